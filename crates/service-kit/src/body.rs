@@ -1,0 +1,230 @@
+//! Reading request bodies and queries into typed values, with every failure
+//! naming the field it concerns.
+//!
+//! Bodies are read with a limit enforced while reading, so no request makes
+//! a service buffer more than the operation accepts.
+
+use crate::error::{FieldError, InputError};
+use actix_web::http::header;
+use actix_web::{web, HttpRequest};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+
+/// The default limit of a JSON body: 256 KiB.
+pub const DEFAULT_JSON_LIMIT: usize = 256 * 1024;
+
+/// Reads at most `limit` bytes of the body; a longer body is refused as soon
+/// as the limit is passed, without reading the rest.
+pub async fn read_limited(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<web::Bytes, InputError> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > limit) {
+        return Err(InputError::TooLarge { limit });
+    }
+    let mut body = web::BytesMut::with_capacity(declared.unwrap_or(0).min(limit));
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| InputError::field("body", "the body could not be read"))?;
+        if body.len() + chunk.len() > limit {
+            return Err(InputError::TooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// True when the request declares a JSON media type (`application/json` or
+/// any `+json` type such as `application/merge-patch+json`).
+pub fn is_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|essence| {
+            let essence = essence.trim().to_ascii_lowercase();
+            essence == "application/json"
+                || (essence.starts_with("application/") && essence.ends_with("+json"))
+        })
+        .unwrap_or(false)
+}
+
+/// Reads a body of at most `limit` bytes that must be a JSON object into `T`.
+pub async fn read_json<T: DeserializeOwned>(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+) -> Result<T, InputError> {
+    if !is_json(req) {
+        return Err(InputError::UnsupportedMediaType {
+            expected: "application/json",
+        });
+    }
+    let body = read_limited(req, payload, limit).await?;
+    parse_json_object(&body)
+}
+
+/// Parses JSON bytes that must be an object into `T`. (serde would also let
+/// a struct be written as an array of its fields; no API of ours means that.)
+pub fn parse_json_object<T: DeserializeOwned>(body: &[u8]) -> Result<T, InputError> {
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    if matches!(
+        first,
+        Some(b'[' | b'"' | b't' | b'f' | b'n' | b'-' | b'0'..=b'9')
+    ) {
+        return Err(InputError::field("body", "must be a JSON object"));
+    }
+    parse_json(body)
+}
+
+/// Parses JSON bytes into `T`; the error names the field at fault.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, InputError> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let message = strip_position(&inner.to_string(), inner.line(), inner.column());
+        if inner.is_syntax() || inner.is_eof() {
+            return InputError::field("body", format!("is not valid JSON: {message}"));
+        }
+        InputError::Invalid(vec![field_error(&path, &message)])
+    })?;
+    de.end().map_err(|e| {
+        let message = strip_position(&e.to_string(), e.line(), e.column());
+        InputError::field("body", format!("is not valid JSON: {message}"))
+    })?;
+    Ok(value)
+}
+
+/// Parses a query string into `T`; the error names the parameter at fault.
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, InputError> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        InputError::Invalid(vec![field_error(&path, &e.into_inner().to_string())])
+    })
+}
+
+/// serde_json appends " at line L column C" to its messages; the field path
+/// says more to a caller, so it is dropped.
+fn strip_position(message: &str, line: usize, column: usize) -> String {
+    let suffix = format!(" at line {line} column {column}");
+    message.strip_suffix(&suffix).unwrap_or(message).to_owned()
+}
+
+/// Turns serde's error at `path` into a field error. serde reports a missing
+/// or unknown field at its parent's path, so the field's own name is taken
+/// from the message and joined to the path.
+fn field_error(path: &str, message: &str) -> FieldError {
+    let parent = if path == "." { "" } else { path };
+    let join = |name: &str| {
+        if parent.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{parent}.{name}")
+        }
+    };
+    let quoted = |m: &str| m.split('`').nth(1).map(str::to_owned);
+    if let Some(name) = message.strip_prefix("missing field ").and_then(quoted) {
+        return FieldError::new(join(&name), "is required");
+    }
+    if let Some(name) = message.strip_prefix("unknown field ").and_then(quoted) {
+        // Here the path already ends with the unknown key.
+        let field = if parent.rsplit('.').next() == Some(name.as_str()) {
+            parent.to_owned()
+        } else {
+            join(&name)
+        };
+        return FieldError::new(field, "is not a known field");
+    }
+    let field = if parent.is_empty() {
+        "body".to_owned()
+    } else {
+        parent.to_owned()
+    };
+    // serde names our Rust types ("expected struct PartyInput") and lets a
+    // struct be written as an array; callers only need to know an object is due.
+    if message.contains("expected struct ") {
+        return FieldError::new(field, "must be a JSON object");
+    }
+    FieldError::new(field, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    #[allow(dead_code)]
+    struct Inner {
+        value: u8,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    #[allow(dead_code)]
+    struct Outer {
+        name: String,
+        #[serde(default)]
+        items: Vec<Inner>,
+    }
+
+    fn error_of(body: &str) -> InputError {
+        parse_json_object::<Outer>(body.as_bytes()).unwrap_err()
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        assert_eq!(
+            error_of(r#"{"items":[]}"#),
+            InputError::field("name", "is required")
+        );
+        assert_eq!(
+            error_of(r#"{"name":"a","extra":1}"#),
+            InputError::field("extra", "is not a known field")
+        );
+        assert_eq!(
+            error_of(r#"{"name":"a","items":[{"value":1},{"value":"x"}]}"#),
+            InputError::field("items[1].value", "invalid type: string \"x\", expected u8")
+        );
+        assert_eq!(
+            error_of(r#"{"name":"a","items":[{}]}"#),
+            InputError::field("items[0].value", "is required")
+        );
+        assert_eq!(
+            error_of(r#"{"name": 5}"#),
+            InputError::field("name", "invalid type: integer `5`, expected a string")
+        );
+        assert_eq!(
+            error_of("[1]"),
+            InputError::field("body", "must be a JSON object")
+        );
+        assert_eq!(
+            error_of("[]"),
+            InputError::field("body", "must be a JSON object")
+        );
+        assert_eq!(
+            error_of(r#"{"name":"a","items":[5]}"#),
+            InputError::field("items[0]", "must be a JSON object")
+        );
+    }
+
+    #[test]
+    fn syntax_errors_name_the_body() {
+        assert_eq!(
+            error_of("{\"name\":"),
+            InputError::field("body", "is not valid JSON: EOF while parsing a value")
+        );
+        assert_eq!(
+            error_of(r#"{"name":"a"} trailing"#),
+            InputError::field("body", "is not valid JSON: trailing characters")
+        );
+    }
+}

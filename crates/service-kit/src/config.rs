@@ -1,0 +1,219 @@
+//! Configuration from the environment: the chassis's own [`ServerConfig`],
+//! and the helper every service uses to load its own envconfig struct.
+
+use envconfig::Envconfig;
+use std::collections::HashMap;
+use std::fmt;
+use std::path::PathBuf;
+
+/// A configuration error. Its message always names the variable.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(pub String);
+
+impl ConfigError {
+    /// An invalid value of `variable`, with the reason.
+    pub fn invalid(variable: &str, why: impl fmt::Display) -> Self {
+        Self(format!("{variable} {why}"))
+    }
+}
+
+/// Loads an envconfig struct from `vars` (the process environment when
+/// `None`), turning envconfig's errors into messages that name the variable.
+pub fn load_config<C: Envconfig>(vars: Option<&HashMap<String, String>>) -> Result<C, ConfigError> {
+    let loaded = match vars {
+        Some(vars) => C::init_from_hashmap(vars),
+        None => C::init_from_env(),
+    };
+    loaded.map_err(|e| match e {
+        envconfig::Error::EnvVarMissing { name } => {
+            ConfigError::invalid(name, "is required but not set")
+        }
+        envconfig::Error::ParseError { name } => {
+            ConfigError::invalid(name, "has a value that cannot be parsed")
+        }
+    })
+}
+
+/// A secret value: never printed by `Debug` or `Display`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself, for the few places that must use it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+impl std::str::FromStr for LogFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "text" => Ok(Self::Text),
+            "json" => Ok(Self::Json),
+            other => Err(format!("unknown log format {other}")),
+        }
+    }
+}
+
+/// The chassis's configuration, shared by every service in the process.
+#[derive(Debug, Clone, Envconfig)]
+pub struct ServerConfig {
+    /// The address to listen on.
+    #[envconfig(from = "HOST", default = "127.0.0.1")]
+    pub host: String,
+    /// The port to listen on.
+    #[envconfig(from = "PORT", default = "8080")]
+    pub port: u16,
+    /// Where embedded SQLite databases, local documents and generated dev
+    /// secrets live.
+    #[envconfig(from = "DATA_DIR", default = "./data")]
+    pub data_dir: PathBuf,
+    /// The credential internal APIs require (header `X-Service-Credential`).
+    /// When every service runs in one process it may be left unset: one is
+    /// generated and kept in `DATA_DIR/internal-credential`.
+    #[envconfig(from = "INTERNAL_CREDENTIAL")]
+    pub internal_credential: Option<Secret>,
+    /// The HS256 secret that end-user tokens are signed with (development).
+    #[envconfig(from = "JWT_HS256_SECRET")]
+    pub jwt_hs256_secret: Option<Secret>,
+    /// A PEM file with the RS256 public key end-user tokens are verified with
+    /// (production).
+    #[envconfig(from = "JWT_RS256_PUBLIC_KEY_FILE")]
+    pub jwt_rs256_public_key_file: Option<PathBuf>,
+    /// The `iss` that end-user tokens must carry.
+    #[envconfig(from = "JWT_ISSUER", default = "onboarding")]
+    pub jwt_issuer: String,
+    /// The `aud` that end-user tokens must carry.
+    #[envconfig(from = "JWT_AUDIENCE", default = "onboarding")]
+    pub jwt_audience: String,
+    /// Development mode: allows `onboarding token`. Never on in production.
+    #[envconfig(from = "DEV_MODE", default = "false")]
+    pub dev_mode: bool,
+    /// `text` or `json`.
+    #[envconfig(from = "LOG_FORMAT", default = "text")]
+    pub log_format: LogFormat,
+    /// How long a stopping server waits for requests in flight, in seconds.
+    #[envconfig(from = "SHUTDOWN_TIMEOUT_SECS", default = "30")]
+    pub shutdown_timeout_secs: u64,
+    /// HTTP worker threads; the number of cores when unset.
+    #[envconfig(from = "WORKERS")]
+    pub workers: Option<usize>,
+    /// Timeout of one internal call, in milliseconds.
+    #[envconfig(from = "INTERNAL_CALL_TIMEOUT_MS", default = "10000")]
+    pub internal_call_timeout_ms: u64,
+}
+
+/// The shortest internal credential accepted.
+pub const MIN_CREDENTIAL_LEN: usize = 24;
+
+impl ServerConfig {
+    /// Loads and checks the configuration.
+    pub fn load(vars: Option<&HashMap<String, String>>) -> Result<Self, ConfigError> {
+        let config: Self = load_config(vars)?;
+        config.check()?;
+        Ok(config)
+    }
+
+    /// Checks the values envconfig cannot.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        if let Some(credential) = &self.internal_credential {
+            if credential.expose().len() < MIN_CREDENTIAL_LEN {
+                return Err(ConfigError::invalid(
+                    "INTERNAL_CREDENTIAL",
+                    format!("must be at least {MIN_CREDENTIAL_LEN} characters"),
+                ));
+            }
+        }
+        if let Some(secret) = &self.jwt_hs256_secret {
+            if secret.expose().len() < 32 {
+                return Err(ConfigError::invalid(
+                    "JWT_HS256_SECRET",
+                    "must be at least 32 characters",
+                ));
+            }
+        }
+        if self.shutdown_timeout_secs == 0 {
+            return Err(ConfigError::invalid(
+                "SHUTDOWN_TIMEOUT_SECS",
+                "must be at least 1",
+            ));
+        }
+        if self.workers == Some(0) {
+            return Err(ConfigError::invalid("WORKERS", "must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_run_standalone() {
+        let config = ServerConfig::load(Some(&vars(&[]))).expect("defaults load");
+        assert_eq!(config.port, 8080);
+        assert_eq!(config.data_dir, PathBuf::from("./data"));
+        assert!(!config.dev_mode);
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let err = ServerConfig::load(Some(&vars(&[("PORT", "eighty")]))).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "configuration: PORT has a value that cannot be parsed"
+        );
+        let err = ServerConfig::load(Some(&vars(&[("INTERNAL_CREDENTIAL", "short")]))).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "configuration: INTERNAL_CREDENTIAL must be at least 24 characters"
+        );
+        let err = ServerConfig::load(Some(&vars(&[("LOG_FORMAT", "xml")]))).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "configuration: LOG_FORMAT has a value that cannot be parsed"
+        );
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        assert_eq!(format!("{:?}", Secret::new("hunter2")), "Secret(***)");
+    }
+}

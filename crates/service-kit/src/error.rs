@@ -1,0 +1,173 @@
+//! Errors of the internal APIs, rendered as RFC 9457 problem details, and
+//! the input errors every API turns into its own envelope.
+//!
+//! A 5xx body never says what went wrong inside: the cause is logged with
+//! the request id, and the caller gets a generic sentence.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+pub use domain::FieldError;
+use serde::Serialize;
+
+/// Why a request's body or query could not be read. Each API converts it
+/// into its own error type, and so into its own envelope.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    /// One or more fields are malformed, missing or break a rule.
+    #[error("invalid input: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<FieldError>),
+    /// The body is larger than the operation accepts.
+    #[error("the body exceeds {limit} bytes")]
+    TooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// The body is not of a media type the operation accepts.
+    #[error("the body must be {expected}")]
+    UnsupportedMediaType {
+        /// The media type expected.
+        expected: &'static str,
+    },
+}
+
+impl InputError {
+    /// A single invalid field.
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Invalid(vec![FieldError::new(field, message)])
+    }
+}
+
+/// The error type of the internal (problem+json) APIs.
+#[derive(Debug, thiserror::Error)]
+pub enum ProblemError {
+    /// Bad input: 400, 413 or 415.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// No or a wrong credential: 401.
+    #[error("authentication required")]
+    Unauthorized,
+    /// The resource does not exist, or the caller may not know it does: 404.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The request conflicts with the resource's state: 409.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// A dependency (the database, a peer service) is unavailable: 503.
+    #[error("service unavailable: {0:#}")]
+    Unavailable(anyhow::Error),
+    /// Our own fault: 500.
+    #[error("internal error: {0:#}")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<Vec<FieldError>> for ProblemError {
+    fn from(errors: Vec<FieldError>) -> Self {
+        Self::Input(InputError::Invalid(errors))
+    }
+}
+
+impl From<diesel::result::Error> for ProblemError {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Internal(e.into())
+    }
+}
+
+/// An RFC 9457 problem details body.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// A URN naming the kind of problem.
+    #[serde(rename = "type")]
+    #[schema(example = "urn:onboarding:problem:invalid-input")]
+    pub kind: String,
+    /// A short summary of the kind of problem.
+    pub title: &'static str,
+    /// The HTTP status.
+    pub status: u16,
+    /// What went wrong with this request.
+    pub detail: String,
+    /// The fields that are wrong, for invalid input.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl ProblemError {
+    fn parts(&self) -> (&'static str, &'static str, String, &[FieldError]) {
+        match self {
+            Self::Input(InputError::Invalid(errors)) => {
+                let detail = errors
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                ("invalid-input", "The request is invalid", detail, errors)
+            }
+            Self::Input(e @ InputError::TooLarge { .. }) => {
+                ("too-large", "The body is too large", e.to_string(), &[])
+            }
+            Self::Input(e @ InputError::UnsupportedMediaType { .. }) => (
+                "unsupported-media-type",
+                "Unsupported media type",
+                e.to_string(),
+                &[],
+            ),
+            Self::Unauthorized => (
+                "unauthorized",
+                "Authentication required",
+                "a valid X-Service-Credential header is required".to_owned(),
+                &[],
+            ),
+            Self::NotFound(what) => ("not-found", "Not found", format!("{what} not found"), &[]),
+            Self::Conflict(why) => ("conflict", "Conflict", why.clone(), &[]),
+            Self::Unavailable(_) => (
+                "unavailable",
+                "Service unavailable",
+                "a dependency is unavailable; try again later".to_owned(),
+                &[],
+            ),
+            Self::Internal(_) => (
+                "internal",
+                "Internal error",
+                "an internal error occurred".to_owned(),
+                &[],
+            ),
+        }
+    }
+
+    /// The problem details body for this error.
+    pub fn problem(&self) -> Problem {
+        let (slug, title, detail, errors) = self.parts();
+        Problem {
+            kind: format!("urn:onboarding:problem:{slug}"),
+            title,
+            status: self.status_code().as_u16(),
+            detail,
+            errors: errors.to_vec(),
+        }
+    }
+}
+
+impl ResponseError for ProblemError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Input(InputError::Invalid(_)) => StatusCode::BAD_REQUEST,
+            Self::Input(InputError::TooLarge { .. }) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Input(InputError::UnsupportedMediaType { .. }) => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Unavailable(cause) | Self::Internal(cause) = self {
+            tracing::error!(error = format!("{cause:#}"), "request failed");
+        }
+        HttpResponse::build(self.status_code())
+            .insert_header((header::CONTENT_TYPE, "application/problem+json"))
+            .json(self.problem())
+    }
+}

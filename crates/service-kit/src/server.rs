@@ -1,0 +1,209 @@
+//! Serving one or many services in one process, on one port.
+
+use crate::auth::{InternalCredential, TokenVerifier};
+use crate::config::{ConfigError, Secret, ServerConfig};
+use crate::db::Database;
+use crate::error::ProblemError;
+use crate::health::{self, ReadinessChecks};
+use crate::{metrics, observe, openapi};
+use actix_web::dev::ServerHandle;
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpServer};
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::Arc;
+use utoipa::openapi::OpenApi;
+
+/// What every service in the process shares.
+#[derive(Clone)]
+pub struct Context {
+    /// The chassis configuration.
+    pub config: ServerConfig,
+    /// The credential internal APIs require and internal calls present.
+    pub credential: InternalCredential,
+    /// Verifies end-user tokens.
+    pub tokens: TokenVerifier,
+    /// This process's own base URL: where peers are reached when they run in
+    /// the same process.
+    pub self_url: String,
+}
+
+impl Context {
+    /// Builds the shared context for a server listening on `port`.
+    ///
+    /// With `standalone` (every service in this process) an unset
+    /// `INTERNAL_CREDENTIAL` is generated once and kept in
+    /// `DATA_DIR/internal-credential`, so local runs need no set-up; services
+    /// in separate processes must share a configured one.
+    pub fn new(config: ServerConfig, port: u16, standalone: bool) -> Result<Self, ConfigError> {
+        let secret = match (&config.internal_credential, standalone) {
+            (Some(secret), _) => secret.clone(),
+            (None, true) => local_credential(&config.data_dir)?,
+            (None, false) => {
+                return Err(ConfigError::invalid(
+                    "INTERNAL_CREDENTIAL",
+                    "is required when services run in separate processes",
+                ))
+            }
+        };
+        let tokens = TokenVerifier::from_config(&config)?;
+        Ok(Self {
+            self_url: format!("http://127.0.0.1:{port}"),
+            credential: InternalCredential::new(secret),
+            tokens,
+            config,
+        })
+    }
+}
+
+/// The name of the file that keeps a standalone run's internal credential.
+pub const CREDENTIAL_FILE: &str = "internal-credential";
+
+/// Reads the standalone credential from the data directory, creating it
+/// (readable by the owner only) on first use.
+fn local_credential(data_dir: &Path) -> Result<Secret, ConfigError> {
+    let path = data_dir.join(CREDENTIAL_FILE);
+    let fail = |e: std::io::Error| {
+        ConfigError::invalid("DATA_DIR", format!("cannot hold {}: {e}", path.display()))
+    };
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        return Ok(Secret::new(existing.trim()));
+    }
+    std::fs::create_dir_all(data_dir).map_err(fail)?;
+    let secret =
+        uuid::Uuid::new_v4().simple().to_string() + &uuid::Uuid::new_v4().simple().to_string();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    use std::io::Write;
+    options
+        .open(&path)
+        .and_then(|mut f| f.write_all(secret.as_bytes()))
+        .map_err(fail)?;
+    Ok(Secret::new(secret))
+}
+
+/// Registers a service's routes on the app.
+type Routes = Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>;
+
+/// One service, ready to be served: its routes, its API document and its
+/// database.
+#[derive(Clone)]
+pub struct Service {
+    name: &'static str,
+    openapi: OpenApi,
+    database: Database,
+    routes: Routes,
+}
+
+impl Service {
+    /// A service named `name` whose `routes` register its scope.
+    pub fn new(
+        name: &'static str,
+        openapi: OpenApi,
+        database: Database,
+        routes: impl Fn(&mut web::ServiceConfig) + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            name,
+            openapi,
+            database,
+            routes: Arc::new(routes),
+        }
+    }
+
+    /// The service's name (`party`, `document`, ...).
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The service's OpenAPI document.
+    pub fn openapi(&self) -> &OpenApi {
+        &self.openapi
+    }
+}
+
+/// A server started in the background.
+pub struct RunningServer {
+    /// The port it listens on.
+    pub port: u16,
+    handle: ServerHandle,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// Its base URL.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Stops it; a graceful stop first lets requests in flight finish.
+    pub async fn stop(self, graceful: bool) {
+        self.handle.stop(graceful).await;
+        let _ = self.task.await;
+    }
+
+    /// A handle to stop it from elsewhere.
+    pub fn handle(&self) -> ServerHandle {
+        self.handle.clone()
+    }
+
+    /// Waits until it stops (on SIGINT or SIGTERM, after draining).
+    pub async fn wait(self) -> std::io::Result<()> {
+        self.task.await.map_err(std::io::Error::other)?
+    }
+}
+
+/// Serves `services` on `listener` with the chassis routes, and returns at
+/// once; the server runs on the current Tokio runtime.
+pub fn start(
+    ctx: &Context,
+    services: Vec<Service>,
+    listener: TcpListener,
+) -> std::io::Result<RunningServer> {
+    let port = listener.local_addr()?.port();
+    let credential = web::Data::new(ctx.credential.clone());
+    let readiness = web::Data::new(ReadinessChecks(
+        services
+            .iter()
+            .map(|s| (s.name, s.database.clone()))
+            .collect(),
+    ));
+    let docs: Vec<(&'static str, OpenApi)> = services
+        .iter()
+        .map(|s| (s.name, s.openapi.clone()))
+        .collect();
+    let routes: Vec<Routes> = services.iter().map(|s| s.routes.clone()).collect();
+    metrics::handle();
+
+    let mut server = HttpServer::new(move || {
+        let mut app = App::new()
+            .app_data(credential.clone())
+            .app_data(readiness.clone())
+            .service(web::resource("/health/live").route(web::get().to(health::live)))
+            .service(web::resource("/health/ready").route(web::get().to(health::ready)))
+            .service(web::resource("/metrics").route(web::get().to(metrics::render)))
+            .service(web::redirect("/docs", "/docs/"))
+            .service(openapi::swagger_ui(&docs));
+        for register in &routes {
+            app = app.configure(|cfg| register(cfg));
+        }
+        app.default_service(web::to(no_route))
+            .wrap(from_fn(observe::observe))
+    })
+    .listen(listener)?
+    .shutdown_timeout(ctx.config.shutdown_timeout_secs);
+    if let Some(workers) = ctx.config.workers {
+        server = server.workers(workers);
+    }
+    let server = server.run();
+    let handle = server.handle();
+    let task = tokio::spawn(server);
+    Ok(RunningServer { port, handle, task })
+}
+
+/// Any path no service serves.
+async fn no_route() -> Result<actix_web::HttpResponse, ProblemError> {
+    Err(ProblemError::NotFound("route"))
+}

@@ -1,0 +1,178 @@
+//! The test harness: starts the real app on a random port, with fresh
+//! databases, on SQLite or on a real PostgreSQL server.
+//!
+//! A test is written once, as `async fn name(backend: Backend)`, and
+//! [`backend_tests!`] runs it on both backends, as `sqlite::name` and
+//! `postgres::name`.
+
+pub mod postgres;
+
+use service_kit::server::{self, Context, RunningServer};
+use service_kit::{ServerConfig, Service};
+use std::collections::HashMap;
+use std::net::TcpListener;
+
+/// The database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file in the test's own temporary directory.
+    Sqlite,
+    /// A fresh database on the test PostgreSQL server.
+    Postgres,
+}
+
+impl Backend {
+    /// Whether PostgreSQL tests can run here. Panics when they cannot and
+    /// `REQUIRE_POSTGRES=1`; otherwise says why they are skipped.
+    pub fn postgres_available() -> bool {
+        match postgres::server_url() {
+            Ok(_) => true,
+            Err(why) if postgres::required() => {
+                panic!("REQUIRE_POSTGRES=1 but PostgreSQL is unavailable: {why}")
+            }
+            Err(why) => {
+                eprintln!("skipping a PostgreSQL test: {why}");
+                false
+            }
+        }
+    }
+}
+
+/// Runs each listed `async fn(Backend)` on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! backend_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if $crate::Backend::postgres_available() {
+                        super::$name($crate::Backend::Postgres).await
+                    }
+                }
+            )*
+        }
+    };
+}
+
+/// The credential every test app is started with.
+pub const TEST_CREDENTIAL: &str = "test-internal-credential-0123456789";
+
+/// Builds the services under test from the shared context and the variables.
+pub type Build = dyn Fn(&Context, &HashMap<String, String>) -> anyhow::Result<Vec<Service>>;
+
+/// A running app under test.
+pub struct TestApp {
+    /// Its base URL.
+    pub url: String,
+    /// A client for it.
+    pub http: reqwest::Client,
+    /// The backend its databases are on.
+    pub backend: Backend,
+    /// The variables it was configured with.
+    pub vars: HashMap<String, String>,
+    server: Option<RunningServer>,
+    databases: Vec<String>,
+    _data_dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    /// Starts the services `build` makes, each of `databases` (service names)
+    /// on its own fresh database, with `extra` variables on top of the test
+    /// defaults.
+    pub async fn spawn(
+        backend: Backend,
+        databases: &[&str],
+        extra: &[(&str, &str)],
+        build: &Build,
+    ) -> Self {
+        let data_dir = tempfile::tempdir().expect("a temporary data directory");
+        let mut vars: HashMap<String, String> = [
+            ("DATA_DIR", data_dir.path().display().to_string()),
+            ("INTERNAL_CREDENTIAL", TEST_CREDENTIAL.to_owned()),
+            ("WORKERS", "2".to_owned()),
+            ("SHUTDOWN_TIMEOUT_SECS", "5".to_owned()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        let mut created = Vec::new();
+        for service in databases {
+            let url = match backend {
+                Backend::Sqlite => format!("sqlite://{}/{service}.db", data_dir.path().display()),
+                Backend::Postgres => {
+                    let admin = postgres::server_url().expect("PostgreSQL is available");
+                    let url = postgres::create_database(admin);
+                    created.push(url.clone());
+                    url
+                }
+            };
+            vars.insert(
+                format!("{}_DATABASE_URL", service.to_uppercase().replace('-', "_")),
+                url,
+            );
+        }
+        for (k, v) in extra {
+            vars.insert((*k).to_owned(), (*v).to_owned());
+        }
+        let server = start(&vars, build).await;
+        Self {
+            url: server.url(),
+            http: reqwest::Client::new(),
+            backend,
+            vars,
+            server: Some(server),
+            databases: created,
+            _data_dir: data_dir,
+        }
+    }
+
+    /// A request to `path` that carries the internal credential.
+    pub fn internal(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, format!("{}{path}", self.url))
+            .header(service_kit::auth::CREDENTIAL_HEADER, TEST_CREDENTIAL)
+    }
+
+    /// A request to `path` with no credential.
+    pub fn anonymous(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http.request(method, format!("{}{path}", self.url))
+    }
+
+    /// The running server, to stop it.
+    pub fn take_server(&mut self) -> RunningServer {
+        self.server.take().expect("the server is still running")
+    }
+}
+
+/// Starts a server on a random port with the given variables.
+pub async fn start(vars: &HashMap<String, String>, build: &Build) -> RunningServer {
+    let config = ServerConfig::load(Some(vars)).expect("test configuration");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let port = listener.local_addr().expect("bound").port();
+    let ctx = Context::new(config, port, true).expect("context");
+    let services = build(&ctx, vars).expect("services build");
+    server::start(&ctx, services, listener).expect("server starts")
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            // The stop command is sent at once; nobody waits for it.
+            drop(server.handle().stop(false));
+        }
+        if let Ok(admin) = postgres::server_url() {
+            for url in &self.databases {
+                postgres::drop_database(admin, url);
+            }
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! A throwaway PostgreSQL server for the tests, started once per test binary
+//! from the local binaries, and a fresh database for every test.
+//!
+//! `TEST_DATABASE_URL` (an admin URL of an existing server) skips the start.
+//! Without it, the server is started from `PG_BIN_DIR` or the newest
+//! `/usr/lib/postgresql/*/bin`. PostgreSQL refuses to run as root, so as root
+//! it runs as the `postgres` user. A watchdog shell stops it and deletes its
+//! files once the test binary has exited.
+//!
+//! With `REQUIRE_POSTGRES=1` a server that cannot be had fails the test;
+//! without it, PostgreSQL tests are skipped with a note.
+
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::Connection;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The admin URL of the test server, once it is up.
+static SERVER: OnceLock<Result<String, String>> = OnceLock::new();
+
+/// The admin URL of the PostgreSQL server tests use, or why there is none.
+pub fn server_url() -> Result<&'static str, &'static str> {
+    SERVER
+        .get_or_init(|| match std::env::var("TEST_DATABASE_URL") {
+            Ok(url) => Ok(url),
+            Err(_) => start_server(),
+        })
+        .as_deref()
+        .map_err(String::as_str)
+}
+
+/// True when a missing server must fail the run.
+pub fn required() -> bool {
+    std::env::var("REQUIRE_POSTGRES").is_ok_and(|v| v == "1")
+}
+
+/// Creates a new empty database and returns its URL.
+pub fn create_database(admin_url: &str) -> String {
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = PgConnection::establish(admin_url).expect("connect to the test server");
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .expect("create a test database");
+    with_database(admin_url, &name)
+}
+
+/// Drops a database made by [`create_database`], closing its connections.
+pub fn drop_database(admin_url: &str, url: &str) {
+    let Some(name) = url.rsplit('/').next() else {
+        return;
+    };
+    if let Ok(mut admin) = PgConnection::establish(admin_url) {
+        let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    }
+}
+
+fn with_database(admin_url: &str, name: &str) -> String {
+    let (base, _) = admin_url
+        .rsplit_once('/')
+        .expect("an admin URL names a database");
+    format!("{base}/{name}")
+}
+
+fn bin_dir() -> Result<PathBuf, String> {
+    if let Ok(dir) = std::env::var("PG_BIN_DIR") {
+        return Ok(PathBuf::from(dir));
+    }
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .map_err(|_| "no PostgreSQL under /usr/lib/postgresql (install postgresql, or set PG_BIN_DIR or TEST_DATABASE_URL)".to_owned())?
+        .filter_map(|entry| {
+            let entry = entry.ok()?;
+            let version = entry.file_name().to_str()?.parse().ok()?;
+            let bin = entry.path().join("bin");
+            bin.join("postgres").exists().then_some((version, bin))
+        })
+        .collect();
+    versions.sort();
+    versions
+        .pop()
+        .map(|(_, bin)| bin)
+        .ok_or_else(|| "no PostgreSQL server binaries found".to_owned())
+}
+
+/// The uid and gid to run the server as: `postgres` when we are root.
+fn server_user() -> Result<Option<(u32, u32)>, String> {
+    let id = |flag: &str, user: &str| -> Result<u32, String> {
+        let out = Command::new("id")
+            .args([flag, user])
+            .output()
+            .map_err(|e| format!("id: {e}"))?;
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .map_err(|_| format!("no user {user} to run PostgreSQL as"))
+    };
+    if id("-u", "root").ok() != Some(current_uid()?) {
+        return Ok(None);
+    }
+    Ok(Some((id("-u", "postgres")?, id("-g", "postgres")?)))
+}
+
+fn current_uid() -> Result<u32, String> {
+    let out = Command::new("id")
+        .arg("-u")
+        .output()
+        .map_err(|e| format!("id: {e}"))?;
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .map_err(|_| "id -u answered nonsense".to_owned())
+}
+
+fn run_as(program: PathBuf, user: Option<(u32, u32)>) -> Command {
+    let mut cmd = Command::new(program);
+    if let Some((uid, gid)) = user {
+        cmd.uid(uid).gid(gid);
+    }
+    cmd
+}
+
+fn start_server() -> Result<String, String> {
+    let bin = bin_dir()?;
+    let user = server_user()?;
+    let root =
+        std::env::temp_dir().join(format!("onboarding-pg-{}", uuid::Uuid::new_v4().simple()));
+    let data = root.join("data");
+    std::fs::create_dir_all(&root).map_err(|e| format!("{}: {e}", root.display()))?;
+    if let Some((uid, gid)) = user {
+        std::os::unix::fs::chown(&root, Some(uid), Some(gid)).map_err(|e| format!("chown: {e}"))?;
+    }
+    let init = run_as(bin.join("initdb"), user)
+        .args(["-D"])
+        .arg(&data)
+        .args(["-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|e| format!("initdb: {e}"))?;
+    if !init.status.success() {
+        return Err(format!(
+            "initdb failed: {}",
+            String::from_utf8_lossy(&init.stderr)
+        ));
+    }
+    let port = free_port()?;
+    let log = std::fs::File::create(root.join("server.log")).map_err(|e| format!("log: {e}"))?;
+    let server = run_as(bin.join("postgres"), user)
+        .arg("-D")
+        .arg(&data)
+        .args(["-p", &port.to_string(), "-k"])
+        .arg(&root)
+        .args([
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            "max_connections=400",
+            "-c",
+            "fsync=off",
+        ])
+        .args(["-c", "synchronous_commit=off", "-c", "full_page_writes=off"])
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .map_err(|e| format!("postgres: {e}"))?;
+    watch(server.id(), &root)?;
+    let url = format!("postgres://postgres@127.0.0.1:{port}/postgres");
+    wait_until_up(&url, &root)?;
+    eprintln!(
+        "testkit: PostgreSQL started from {} on port {port}",
+        bin.display()
+    );
+    Ok(url)
+}
+
+/// Starts a shell that waits for this process to exit, then stops the
+/// server and removes its files.
+fn watch(server_pid: u32, root: &Path) -> Result<(), String> {
+    let script = format!(
+        "while kill -0 {me} 2>/dev/null; do sleep 0.5; done; kill -INT {server_pid} 2>/dev/null; \
+         while kill -0 {server_pid} 2>/dev/null; do sleep 0.2; done; rm -rf '{root}'",
+        me = std::process::id(),
+        root = root.display()
+    );
+    Command::new("sh")
+        .args(["-c", &script])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .map(drop)
+        .map_err(|e| format!("watchdog: {e}"))
+}
+
+fn free_port() -> Result<u16, String> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| format!("port: {e}"))?;
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .map_err(|e| format!("port: {e}"))
+}
+
+fn wait_until_up(url: &str, root: &Path) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        match PgConnection::establish(url) {
+            Ok(_) => return Ok(()),
+            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(100)),
+            Err(e) => {
+                let log = std::fs::read_to_string(root.join("server.log")).unwrap_or_default();
+                return Err(format!("PostgreSQL did not start: {e}\n{log}"));
+            }
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! The party API's handlers, one per operation.
+
+use crate::store::{self, Filter, StoreError};
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use domain::party::{Party, PartyInput, PartyPage};
+use domain::text::parse_iso_date;
+use domain::{FieldError, PartyId};
+use serde::Deserialize;
+use service_kit::body::{parse_json, parse_query, read_json, DEFAULT_JSON_LIMIT};
+use service_kit::error::Problem;
+use service_kit::{Database, ProblemError};
+
+/// The base path of the party API.
+pub const BASE: &str = "/party/v1";
+
+impl From<StoreError> for ProblemError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Stale => ProblemError::Conflict(
+                "the party was changed concurrently; read it and try again".into(),
+            ),
+            other => ProblemError::Internal(other.into()),
+        }
+    }
+}
+
+/// Checks the rules spanning fields, which serde cannot.
+fn checked(input: PartyInput) -> Result<PartyInput, ProblemError> {
+    let violations = input.violations();
+    if violations.is_empty() {
+        Ok(input)
+    } else {
+        Err(violations.into())
+    }
+}
+
+/// A path id that is not a party id names no party.
+fn path_id(raw: &str) -> Result<PartyId, ProblemError> {
+    PartyId::parse(raw).map_err(|_| ProblemError::NotFound("party"))
+}
+
+/// Create a party.
+#[utoipa::path(
+    post, path = "/party/v1/parties", tag = "parties",
+    request_body = PartyInput,
+    responses(
+        (status = 201, description = "Created", body = Party, headers(("Location" = String, description = "The party's URL"))),
+        (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid internal credential", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn create(
+    req: HttpRequest,
+    payload: web::Payload,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ProblemError> {
+    let input = checked(read_json::<PartyInput>(&req, payload, DEFAULT_JSON_LIMIT).await?)?;
+    let party = db
+        .run(move |conn| store::insert(conn, &input).map_err(ProblemError::from))
+        .await?;
+    tracing::info!(party_id = %party.id, "party created");
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("{BASE}/parties/{}", party.id)))
+        .json(party))
+}
+
+/// Read a party.
+#[utoipa::path(
+    get, path = "/party/v1/parties/{id}", tag = "parties",
+    params(("id" = String, Path, description = "The party id: 10 digits")),
+    responses(
+        (status = 200, description = "The party", body = Party),
+        (status = 401, description = "No valid internal credential", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such party", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn read(
+    id: web::Path<String>,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ProblemError> {
+    let id = path_id(&id)?;
+    let found = db
+        .run(move |conn| store::find(conn, &id).map_err(ProblemError::from))
+        .await?;
+    let (party, _) = found.ok_or(ProblemError::NotFound("party"))?;
+    Ok(HttpResponse::Ok().json(party))
+}
+
+/// How many times an update re-reads a party that changed under it.
+const UPDATE_ATTEMPTS: usize = 3;
+
+/// Update a party with a JSON merge patch (RFC 7396): the fields sent
+/// replace the stored ones, `null` clears a field, and a list sent replaces
+/// the whole list. The result must still be a valid party.
+#[utoipa::path(
+    patch, path = "/party/v1/parties/{id}", tag = "parties",
+    params(("id" = String, Path, description = "The party id: 10 digits")),
+    request_body(content = serde_json::Value, content_type = "application/merge-patch+json",
+        description = "A JSON merge patch of the party's writable fields"),
+    responses(
+        (status = 200, description = "The updated party", body = Party),
+        (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid internal credential", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such party", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The party kept changing concurrently", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn update(
+    req: HttpRequest,
+    id: web::Path<String>,
+    payload: web::Payload,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ProblemError> {
+    let id = path_id(&id)?;
+    let patch: serde_json::Value = read_json(&req, payload, DEFAULT_JSON_LIMIT).await?;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let lookup = id.clone();
+        let found = db
+            .run(move |conn| store::find(conn, &lookup).map_err(ProblemError::from))
+            .await?;
+        let (current, version) = found.ok_or(ProblemError::NotFound("party"))?;
+        let mut merged = serde_json::to_value(&current.input).map_err(anyhow::Error::from)?;
+        json_patch::merge(&mut merged, &patch);
+        let bytes = serde_json::to_vec(&merged).map_err(anyhow::Error::from)?;
+        let input = checked(parse_json::<PartyInput>(&bytes)?)?;
+        let target = id.clone();
+        let outcome = db
+            .run(move |conn| Ok::<_, ProblemError>(store::update(conn, &target, version, &input)))
+            .await?;
+        match outcome {
+            Ok(party) => {
+                tracing::info!(party_id = %party.id, "party updated");
+                return Ok(HttpResponse::Ok().json(party));
+            }
+            Err(StoreError::Stale) if attempt < UPDATE_ATTEMPTS => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// The query of a list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query, rename_all = "camelCase")]
+pub struct ListQuery {
+    /// Parties with this last name (case-insensitive).
+    last_name: Option<String>,
+    /// Parties born on this date, `YYYY-MM-DD`.
+    date_of_birth: Option<String>,
+    /// Parties with this email contact point (case-insensitive).
+    email: Option<String>,
+    /// Parties with this tax id.
+    tax_id: Option<String>,
+    /// Page size, 1 to 100 (default 20).
+    limit: Option<i64>,
+    /// The `nextCursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// The default and the largest page size.
+const DEFAULT_LIMIT: i64 = 20;
+const MAX_LIMIT: i64 = 100;
+
+/// List parties, filtered, a page at a time.
+#[utoipa::path(
+    get, path = "/party/v1/parties", tag = "parties",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "A page of parties, by id", body = PartyPage),
+        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid internal credential", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list(req: HttpRequest, db: web::Data<Database>) -> Result<HttpResponse, ProblemError> {
+    let query: ListQuery = parse_query(req.query_string())?;
+    let mut errors = Vec::new();
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        errors.push(FieldError::new(
+            "limit",
+            format!("must be between 1 and {MAX_LIMIT}"),
+        ));
+    }
+    if let Some(Err(message)) = query.date_of_birth.as_deref().map(parse_iso_date) {
+        errors.push(FieldError::new("dateOfBirth", message));
+    }
+    let cursor = match query.cursor.as_deref().map(PartyId::parse) {
+        Some(Err(_)) => {
+            errors.push(FieldError::new(
+                "cursor",
+                "is not a cursor this list returned",
+            ));
+            None
+        }
+        Some(Ok(id)) => Some(id),
+        None => None,
+    };
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    let filter = Filter {
+        last_name: query.last_name,
+        date_of_birth: query.date_of_birth,
+        email: query.email,
+        tax_id: query.tax_id,
+    };
+    let (items, more) = db
+        .run(move |conn| {
+            store::list(conn, &filter, cursor.as_ref(), limit).map_err(ProblemError::from)
+        })
+        .await?;
+    let next_cursor = if more {
+        items.last().map(|p| p.id.to_string())
+    } else {
+        None
+    };
+    Ok(HttpResponse::Ok().json(PartyPage { items, next_cursor }))
+}

@@ -1,0 +1,236 @@
+//! Reading and writing parties. Every function takes a connection and runs
+//! on the blocking pool (see `Database::run`); writes run in one transaction
+//! each, whose first statement is a write, so SQLite takes its write lock up
+//! front instead of failing to upgrade a read lock.
+
+use crate::rows::{
+    self, AddressRow, ContactPointRow, Corrupt, IdentifierRow, PartyFields, PartyRow, PartyRows,
+};
+use crate::schema::{parties, party_addresses, party_contact_points, party_identifiers};
+use diesel::prelude::*;
+use domain::party::{Party, PartyInput};
+use domain::PartyId;
+use service_kit::db::{is_unique_violation, timestamp, DbConnection};
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database failed.
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+    /// A stored value no longer parses.
+    #[error(transparent)]
+    Corrupt(#[from] Corrupt),
+    /// The party changed since it was read (optimistic concurrency).
+    #[error("the party was changed concurrently")]
+    Stale,
+}
+
+/// How many fresh ids an insert draws before giving up. With 9·10⁹ ids a
+/// second collision in a row is already vanishingly rare.
+const ID_ATTEMPTS: usize = 5;
+
+/// Creates a party with a fresh random id.
+pub fn insert(conn: &mut DbConnection, input: &PartyInput) -> Result<Party, StoreError> {
+    let now = timestamp(chrono::Utc::now());
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let id = PartyId::random();
+        let rows = rows::rows_of(&id, input, &now);
+        let written = conn.transaction(|conn| {
+            diesel::insert_into(parties::table)
+                .values(&rows.party)
+                .execute(conn)?;
+            insert_children(
+                conn,
+                &rows.contact_points,
+                &rows.identifiers,
+                &rows.addresses,
+            )
+        });
+        match written {
+            Ok(()) => return Ok(rows.into_party()?),
+            Err(e) if is_unique_violation(&e) && attempt < ID_ATTEMPTS => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+fn insert_children(
+    conn: &mut DbConnection,
+    contact_points: &[ContactPointRow],
+    identifiers: &[IdentifierRow],
+    addresses: &[AddressRow],
+) -> QueryResult<()> {
+    for row in contact_points {
+        diesel::insert_into(party_contact_points::table)
+            .values(row)
+            .execute(conn)?;
+    }
+    for row in identifiers {
+        diesel::insert_into(party_identifiers::table)
+            .values(row)
+            .execute(conn)?;
+    }
+    for row in addresses {
+        diesel::insert_into(party_addresses::table)
+            .values(row)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Replaces a party's fields, provided it is still at `version`.
+pub fn update(
+    conn: &mut DbConnection,
+    id: &PartyId,
+    version: i64,
+    input: &PartyInput,
+) -> Result<Party, StoreError> {
+    let now = timestamp(chrono::Utc::now());
+    let fields: PartyFields = rows::fields_of(input);
+    let (contact_points, identifiers, addresses) = rows::child_rows(id, input);
+    conn.transaction(|conn| {
+        let changed = diesel::update(
+            parties::table
+                .find(id.as_str())
+                .filter(parties::version.eq(version)),
+        )
+        .set((
+            &fields,
+            parties::version.eq(version + 1),
+            parties::updated_at.eq(&now),
+        ))
+        .execute(conn)?;
+        if changed == 0 {
+            return Err(StoreError::Stale);
+        }
+        diesel::delete(
+            party_contact_points::table.filter(party_contact_points::party_id.eq(id.as_str())),
+        )
+        .execute(conn)?;
+        diesel::delete(
+            party_identifiers::table.filter(party_identifiers::party_id.eq(id.as_str())),
+        )
+        .execute(conn)?;
+        diesel::delete(party_addresses::table.filter(party_addresses::party_id.eq(id.as_str())))
+            .execute(conn)?;
+        insert_children(conn, &contact_points, &identifiers, &addresses)?;
+        Ok(())
+    })?;
+    find(conn, id)?
+        .map(|(party, _)| party)
+        .ok_or(StoreError::Stale)
+}
+
+/// A party and its version, if it exists.
+pub fn find(conn: &mut DbConnection, id: &PartyId) -> Result<Option<(Party, i64)>, StoreError> {
+    let row = parties::table
+        .find(id.as_str())
+        .select(PartyRow::as_select())
+        .first(conn)
+        .optional()?;
+    let Some(row) = row else { return Ok(None) };
+    let version = row.version;
+    let mut parties = assemble(conn, vec![row])?;
+    Ok(parties.pop().map(|p| (p, version)))
+}
+
+/// What a list is filtered by; every filter is served by an index.
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    /// Matches `last_name_key`.
+    pub last_name: Option<String>,
+    /// Matches `date_of_birth` (`YYYY-MM-DD`).
+    pub date_of_birth: Option<String>,
+    /// Matches an email contact point, case-insensitively.
+    pub email: Option<String>,
+    /// Matches a `taxId` identifier exactly.
+    pub tax_id: Option<String>,
+}
+
+/// Up to `limit` parties matching `filter` with ids after `after`, by id,
+/// and whether more follow.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &Filter,
+    after: Option<&PartyId>,
+    limit: i64,
+) -> Result<(Vec<Party>, bool), StoreError> {
+    let mut query = parties::table
+        .select(PartyRow::as_select())
+        .order(parties::id.asc())
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(parties::id.gt(after.to_string()));
+    }
+    if let Some(name) = &filter.last_name {
+        query = query.filter(parties::last_name_key.eq(rows::name_key(name)));
+    }
+    if let Some(date) = &filter.date_of_birth {
+        query = query.filter(parties::date_of_birth.eq(date.clone()));
+    }
+    if let Some(email) = &filter.email {
+        let owners = party_contact_points::table
+            .filter(party_contact_points::channel.eq("email"))
+            .filter(party_contact_points::value_key.eq(rows::email_key(email)))
+            .select(party_contact_points::party_id);
+        query = query.filter(parties::id.eq_any(owners));
+    }
+    if let Some(tax_id) = &filter.tax_id {
+        let owners = party_identifiers::table
+            .filter(party_identifiers::id_type.eq("taxId"))
+            .filter(party_identifiers::value.eq(tax_id.clone()))
+            .select(party_identifiers::party_id);
+        query = query.filter(parties::id.eq_any(owners));
+    }
+    let mut found = query.load(conn)?;
+    let more = found.len() as i64 > limit;
+    found.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    Ok((assemble(conn, found)?, more))
+}
+
+/// Loads the child rows of `rows` (three queries, whatever their number) and
+/// builds the parties, in the order of `rows`.
+fn assemble(conn: &mut DbConnection, rows: Vec<PartyRow>) -> Result<Vec<Party>, StoreError> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut contact_points = party_contact_points::table
+        .filter(party_contact_points::party_id.eq_any(&ids))
+        .order((
+            party_contact_points::party_id,
+            party_contact_points::position,
+        ))
+        .select(ContactPointRow::as_select())
+        .load(conn)?;
+    let mut identifiers = party_identifiers::table
+        .filter(party_identifiers::party_id.eq_any(&ids))
+        .order((party_identifiers::party_id, party_identifiers::position))
+        .select(IdentifierRow::as_select())
+        .load(conn)?;
+    let mut addresses = party_addresses::table
+        .filter(party_addresses::party_id.eq_any(&ids))
+        .order((party_addresses::party_id, party_addresses::position))
+        .select(AddressRow::as_select())
+        .load(conn)?;
+    rows.into_iter()
+        .map(|party| {
+            let id = party.id.clone();
+            let rows = PartyRows {
+                party,
+                contact_points: take_owned(&mut contact_points, |r| r.party_id() == id),
+                identifiers: take_owned(&mut identifiers, |r| r.party_id() == id),
+                addresses: take_owned(&mut addresses, |r| r.party_id() == id),
+            };
+            Ok(rows.into_party()?)
+        })
+        .collect()
+}
+
+/// Moves the rows matching `owned` out of `rows`, keeping their order.
+fn take_owned<T>(rows: &mut Vec<T>, owned: impl Fn(&T) -> bool) -> Vec<T> {
+    let (mine, rest): (Vec<T>, Vec<T>) = std::mem::take(rows).into_iter().partition(owned);
+    *rows = rest;
+    mine
+}

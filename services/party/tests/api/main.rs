@@ -1,0 +1,9 @@
+//! party-service over HTTP: each test starts the real service on a random
+//! port with a fresh database, on SQLite and on PostgreSQL.
+
+mod auth;
+mod create;
+mod helpers;
+mod list;
+mod update;
+mod validation;

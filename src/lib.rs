@@ -1,0 +1,147 @@
+//! The `onboarding` binary's library: which services exist, and the
+//! commands that serve, migrate and document them.
+//!
+//! `main.rs` only parses the command line; everything here is callable from
+//! tests.
+
+use service_kit::server::{self, Context};
+use service_kit::{ServerConfig, Service};
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::path::Path;
+
+/// Every service, in start order.
+pub const SERVICES: &[&str] = &[party::NAME];
+
+/// Checks service names given on the command line; none means all.
+pub fn select(names: &[String]) -> anyhow::Result<Vec<&'static str>> {
+    if names.is_empty() {
+        return Ok(SERVICES.to_vec());
+    }
+    names
+        .iter()
+        .map(|name| {
+            SERVICES.iter().copied().find(|s| s == name).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "unknown service {name}; the services are: {}",
+                    SERVICES.join(", ")
+                )
+            })
+        })
+        .collect()
+}
+
+/// Builds one service.
+pub fn build(
+    name: &str,
+    ctx: &Context,
+    vars: Option<&HashMap<String, String>>,
+) -> anyhow::Result<Service> {
+    match name {
+        party::NAME => party::service(ctx, vars),
+        other => anyhow::bail!("unknown service {other}"),
+    }
+}
+
+/// Builds every named service, in start order.
+pub fn build_all(
+    names: &[&str],
+    ctx: &Context,
+    vars: Option<&HashMap<String, String>>,
+) -> anyhow::Result<Vec<Service>> {
+    names.iter().map(|name| build(name, ctx, vars)).collect()
+}
+
+/// `onboarding serve [SERVICE...]`: serves the services until SIGINT or
+/// SIGTERM, then drains requests in flight.
+pub async fn serve(config: ServerConfig, names: &[&str]) -> anyhow::Result<()> {
+    let listener = TcpListener::bind((config.host.as_str(), config.port))
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}:{}: {e}", config.host, config.port))?;
+    let port = listener.local_addr()?.port();
+    let standalone = names.len() == SERVICES.len();
+    let ctx = Context::new(config, port, standalone)?;
+    let services = build_all(names, &ctx, None)?;
+    let running = server::start(&ctx, services, listener)?;
+    let base = format!("http://{}:{port}", ctx.config.host);
+    tracing::info!(services = names.join(","), %base, "serving");
+    println!(
+        "{}",
+        banner(
+            &base,
+            &ctx.config.data_dir,
+            ctx.config.internal_credential.is_none()
+        )
+    );
+    running.wait().await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// What `serve` prints: where it listens, and a first request to try.
+fn banner(base: &str, data_dir: &Path, generated_credential: bool) -> String {
+    let credential = if generated_credential {
+        format!(
+            "$(cat {})",
+            data_dir.join(server::CREDENTIAL_FILE).display()
+        )
+    } else {
+        "$INTERNAL_CREDENTIAL".to_owned()
+    };
+    format!(
+        "Onboarding is listening on {base}\n\
+         API docs: {base}/docs/    Readiness: {base}/health/ready\n\
+         Try:\n  curl -s -X POST {base}/party/v1/parties \\\n    \
+         -H \"X-Service-Credential: {credential}\" -H 'Content-Type: application/json' \\\n    \
+         -d '{{\"kind\":\"person\",\"firstName\":\"Virat\",\"lastName\":\"Kohli\",\"dateOfBirth\":\"1985-10-10\"}}'"
+    )
+}
+
+/// `onboarding migrate [SERVICE...]`: applies pending migrations and exits.
+pub fn migrate(config: &ServerConfig, names: &[&str]) -> anyhow::Result<()> {
+    for name in names {
+        match *name {
+            party::NAME => drop(party::open_database(config, None)?),
+            other => anyhow::bail!("unknown service {other}"),
+        }
+        tracing::info!(service = name, "migrated");
+    }
+    Ok(())
+}
+
+/// Every service's OpenAPI document, pretty-printed, by file name.
+pub fn openapi_documents() -> anyhow::Result<Vec<(String, String)>> {
+    SERVICES
+        .iter()
+        .map(|name| {
+            let doc = match *name {
+                party::NAME => party::openapi(),
+                other => anyhow::bail!("unknown service {other}"),
+            };
+            Ok((format!("{name}.json"), doc.to_pretty_json()? + "\n"))
+        })
+        .collect()
+}
+
+/// `onboarding openapi`: writes the documents into `dir`, or with `check`
+/// fails if what is there differs from what the code generates.
+pub fn write_openapi(dir: &Path, check: bool) -> anyhow::Result<()> {
+    let mut stale = Vec::new();
+    for (file, text) in openapi_documents()? {
+        let path = dir.join(&file);
+        if check {
+            if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+                stale.push(path.display().to_string());
+            }
+        } else {
+            std::fs::create_dir_all(dir)?;
+            std::fs::write(&path, text)?;
+        }
+    }
+    if !stale.is_empty() {
+        anyhow::bail!(
+            "out of date (run `onboarding openapi`): {}",
+            stale.join(", ")
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,98 @@
+//! `onboarding`: runs the onboarding services, all in one process or one per
+//! process. See `onboarding --help`.
+
+use clap::{Parser, Subcommand};
+use service_kit::{telemetry, ServerConfig};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "onboarding",
+    version,
+    about = "Digital customer onboarding and KYC case management"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the named services (all when none is named) on one port.
+    Serve {
+        /// Services to run: party.
+        services: Vec<String>,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate {
+        /// Services to migrate (all when none is named).
+        services: Vec<String>,
+    },
+    /// Write the OpenAPI documents.
+    Openapi {
+        /// Where to write them.
+        #[arg(long, default_value = "proto-docs")]
+        out: PathBuf,
+        /// Only check that the documents there are up to date.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Mint a development end-user token (needs DEV_MODE=true and JWT_HS256_SECRET).
+    Token {
+        /// The subject (`sub`): the end user or operator.
+        #[arg(long)]
+        subject: String,
+        /// A role to grant; repeat for several.
+        #[arg(long = "role")]
+        roles: Vec<String>,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = 3600)]
+        ttl: i64,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command.unwrap_or(Command::Serve {
+        services: Vec::new(),
+    })) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> anyhow::Result<()> {
+    if let Command::Openapi { out, check } = &command {
+        return onboarding::write_openapi(out, *check);
+    }
+    let config = ServerConfig::load(None)?;
+    telemetry::init(config.log_format);
+    match command {
+        Command::Serve { services } => {
+            let names = onboarding::select(&services)?;
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?
+                .block_on(onboarding::serve(config, &names))
+        }
+        Command::Migrate { services } => {
+            onboarding::migrate(&config, &onboarding::select(&services)?)
+        }
+        Command::Token {
+            subject,
+            roles,
+            ttl,
+        } => {
+            println!(
+                "{}",
+                service_kit::auth::mint_dev_token(&config, &subject, &roles, ttl)?
+            );
+            Ok(())
+        }
+        Command::Openapi { .. } => unreachable!("handled above"),
+    }
+}
