@@ -207,3 +207,43 @@ pub fn start(
 async fn no_route() -> Result<actix_web::HttpResponse, ProblemError> {
     Err(ProblemError::NotFound("route"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(data_dir: &Path, pairs: &[(&str, &str)]) -> ServerConfig {
+        let mut vars: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        vars.insert("DATA_DIR".into(), data_dir.display().to_string());
+        ServerConfig::load(Some(&vars)).expect("config")
+    }
+
+    #[test]
+    fn a_standalone_credential_is_generated_once_and_kept() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let first = Context::new(config(dir.path(), &[]), 1, true).expect("context");
+        let again = Context::new(config(dir.path(), &[]), 1, true).expect("context");
+        assert_eq!(first.credential.secret(), again.credential.secret());
+        assert!(first.credential.secret().expose().len() >= crate::config::MIN_CREDENTIAL_LEN);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join(CREDENTIAL_FILE)).expect("file").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn separate_processes_need_a_configured_credential() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let err = Context::new(config(dir.path(), &[]), 1, false).err().expect("refused");
+        assert_eq!(
+            err.to_string(),
+            "configuration: INTERNAL_CREDENTIAL is required when services run in separate processes"
+        );
+        let secret = "s".repeat(32);
+        let ctx = Context::new(config(dir.path(), &[("INTERNAL_CREDENTIAL", &secret)]), 1, false).expect("context");
+        assert_eq!(ctx.credential.secret().expose(), secret);
+    }
+}

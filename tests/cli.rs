@@ -1,0 +1,236 @@
+//! The `onboarding` binary itself: the README's flow against `serve`, logs
+//! free of personal data, SIGTERM, `migrate`, `token`, `openapi`, and
+//! configuration errors that name the variable.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+use testkit::{backend_tests, Backend};
+
+const BIN: &str = env!("CARGO_BIN_EXE_onboarding");
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+/// The database URL `serve` gets for party on `backend`, if any.
+fn party_database(backend: Backend) -> Option<String> {
+    match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some(testkit::postgres::create_database(testkit::postgres::server_url().expect("server"))),
+    }
+}
+
+/// `onboarding serve` with JSON debug logs, stopped with SIGTERM when dropped.
+struct Served {
+    child: Child,
+    base: String,
+    data_dir: tempfile::TempDir,
+}
+
+impl Served {
+    fn start(backend: Backend) -> Self {
+        let data_dir = tempfile::tempdir().expect("tempdir");
+        let port = free_port();
+        let mut command = Command::new(BIN);
+        command
+            .arg("serve")
+            .env("PORT", port.to_string())
+            .env("DATA_DIR", data_dir.path())
+            .env("LOG_FORMAT", "json")
+            .env("RUST_LOG", "debug")
+            .env_remove("INTERNAL_CREDENTIAL")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(url) = party_database(backend) {
+            command.env("PARTY_DATABASE_URL", url);
+        }
+        let mut child = command.spawn().expect("serve starts");
+        let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut banner = Vec::new();
+        for line in stdout.lines() {
+            let line = line.expect("a line");
+            let done = line.contains("-d '");
+            banner.push(line);
+            if done {
+                break;
+            }
+        }
+        let banner = banner.join("\n");
+        let base = format!("http://127.0.0.1:{port}");
+        assert!(banner.starts_with(&format!("Onboarding is listening on {base}")), "{banner}");
+        assert!(banner.contains("curl -s -X POST"), "a first request to try: {banner}");
+        Self { child, base, data_dir }
+    }
+
+    fn credential(&self) -> String {
+        std::fs::read_to_string(self.data_dir.path().join("internal-credential")).expect("generated credential")
+    }
+
+    /// Sends SIGTERM and returns the exit status and everything logged.
+    fn terminate(mut self) -> (std::process::ExitStatus, String) {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
+        let status = self.child.wait().expect("exits");
+        let mut logs = String::new();
+        std::io::Read::read_to_string(&mut self.child.stderr.take().expect("stderr"), &mut logs).expect("logs");
+        (status, logs)
+    }
+}
+
+/// The README's example, step by step, against `serve`; then the logs of the
+/// whole flow are searched for the personal data it carried.
+async fn the_readme_flow_works_and_logs_no_personal_data(backend: Backend) {
+    let served = Served::start(backend);
+    let http = reqwest::Client::new();
+    let credential = served.credential();
+    let ready = http.get(format!("{}/health/ready", served.base)).send().await.expect("sent");
+    assert_eq!(ready.status(), StatusCode::OK);
+
+    let created: Value = http
+        .post(format!("{}/party/v1/parties", served.base))
+        .header("X-Service-Credential", &credential)
+        .json(&json!({
+            "kind": "person", "firstName": "Virat", "lastName": "Kohli", "dateOfBirth": "1985-10-10",
+            "contactPoints": [{"channel": "email", "value": "kanand@temenos.com"}],
+            "identifiers": [{"type": "taxId", "formatCode": "S", "value": "TX123"}]
+        }))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let id = created["id"].as_str().expect("id");
+    let path = format!("{}/party/v1/parties/{id}", served.base);
+    let read: Value = http.get(&path).header("X-Service-Credential", &credential).send().await.expect("sent").json().await.expect("json");
+    assert_eq!(read, created);
+    let updated: Value = http
+        .patch(&path)
+        .header("X-Service-Credential", &credential)
+        .json(&json!({"nationality": "IN"}))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(updated["nationality"], "IN");
+    for query in ["lastName=Kohli", "dateOfBirth=1985-10-10", "email=kanand%40temenos.com", "taxId=TX123"] {
+        let page: Value = http
+            .get(format!("{}/party/v1/parties?{query}", served.base))
+            .header("X-Service-Credential", &credential)
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(page, json!({"items": [updated], "nextCursor": null}), "{query}");
+    }
+
+    let (status, logs) = served.terminate();
+    assert!(status.success(), "SIGTERM stops it cleanly: {status}");
+    assert!(logs.contains("request served"), "access logs are written");
+    for personal in ["Virat", "Kohli", "kohli", "1985-10-10", "TX123", "kanand", "temenos", &credential] {
+        assert!(!logs.contains(personal), "{personal} appears in the logs");
+    }
+}
+
+fn run(args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
+    let data_dir = tempfile::tempdir().expect("tempdir");
+    let mut command = Command::new(BIN);
+    command.args(args).env("DATA_DIR", data_dir.path()).env_remove("DEV_MODE").env_remove("JWT_HS256_SECRET");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let out = command.output().expect("runs");
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+async fn migrate_applies_the_migrations(backend: Backend) {
+    let data_dir = tempfile::tempdir().expect("tempdir");
+    let mut command = Command::new(BIN);
+    command.arg("migrate").env("DATA_DIR", data_dir.path());
+    let url = party_database(backend);
+    if let Some(url) = &url {
+        command.env("PARTY_DATABASE_URL", url);
+    }
+    let out = command.output().expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    match url {
+        None => assert!(data_dir.path().join("party.db").exists()),
+        Some(url) => {
+            use diesel::{Connection, RunQueryDsl};
+            let mut conn = diesel::PgConnection::establish(&url).expect("connect");
+            let tables = diesel::sql_query("SELECT 1 FROM parties").execute(&mut conn);
+            assert!(tables.is_ok(), "the parties table exists");
+        }
+    }
+}
+
+backend_tests!(the_readme_flow_works_and_logs_no_personal_data, migrate_applies_the_migrations);
+
+#[test]
+fn bad_configuration_names_the_variable() {
+    let cases: [(&[(&str, &str)], &str); 4] = [
+        (&[("PORT", "eighty")], "error: configuration: PORT has a value that cannot be parsed"),
+        (&[("PARTY_DATABASE_URL", "mysql://db/party")], "error: configuration: PARTY_DATABASE_URL must start with postgres://, postgresql:// or sqlite://"),
+        (&[("PARTY_DATABASE_URL", "sqlite://:memory:")], "error: configuration: PARTY_DATABASE_URL must name a SQLite file; in-memory databases cannot be pooled"),
+        (&[("INTERNAL_CREDENTIAL", "too-short")], "error: configuration: INTERNAL_CREDENTIAL must be at least 24 characters"),
+    ];
+    for (env, expected) in cases {
+        let (ok, _, stderr) = run(&["serve"], env);
+        assert!(!ok, "{env:?} must stop the start");
+        assert_eq!(stderr.trim(), expected);
+    }
+    let (ok, _, stderr) = run(&["serve", "billing"], &[]);
+    assert!(!ok);
+    assert_eq!(stderr.trim(), "error: unknown service billing; the services are: party");
+}
+
+#[test]
+fn token_minting_needs_dev_mode() {
+    let secret = "0123456789abcdef0123456789abcdef";
+    let (ok, _, stderr) = run(&["token", "--subject", "u1"], &[("JWT_HS256_SECRET", secret)]);
+    assert!(!ok);
+    assert_eq!(stderr.trim(), "error: configuration: DEV_MODE must be true to mint development tokens");
+
+    let (ok, stdout, stderr) = run(
+        &["token", "--subject", "u1", "--role", "case:write", "--ttl", "60"],
+        &[("JWT_HS256_SECRET", secret), ("DEV_MODE", "true")],
+    );
+    assert!(ok, "{stderr}");
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    validation.set_audience(&["onboarding"]);
+    validation.set_issuer(&["onboarding"]);
+    let claims = jsonwebtoken::decode::<Value>(stdout.trim(), &jsonwebtoken::DecodingKey::from_secret(secret.as_bytes()), &validation)
+        .expect("a valid token")
+        .claims;
+    assert_eq!((claims["sub"].as_str(), claims["roles"].clone()), (Some("u1"), json!(["case:write"])));
+    assert_eq!(claims["exp"].as_i64().expect("exp") - claims["iat"].as_i64().expect("iat"), 60);
+}
+
+#[test]
+fn the_checked_in_api_documents_are_current() {
+    let proto_docs = concat!(env!("CARGO_MANIFEST_DIR"), "/proto-docs");
+    let (ok, _, stderr) = run(&["openapi", "--check", "--out", proto_docs], &[]);
+    assert!(ok, "{stderr}");
+    let stale = tempfile::tempdir().expect("tempdir");
+    std::fs::write(stale.path().join("party.json"), "{}").expect("write");
+    let (ok, _, stderr) = run(&["openapi", "--check", "--out", &stale.path().display().to_string()], &[]);
+    assert!(!ok);
+    assert!(stderr.contains("out of date (run `onboarding openapi`)"), "{stderr}");
+}
+
+#[test]
+fn serve_stops_within_the_shutdown_timeout() {
+    let served = Served::start(Backend::Sqlite);
+    std::thread::sleep(Duration::from_millis(100));
+    let started = std::time::Instant::now();
+    let (status, _) = served.terminate();
+    assert!(status.success());
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
