@@ -15,41 +15,88 @@ async fn spawn(backend: Backend) -> TestApp {
 
 async fn get(app: &TestApp, path: &str) -> (StatusCode, Value) {
     let response = app.anonymous(Method::GET, path).send().await.expect("sent");
-    (response.status(), response.json().await.unwrap_or(Value::Null))
+    (
+        response.status(),
+        response.json().await.unwrap_or(Value::Null),
+    )
 }
 
 async fn live_and_ready(backend: Backend) {
     let app = spawn(backend).await;
-    assert_eq!(get(&app, "/health/live").await, (StatusCode::OK, json!({"status": "live"})));
+    assert_eq!(
+        get(&app, "/health/live").await,
+        (StatusCode::OK, json!({"status": "live"}))
+    );
     assert_eq!(
         get(&app, "/health/ready").await,
-        (StatusCode::OK, json!({"status": "ready", "checks": {"party": "up"}}))
+        (
+            StatusCode::OK,
+            json!({"status": "ready", "checks": {"party": "up"}})
+        )
     );
 }
 
 async fn request_ids_are_kept_or_made(backend: Backend) {
     let app = spawn(backend).await;
-    let echoed = app.anonymous(Method::GET, "/health/live").header("X-Request-ID", "abc-123").send().await.expect("sent");
+    let echoed = app
+        .anonymous(Method::GET, "/health/live")
+        .header("X-Request-ID", "abc-123")
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(echoed.headers()["x-request-id"], "abc-123");
-    for sent in [None, Some("has spaces and \"quotes\""), Some(&*"x".repeat(200))] {
+    for sent in [
+        None,
+        Some("has spaces and \"quotes\""),
+        Some(&*"x".repeat(200)),
+    ] {
         let mut request = app.anonymous(Method::GET, "/health/live");
         if let Some(value) = sent {
             request = request.header("X-Request-ID", value);
         }
         let response = request.send().await.expect("sent");
         let made = response.headers()["x-request-id"].to_str().expect("text");
-        assert!(uuid::Uuid::parse_str(made).is_ok(), "a fresh id replaces {sent:?}: {made}");
+        assert!(
+            uuid::Uuid::parse_str(made).is_ok(),
+            "a fresh id replaces {sent:?}: {made}"
+        );
     }
-    let refused = app.anonymous(Method::GET, "/party/v1/parties").header("X-Request-ID", "r-401").send().await.expect("sent");
-    assert_eq!((refused.status(), &refused.headers()["x-request-id"]), (StatusCode::UNAUTHORIZED, &"r-401".parse().expect("header")));
+    let refused = app
+        .anonymous(Method::GET, "/party/v1/parties")
+        .header("X-Request-ID", "r-401")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        (refused.status(), &refused.headers()["x-request-id"]),
+        (StatusCode::UNAUTHORIZED, &"r-401".parse().expect("header"))
+    );
 }
 
 async fn metrics_count_requests_by_route(backend: Backend) {
     let app = spawn(backend).await;
-    app.internal(Method::GET, "/party/v1/parties/1234567890").send().await.expect("sent");
-    let text = app.anonymous(Method::GET, "/metrics").send().await.expect("sent").text().await.expect("text");
-    assert!(text.contains(r#"http_requests_total{method="GET",route="/party/v1/parties/{id}",status="404"}"#), "{text}");
-    assert!(text.contains("http_request_duration_seconds_bucket"), "{text}");
+    app.internal(Method::GET, "/party/v1/parties/1234567890")
+        .send()
+        .await
+        .expect("sent");
+    let text = app
+        .anonymous(Method::GET, "/metrics")
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        text.contains(
+            r#"http_requests_total{method="GET",route="/party/v1/parties/{id}",status="404"}"#
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("http_request_duration_seconds_bucket"),
+        "{text}"
+    );
 }
 
 async fn api_docs_are_served(backend: Backend) {
@@ -57,12 +104,29 @@ async fn api_docs_are_served(backend: Backend) {
     let (status, doc) = get(&app, "/openapi/party.json").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(doc, serde_json::to_value(party::openapi()).expect("json"));
-    let ui = app.anonymous(Method::GET, "/docs/").send().await.expect("sent");
+    let ui = app
+        .anonymous(Method::GET, "/docs/")
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(ui.status(), StatusCode::OK);
-    assert!(ui.text().await.expect("text").contains("swagger"), "the Swagger UI page");
-    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-    let bare = no_redirects.get(format!("{}/docs", app.url)).send().await.expect("sent");
-    assert_eq!((bare.status().is_redirection(), &bare.headers()["location"]), (true, &"/docs/".parse().expect("header")));
+    assert!(
+        ui.text().await.expect("text").contains("swagger"),
+        "the Swagger UI page"
+    );
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let bare = no_redirects
+        .get(format!("{}/docs", app.url))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        (bare.status().is_redirection(), &bare.headers()["location"]),
+        (true, &"/docs/".parse().expect("header"))
+    );
 }
 
 async fn unknown_routes_and_methods(backend: Backend) {
@@ -74,7 +138,11 @@ async fn unknown_routes_and_methods(backend: Backend) {
             json!({"type": "urn:onboarding:problem:not-found", "title": "Not found", "status": 404, "detail": "route not found"})
         )
     );
-    let wrong = app.internal(Method::DELETE, "/party/v1/parties").send().await.expect("sent");
+    let wrong = app
+        .internal(Method::DELETE, "/party/v1/parties")
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(wrong.status(), StatusCode::METHOD_NOT_ALLOWED);
 }
 
@@ -85,25 +153,36 @@ async fn graceful_shutdown_drains_requests_in_flight(backend: Backend) {
     let body = json!({"kind": "person", "firstName": "Drain", "lastName": "Test"}).to_string();
     let (head, tail) = body.split_at(10);
     let address = app.url.trim_start_matches("http://").to_owned();
-    let mut stream = tokio::net::TcpStream::connect(&address).await.expect("connect");
+    let mut stream = tokio::net::TcpStream::connect(&address)
+        .await
+        .expect("connect");
     let request_head = format!(
         "POST /party/v1/parties HTTP/1.1\r\nHost: {address}\r\nX-Service-Credential: {}\r\n\
          Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{head}",
         testkit::TEST_CREDENTIAL,
         body.len()
     );
-    stream.write_all(request_head.as_bytes()).await.expect("write");
+    stream
+        .write_all(request_head.as_bytes())
+        .await
+        .expect("write");
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
 
     let server = app.take_server();
     let stopping = tokio::spawn(server.stop(true));
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    stream.write_all(tail.as_bytes()).await.expect("write the rest");
+    stream
+        .write_all(tail.as_bytes())
+        .await
+        .expect("write the rest");
     let mut answer = String::new();
     stream.read_to_string(&mut answer).await.expect("read");
     assert!(answer.starts_with("HTTP/1.1 201 Created"), "{answer}");
     stopping.await.expect("stopped");
-    assert!(tokio::net::TcpStream::connect(&address).await.is_err(), "the port is closed");
+    assert!(
+        tokio::net::TcpStream::connect(&address).await.is_err(),
+        "the port is closed"
+    );
 }
 
 backend_tests!(
@@ -130,8 +209,14 @@ mod postgres_only {
         testkit::postgres::drop_database(admin, &app.vars["PARTY_DATABASE_URL"]);
         assert_eq!(
             get(&app, "/health/ready").await,
-            (StatusCode::SERVICE_UNAVAILABLE, json!({"status": "unavailable", "checks": {"party": "down"}}))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                json!({"status": "unavailable", "checks": {"party": "down"}})
+            )
         );
-        assert_eq!(get(&app, "/health/live").await, (StatusCode::OK, json!({"status": "live"})));
+        assert_eq!(
+            get(&app, "/health/live").await,
+            (StatusCode::OK, json!({"status": "live"}))
+        );
     }
 }

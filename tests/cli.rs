@@ -12,14 +12,20 @@ use testkit::{backend_tests, Backend};
 const BIN: &str = env!("CARGO_BIN_EXE_onboarding");
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
 }
 
 /// The database URL `serve` gets for party on `backend`, if any.
 fn party_database(backend: Backend) -> Option<String> {
     match backend {
         Backend::Sqlite => None,
-        Backend::Postgres => Some(testkit::postgres::create_database(testkit::postgres::server_url().expect("server"))),
+        Backend::Postgres => Some(testkit::postgres::create_database(
+            testkit::postgres::server_url().expect("server"),
+        )),
     }
 }
 
@@ -60,22 +66,37 @@ impl Served {
         }
         let banner = banner.join("\n");
         let base = format!("http://127.0.0.1:{port}");
-        assert!(banner.starts_with(&format!("Onboarding is listening on {base}")), "{banner}");
-        assert!(banner.contains("curl -s -X POST"), "a first request to try: {banner}");
-        Self { child, base, data_dir }
+        assert!(
+            banner.starts_with(&format!("Onboarding is listening on {base}")),
+            "{banner}"
+        );
+        assert!(
+            banner.contains("curl -s -X POST"),
+            "a first request to try: {banner}"
+        );
+        Self {
+            child,
+            base,
+            data_dir,
+        }
     }
 
     fn credential(&self) -> String {
-        std::fs::read_to_string(self.data_dir.path().join("internal-credential")).expect("generated credential")
+        std::fs::read_to_string(self.data_dir.path().join("internal-credential"))
+            .expect("generated credential")
     }
 
     /// Sends SIGTERM and returns the exit status and everything logged.
     fn terminate(mut self) -> (std::process::ExitStatus, String) {
         let pid = self.child.id().to_string();
-        Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill");
         let status = self.child.wait().expect("exits");
         let mut logs = String::new();
-        std::io::Read::read_to_string(&mut self.child.stderr.take().expect("stderr"), &mut logs).expect("logs");
+        std::io::Read::read_to_string(&mut self.child.stderr.take().expect("stderr"), &mut logs)
+            .expect("logs");
         (status, logs)
     }
 }
@@ -86,7 +107,11 @@ async fn the_readme_flow_works_and_logs_no_personal_data(backend: Backend) {
     let served = Served::start(backend);
     let http = reqwest::Client::new();
     let credential = served.credential();
-    let ready = http.get(format!("{}/health/ready", served.base)).send().await.expect("sent");
+    let ready = http
+        .get(format!("{}/health/ready", served.base))
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(ready.status(), StatusCode::OK);
 
     let created: Value = http
@@ -105,7 +130,15 @@ async fn the_readme_flow_works_and_logs_no_personal_data(backend: Backend) {
         .expect("json");
     let id = created["id"].as_str().expect("id");
     let path = format!("{}/party/v1/parties/{id}", served.base);
-    let read: Value = http.get(&path).header("X-Service-Credential", &credential).send().await.expect("sent").json().await.expect("json");
+    let read: Value = http
+        .get(&path)
+        .header("X-Service-Credential", &credential)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(read, created);
     let updated: Value = http
         .patch(&path)
@@ -118,7 +151,12 @@ async fn the_readme_flow_works_and_logs_no_personal_data(backend: Backend) {
         .await
         .expect("json");
     assert_eq!(updated["nationality"], "IN");
-    for query in ["lastName=Kohli", "dateOfBirth=1985-10-10", "email=kanand%40temenos.com", "taxId=TX123"] {
+    for query in [
+        "lastName=Kohli",
+        "dateOfBirth=1985-10-10",
+        "email=kanand%40temenos.com",
+        "taxId=TX123",
+    ] {
         let page: Value = http
             .get(format!("{}/party/v1/parties?{query}", served.base))
             .header("X-Service-Credential", &credential)
@@ -128,13 +166,26 @@ async fn the_readme_flow_works_and_logs_no_personal_data(backend: Backend) {
             .json()
             .await
             .expect("json");
-        assert_eq!(page, json!({"items": [updated], "nextCursor": null}), "{query}");
+        assert_eq!(
+            page,
+            json!({"items": [updated], "nextCursor": null}),
+            "{query}"
+        );
     }
 
     let (status, logs) = served.terminate();
     assert!(status.success(), "SIGTERM stops it cleanly: {status}");
     assert!(logs.contains("request served"), "access logs are written");
-    for personal in ["Virat", "Kohli", "kohli", "1985-10-10", "TX123", "kanand", "temenos", &credential] {
+    for personal in [
+        "Virat",
+        "Kohli",
+        "kohli",
+        "1985-10-10",
+        "TX123",
+        "kanand",
+        "temenos",
+        &credential,
+    ] {
         assert!(!logs.contains(personal), "{personal} appears in the logs");
     }
 }
@@ -142,12 +193,20 @@ async fn the_readme_flow_works_and_logs_no_personal_data(backend: Backend) {
 fn run(args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
     let data_dir = tempfile::tempdir().expect("tempdir");
     let mut command = Command::new(BIN);
-    command.args(args).env("DATA_DIR", data_dir.path()).env_remove("DEV_MODE").env_remove("JWT_HS256_SECRET");
+    command
+        .args(args)
+        .env("DATA_DIR", data_dir.path())
+        .env_remove("DEV_MODE")
+        .env_remove("JWT_HS256_SECRET");
     for (k, v) in env {
         command.env(k, v);
     }
     let out = command.output().expect("runs");
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 async fn migrate_applies_the_migrations(backend: Backend) {
@@ -159,7 +218,11 @@ async fn migrate_applies_the_migrations(backend: Backend) {
         command.env("PARTY_DATABASE_URL", url);
     }
     let out = command.output().expect("runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     match url {
         None => assert!(data_dir.path().join("party.db").exists()),
         Some(url) => {
@@ -171,7 +234,10 @@ async fn migrate_applies_the_migrations(backend: Backend) {
     }
 }
 
-backend_tests!(the_readme_flow_works_and_logs_no_personal_data, migrate_applies_the_migrations);
+backend_tests!(
+    the_readme_flow_works_and_logs_no_personal_data,
+    migrate_applies_the_migrations
+);
 
 #[test]
 fn bad_configuration_names_the_variable() {
@@ -188,29 +254,56 @@ fn bad_configuration_names_the_variable() {
     }
     let (ok, _, stderr) = run(&["serve", "billing"], &[]);
     assert!(!ok);
-    assert_eq!(stderr.trim(), "error: unknown service billing; the services are: party");
+    assert_eq!(
+        stderr.trim(),
+        "error: unknown service billing; the services are: party"
+    );
 }
 
 #[test]
 fn token_minting_needs_dev_mode() {
     let secret = "0123456789abcdef0123456789abcdef";
-    let (ok, _, stderr) = run(&["token", "--subject", "u1"], &[("JWT_HS256_SECRET", secret)]);
+    let (ok, _, stderr) = run(
+        &["token", "--subject", "u1"],
+        &[("JWT_HS256_SECRET", secret)],
+    );
     assert!(!ok);
-    assert_eq!(stderr.trim(), "error: configuration: DEV_MODE must be true to mint development tokens");
+    assert_eq!(
+        stderr.trim(),
+        "error: configuration: DEV_MODE must be true to mint development tokens"
+    );
 
     let (ok, stdout, stderr) = run(
-        &["token", "--subject", "u1", "--role", "case:write", "--ttl", "60"],
+        &[
+            "token",
+            "--subject",
+            "u1",
+            "--role",
+            "case:write",
+            "--ttl",
+            "60",
+        ],
         &[("JWT_HS256_SECRET", secret), ("DEV_MODE", "true")],
     );
     assert!(ok, "{stderr}");
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
     validation.set_audience(&["onboarding"]);
     validation.set_issuer(&["onboarding"]);
-    let claims = jsonwebtoken::decode::<Value>(stdout.trim(), &jsonwebtoken::DecodingKey::from_secret(secret.as_bytes()), &validation)
-        .expect("a valid token")
-        .claims;
-    assert_eq!((claims["sub"].as_str(), claims["roles"].clone()), (Some("u1"), json!(["case:write"])));
-    assert_eq!(claims["exp"].as_i64().expect("exp") - claims["iat"].as_i64().expect("iat"), 60);
+    let claims = jsonwebtoken::decode::<Value>(
+        stdout.trim(),
+        &jsonwebtoken::DecodingKey::from_secret(secret.as_bytes()),
+        &validation,
+    )
+    .expect("a valid token")
+    .claims;
+    assert_eq!(
+        (claims["sub"].as_str(), claims["roles"].clone()),
+        (Some("u1"), json!(["case:write"]))
+    );
+    assert_eq!(
+        claims["exp"].as_i64().expect("exp") - claims["iat"].as_i64().expect("iat"),
+        60
+    );
 }
 
 #[test]
@@ -220,9 +313,20 @@ fn the_checked_in_api_documents_are_current() {
     assert!(ok, "{stderr}");
     let stale = tempfile::tempdir().expect("tempdir");
     std::fs::write(stale.path().join("party.json"), "{}").expect("write");
-    let (ok, _, stderr) = run(&["openapi", "--check", "--out", &stale.path().display().to_string()], &[]);
+    let (ok, _, stderr) = run(
+        &[
+            "openapi",
+            "--check",
+            "--out",
+            &stale.path().display().to_string(),
+        ],
+        &[],
+    );
     assert!(!ok);
-    assert!(stderr.contains("out of date (run `onboarding openapi`)"), "{stderr}");
+    assert!(
+        stderr.contains("out of date (run `onboarding openapi`)"),
+        "{stderr}"
+    );
 }
 
 #[test]

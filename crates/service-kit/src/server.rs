@@ -214,7 +214,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(data_dir: &Path, pairs: &[(&str, &str)]) -> ServerConfig {
-        let mut vars: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let mut vars: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         vars.insert("DATA_DIR".into(), data_dir.display().to_string());
         ServerConfig::load(Some(&vars)).expect("config")
     }
@@ -229,7 +232,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.path().join(CREDENTIAL_FILE)).expect("file").permissions().mode();
+            let mode = std::fs::metadata(dir.path().join(CREDENTIAL_FILE))
+                .expect("file")
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
     }
@@ -237,13 +243,20 @@ mod tests {
     #[test]
     fn separate_processes_need_a_configured_credential() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let err = Context::new(config(dir.path(), &[]), 1, false).err().expect("refused");
+        let err = Context::new(config(dir.path(), &[]), 1, false)
+            .err()
+            .expect("refused");
         assert_eq!(
             err.to_string(),
             "configuration: INTERNAL_CREDENTIAL is required when services run in separate processes"
         );
         let secret = "s".repeat(32);
-        let ctx = Context::new(config(dir.path(), &[("INTERNAL_CREDENTIAL", &secret)]), 1, false).expect("context");
+        let ctx = Context::new(
+            config(dir.path(), &[("INTERNAL_CREDENTIAL", &secret)]),
+            1,
+            false,
+        )
+        .expect("context");
         assert_eq!(ctx.credential.secret().expose(), secret);
     }
 }
