@@ -10,46 +10,60 @@ use std::collections::HashMap;
 use std::net::TcpListener;
 use std::path::Path;
 
-/// Every service, in start order.
-pub const SERVICES: &[&str] = &[party::NAME];
+/// What the binary needs of a service crate.
+struct Entry {
+    name: &'static str,
+    build: fn(&Context, Option<&Vars>) -> anyhow::Result<Service>,
+    migrate: fn(&ServerConfig, Option<&Vars>) -> anyhow::Result<()>,
+    openapi: fn() -> utoipa::openapi::OpenApi,
+}
+
+/// Configuration variables, when not read from the environment.
+pub type Vars = HashMap<String, String>;
+
+/// Every service, in start order. Adding a service is adding a line.
+const REGISTRY: &[Entry] = &[Entry {
+    name: party::NAME,
+    build: party::service,
+    migrate: party::migrate,
+    openapi: party::openapi,
+}];
+
+/// The names of every service, in start order.
+pub fn service_names() -> Vec<&'static str> {
+    REGISTRY.iter().map(|e| e.name).collect()
+}
+
+fn entry(name: &str) -> anyhow::Result<&'static Entry> {
+    REGISTRY.iter().find(|e| e.name == name).ok_or_else(|| {
+        anyhow::anyhow!(
+            "unknown service {name}; the services are: {}",
+            service_names().join(", ")
+        )
+    })
+}
 
 /// Checks service names given on the command line; none means all.
 pub fn select(names: &[String]) -> anyhow::Result<Vec<&'static str>> {
     if names.is_empty() {
-        return Ok(SERVICES.to_vec());
+        return Ok(service_names());
     }
     names
         .iter()
-        .map(|name| {
-            SERVICES.iter().copied().find(|s| s == name).ok_or_else(|| {
-                anyhow::anyhow!(
-                    "unknown service {name}; the services are: {}",
-                    SERVICES.join(", ")
-                )
-            })
-        })
+        .map(|name| entry(name).map(|e| e.name))
         .collect()
-}
-
-/// Builds one service.
-pub fn build(
-    name: &str,
-    ctx: &Context,
-    vars: Option<&HashMap<String, String>>,
-) -> anyhow::Result<Service> {
-    match name {
-        party::NAME => party::service(ctx, vars),
-        other => anyhow::bail!("unknown service {other}"),
-    }
 }
 
 /// Builds every named service, in start order.
 pub fn build_all(
     names: &[&str],
     ctx: &Context,
-    vars: Option<&HashMap<String, String>>,
+    vars: Option<&Vars>,
 ) -> anyhow::Result<Vec<Service>> {
-    names.iter().map(|name| build(name, ctx, vars)).collect()
+    names
+        .iter()
+        .map(|name| (entry(name)?.build)(ctx, vars))
+        .collect()
 }
 
 /// `onboarding serve [SERVICE...]`: serves the services until SIGINT or
@@ -58,7 +72,7 @@ pub async fn serve(config: ServerConfig, names: &[&str]) -> anyhow::Result<()> {
     let listener = TcpListener::bind((config.host.as_str(), config.port))
         .map_err(|e| anyhow::anyhow!("cannot listen on {}:{}: {e}", config.host, config.port))?;
     let port = listener.local_addr()?.port();
-    let standalone = names.len() == SERVICES.len();
+    let standalone = names.len() == REGISTRY.len();
     let ctx = Context::new(config, port, standalone)?;
     let services = build_all(names, &ctx, None)?;
     let running = server::start(&ctx, services, listener)?;
@@ -99,10 +113,7 @@ fn banner(base: &str, data_dir: &Path, generated_credential: bool) -> String {
 /// `onboarding migrate [SERVICE...]`: applies pending migrations and exits.
 pub fn migrate(config: &ServerConfig, names: &[&str]) -> anyhow::Result<()> {
     for name in names {
-        match *name {
-            party::NAME => drop(party::open_database(config, None)?),
-            other => anyhow::bail!("unknown service {other}"),
-        }
+        (entry(name)?.migrate)(config, None)?;
         tracing::info!(service = name, "migrated");
     }
     Ok(())
@@ -110,14 +121,13 @@ pub fn migrate(config: &ServerConfig, names: &[&str]) -> anyhow::Result<()> {
 
 /// Every service's OpenAPI document, pretty-printed, by file name.
 pub fn openapi_documents() -> anyhow::Result<Vec<(String, String)>> {
-    SERVICES
+    REGISTRY
         .iter()
-        .map(|name| {
-            let doc = match *name {
-                party::NAME => party::openapi(),
-                other => anyhow::bail!("unknown service {other}"),
-            };
-            Ok((format!("{name}.json"), doc.to_pretty_json()? + "\n"))
+        .map(|e| {
+            Ok((
+                format!("{}.json", e.name),
+                (e.openapi)().to_pretty_json()? + "\n",
+            ))
         })
         .collect()
 }

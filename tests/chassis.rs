@@ -7,8 +7,9 @@ use testkit::{backend_tests, Backend, TestApp};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 async fn spawn(backend: Backend) -> TestApp {
-    TestApp::spawn(backend, onboarding::SERVICES, &[], &|ctx, vars| {
-        onboarding::build_all(onboarding::SERVICES, ctx, Some(vars))
+    let names = onboarding::service_names();
+    TestApp::spawn(backend, &names, &[], &|ctx, vars| {
+        onboarding::build_all(&onboarding::service_names(), ctx, Some(vars))
     })
     .await
 }

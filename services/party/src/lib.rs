@@ -87,6 +87,14 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc
 }
 
+/// `onboarding migrate`: applies pending migrations.
+pub fn migrate(
+    server: &ServerConfig,
+    vars: Option<&HashMap<String, String>>,
+) -> anyhow::Result<()> {
+    open_database(server, vars).map(drop)
+}
+
 /// Builds the service for the chassis to serve.
 pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::Result<Service> {
     let db = open_database(&ctx.config, vars)?;

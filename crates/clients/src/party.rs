@@ -1,0 +1,55 @@
+//! The party-service client.
+
+use domain::party::{Party, PartyInput};
+use reqwest::{Method, StatusCode};
+use service_kit::client::{CallError, InternalClient};
+use service_kit::server::Context;
+use std::time::Duration;
+
+/// A client of party-service.
+#[derive(Clone, Debug)]
+pub struct PartyClient {
+    http: InternalClient,
+}
+
+impl PartyClient {
+    /// A client of party-service at `base_url` (from `PARTY_SERVICE_URL`, or
+    /// this process when unset).
+    pub fn new(ctx: &Context, base_url: Option<&str>) -> Self {
+        let base = base_url.unwrap_or(&ctx.self_url);
+        let timeout = Duration::from_millis(ctx.config.internal_call_timeout_ms);
+        Self {
+            http: InternalClient::new("party-service", base, ctx.credential.clone(), timeout),
+        }
+    }
+
+    /// Reads a party; `None` when there is no such party.
+    pub async fn get(&self, id: &str) -> Result<Option<Party>, CallError> {
+        match self.http.get_json(&format!("/party/v1/parties/{id}")).await {
+            Ok(party) => Ok(Some(party)),
+            Err(CallError::Status {
+                status: StatusCode::NOT_FOUND,
+                ..
+            }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Creates a party. Not retried by the client: a create is not idempotent.
+    pub async fn create(&self, input: &PartyInput) -> Result<Party, CallError> {
+        self.http
+            .json(Method::POST, "/party/v1/parties", Some(input))
+            .await
+    }
+
+    /// Applies a JSON merge patch to a party.
+    pub async fn update(&self, id: &str, patch: &serde_json::Value) -> Result<Party, CallError> {
+        self.http
+            .json(
+                Method::PATCH,
+                &format!("/party/v1/parties/{id}"),
+                Some(patch),
+            )
+            .await
+    }
+}
