@@ -22,12 +22,20 @@ struct Entry {
 pub type Vars = HashMap<String, String>;
 
 /// Every service, in start order. Adding a service is adding a line.
-const REGISTRY: &[Entry] = &[Entry {
-    name: party::NAME,
-    build: party::service,
-    migrate: party::migrate,
-    openapi: party::openapi,
-}];
+const REGISTRY: &[Entry] = &[
+    Entry {
+        name: party::NAME,
+        build: party::service,
+        migrate: party::migrate,
+        openapi: party::openapi,
+    },
+    Entry {
+        name: document::NAME,
+        build: document::service,
+        migrate: document::migrate,
+        openapi: document::openapi,
+    },
+];
 
 /// The names of every service, in start order.
 pub fn service_names() -> Vec<&'static str> {

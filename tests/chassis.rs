@@ -32,7 +32,7 @@ async fn live_and_ready(backend: Backend) {
         get(&app, "/health/ready").await,
         (
             StatusCode::OK,
-            json!({"status": "ready", "checks": {"party": "up"}})
+            json!({"status": "ready", "checks": {"document": "up", "party": "up"}})
         )
     );
 }
@@ -212,7 +212,7 @@ mod postgres_only {
             get(&app, "/health/ready").await,
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                json!({"status": "unavailable", "checks": {"party": "down"}})
+                json!({"status": "unavailable", "checks": {"document": "up", "party": "down"}})
             )
         );
         assert_eq!(

@@ -256,7 +256,7 @@ fn bad_configuration_names_the_variable() {
     assert!(!ok);
     assert_eq!(
         stderr.trim(),
-        "error: unknown service billing; the services are: party"
+        "error: unknown service billing; the services are: party, document"
     );
 }
 

@@ -43,6 +43,19 @@ pub enum ProblemError {
     /// Bad input: 400, 413 or 415.
     #[error(transparent)]
     Input(#[from] InputError),
+    /// The request broke a named rule (a file rule, say): the problem's
+    /// `type` names the rule.
+    #[error("{field}: {message}")]
+    Rule {
+        /// The rule's stable name, for example `file-name-extension`.
+        rule: &'static str,
+        /// The HTTP status the rule answers with.
+        status: StatusCode,
+        /// The field concerned.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
     /// No or a wrong credential: 401.
     #[error("authentication required")]
     Unauthorized,
@@ -91,7 +104,7 @@ pub struct Problem {
 }
 
 impl ProblemError {
-    fn parts(&self) -> (&'static str, &'static str, String, &[FieldError]) {
+    fn parts(&self) -> (&'static str, &'static str, String, Vec<FieldError>) {
         match self {
             Self::Input(InputError::Invalid(errors)) => {
                 let detail = errors
@@ -99,36 +112,57 @@ impl ProblemError {
                     .map(ToString::to_string)
                     .collect::<Vec<_>>()
                     .join("; ");
-                ("invalid-input", "The request is invalid", detail, errors)
+                (
+                    "invalid-input",
+                    "The request is invalid",
+                    detail,
+                    errors.clone(),
+                )
             }
             Self::Input(e @ InputError::TooLarge { .. }) => {
-                ("too-large", "The body is too large", e.to_string(), &[])
+                ("too-large", "The body is too large", e.to_string(), vec![])
             }
             Self::Input(e @ InputError::UnsupportedMediaType { .. }) => (
                 "unsupported-media-type",
                 "Unsupported media type",
                 e.to_string(),
-                &[],
+                vec![],
+            ),
+            Self::Rule {
+                rule,
+                field,
+                message,
+                ..
+            } => (
+                rule,
+                "A rule was broken",
+                format!("{field}: {message}"),
+                vec![FieldError::new(*field, message.clone())],
             ),
             Self::Unauthorized => (
                 "unauthorized",
                 "Authentication required",
                 "a valid X-Service-Credential header is required".to_owned(),
-                &[],
+                vec![],
             ),
-            Self::NotFound(what) => ("not-found", "Not found", format!("{what} not found"), &[]),
-            Self::Conflict(why) => ("conflict", "Conflict", why.clone(), &[]),
+            Self::NotFound(what) => (
+                "not-found",
+                "Not found",
+                format!("{what} not found"),
+                vec![],
+            ),
+            Self::Conflict(why) => ("conflict", "Conflict", why.clone(), vec![]),
             Self::Unavailable(_) => (
                 "unavailable",
                 "Service unavailable",
                 "a dependency is unavailable; try again later".to_owned(),
-                &[],
+                vec![],
             ),
             Self::Internal(_) => (
                 "internal",
                 "Internal error",
                 "an internal error occurred".to_owned(),
-                &[],
+                vec![],
             ),
         }
     }
@@ -141,7 +175,7 @@ impl ProblemError {
             title,
             status: self.status_code().as_u16(),
             detail,
-            errors: errors.to_vec(),
+            errors,
         }
     }
 }
@@ -154,6 +188,7 @@ impl ResponseError for ProblemError {
             Self::Input(InputError::UnsupportedMediaType { .. }) => {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE
             }
+            Self::Rule { status, .. } => *status,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,

@@ -6,6 +6,7 @@
 //! `postgres::name`.
 
 pub mod postgres;
+pub mod s3;
 
 use service_kit::server::{self, Context, RunningServer};
 use service_kit::{ServerConfig, Service};

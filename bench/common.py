@@ -1,0 +1,99 @@
+"""Shared helpers for the benchmark scripts: build and start the release
+binary on a free loopback port with a throwaway data directory, and read its
+memory use. Standard library only."""
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CREDENTIAL = "bench-internal-credential-0123456789"
+
+
+def release_binary():
+    """Builds the release binary (unless ONBOARDING_BIN names one) and returns its path."""
+    explicit = os.environ.get("ONBOARDING_BIN")
+    if explicit:
+        return explicit
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    return os.path.join(ROOT, "target", "release", "onboarding")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`onboarding serve` in the background, stopped with SIGTERM."""
+
+    def __init__(self, binary, extra_env=None, args=("serve",)):
+        self.data_dir = tempfile.mkdtemp(prefix="onboarding-bench-")
+        self.port = free_port()
+        env = dict(os.environ)
+        env.update({
+            "PORT": str(self.port),
+            "DATA_DIR": self.data_dir,
+            "INTERNAL_CREDENTIAL": CREDENTIAL,
+            "RUST_LOG": "warn",
+        })
+        env.update(extra_env or {})
+        self.process = subprocess.Popen([binary, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                status, _ = request(self.port, "GET", "/health/ready")
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("the server did not become ready")
+
+    def rss_kib(self):
+        """(current, peak) resident memory of the server, in KiB."""
+        fields = {}
+        with open(f"/proc/{self.process.pid}/status") as status:
+            for line in status:
+                key, _, value = line.partition(":")
+                fields[key] = value.strip()
+        return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=60)
+
+
+def request(port, method, path, body=None, headers=None, connection=None):
+    """One request; returns (status, body bytes). Reuses `connection` if given."""
+    conn = connection or http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request(method, path, body=body, headers=headers or {})
+    response = conn.getresponse()
+    data = response.read()
+    if connection is None:
+        conn.close()
+    return response.status, data
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, int(round(p / 100 * (len(ordered) - 1)))))
+    return ordered[index]
+
+
+def report(title, rows):
+    print(f"\n{title}")
+    for key, value in rows:
+        print(f"  {key:<48} {value}")
+
+
+def dumps(value):
+    return json.dumps(value).encode()

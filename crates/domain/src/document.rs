@@ -1,0 +1,239 @@
+//! Documents: the seed's file rules, and the wire types of document-service.
+//!
+//! The rules are quoted from the vendor's `InformationText`: a name without
+//! `, * | : " < > ? / \ [ ] % = ;`, with an extension, not beginning with a
+//! space, and content of at most 2 MiB (configurable). We add: the content
+//! is not empty, is valid base64 when sent as text, is of an allowed type,
+//! and is what its declared type says.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The characters a file name may not contain.
+pub const FORBIDDEN_NAME_CHARACTERS: &[char] = &[
+    ',', '*', '|', ':', '"', '<', '>', '?', '/', '\\', '[', ']', '%', '=', ';',
+];
+
+/// The longest file name accepted, in characters.
+pub const MAX_NAME_CHARS: usize = 255;
+
+/// A file rule a document broke. Each has a stable name (`slug`), which the
+/// APIs expose so that callers can tell the rules apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileRule {
+    /// The name contains a forbidden character.
+    NameCharacters,
+    /// The name has no extension.
+    NameExtension,
+    /// The name begins with a space.
+    NameLeadingSpace,
+    /// The name is empty, too long, or has control characters.
+    NameInvalid,
+    /// The content is larger than the limit (bytes).
+    TooLarge(usize),
+    /// The content is empty.
+    Empty,
+    /// The content is not valid base64.
+    BadBase64,
+    /// The declared type is not one of the allowed types.
+    TypeNotAllowed(String),
+    /// The content is not of the declared type (it sniffs as the other one,
+    /// or as nothing recognisable).
+    TypeMismatch {
+        /// The type the caller declared.
+        declared: String,
+        /// What the content is, if recognisable.
+        sniffed: Option<String>,
+    },
+    /// The virus scanner rejected the content.
+    Infected,
+}
+
+impl FileRule {
+    /// The rule's stable name.
+    pub fn slug(&self) -> &'static str {
+        match self {
+            Self::NameCharacters => "file-name-characters",
+            Self::NameExtension => "file-name-extension",
+            Self::NameLeadingSpace => "file-name-leading-space",
+            Self::NameInvalid => "file-name-invalid",
+            Self::TooLarge(_) => "file-too-large",
+            Self::Empty => "file-empty",
+            Self::BadBase64 => "file-bad-base64",
+            Self::TypeNotAllowed(_) => "file-type-not-allowed",
+            Self::TypeMismatch { .. } => "file-type-mismatch",
+            Self::Infected => "file-infected",
+        }
+    }
+
+    /// The HTTP status the rule answers with: 413 for size, 400 otherwise.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::TooLarge(_) => 413,
+            _ => 400,
+        }
+    }
+
+    /// The field the rule concerns, as the seed names it.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::NameCharacters
+            | Self::NameExtension
+            | Self::NameLeadingSpace
+            | Self::NameInvalid => "fileName",
+            Self::TypeNotAllowed(_) | Self::TypeMismatch { .. } => "fileType",
+            Self::TooLarge(_) | Self::Empty | Self::BadBase64 | Self::Infected => "fileContents",
+        }
+    }
+
+    /// What is wrong, as a sentence for the caller.
+    pub fn message(&self) -> String {
+        match self {
+            Self::NameCharacters => {
+                "cannot contain any of these characters: , * | : \" < > ? / \\ [ ] % = ;".to_owned()
+            }
+            Self::NameExtension => {
+                "must have an extension (for example .pdf, .jpg, .png)".to_owned()
+            }
+            Self::NameLeadingSpace => "cannot begin with a space".to_owned(),
+            Self::NameInvalid => {
+                format!("must be 1 to {MAX_NAME_CHARS} characters without control characters")
+            }
+            Self::TooLarge(limit) => format!("must not exceed {limit} bytes"),
+            Self::Empty => "must not be empty".to_owned(),
+            Self::BadBase64 => "must be valid base64".to_owned(),
+            Self::TypeNotAllowed(declared) => format!("{declared} is not an allowed type"),
+            Self::TypeMismatch {
+                declared,
+                sniffed: Some(sniffed),
+            } => {
+                format!("is {declared} but the content is {sniffed}")
+            }
+            Self::TypeMismatch {
+                declared,
+                sniffed: None,
+            } => {
+                format!("is {declared} but the content is not of a recognisable type")
+            }
+            Self::Infected => "was rejected by the virus scanner".to_owned(),
+        }
+    }
+}
+
+/// Checks a file name against the rules.
+pub fn check_file_name(name: &str) -> Result<(), FileRule> {
+    if name.is_empty()
+        || name.chars().count() > MAX_NAME_CHARS
+        || name.chars().any(char::is_control)
+    {
+        return Err(FileRule::NameInvalid);
+    }
+    if name.starts_with(' ') {
+        return Err(FileRule::NameLeadingSpace);
+    }
+    if name.contains(FORBIDDEN_NAME_CHARACTERS) {
+        return Err(FileRule::NameCharacters);
+    }
+    match name.rsplit_once('.') {
+        Some((stem, extension))
+            if !stem.trim().is_empty() && !extension.is_empty() && !extension.contains(' ') =>
+        {
+            Ok(())
+        }
+        _ => Err(FileRule::NameExtension),
+    }
+}
+
+/// Who owns a document: the calling system and the subject within it (for
+/// user-action-service, the end user).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Owner {
+    /// The owning system, for example `user-action`.
+    pub system: String,
+    /// The subject within it, for example the end user's id.
+    pub subject: String,
+}
+
+/// A stored document's metadata.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentMetadata {
+    /// The document id (a UUID).
+    pub id: String,
+    /// Its owner.
+    pub owner: Owner,
+    /// What it answers, for example a user action identifier.
+    pub reference: String,
+    /// The file name, as sent.
+    pub file_name: String,
+    /// The caller's free text about the file, as sent.
+    pub file_info: String,
+    /// The caller's id of the file, as sent (a number or a string).
+    #[schema(value_type = Option<Object>)]
+    pub file_client_id: Option<serde_json::Value>,
+    /// The type the caller declared.
+    pub declared_type: String,
+    /// The type the content sniffs as.
+    pub sniffed_type: String,
+    /// The content's size in bytes.
+    pub size: i64,
+    /// The content's SHA-256, in lower-case hex.
+    pub sha256: String,
+    /// When it was stored (RFC 3339, UTC).
+    pub created_at: String,
+}
+
+/// A page of an owner's documents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentPage {
+    /// The documents of this page, by id.
+    pub items: Vec<DocumentMetadata>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_follow_the_seed_rules() {
+        assert_eq!(check_file_name("techspectemplate.pdf"), Ok(()));
+        assert_eq!(check_file_name("salary slip 2021.PNG"), Ok(()));
+        for bad in [
+            "a,b.pdf",
+            "a*b.pdf",
+            "a|b.pdf",
+            "a:b.pdf",
+            "a\"b.pdf",
+            "a<b.pdf",
+            "a>b.pdf",
+            "a?b.pdf",
+            "a/b.pdf",
+            "a\\b.pdf",
+            "a[b.pdf",
+            "a]b.pdf",
+            "a%b.pdf",
+            "a=b.pdf",
+            "a;b.pdf",
+            "../../etc/passwd.pdf",
+        ] {
+            assert_eq!(check_file_name(bad), Err(FileRule::NameCharacters), "{bad}");
+        }
+        for bad in ["noextension", "trailingdot.", ".pdf", "name. pdf"] {
+            assert_eq!(check_file_name(bad), Err(FileRule::NameExtension), "{bad}");
+        }
+        assert_eq!(
+            check_file_name(" leading.pdf"),
+            Err(FileRule::NameLeadingSpace)
+        );
+        assert_eq!(check_file_name(""), Err(FileRule::NameInvalid));
+        assert_eq!(
+            check_file_name(&format!("{}.pdf", "a".repeat(252))),
+            Err(FileRule::NameInvalid)
+        );
+        assert_eq!(check_file_name("tab\there.pdf"), Err(FileRule::NameInvalid));
+    }
+}

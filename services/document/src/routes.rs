@@ -1,0 +1,390 @@
+//! The document API's handlers, one per operation.
+//!
+//! Every operation is scoped to the owner named by `X-Owner-System` and
+//! `X-Owner-Subject`: another owner's document answers exactly like one
+//! that does not exist.
+
+use crate::checks::check_type;
+use crate::content::ContentStore;
+use crate::rows::{DocumentRow, State};
+use crate::scan::{Scanner, Verdict};
+use crate::store;
+use crate::upload::{self, JsonUpload, MultipartUpload, UploadError};
+use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use domain::document::{DocumentMetadata, DocumentPage, FileRule, Owner};
+use domain::FieldError;
+use futures_util::StreamExt;
+use serde::Deserialize;
+use service_kit::body::parse_query;
+use service_kit::db::timestamp;
+use service_kit::error::Problem;
+use service_kit::{Database, InputError, ProblemError};
+
+/// The base path of the document API.
+pub const BASE: &str = "/document/v1";
+/// The headers naming the owner.
+pub const OWNER_SYSTEM_HEADER: &str = "X-Owner-System";
+/// See [`OWNER_SYSTEM_HEADER`].
+pub const OWNER_SUBJECT_HEADER: &str = "X-Owner-Subject";
+
+/// What the handlers share.
+pub struct DocumentState {
+    /// The metadata database.
+    pub db: Database,
+    /// The content store.
+    pub content: ContentStore,
+    /// The virus scanner.
+    pub scanner: Scanner,
+    /// The content size limit.
+    pub max_bytes: usize,
+    /// The accepted media types.
+    pub allowed: Vec<String>,
+}
+
+/// The owner a request acts for.
+fn owner_of(req: &HttpRequest) -> Result<Owner, ProblemError> {
+    let header = |name: &'static str| -> Result<String, ProblemError> {
+        let value = req
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .unwrap_or("");
+        if value.is_empty() || value.len() > 256 || value.chars().any(char::is_control) {
+            return Err(
+                InputError::field(name, "must name the owner (1 to 256 characters)").into(),
+            );
+        }
+        Ok(value.to_owned())
+    };
+    Ok(Owner {
+        system: header(OWNER_SYSTEM_HEADER)?,
+        subject: header(OWNER_SUBJECT_HEADER)?,
+    })
+}
+
+/// Counts and renders a refused upload.
+fn refuse(rule: FileRule) -> ProblemError {
+    metrics::counter!("document_uploads_refused_total", "rule" => rule.slug()).increment(1);
+    ProblemError::Rule {
+        rule: rule.slug(),
+        status: StatusCode::from_u16(rule.status()).unwrap_or(StatusCode::BAD_REQUEST),
+        field: rule.field(),
+        message: rule.message(),
+    }
+}
+
+fn refuse_upload(e: UploadError) -> ProblemError {
+    match e {
+        UploadError::Rule(rule) => refuse(rule),
+        UploadError::Input(input) => {
+            metrics::counter!("document_uploads_refused_total", "rule" => "invalid-input")
+                .increment(1);
+            input.into()
+        }
+    }
+}
+
+/// The problem+json responses every operation can give.
+const PROBLEM: &str = "application/problem+json";
+
+/// Store a document.
+#[utoipa::path(
+    post, path = "/document/v1/documents", tag = "documents",
+    params(
+        ("X-Owner-System" = String, Header, description = "The owning system"),
+        ("X-Owner-Subject" = String, Header, description = "The owning subject"),
+    ),
+    request_body(content(
+        (JsonUpload = "application/json"),
+        (MultipartUpload = "multipart/form-data"),
+    )),
+    responses(
+        (status = 201, description = "Stored", body = DocumentMetadata),
+        (status = 400, description = "A field is invalid or a file rule is broken; `type` names the rule", body = Problem, content_type = PROBLEM),
+        (status = 401, description = "No valid internal credential", body = Problem, content_type = PROBLEM),
+        (status = 413, description = "The file exceeds the size limit", body = Problem, content_type = PROBLEM),
+        (status = 415, description = "Neither JSON nor a multipart form", body = Problem, content_type = PROBLEM),
+        (status = 503, description = "Storage or the scanner is unavailable; nothing was stored", body = Problem, content_type = PROBLEM),
+    )
+)]
+pub async fn create(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<DocumentState>,
+) -> Result<HttpResponse, ProblemError> {
+    let owner = owner_of(&req)?;
+    let upload = upload::read(&req, payload, state.max_bytes)
+        .await
+        .map_err(refuse_upload)?;
+    let sniffed =
+        check_type(&upload.declared_type, &upload.content, &state.allowed).map_err(refuse)?;
+    match state.scanner.scan(&upload.content).await {
+        Ok(Verdict::Clean) => {}
+        Ok(Verdict::Infected(signature)) => {
+            tracing::warn!(%signature, "upload rejected by the virus scanner");
+            return Err(refuse(FileRule::Infected));
+        }
+        Err(e) => return Err(ProblemError::Unavailable(e.context("virus scanner"))),
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    let size = upload.content.len();
+    let row = DocumentRow {
+        id: id.clone(),
+        owner_system: owner.system,
+        owner_subject: owner.subject,
+        reference: upload.reference,
+        file_name: upload.file_name,
+        file_info: upload.file_info,
+        file_client_id: upload.file_client_id.map(|v| v.to_string()),
+        declared_type: upload.declared_type.trim().to_ascii_lowercase(),
+        sniffed_type: sniffed,
+        size: i64::try_from(size).map_err(anyhow::Error::from)?,
+        sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&upload.content)),
+        state: State::Stored.as_str().to_owned(),
+        created_at: timestamp(chrono::Utc::now()),
+    };
+    let pending = DocumentRow {
+        state: State::Pending.as_str().to_owned(),
+        ..row.clone()
+    };
+    state
+        .db
+        .run(move |conn| store::insert_pending(conn, &pending).map_err(ProblemError::from))
+        .await?;
+
+    // From here on a failure must leave nothing visible: undo what was done,
+    // and leave what cannot be undone now to the sweeper.
+    if let Err(e) = state.content.put(&id, upload.content).await {
+        forget(&state, &id).await;
+        return Err(ProblemError::Unavailable(
+            anyhow::Error::from(e).context("content store"),
+        ));
+    }
+    let commit_id = id.clone();
+    let committed = state
+        .db
+        .run(move |conn| store::mark_stored(conn, &commit_id).map_err(ProblemError::from))
+        .await;
+    match committed {
+        Ok(true) => {}
+        Ok(false) => {
+            forget(&state, &id).await;
+            return Err(ProblemError::Unavailable(anyhow::anyhow!(
+                "upload {id} was swept before it finished"
+            )));
+        }
+        Err(e) => {
+            forget(&state, &id).await;
+            return Err(e);
+        }
+    }
+    metrics::counter!("document_stored_bytes_total").increment(size as u64);
+    tracing::info!(document_id = %id, size, "document stored");
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("{BASE}/documents/{id}")))
+        .json(row.metadata()))
+}
+
+/// Best-effort removal of an upload that failed half-way; the sweeper
+/// finishes what this cannot.
+async fn forget(state: &DocumentState, id: &str) {
+    if let Err(e) = state.content.delete(id).await {
+        tracing::warn!(document_id = %id, error = %e, "could not remove content of a failed upload; the sweeper will");
+        return;
+    }
+    let row = id.to_owned();
+    if let Err(e) = state
+        .db
+        .run(move |conn| store::delete_row(conn, &row).map_err(ProblemError::from))
+        .await
+    {
+        tracing::warn!(document_id = %id, error = %e, "could not remove a failed upload's row; the sweeper will");
+    }
+}
+
+async fn find(
+    state: &DocumentState,
+    req: &HttpRequest,
+    id: &str,
+) -> Result<DocumentRow, ProblemError> {
+    let owner = owner_of(req)?;
+    let id = id.to_owned();
+    state
+        .db
+        .run(move |conn| store::find(conn, &id, &owner).map_err(ProblemError::from))
+        .await?
+        .ok_or(ProblemError::NotFound("document"))
+}
+
+/// Read a document's metadata.
+#[utoipa::path(
+    get, path = "/document/v1/documents/{id}", tag = "documents",
+    params(
+        ("id" = String, Path, description = "The document id"),
+        ("X-Owner-System" = String, Header, description = "The owning system"),
+        ("X-Owner-Subject" = String, Header, description = "The owning subject"),
+    ),
+    responses(
+        (status = 200, description = "The metadata", body = DocumentMetadata),
+        (status = 400, description = "The owner headers are missing", body = Problem, content_type = PROBLEM),
+        (status = 401, description = "No valid internal credential", body = Problem, content_type = PROBLEM),
+        (status = 404, description = "No such document of this owner", body = Problem, content_type = PROBLEM),
+    )
+)]
+pub async fn metadata(
+    req: HttpRequest,
+    id: web::Path<String>,
+    state: web::Data<DocumentState>,
+) -> Result<HttpResponse, ProblemError> {
+    Ok(HttpResponse::Ok().json(find(&state, &req, &id).await?.metadata()))
+}
+
+/// Download a document's content, streamed.
+#[utoipa::path(
+    get, path = "/document/v1/documents/{id}/content", tag = "documents",
+    params(
+        ("id" = String, Path, description = "The document id"),
+        ("X-Owner-System" = String, Header, description = "The owning system"),
+        ("X-Owner-Subject" = String, Header, description = "The owning subject"),
+    ),
+    responses(
+        (status = 200, description = "The content, with its sniffed Content-Type and a Content-Disposition naming the file",
+            content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 400, description = "The owner headers are missing", body = Problem, content_type = PROBLEM),
+        (status = 401, description = "No valid internal credential", body = Problem, content_type = PROBLEM),
+        (status = 404, description = "No such document of this owner", body = Problem, content_type = PROBLEM),
+        (status = 503, description = "The content store is unavailable", body = Problem, content_type = PROBLEM),
+    )
+)]
+pub async fn content(
+    req: HttpRequest,
+    id: web::Path<String>,
+    state: web::Data<DocumentState>,
+) -> Result<HttpResponse, ProblemError> {
+    let row = find(&state, &req, &id).await?;
+    let stream =
+        state.content.get(&row.id).await.map_err(|e| {
+            ProblemError::Unavailable(anyhow::Error::from(e).context("content store"))
+        })?;
+    let disposition = ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![DispositionParam::Filename(row.file_name.clone())],
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(row.sniffed_type.as_str())
+        .insert_header(disposition)
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .no_chunking(u64::try_from(row.size).unwrap_or_default())
+        .streaming(stream.map(|chunk| {
+            chunk.map_err(|e| actix_web::error::ErrorServiceUnavailable(e.to_string()))
+        })))
+}
+
+/// The query of a list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query, rename_all = "camelCase")]
+pub struct ListQuery {
+    /// Only documents answering this reference.
+    reference: Option<String>,
+    /// Page size, 1 to 100 (default 20).
+    limit: Option<i64>,
+    /// The `nextCursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// List an owner's documents, a page at a time.
+#[utoipa::path(
+    get, path = "/document/v1/documents", tag = "documents",
+    params(
+        ListQuery,
+        ("X-Owner-System" = String, Header, description = "The owning system"),
+        ("X-Owner-Subject" = String, Header, description = "The owning subject"),
+    ),
+    responses(
+        (status = 200, description = "A page of the owner's documents, by id", body = DocumentPage),
+        (status = 400, description = "A parameter or owner header is invalid", body = Problem, content_type = PROBLEM),
+        (status = 401, description = "No valid internal credential", body = Problem, content_type = PROBLEM),
+    )
+)]
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<DocumentState>,
+) -> Result<HttpResponse, ProblemError> {
+    let owner = owner_of(&req)?;
+    let query: ListQuery = parse_query(req.query_string())?;
+    let limit = query.limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(vec![FieldError::new("limit", "must be between 1 and 100")].into());
+    }
+    if query
+        .cursor
+        .as_deref()
+        .is_some_and(|c| uuid::Uuid::parse_str(c).is_err())
+    {
+        return Err(vec![FieldError::new(
+            "cursor",
+            "is not a cursor this list returned",
+        )]
+        .into());
+    }
+    let (rows, more) = state
+        .db
+        .run(move |conn| {
+            store::list(
+                conn,
+                &owner,
+                query.reference.as_deref(),
+                query.cursor.as_deref(),
+                limit,
+            )
+            .map_err(ProblemError::from)
+        })
+        .await?;
+    let next_cursor = if more {
+        rows.last().map(|r| r.id.clone())
+    } else {
+        None
+    };
+    let items = rows.into_iter().map(DocumentRow::metadata).collect();
+    Ok(HttpResponse::Ok().json(DocumentPage { items, next_cursor }))
+}
+
+/// Delete a document.
+#[utoipa::path(
+    delete, path = "/document/v1/documents/{id}", tag = "documents",
+    params(
+        ("id" = String, Path, description = "The document id"),
+        ("X-Owner-System" = String, Header, description = "The owning system"),
+        ("X-Owner-Subject" = String, Header, description = "The owning subject"),
+    ),
+    responses(
+        (status = 204, description = "Deleted: it is no longer visible, and its content is removed"),
+        (status = 400, description = "The owner headers are missing", body = Problem, content_type = PROBLEM),
+        (status = 401, description = "No valid internal credential", body = Problem, content_type = PROBLEM),
+        (status = 404, description = "No such document of this owner", body = Problem, content_type = PROBLEM),
+    )
+)]
+pub async fn delete(
+    req: HttpRequest,
+    id: web::Path<String>,
+    state: web::Data<DocumentState>,
+) -> Result<HttpResponse, ProblemError> {
+    let owner = owner_of(&req)?;
+    let id = id.into_inner();
+    let target = id.clone();
+    let hidden = state
+        .db
+        .run(move |conn| store::mark_deleting(conn, &target, &owner).map_err(ProblemError::from))
+        .await?;
+    if !hidden {
+        return Err(ProblemError::NotFound("document"));
+    }
+    // Hidden now; if removing the content fails, the sweeper finishes it.
+    forget(&state, &id).await;
+    tracing::info!(document_id = %id, "document deleted");
+    Ok(HttpResponse::NoContent().finish())
+}

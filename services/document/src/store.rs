@@ -1,0 +1,117 @@
+//! Document metadata in the service's database. Every function is one
+//! statement, so none holds a transaction open across content I/O.
+
+use crate::rows::{DocumentRow, State};
+use crate::schema::documents;
+use diesel::prelude::*;
+use domain::document::Owner;
+use service_kit::db::DbConnection;
+
+/// Records a document whose content is about to be written.
+pub fn insert_pending(conn: &mut DbConnection, row: &DocumentRow) -> QueryResult<()> {
+    diesel::insert_into(documents::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Makes a pending document visible. False when it is no longer pending
+/// (the sweeper gave up on it).
+pub fn mark_stored(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
+    set_state(conn, id, State::Pending, State::Stored)
+}
+
+fn set_state(conn: &mut DbConnection, id: &str, from: State, to: State) -> QueryResult<bool> {
+    diesel::update(
+        documents::table
+            .find(id)
+            .filter(documents::state.eq(from.as_str())),
+    )
+    .set(documents::state.eq(to.as_str()))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+/// A visible document of `owner`.
+pub fn find(conn: &mut DbConnection, id: &str, owner: &Owner) -> QueryResult<Option<DocumentRow>> {
+    documents::table
+        .find(id)
+        .filter(documents::owner_system.eq(&owner.system))
+        .filter(documents::owner_subject.eq(&owner.subject))
+        .filter(documents::state.eq(State::Stored.as_str()))
+        .select(DocumentRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Up to `limit` visible documents of `owner` (for `reference`, if given)
+/// with ids after `after`, by id, and whether more follow.
+pub fn list(
+    conn: &mut DbConnection,
+    owner: &Owner,
+    reference: Option<&str>,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<(Vec<DocumentRow>, bool)> {
+    let mut query = documents::table
+        .filter(documents::owner_system.eq(owner.system.clone()))
+        .filter(documents::owner_subject.eq(owner.subject.clone()))
+        .filter(documents::state.eq(State::Stored.as_str()))
+        .select(DocumentRow::as_select())
+        .order(documents::id.asc())
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some(reference) = reference {
+        query = query.filter(documents::reference.eq(reference.to_owned()));
+    }
+    if let Some(after) = after {
+        query = query.filter(documents::id.gt(after.to_owned()));
+    }
+    let mut rows = query.load(conn)?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    Ok((rows, more))
+}
+
+/// Hides a visible document of `owner` before its content is removed.
+/// False when there is no such document.
+pub fn mark_deleting(conn: &mut DbConnection, id: &str, owner: &Owner) -> QueryResult<bool> {
+    diesel::update(
+        documents::table
+            .find(id)
+            .filter(documents::owner_system.eq(&owner.system))
+            .filter(documents::owner_subject.eq(&owner.subject))
+            .filter(documents::state.eq(State::Stored.as_str())),
+    )
+    .set(documents::state.eq(State::Deleting.as_str()))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+/// Forgets a document whose content is gone.
+pub fn delete_row(conn: &mut DbConnection, id: &str) -> QueryResult<()> {
+    diesel::delete(documents::table.find(id))
+        .execute(conn)
+        .map(drop)
+}
+
+/// The documents the sweeper must finish: being deleted, or pending since
+/// before `pending_before`.
+pub fn unfinished(
+    conn: &mut DbConnection,
+    pending_before: &str,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    documents::table
+        .filter(
+            documents::state
+                .eq(State::Deleting.as_str())
+                .or(documents::state
+                    .eq(State::Pending.as_str())
+                    .and(documents::created_at.lt(pending_before.to_owned()))),
+        )
+        .select(documents::id)
+        .order(documents::created_at.asc())
+        .limit(limit)
+        .load(conn)
+}

@@ -1,0 +1,54 @@
+//! The sweeper: finishes what an interrupted upload or deletion left —
+//! content without visible metadata, or metadata without content — so that
+//! nothing half-written stays. It runs at start and then periodically.
+
+use crate::content::ContentStore;
+use crate::store;
+use service_kit::db::timestamp;
+use service_kit::{Database, ProblemError};
+use std::time::Duration;
+
+/// How many documents one sweep handles at most.
+const BATCH: i64 = 500;
+
+/// Removes the content and then the metadata of every unfinished document.
+/// Returns how many were cleaned up.
+pub async fn sweep_once(
+    db: &Database,
+    content: &ContentStore,
+    grace: Duration,
+) -> Result<usize, ProblemError> {
+    let grace = chrono::Duration::from_std(grace).unwrap_or(chrono::Duration::MAX);
+    let cutoff = timestamp(chrono::Utc::now() - grace);
+    let ids = db
+        .run(move |conn| store::unfinished(conn, &cutoff, BATCH).map_err(ProblemError::from))
+        .await?;
+    let mut cleaned = 0;
+    for id in ids {
+        if let Err(e) = content.delete(&id).await {
+            tracing::warn!(document_id = %id, error = %e, "sweep could not remove content; will retry");
+            continue;
+        }
+        let row = id.clone();
+        db.run(move |conn| store::delete_row(conn, &row).map_err(ProblemError::from))
+            .await?;
+        cleaned += 1;
+    }
+    if cleaned > 0 {
+        tracing::info!(cleaned, "swept unfinished documents");
+    }
+    Ok(cleaned)
+}
+
+/// Sweeps now and every `interval`, for as long as the runtime lives.
+pub fn spawn(db: Database, content: ContentStore, interval: Duration, grace: Duration) {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        loop {
+            ticker.tick().await;
+            if let Err(e) = sweep_once(&db, &content, grace).await {
+                tracing::warn!(error = %e, "document sweep failed");
+            }
+        }
+    });
+}

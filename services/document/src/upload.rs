@@ -1,0 +1,318 @@
+//! Reading an upload, in either form, without ever holding more than the
+//! limit allows: a JSON body with base64 content (the seed's `Response[]`
+//! item plus `reference`), or a `multipart/form-data` form.
+
+use actix_multipart::Multipart;
+use actix_web::http::header;
+use actix_web::{web, HttpRequest};
+use base64::Engine;
+use bytes::{Bytes, BytesMut};
+use domain::document::FileRule;
+use futures_util::StreamExt;
+use serde::Deserialize;
+use service_kit::body::{is_json, parse_json_object, read_limited};
+use service_kit::InputError;
+
+/// Why an upload could not be read.
+#[derive(Debug)]
+pub enum UploadError {
+    /// The request is malformed (a missing field, not JSON, ...).
+    Input(InputError),
+    /// The file broke a file rule.
+    Rule(FileRule),
+}
+
+impl From<InputError> for UploadError {
+    fn from(e: InputError) -> Self {
+        Self::Input(e)
+    }
+}
+
+/// An upload, read and decoded but not yet checked against the rules.
+#[derive(Debug)]
+pub struct Upload {
+    /// What the document answers.
+    pub reference: String,
+    /// The file name, as sent.
+    pub file_name: String,
+    /// The declared media type.
+    pub declared_type: String,
+    /// The caller's note.
+    pub file_info: String,
+    /// The caller's id of the file (a number or a string), as sent.
+    pub file_client_id: Option<serde_json::Value>,
+    /// The content.
+    pub content: Bytes,
+}
+
+/// The longest `reference` accepted, and the longest text form field.
+const MAX_REFERENCE_CHARS: usize = 256;
+const MAX_TEXT_FIELD_BYTES: usize = 4096;
+
+/// The JSON form: the seed's `Response[]` item, plus the reference.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct JsonUpload {
+    /// What the document answers, for example a user action identifier.
+    reference: String,
+    /// The file name.
+    #[schema(example = "techspectemplate.pdf")]
+    file_name: String,
+    /// The declared media type.
+    #[schema(example = "application/pdf")]
+    file_type: String,
+    /// Free text about the file.
+    #[serde(default)]
+    file_info: String,
+    /// The caller's id of the file: a number or a string, returned as sent.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>, example = 1627265913230_u64)]
+    file_client_id: Option<serde_json::Value>,
+    /// The content, base64 (a `data:...;base64,` prefix and line breaks are accepted).
+    file_contents: String,
+}
+
+/// The multipart form, for the API document.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct MultipartUpload {
+    /// What the document answers.
+    reference: String,
+    /// Free text about the file.
+    file_info: Option<String>,
+    /// The caller's id of the file.
+    file_client_id: Option<String>,
+    /// The file; its part's filename and Content-Type are the name and declared type.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// The largest JSON body that can carry `max_bytes` of content: base64
+/// grows content by 4/3, line breaks by a little more, and the other fields
+/// need some room.
+fn json_body_limit(max_bytes: usize) -> usize {
+    max_bytes / 3 * 4 * 103 / 100 + 64 * 1024
+}
+
+/// Reads an upload in whichever form the request's media type says.
+pub async fn read(
+    req: &HttpRequest,
+    payload: web::Payload,
+    max_bytes: usize,
+) -> Result<Upload, UploadError> {
+    if is_json(req) {
+        read_json(req, payload, max_bytes).await
+    } else if is_multipart(req) {
+        read_multipart(req, payload, max_bytes).await
+    } else {
+        Err(InputError::UnsupportedMediaType {
+            expected: "application/json or multipart/form-data",
+        }
+        .into())
+    }
+}
+
+fn is_multipart(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"))
+}
+
+async fn read_json(
+    req: &HttpRequest,
+    payload: web::Payload,
+    max_bytes: usize,
+) -> Result<Upload, UploadError> {
+    let body = read_limited(req, payload, json_body_limit(max_bytes))
+        .await
+        .map_err(|e| match e {
+            InputError::TooLarge { .. } => UploadError::Rule(FileRule::TooLarge(max_bytes)),
+            other => UploadError::Input(other),
+        })?;
+    let sent: JsonUpload = parse_json_object(&body)?;
+    drop(body);
+    check_reference(&sent.reference)?;
+    if let Some(id) = &sent.file_client_id {
+        if !(id.is_number() || id.is_string()) {
+            return Err(InputError::field("fileClientId", "must be a number or a string").into());
+        }
+    }
+    domain::document::check_file_name(&sent.file_name).map_err(UploadError::Rule)?;
+    let content = decode_base64(&sent.file_contents, max_bytes)?;
+    Ok(Upload {
+        reference: sent.reference,
+        file_name: sent.file_name,
+        declared_type: sent.file_type,
+        file_info: sent.file_info,
+        file_client_id: sent.file_client_id,
+        content,
+    })
+}
+
+fn check_reference(reference: &str) -> Result<(), InputError> {
+    if reference.trim().is_empty() || reference.chars().count() > MAX_REFERENCE_CHARS {
+        return Err(InputError::field(
+            "reference",
+            format!("must be 1 to {MAX_REFERENCE_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// Decodes base64 content, tolerating a `data:` URL prefix and line breaks.
+fn decode_base64(text: &str, max_bytes: usize) -> Result<Bytes, UploadError> {
+    let text = match text
+        .strip_prefix("data:")
+        .and_then(|rest| rest.split_once(";base64,"))
+    {
+        Some((_, data)) => data,
+        None => text,
+    };
+    let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    if compact.is_empty() {
+        return Err(UploadError::Rule(FileRule::Empty));
+    }
+    if base64::decoded_len_estimate(compact.len()) > max_bytes + 3 {
+        return Err(UploadError::Rule(FileRule::TooLarge(max_bytes)));
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(&compact)
+        .map_err(|_| UploadError::Rule(FileRule::BadBase64))?;
+    if decoded.len() > max_bytes {
+        return Err(UploadError::Rule(FileRule::TooLarge(max_bytes)));
+    }
+    Ok(Bytes::from(decoded))
+}
+
+async fn read_multipart(
+    req: &HttpRequest,
+    payload: web::Payload,
+    max_bytes: usize,
+) -> Result<Upload, UploadError> {
+    let malformed = |why: &str| {
+        UploadError::Input(InputError::field(
+            "body",
+            format!("is not a valid multipart form: {why}"),
+        ))
+    };
+    let mut form = Multipart::new(req.headers(), payload);
+    let (mut reference, mut file_info, mut file_client_id, mut file) =
+        (None, String::new(), None, None);
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(|e| malformed(&e.to_string()))?;
+        let name = field.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            "file" => {
+                let file_name = field
+                    .content_disposition()
+                    .and_then(|cd| cd.get_filename())
+                    .map(str::to_owned)
+                    .ok_or_else(|| {
+                        UploadError::Input(InputError::field("file", "must have a filename"))
+                    })?;
+                let declared = field
+                    .content_type()
+                    .map(|m| m.essence_str().to_owned())
+                    .ok_or_else(|| {
+                        UploadError::Input(InputError::field("file", "must have a Content-Type"))
+                    })?;
+                domain::document::check_file_name(&file_name).map_err(UploadError::Rule)?;
+                let content = read_field(&mut field, max_bytes)
+                    .await
+                    .map_err(|e| e.unwrap_or(UploadError::Rule(FileRule::TooLarge(max_bytes))))?;
+                file = Some((file_name, declared, content));
+            }
+            "reference" | "fileInfo" | "fileClientId" => {
+                let bytes = read_field(&mut field, MAX_TEXT_FIELD_BYTES)
+                    .await
+                    .map_err(|e| {
+                        e.unwrap_or_else(|| {
+                            UploadError::Input(InputError::field(
+                                name.clone(),
+                                format!("must be at most {MAX_TEXT_FIELD_BYTES} bytes"),
+                            ))
+                        })
+                    })?;
+                let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
+                    UploadError::Input(InputError::field(name.clone(), "must be UTF-8 text"))
+                })?;
+                match name.as_str() {
+                    "reference" => reference = Some(text),
+                    "fileInfo" => file_info = text,
+                    _ => file_client_id = Some(serde_json::Value::String(text)),
+                }
+            }
+            other => return Err(InputError::field(other.to_owned(), "is not a known field").into()),
+        }
+    }
+    let reference = reference
+        .ok_or_else(|| UploadError::Input(InputError::field("reference", "is required")))?;
+    check_reference(&reference)?;
+    let (file_name, declared_type, content) =
+        file.ok_or_else(|| UploadError::Input(InputError::field("file", "is required")))?;
+    if content.is_empty() {
+        return Err(UploadError::Rule(FileRule::Empty));
+    }
+    Ok(Upload {
+        reference,
+        file_name,
+        declared_type,
+        file_info,
+        file_client_id,
+        content,
+    })
+}
+
+/// Reads one form field of at most `limit` bytes. `Err(None)` when it is
+/// longer (reading stops there).
+async fn read_field(
+    field: &mut actix_multipart::Field,
+    limit: usize,
+) -> Result<Bytes, Option<UploadError>> {
+    let mut buffer = BytesMut::new();
+    while let Some(chunk) = field.next().await {
+        let chunk = chunk.map_err(|e| {
+            Some(UploadError::Input(InputError::field(
+                "body",
+                format!("is not a valid multipart form: {e}"),
+            )))
+        })?;
+        if buffer.len() + chunk.len() > limit {
+            return Err(None);
+        }
+        buffer.extend_from_slice(&chunk);
+    }
+    Ok(buffer.freeze())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_is_decoded_leniently_but_bounded() {
+        assert_eq!(
+            decode_base64("aGVsbG8=", 10).map(|b| b.to_vec()).ok(),
+            Some(b"hello".to_vec())
+        );
+        assert_eq!(
+            decode_base64("data:application/pdf;base64,aGVs\r\nbG8=", 10)
+                .map(|b| b.to_vec())
+                .ok(),
+            Some(b"hello".to_vec())
+        );
+        assert!(matches!(
+            decode_base64("", 10),
+            Err(UploadError::Rule(FileRule::Empty))
+        ));
+        assert!(matches!(
+            decode_base64("not base64!", 10),
+            Err(UploadError::Rule(FileRule::BadBase64))
+        ));
+        assert!(matches!(
+            decode_base64("aGVsbG8=", 4),
+            Err(UploadError::Rule(FileRule::TooLarge(4)))
+        ));
+    }
+}

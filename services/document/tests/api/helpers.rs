@@ -1,0 +1,276 @@
+//! Starting document-service on each storage backend, and what the tests send.
+
+use diesel::{Connection, RunQueryDsl};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use sha2::Digest;
+use testkit::{Backend, TestApp};
+
+/// Where content is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Storage {
+    /// The default: a directory under the data directory.
+    Local,
+    /// A bucket on the test S3 server.
+    S3,
+}
+
+/// A running document-service and its store.
+pub struct App {
+    /// The app.
+    pub app: TestApp,
+    /// Its storage backend.
+    pub storage: Storage,
+    bucket: Option<String>,
+}
+
+/// Runs each listed `async fn(Backend, Storage)` on every database and
+/// storage backend: `local::sqlite::name`, `s3::postgres::name`, ...
+#[macro_export]
+macro_rules! storage_tests {
+    ($($name:ident),* $(,)?) => {
+        mod local {
+            $(
+                async fn $name(backend: testkit::Backend) {
+                    super::$name(backend, $crate::helpers::Storage::Local).await
+                }
+            )*
+            testkit::backend_tests!($($name),*);
+        }
+        mod s3 {
+            $(
+                async fn $name(backend: testkit::Backend) {
+                    if testkit::s3::available() {
+                        super::$name(backend, $crate::helpers::Storage::S3).await
+                    }
+                }
+            )*
+            testkit::backend_tests!($($name),*);
+        }
+    };
+}
+
+/// Starts document-service on `backend` and `storage`, with `extra` variables.
+pub async fn spawn_with(backend: Backend, storage: Storage, extra: &[(&str, &str)]) -> App {
+    let bucket = match storage {
+        Storage::Local => None,
+        Storage::S3 => Some(testkit::s3::create_bucket().await),
+    };
+    let mut vars: Vec<(String, String)> = extra
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    if let Some(bucket) = &bucket {
+        let endpoint = testkit::s3::endpoint().expect("S3 server");
+        vars.extend([
+            ("DOCUMENT_STORE_URL".to_owned(), format!("s3://{bucket}")),
+            ("DOCUMENT_S3_ENDPOINT".to_owned(), endpoint.to_owned()),
+            ("DOCUMENT_S3_ALLOW_HTTP".to_owned(), "true".to_owned()),
+            ("DOCUMENT_S3_ACCESS_KEY_ID".to_owned(), "test".to_owned()),
+            (
+                "DOCUMENT_S3_SECRET_ACCESS_KEY".to_owned(),
+                "test".to_owned(),
+            ),
+        ]);
+    }
+    let pairs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let app = TestApp::spawn(backend, &["document"], &pairs, &|ctx, vars| {
+        Ok(vec![document::service(ctx, Some(vars))?])
+    })
+    .await;
+    App {
+        app,
+        storage,
+        bucket,
+    }
+}
+
+/// Starts document-service with the default limits.
+pub async fn spawn(backend: Backend, storage: Storage) -> App {
+    spawn_with(backend, storage, &[]).await
+}
+
+/// The owner most tests act as.
+pub const ALICE: (&str, &str) = ("user-action", "alice");
+/// Another owner.
+pub const MALLORY: (&str, &str) = ("user-action", "mallory");
+
+impl App {
+    /// A request as `owner`, with the internal credential.
+    pub fn as_owner(
+        &self,
+        owner: (&str, &str),
+        method: Method,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
+        self.app
+            .internal(method, path)
+            .header("X-Owner-System", owner.0)
+            .header("X-Owner-Subject", owner.1)
+    }
+
+    /// Uploads a JSON body as `owner`; returns status and body.
+    pub async fn upload(&self, owner: (&str, &str), body: &Value) -> (StatusCode, Value) {
+        testkit_call(
+            self.as_owner(owner, Method::POST, "/document/v1/documents")
+                .json(body),
+        )
+        .await
+    }
+
+    /// The object keys in the store.
+    pub async fn stored_keys(&self) -> Vec<String> {
+        match (&self.storage, &self.bucket) {
+            (Storage::S3, Some(bucket)) => testkit::s3::keys(bucket).await,
+            _ => {
+                let root = std::path::Path::new(&self.app.vars["DATA_DIR"]).join("documents");
+                let mut keys = Vec::new();
+                let mut dirs = vec![root.clone()];
+                while let Some(dir) = dirs.pop() {
+                    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                        let path = entry.path();
+                        if path.is_dir() {
+                            dirs.push(path);
+                        } else {
+                            keys.push(
+                                path.strip_prefix(&root)
+                                    .expect("under root")
+                                    .display()
+                                    .to_string(),
+                            );
+                        }
+                    }
+                }
+                keys
+            }
+        }
+    }
+
+    /// Every row of the documents table, whatever its state.
+    pub fn row_count(&self) -> i64 {
+        let sql = "SELECT COUNT(*) AS n FROM documents";
+        let url = &self.app.vars["DOCUMENT_DATABASE_URL"];
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let counted: Vec<Count> = match self.app.backend {
+            Backend::Postgres => diesel::sql_query(sql)
+                .load(&mut diesel::PgConnection::establish(url).expect("connect")),
+            Backend::Sqlite => diesel::sql_query(sql).load(
+                &mut diesel::SqliteConnection::establish(url.trim_start_matches("sqlite://"))
+                    .expect("connect"),
+            ),
+        }
+        .expect("count");
+        counted[0].n
+    }
+
+    /// Runs SQL on the service's own database (to inject faults).
+    pub fn execute(&self, sql: &str) {
+        use diesel::connection::SimpleConnection;
+        let url = &self.app.vars["DOCUMENT_DATABASE_URL"];
+        match self.app.backend {
+            Backend::Postgres => diesel::PgConnection::establish(url)
+                .expect("connect")
+                .batch_execute(sql),
+            Backend::Sqlite => {
+                diesel::SqliteConnection::establish(url.trim_start_matches("sqlite://"))
+                    .expect("connect")
+                    .batch_execute(sql)
+            }
+        }
+        .expect("executed");
+    }
+}
+
+/// Sends a request and returns its status and JSON body (`null` if none).
+pub async fn testkit_call(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
+    let response = request.send().await.expect("sent");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// A PDF of `size` bytes (a real PDF header, then varied filler).
+pub fn pdf(size: usize) -> Vec<u8> {
+    let mut bytes = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let mut x: u32 = 2463534242;
+    while bytes.len() < size {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        bytes.push(x as u8);
+    }
+    bytes.truncate(size);
+    bytes
+}
+
+/// A PNG header followed by filler.
+pub fn png(size: usize) -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    bytes.resize(size, 7);
+    bytes
+}
+
+/// Base64 of `bytes`.
+pub fn b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// Lower-case hex SHA-256 of `bytes`.
+pub fn sha256(bytes: &[u8]) -> String {
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// A JSON upload in the seed's shape.
+pub fn json_upload(reference: &str, name: &str, file_type: &str, content: &[u8]) -> Value {
+    json!({
+        "reference": reference,
+        "fileName": name,
+        "fileType": file_type,
+        "fileInfo": "",
+        "fileClientId": 1627265913230_u64,
+        "fileContents": b64(content),
+    })
+}
+
+/// The metadata the service must answer for an upload by `owner`.
+pub fn expected_metadata(
+    owner: (&str, &str),
+    upload: &Value,
+    content: &[u8],
+    id: &str,
+    created_at: &str,
+) -> Value {
+    json!({
+        "id": id,
+        "owner": {"system": owner.0, "subject": owner.1},
+        "reference": upload["reference"],
+        "fileName": upload["fileName"],
+        "fileInfo": upload["fileInfo"],
+        "fileClientId": upload["fileClientId"],
+        "declaredType": upload["fileType"],
+        "sniffedType": upload["fileType"],
+        "size": content.len(),
+        "sha256": sha256(content),
+        "createdAt": created_at,
+    })
+}
+
+/// The problem+json body of a broken file rule.
+pub fn rule_problem(rule: &str, status: u16, field: &str, message: &str) -> Value {
+    json!({
+        "type": format!("urn:onboarding:problem:{rule}"),
+        "title": "A rule was broken",
+        "status": status,
+        "detail": format!("{field}: {message}"),
+        "errors": [{"field": field, "message": message}]
+    })
+}
+
+/// The 404 of a document that does not exist (or is not the caller's).
+pub fn not_found() -> Value {
+    json!({"type": "urn:onboarding:problem:not-found", "title": "Not found", "status": 404, "detail": "document not found"})
+}

@@ -1,0 +1,10 @@
+//! document-service over HTTP: each test starts the real service with a
+//! fresh database (SQLite and PostgreSQL) and a fresh store (a local
+//! directory and a real S3-compatible server).
+
+mod concurrency;
+mod failure;
+mod helpers;
+mod ownership;
+mod round_trip;
+mod rules;
