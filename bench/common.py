@@ -33,8 +33,8 @@ def free_port():
 class Server:
     """`onboarding serve` in the background, stopped with SIGTERM."""
 
-    def __init__(self, binary, extra_env=None, args=("serve",)):
-        self.data_dir = tempfile.mkdtemp(prefix="onboarding-bench-")
+    def __init__(self, binary, extra_env=None, args=("serve",), data_dir=None):
+        self.data_dir = data_dir or tempfile.mkdtemp(prefix="onboarding-bench-")
         self.port = free_port()
         env = dict(os.environ)
         env.update({

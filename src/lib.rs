@@ -35,6 +35,18 @@ const REGISTRY: &[Entry] = &[
         migrate: document::migrate,
         openapi: document::openapi,
     },
+    Entry {
+        name: user_action::NAME,
+        build: user_action::service,
+        migrate: user_action::migrate,
+        openapi: user_action::openapi,
+    },
+    Entry {
+        name: case::NAME,
+        build: case::service,
+        migrate: case::migrate,
+        openapi: case::openapi,
+    },
 ];
 
 /// The names of every service, in start order.

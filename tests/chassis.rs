@@ -32,7 +32,7 @@ async fn live_and_ready(backend: Backend) {
         get(&app, "/health/ready").await,
         (
             StatusCode::OK,
-            json!({"status": "ready", "checks": {"document": "up", "party": "up"}})
+            json!({"status": "ready", "checks": {"case": "up", "document": "up", "party": "up", "user-action": "up"}})
         )
     );
 }
@@ -212,7 +212,7 @@ mod postgres_only {
             get(&app, "/health/ready").await,
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                json!({"status": "unavailable", "checks": {"document": "up", "party": "down"}})
+                json!({"status": "unavailable", "checks": {"case": "up", "document": "up", "party": "down", "user-action": "up"}})
             )
         );
         assert_eq!(

@@ -7,17 +7,9 @@ use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-use testkit::{backend_tests, Backend};
+use testkit::{backend_tests, free_port, Backend};
 
 const BIN: &str = env!("CARGO_BIN_EXE_onboarding");
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
 
 /// The database URL `serve` gets for party on `backend`, if any.
 fn party_database(backend: Backend) -> Option<String> {
@@ -256,7 +248,7 @@ fn bad_configuration_names_the_variable() {
     assert!(!ok);
     assert_eq!(
         stderr.trim(),
-        "error: unknown service billing; the services are: party, document"
+        "error: unknown service billing; the services are: party, document, user-action, case"
     );
 }
 

@@ -1,7 +1,8 @@
 //! The party-service client.
 
+use crate::absent_on_404;
 use domain::party::{Party, PartyInput};
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
 use service_kit::client::{CallError, InternalClient};
 use service_kit::server::Context;
 use std::time::Duration;
@@ -25,14 +26,7 @@ impl PartyClient {
 
     /// Reads a party; `None` when there is no such party.
     pub async fn get(&self, id: &str) -> Result<Option<Party>, CallError> {
-        match self.http.get_json(&format!("/party/v1/parties/{id}")).await {
-            Ok(party) => Ok(Some(party)),
-            Err(CallError::Status {
-                status: StatusCode::NOT_FOUND,
-                ..
-            }) => Ok(None),
-            Err(e) => Err(e),
-        }
+        absent_on_404(self.http.get_json(&format!("/party/v1/parties/{id}")).await)
     }
 
     /// Creates a party. Not retried by the client: a create is not idempotent.
@@ -40,6 +34,12 @@ impl PartyClient {
         self.http
             .json(Method::POST, "/party/v1/parties", Some(input))
             .await
+    }
+
+    /// Deletes a party; `false` when there was none.
+    pub async fn delete(&self, id: &str) -> Result<bool, CallError> {
+        let path = format!("/party/v1/parties/{id}");
+        absent_on_404(self.http.send(Method::DELETE, &path, None).await).map(|r| r.is_some())
     }
 
     /// Applies a JSON merge patch to a party.

@@ -7,9 +7,11 @@
 
 pub mod document;
 pub mod field_error;
+pub mod formats;
 pub mod ids;
 pub mod party;
 pub mod text;
 
 pub use field_error::FieldError;
+pub use formats::{DateTimeSeconds, YesNo};
 pub use ids::PartyId;

@@ -117,6 +117,17 @@ impl InternalClient {
         path: &str,
         body: Option<Vec<u8>>,
     ) -> Result<reqwest::Response, CallError> {
+        self.send_with(method, path, &[], body).await
+    }
+
+    /// [`send`](Self::send) with extra headers.
+    pub async fn send_with(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Result<reqwest::Response, CallError> {
         let retries = if is_idempotent(&method) {
             MAX_RETRIES
         } else {
@@ -124,7 +135,9 @@ impl InternalClient {
         };
         let mut attempt = 0;
         loop {
-            let outcome = self.attempt(method.clone(), path, body.clone()).await;
+            let outcome = self
+                .attempt(method.clone(), path, headers, body.clone())
+                .await;
             let transient = match &outcome {
                 Err(CallError::Unavailable { .. } | CallError::Timeout { .. }) => true,
                 Ok(response) => is_transient(response.status()),
@@ -142,12 +155,16 @@ impl InternalClient {
         &self,
         method: Method,
         path: &str,
+        headers: &[(&str, &str)],
         body: Option<Vec<u8>>,
     ) -> Result<reqwest::Response, CallError> {
         let mut request = self
             .http
             .request(method, format!("{}{path}", self.base_url))
             .header(CREDENTIAL_HEADER, self.credential.secret().expose());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
         if let Some(id) = current_request_id() {
             request = request.header(REQUEST_ID_HEADER, id);
         }

@@ -26,6 +26,9 @@ pub struct Context {
     /// This process's own base URL: where peers are reached when they run in
     /// the same process.
     pub self_url: String,
+    /// Whether every service runs in this process (so local defaults, like a
+    /// generated credential kept in `DATA_DIR`, can serve them all).
+    pub standalone: bool,
 }
 
 impl Context {
@@ -52,6 +55,7 @@ impl Context {
             credential: InternalCredential::new(secret),
             tokens,
             config,
+            standalone,
         })
     }
 }
@@ -62,16 +66,31 @@ pub const CREDENTIAL_FILE: &str = "internal-credential";
 /// Reads the standalone credential from the data directory, creating it
 /// (readable by the owner only) on first use.
 fn local_credential(data_dir: &Path) -> Result<Secret, ConfigError> {
-    let path = data_dir.join(CREDENTIAL_FILE);
+    local_secret_file(data_dir, CREDENTIAL_FILE, str::to_owned).map(|text| Secret::new(text.trim()))
+}
+
+/// A random secret of 64 hex characters.
+pub fn random_secret() -> String {
+    uuid::Uuid::new_v4().simple().to_string() + &uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// The text of `DATA_DIR/name`, created on first use (readable by the owner
+/// only) as `render(a fresh random secret)`. For development defaults that
+/// must survive restarts; production configures its secrets instead.
+pub fn local_secret_file(
+    data_dir: &Path,
+    name: &str,
+    render: impl FnOnce(&str) -> String,
+) -> Result<String, ConfigError> {
+    let path = data_dir.join(name);
     let fail = |e: std::io::Error| {
         ConfigError::invalid("DATA_DIR", format!("cannot hold {}: {e}", path.display()))
     };
     if let Ok(existing) = std::fs::read_to_string(&path) {
-        return Ok(Secret::new(existing.trim()));
+        return Ok(existing);
     }
     std::fs::create_dir_all(data_dir).map_err(fail)?;
-    let secret =
-        uuid::Uuid::new_v4().simple().to_string() + &uuid::Uuid::new_v4().simple().to_string();
+    let text = render(&random_secret());
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -79,9 +98,9 @@ fn local_credential(data_dir: &Path) -> Result<Secret, ConfigError> {
     use std::io::Write;
     options
         .open(&path)
-        .and_then(|mut f| f.write_all(secret.as_bytes()))
+        .and_then(|mut f| f.write_all(text.as_bytes()))
         .map_err(fail)?;
-    Ok(Secret::new(secret))
+    Ok(text)
 }
 
 /// Registers a service's routes on the app.

@@ -5,6 +5,7 @@
 //! [`backend_tests!`] runs it on both backends, as `sqlite::name` and
 //! `postgres::name`.
 
+pub mod faults;
 pub mod postgres;
 pub mod s3;
 
@@ -62,6 +63,14 @@ macro_rules! backend_tests {
             )*
         }
     };
+}
+
+/// A port that was free a moment ago, for a process the test starts.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }
 
 /// The credential every test app is started with.

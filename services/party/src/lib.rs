@@ -78,7 +78,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     #[derive(OpenApi)]
     #[openapi(
         info(title = "party-service", description = "The internal Party microservice: persons and organisations."),
-        paths(routes::create, routes::read, routes::update, routes::list),
+        paths(routes::create, routes::read, routes::update, routes::delete, routes::list),
         tags((name = "parties", description = "Persons and organisations"))
     )]
     struct Doc;
@@ -112,7 +112,8 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
                 .service(
                     web::resource("/parties/{id}")
                         .route(web::get().to(routes::read))
-                        .route(web::patch().to(routes::update)),
+                        .route(web::patch().to(routes::update))
+                        .route(web::delete().to(routes::delete)),
                 ),
         );
     }))

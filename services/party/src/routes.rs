@@ -145,6 +145,33 @@ pub async fn update(
     }
 }
 
+/// Delete a party (a caller undoing a create it could not complete, or
+/// erasing personal data on request).
+#[utoipa::path(
+    delete, path = "/party/v1/parties/{id}", tag = "parties",
+    params(("id" = String, Path, description = "The party id: 10 digits")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No valid internal credential", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such party", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn delete(
+    id: web::Path<String>,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ProblemError> {
+    let id = path_id(&id)?;
+    let target = id.clone();
+    let deleted = db
+        .run(move |conn| store::delete(conn, &target).map_err(ProblemError::from))
+        .await?;
+    if !deleted {
+        return Err(ProblemError::NotFound("party"));
+    }
+    tracing::info!(party_id = %id, "party deleted");
+    Ok(HttpResponse::NoContent().finish())
+}
+
 /// The query of a list.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

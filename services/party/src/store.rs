@@ -124,6 +124,13 @@ pub fn update(
         .ok_or(StoreError::Stale)
 }
 
+/// Deletes a party and its child rows. False when there is no such party.
+pub fn delete(conn: &mut DbConnection, id: &PartyId) -> Result<bool, StoreError> {
+    // Child rows go by ON DELETE CASCADE.
+    let deleted = diesel::delete(parties::table.find(id.as_str())).execute(conn)?;
+    Ok(deleted == 1)
+}
+
 /// A party and its version, if it exists.
 pub fn find(conn: &mut DbConnection, id: &PartyId) -> Result<Option<(Party, i64)>, StoreError> {
     let row = parties::table

@@ -10,34 +10,17 @@ use testkit::Backend;
 
 /// Makes every UPDATE (and, with `deletes`, every DELETE) of documents fail.
 fn break_commits(app: &App, deletes: bool) {
-    let events = if deletes {
-        "UPDATE OR DELETE"
-    } else {
-        "UPDATE"
-    };
-    match app.app.backend {
-        Backend::Sqlite => {
-            app.execute("CREATE TRIGGER fail_update BEFORE UPDATE ON documents BEGIN SELECT RAISE(ABORT, 'injected failure'); END;");
-            if deletes {
-                app.execute("CREATE TRIGGER fail_delete BEFORE DELETE ON documents BEGIN SELECT RAISE(ABORT, 'injected failure'); END;");
-            }
-        }
-        Backend::Postgres => app.execute(&format!(
-            "CREATE FUNCTION injected_failure() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$ LANGUAGE plpgsql;
-             CREATE TRIGGER fail_commit BEFORE {events} ON documents FOR EACH ROW EXECUTE FUNCTION injected_failure();"
-        )),
+    let url = &app.app.vars["DOCUMENT_DATABASE_URL"];
+    testkit::faults::fail_on(app.app.backend, url, "documents", "UPDATE");
+    if deletes {
+        testkit::faults::fail_on(app.app.backend, url, "documents", "DELETE");
     }
 }
 
 fn mend_commits(app: &App) {
-    match app.app.backend {
-        Backend::Sqlite => {
-            app.execute("DROP TRIGGER IF EXISTS fail_update; DROP TRIGGER IF EXISTS fail_delete;")
-        }
-        Backend::Postgres => {
-            app.execute("DROP TRIGGER fail_commit ON documents; DROP FUNCTION injected_failure();")
-        }
-    }
+    let url = &app.app.vars["DOCUMENT_DATABASE_URL"];
+    testkit::faults::mend(app.app.backend, url, "documents", "UPDATE");
+    testkit::faults::mend(app.app.backend, url, "documents", "DELETE");
 }
 
 fn internal_error() -> serde_json::Value {

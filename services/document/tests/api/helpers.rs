@@ -166,23 +166,6 @@ impl App {
         .expect("count");
         counted[0].n
     }
-
-    /// Runs SQL on the service's own database (to inject faults).
-    pub fn execute(&self, sql: &str) {
-        use diesel::connection::SimpleConnection;
-        let url = &self.app.vars["DOCUMENT_DATABASE_URL"];
-        match self.app.backend {
-            Backend::Postgres => diesel::PgConnection::establish(url)
-                .expect("connect")
-                .batch_execute(sql),
-            Backend::Sqlite => {
-                diesel::SqliteConnection::establish(url.trim_start_matches("sqlite://"))
-                    .expect("connect")
-                    .batch_execute(sql)
-            }
-        }
-        .expect("executed");
-    }
 }
 
 /// Sends a request and returns its status and JSON body (`null` if none).

@@ -150,7 +150,31 @@ async fn concurrent_patches_lose_no_update(backend: Backend) {
     assert!(applied >= 1);
 }
 
+async fn a_deleted_party_is_gone_with_its_details(backend: Backend) {
+    let app = spawn(backend).await;
+    let party = create(&app, &virat()).await;
+    let id = party["id"].as_str().expect("id");
+    let deleted = app
+        .internal(Method::DELETE, &format!("/party/v1/parties/{id}"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let not_found = json!({"type": "urn:onboarding:problem:not-found", "title": "Not found", "status": 404, "detail": "party not found"});
+    for method in [Method::GET, Method::DELETE] {
+        let answer = call(app.internal(method, &format!("/party/v1/parties/{id}"))).await;
+        assert_eq!(answer, (StatusCode::NOT_FOUND, not_found.clone()));
+    }
+    let (_, page) = call(app.internal(Method::GET, "/party/v1/parties?taxId=TX123")).await;
+    assert_eq!(
+        page,
+        json!({"items": [], "nextCursor": null}),
+        "its identifiers went with it"
+    );
+}
+
 backend_tests!(
+    a_deleted_party_is_gone_with_its_details,
     a_patch_sets_clears_and_replaces,
     an_invalid_patch_changes_nothing,
     patching_an_unknown_party_is_not_found,

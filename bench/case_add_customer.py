@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""addCustomer in bulk against one customer per request, on the release build.
+
+Builds (unless --no-build) and starts `target/release/onboarding serve` on a
+free loopback port with a temporary DATA_DIR (embedded SQLite), mints a
+development token, creates the cases, then times:
+
+  bulk:          10 cases x 100 customers in one request;
+  one at a time: the same 1,000 customers, one request each, over one
+                 keep-alive connection (to a second set of cases);
+
+each --rounds times (default 3, fresh cases each round), reporting medians.
+
+Each customer is the vendor's full sample customer with its own id. Prints
+the per-customer cost of each, their ratio (target: bulk at most 1/10 of one
+at a time) and the latency percentiles of the single requests.
+
+Python 3 standard library only (with bench/common.py). Usage:
+bench/case_add_customer.py [--no-build] [--cases 10] [--per-case 100] [--rounds 3]
+"""
+
+import argparse
+import http.client
+import json
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+
+from common import ROOT, Server, percentile, release_binary, report, request
+
+SEED = os.path.join(ROOT, "services", "case", "tests", "api", "seed_request.json")
+OPS = "/rest-api/ECMService/CaseManagementService"
+
+
+def post(port, conn, token, op, body):
+    """POSTs `body` to the ECM operation `op` on the keep-alive `conn`."""
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+    status, data = request(port, "POST", f"{OPS}/{op}", json.dumps(body), headers, conn)
+    return status, json.loads(data)
+
+
+def expect_success(status, answer, what):
+    if status != 200 or answer.get("STATUS") != "SUCCESS":
+        sys.exit(f"{what} failed: {status} {json.dumps(answer)[:500]}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-build", action="store_true", help="use the existing release binary")
+    parser.add_argument("--cases", type=int, default=10)
+    parser.add_argument("--per-case", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=3, help="repeat both and report the medians")
+    args = parser.parse_args()
+    total = args.cases * args.per_case
+
+    if args.no_build:
+        os.environ.setdefault("ONBOARDING_BIN", os.path.join(ROOT, "target", "release", "onboarding"))
+    binary = release_binary()
+    with open(SEED) as seed:
+        sample = json.load(seed)[0]["customers"][0]
+    jwt = {"DEV_MODE": "true", "JWT_HS256_SECRET": secrets.token_hex(32)}
+    server = Server(binary, {**jwt, "CASE_MAX_CUSTOMERS_PER_REQUEST": str(max(total, 1000))})
+    try:
+        token = subprocess.run(
+            [binary, "token", "--subject", "bench", "--role", "case:write"],
+            env={**os.environ, **jwt, "DATA_DIR": server.data_dir},
+            check=True, capture_output=True, text=True,
+        ).stdout.strip()
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=300)
+        call = lambda op, body: post(server.port, conn, token, op, body)
+        bulk_runs, single_runs, latencies = [], [], []
+        for r in range(args.rounds):
+            bulk_cases = [f"BULK-{r}-{i:03}" for i in range(args.cases)]
+            single_cases = [f"ONE-{r}-{i:03}" for i in range(args.cases)]
+            expect_success(*call("createCase", [{"caseId": c} for c in bulk_cases + single_cases]), "createCase")
+
+            def customer(case, n):
+                return dict(sample, customerId=f"CUST-{case:03}-{n:04}")
+
+            bulk_body = [
+                {"caseId": case_id, "customers": [customer(i, n) for n in range(args.per_case)]}
+                for i, case_id in enumerate(bulk_cases)
+            ]
+            started = time.perf_counter()
+            expect_success(*call("addCustomer", bulk_body), "the bulk request")
+            bulk_runs.append(time.perf_counter() - started)
+
+            started = time.perf_counter()
+            for i, case_id in enumerate(single_cases):
+                for n in range(args.per_case):
+                    one = time.perf_counter()
+                    answer = call("addCustomer", [{"caseId": case_id, "customers": [customer(i, n)]}])
+                    latencies.append(time.perf_counter() - one)
+                    expect_success(*answer, f"customer {n} of {case_id}")
+            single_runs.append(time.perf_counter() - started)
+    finally:
+        server.stop()
+
+    bulk_seconds, single_seconds = statistics.median(bulk_runs), statistics.median(single_runs)
+    bulk_each = bulk_seconds / total * 1000
+    single_each = single_seconds / total * 1000
+    ms = lambda s: f"{s * 1000:.2f} ms"
+    ratio = bulk_each / single_each
+    runs = lambda xs: ", ".join(f"{x * 1000 / total:.3f}" for x in xs)
+    report(f"addCustomer: {total} customers ({args.cases} cases x {args.per_case}), the vendor's full sample customer each; median of {args.rounds} rounds", [
+        ("bulk, ms per customer, each round", runs(bulk_runs)),
+        ("one at a time, ms per customer, each round", runs(single_runs)),
+        ("bulk, one request", f"{bulk_seconds:.3f} s = {bulk_each:.3f} ms per customer ({total / bulk_seconds:.0f}/s)"),
+        ("one request per customer (keep-alive)", f"{single_seconds:.3f} s = {single_each:.3f} ms per customer ({total / single_seconds:.0f}/s)"),
+        ("single-request latency p50 / p95 / p99", f"{ms(percentile(latencies, 50))} / {ms(percentile(latencies, 95))} / {ms(percentile(latencies, 99))}"),
+        ("single-request latency mean / max", f"{ms(statistics.mean(latencies))} / {ms(max(latencies))}"),
+        ("bulk / one-at-a-time per-customer cost", f"{ratio:.3f} (1/{1 / ratio:.1f}): {'meets' if ratio <= 0.1 else 'MISSES'} the 1/10 target"),
+    ])
+
+
+if __name__ == "__main__":
+    main()

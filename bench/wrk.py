@@ -1,0 +1,58 @@
+"""Running wrk from the benchmark scripts: a POST with a JSON body and
+headers through a generated Lua script, and the figures wrk reports."""
+
+import json
+import os
+import re
+import subprocess
+import tempfile
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def _ms(text):
+    match = re.match(r"([\d.]+)(us|ms|s|m)", text)
+    return float(match.group(1)) * UNITS[match.group(2)]
+
+
+def run(url, connections=64, seconds=10, method="GET", body=None, headers=None, threads=2):
+    """Runs wrk; returns {"rps", "p50_ms", "p99_ms", "non2xx", "errors"}."""
+    lua = None
+    args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "30s"]
+    if method != "GET" or body is not None or headers:
+        script = [f'wrk.method = "{method}"']
+        if body is not None:
+            script.append(f"wrk.body = {json.dumps(body)}")
+        for name, value in (headers or {}).items():
+            script.append(f"wrk.headers[{json.dumps(name)}] = {json.dumps(value)}")
+        script.append(
+            "responses = {}\n"
+            "function response(status, headers, body)\n"
+            "  local key = tostring(status)\n"
+            "  responses[key] = (responses[key] or 0) + 1\n"
+            "end"
+        )
+        lua = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+        lua.write("\n".join(script) + "\n")
+        lua.close()
+        args += ["-s", lua.name]
+    out = subprocess.run(args + [url], capture_output=True, text=True, check=True).stdout
+    if lua:
+        os.unlink(lua.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))
+    p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    return {
+        "rps": rps,
+        "p50_ms": p50,
+        "p99_ms": p99,
+        "non2xx": int(non2xx.group(1)) if non2xx else 0,
+        "errors": errors.group(1) if errors else "none",
+    }
+
+
+def line(result):
+    return (f"{result['rps']:9.0f} req/s   p50 {result['p50_ms']:7.2f} ms   p99 {result['p99_ms']:7.2f} ms"
+            f"   non-2xx {result['non2xx']}   socket errors {result['errors']}")

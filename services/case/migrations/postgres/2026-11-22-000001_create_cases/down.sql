@@ -1,0 +1,10 @@
+DROP TABLE case_audit;
+DROP TABLE case_customer_anticipatory_profiles;
+DROP TABLE case_customer_online_accounts;
+DROP TABLE case_customer_accounts;
+DROP TABLE case_customer_emails;
+DROP TABLE case_customer_phones;
+DROP TABLE case_customer_addresses;
+DROP TABLE case_customer_details;
+DROP TABLE case_customers;
+DROP TABLE cases;

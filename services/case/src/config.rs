@@ -1,0 +1,102 @@
+//! case-service's configuration.
+
+use envconfig::Envconfig;
+use service_kit::db::DatabaseUrl;
+use service_kit::{load_config, ConfigError, ServerConfig};
+use std::collections::HashMap;
+
+/// case-service's configuration, from the environment.
+#[derive(Debug, Clone, Envconfig)]
+pub struct CaseConfig {
+    /// `postgres://…` or `sqlite://PATH`; by default `DATA_DIR/case.db`.
+    #[envconfig(from = "CASE_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// The most database connections the service holds.
+    #[envconfig(from = "CASE_DB_POOL_SIZE", default = "8")]
+    pub pool_size: u32,
+    /// party-service's base URL; by default this process (all services in
+    /// one process).
+    #[envconfig(from = "PARTY_SERVICE_URL")]
+    pub party_service_url: Option<String>,
+    /// The most customers one `addCustomer` or `removeCustomer` request may
+    /// carry, over all its cases; more is refused with a 413.
+    #[envconfig(from = "CASE_MAX_CUSTOMERS_PER_REQUEST", default = "1000")]
+    pub max_customers_per_request: usize,
+    /// The largest request body accepted, in bytes; more is refused with a
+    /// 413 before it is read.
+    #[envconfig(from = "CASE_MAX_BODY_BYTES", default = "8388608")]
+    pub max_body_bytes: usize,
+}
+
+impl CaseConfig {
+    /// Loads and checks the configuration from `vars` (the environment when
+    /// `None`).
+    pub fn load(vars: Option<&HashMap<String, String>>) -> Result<Self, ConfigError> {
+        let config: Self = load_config(vars)?;
+        let at_least = |variable: &str, value: usize, min: usize| {
+            if value < min {
+                Err(ConfigError::invalid(
+                    variable,
+                    format!("must be at least {min}"),
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        at_least("CASE_DB_POOL_SIZE", config.pool_size as usize, 1)?;
+        at_least(
+            "CASE_MAX_CUSTOMERS_PER_REQUEST",
+            config.max_customers_per_request,
+            1,
+        )?;
+        at_least("CASE_MAX_BODY_BYTES", config.max_body_bytes, 1024)?;
+        if let Some(url) = &config.party_service_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(ConfigError::invalid(
+                    "PARTY_SERVICE_URL",
+                    "must start with http:// or https://",
+                ));
+            }
+        }
+        Ok(config)
+    }
+
+    /// The database URL: the configured one, or the default SQLite file.
+    pub fn database_url(&self, server: &ServerConfig) -> Result<DatabaseUrl, ConfigError> {
+        match &self.database_url {
+            Some(url) => DatabaseUrl::parse(url)
+                .map_err(|why| ConfigError::invalid("CASE_DATABASE_URL", why)),
+            None => Ok(DatabaseUrl::sqlite_file(&server.data_dir.join("case.db"))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(pairs: &[(&str, &str)]) -> Result<CaseConfig, String> {
+        let vars = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        CaseConfig::load(Some(&vars)).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn defaults_and_bad_values() {
+        let config = load(&[]).expect("defaults");
+        assert_eq!(
+            (config.max_customers_per_request, config.max_body_bytes),
+            (1000, 8 * 1024 * 1024)
+        );
+        assert_eq!(
+            load(&[("CASE_MAX_CUSTOMERS_PER_REQUEST", "0")]).unwrap_err(),
+            "configuration: CASE_MAX_CUSTOMERS_PER_REQUEST must be at least 1"
+        );
+        assert_eq!(
+            load(&[("PARTY_SERVICE_URL", "party:8080")]).unwrap_err(),
+            "configuration: PARTY_SERVICE_URL must start with http:// or https://"
+        );
+    }
+}

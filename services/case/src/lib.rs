@@ -1,0 +1,82 @@
+//! case-service: the Oracle ECM Case Management API.
+//!
+//! Compliance teams' case tools call it to add customers to cases
+//! (`addCustomer`, exactly as the vendor documents it), remove them, read
+//! case statuses, and, with our own operations in the same family and
+//! envelope, create cases, change their status, read a case with its
+//! customers, find the cases of a customer and read a case's audit trail.
+//!
+//! Public: every operation needs a bearer token (JWT). `businessAdd: "Y"`
+//! customers are looked up in party-service over internal HTTP.
+
+mod business;
+pub mod caller;
+pub mod config;
+pub mod error;
+pub mod openapi;
+pub mod routes;
+mod rows;
+mod schema;
+pub mod status;
+mod store;
+pub mod wire;
+
+use actix_web::web;
+use clients::PartyClient;
+use config::CaseConfig;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations};
+use service_kit::server::Context;
+use service_kit::{Database, Migrations, ServerConfig, Service};
+use std::collections::HashMap;
+
+/// The service's name: in metrics, docs and `onboarding serve case`.
+pub const NAME: &str = "case";
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Opens the case database, applying pending migrations.
+pub fn open_database(
+    server: &ServerConfig,
+    vars: Option<&HashMap<String, String>>,
+) -> anyhow::Result<Database> {
+    let config = CaseConfig::load(vars)?;
+    open(server, &config)
+}
+
+fn open(server: &ServerConfig, config: &CaseConfig) -> anyhow::Result<Database> {
+    let migrations = Migrations {
+        sqlite: SQLITE_MIGRATIONS,
+        postgres: POSTGRES_MIGRATIONS,
+    };
+    Database::open(&config.database_url(server)?, config.pool_size, migrations)
+}
+
+/// The service's OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    openapi::document()
+}
+
+/// `onboarding migrate`: applies pending migrations.
+pub fn migrate(
+    server: &ServerConfig,
+    vars: Option<&HashMap<String, String>>,
+) -> anyhow::Result<()> {
+    open_database(server, vars).map(drop)
+}
+
+/// Builds the service for the chassis to serve.
+pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::Result<Service> {
+    let config = CaseConfig::load(vars)?;
+    let db = open(&ctx.config, &config)?;
+    let state = web::Data::new(routes::AppState {
+        db: db.clone(),
+        party: PartyClient::new(ctx, config.party_service_url.as_deref()),
+        max_customers: config.max_customers_per_request,
+        max_body: config.max_body_bytes,
+    });
+    let tokens = ctx.tokens.clone();
+    Ok(Service::new(NAME, openapi(), db, move |cfg| {
+        routes::register(cfg, state.clone(), tokens.clone());
+    }))
+}

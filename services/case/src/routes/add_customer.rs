@@ -1,0 +1,169 @@
+//! `addCustomer` (ECM guide 4.8): adds customers to existing cases.
+
+use super::plan::{self, CasePlan, Pending};
+use super::{read_body, AppState};
+use crate::business::{self, Lookup};
+use crate::caller::{Access, Caller};
+use crate::error::EcmError;
+use crate::store::audit::Change;
+use crate::store::cases;
+use crate::store::customers::{self, AddOutcome};
+use crate::wire::batch::{customers_response, CustomersResponse};
+use crate::wire::customer::Customer;
+use crate::wire::envelope::{Envelope, Messages, Outcome, NO_SUCH_CASE};
+use crate::wire::request::{invalid, parse_part};
+use actix_web::{web, HttpRequest, HttpResponse};
+use std::collections::HashSet;
+
+/// The roll-up messages of `addCustomer`, in the vendor's words.
+pub const MESSAGES: Messages = Messages {
+    success: "Customers addition was successful.",
+    partial: "Customers addition was partially successful.",
+    failed: "Customers addition failed.",
+};
+
+/// The message of a customer added.
+pub const ADDED: &str = "Customer added successfully.";
+/// The message of a customer already on the case.
+pub const ALREADY_EXISTS: &str = "Customer already exists.";
+/// The message of a `businessAdd: "Y"` customer party-service does not know.
+pub const NOT_IN_BUSINESS: &str = "Customer does not exist in business.";
+
+/// Parses one customer of the request; the refusal names the field.
+fn parse_customer(value: &serde_json::Value) -> Result<Customer, String> {
+    let customer: Customer = parse_part(value)?;
+    match customer.violation() {
+        Some((field, message)) => Err(invalid(field, &message)),
+        None => Ok(customer),
+    }
+}
+
+/// Add customers to cases.
+///
+/// An array of `{caseId, customers}`. Each customer is added on its own,
+/// all or nothing; the answer says what became of each, and rolls that up
+/// per case and overall (`SUCCESS`, `PARTIALSUCCESS` or `FAILED`).
+#[utoipa::path(
+    post, path = "/rest-api/ECMService/CaseManagementService/addCustomer", tag = "ECM",
+    request_body(content = Vec<crate::openapi::CaseCustomersInput>, description = "The cases and the customers to add to each"),
+    responses(
+        (status = 200, description = "Every customer added (`SUCCESS`) or some (`PARTIALSUCCESS`)", body = CustomersResponse),
+        (status = 400, description = "The body is not the documented shape, or an item has no caseId; with `RESULTARRAY` when every part failed on its input", body = Envelope),
+        crate::openapi::ChangeRefusals,
+    )
+)]
+pub async fn add_customer(
+    req: HttpRequest,
+    payload: web::Payload,
+    caller: Caller,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, EcmError> {
+    caller.require(Access::Write)?;
+    let body = read_body(&req, payload, &state).await?;
+    let mut plans = plan::plan(&body, state.max_customers, parse_customer)?;
+
+    // One read for the request: which cases exist, which customers are on them.
+    let ids = plan::case_ids(&plans);
+    let pairs: Vec<(String, String)> = plans
+        .iter()
+        .flat_map(|p| p.ready())
+        .map(|(case, c)| (case.to_owned(), c.customer_id.as_str().to_owned()))
+        .collect();
+    let (found, existing) = state
+        .db
+        .run(move |conn| {
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            let pairs: Vec<(&str, &str)> = pairs
+                .iter()
+                .map(|(a, b)| (a.as_str(), b.as_str()))
+                .collect();
+            Ok::<_, EcmError>((
+                cases::find_many(conn, &ids)?,
+                customers::existing(conn, &pairs)?,
+            ))
+        })
+        .await?;
+    for plan in &mut plans {
+        plan.settle_case(&found);
+        settle_existing(plan, &existing);
+    }
+    resolve_business(&mut plans, &state).await;
+
+    let change = Change::now(&caller.subject);
+    let plans = state
+        .db
+        .run(move |conn| {
+            for plan in &mut plans {
+                write(conn, plan, &change);
+            }
+            Ok::<_, EcmError>(plans)
+        })
+        .await?;
+    let (status, response) = customers_response(
+        MESSAGES,
+        plans.into_iter().map(CasePlan::into_result).collect(),
+    );
+    let added = response
+        .results
+        .iter()
+        .flat_map(|r| &r.customers)
+        .filter(|c| c.message == ADDED)
+        .count();
+    tracing::info!(cases = response.results.len(), added, "customers added");
+    Ok(HttpResponse::build(status).json(response))
+}
+
+/// Settles the customers already on their case.
+fn settle_existing(plan: &mut CasePlan<Customer>, existing: &HashSet<(String, String)>) {
+    for (_, pending) in &mut plan.customers {
+        if let Pending::Ready(c) = pending {
+            if existing.contains(&(plan.case_id.clone(), c.customer_id.as_str().to_owned())) {
+                *pending = Pending::Done(Outcome::refused(ALREADY_EXISTS));
+            }
+        }
+    }
+}
+
+/// Looks the `businessAdd: "Y"` customers up in party-service, filling
+/// their details, or settles them when unknown or not reachable.
+async fn resolve_business(plans: &mut [CasePlan<Customer>], state: &AppState) {
+    let from_business = |c: &Customer| c.business_add.is_some_and(|b| b.is_yes());
+    let mut ids: Vec<String> = plans
+        .iter()
+        .flat_map(|p| p.ready())
+        .filter(|(_, c)| from_business(c))
+        .map(|(_, c)| c.customer_id.as_str().to_owned())
+        .collect();
+    if ids.is_empty() {
+        return;
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let found = business::look_up(&state.party, ids).await;
+    for plan in plans {
+        for (_, pending) in &mut plan.customers {
+            let Pending::Ready(c) = pending else { continue };
+            if !from_business(c) {
+                continue;
+            }
+            match found.get(c.customer_id.as_str()) {
+                Some(Lookup::Found(party)) => business::fill_from(c, party),
+                Some(Lookup::Unavailable) => *pending = Pending::Done(Outcome::unavailable()),
+                Some(Lookup::Unknown) | None => {
+                    *pending = Pending::Done(Outcome::refused(NOT_IN_BUSINESS))
+                }
+            }
+        }
+    }
+}
+
+/// Adds each ready customer of a case, one transaction each.
+fn write(conn: &mut service_kit::DbConnection, plan: &mut CasePlan<Customer>, change: &Change) {
+    plan.apply(conn, "addCustomer", |conn, case_id, customer| {
+        Ok(match customers::add(conn, case_id, customer, change)? {
+            AddOutcome::Added => Outcome::done(ADDED),
+            AddOutcome::AlreadyExists => Outcome::refused(ALREADY_EXISTS),
+            AddOutcome::NoSuchCase => Outcome::refused(NO_SUCH_CASE),
+        })
+    });
+}

@@ -1,0 +1,71 @@
+//! The rows case-service stores, and their conversions to and from the wire
+//! types.
+
+pub mod customer;
+pub mod lists;
+pub mod stored;
+
+use crate::schema::{case_audit, cases};
+use diesel::prelude::*;
+
+/// A `cases` row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = cases, treat_none_as_default_value = false)]
+pub struct CaseRow {
+    /// The case id.
+    pub case_id: String,
+    /// Its type code.
+    pub case_type_code: Option<String>,
+    /// Its description.
+    pub case_description: Option<String>,
+    /// Its status code.
+    pub case_status_code: String,
+    /// When the status was last set (RFC 3339, UTC).
+    pub status_changed_at: String,
+    /// When it was created (RFC 3339, UTC).
+    pub created_at: String,
+    /// Who created it (the token's subject).
+    pub created_by: String,
+}
+
+/// A `case_audit` row as read.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = case_audit)]
+pub struct AuditRow {
+    /// Its sequence number.
+    pub id: i64,
+    /// The case.
+    pub case_id: String,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// Who (the token's subject).
+    pub actor: String,
+    /// What: `caseCreated`, `customerAdded`, `customerRemoved`, `statusChanged`.
+    pub action: String,
+    /// The customer concerned.
+    pub customer_id: Option<String>,
+    /// The status before.
+    pub from_status: Option<String>,
+    /// The status after.
+    pub to_status: Option<String>,
+}
+
+/// A `case_audit` row to write.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = case_audit, treat_none_as_default_value = false)]
+pub struct NewAudit {
+    /// The case.
+    pub case_id: String,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// Who.
+    pub actor: String,
+    /// What.
+    pub action: &'static str,
+    /// The customer concerned.
+    pub customer_id: Option<String>,
+    /// The status before.
+    pub from_status: Option<String>,
+    /// The status after.
+    pub to_status: Option<String>,
+}

@@ -1,0 +1,166 @@
+//! The case database's tables, as diesel sees them.
+#![allow(missing_docs)]
+
+diesel::table! {
+    cases (case_id) {
+        case_id -> Text,
+        case_type_code -> Nullable<Text>,
+        case_description -> Nullable<Text>,
+        case_status_code -> Text,
+        status_changed_at -> Text,
+        created_at -> Text,
+        created_by -> Text,
+    }
+}
+
+diesel::table! {
+    case_customers (case_id, customer_id) {
+        case_id -> Text,
+        customer_id -> Text,
+        business_add -> Nullable<Text>,
+        customer_type_code -> Nullable<Text>,
+        first_name -> Nullable<Text>,
+        middle_name -> Nullable<Text>,
+        last_name -> Nullable<Text>,
+        customer_organization_name -> Nullable<Text>,
+        tax_id_format_code -> Nullable<Text>,
+        tax_id -> Nullable<Text>,
+        date_of_birth -> Nullable<Text>,
+        gender_code -> Nullable<Text>,
+        marital_status_code -> Nullable<Text>,
+        jurisdiction_code -> Nullable<Text>,
+        business_domain_code -> Nullable<Text>,
+        primary_citizenship_code -> Nullable<Text>,
+        secondary_citizenship_code -> Nullable<Text>,
+        legal_structure -> Nullable<Text>,
+        residence_code -> Nullable<Text>,
+        added_on -> Nullable<Text>,
+        citizenship_status -> Nullable<Text>,
+        occupation_code -> Nullable<Text>,
+        customer_status_code -> Nullable<Text>,
+        pep_flag_code -> Nullable<Text>,
+        effective_risk -> Nullable<Double>,
+        business_risk -> Nullable<Double>,
+        list_risk -> Nullable<Double>,
+        geo_risk -> Nullable<Double>,
+        kyc_risk -> Nullable<Double>,
+        created_at -> Text,
+        created_by -> Text,
+    }
+}
+
+diesel::table! {
+    case_customer_details (case_id, customer_id) {
+        case_id -> Text,
+        customer_id -> Text,
+        estimated_net_worth -> Nullable<Double>,
+        estimated_annual_income -> Nullable<Double>,
+        estimated_liquid_net_worth -> Nullable<Double>,
+        source_of_wealth -> Nullable<Text>,
+        credit_rating -> Nullable<Text>,
+        credit_rating_source -> Nullable<Text>,
+        credit_score -> Nullable<Double>,
+        assets_outside_of_us_code -> Nullable<Text>,
+        is_employee_code -> Nullable<Text>,
+        works_for_financial_institution_code -> Nullable<Text>,
+        employer -> Nullable<Text>,
+        is_broker_dealer_code -> Nullable<Text>,
+        generic_information -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    case_customer_addresses (case_id, customer_id, position) {
+        case_id -> Text,
+        customer_id -> Text,
+        position -> Integer,
+        address_line1 -> Nullable<Text>,
+        address_line2 -> Nullable<Text>,
+        address_line3 -> Nullable<Text>,
+        address_line4 -> Nullable<Text>,
+        address_line5 -> Nullable<Text>,
+        address_line6 -> Nullable<Text>,
+        city -> Nullable<Text>,
+        state -> Nullable<Text>,
+        postal_code -> Nullable<Text>,
+        country_code -> Nullable<Text>,
+        region_name -> Nullable<Text>,
+        address_usage_code -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    case_customer_phones (case_id, customer_id, position) {
+        case_id -> Text,
+        customer_id -> Text,
+        position -> Integer,
+        phone_number -> Nullable<Text>,
+        phone_number_type -> Nullable<Text>,
+        extension_number -> Nullable<Text>,
+        extension_number_type -> Nullable<Text>,
+        phone_usage_code -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    case_customer_emails (case_id, customer_id, position) {
+        case_id -> Text,
+        customer_id -> Text,
+        position -> Integer,
+        email_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    case_customer_accounts (case_id, customer_id, position) {
+        case_id -> Text,
+        customer_id -> Text,
+        position -> Integer,
+        account_id -> Nullable<Text>,
+        account_role_code -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    case_customer_online_accounts (case_id, customer_id, position) {
+        case_id -> Text,
+        customer_id -> Text,
+        position -> Integer,
+        online_account_id -> Nullable<Text>,
+        online_account_user_id -> Nullable<Text>,
+        account_id -> Nullable<Text>,
+        relationship_date -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    case_customer_anticipatory_profiles (case_id, customer_id, position) {
+        case_id -> Text,
+        customer_id -> Text,
+        position -> Integer,
+        profile_metric_code -> Nullable<Text>,
+        average_transaction_amount -> Nullable<Double>,
+        debit_or_credit_code -> Nullable<Text>,
+        total_amount -> Nullable<Double>,
+        period_type_code -> Nullable<Text>,
+        source_of_fund_country_code -> Nullable<Text>,
+        average_transaction_count -> Nullable<Double>,
+        source_of_fund_institution_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    case_audit (id) {
+        id -> BigInt,
+        case_id -> Text,
+        at -> Text,
+        actor -> Text,
+        action -> Text,
+        customer_id -> Nullable<Text>,
+        from_status -> Nullable<Text>,
+        to_status -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(case_customers -> cases (case_id));
+diesel::allow_tables_to_appear_in_same_query!(cases, case_customers);

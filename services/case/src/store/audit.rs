@@ -1,0 +1,92 @@
+//! The audit trail: one row per change, written in the transaction of the
+//! change itself, so a change and its record stand or fall together.
+
+use super::Page;
+use crate::rows::{AuditRow, NewAudit};
+use crate::schema::case_audit;
+use diesel::prelude::*;
+use service_kit::DbConnection;
+
+/// What changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// The case was created.
+    CaseCreated,
+    /// A customer was added.
+    CustomerAdded,
+    /// A customer was removed.
+    CustomerRemoved,
+    /// The status was changed.
+    StatusChanged,
+}
+
+impl Action {
+    /// The name it is stored and shown under.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CaseCreated => "caseCreated",
+            Self::CustomerAdded => "customerAdded",
+            Self::CustomerRemoved => "customerRemoved",
+            Self::StatusChanged => "statusChanged",
+        }
+    }
+}
+
+/// Who changed a case, and when.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// The token's subject.
+    pub actor: String,
+    /// RFC 3339, UTC.
+    pub at: String,
+}
+
+impl Change {
+    /// A change by `actor`, now.
+    pub fn now(actor: &str) -> Self {
+        Self {
+            actor: actor.to_owned(),
+            at: service_kit::db::timestamp(chrono::Utc::now()),
+        }
+    }
+
+    /// The audit row of `action` on `case_id`.
+    pub fn record(&self, case_id: &str, action: Action) -> NewAudit {
+        NewAudit {
+            case_id: case_id.to_owned(),
+            at: self.at.clone(),
+            actor: self.actor.clone(),
+            action: action.as_str(),
+            customer_id: None,
+            from_status: None,
+            to_status: None,
+        }
+    }
+}
+
+/// Writes an audit row.
+pub fn write(conn: &mut DbConnection, row: &NewAudit) -> QueryResult<()> {
+    diesel::insert_into(case_audit::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Up to `limit` audit rows of `case_id` after `after`, oldest first.
+pub fn page(
+    conn: &mut DbConnection,
+    case_id: &str,
+    after: Option<i64>,
+    limit: i64,
+) -> QueryResult<Page<AuditRow>> {
+    let mut query = case_audit::table
+        .filter(case_audit::case_id.eq(case_id))
+        .order(case_audit::id.asc())
+        .limit(limit + 1)
+        .select(AuditRow::as_select())
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(case_audit::id.gt(after));
+    }
+    Ok(Page::of(query.load(conn)?, limit))
+}

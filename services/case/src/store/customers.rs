@@ -1,0 +1,245 @@
+//! A case's customers: added and removed one transaction per customer (all
+//! or nothing; a savepoint when the caller commits several together), looked
+//! up in batches, read back a page at a time.
+
+use super::audit::{self, Action, Change};
+use super::{Page, StoreError, IN_LIST_CHUNK};
+use crate::rows::customer::{self as customer_rows, CustomerRow, DetailsRow};
+use crate::rows::lists::{self, ListRows};
+use crate::schema::{
+    case_audit, case_customer_accounts as accounts, case_customer_addresses as addresses,
+    case_customer_anticipatory_profiles as profiles, case_customer_details as details,
+    case_customer_emails as emails, case_customer_online_accounts as online_accounts,
+    case_customer_phones as phones, case_customers,
+};
+use crate::wire::customer::Customer;
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error};
+use service_kit::db::is_unique_violation;
+use service_kit::DbConnection;
+use std::collections::HashSet;
+
+/// What became of an add.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddOutcome {
+    /// The customer is on the case now.
+    Added,
+    /// The customer was already on the case; nothing was written.
+    AlreadyExists,
+    /// The case does not exist; nothing was written.
+    NoSuchCase,
+}
+
+/// The `(case, customer)` pairs among `pairs` that are already stored: one
+/// query per case (per few hundred customers).
+pub fn existing(
+    conn: &mut DbConnection,
+    pairs: &[(&str, &str)],
+) -> QueryResult<HashSet<(String, String)>> {
+    let mut cases: Vec<&str> = pairs.iter().map(|(case, _)| *case).collect();
+    cases.sort_unstable();
+    cases.dedup();
+    let mut found = HashSet::new();
+    for case in cases {
+        let customers: Vec<&str> = pairs
+            .iter()
+            .filter(|(c, _)| *c == case)
+            .map(|(_, customer)| *customer)
+            .collect();
+        for chunk in customers.chunks(IN_LIST_CHUNK) {
+            let ids: Vec<String> = case_customers::table
+                .filter(case_customers::case_id.eq(case))
+                .filter(case_customers::customer_id.eq_any(chunk))
+                .select(case_customers::customer_id)
+                .load(conn)?;
+            found.extend(ids.into_iter().map(|id| (case.to_owned(), id)));
+        }
+    }
+    Ok(found)
+}
+
+/// Inserts `rows` into `table`: in one multi-row statement on PostgreSQL
+/// (one round trip); on SQLite, in process, one cached single-row statement
+/// per row, since a multi-row statement's SQL changes with its row count
+/// and would be prepared afresh for every customer.
+macro_rules! insert_all {
+    ($c:expr, $multi_row:literal, $table:expr, $rows:expr) => {
+        if $rows.is_empty() {
+            QueryResult::Ok(())
+        } else if $multi_row {
+            diesel::insert_into($table)
+                .values($rows)
+                .execute($c)
+                .map(drop)
+        } else {
+            $rows.iter().try_for_each(|row| {
+                diesel::insert_into($table)
+                    .values(row)
+                    .execute($c)
+                    .map(drop)
+            })
+        }
+    };
+}
+
+/// Adds `customer` to `case_id` with every row it needs and its audit
+/// record, in one transaction. The primary key `(case_id, customer_id)`
+/// makes concurrent adds of the same customer leave exactly one.
+///
+/// The statements run on the backend's own connection: diesel's connection
+/// over both backends builds and prepares each statement afresh, while the
+/// backend's own caches it, which is most of the cost of a bulk add. Its
+/// transaction still nests in the caller's (as a savepoint).
+pub fn add(
+    conn: &mut DbConnection,
+    case_id: &str,
+    customer: &Customer,
+    change: &Change,
+) -> QueryResult<AddOutcome> {
+    let (row, details_row) = customer_rows::rows_of(case_id, customer, &change.at, &change.actor);
+    let lists = lists::list_rows(case_id, customer);
+    let mut record = change.record(case_id, Action::CustomerAdded);
+    record.customer_id = Some(customer.customer_id.as_str().to_owned());
+    macro_rules! write_all {
+        ($c:expr, $multi_row:literal) => {
+            $c.transaction(|c| {
+                diesel::insert_into(case_customers::table)
+                    .values(&row)
+                    .execute(c)?;
+                diesel::insert_into(details::table)
+                    .values(&details_row)
+                    .execute(c)?;
+                insert_all!(c, $multi_row, addresses::table, &lists.addresses)?;
+                insert_all!(c, $multi_row, phones::table, &lists.phones)?;
+                insert_all!(c, $multi_row, emails::table, &lists.emails)?;
+                insert_all!(c, $multi_row, accounts::table, &lists.accounts)?;
+                insert_all!(
+                    c,
+                    $multi_row,
+                    online_accounts::table,
+                    &lists.online_accounts
+                )?;
+                insert_all!(c, $multi_row, profiles::table, &lists.profiles)?;
+                diesel::insert_into(case_audit::table)
+                    .values(&record)
+                    .execute(c)
+                    .map(drop)
+            })
+        };
+    }
+    let written = match conn {
+        DbConnection::Postgres(pg) => write_all!(pg, true),
+        DbConnection::Sqlite(lite) => write_all!(lite, false),
+    };
+    match written {
+        Ok(()) => Ok(AddOutcome::Added),
+        Err(e) if is_unique_violation(&e) => Ok(AddOutcome::AlreadyExists),
+        Err(Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _)) => {
+            Ok(AddOutcome::NoSuchCase)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Removes `customer_id` from `case_id` (its rows go with it) and records
+/// it, in one transaction; `false` when it was not on the case.
+pub fn remove(
+    conn: &mut DbConnection,
+    case_id: &str,
+    customer_id: &str,
+    change: &Change,
+) -> QueryResult<bool> {
+    conn.transaction(|conn| {
+        let removed =
+            diesel::delete(case_customers::table.find((case_id, customer_id))).execute(conn)?;
+        if removed == 0 {
+            return Ok(false);
+        }
+        let mut record = change.record(case_id, Action::CustomerRemoved);
+        record.customer_id = Some(customer_id.to_owned());
+        audit::write(conn, &record)?;
+        Ok(true)
+    })
+}
+
+/// Up to `limit` customers of `case_id` after `after`, by customer id, with
+/// every field: eight queries, whatever the page size.
+pub fn page(
+    conn: &mut DbConnection,
+    case_id: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Page<Customer>, StoreError> {
+    let mut query = case_customers::table
+        .filter(case_customers::case_id.eq(case_id))
+        .order(case_customers::customer_id.asc())
+        .limit(limit + 1)
+        .select(CustomerRow::as_select())
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(case_customers::customer_id.gt(after.to_owned()));
+    }
+    let page = Page::of(query.load(conn)?, limit);
+    let ids: Vec<String> = page.items.iter().map(|r| r.customer_id.clone()).collect();
+    let mut detail_rows: Vec<DetailsRow> = details::table
+        .filter(details::case_id.eq(case_id))
+        .filter(details::customer_id.eq_any(&ids))
+        .select(DetailsRow::as_select())
+        .load(conn)?;
+    let list_rows = ListRows {
+        addresses: addresses::table
+            .filter(addresses::case_id.eq(case_id))
+            .filter(addresses::customer_id.eq_any(&ids))
+            .order((addresses::customer_id, addresses::position))
+            .select(lists::AddressRow::as_select())
+            .load(conn)?,
+        phones: phones::table
+            .filter(phones::case_id.eq(case_id))
+            .filter(phones::customer_id.eq_any(&ids))
+            .order((phones::customer_id, phones::position))
+            .select(lists::PhoneRow::as_select())
+            .load(conn)?,
+        emails: emails::table
+            .filter(emails::case_id.eq(case_id))
+            .filter(emails::customer_id.eq_any(&ids))
+            .order((emails::customer_id, emails::position))
+            .select(lists::EmailRow::as_select())
+            .load(conn)?,
+        accounts: accounts::table
+            .filter(accounts::case_id.eq(case_id))
+            .filter(accounts::customer_id.eq_any(&ids))
+            .order((accounts::customer_id, accounts::position))
+            .select(lists::AccountRow::as_select())
+            .load(conn)?,
+        online_accounts: online_accounts::table
+            .filter(online_accounts::case_id.eq(case_id))
+            .filter(online_accounts::customer_id.eq_any(&ids))
+            .order((online_accounts::customer_id, online_accounts::position))
+            .select(lists::OnlineAccountRow::as_select())
+            .load(conn)?,
+        profiles: profiles::table
+            .filter(profiles::case_id.eq(case_id))
+            .filter(profiles::customer_id.eq_any(&ids))
+            .order((profiles::customer_id, profiles::position))
+            .select(lists::ProfileRow::as_select())
+            .load(conn)?,
+    };
+    let mut customers = page
+        .items
+        .into_iter()
+        .map(|row| {
+            let at = detail_rows
+                .iter()
+                .position(|d| d.customer_id == row.customer_id)
+                .ok_or_else(|| {
+                    crate::rows::stored::Corrupt("a customer without its details".into())
+                })?;
+            customer_rows::customer_of(row, detail_rows.swap_remove(at)).map_err(StoreError::from)
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    lists::attach(&mut customers, list_rows)?;
+    Ok(Page {
+        items: customers,
+        more: page.more,
+    })
+}

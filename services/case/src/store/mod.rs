@@ -1,0 +1,62 @@
+//! Reading and writing cases, their customers and their audit trail. Every
+//! function takes a connection and runs on the blocking pool (see
+//! `Database::run`). A write runs in one transaction (or savepoint) whose
+//! first statement is a write, so SQLite takes its write lock up front instead of failing to
+//! upgrade a read lock.
+
+pub mod audit;
+pub mod cases;
+pub mod customers;
+
+use crate::rows::stored::Corrupt;
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database failed.
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+    /// A stored value no longer parses.
+    #[error(transparent)]
+    Corrupt(#[from] Corrupt),
+}
+
+impl From<StoreError> for crate::error::EcmError {
+    fn from(e: StoreError) -> Self {
+        Self::Internal(e.into())
+    }
+}
+
+/// How many values one `IN (...)` list binds at most: well under SQLite's
+/// and PostgreSQL's limits on bound parameters.
+pub const IN_LIST_CHUNK: usize = 500;
+
+/// One page of a keyset-paginated list.
+#[derive(Debug)]
+pub struct Page<T> {
+    /// The items, in key order.
+    pub items: Vec<T>,
+    /// Whether more follow.
+    pub more: bool,
+}
+
+impl<T> Page<T> {
+    /// Cuts `found` (fetched with `limit + 1`) to `limit`, noting whether
+    /// more followed.
+    pub fn of(mut found: Vec<T>, limit: i64) -> Self {
+        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        let more = found.len() > limit;
+        found.truncate(limit);
+        Self { items: found, more }
+    }
+
+    /// The cursor of the next page (the key of this page's last item), or
+    /// `None` on the last page.
+    pub fn next_cursor(&self, key: impl Fn(&T) -> String) -> Option<String> {
+        if self.more {
+            self.items.last().map(key)
+        } else {
+            None
+        }
+    }
+}

@@ -1,0 +1,353 @@
+//! A customer of `addCustomer`, with every field the vendor documents (ECM
+//! guide, table 4-15). The same type is read from a request and written
+//! back when a case is read, so every field sent comes back; a field not
+//! sent comes back as `null`, a list as `[]`.
+//!
+//! Undocumented fields are refused, naming the field: a typo must not
+//! silently drop data. `genericInformation` is the place for anything else.
+
+use super::values::{Code, Digits, GenericInformation, Id, LongText, Number};
+use domain::text::PastDate;
+use domain::{DateTimeSeconds, YesNo};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The most entries each list of a customer may hold.
+pub const MAX_LIST_ENTRIES: usize = 100;
+
+/// A customer as added to a case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Customer {
+    /// The customer's identifier. With `businessAdd: "Y"`, a party id.
+    pub customer_id: Id,
+    /// `Y`: the customer comes from the bank's business records
+    /// (party-service), which fill the details the request leaves out.
+    /// `N` (or absent): the request's details are the customer.
+    #[serde(default)]
+    pub business_add: Option<YesNo>,
+    /// The customer type code (`IND`, `ORG`, ...).
+    #[serde(default)]
+    pub customer_type_code: Option<Code>,
+    /// First name.
+    #[serde(default)]
+    pub first_name: Option<LongText>,
+    /// Middle name.
+    #[serde(default)]
+    pub middle_name: Option<LongText>,
+    /// Last name.
+    #[serde(default)]
+    pub last_name: Option<LongText>,
+    /// The organisation's name.
+    #[serde(default)]
+    pub customer_organization_name: Option<LongText>,
+    /// The tax id's format code.
+    #[serde(default)]
+    pub tax_id_format_code: Option<Code>,
+    /// The tax id.
+    #[serde(default)]
+    pub tax_id: Option<Code>,
+    /// Date of birth, `YYYY-MM-DD`, not in the future.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date, example = "1990-12-01")]
+    pub date_of_birth: Option<PastDate>,
+    /// Gender code.
+    #[serde(default)]
+    pub gender_code: Option<Code>,
+    /// Marital status code.
+    #[serde(default)]
+    pub marital_status_code: Option<Code>,
+    /// Jurisdiction code.
+    #[serde(default)]
+    pub jurisdiction_code: Option<Code>,
+    /// Business domain code.
+    #[serde(default)]
+    pub business_domain_code: Option<Code>,
+    /// Primary citizenship country code.
+    #[serde(default)]
+    pub primary_citizenship_code: Option<Code>,
+    /// Secondary citizenship country code.
+    #[serde(default)]
+    pub secondary_citizenship_code: Option<Code>,
+    /// Legal structure.
+    #[serde(default)]
+    pub legal_structure: Option<Code>,
+    /// Residence country code.
+    #[serde(default)]
+    pub residence_code: Option<Code>,
+    /// When the customer was added, `YYYY-MM-DD HH:MM:SS`.
+    #[serde(default)]
+    pub added_on: Option<DateTimeSeconds>,
+    /// Citizenship status.
+    #[serde(default)]
+    pub citizenship_status: Option<Code>,
+    /// Estimated net worth.
+    #[serde(default)]
+    pub estimated_net_worth: Option<Number>,
+    /// Estimated annual income.
+    #[serde(default)]
+    pub estimated_annual_income: Option<Number>,
+    /// Estimated liquid net worth.
+    #[serde(default)]
+    pub estimated_liquid_net_worth: Option<Number>,
+    /// Source of wealth.
+    #[serde(default)]
+    pub source_of_wealth: Option<LongText>,
+    /// Credit rating.
+    #[serde(default)]
+    pub credit_rating: Option<Code>,
+    /// Credit rating source.
+    #[serde(default)]
+    pub credit_rating_source: Option<Code>,
+    /// Credit score.
+    #[serde(default)]
+    pub credit_score: Option<Number>,
+    /// Has assets outside the US.
+    #[serde(default, rename = "assetsOutsideOfUSCode")]
+    pub assets_outside_of_us_code: Option<YesNo>,
+    /// Is an employee.
+    #[serde(default)]
+    pub is_employee_code: Option<YesNo>,
+    /// Works for a financial institution.
+    #[serde(default)]
+    pub works_for_financial_institution_code: Option<YesNo>,
+    /// Employer.
+    #[serde(default)]
+    pub employer: Option<LongText>,
+    /// Is a broker/dealer.
+    #[serde(default)]
+    pub is_broker_dealer_code: Option<YesNo>,
+    /// Occupation code.
+    #[serde(default)]
+    pub occupation_code: Option<Code>,
+    /// Customer status code.
+    #[serde(default)]
+    pub customer_status_code: Option<Code>,
+    /// Is a politically exposed person.
+    #[serde(default)]
+    pub pep_flag_code: Option<YesNo>,
+    /// Effective risk.
+    #[serde(default)]
+    pub effective_risk: Option<Number>,
+    /// Business risk.
+    #[serde(default)]
+    pub business_risk: Option<Number>,
+    /// List risk.
+    #[serde(default)]
+    pub list_risk: Option<Number>,
+    /// Geography risk.
+    #[serde(default)]
+    pub geo_risk: Option<Number>,
+    /// KYC risk.
+    #[serde(default)]
+    pub kyc_risk: Option<Number>,
+    /// Addresses.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    #[schema(max_items = 100)]
+    pub addresses: Vec<Address>,
+    /// Phones.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    #[schema(max_items = 100)]
+    pub phones: Vec<Phone>,
+    /// Emails.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    #[schema(max_items = 100)]
+    pub emails: Vec<Email>,
+    /// Accounts.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    #[schema(max_items = 100)]
+    pub accounts: Vec<Account>,
+    /// Online accounts.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    #[schema(max_items = 100)]
+    pub online_accounts: Vec<OnlineAccount>,
+    /// Anticipatory profiles.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    #[schema(max_items = 100)]
+    pub anticipatory_profiles: Vec<AnticipatoryProfile>,
+    /// Free-form information: any JSON object, kept as sent.
+    #[serde(default)]
+    pub generic_information: Option<GenericInformation>,
+}
+
+/// A customer's address.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Address {
+    /// Line 1.
+    #[serde(default)]
+    pub address_line1: Option<LongText>,
+    /// Line 2.
+    #[serde(default)]
+    pub address_line2: Option<LongText>,
+    /// Line 3.
+    #[serde(default)]
+    pub address_line3: Option<LongText>,
+    /// Line 4.
+    #[serde(default)]
+    pub address_line4: Option<LongText>,
+    /// Line 5.
+    #[serde(default)]
+    pub address_line5: Option<LongText>,
+    /// Line 6.
+    #[serde(default)]
+    pub address_line6: Option<LongText>,
+    /// City.
+    #[serde(default)]
+    pub city: Option<LongText>,
+    /// State.
+    #[serde(default)]
+    pub state: Option<LongText>,
+    /// Postal code.
+    #[serde(default)]
+    pub postal_code: Option<Code>,
+    /// Country code.
+    #[serde(default)]
+    pub country_code: Option<Code>,
+    /// Region name.
+    #[serde(default)]
+    pub region_name: Option<LongText>,
+    /// Usage code.
+    #[serde(default)]
+    pub address_usage_code: Option<Code>,
+}
+
+/// A customer's phone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Phone {
+    /// The number: a JSON number or a string.
+    #[serde(default)]
+    pub phone_number: Option<Digits>,
+    /// The extension: a JSON number or a string.
+    #[serde(default)]
+    pub extension_number: Option<Digits>,
+    /// Usage code.
+    #[serde(default)]
+    pub phone_usage_code: Option<Code>,
+}
+
+/// A customer's email address.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Email {
+    /// The address.
+    #[serde(default)]
+    pub email_id: Option<EmailAddress>,
+}
+
+/// An email address, checked and kept as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(value_type = String, format = Email, example = "a@a.com")]
+pub struct EmailAddress(String);
+
+impl EmailAddress {
+    /// Parses an address (RFC 5321 syntax, at most 254 characters).
+    pub fn parse(s: &str) -> Result<Self, String> {
+        domain::text::Email::parse(s).map(|_| Self(s.to_owned()))
+    }
+
+    /// The address.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for EmailAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Self::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A customer's account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Account {
+    /// The account id.
+    #[serde(default)]
+    pub account_id: Option<Code>,
+    /// The customer's role on the account.
+    #[serde(default)]
+    pub account_role_code: Option<Code>,
+}
+
+/// A customer's online account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OnlineAccount {
+    /// The online account id.
+    #[serde(default)]
+    pub online_account_id: Option<Code>,
+    /// The online account's user id.
+    #[serde(default)]
+    pub online_account_user_id: Option<Code>,
+    /// The account it gives access to.
+    #[serde(default)]
+    pub account_id: Option<Code>,
+    /// Since when, `YYYY-MM-DD HH:MM:SS`.
+    #[serde(default)]
+    pub relationship_date: Option<DateTimeSeconds>,
+}
+
+/// A customer's anticipatory profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AnticipatoryProfile {
+    /// Profile metric code.
+    #[serde(default)]
+    pub profile_metric_code: Option<Code>,
+    /// Average transaction amount.
+    #[serde(default)]
+    pub average_transaction_amount: Option<Number>,
+    /// `D`ebit or `C`redit.
+    #[serde(default)]
+    pub debit_or_credit_code: Option<Code>,
+    /// Total amount.
+    #[serde(default)]
+    pub total_amount: Option<Number>,
+    /// Period type code.
+    #[serde(default)]
+    pub period_type_code: Option<Code>,
+    /// Source of funds: country code.
+    #[serde(default)]
+    pub source_of_fund_country_code: Option<Code>,
+    /// Average transaction count.
+    #[serde(default)]
+    pub average_transaction_count: Option<Number>,
+    /// Source of funds: institution id.
+    #[serde(default)]
+    pub source_of_fund_institution_id: Option<Code>,
+}
+
+/// A list sent as `null` is an empty list.
+fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<Vec<T>>::deserialize(d).map(Option::unwrap_or_default)
+}
+
+impl Customer {
+    /// The rules serde cannot check: list lengths. The first violation, as
+    /// `(field, message)`.
+    pub fn violation(&self) -> Option<(&'static str, String)> {
+        [
+            ("addresses", self.addresses.len()),
+            ("phones", self.phones.len()),
+            ("emails", self.emails.len()),
+            ("accounts", self.accounts.len()),
+            ("onlineAccounts", self.online_accounts.len()),
+            ("anticipatoryProfiles", self.anticipatory_profiles.len()),
+        ]
+        .into_iter()
+        .find(|(_, len)| *len > MAX_LIST_ENTRIES)
+        .map(|(field, _)| {
+            (
+                field,
+                format!("must have at most {MAX_LIST_ENTRIES} entries"),
+            )
+        })
+    }
+}

@@ -1,0 +1,192 @@
+//! The ECM envelope: `MESSAGE` and `STATUS` at every level, and the rule
+//! that rolls the statuses of the parts up into the status of the whole.
+//!
+//! The vendor's table names the array `RESPONSEARRAY` and the id
+//! `customerid`; its samples say `RESULTARRAY` and `customerId`. We follow
+//! the samples (SPEC.md §B).
+
+use actix_web::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The status of an operation, of a case within it, or of a customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum Status {
+    /// Everything succeeded.
+    #[serde(rename = "SUCCESS")]
+    Success,
+    /// Some parts succeeded, some failed.
+    #[serde(rename = "PARTIALSUCCESS")]
+    PartialSuccess,
+    /// Nothing succeeded.
+    #[serde(rename = "FAILED")]
+    Failed,
+}
+
+/// The envelope alone: every error, and our operations' answers.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Envelope {
+    /// What happened.
+    #[serde(rename = "MESSAGE")]
+    #[schema(example = "Invalid JSON Input format. Please correct the data.")]
+    pub message: String,
+    /// `SUCCESS` or `FAILED`.
+    #[serde(rename = "STATUS")]
+    pub status: Status,
+}
+
+/// Why a part failed; it decides the HTTP status when everything failed.
+/// Ordered by how much it says about the service rather than the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Fault {
+    /// The request asked for something that cannot be done: 400.
+    Input,
+    /// A dependency (the database, party-service) is unavailable: 503.
+    Unavailable,
+    /// Our own fault: 500.
+    Internal,
+}
+
+/// What became of one part of a request (a customer, or a case).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// The vendor-style message.
+    pub message: String,
+    /// Why it failed; `None` when it succeeded.
+    pub fault: Option<Fault>,
+}
+
+/// The message of a part that failed on a dependency.
+pub const UNAVAILABLE: &str = "Service is temporarily unavailable. Please try again later.";
+/// The message of a part that failed on our own fault (the vendor's words).
+pub const INTERNAL: &str = "Internal error occurred. Please contact system administrator.";
+/// The message of a case that does not exist (the vendor's words).
+pub const NO_SUCH_CASE: &str = "Case does not exist.";
+
+impl Outcome {
+    /// A success.
+    pub fn done(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            fault: None,
+        }
+    }
+
+    /// A failure because of the request.
+    pub fn refused(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            fault: Some(Fault::Input),
+        }
+    }
+
+    /// A failure because a dependency is unavailable.
+    pub fn unavailable() -> Self {
+        Self {
+            message: UNAVAILABLE.to_owned(),
+            fault: Some(Fault::Unavailable),
+        }
+    }
+
+    /// A failure of our own.
+    pub fn internal() -> Self {
+        Self {
+            message: INTERNAL.to_owned(),
+            fault: Some(Fault::Internal),
+        }
+    }
+
+    /// `SUCCESS` or `FAILED`.
+    pub fn status(&self) -> Status {
+        if self.fault.is_none() {
+            Status::Success
+        } else {
+            Status::Failed
+        }
+    }
+}
+
+/// The messages of one operation's roll-up, in the vendor's words where it
+/// has them.
+#[derive(Debug, Clone, Copy)]
+pub struct Messages {
+    /// Every part succeeded.
+    pub success: &'static str,
+    /// Some parts succeeded.
+    pub partial: &'static str,
+    /// No part succeeded.
+    pub failed: &'static str,
+}
+
+impl Messages {
+    /// The message for a rolled-up status.
+    pub fn of(&self, status: Status) -> &'static str {
+        match status {
+            Status::Success => self.success,
+            Status::PartialSuccess => self.partial,
+            Status::Failed => self.failed,
+        }
+    }
+}
+
+/// `SUCCESS` when every part succeeded, `FAILED` when no part succeeded
+/// even in part (or there are no parts), `PARTIALSUCCESS` otherwise.
+pub fn rollup(statuses: impl IntoIterator<Item = Status>) -> Status {
+    let (mut any, mut all) = (false, true);
+    let mut seen = false;
+    for status in statuses {
+        seen = true;
+        any |= status != Status::Failed;
+        all &= status == Status::Success;
+    }
+    match (seen, any, all) {
+        (true, _, true) => Status::Success,
+        (true, true, false) => Status::PartialSuccess,
+        _ => Status::Failed,
+    }
+}
+
+/// The HTTP status of a whole answer: 200 unless everything failed; then
+/// 400 when the request was at fault, 503 or 500 when we were.
+pub fn http_status(status: Status, faults: impl IntoIterator<Item = Fault>) -> StatusCode {
+    if status != Status::Failed {
+        return StatusCode::OK;
+    }
+    match faults.into_iter().max() {
+        Some(Fault::Internal) => StatusCode::INTERNAL_SERVER_ERROR,
+        Some(Fault::Unavailable) => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::BAD_REQUEST,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Status::*;
+
+    #[test]
+    fn statuses_roll_up() {
+        assert_eq!(rollup([Success, Success]), Success);
+        assert_eq!(rollup([Success, Failed]), PartialSuccess);
+        assert_eq!(rollup([PartialSuccess, PartialSuccess]), PartialSuccess);
+        assert_eq!(rollup([Failed, Failed]), Failed);
+        assert_eq!(rollup([]), Failed);
+    }
+
+    #[test]
+    fn everything_failed_says_whose_fault() {
+        assert_eq!(
+            http_status(PartialSuccess, [Fault::Internal]),
+            StatusCode::OK
+        );
+        assert_eq!(http_status(Failed, [Fault::Input]), StatusCode::BAD_REQUEST);
+        assert_eq!(
+            http_status(Failed, [Fault::Input, Fault::Unavailable]),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(
+            http_status(Failed, [Fault::Unavailable, Fault::Internal]),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
+}

@@ -1,0 +1,145 @@
+//! Reading ECM request bodies. The shape is checked for the request as a
+//! whole (a 400 refuses it all, and nothing is applied); each part's own
+//! fields are then parsed on their own, so one bad customer fails alone.
+
+use crate::error::EcmError;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use service_kit::body::parse_json;
+use service_kit::InputError;
+
+/// One item of a batch request: `{caseId, ...}`.
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// The case id as sent.
+    pub case_id: String,
+    /// The whole item, `caseId` included.
+    pub fields: Map<String, Value>,
+}
+
+/// Parses a batch body: a non-empty array of objects, each with a `caseId`
+/// string and no key outside `allowed`. An item without a `caseId` (absent,
+/// `null` or blank) refuses the whole request with "Input JSON data does not
+/// have caseId."; any other departure from the shape with "Invalid JSON
+/// Input format.".
+pub fn parse_items(body: &[u8], allowed: &[&str]) -> Result<Vec<Item>, EcmError> {
+    let Ok(Value::Array(items)) = serde_json::from_slice::<Value>(body) else {
+        return Err(EcmError::InvalidFormat);
+    };
+    if items.is_empty() {
+        return Err(EcmError::InvalidFormat);
+    }
+    items
+        .into_iter()
+        .map(|item| {
+            let Value::Object(fields) = item else {
+                return Err(EcmError::InvalidFormat);
+            };
+            if fields.keys().any(|k| !allowed.contains(&k.as_str())) {
+                return Err(EcmError::InvalidFormat);
+            }
+            let case_id = required_text(&fields, "caseId")?;
+            Ok(Item { case_id, fields })
+        })
+        .collect()
+}
+
+/// Parses a body that is one object with no key outside `allowed`.
+pub fn parse_object(body: &[u8], allowed: &[&str]) -> Result<Map<String, Value>, EcmError> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(fields)) if fields.keys().all(|k| allowed.contains(&k.as_str())) => {
+            Ok(fields)
+        }
+        _ => Err(EcmError::InvalidFormat),
+    }
+}
+
+/// The text field `name` of `fields`: absent, `null` or blank is
+/// [`EcmError::Missing`], anything but a string is not the documented shape.
+pub fn required_text(fields: &Map<String, Value>, name: &'static str) -> Result<String, EcmError> {
+    match fields.get(name) {
+        None | Some(Value::Null) => Err(EcmError::Missing(name)),
+        Some(Value::String(s)) if s.trim().is_empty() => Err(EcmError::Missing(name)),
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(_) => Err(EcmError::InvalidFormat),
+    }
+}
+
+/// Takes the list of objects under `name` (`customers`) out of `fields`: it
+/// must be present and an array whose entries are all objects.
+pub fn take_objects(fields: &mut Map<String, Value>, name: &str) -> Result<Vec<Value>, EcmError> {
+    match fields.remove(name) {
+        Some(Value::Array(entries)) if entries.iter().all(Value::is_object) => Ok(entries),
+        _ => Err(EcmError::InvalidFormat),
+    }
+}
+
+/// The string under `name`, if it is one (to echo ids back as sent).
+pub fn text_of(value: &Value, name: &str) -> Option<String> {
+    value.get(name).and_then(Value::as_str).map(str::to_owned)
+}
+
+/// Parses one part of a request into `T`. A refusal is a vendor-style
+/// sentence naming the field: "Invalid dateOfBirth: 1990-02-30 is not a
+/// real date." or "Input JSON data does not have customerId.".
+pub fn parse_part<T: DeserializeOwned>(value: &Value) -> Result<T, String> {
+    let bytes = serde_json::to_vec(value).map_err(|e| e.to_string())?;
+    parse_json(&bytes).map_err(|e| match e {
+        InputError::Invalid(errors) => match errors.first() {
+            Some(error) if error.message == "is required" => {
+                format!("Input JSON data does not have {}.", error.field)
+            }
+            Some(error) => invalid(&error.field, &error.message),
+            None => crate::error::INVALID_FORMAT.to_owned(),
+        },
+        other => other.to_string(),
+    })
+}
+
+/// The message of an invalid field.
+pub fn invalid(field: &str, message: &str) -> String {
+    format!("Invalid {field}: {message}.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shape_is_checked_before_anything() {
+        let allowed = ["caseId", "customers"];
+        for body in [
+            "",
+            "{}",
+            "[]",
+            "[1]",
+            r#"[{"caseId": 5}]"#,
+            r#"[{"caseId": "CA1", "other": 1}]"#,
+            r#"[{"caseId": "CA1"}"#,
+        ] {
+            assert!(
+                matches!(
+                    parse_items(body.as_bytes(), &allowed),
+                    Err(EcmError::InvalidFormat)
+                ),
+                "{body}"
+            );
+        }
+        for body in [
+            r#"[{"customers": []}]"#,
+            r#"[{"caseId": null}]"#,
+            r#"[{"caseId": " "}]"#,
+        ] {
+            assert!(
+                matches!(
+                    parse_items(body.as_bytes(), &allowed),
+                    Err(EcmError::Missing("caseId"))
+                ),
+                "{body}"
+            );
+        }
+        let items = parse_items(br#"[{"caseId": "CA1", "customers": []}]"#, &allowed)
+            .expect("the documented shape");
+        assert_eq!(items[0].case_id, "CA1");
+    }
+}

@@ -1,0 +1,417 @@
+//! The field types of the ECM requests. Each accepts exactly what the vendor
+//! documents, keeps the value as it was sent, and says what is wrong with a
+//! refused one (the caller adds the field name).
+//!
+//! Text is not trimmed and may be empty: ECM clients send `""` for "none",
+//! and a value must come back exactly as it was sent.
+
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::{OneOfBuilder, RefOr};
+
+/// Text of at most `MAX` characters, without control characters, as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Text<const MAX: usize>(String);
+
+/// A code or a reference: at most 64 characters (type, status and country
+/// codes, account ids, tax ids, postal codes).
+pub type Code = Text<64>;
+/// Free text: at most 255 characters (names, address lines, employer).
+pub type LongText = Text<255>;
+
+impl<const MAX: usize> Text<MAX> {
+    /// Parses text, refusing over-long values and control characters.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        if s.chars().count() > MAX {
+            return Err(format!("must be at most {MAX} characters"));
+        }
+        if s.chars().any(char::is_control) {
+            return Err("must not contain control characters".to_owned());
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The text, owned.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl<const MAX: usize> Serialize for Text<MAX> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de, const MAX: usize> Deserialize<'de> for Text<MAX> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Self::parse(&s).map_err(de::Error::custom)
+    }
+}
+
+impl<const MAX: usize> utoipa::PartialSchema for Text<MAX> {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(MAX))
+            .into()
+    }
+}
+
+impl<const MAX: usize> utoipa::ToSchema for Text<MAX> {}
+
+/// An identifier: a [`Code`] that is not blank (`caseId`, `customerId`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Id(String);
+
+impl utoipa::PartialSchema for Id {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(64))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Id {}
+
+impl Id {
+    /// Parses an identifier.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        if s.trim().is_empty() {
+            return Err("must not be blank".to_owned());
+        }
+        Code::parse(s).map(|c| Self(c.into_string()))
+    }
+
+    /// The identifier.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Id {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Self::parse(&s).map_err(de::Error::custom)
+    }
+}
+
+/// The largest integer a double holds exactly; larger numbers would not
+/// come back as sent.
+const MAX_EXACT: f64 = 9_007_199_254_740_991.0;
+
+/// An amount, a score or a count: a JSON number (never a string).
+///
+/// Stored as a double. JSON does not tell `10` from `10.0`, so a whole
+/// number comes back written as an integer.
+#[derive(Debug, Clone, Copy, PartialEq, utoipa::ToSchema)]
+#[schema(value_type = f64, example = 10)]
+pub struct Number(f64);
+
+impl Number {
+    /// Wraps a stored value.
+    pub fn new(value: f64) -> Self {
+        Self(value)
+    }
+
+    /// The value.
+    pub fn value(self) -> f64 {
+        self.0
+    }
+}
+
+impl Serialize for Number {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0.fract() == 0.0 && self.0.abs() <= MAX_EXACT {
+            // Exact: checked just above.
+            #[allow(clippy::cast_possible_truncation)]
+            s.serialize_i64(self.0 as i64)
+        } else {
+            s.serialize_f64(self.0)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Number {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct NumberVisitor;
+        impl Visitor<'_> for NumberVisitor {
+            type Value = Number;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Number, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Number, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Number, E> {
+                if v.is_finite() && v.abs() <= MAX_EXACT {
+                    Ok(Number(v))
+                } else {
+                    Err(E::custom(
+                        "is out of range (at most 9007199254740991 either way)",
+                    ))
+                }
+            }
+        }
+        d.deserialize_any(NumberVisitor)
+    }
+}
+
+/// How a [`Digits`] value was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DigitsForm {
+    /// As a JSON number (`1234567890`).
+    Number,
+    /// As a JSON string (`"+1 212-555-0100"`).
+    Text,
+}
+
+impl DigitsForm {
+    /// The name it is stored under.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Number => "number",
+            Self::Text => "string",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "number" => Some(Self::Number),
+            "string" => Some(Self::Text),
+            _ => None,
+        }
+    }
+}
+
+/// A phone or extension number, sent as a JSON number (as in the vendor's
+/// sample) or as a string of digits with `+ - ( ) .` and spaces. It comes
+/// back in the form it was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Digits {
+    text: String,
+    form: DigitsForm,
+}
+
+/// The longest phone number string accepted.
+const MAX_DIGITS_TEXT: usize = 30;
+
+impl Digits {
+    /// Rebuilds a stored value.
+    pub fn new(text: String, form: DigitsForm) -> Self {
+        Self { text, form }
+    }
+
+    /// The number as text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// How it was sent.
+    pub fn form(&self) -> DigitsForm {
+        self.form
+    }
+
+    fn parse_text(s: &str) -> Result<Self, String> {
+        let allowed =
+            |c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '(' | ')' | '.' | ' ');
+        let ok = s.chars().count() <= MAX_DIGITS_TEXT
+            && s.chars().all(allowed)
+            && s.chars().any(|c| c.is_ascii_digit());
+        if ok {
+            Ok(Self::new(s.to_owned(), DigitsForm::Text))
+        } else {
+            Err(Self::RULE.to_owned())
+        }
+    }
+
+    const RULE: &'static str =
+        "must be a whole number, or a string of at most 30 digits, spaces, dots and + - ( )";
+}
+
+impl Serialize for Digits {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match (self.form, self.text.parse::<u64>()) {
+            (DigitsForm::Number, Ok(n)) => s.serialize_u64(n),
+            _ => s.serialize_str(&self.text),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Digits {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct DigitsVisitor;
+        impl Visitor<'_> for DigitsVisitor {
+            type Value = Digits;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a phone number")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Digits, E> {
+                Ok(Digits::new(v.to_string(), DigitsForm::Number))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Digits, E> {
+                Err(E::custom(Digits::RULE))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Digits, E> {
+                Err(E::custom(Digits::RULE))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Digits, E> {
+                Digits::parse_text(v).map_err(E::custom)
+            }
+        }
+        d.deserialize_any(DigitsVisitor)
+    }
+}
+
+impl utoipa::PartialSchema for Digits {
+    fn schema() -> RefOr<Schema> {
+        OneOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(0)),
+            )
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(r"^[0-9+\-(). ]{1,30}$")),
+            )
+            .examples([serde_json::json!(1234567890)])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Digits {}
+
+/// The largest `genericInformation` accepted, written as JSON.
+pub const MAX_GENERIC_BYTES: usize = 32 * 1024;
+
+/// `genericInformation`: any JSON object, kept and given back as sent.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GenericInformation(serde_json::Map<String, serde_json::Value>);
+
+impl GenericInformation {
+    /// The object.
+    pub fn as_map(&self) -> &serde_json::Map<String, serde_json::Value> {
+        &self.0
+    }
+
+    /// Parses the stored JSON text back.
+    pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text).map(Self)
+    }
+
+    /// The JSON text it is stored as.
+    pub fn to_json(&self) -> String {
+        serde_json::Value::Object(self.0.clone()).to_string()
+    }
+}
+
+impl<'de> Deserialize<'de> for GenericInformation {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::Object(map) => {
+                let size = serde_json::to_vec(&map).map_or(usize::MAX, |v| v.len());
+                if size > MAX_GENERIC_BYTES {
+                    return Err(de::Error::custom(format!(
+                        "must be at most {MAX_GENERIC_BYTES} bytes as JSON"
+                    )));
+                }
+                Ok(Self(map))
+            }
+            _ => Err(de::Error::custom("must be a JSON object")),
+        }
+    }
+}
+
+impl utoipa::PartialSchema for GenericInformation {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::Object))
+            .description(Some("Any JSON object; stored and given back as sent."))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for GenericInformation {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T, String> {
+        serde_json::from_value(v).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn numbers_come_back_as_sent() {
+        for sent in [json!(10), json!(-3), json!(12.5), json!(1000000)] {
+            let n: Number = parse(sent.clone()).expect("a number");
+            assert_eq!(serde_json::to_value(n).expect("json"), sent);
+        }
+        assert_eq!(
+            parse::<Number>(json!("10")),
+            Err("invalid type: string \"10\", expected a number".into())
+        );
+        assert!(parse::<Number>(json!(1e300)).is_err());
+    }
+
+    #[test]
+    fn phone_numbers_keep_their_form() {
+        for sent in [json!(1234567890), json!("+1 (212) 555-0100")] {
+            let d: Digits = parse(sent.clone()).expect("a phone number");
+            assert_eq!(serde_json::to_value(d).expect("json"), sent);
+        }
+        for bad in [
+            json!(-5),
+            json!(1.5),
+            json!("call me"),
+            json!(""),
+            json!(true),
+        ] {
+            assert!(parse::<Digits>(bad.clone()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn text_is_bounded_but_kept_as_sent() {
+        assert_eq!(
+            Code::parse(" A ").map(|c| c.into_string()),
+            Ok(" A ".into())
+        );
+        assert!(Code::parse("").is_ok());
+        assert!(Code::parse(&"x".repeat(65)).is_err());
+        assert!(Code::parse("a\nb").is_err());
+        assert_eq!(Id::parse("  "), Err("must not be blank".into()));
+    }
+
+    #[test]
+    fn generic_information_must_be_an_object() {
+        assert!(parse::<GenericInformation>(json!({"a": [1, {"b": null}]})).is_ok());
+        assert_eq!(
+            parse::<GenericInformation>(json!("text")),
+            Err("must be a JSON object".into())
+        );
+    }
+}

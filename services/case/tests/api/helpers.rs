@@ -1,0 +1,237 @@
+//! Starting case-service beside a real party-service, tokens, and the
+//! requests and answers the tests use.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use testkit::{Backend, TestApp};
+
+/// The HS256 secret the test apps verify tokens with.
+pub const SECRET: &str = "case-service-tests-secret-0123456789abcdef";
+/// Where the ECM operations live.
+pub const OPS: &str = "/rest-api/ECMService/CaseManagementService";
+/// The subject of the tokens that change cases.
+pub const ANALYST: &str = "analyst-7";
+
+/// The seed's request sample, verbatim, with the brackets it lacks.
+pub const SEED_REQUEST: &str = include_str!("seed_request.json");
+
+/// Starts party-service and case-service on `backend`, with `extra`
+/// variables.
+pub async fn spawn_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
+    let mut vars = vec![("DEV_MODE", "true"), ("JWT_HS256_SECRET", SECRET)];
+    vars.extend_from_slice(extra);
+    TestApp::spawn(backend, &["party", "case"], &vars, &|ctx, vars| {
+        Ok(vec![
+            party::service(ctx, Some(vars))?,
+            case::service(ctx, Some(vars))?,
+        ])
+    })
+    .await
+}
+
+/// Starts party-service and case-service on `backend`.
+pub async fn spawn(backend: Backend) -> TestApp {
+    spawn_with(backend, &[]).await
+}
+
+/// A token for `subject` with `roles`, valid for ten minutes.
+pub fn token(app: &TestApp, subject: &str, roles: &[&str]) -> String {
+    let config = service_kit::ServerConfig::load(Some(&app.vars)).expect("config");
+    let roles: Vec<String> = roles.iter().map(|r| (*r).to_owned()).collect();
+    service_kit::auth::mint_dev_token(&config, subject, &roles, 600).expect("token")
+}
+
+/// A token that may change cases.
+pub fn writer(app: &TestApp) -> String {
+    token(app, ANALYST, &["case:write"])
+}
+
+/// A token that may only read cases.
+pub fn reader(app: &TestApp) -> String {
+    token(app, "auditor-2", &["case:read"])
+}
+
+/// Posts raw `body` to the operation `op` with `token`; the status and the
+/// JSON answer.
+pub async fn post_raw(
+    app: &TestApp,
+    token: Option<&str>,
+    op: &str,
+    body: String,
+) -> (StatusCode, Value) {
+    let mut request = app
+        .anonymous(reqwest::Method::POST, &format!("{OPS}/{op}"))
+        .header("content-type", "application/json")
+        .body(body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.expect("sent");
+    let status = response.status();
+    let text = response.text().await.expect("a body");
+    let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("JSON, not {text:?}"));
+    (status, body)
+}
+
+/// Posts `body` to `op` with `token`.
+pub async fn post(app: &TestApp, token: &str, op: &str, body: &Value) -> (StatusCode, Value) {
+    post_raw(app, Some(token), op, body.to_string()).await
+}
+
+/// Creates the cases `ids`, asserting the whole answer.
+pub async fn create_cases(app: &TestApp, ids: &[&str]) {
+    let body: Vec<Value> = ids.iter().map(|id| json!({"caseId": id})).collect();
+    let results: Vec<Value> = ids
+        .iter()
+        .map(|id| json!({"MESSAGE": "Case created successfully.", "STATUS": "SUCCESS", "caseId": id}))
+        .collect();
+    assert_eq!(
+        post(app, &writer(app), "createCase", &json!(body)).await,
+        (
+            StatusCode::OK,
+            json!({"MESSAGE": "Cases creation was successful.", "STATUS": "SUCCESS", "RESULTARRAY": results})
+        )
+    );
+}
+
+/// The seed's customer (`CUST123`), as sent.
+pub fn seed_customer() -> Value {
+    let request: Value = serde_json::from_str(SEED_REQUEST).expect("the seed parses");
+    request[0]["customers"][0].clone()
+}
+
+/// A valid customer with a few fields.
+pub fn customer(id: &str) -> Value {
+    json!({
+        "customerId": id, "businessAdd": "N", "customerTypeCode": "IND",
+        "firstName": "Test", "lastName": id, "dateOfBirth": "1980-01-31",
+        "pepFlagCode": "N", "effectiveRisk": 3
+    })
+}
+
+/// What reading back returns for `sent`: every field, `null` or `[]` when
+/// not sent.
+pub fn stored(sent: &Value) -> Value {
+    const FIELDS: &[&str] = &[
+        "customerId",
+        "businessAdd",
+        "customerTypeCode",
+        "firstName",
+        "middleName",
+        "lastName",
+        "customerOrganizationName",
+        "taxIdFormatCode",
+        "taxId",
+        "dateOfBirth",
+        "genderCode",
+        "maritalStatusCode",
+        "jurisdictionCode",
+        "businessDomainCode",
+        "primaryCitizenshipCode",
+        "secondaryCitizenshipCode",
+        "legalStructure",
+        "residenceCode",
+        "addedOn",
+        "citizenshipStatus",
+        "estimatedNetWorth",
+        "estimatedAnnualIncome",
+        "estimatedLiquidNetWorth",
+        "sourceOfWealth",
+        "creditRating",
+        "creditRatingSource",
+        "creditScore",
+        "assetsOutsideOfUSCode",
+        "isEmployeeCode",
+        "worksForFinancialInstitutionCode",
+        "employer",
+        "isBrokerDealerCode",
+        "occupationCode",
+        "customerStatusCode",
+        "pepFlagCode",
+        "effectiveRisk",
+        "businessRisk",
+        "listRisk",
+        "geoRisk",
+        "kycRisk",
+        "genericInformation",
+    ];
+    const LISTS: &[&str] = &[
+        "addresses",
+        "phones",
+        "emails",
+        "accounts",
+        "onlineAccounts",
+        "anticipatoryProfiles",
+    ];
+    let mut full = serde_json::Map::new();
+    for field in FIELDS {
+        full.insert((*field).to_owned(), Value::Null);
+    }
+    for list in LISTS {
+        full.insert((*list).to_owned(), json!([]));
+    }
+    for (key, value) in sent.as_object().expect("an object") {
+        full.insert(key.clone(), value.clone());
+    }
+    Value::Object(full)
+}
+
+/// One customer's line of an answer.
+pub fn line(status: &str, message: &str, customer_id: &str) -> Value {
+    json!({"MESSAGE": message, "STATUS": status, "customerId": customer_id})
+}
+
+/// An added customer's line.
+pub fn added(customer_id: &str) -> Value {
+    line("SUCCESS", "Customer added successfully.", customer_id)
+}
+
+/// A failed customer's line.
+pub fn failed(customer_id: &str, message: &str) -> Value {
+    line("FAILED", message, customer_id)
+}
+
+/// A case's customers, all of them (following the cursor).
+pub async fn case_customers(app: &TestApp, case_id: &str) -> Vec<Value> {
+    let mut all = Vec::new();
+    let mut cursor = Value::Null;
+    loop {
+        let (status, page) = post(
+            app,
+            &reader(app),
+            "getCaseDetails",
+            &json!({"caseId": case_id, "limit": 100, "cursor": cursor}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        all.extend(
+            page["customers"]
+                .as_array()
+                .expect("customers")
+                .iter()
+                .cloned(),
+        );
+        cursor = page["nextCursor"].clone();
+        if cursor.is_null() {
+            return all;
+        }
+    }
+}
+
+/// Creates a party in party-service; its id.
+pub async fn create_party(app: &TestApp, input: &Value) -> String {
+    let response = app
+        .internal(reqwest::Method::POST, "/party/v1/parties")
+        .json(input)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let party: Value = response.json().await.expect("json");
+    party["id"].as_str().expect("an id").to_owned()
+}
+
+/// The ECM envelope alone.
+pub fn envelope(message: &str) -> Value {
+    json!({"MESSAGE": message, "STATUS": "FAILED"})
+}

@@ -1,0 +1,152 @@
+//! Requests refused as a whole, in the ECM envelope, with nothing applied.
+
+use crate::helpers::{
+    case_customers, create_cases, customer, envelope, post_raw, reader, spawn, spawn_with, writer,
+    OPS,
+};
+use reqwest::StatusCode;
+use serde_json::json;
+use testkit::{backend_tests, Backend};
+
+const INVALID: &str = "Invalid JSON Input format. Please correct the data.";
+
+async fn bodies_not_of_the_documented_shape_are_refused(backend: Backend) {
+    let app = spawn(backend).await;
+    create_cases(&app, &["CA800"]).await;
+    let token = writer(&app);
+    let good = json!({"caseId": "CA800", "customers": [customer("CUST-1")]});
+    let refused = [
+        ("[{\"caseId\": \"CA800\",".to_owned(), INVALID),
+        ("not json".to_owned(), INVALID),
+        (good.to_string(), INVALID),
+        ("[]".to_owned(), INVALID),
+        (json!([good, 5]).to_string(), INVALID),
+        (
+            json!([good, {"caseId": 800, "customers": []}]).to_string(),
+            INVALID,
+        ),
+        (
+            json!([good, {"caseId": "CA800", "customers": {"customerId": "X"}}]).to_string(),
+            INVALID,
+        ),
+        (
+            json!([good, {"caseId": "CA800", "customers": ["CUST-2"]}]).to_string(),
+            INVALID,
+        ),
+        (json!([good, {"caseId": "CA800"}]).to_string(), INVALID),
+        (
+            json!([good, {"caseId": "CA800", "customers": [], "note": "x"}]).to_string(),
+            INVALID,
+        ),
+        (
+            json!([good, {"customers": [customer("CUST-2")]}]).to_string(),
+            "Input JSON data does not have caseId.",
+        ),
+        (
+            json!([good, {"caseId": null, "customers": []}]).to_string(),
+            "Input JSON data does not have caseId.",
+        ),
+        (
+            json!([good, {"caseId": "", "customers": []}]).to_string(),
+            "Input JSON data does not have caseId.",
+        ),
+    ];
+    for (body, message) in refused {
+        assert_eq!(
+            post_raw(&app, Some(&token), "addCustomer", body.clone()).await,
+            (StatusCode::BAD_REQUEST, envelope(message)),
+            "{body}"
+        );
+    }
+    assert_eq!(
+        case_customers(&app, "CA800").await,
+        Vec::<serde_json::Value>::new(),
+        "nothing applied"
+    );
+
+    let response = app
+        .anonymous(reqwest::Method::POST, &format!("{OPS}/addCustomer"))
+        .bearer_auth(&token)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("caseId=CA800")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(
+        response.json::<serde_json::Value>().await.expect("json"),
+        envelope("Unsupported media type. The body must be application/json.")
+    );
+}
+
+async fn limits_unknown_operations_and_methods_answer_in_the_envelope(backend: Backend) {
+    let app = spawn_with(
+        backend,
+        &[
+            ("CASE_MAX_CUSTOMERS_PER_REQUEST", "3"),
+            ("CASE_MAX_BODY_BYTES", "4096"),
+        ],
+    )
+    .await;
+    create_cases(&app, &["CA810"]).await;
+    let token = writer(&app);
+    let four = json!([
+        {"caseId": "CA810", "customers": [customer("C1"), customer("C2")]},
+        {"caseId": "CA810", "customers": [customer("C3"), customer("C4")]}
+    ]);
+    assert_eq!(
+        post_raw(&app, Some(&token), "addCustomer", four.to_string()).await,
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            envelope("The request carries 4 customers; at most 3 are accepted per request.")
+        )
+    );
+    let mut big = customer("C1");
+    big["genericInformation"] = json!({"notes": "x".repeat(5000)});
+    assert_eq!(
+        post_raw(
+            &app,
+            Some(&token),
+            "addCustomer",
+            json!([{"caseId": "CA810", "customers": [big]}]).to_string()
+        )
+        .await,
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            envelope("The request body exceeds 4096 bytes.")
+        )
+    );
+    assert_eq!(
+        case_customers(&app, "CA810").await,
+        Vec::<serde_json::Value>::new()
+    );
+
+    assert_eq!(
+        post_raw(&app, Some(&reader(&app)), "addNarrative", "[]".into()).await,
+        (StatusCode::NOT_FOUND, envelope("Unknown operation."))
+    );
+    let response = app
+        .anonymous(reqwest::Method::GET, &format!("{OPS}/addCustomer"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        (
+            response.status(),
+            response.headers()["allow"]
+                .to_str()
+                .expect("text")
+                .to_owned()
+        ),
+        (StatusCode::METHOD_NOT_ALLOWED, "POST".to_owned())
+    );
+    assert_eq!(
+        response.json::<serde_json::Value>().await.expect("json"),
+        envelope("Method not allowed. Every operation is POST.")
+    );
+}
+
+backend_tests!(
+    bodies_not_of_the_documented_shape_are_refused,
+    limits_unknown_operations_and_methods_answer_in_the_envelope
+);

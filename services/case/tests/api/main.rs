@@ -1,0 +1,13 @@
+//! case-service over HTTP: each test starts the real case-service beside a
+//! real party-service on a random port with fresh databases, on SQLite and
+//! on PostgreSQL.
+
+mod auth;
+mod concurrency;
+mod helpers;
+mod input;
+mod operations;
+mod partial;
+mod reads;
+mod seed;
+mod validation;

@@ -1,0 +1,130 @@
+//! Who is calling: the app (Fabric app credentials, `X-Kony-App-Key` and
+//! `X-Kony-App-Secret`) and the end user (a signed token in
+//! `X-Kony-Authorization` or `Authorization: Bearer`).
+//!
+//! App secrets are kept only as SHA-256 digests (they are long random
+//! values, so a plain digest is enough) and compared in constant time.
+
+use crate::error::{CamError, Code};
+use actix_web::http::StatusCode;
+use actix_web::HttpRequest;
+use service_kit::auth::TokenVerifier;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use subtle::ConstantTimeEq;
+
+/// The registered apps: key → SHA-256 of the secret.
+#[derive(Debug, Clone, Default)]
+pub struct Apps(HashMap<String, [u8; 32]>);
+
+impl Apps {
+    /// Parses `KEY:SHA256HEX[,KEY:SHA256HEX...]`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut apps = HashMap::new();
+        for entry in text.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+            let (key, digest) = entry
+                .split_once(':')
+                .ok_or("entries must be KEY:SHA256HEX")?;
+            let bytes = hex::decode(digest.trim())
+                .map_err(|_| format!("the digest of {key} is not hex"))?;
+            let digest: [u8; 32] = bytes
+                .try_into()
+                .map_err(|_| format!("the digest of {key} is not 32 bytes"))?;
+            if key.trim().is_empty() {
+                return Err("an app key is empty".to_owned());
+            }
+            apps.insert(key.trim().to_owned(), digest);
+        }
+        if apps.is_empty() {
+            return Err("must register at least one app".to_owned());
+        }
+        Ok(Self(apps))
+    }
+
+    /// One app with a plain secret (for generated development credentials).
+    pub fn single(key: &str, secret: &str) -> Self {
+        Self(HashMap::from([(
+            key.to_owned(),
+            Sha256::digest(secret.as_bytes()).into(),
+        )]))
+    }
+
+    fn verify(&self, key: &str, secret: &str) -> bool {
+        let presented: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
+        self.0
+            .get(key)
+            .is_some_and(|expected| bool::from(expected.ct_eq(&presented)))
+    }
+}
+
+/// The end user behind a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The token's subject: who owns what this request creates.
+    pub subject: String,
+    /// The token's roles.
+    pub roles: Vec<String>,
+}
+
+fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
+    req.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
+/// Checks the app credentials and the end-user token.
+pub fn authenticate(
+    req: &HttpRequest,
+    apps: &Apps,
+    tokens: &TokenVerifier,
+) -> Result<Caller, CamError> {
+    let app_ok = match (
+        header(req, "X-Kony-App-Key"),
+        header(req, "X-Kony-App-Secret"),
+    ) {
+        (Some(key), Some(secret)) => apps.verify(key, secret),
+        _ => false,
+    };
+    if !app_ok {
+        return Err(CamError::new(
+            Code::AppUnauthenticated,
+            StatusCode::UNAUTHORIZED,
+            "X-Kony-App-Key, X-Kony-App-Secret: must name a registered app",
+        ));
+    }
+    let token = header(req, "X-Kony-Authorization")
+        .map(|v| v.strip_prefix("Bearer ").unwrap_or(v))
+        .or_else(|| header(req, "Authorization").and_then(|v| v.strip_prefix("Bearer ")));
+    let refused = || {
+        CamError::new(
+            Code::UserUnauthenticated,
+            StatusCode::UNAUTHORIZED,
+            "X-Kony-Authorization: a valid end-user token is required",
+        )
+    };
+    let claims = tokens
+        .verify(token.ok_or_else(refused)?.trim())
+        .map_err(|_| refused())?;
+    Ok(Caller {
+        subject: claims.sub,
+        roles: claims.roles,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn app_secrets_are_checked_against_their_digest() {
+        let digest = hex::encode(Sha256::digest(b"s3cret"));
+        let apps = Apps::parse(&format!("web:{digest}, mobile:{digest}")).expect("apps");
+        assert!(apps.verify("web", "s3cret") && apps.verify("mobile", "s3cret"));
+        assert!(!apps.verify("web", "guess") && !apps.verify("desktop", "s3cret"));
+        assert!(Apps::parse("web").is_err());
+        assert!(Apps::parse("web:zz").is_err());
+        assert!(Apps::parse("").is_err());
+    }
+}

@@ -1,0 +1,69 @@
+//! user-action-service's configuration.
+
+use envconfig::Envconfig;
+use service_kit::db::DatabaseUrl;
+use service_kit::{load_config, ConfigError, ServerConfig};
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// user-action-service's configuration.
+#[derive(Debug, Clone, Envconfig)]
+pub struct UserActionConfig {
+    /// `postgres://…` or `sqlite://PATH`; by default `DATA_DIR/user-action.db`.
+    #[envconfig(from = "USER_ACTION_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// The most database connections the service holds.
+    #[envconfig(from = "USER_ACTION_DB_POOL_SIZE", default = "8")]
+    pub pool_size: u32,
+    /// party-service's base URL; this process when unset.
+    #[envconfig(from = "PARTY_SERVICE_URL")]
+    pub party_service_url: Option<String>,
+    /// document-service's base URL; this process when unset.
+    #[envconfig(from = "DOCUMENT_SERVICE_URL")]
+    pub document_service_url: Option<String>,
+    /// The registered apps, `KEY:SHA256-OF-SECRET[,...]`. When unset and all
+    /// services run in one process, one app is generated and kept in
+    /// `DATA_DIR/app-credentials`.
+    #[envconfig(from = "USER_ACTION_APPS")]
+    pub apps: Option<String>,
+    /// The action catalog (JSON); the seed's four definitions when unset.
+    #[envconfig(from = "USER_ACTION_CATALOG_FILE")]
+    pub catalog_file: Option<PathBuf>,
+    /// The largest uploadDocument body, in bytes.
+    #[envconfig(from = "USER_ACTION_UPLOAD_MAX_BYTES", default = "16777216")]
+    pub upload_max_bytes: usize,
+    /// The token role that may set Reviewed and Rejected.
+    #[envconfig(from = "USER_ACTION_REVIEWER_ROLE", default = "cam:review")]
+    pub reviewer_role: String,
+}
+
+impl UserActionConfig {
+    /// Loads and checks the configuration.
+    pub fn load(vars: Option<&HashMap<String, String>>) -> Result<Self, ConfigError> {
+        let config: Self = load_config(vars)?;
+        if config.pool_size == 0 {
+            return Err(ConfigError::invalid(
+                "USER_ACTION_DB_POOL_SIZE",
+                "must be at least 1",
+            ));
+        }
+        if config.upload_max_bytes < 1024 {
+            return Err(ConfigError::invalid(
+                "USER_ACTION_UPLOAD_MAX_BYTES",
+                "must be at least 1024",
+            ));
+        }
+        Ok(config)
+    }
+
+    /// The database URL.
+    pub fn database_url(&self, server: &ServerConfig) -> Result<DatabaseUrl, ConfigError> {
+        match &self.database_url {
+            Some(url) => DatabaseUrl::parse(url)
+                .map_err(|why| ConfigError::invalid("USER_ACTION_DATABASE_URL", why)),
+            None => Ok(DatabaseUrl::sqlite_file(
+                &server.data_dir.join("user-action.db"),
+            )),
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! user-action-service: the Temenos Infinity Customer Actions Management
+//! API, as the bank's onboarding front ends call it.
+//!
+//! Prospects become applications whose applicants are parties in
+//! party-service; a catalog decides which user actions each gets; uploaded
+//! files go to document-service. Every operation needs app credentials and
+//! an end-user token, and an application belongs to the end user who
+//! created it.
+
+mod auth;
+pub mod catalog;
+pub mod config;
+mod error;
+mod plan;
+mod routes;
+mod rows;
+mod schema;
+mod store;
+mod wire;
+
+pub use config::UserActionConfig;
+pub use error::Code;
+
+use actix_web::web;
+use auth::Apps;
+use clients::{DocumentClient, PartyClient};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations};
+use routes::State;
+use service_kit::server::{local_secret_file, Context};
+use service_kit::{ConfigError, Database, Migrations, ServerConfig, Service};
+use std::collections::HashMap;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::OpenApi;
+
+/// The service's name.
+pub const NAME: &str = "user-action";
+
+/// The file a standalone run keeps its generated app credentials in, as
+/// two header lines (`curl -H @data/app-credentials`).
+pub const APP_CREDENTIALS_FILE: &str = "app-credentials";
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Opens the user-action database, applying pending migrations.
+pub fn open_database(server: &ServerConfig, config: &UserActionConfig) -> anyhow::Result<Database> {
+    let migrations = Migrations {
+        sqlite: SQLITE_MIGRATIONS,
+        postgres: POSTGRES_MIGRATIONS,
+    };
+    Database::open(&config.database_url(server)?, config.pool_size, migrations)
+}
+
+/// `onboarding migrate`: applies pending migrations.
+pub fn migrate(
+    server: &ServerConfig,
+    vars: Option<&HashMap<String, String>>,
+) -> anyhow::Result<()> {
+    open_database(server, &UserActionConfig::load(vars)?).map(drop)
+}
+
+/// The registered apps: configured, or generated for a standalone run.
+fn apps(ctx: &Context, config: &UserActionConfig) -> Result<Apps, ConfigError> {
+    if let Some(text) = &config.apps {
+        return Apps::parse(text).map_err(|why| ConfigError::invalid("USER_ACTION_APPS", why));
+    }
+    if !ctx.standalone {
+        return Err(ConfigError::invalid(
+            "USER_ACTION_APPS",
+            "is required when services run in separate processes",
+        ));
+    }
+    let text = local_secret_file(&ctx.config.data_dir, APP_CREDENTIALS_FILE, |secret| {
+        format!("X-Kony-App-Key: onboarding-dev-app\nX-Kony-App-Secret: {secret}\n")
+    })?;
+    let value = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(str::trim)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    Ok(Apps::single(
+        &value("X-Kony-App-Key:"),
+        &value("X-Kony-App-Secret:"),
+    ))
+}
+
+/// The service's OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    #[derive(OpenApi)]
+    #[openapi(
+        info(title = "user-action-service", description = "The Temenos Infinity Customer Actions Management API. \
+            Every operation needs app credentials (X-Kony-App-Key, X-Kony-App-Secret) and an end-user token \
+            (X-Kony-Authorization, or Authorization: Bearer). Errors use the Fabric envelope; dbpErrCode is one of: \
+            10001 malformed body, 10002 missing field, 10003 invalid field, 10004 unsupported media type, 10005 body too large, \
+            10101 app not authenticated, 10102 end user not authenticated, 10103 forbidden, 10201 no such application, \
+            10202 no such user action, 10203 no such document, 10204 no such operation, 10301 status change not allowed, \
+            10302 wrong action type, 10303 documents required, 10304 idempotency key in use, 10305 idempotency key reused, \
+            10401-10410 the file rules (name characters, extension, leading space, invalid name, too large, empty, bad base64, \
+            type not allowed, type mismatch, infected), 10500 internal, 10501 dependency unavailable, 10502 dependency timeout."),
+        paths(
+            routes::prospect::create_prospect_profile,
+            routes::prospect::update_prospect_profile,
+            routes::documents::upload_document,
+            routes::actions::get_user_actions,
+            routes::actions::update_user_action,
+            routes::actions::update_user_action_bulk,
+            routes::actions::create_pre_requirements,
+            routes::documents::get_document,
+            routes::actions::get_audit_events,
+        ),
+        components(schemas(error::FabricError)),
+        tags(
+            (name = "PersonalInfo", description = "Prospect profiles"),
+            (name = "UserAction", description = "Pending user actions and their documents"),
+            (name = "Audit", description = "Consents and changes"),
+        )
+    )]
+    struct Doc;
+    let mut doc = Doc::openapi();
+    let components = doc.components.get_or_insert_with(Default::default);
+    for (name, header) in [
+        ("appKey", "X-Kony-App-Key"),
+        ("appSecret", "X-Kony-App-Secret"),
+        ("userToken", "X-Kony-Authorization"),
+    ] {
+        components.add_security_scheme(
+            name,
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new(header))),
+        );
+    }
+    doc
+}
+
+/// Builds the service for the chassis to serve.
+pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::Result<Service> {
+    let config = UserActionConfig::load(vars)?;
+    let db = open_database(&ctx.config, &config)?;
+    let catalog = catalog::Catalog::load(config.catalog_file.as_deref())
+        .map_err(|why| ConfigError::invalid("USER_ACTION_CATALOG_FILE", why))?;
+    let state = web::Data::new(State {
+        db: db.clone(),
+        catalog,
+        apps: apps(ctx, &config)?,
+        tokens: ctx.tokens.clone(),
+        party: PartyClient::new(ctx, config.party_service_url.as_deref()),
+        documents: DocumentClient::new(ctx, config.document_service_url.as_deref()),
+        upload_limit: config.upload_max_bytes,
+        reviewer_role: config.reviewer_role.clone(),
+    });
+    Ok(Service::new(NAME, openapi(), db, move |cfg| {
+        cfg.service(
+            web::scope(routes::BASE)
+                .app_data(state.clone())
+                .service(
+                    web::resource("/PersonalInfo/createProspectProfile")
+                        .route(web::post().to(routes::prospect::create_prospect_profile)),
+                )
+                .service(
+                    web::resource("/PersonalInfo/updateProspectProfile")
+                        .route(web::post().to(routes::prospect::update_prospect_profile)),
+                )
+                .service(
+                    web::resource("/UserAction/uploadDocument")
+                        .route(web::post().to(routes::documents::upload_document)),
+                )
+                .service(
+                    web::resource("/UserAction/getUserActions")
+                        .route(web::post().to(routes::actions::get_user_actions)),
+                )
+                .service(
+                    web::resource("/UserAction/updateUserAction")
+                        .route(web::post().to(routes::actions::update_user_action)),
+                )
+                .service(
+                    web::resource("/UserAction/updateUserActionBulk")
+                        .route(web::post().to(routes::actions::update_user_action_bulk)),
+                )
+                .service(
+                    web::resource("/UserAction/createPreRequirements")
+                        .route(web::post().to(routes::actions::create_pre_requirements)),
+                )
+                .service(
+                    web::resource("/UserAction/getDocument")
+                        .route(web::post().to(routes::documents::get_document)),
+                )
+                .service(
+                    web::resource("/Audit/getAuditEvents")
+                        .route(web::post().to(routes::actions::get_audit_events)),
+                )
+                .default_service(web::to(routes::no_operation)),
+        );
+    }))
+}

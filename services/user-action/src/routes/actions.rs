@@ -1,0 +1,427 @@
+//! getUserActions, updateUserAction, updateUserActionBulk,
+//! createPreRequirements and getAuditEvents.
+
+use super::{ok, small_body, State};
+use crate::auth::Caller;
+use crate::catalog::Definition;
+use crate::error::{CamError, Code};
+use crate::plan;
+use crate::rows::{ActionRow, ApplicationRow, AuditRow};
+use crate::store::{self, actions::Change};
+use crate::wire::{
+    ActionQuery, ActionUpdate, ApplicationQuery, BulkUpdate, Status, MAX_RESPONSE_CHARS,
+};
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::{json, Map, Value};
+use service_kit::body::{parse_json_object, read_limited, DEFAULT_JSON_LIMIT};
+use service_kit::InputError;
+
+/// List the caller's actions, grouped by `Group`.
+#[utoipa::path(
+    post, path = "/services/data/v1/CustomerActionsManagement/operations/UserAction/getUserActions", tag = "UserAction",
+    request_body = ActionQuery,
+    security(("appKey" = [], "appSecret" = [], "userToken" = [])),
+    responses(
+        (status = 200, description = "The actions, each group an array under its name, with `count`", body = Object),
+        (status = 400, description = "A field is invalid", body = crate::error::FabricError),
+        (status = 401, description = "No app credentials or end-user token", body = crate::error::FabricError),
+        (status = 404, description = "The caller has no application", body = crate::error::FabricError),
+    )
+)]
+pub async fn get_user_actions(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<State>,
+) -> Result<HttpResponse, CamError> {
+    let caller = state.caller(&req)?;
+    let (query, _): (ActionQuery, _) = small_body(&req, payload).await?;
+    let owner = caller.subject.clone();
+    let found = state
+        .db(move |conn| {
+            let Some(application) =
+                store::applications::of_owner(conn, &owner, query.application_id.as_deref())?
+            else {
+                return Ok(None);
+            };
+            let applicants = store::applications::applicants_of(conn, &application.id)?;
+            let actions = store::actions::of_application(conn, &application.id, query.is_pre)?;
+            Ok(Some((applicants, actions)))
+        })
+        .await?;
+    let (applicants, actions) = found.ok_or_else(CamError::no_application)?;
+    Ok(ok(plan::grouped(
+        &state.catalog,
+        &actions,
+        &applicants,
+        plan::listed,
+    )))
+}
+
+/// Create, idempotently, the pre-requirement actions the catalog prescribes.
+#[utoipa::path(
+    post, path = "/services/data/v1/CustomerActionsManagement/operations/UserAction/createPreRequirements", tag = "UserAction",
+    request_body(content(
+        (String = "application/x-www-form-urlencoded", example = json!("jsondata={}")),
+        (ApplicationQuery = "application/json"),
+    )),
+    security(("appKey" = [], "appSecret" = [], "userToken" = [])),
+    responses(
+        (status = 200, description = "The application's pre-requirement actions, grouped, with `count` and `id`", body = Object),
+        (status = 400, description = "jsondata is invalid", body = crate::error::FabricError),
+        (status = 401, description = "No app credentials or end-user token", body = crate::error::FabricError),
+        (status = 404, description = "The caller has no application", body = crate::error::FabricError),
+    )
+)]
+pub async fn create_pre_requirements(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<State>,
+) -> Result<HttpResponse, CamError> {
+    let caller = state.caller(&req)?;
+    let query = pre_requirements_body(&req, payload).await?;
+    let (application, applicants) = state.application_of(&caller, query.application_id).await?;
+    let now = service_kit::db::timestamp(chrono::Utc::now());
+    let candidates = plan::prescribed(&state.catalog, &application.id, &applicants, true, &now);
+    let app_id = application.id.clone();
+    let actions = state
+        .db(move |conn| {
+            // Two calls at once may race to insert the same identifiers; the
+            // unique index stops the second, and a second pass finds them all.
+            if let Err(e) = store::actions::create_missing(conn, &app_id, &candidates) {
+                if !service_kit::db::is_unique_violation(&e) {
+                    return Err(e);
+                }
+                store::actions::create_missing(conn, &app_id, &candidates)?;
+            }
+            store::actions::of_application(conn, &app_id, Some(true))
+        })
+        .await?;
+    let mut answer = plan::grouped(&state.catalog, &actions, &applicants, plan::created);
+    answer.insert("id".into(), json!(application.id));
+    Ok(ok(answer))
+}
+
+/// The body of createPreRequirements: `jsondata={...}` form-encoded, as the
+/// seed sends it, or the same object as JSON.
+async fn pre_requirements_body(
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<ApplicationQuery, CamError> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let body = read_limited(req, payload, DEFAULT_JSON_LIMIT).await?;
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        let jsondata = form_urlencoded::parse(&body)
+            .find(|(key, _)| key == "jsondata")
+            .map(|(_, value)| value.into_owned())
+            .ok_or_else(|| {
+                CamError::new(
+                    Code::MissingField,
+                    StatusCode::BAD_REQUEST,
+                    "jsondata: is required",
+                )
+            })?;
+        return parse_json_object(jsondata.as_bytes()).map_err(|e| prefix_field(e, "jsondata"));
+    }
+    if service_kit::body::is_json(req) {
+        return Ok(parse_json_object(&body)?);
+    }
+    Err(InputError::UnsupportedMediaType {
+        expected: "application/x-www-form-urlencoded or application/json",
+    }
+    .into())
+}
+
+/// Names a field inside the form's `jsondata` as `jsondata.Field`.
+fn prefix_field(e: InputError, prefix: &str) -> CamError {
+    match e {
+        InputError::Invalid(errors) => match errors.into_iter().next() {
+            Some(error) if error.field == "body" => CamError::new(
+                Code::MalformedBody,
+                StatusCode::BAD_REQUEST,
+                format!("{prefix}: {}", error.message),
+            ),
+            Some(error) => CamError::invalid(&format!("{prefix}.{}", error.field), error.message),
+            None => CamError::invalid(prefix, "is invalid"),
+        },
+        other => other.into(),
+    }
+}
+
+/// An update checked against the action and the status rules: the change
+/// to apply, or the id of the identical update already applied.
+enum Planned {
+    Change(Box<Change>),
+    AlreadyApplied(String),
+}
+
+/// Checks one update; `field` prefixes the names in its errors.
+async fn plan_update(
+    state: &State,
+    caller: &Caller,
+    update: &ActionUpdate,
+    field: &str,
+) -> Result<(ActionRow, Planned), CamError> {
+    if update.user_action_identifier.trim().is_empty() {
+        return Err(CamError::new(
+            Code::MissingField,
+            StatusCode::BAD_REQUEST,
+            format!("{field}UserActionIdentifier: is required"),
+        ));
+    }
+    if update.response.chars().count() > MAX_RESPONSE_CHARS {
+        return Err(CamError::invalid(
+            &format!("{field}Response"),
+            format!("must be at most {MAX_RESPONSE_CHARS} characters"),
+        ));
+    }
+    let reviewing = matches!(update.status, Status::Reviewed | Status::Rejected);
+    if reviewing && !caller.roles.contains(&state.reviewer_role) {
+        return Err(CamError::new(
+            Code::Forbidden,
+            StatusCode::FORBIDDEN,
+            format!("{field}Status: only a reviewer may set Reviewed or Rejected"),
+        ));
+    }
+    let (action, _application, definition) =
+        owned_action(state, caller, &update.user_action_identifier, reviewing).await?;
+    let target = update.status.as_str();
+    if action.status == target && action.response == update.response {
+        if let Some(id) = &action.last_update_id {
+            return Ok((action.clone(), Planned::AlreadyApplied(id.clone())));
+        }
+    }
+    if !transition_allowed(&action.status, update.status, &definition) {
+        return Err(CamError::new(
+            Code::ForbiddenTransition,
+            StatusCode::CONFLICT,
+            format!(
+                "{field}Status: a {} action cannot go from {} to {target}",
+                action.name, action.status
+            ),
+        ));
+    }
+    if update.status == Status::Submitted && definition.action_type == "DocumentUpload" {
+        let id = action.id.clone();
+        let attached = state
+            .db(move |conn| store::actions::document_count(conn, &id))
+            .await?;
+        if attached == 0 {
+            return Err(CamError::new(
+                Code::DocumentsRequired,
+                StatusCode::CONFLICT,
+                format!(
+                    "{field}Status: upload the documents of {} before submitting it",
+                    action.identifier
+                ),
+            ));
+        }
+    }
+    let update_id = domain::ids::new_hex24();
+    let event = AuditRow::now(
+        &action.application_id,
+        &caller.subject,
+        "status-change",
+        &action.identifier,
+        Some(&action.status),
+        Some(target),
+    );
+    let change = Change {
+        action_id: action.id.clone(),
+        version: action.version,
+        status: target.to_owned(),
+        response: update.response.clone(),
+        update_id,
+        event,
+    };
+    Ok((action, Planned::Change(Box::new(change))))
+}
+
+/// The status rules: Created → Submitted, or Skipped when skippable;
+/// Submitted → Reviewed or Rejected when it needs review; Rejected → Created.
+fn transition_allowed(from: &str, to: Status, definition: &Definition) -> bool {
+    match (from, to) {
+        ("Created", Status::Submitted) | ("Rejected", Status::Created) => true,
+        ("Created", Status::Skipped) => definition.skippable,
+        ("Submitted", Status::Reviewed | Status::Rejected) => definition.needs_review,
+        _ => false,
+    }
+}
+
+/// An action the caller may act on: their own, or any for a reviewer.
+/// Someone else's action answers exactly like a missing one.
+pub async fn owned_action(
+    state: &State,
+    caller: &Caller,
+    identifier: &str,
+    any_owner: bool,
+) -> Result<(ActionRow, ApplicationRow, Definition), CamError> {
+    let identifier = identifier.to_owned();
+    let found = state
+        .db(move |conn| {
+            let Some(action) = store::actions::by_identifier(conn, &identifier)? else {
+                return Ok(None);
+            };
+            let application = store::applications::find(conn, &action.application_id)?;
+            Ok(application.map(|application| (action, application)))
+        })
+        .await?;
+    let (action, application) = found
+        .filter(|(_, application)| any_owner || application.owner_subject == caller.subject)
+        .ok_or_else(CamError::no_action)?;
+    let definition = state
+        .catalog
+        .get(&action.name)
+        .map(|(_, d)| d.clone())
+        .ok_or_else(CamError::no_action)?;
+    Ok((action, application, definition))
+}
+
+/// Applies planned changes at once; a concurrent change makes it a 409.
+async fn apply(
+    state: &State,
+    planned: Vec<(ActionRow, Planned)>,
+) -> Result<Vec<(String, String)>, CamError> {
+    let mut answers = Vec::new();
+    let mut changes = Vec::new();
+    for (action, plan) in planned {
+        match plan {
+            Planned::AlreadyApplied(id) => answers.push((action.identifier, id)),
+            Planned::Change(change) => {
+                answers.push((action.identifier, change.update_id.clone()));
+                changes.push(*change);
+            }
+        }
+    }
+    if !changes.is_empty() {
+        let applied = state
+            .db(move |conn| store::actions::apply(conn, &changes))
+            .await?;
+        if !applied {
+            return Err(CamError::new(
+                Code::ForbiddenTransition,
+                StatusCode::CONFLICT,
+                "Status: the user action changed meanwhile; read it and try again",
+            ));
+        }
+    }
+    Ok(answers)
+}
+
+/// Change one action's status (and response).
+#[utoipa::path(
+    post, path = "/services/data/v1/CustomerActionsManagement/operations/UserAction/updateUserAction", tag = "UserAction",
+    request_body = ActionUpdate,
+    security(("appKey" = [], "appSecret" = [], "userToken" = [])),
+    responses(
+        (status = 200, description = "Applied (or already applied: the same id again)", body = Object, example = json!({"opstatus": 0, "id": "60fe1b7edecbb711d1e76641", "httpStatusCode": 200})),
+        (status = 400, description = "A field is invalid", body = crate::error::FabricError),
+        (status = 401, description = "No app credentials or end-user token", body = crate::error::FabricError),
+        (status = 403, description = "Only reviewers set Reviewed or Rejected", body = crate::error::FabricError),
+        (status = 404, description = "No such action of the caller", body = crate::error::FabricError),
+        (status = 409, description = "The status change is not allowed", body = crate::error::FabricError),
+    )
+)]
+pub async fn update_user_action(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<State>,
+) -> Result<HttpResponse, CamError> {
+    let caller = state.caller(&req)?;
+    let (update, _): (ActionUpdate, _) = small_body(&req, payload).await?;
+    let planned = plan_update(&state, &caller, &update, "").await?;
+    let answers = apply(&state, vec![planned]).await?;
+    let mut answer = Map::new();
+    answer.insert("id".into(), json!(answers[0].1));
+    Ok(ok(answer))
+}
+
+/// The most updates one bulk call takes.
+const MAX_BULK: usize = 100;
+
+/// Change several actions at once: all or none.
+#[utoipa::path(
+    post, path = "/services/data/v1/CustomerActionsManagement/operations/UserAction/updateUserActionBulk", tag = "UserAction",
+    request_body = BulkUpdate,
+    security(("appKey" = [], "appSecret" = [], "userToken" = [])),
+    responses(
+        (status = 200, description = "All applied", body = Object, example = json!({"UserActions": [{"UserActionIdentifier": "DriverLicense_1778258145_3X88WLM", "id": "60fe1b7edecbb711d1e76641"}], "opstatus": 0, "httpStatusCode": 200})),
+        (status = 400, description = "A field is invalid (named with its index)", body = crate::error::FabricError),
+        (status = 401, description = "No app credentials or end-user token", body = crate::error::FabricError),
+        (status = 403, description = "Only reviewers set Reviewed or Rejected", body = crate::error::FabricError),
+        (status = 404, description = "No such action of the caller", body = crate::error::FabricError),
+        (status = 409, description = "A status change is not allowed; nothing was applied", body = crate::error::FabricError),
+    )
+)]
+pub async fn update_user_action_bulk(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<State>,
+) -> Result<HttpResponse, CamError> {
+    let caller = state.caller(&req)?;
+    let (bulk, _): (BulkUpdate, _) = small_body(&req, payload).await?;
+    if bulk.user_actions.is_empty() || bulk.user_actions.len() > MAX_BULK {
+        return Err(CamError::invalid(
+            "UserActions",
+            format!("must hold 1 to {MAX_BULK} updates"),
+        ));
+    }
+    let mut planned = Vec::new();
+    for (i, update) in bulk.user_actions.iter().enumerate() {
+        if bulk.user_actions[..i]
+            .iter()
+            .any(|u| u.user_action_identifier == update.user_action_identifier)
+        {
+            return Err(CamError::invalid(
+                &format!("UserActions[{i}].UserActionIdentifier"),
+                "appears twice",
+            ));
+        }
+        planned.push(plan_update(&state, &caller, update, &format!("UserActions[{i}].")).await?);
+    }
+    let answers = apply(&state, planned).await?;
+    let items: Vec<Value> = answers
+        .into_iter()
+        .map(|(identifier, id)| json!({"UserActionIdentifier": identifier, "id": id}))
+        .collect();
+    let mut answer = Map::new();
+    answer.insert("UserActions".into(), Value::Array(items));
+    Ok(ok(answer))
+}
+
+/// Read the application's audit trail: consents and every change.
+#[utoipa::path(
+    post, path = "/services/data/v1/CustomerActionsManagement/operations/Audit/getAuditEvents", tag = "Audit",
+    request_body = ApplicationQuery,
+    security(("appKey" = [], "appSecret" = [], "userToken" = [])),
+    responses(
+        (status = 200, description = "The events, oldest first", body = Object),
+        (status = 401, description = "No app credentials or end-user token", body = crate::error::FabricError),
+        (status = 404, description = "The caller has no such application", body = crate::error::FabricError),
+    )
+)]
+pub async fn get_audit_events(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<State>,
+) -> Result<HttpResponse, CamError> {
+    let caller = state.caller(&req)?;
+    let (query, _): (ApplicationQuery, _) = small_body(&req, payload).await?;
+    let (application, _) = state.application_of(&caller, query.application_id).await?;
+    let id = application.id.clone();
+    let events = state.db(move |conn| store::audit_trail(conn, &id)).await?;
+    let items: Vec<Value> = events
+        .into_iter()
+        .map(|e| json!({"id": e.id, "time": e.at, "subject": e.subject, "kind": e.kind, "target": e.target, "oldValue": e.old_value, "newValue": e.new_value}))
+        .collect();
+    let mut answer = Map::new();
+    answer.insert("count".into(), json!(items.len()));
+    answer.insert("AuditEvents".into(), Value::Array(items));
+    answer.insert("Application_id".into(), json!(application.id));
+    Ok(ok(answer))
+}

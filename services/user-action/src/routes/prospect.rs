@@ -1,0 +1,333 @@
+//! createProspectProfile and updateProspectProfile: applications, their
+//! applicants (parties in party-service) and the consents given.
+
+use super::{ok, once, small_body, State};
+use crate::error::{CamError, Code};
+use crate::plan::{self, MAIN};
+use crate::rows::{ApplicantRow, ApplicationRow, AuditRow};
+use crate::store;
+use crate::wire::{ApplicantType, Profile};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use clients::CallError;
+use domain::party::{ContactChannel, ContactPoint, PartyInput, PartyKind};
+use serde_json::{json, Map, Value};
+use service_kit::db::timestamp;
+
+/// The party a profile describes.
+fn party_input(profile: &Profile) -> Result<PartyInput, CamError> {
+    let mut contact_points = vec![ContactPoint {
+        channel: ContactChannel::Email,
+        value: profile.email.as_str().to_owned(),
+        usage: None,
+    }];
+    match (&profile.mobile_country_code, &profile.mobile_number) {
+        (Some(code), Some(number)) => {
+            let phone = format!("{}{}", code.0, number.0);
+            if phone.len() > 16 {
+                return Err(CamError::invalid(
+                    "MobileNumber",
+                    "with its country code must be at most 15 digits",
+                ));
+            }
+            contact_points.push(ContactPoint {
+                channel: ContactChannel::Phone,
+                value: phone,
+                usage: None,
+            });
+        }
+        (None, Some(_)) => {
+            return Err(CamError::invalid(
+                "MobileCountryCode",
+                "is required with MobileNumber",
+            ))
+        }
+        _ => {}
+    }
+    Ok(PartyInput {
+        kind: PartyKind::Person,
+        first_name: Some(profile.first_name.clone()),
+        middle_name: None,
+        last_name: Some(profile.last_name.clone()),
+        organisation_name: None,
+        date_of_birth: Some(profile.date_of_birth),
+        nationality: None,
+        contact_points,
+        identifiers: Vec::new(),
+        addresses: Vec::new(),
+        employment: None,
+    })
+}
+
+/// The consent a profile records, if it carries one.
+fn consent(profile: &Profile, application_id: &str, subject: &str) -> Option<AuditRow> {
+    let identifier = profile.consent_identifier.as_ref()?;
+    let status = profile.acceptance_status.as_ref().map(|s| s.as_str());
+    Some(AuditRow::now(
+        application_id,
+        subject,
+        "consent",
+        identifier.as_str(),
+        None,
+        status,
+    ))
+}
+
+fn applicant_row(
+    entity_id: String,
+    application_id: &str,
+    party_id: &str,
+    applicant_type: ApplicantType,
+    profile: &Profile,
+    now: &str,
+) -> ApplicantRow {
+    ApplicantRow {
+        entity_id,
+        application_id: application_id.to_owned(),
+        party_id: party_id.to_owned(),
+        applicant_type: applicant_type.as_str().to_owned(),
+        first_name: profile.first_name.as_str().to_owned(),
+        last_name: profile.last_name.as_str().to_owned(),
+        is_existent_member: profile.is_existent_member,
+        created_at: now.to_owned(),
+        updated_at: now.to_owned(),
+    }
+}
+
+/// Undoes a party create whose application could not be written.
+async fn forget_party(state: &State, party_id: &str) {
+    if let Err(e) = state.party.delete(party_id).await {
+        tracing::error!(party_id, error = %e, "could not delete the party of a failed create");
+    }
+}
+
+/// Create the application and its main applicant.
+#[utoipa::path(
+    post, path = "/services/data/v1/CustomerActionsManagement/operations/PersonalInfo/createProspectProfile", tag = "PersonalInfo",
+    request_body = Profile,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Repeats with the same key create one application")),
+    security(("appKey" = [], "appSecret" = [], "userToken" = [])),
+    responses(
+        (status = 200, description = "Created", body = Object, example = json!({"Application_id": "3X88WLM", "Party_Id": "1778258145", "opstatus": 0, "httpStatusCode": 200})),
+        (status = 400, description = "A field is invalid", body = crate::error::FabricError),
+        (status = 401, description = "No app credentials or end-user token", body = crate::error::FabricError),
+        (status = 409, description = "The Idempotency-Key is in use", body = crate::error::FabricError),
+        (status = 415, description = "Not JSON", body = crate::error::FabricError),
+        (status = 503, description = "party-service is unavailable; nothing was created", body = crate::error::FabricError),
+        (status = 504, description = "party-service timed out; nothing was created", body = crate::error::FabricError),
+    )
+)]
+pub async fn create_prospect_profile(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<State>,
+) -> Result<HttpResponse, CamError> {
+    let caller = state.caller(&req)?;
+    let (profile, raw): (Profile, _) = small_body(&req, payload).await?;
+    if profile.applicant_type == Some(ApplicantType::CoApplicant) {
+        return Err(CamError::invalid(
+            "ApplicantType",
+            "must be Applicant: co-applicants are added with updateProspectProfile",
+        ));
+    }
+    let input = party_input(&profile)?;
+    let (state, caller, profile, input) = (&state, &caller, &profile, &input);
+    let answer = once(state, &req, caller, "createProspectProfile", &raw, move || async move {
+        let party = state.party.create(input).await.map_err(|e| refused_by_party(e, "createProspectProfile"))?;
+        let now = timestamp(chrono::Utc::now());
+        let application = ApplicationRow {
+            id: domain::ids::new_application_id(),
+            owner_subject: caller.subject.clone(),
+            main_party_id: party.id.to_string(),
+            status: profile.status.as_ref().map_or("InProgress", |s| s.as_str()).to_owned(),
+            branch_reference: profile.branch_reference.as_ref().map(|s| s.to_string()),
+            section_progress: profile.section_progress.as_ref().map(|s| s.to_string()),
+            is_existing_customer: profile.is_existing_customer.as_ref().map(|s| s.to_string()),
+            created_at: now.clone(),
+            updated_at: now.clone(),
+        };
+        let main = applicant_row(domain::ids::new_hex24(), &application.id, party.id.as_str(), ApplicantType::Applicant, profile, &now);
+        let actions = plan::prescribed(&state.catalog, &application.id, std::slice::from_ref(&main), false, &now);
+        let mut events = vec![AuditRow::now(&application.id, &caller.subject, "application-created", &application.id, None, Some(&application.status))];
+        events.extend(consent(profile, &application.id, &caller.subject));
+        let (app, applicant) = (application.clone(), main.clone());
+        if let Err(e) = state.db(move |conn| store::applications::create(conn, &app, &applicant, &actions, &events)).await {
+            forget_party(state, party.id.as_str()).await;
+            return Err(e);
+        }
+        tracing::info!(application_id = %application.id, party_id = %party.id, "application created");
+        let mut answer = Map::new();
+        answer.insert("Application_id".into(), json!(application.id));
+        answer.insert("Party_Id".into(), json!(party.id));
+        Ok(answer)
+    })
+    .await?;
+    Ok(ok(answer))
+}
+
+/// party-service refused a party we validated: our rules and its rules
+/// disagree, which is a fault of ours, not the caller's.
+fn refused_by_party(e: CallError, operation: &str) -> CamError {
+    match e {
+        CallError::Status { status, .. } if status.is_client_error() => CamError::internal(
+            anyhow::anyhow!("party-service refused the party of {operation} with {status}"),
+        ),
+        other => CamError::from_peer(other),
+    }
+}
+
+/// Add a co-applicant to the caller's application, or update one.
+#[utoipa::path(
+    post, path = "/services/data/v1/CustomerActionsManagement/operations/PersonalInfo/updateProspectProfile", tag = "PersonalInfo",
+    request_body = Profile,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Repeats with the same key add one co-applicant")),
+    security(("appKey" = [], "appSecret" = [], "userToken" = [])),
+    responses(
+        (status = 200, description = "Added or updated", body = Object, example = json!({"EntityId": "60fe1abbdecbb711d1e76620", "Party_Id": "1075992239", "opstatus": 0, "httpStatusCode": 200})),
+        (status = 400, description = "A field is invalid", body = crate::error::FabricError),
+        (status = 401, description = "No app credentials or end-user token", body = crate::error::FabricError),
+        (status = 404, description = "The caller has no such application", body = crate::error::FabricError),
+        (status = 503, description = "party-service is unavailable; nothing was changed", body = crate::error::FabricError),
+        (status = 504, description = "party-service timed out", body = crate::error::FabricError),
+    )
+)]
+pub async fn update_prospect_profile(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<State>,
+) -> Result<HttpResponse, CamError> {
+    let caller = state.caller(&req)?;
+    let (profile, raw): (Profile, _) = small_body(&req, payload).await?;
+    let input = party_input(&profile)?;
+    let (application, applicants) = state
+        .application_of(&caller, profile.application_id.clone())
+        .await?;
+    let known = profile
+        .entity_id
+        .as_ref()
+        .and_then(|id| applicants.iter().find(|a| &a.entity_id == id))
+        .cloned();
+    let (state, caller, profile, input, application, applicants) =
+        (&state, &caller, &profile, &input, &application, &applicants);
+    let answer = once(
+        state,
+        &req,
+        caller,
+        "updateProspectProfile",
+        &raw,
+        move || async move {
+            let (entity_id, party_id) = match known {
+                Some(applicant) => {
+                    update_applicant(state, caller, application, &applicant, profile, input).await?
+                }
+                None => {
+                    add_co_applicant(state, caller, application, applicants, profile, input).await?
+                }
+            };
+            let mut answer = Map::new();
+            answer.insert("EntityId".into(), json!(entity_id));
+            answer.insert("Party_Id".into(), json!(party_id));
+            Ok(answer)
+        },
+    )
+    .await?;
+    Ok(ok(answer))
+}
+
+async fn update_applicant(
+    state: &State,
+    caller: &crate::auth::Caller,
+    application: &ApplicationRow,
+    applicant: &ApplicantRow,
+    profile: &Profile,
+    input: &PartyInput,
+) -> Result<(String, String), CamError> {
+    let patch: Value = json!({
+        "firstName": input.first_name, "lastName": input.last_name,
+        "dateOfBirth": input.date_of_birth, "contactPoints": input.contact_points,
+    });
+    state
+        .party
+        .update(&applicant.party_id, &patch)
+        .await
+        .map_err(|e| refused_by_party(e, "updateProspectProfile"))?;
+    let mut events = vec![AuditRow::now(
+        &application.id,
+        &caller.subject,
+        "applicant-updated",
+        &applicant.entity_id,
+        None,
+        None,
+    )];
+    events.extend(consent(profile, &application.id, &caller.subject));
+    let (entity, first, last, member) = (
+        applicant.entity_id.clone(),
+        profile.first_name.to_string(),
+        profile.last_name.to_string(),
+        profile.is_existent_member,
+    );
+    state
+        .db(move |conn| {
+            store::applications::rename_applicant(conn, &entity, &first, &last, member, &events)
+        })
+        .await?;
+    Ok((applicant.entity_id.clone(), applicant.party_id.clone()))
+}
+
+async fn add_co_applicant(
+    state: &State,
+    caller: &crate::auth::Caller,
+    application: &ApplicationRow,
+    applicants: &[ApplicantRow],
+    profile: &Profile,
+    input: &PartyInput,
+) -> Result<(String, String), CamError> {
+    if profile.applicant_type == Some(ApplicantType::Applicant)
+        && applicants.iter().any(|a| a.applicant_type == MAIN)
+    {
+        return Err(CamError::new(
+            Code::InvalidField,
+            StatusCode::BAD_REQUEST,
+            "ApplicantType: the application has its main applicant; add a CoApplicant",
+        ));
+    }
+    let party = state
+        .party
+        .create(input)
+        .await
+        .map_err(|e| refused_by_party(e, "updateProspectProfile"))?;
+    let now = timestamp(chrono::Utc::now());
+    let applicant = applicant_row(
+        domain::ids::new_hex24(),
+        &application.id,
+        party.id.as_str(),
+        ApplicantType::CoApplicant,
+        profile,
+        &now,
+    );
+    let mut everyone = applicants.to_vec();
+    everyone.push(applicant.clone());
+    let actions: Vec<_> = plan::prescribed(&state.catalog, &application.id, &everyone, false, &now)
+        .into_iter()
+        .filter(|a| a.entity_id == applicant.entity_id)
+        .collect();
+    let mut events = vec![AuditRow::now(
+        &application.id,
+        &caller.subject,
+        "applicant-added",
+        &applicant.entity_id,
+        None,
+        Some("CoApplicant"),
+    )];
+    events.extend(consent(profile, &application.id, &caller.subject));
+    let row = applicant.clone();
+    if let Err(e) = state
+        .db(move |conn| store::applications::add_applicant(conn, &row, &actions, &events))
+        .await
+    {
+        forget_party(state, party.id.as_str()).await;
+        return Err(e);
+    }
+    tracing::info!(application_id = %application.id, entity_id = %applicant.entity_id, "co-applicant added");
+    Ok((applicant.entity_id, party.id.to_string()))
+}

@@ -1,0 +1,85 @@
+//! The user-action database's tables, as diesel sees them.
+#![allow(missing_docs)]
+
+diesel::table! {
+    applications (id) {
+        id -> Text,
+        owner_subject -> Text,
+        main_party_id -> Text,
+        status -> Text,
+        branch_reference -> Nullable<Text>,
+        section_progress -> Nullable<Text>,
+        is_existing_customer -> Nullable<Text>,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    applicants (entity_id) {
+        entity_id -> Text,
+        application_id -> Text,
+        party_id -> Text,
+        applicant_type -> Text,
+        first_name -> Text,
+        last_name -> Text,
+        is_existent_member -> Nullable<Bool>,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    user_actions (id) {
+        id -> Text,
+        identifier -> Text,
+        application_id -> Text,
+        name -> Text,
+        party_id -> Text,
+        entity_id -> Text,
+        status -> Text,
+        response -> Text,
+        is_pre_requirement -> Bool,
+        position -> Integer,
+        last_update_id -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    action_documents (document_id) {
+        document_id -> Text,
+        action_id -> Text,
+        file_name -> Text,
+        file_type -> Text,
+        file_info -> Text,
+        file_client_id -> Nullable<Text>,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        application_id -> Text,
+        subject -> Text,
+        kind -> Text,
+        target -> Text,
+        old_value -> Nullable<Text>,
+        new_value -> Nullable<Text>,
+        at -> Text,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (owner_subject, operation, idem_key) {
+        owner_subject -> Text,
+        operation -> Text,
+        idem_key -> Text,
+        fingerprint -> Text,
+        response -> Nullable<Text>,
+        created_at -> Text,
+    }
+}

@@ -1,0 +1,9 @@
+//! user-action-service over HTTP, with the real party-service and
+//! document-service, on SQLite and PostgreSQL.
+
+mod helpers;
+mod idempotency;
+mod peers;
+mod security;
+mod status_rules;
+mod validation;

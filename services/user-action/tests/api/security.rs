@@ -1,0 +1,162 @@
+//! App credentials and end-user tokens are required, and no end user reaches
+//! another's application, actions or documents: each attempt is refused and
+//! changes nothing.
+
+use crate::helpers::{
+    fabric, pdf_b64, send, spawn, stored_documents, upload, User, APP_KEY, APP_SECRET, OPERATIONS,
+};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use testkit::{backend_tests, Backend};
+
+async fn credentials_and_tokens_are_required(backend: Backend) {
+    let app = spawn(backend).await;
+    let alice = User::new(&app, "alice");
+    let path = format!("{OPERATIONS}/UserAction/getUserActions");
+    let no_app = fabric(
+        401,
+        10101,
+        "X-Kony-App-Key, X-Kony-App-Secret: must name a registered app",
+    );
+    let no_user = fabric(
+        401,
+        10102,
+        "X-Kony-Authorization: a valid end-user token is required",
+    );
+    let bare = app.anonymous(Method::POST, &path).json(&json!({}));
+    assert_eq!(send(bare).await, (StatusCode::UNAUTHORIZED, no_app.clone()));
+    let wrong_secret = app
+        .anonymous(Method::POST, &path)
+        .header("X-Kony-App-Key", APP_KEY)
+        .header("X-Kony-App-Secret", "guess")
+        .json(&json!({}));
+    assert_eq!(send(wrong_secret).await, (StatusCode::UNAUTHORIZED, no_app));
+    let app_only = app
+        .anonymous(Method::POST, &path)
+        .header("X-Kony-App-Key", APP_KEY)
+        .header("X-Kony-App-Secret", APP_SECRET)
+        .json(&json!({}));
+    assert_eq!(
+        send(app_only).await,
+        (StatusCode::UNAUTHORIZED, no_user.clone())
+    );
+    let forged = app
+        .anonymous(Method::POST, &path)
+        .header("X-Kony-App-Key", APP_KEY)
+        .header("X-Kony-App-Secret", APP_SECRET)
+        .header(
+            "X-Kony-Authorization",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.bm90LXNpZ25lZA",
+        )
+        .json(&json!({}));
+    assert_eq!(send(forged).await, (StatusCode::UNAUTHORIZED, no_user));
+    let (status, _) = alice
+        .call(
+            "PersonalInfo/createProspectProfile",
+            &crate::helpers::profile("Alice", "Smith"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "a valid caller is let in");
+}
+
+async fn one_user_cannot_reach_anothers_application(backend: Backend) {
+    let app = spawn(backend).await;
+    let alice = User::new(&app, "alice");
+    let mallory = User::new(&app, "mallory");
+    let (application, party) = alice.application("Alice", "Smith").await;
+    let proof = format!("ProofOfIncomeEmployed_{party}_{application}");
+    let (status, _) = alice
+        .call(
+            "UserAction/uploadDocument",
+            &upload(&proof, &[("payslip.pdf", "application/pdf", &pdf_b64())]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let before = alice.actions().await;
+    let (_, alice_audit) = alice.call("Audit/getAuditEvents", &json!({})).await;
+
+    let no_application = fabric(
+        404,
+        10201,
+        "Application_id: no such application of the caller",
+    );
+    let no_action = fabric(
+        404,
+        10202,
+        "UserActionIdentifier: no such user action of the caller",
+    );
+    let refused = [
+        (
+            "UserAction/getUserActions",
+            json!({"Application_id": application}),
+            no_application.clone(),
+        ),
+        (
+            "UserAction/createPreRequirements",
+            json!({"Application_id": application}),
+            no_application.clone(),
+        ),
+        (
+            "Audit/getAuditEvents",
+            json!({"Application_id": application}),
+            no_application.clone(),
+        ),
+        (
+            "PersonalInfo/updateProspectProfile",
+            {
+                let mut p = crate::helpers::profile("Mallory", "Intruder");
+                p["Application_id"] = json!(application);
+                p
+            },
+            no_application.clone(),
+        ),
+        (
+            "UserAction/updateUserAction",
+            json!({"UserActionIdentifier": proof, "Response": "", "Status": "Submitted"}),
+            no_action.clone(),
+        ),
+        (
+            "UserAction/updateUserActionBulk",
+            json!({"UserActions": [{"UserActionIdentifier": proof, "Response": "", "Status": "Submitted"}]}),
+            no_action.clone(),
+        ),
+        (
+            "UserAction/uploadDocument",
+            upload(&proof, &[("evil.pdf", "application/pdf", &pdf_b64())]),
+            no_action.clone(),
+        ),
+        (
+            "UserAction/getDocument",
+            json!({"UserActionIdentifier": proof}),
+            no_action.clone(),
+        ),
+    ];
+    for (operation, body, expected) in refused {
+        assert_eq!(
+            mallory.call(operation, &body).await,
+            (StatusCode::NOT_FOUND, expected),
+            "{operation}"
+        );
+    }
+    assert_eq!(
+        alice.actions().await,
+        before,
+        "Alice's actions are unchanged"
+    );
+    assert_eq!(
+        alice.call("Audit/getAuditEvents", &json!({})).await.1,
+        alice_audit,
+        "nothing was recorded"
+    );
+    assert_eq!(
+        stored_documents(&app, "alice", &proof).await,
+        1,
+        "only Alice's own document is stored"
+    );
+    assert_eq!(stored_documents(&app, "mallory", &proof).await, 0);
+}
+
+backend_tests!(
+    credentials_and_tokens_are_required,
+    one_user_cannot_reach_anothers_application
+);

@@ -1,0 +1,5 @@
+//! What the root integration tests share.
+#![allow(dead_code)]
+
+pub mod cam;
+pub mod flow;
