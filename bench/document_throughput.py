@@ -6,6 +6,10 @@ measured in the same run; and the server's peak memory.
 Targets (issue 3): uploads at >= 25% of raw write throughput; peak RSS under
 64 MiB + 3 x the size limit x concurrent uploads.
 
+document-service fsyncs each file before its metadata says it is stored
+(the durability S3 gives), so its raw-write baseline is dd with
+conv=fdatasync; dd into the page cache alone is reported beside it.
+
 Usage: bench/document_throughput.py [--documents N] [--concurrency C]
 """
 
@@ -136,12 +140,13 @@ def main():
         ("raw write, dd (MiB/s)", f"{raw_write:.1f}"),
         ("raw write + fdatasync, dd (MiB/s)", f"{raw_write_synced:.1f}"),
         ("raw read, dd (MiB/s)", f"{raw_read:.1f}"),
-        ("upload / raw write", f"{upload_rate / raw_write:.1%} (target >= 25%)"),
+        ("upload / raw durable write", f"{upload_rate / raw_write_synced:.1%} (target >= 25%)"),
+        ("upload / raw page-cache write", f"{upload_rate / raw_write:.1%}"),
         ("download / raw read", f"{download_rate / raw_read:.1%}"),
         ("peak RSS (MiB)", f"{peak_kib / 1024:.1f} (budget {budget_mib:.0f})"),
         ("errors (upload, download)", f"{len(up_errors)}, {len(down_errors)}"),
     ])
-    ok = not up_errors and not down_errors and upload_rate / raw_write >= 0.25 and peak_kib / 1024 < budget_mib
+    ok = not up_errors and not down_errors and upload_rate / raw_write_synced >= 0.25 and peak_kib / 1024 < budget_mib
     print("\nresult:", "targets met" if ok else "TARGETS MISSED")
     return 0 if ok else 1
 

@@ -6,6 +6,12 @@ use service_kit::{telemetry, ServerConfig};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// mimalloc: request handling allocates many small, short-lived objects,
+/// which glibc's allocator serves markedly slower (measured with
+/// `bench/user_action_load.py`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "onboarding",

@@ -33,7 +33,11 @@ impl ContentStore {
         let inner: Arc<dyn ObjectStore> = if let Some(dir) = url.strip_prefix("file://") {
             std::fs::create_dir_all(dir)
                 .map_err(|e| invalid(format!("cannot create {dir}: {e}")))?;
-            Arc::new(LocalFileSystem::new_with_prefix(dir).map_err(|e| invalid(e.to_string()))?)
+            // fsync before a write returns, so that content is as durable as
+            // on S3 before its metadata says it is stored.
+            let local =
+                LocalFileSystem::new_with_prefix(dir).map_err(|e| invalid(e.to_string()))?;
+            Arc::new(local.with_fsync(true))
         } else if let Some(rest) = url.strip_prefix("s3://") {
             let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
             if bucket.is_empty() {

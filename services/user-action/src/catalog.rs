@@ -7,6 +7,7 @@
 //! the per-action `CategoryMetadata` and `DynamicData`.
 
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 /// The default catalog: the seed's four definitions.
@@ -43,8 +44,8 @@ pub struct Definition {
     pub product_id: String,
     /// The applicant types it applies to (`Applicant`, `CoApplicant`).
     pub applies_to: Vec<String>,
-    /// `ActionMetaData`, as written.
-    pub metadata: Map<String, Value>,
+    /// `ActionMetaData`, as written, each value serialized once at load.
+    pub metadata: Vec<(String, Box<RawValue>)>,
     /// `ActionMetaData.Group`.
     pub group: String,
     /// `ActionMetaData.ActionLevel`.
@@ -147,6 +148,12 @@ impl Catalog {
             }
         }
         text("Title")?;
+        let metadata = raw
+            .metadata
+            .iter()
+            .map(|(key, value)| Ok((key.clone(), serde_json::value::to_raw_value(value)?)))
+            .collect::<Result<_, serde_json::Error>>()
+            .map_err(|e| format!("{name}: {e}"))?;
         Ok(Definition {
             group: text("Group")?,
             action_type: text("UserActionType")?,
@@ -157,7 +164,7 @@ impl Catalog {
             name,
             product_id: raw.product_id,
             applies_to: raw.applies_to,
-            metadata: raw.metadata,
+            metadata,
         })
     }
 

@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod config;
 mod error;
 mod plan;
+mod render;
 mod routes;
 mod rows;
 mod schema;

@@ -6,6 +6,7 @@ use crate::auth::Caller;
 use crate::catalog::Definition;
 use crate::error::{CamError, Code};
 use crate::plan;
+use crate::render::{self, Style};
 use crate::rows::{ActionRow, ApplicationRow, AuditRow};
 use crate::store::{self, actions::Change};
 use crate::wire::{
@@ -50,12 +51,8 @@ pub async fn get_user_actions(
         })
         .await?;
     let (applicants, actions) = found.ok_or_else(CamError::no_application)?;
-    Ok(ok(plan::grouped(
-        &state.catalog,
-        &actions,
-        &applicants,
-        plan::listed,
-    )))
+    let groups = render::grouped(&state.catalog, &actions, &applicants, Style::Listed);
+    Ok(HttpResponse::Ok().json(groups))
 }
 
 /// Create, idempotently, the pre-requirement actions the catalog prescribes.
@@ -97,9 +94,9 @@ pub async fn create_pre_requirements(
             store::actions::of_application(conn, &app_id, Some(true))
         })
         .await?;
-    let mut answer = plan::grouped(&state.catalog, &actions, &applicants, plan::created);
-    answer.insert("id".into(), json!(application.id));
-    Ok(ok(answer))
+    let groups = render::grouped(&state.catalog, &actions, &applicants, Style::Created)
+        .with_id(&application.id);
+    Ok(HttpResponse::Ok().json(groups))
 }
 
 /// The body of createPreRequirements: `jsondata={...}` form-encoded, as the

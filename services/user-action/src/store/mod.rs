@@ -10,7 +10,8 @@ use crate::schema::audit_events;
 use diesel::prelude::*;
 use service_kit::db::DbConnection;
 
-/// Records audit events.
+/// Records audit events. (One statement each: diesel's two-backend
+/// connection cannot batch inserts.)
 pub fn record(conn: &mut DbConnection, events: &[AuditRow]) -> QueryResult<()> {
     for event in events {
         diesel::insert_into(audit_events::table)
