@@ -5,6 +5,7 @@ memory use. Standard library only."""
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -34,6 +35,7 @@ class Server:
     """`onboarding serve` in the background, stopped with SIGTERM."""
 
     def __init__(self, binary, extra_env=None, args=("serve",), data_dir=None):
+        self.owns_data_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="onboarding-bench-")
         self.port = free_port()
         env = dict(os.environ)
@@ -65,9 +67,12 @@ class Server:
                 fields[key] = value.strip()
         return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
 
-    def stop(self):
+    def stop(self, keep_data=False):
+        """Stops the server; removes its data directory unless kept or given."""
         self.process.send_signal(signal.SIGTERM)
         self.process.wait(timeout=60)
+        if self.owns_data_dir and not keep_data:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
 def request(port, method, path, body=None, headers=None, connection=None):

@@ -16,6 +16,7 @@ Usage: bench/user_action_load.py [--seconds S] [--connections C]
 
 import argparse
 import hashlib
+import shutil
 import json
 import os
 import sqlite3
@@ -106,7 +107,7 @@ def main():
         results["party_create"] = run(f"{base}/party/v1/parties", method="POST", body=json.dumps(party),
                                       headers={"X-Service-Credential": CREDENTIAL, "Content-Type": "application/json"})
     finally:
-        server.stop()
+        server.stop(keep_data=True)
 
     data_dir = server.data_dir
     scale = {}
@@ -118,6 +119,7 @@ def main():
                                         body='{"isPre":"true"}', headers=cam_headers(token)))
         finally:
             again.stop()
+    shutil.rmtree(data_dir, ignore_errors=True)
 
     get_ratio = results["get_actions"]["rps"] / results["health"]["rps"]
     create_ratio = results["create_profile"]["rps"] / results["party_create"]["rps"]

@@ -1,6 +1,6 @@
 //! `addCustomer` (ECM guide 4.8): adds customers to existing cases.
 
-use super::plan::{self, CasePlan, Pending};
+use super::plan::{self, CasePlan, Part, Pending};
 use super::{read_body, AppState};
 use crate::business::{self, Lookup};
 use crate::caller::{Access, Caller};
@@ -11,7 +11,7 @@ use crate::store::customers::{self, AddOutcome};
 use crate::wire::batch::{customers_response, CustomersResponse};
 use crate::wire::customer::Customer;
 use crate::wire::envelope::{Envelope, Messages, Outcome, NO_SUCH_CASE};
-use crate::wire::request::{invalid, parse_part};
+use crate::wire::request::invalid;
 use actix_web::{web, HttpRequest, HttpResponse};
 use std::collections::HashSet;
 
@@ -29,12 +29,14 @@ pub const ALREADY_EXISTS: &str = "Customer already exists.";
 /// The message of a `businessAdd: "Y"` customer party-service does not know.
 pub const NOT_IN_BUSINESS: &str = "Customer does not exist in business.";
 
-/// Parses one customer of the request; the refusal names the field.
-fn parse_customer(value: &serde_json::Value) -> Result<Customer, String> {
-    let customer: Customer = parse_part(value)?;
-    match customer.violation() {
-        Some((field, message)) => Err(invalid(field, &message)),
-        None => Ok(customer),
+impl Part for Customer {
+    fn customer_id(&self) -> &str {
+        self.customer_id.as_str()
+    }
+
+    fn refusal(&self) -> Option<String> {
+        self.violation()
+            .map(|(field, message)| invalid(field, &message))
     }
 }
 
@@ -60,7 +62,7 @@ pub async fn add_customer(
 ) -> Result<HttpResponse, EcmError> {
     caller.require(Access::Write)?;
     let body = read_body(&req, payload, &state).await?;
-    let mut plans = plan::plan(&body, state.max_customers, parse_customer)?;
+    let mut plans = plan::plan::<Customer>(&body, state.max_customers)?;
 
     // One read for the request: which cases exist, which customers are on them.
     let ids = plan::case_ids(&plans);
@@ -157,13 +159,22 @@ async fn resolve_business(plans: &mut [CasePlan<Customer>], state: &AppState) {
     }
 }
 
-/// Adds each ready customer of a case, one transaction each.
+/// Adds the ready customers of a case: a group at a time, or one
+/// transaction each when a group fails as a whole.
 fn write(conn: &mut service_kit::DbConnection, plan: &mut CasePlan<Customer>, change: &Change) {
-    plan.apply(conn, "addCustomer", |conn, case_id, customer| {
-        Ok(match customers::add(conn, case_id, customer, change)? {
-            AddOutcome::Added => Outcome::done(ADDED),
-            AddOutcome::AlreadyExists => Outcome::refused(ALREADY_EXISTS),
-            AddOutcome::NoSuchCase => Outcome::refused(NO_SUCH_CASE),
-        })
-    });
+    plan.apply_batched(
+        conn,
+        "addCustomer",
+        |conn, case_id, group| {
+            customers::add_all(conn, case_id, group, change)?;
+            Ok(Outcome::done(ADDED))
+        },
+        |conn, case_id, customer| {
+            Ok(match customers::add(conn, case_id, customer, change)? {
+                AddOutcome::Added => Outcome::done(ADDED),
+                AddOutcome::AlreadyExists => Outcome::refused(ALREADY_EXISTS),
+                AddOutcome::NoSuchCase => Outcome::refused(NO_SUCH_CASE),
+            })
+        },
+    );
 }

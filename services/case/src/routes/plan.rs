@@ -7,9 +7,9 @@ use crate::rows::CaseRow;
 use crate::status;
 use crate::wire::batch::CaseCustomers;
 use crate::wire::envelope::{Outcome, NO_SUCH_CASE};
-use crate::wire::request::{parse_items, take_objects, text_of};
+use crate::wire::request::{parse_items, parse_part, parse_valid_cases, take_objects, text_of};
 use diesel::{Connection, QueryResult};
-use serde_json::Value;
+use serde::de::DeserializeOwned;
 use service_kit::DbConnection;
 use std::collections::HashMap;
 
@@ -40,49 +40,120 @@ pub struct CasePlan<T> {
     pub customers: Vec<(Option<String>, Pending<T>)>,
 }
 
-/// Reads a batch body into plans, parsing each customer with `parse`. A
-/// body that is not the documented shape, or carries more than `max`
-/// customers, is refused as a whole.
-pub fn plan<T>(
-    body: &[u8],
-    max: usize,
-    parse: impl Fn(&Value) -> Result<T, String>,
-) -> Result<Vec<CasePlan<T>>, EcmError> {
-    let mut items = parse_items(body, &["caseId", "customers"])?;
-    let lists = items
-        .iter_mut()
-        .map(|item| take_objects(&mut item.fields, "customers"))
-        .collect::<Result<Vec<_>, _>>()?;
-    let total: usize = lists.iter().map(Vec::len).sum();
-    if total > max {
-        return Err(EcmError::TooLarge(format!(
-            "The request carries {total} customers; at most {max} are accepted per request."
-        )));
+/// A customer of a batch operation, as its request carries it.
+pub trait Part: DeserializeOwned {
+    /// Its customer id.
+    fn customer_id(&self) -> &str;
+
+    /// Why it is refused though it parsed: the rules serde cannot check.
+    fn refusal(&self) -> Option<String> {
+        None
     }
-    Ok(items
+}
+
+/// Each case of a request, with each of its customers: the id it carries,
+/// and the customer or why it could not be read.
+type Parsed<T> = Vec<(String, Vec<(Option<String>, Result<T, String>)>)>;
+
+/// Reads a batch body into plans. A body that is not the documented shape,
+/// or carries more than `max` customers, is refused as a whole; each
+/// customer is parsed on its own, so a bad one fails alone.
+pub fn plan<T: Part>(body: &[u8], max: usize) -> Result<Vec<CasePlan<T>>, EcmError> {
+    let cases = match read_at_once::<T>(body) {
+        Some(cases) => {
+            check_total(cases.iter().map(|(_, customers)| customers.len()), max)?;
+            cases
+        }
+        None => read_one_by_one(body, max)?,
+    };
+    Ok(cases
         .into_iter()
-        .zip(lists)
-        .map(|(item, customers)| {
+        .map(|(case_id, customers)| {
             let customers: Vec<_> = customers
-                .iter()
-                .map(|value| {
-                    let pending = match parse(value) {
+                .into_iter()
+                .map(|(id, parsed)| {
+                    let pending = match parsed.and_then(|c| c.refusal().map_or(Ok(c), Err)) {
                         Ok(parsed) => Pending::Ready(parsed),
                         Err(message) => Pending::Done(Outcome::refused(message)),
                     };
-                    (text_of(value, "customerId"), pending)
+                    (id, pending)
                 })
                 .collect();
             let case_failure = customers
                 .is_empty()
                 .then(|| Outcome::refused("Input JSON data does not have customers."));
             CasePlan {
-                case_id: item.case_id,
+                case_id,
                 case_failure,
                 customers,
             }
         })
         .collect())
+}
+
+/// Reads a body whose customers are all valid (the common case) in one
+/// pass, straight into `T`s; `None` for any other.
+fn read_at_once<T: Part>(body: &[u8]) -> Option<Parsed<T>> {
+    let cases = parse_valid_cases::<T>(body)?;
+    Some(
+        cases
+            .into_iter()
+            .map(|(case_id, customers)| {
+                let customers = customers
+                    .into_iter()
+                    .map(|c| (Some(c.customer_id().to_owned()), Ok(c)))
+                    .collect();
+                (case_id, customers)
+            })
+            .collect(),
+    )
+}
+
+/// Reads a body as a JSON tree, then each customer on its own, so that
+/// each bad one is found and named.
+fn read_one_by_one<T: Part>(body: &[u8], max: usize) -> Result<Parsed<T>, EcmError> {
+    let mut items = parse_items(body, &["caseId", "customers"])?;
+    let lists = items
+        .iter_mut()
+        .map(|item| take_objects(&mut item.fields, "customers"))
+        .collect::<Result<Vec<_>, _>>()?;
+    check_total(lists.iter().map(Vec::len), max)?;
+    Ok(items
+        .into_iter()
+        .zip(lists)
+        .map(|(item, values)| {
+            let customers = values
+                .iter()
+                .map(|value| (text_of(value, "customerId"), parse_part(value)))
+                .collect();
+            (item.case_id, customers)
+        })
+        .collect())
+}
+
+/// Refuses a request whose cases carry more than `max` customers in all.
+fn check_total(counts: impl Iterator<Item = usize>, max: usize) -> Result<(), EcmError> {
+    let total: usize = counts.sum();
+    if total > max {
+        return Err(EcmError::TooLarge(format!(
+            "The request carries {total} customers; at most {max} are accepted per request."
+        )));
+    }
+    Ok(())
+}
+
+/// Why a group written all at once failed: one of its statements (the
+/// group is then settled customer by customer), or its transaction itself
+/// (begin, commit or rollback: the group fails).
+enum GroupFailure {
+    Statement(diesel::result::Error),
+    Transaction(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for GroupFailure {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Transaction(e)
+    }
 }
 
 impl<T> CasePlan<T> {
@@ -117,31 +188,100 @@ impl<T> CasePlan<T> {
         operation: &'static str,
         mut apply: impl FnMut(&mut DbConnection, &str, &T) -> QueryResult<Outcome>,
     ) {
+        for group in self.groups() {
+            self.apply_each(conn, &group, operation, &mut apply);
+        }
+    }
+
+    /// Like [`apply`](Self::apply), but each group is first written all at
+    /// once by `apply_all`, in one transaction without savepoints, and every
+    /// customer of it gets the outcome it returns. Should a statement fail
+    /// (the same customer twice in the request, or added meanwhile by
+    /// another), the group is rolled back and its customers are settled one
+    /// at a time with `apply`, so each still stands or falls alone.
+    pub fn apply_batched(
+        &mut self,
+        conn: &mut DbConnection,
+        operation: &'static str,
+        mut apply_all: impl FnMut(&mut DbConnection, &str, &[&T]) -> QueryResult<Outcome>,
+        mut apply: impl FnMut(&mut DbConnection, &str, &T) -> QueryResult<Outcome>,
+    ) {
+        for group in self.groups() {
+            let (case_id, customers) = (&self.case_id, &self.customers);
+            let items: Vec<&T> = group
+                .iter()
+                .filter_map(|&index| match &customers[index].1 {
+                    Pending::Ready(item) => Some(item),
+                    Pending::Done(_) => None,
+                })
+                .collect();
+            let written = conn.transaction(|conn| {
+                apply_all(conn, case_id, &items).map_err(GroupFailure::Statement)
+            });
+            match written {
+                Ok(outcome) => self.settle(&group, vec![outcome; group.len()]),
+                Err(GroupFailure::Statement(e)) => {
+                    tracing::info!(%case_id, customers = group.len(), operation, error = %e, "a group failed as a whole; settling it one customer at a time");
+                    self.apply_each(conn, &group, operation, &mut apply);
+                }
+                Err(GroupFailure::Transaction(e)) => self.commit_failed(&group, operation, &e),
+            }
+        }
+    }
+
+    /// The indexes of the pending customers, in groups of up to [`GROUP`].
+    fn groups(&self) -> Vec<Vec<usize>> {
         let ready: Vec<usize> = (0..self.customers.len())
             .filter(|&i| matches!(self.customers[i].1, Pending::Ready(_)))
             .collect();
-        for group in ready.chunks(GROUP) {
-            let (case_id, customers) = (&self.case_id, &self.customers);
-            let committed = conn.transaction(|conn| {
-                let outcomes = group.iter().map(|&index| {
-                    let Pending::Ready(item) = &customers[index].1 else {
-                        return Outcome::internal();
-                    };
-                    apply(conn, case_id, item).unwrap_or_else(|e| {
-                        tracing::error!(%case_id, index, operation, error = %e, "a customer failed");
-                        Outcome::internal()
-                    })
-                });
-                QueryResult::Ok(outcomes.collect::<Vec<_>>())
+        ready.chunks(GROUP).map(<[usize]>::to_vec).collect()
+    }
+
+    /// Settles the customers at `group` with `apply`, each in a savepoint,
+    /// with one commit for all.
+    fn apply_each(
+        &mut self,
+        conn: &mut DbConnection,
+        group: &[usize],
+        operation: &'static str,
+        apply: &mut impl FnMut(&mut DbConnection, &str, &T) -> QueryResult<Outcome>,
+    ) {
+        let (case_id, customers) = (&self.case_id, &self.customers);
+        let committed = conn.transaction(|conn| {
+            let outcomes = group.iter().map(|&index| {
+                let Pending::Ready(item) = &customers[index].1 else {
+                    return Outcome::internal();
+                };
+                apply(conn, case_id, item).unwrap_or_else(|e| {
+                    tracing::error!(%case_id, index, operation, error = %e, "a customer failed");
+                    Outcome::internal()
+                })
             });
-            let outcomes = committed.unwrap_or_else(|e| {
-                tracing::error!(case_id = %self.case_id, customers = group.len(), operation, error = %e, "a commit failed");
-                vec![Outcome::internal(); group.len()]
-            });
-            for (&index, outcome) in group.iter().zip(outcomes) {
-                self.customers[index].1 = Pending::Done(outcome);
-            }
+            QueryResult::Ok(outcomes.collect::<Vec<_>>())
+        });
+        match committed {
+            Ok(outcomes) => self.settle(group, outcomes),
+            Err(e) => self.commit_failed(group, operation, &e),
         }
+    }
+
+    /// Settles the customers at `group` with `outcomes`.
+    fn settle(&mut self, group: &[usize], outcomes: Vec<Outcome>) {
+        for (&index, outcome) in group.iter().zip(outcomes) {
+            self.customers[index].1 = Pending::Done(outcome);
+        }
+    }
+
+    /// Settles the customers at `group`, whose commit failed, as internal
+    /// errors.
+    fn commit_failed(
+        &mut self,
+        group: &[usize],
+        operation: &'static str,
+        e: &diesel::result::Error,
+    ) {
+        tracing::error!(case_id = %self.case_id, customers = group.len(), operation, error = %e, "a commit failed");
+        self.settle(group, vec![Outcome::internal(); group.len()]);
     }
 
     /// The pending customers, with their case id.
@@ -175,4 +315,72 @@ pub fn case_ids<T>(plans: &[CasePlan<T>]) -> Vec<String> {
     ids.sort_unstable();
     ids.dedup();
     ids
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::customer::Customer;
+    use serde_json::{json, Value};
+
+    fn body(cases: Value) -> Vec<u8> {
+        cases.to_string().into_bytes()
+    }
+
+    fn seed_customer(id: &str) -> Value {
+        let seed: Value =
+            serde_json::from_str(include_str!("../../tests/api/seed_request.json")).expect("seed");
+        let mut customer = seed[0]["customers"][0].clone();
+        customer["customerId"] = json!(id);
+        customer
+    }
+
+    #[test]
+    fn a_valid_body_reads_the_same_at_once_as_one_by_one() {
+        let mut long_list = seed_customer("C3");
+        long_list["addresses"] = json!(vec![json!({"city": "Pune"}); 101]);
+        for cases in [
+            json!([{"caseId": "CA1", "customers": [seed_customer("C1")]}]),
+            json!([
+                {"customers": [seed_customer("C1"), {"customerId": "C2"}], "caseId": " CA1"},
+                {"caseId": "CA2", "customers": [long_list, {"customerId": "C4", "phones": null}]},
+                {"caseId": "CA3", "customers": []}
+            ]),
+        ] {
+            let body = body(cases);
+            let at_once = read_at_once::<Customer>(&body).expect("read at once");
+            assert_eq!(
+                Ok(at_once),
+                read_one_by_one::<Customer>(&body, 1000).map_err(|e| e.to_string())
+            );
+        }
+    }
+
+    #[test]
+    fn anything_else_is_read_one_by_one() {
+        let mut bad_date = seed_customer("C2");
+        bad_date["dateOfBirth"] = json!("1990-02-30");
+        let good = seed_customer("C1");
+        for cases in [
+            json!([]),
+            json!({"caseId": "CA1", "customers": [good]}),
+            json!([{"caseId": "CA1", "customers": [good, bad_date]}]),
+            json!([{"caseId": "CA1", "customers": [good, ["C2"]]}]),
+            json!([["CA1", [good]]]),
+            json!([{"caseId": " ", "customers": [good]}]),
+            json!([{"caseId": "CA1", "customers": [good], "note": 1}]),
+            json!([{"caseId": "CA1"}]),
+        ] {
+            assert!(
+                read_at_once::<Customer>(&body(cases.clone())).is_none(),
+                "{cases}"
+            );
+        }
+        // A key twice: the tree keeps the last, as it always did.
+        let twice = br#"[{"caseId": "CA1", "customers": [{"customerId": "C1", "firstName": "A", "firstName": "B"}]}]"#;
+        assert!(read_at_once::<Customer>(twice).is_none());
+        let read = read_one_by_one::<Customer>(twice, 1000).expect("read");
+        let customer = read[0].1[0].1.as_ref().expect("a customer");
+        assert_eq!(customer.first_name.as_ref().map(|n| n.as_str()), Some("B"));
+    }
 }

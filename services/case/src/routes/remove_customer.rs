@@ -1,6 +1,6 @@
 //! `removeCustomer` (ECM guide 4.10): removes customers from cases.
 
-use super::plan::{self, CasePlan};
+use super::plan::{self, CasePlan, Part};
 use super::{read_body, AppState};
 use crate::caller::{Access, Caller};
 use crate::error::EcmError;
@@ -8,7 +8,6 @@ use crate::store::audit::Change;
 use crate::store::{cases, customers};
 use crate::wire::batch::{customers_response, CustomersResponse};
 use crate::wire::envelope::{Envelope, Messages, Outcome};
-use crate::wire::request::parse_part;
 use crate::wire::values::Id;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -33,6 +32,12 @@ pub struct CustomerRef {
     pub customer_id: Id,
 }
 
+impl Part for CustomerRef {
+    fn customer_id(&self) -> &str {
+        self.customer_id.as_str()
+    }
+}
+
 /// Remove customers from cases.
 ///
 /// An array of `{caseId, customers: [{customerId}]}`. Each customer is
@@ -55,7 +60,7 @@ pub async fn remove_customer(
 ) -> Result<HttpResponse, EcmError> {
     caller.require(Access::Write)?;
     let body = read_body(&req, payload, &state).await?;
-    let mut plans = plan::plan(&body, state.max_customers, parse_part::<CustomerRef>)?;
+    let mut plans = plan::plan::<CustomerRef>(&body, state.max_customers)?;
     let change = Change::now(&caller.subject);
     let plans = state
         .db

@@ -122,23 +122,29 @@ fn digits_of(text: Option<String>, form: Option<String>) -> Result<Option<Digits
     }
 }
 
-/// The list rows of `c` on `case_id`.
-pub fn list_rows(case_id: &str, c: &Customer) -> ListRows {
-    let key = |i: usize| {
-        let position = i32::try_from(i).expect("lists are capped at 100 entries");
-        (
-            case_id.to_owned(),
-            c.customer_id.as_str().to_owned(),
-            position,
-        )
-    };
-    let num = |n: Option<Number>| n.map(Number::value);
-    ListRows {
-        addresses: c
-            .addresses
-            .iter()
-            .enumerate()
-            .map(|(i, a)| {
+/// The list rows of `customers` on `case_id`, customer by customer.
+pub fn list_rows<'a>(case_id: &str, customers: impl IntoIterator<Item = &'a Customer>) -> ListRows {
+    let mut rows = ListRows::default();
+    for c in customers {
+        rows.push(case_id, c);
+    }
+    rows
+}
+
+impl ListRows {
+    /// Adds the list rows of `c` on `case_id`.
+    fn push(&mut self, case_id: &str, c: &Customer) {
+        let key = |i: usize| {
+            let position = i32::try_from(i).expect("lists are capped at 100 entries");
+            (
+                case_id.to_owned(),
+                c.customer_id.as_str().to_owned(),
+                position,
+            )
+        };
+        let num = |n: Option<Number>| n.map(Number::value);
+        self.addresses
+            .extend(c.addresses.iter().enumerate().map(|(i, a)| {
                 let (case_id, customer_id, position) = key(i);
                 AddressRow {
                     case_id,
@@ -157,13 +163,9 @@ pub fn list_rows(case_id: &str, c: &Customer) -> ListRows {
                     region_name: put(&a.region_name),
                     address_usage_code: put(&a.address_usage_code),
                 }
-            })
-            .collect(),
-        phones: c
-            .phones
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
+            }));
+        self.phones
+            .extend(c.phones.iter().enumerate().map(|(i, p)| {
                 let (case_id, customer_id, position) = key(i);
                 let (phone_number, phone_number_type) = digits(&p.phone_number);
                 let (extension_number, extension_number_type) = digits(&p.extension_number);
@@ -177,13 +179,9 @@ pub fn list_rows(case_id: &str, c: &Customer) -> ListRows {
                     extension_number_type,
                     phone_usage_code: put(&p.phone_usage_code),
                 }
-            })
-            .collect(),
-        emails: c
-            .emails
-            .iter()
-            .enumerate()
-            .map(|(i, e)| {
+            }));
+        self.emails
+            .extend(c.emails.iter().enumerate().map(|(i, e)| {
                 let (case_id, customer_id, position) = key(i);
                 EmailRow {
                     case_id,
@@ -191,13 +189,9 @@ pub fn list_rows(case_id: &str, c: &Customer) -> ListRows {
                     position,
                     email_id: put(&e.email_id),
                 }
-            })
-            .collect(),
-        accounts: c
-            .accounts
-            .iter()
-            .enumerate()
-            .map(|(i, a)| {
+            }));
+        self.accounts
+            .extend(c.accounts.iter().enumerate().map(|(i, a)| {
                 let (case_id, customer_id, position) = key(i);
                 AccountRow {
                     case_id,
@@ -206,13 +200,9 @@ pub fn list_rows(case_id: &str, c: &Customer) -> ListRows {
                     account_id: put(&a.account_id),
                     account_role_code: put(&a.account_role_code),
                 }
-            })
-            .collect(),
-        online_accounts: c
-            .online_accounts
-            .iter()
-            .enumerate()
-            .map(|(i, o)| {
+            }));
+        self.online_accounts
+            .extend(c.online_accounts.iter().enumerate().map(|(i, o)| {
                 let (case_id, customer_id, position) = key(i);
                 OnlineAccountRow {
                     case_id,
@@ -223,13 +213,9 @@ pub fn list_rows(case_id: &str, c: &Customer) -> ListRows {
                     account_id: put(&o.account_id),
                     relationship_date: put(&o.relationship_date),
                 }
-            })
-            .collect(),
-        profiles: c
-            .anticipatory_profiles
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
+            }));
+        self.profiles
+            .extend(c.anticipatory_profiles.iter().enumerate().map(|(i, p)| {
                 let (case_id, customer_id, position) = key(i);
                 ProfileRow {
                     case_id,
@@ -244,8 +230,7 @@ pub fn list_rows(case_id: &str, c: &Customer) -> ListRows {
                     average_transaction_count: num(p.average_transaction_count),
                     source_of_fund_institution_id: put(&p.source_of_fund_institution_id),
                 }
-            })
-            .collect(),
+            }));
     }
 }
 

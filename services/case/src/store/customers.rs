@@ -1,11 +1,13 @@
-//! A case's customers: added and removed one transaction per customer (all
-//! or nothing; a savepoint when the caller commits several together), looked
-//! up in batches, read back a page at a time.
+//! A case's customers: added a group at a time in the caller's transaction,
+//! or added and removed one transaction per customer (all or nothing; a
+//! savepoint when the caller commits several together), looked up in
+//! batches, read back a page at a time.
 
 use super::audit::{self, Action, Change};
 use super::{Page, StoreError, IN_LIST_CHUNK};
 use crate::rows::customer::{self as customer_rows, CustomerRow, DetailsRow};
 use crate::rows::lists::{self, ListRows};
+use crate::rows::NewAudit;
 use crate::schema::{
     case_audit, case_customer_accounts as accounts, case_customer_addresses as addresses,
     case_customer_anticipatory_profiles as profiles, case_customer_details as details,
@@ -58,80 +60,111 @@ pub fn existing(
     Ok(found)
 }
 
-/// Inserts `rows` into `table`: in one multi-row statement on PostgreSQL
-/// (one round trip); on SQLite, in process, one cached single-row statement
-/// per row, since a multi-row statement's SQL changes with its row count
-/// and would be prepared afresh for every customer.
-macro_rules! insert_all {
-    ($c:expr, $multi_row:literal, $table:expr, $rows:expr) => {
-        if $rows.is_empty() {
-            QueryResult::Ok(())
-        } else if $multi_row {
-            diesel::insert_into($table)
-                .values($rows)
-                .execute($c)
-                .map(drop)
-        } else {
-            $rows.iter().try_for_each(|row| {
-                diesel::insert_into($table)
-                    .values(row)
-                    .execute($c)
-                    .map(drop)
-            })
+/// The most rows one insert statement carries: as many as a group of
+/// customers (`routes::plan::GROUP`), so that a full group with one entry in
+/// each list is one statement a table. With at most 32 columns a table, a
+/// statement binds at most 3,200 parameters, far under SQLite's 32,766 and
+/// PostgreSQL's 65,535.
+const ROWS_PER_INSERT: usize = 100;
+
+/// Inserts `rows` into `table` in statements of a fixed number of rows:
+/// [`ROWS_PER_INSERT`], then 10, then one, so that the backend's connection
+/// prepares each once and caches it (a multi-row statement's SQL changes
+/// with its row count). Each is one round trip on PostgreSQL.
+macro_rules! insert_rows {
+    ($c:expr, $table:expr, $rows:expr) => {{
+        let mut rest = $rows.as_slice();
+        let mut inserted = QueryResult::Ok(());
+        while inserted.is_ok() && !rest.is_empty() {
+            macro_rules! insert_first {
+                ($n:expr) => {
+                    if let Some((chunk, tail)) = rest.split_first_chunk::<{ $n }>() {
+                        rest = tail;
+                        inserted = diesel::insert_into($table)
+                            .values(chunk)
+                            .execute($c)
+                            .map(drop);
+                        continue;
+                    }
+                };
+            }
+            insert_first!(ROWS_PER_INSERT);
+            insert_first!(10);
+            insert_first!(1);
         }
-    };
+        inserted
+    }};
+}
+
+/// Every row that stores some customers of one case, with their audit
+/// records.
+struct Rows {
+    customers: Vec<CustomerRow>,
+    details: Vec<DetailsRow>,
+    lists: ListRows,
+    audit: Vec<NewAudit>,
+}
+
+impl Rows {
+    fn of(case_id: &str, customers: &[&Customer], change: &Change) -> Self {
+        let (rows, details) = customers
+            .iter()
+            .map(|c| customer_rows::rows_of(case_id, c, &change.at, &change.actor))
+            .unzip();
+        let audit = customers
+            .iter()
+            .map(|c| {
+                let mut record = change.record(case_id, Action::CustomerAdded);
+                record.customer_id = Some(c.customer_id.as_str().to_owned());
+                record
+            })
+            .collect();
+        Self {
+            customers: rows,
+            details,
+            lists: lists::list_rows(case_id, customers.iter().copied()),
+            audit,
+        }
+    }
+
+    /// Inserts the rows on the backend's own connection: diesel's
+    /// connection over both backends builds and prepares each statement
+    /// afresh, while the backend's own caches it. The customers' rows go
+    /// first, so the first statement is a write.
+    fn insert(&self, conn: &mut DbConnection) -> QueryResult<()> {
+        macro_rules! insert_all {
+            ($c:expr) => {{
+                insert_rows!($c, case_customers::table, &self.customers)?;
+                insert_rows!($c, details::table, &self.details)?;
+                let lists = &self.lists;
+                insert_rows!($c, addresses::table, &lists.addresses)?;
+                insert_rows!($c, phones::table, &lists.phones)?;
+                insert_rows!($c, emails::table, &lists.emails)?;
+                insert_rows!($c, accounts::table, &lists.accounts)?;
+                insert_rows!($c, online_accounts::table, &lists.online_accounts)?;
+                insert_rows!($c, profiles::table, &lists.profiles)?;
+                insert_rows!($c, case_audit::table, &self.audit)
+            }};
+        }
+        match conn {
+            DbConnection::Postgres(pg) => insert_all!(pg),
+            DbConnection::Sqlite(lite) => insert_all!(lite),
+        }
+    }
 }
 
 /// Adds `customer` to `case_id` with every row it needs and its audit
-/// record, in one transaction. The primary key `(case_id, customer_id)`
-/// makes concurrent adds of the same customer leave exactly one.
-///
-/// The statements run on the backend's own connection: diesel's connection
-/// over both backends builds and prepares each statement afresh, while the
-/// backend's own caches it, which is most of the cost of a bulk add. Its
-/// transaction still nests in the caller's (as a savepoint).
+/// record, in one transaction (a savepoint in the caller's). The primary
+/// key `(case_id, customer_id)` makes concurrent adds of the same customer
+/// leave exactly one.
 pub fn add(
     conn: &mut DbConnection,
     case_id: &str,
     customer: &Customer,
     change: &Change,
 ) -> QueryResult<AddOutcome> {
-    let (row, details_row) = customer_rows::rows_of(case_id, customer, &change.at, &change.actor);
-    let lists = lists::list_rows(case_id, customer);
-    let mut record = change.record(case_id, Action::CustomerAdded);
-    record.customer_id = Some(customer.customer_id.as_str().to_owned());
-    macro_rules! write_all {
-        ($c:expr, $multi_row:literal) => {
-            $c.transaction(|c| {
-                diesel::insert_into(case_customers::table)
-                    .values(&row)
-                    .execute(c)?;
-                diesel::insert_into(details::table)
-                    .values(&details_row)
-                    .execute(c)?;
-                insert_all!(c, $multi_row, addresses::table, &lists.addresses)?;
-                insert_all!(c, $multi_row, phones::table, &lists.phones)?;
-                insert_all!(c, $multi_row, emails::table, &lists.emails)?;
-                insert_all!(c, $multi_row, accounts::table, &lists.accounts)?;
-                insert_all!(
-                    c,
-                    $multi_row,
-                    online_accounts::table,
-                    &lists.online_accounts
-                )?;
-                insert_all!(c, $multi_row, profiles::table, &lists.profiles)?;
-                diesel::insert_into(case_audit::table)
-                    .values(&record)
-                    .execute(c)
-                    .map(drop)
-            })
-        };
-    }
-    let written = match conn {
-        DbConnection::Postgres(pg) => write_all!(pg, true),
-        DbConnection::Sqlite(lite) => write_all!(lite, false),
-    };
-    match written {
+    let rows = Rows::of(case_id, &[customer], change);
+    match conn.transaction(|conn| rows.insert(conn)) {
         Ok(()) => Ok(AddOutcome::Added),
         Err(e) if is_unique_violation(&e) => Ok(AddOutcome::AlreadyExists),
         Err(Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _)) => {
@@ -139,6 +172,19 @@ pub fn add(
         }
         Err(e) => Err(e),
     }
+}
+
+/// Adds all of `customers` to `case_id`, with every row they need and their
+/// audit records, in the caller's transaction: a multi-row insert per table
+/// in the common case. Any failure fails them all (the caller rolls back, and can then
+/// [`add`] them one at a time to learn which failed and why).
+pub fn add_all(
+    conn: &mut DbConnection,
+    case_id: &str,
+    customers: &[&Customer],
+    change: &Change,
+) -> QueryResult<()> {
+    Rows::of(case_id, customers, change).insert(conn)
 }
 
 /// Removes `customer_id` from `case_id` (its rows go with it) and records

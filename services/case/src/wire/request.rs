@@ -3,10 +3,14 @@
 //! fields are then parsed on their own, so one bad customer fails alone.
 
 use crate::error::EcmError;
-use serde::de::DeserializeOwned;
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{DeserializeOwned, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 use service_kit::body::parse_json;
 use service_kit::InputError;
+use std::fmt;
+use std::marker::PhantomData;
 
 /// One item of a batch request: `{caseId, ...}`.
 #[derive(Debug, Clone)]
@@ -42,6 +46,54 @@ pub fn parse_items(body: &[u8], allowed: &[&str]) -> Result<Vec<Item>, EcmError>
             Ok(Item { case_id, fields })
         })
         .collect()
+}
+
+/// Reads a batch body, `[{caseId, customers: [...]}]`, in one pass straight
+/// into `T`s, when it is the documented shape and every customer is a valid
+/// `T`: the common case, and no JSON tree is built. `None` otherwise; the
+/// body must then be read with [`parse_items`] and each customer with
+/// [`parse_part`], which find and name what is wrong.
+pub fn parse_valid_cases<T: DeserializeOwned>(body: &[u8]) -> Option<Vec<(String, Vec<T>)>> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Case<T> {
+        #[serde(rename = "caseId")]
+        case_id: String,
+        customers: Vec<Object<T>>,
+    }
+    let cases: Vec<Object<Case<T>>> = serde_json::from_slice(body).ok()?;
+    if cases.is_empty() || cases.iter().any(|c| c.0.case_id.trim().is_empty()) {
+        return None;
+    }
+    Some(
+        cases
+            .into_iter()
+            .map(|Object(case)| {
+                let customers = case.customers.into_iter().map(|Object(c)| c).collect();
+                (case.case_id, customers)
+            })
+            .collect(),
+    )
+}
+
+/// A `T` read only from a JSON object (serde would also read a struct from
+/// an array of its fields).
+struct Object<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ObjectVisitor<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
+            type Value = T;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(MapAccessDeserializer::new(map))
+            }
+        }
+        d.deserialize_map(ObjectVisitor(PhantomData)).map(Self)
+    }
 }
 
 /// Parses a body that is one object with no key outside `allowed`.
@@ -82,7 +134,14 @@ pub fn text_of(value: &Value, name: &str) -> Option<String> {
 /// Parses one part of a request into `T`. A refusal is a vendor-style
 /// sentence naming the field: "Invalid dateOfBirth: 1990-02-30 is not a
 /// real date." or "Input JSON data does not have customerId.".
+///
+/// A valid part is read straight from the parsed body. Only a refused one
+/// is written out and parsed again as text, for the error that names the
+/// field at fault.
 pub fn parse_part<T: DeserializeOwned>(value: &Value) -> Result<T, String> {
+    if let Ok(part) = T::deserialize(value) {
+        return Ok(part);
+    }
     let bytes = serde_json::to_vec(value).map_err(|e| e.to_string())?;
     parse_json(&bytes).map_err(|e| match e {
         InputError::Invalid(errors) => match errors.first() {

@@ -24,13 +24,18 @@ pub type LongText = Text<255>;
 impl<const MAX: usize> Text<MAX> {
     /// Parses text, refusing over-long values and control characters.
     pub fn parse(s: &str) -> Result<Self, String> {
+        Self::from_string(s.to_owned())
+    }
+
+    /// [`parse`](Self::parse), keeping `s` itself.
+    fn from_string(s: String) -> Result<Self, String> {
         if s.chars().count() > MAX {
             return Err(format!("must be at most {MAX} characters"));
         }
         if s.chars().any(char::is_control) {
             return Err("must not contain control characters".to_owned());
         }
-        Ok(Self(s.to_owned()))
+        Ok(Self(s))
     }
 
     /// The text.
@@ -52,8 +57,7 @@ impl<const MAX: usize> Serialize for Text<MAX> {
 
 impl<'de, const MAX: usize> Deserialize<'de> for Text<MAX> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Self::parse(&s).map_err(de::Error::custom)
+        Self::from_string(String::deserialize(d)?).map_err(de::Error::custom)
     }
 }
 
@@ -87,10 +91,15 @@ impl utoipa::ToSchema for Id {}
 impl Id {
     /// Parses an identifier.
     pub fn parse(s: &str) -> Result<Self, String> {
+        Self::from_string(s.to_owned())
+    }
+
+    /// [`parse`](Self::parse), keeping `s` itself.
+    fn from_string(s: String) -> Result<Self, String> {
         if s.trim().is_empty() {
             return Err("must not be blank".to_owned());
         }
-        Code::parse(s).map(|c| Self(c.into_string()))
+        Code::from_string(s).map(|c| Self(c.into_string()))
     }
 
     /// The identifier.
@@ -107,8 +116,7 @@ impl fmt::Display for Id {
 
 impl<'de> Deserialize<'de> for Id {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Self::parse(&s).map_err(de::Error::custom)
+        Self::from_string(String::deserialize(d)?).map_err(de::Error::custom)
     }
 }
 
@@ -323,7 +331,7 @@ impl GenericInformation {
 
     /// The JSON text it is stored as.
     pub fn to_json(&self) -> String {
-        serde_json::Value::Object(self.0.clone()).to_string()
+        serde_json::to_string(&self.0).expect("a JSON object always serializes")
     }
 }
 

@@ -109,6 +109,16 @@ pub fn customer(id: &str) -> Value {
     })
 }
 
+/// A customer's lists.
+pub const LISTS: &[&str] = &[
+    "addresses",
+    "phones",
+    "emails",
+    "accounts",
+    "onlineAccounts",
+    "anticipatoryProfiles",
+];
+
 /// What reading back returns for `sent`: every field, `null` or `[]` when
 /// not sent.
 pub fn stored(sent: &Value) -> Value {
@@ -155,14 +165,6 @@ pub fn stored(sent: &Value) -> Value {
         "kycRisk",
         "genericInformation",
     ];
-    const LISTS: &[&str] = &[
-        "addresses",
-        "phones",
-        "emails",
-        "accounts",
-        "onlineAccounts",
-        "anticipatoryProfiles",
-    ];
     let mut full = serde_json::Map::new();
     for field in FIELDS {
         full.insert((*field).to_owned(), Value::Null);
@@ -191,31 +193,31 @@ pub fn failed(customer_id: &str, message: &str) -> Value {
     line("FAILED", message, customer_id)
 }
 
-/// A case's customers, all of them (following the cursor).
-pub async fn case_customers(app: &TestApp, case_id: &str) -> Vec<Value> {
+/// Every item under `items` of the read operation `op` on `request`, page by
+/// page (100 a page, following the cursor).
+pub async fn all_pages(app: &TestApp, op: &str, mut request: Value, items: &str) -> Vec<Value> {
     let mut all = Vec::new();
-    let mut cursor = Value::Null;
+    request["limit"] = json!(100);
     loop {
-        let (status, page) = post(
-            app,
-            &reader(app),
-            "getCaseDetails",
-            &json!({"caseId": case_id, "limit": 100, "cursor": cursor}),
-        )
-        .await;
+        let (status, page) = post(app, &reader(app), op, &request).await;
         assert_eq!(status, StatusCode::OK, "{page}");
-        all.extend(
-            page["customers"]
-                .as_array()
-                .expect("customers")
-                .iter()
-                .cloned(),
-        );
-        cursor = page["nextCursor"].clone();
-        if cursor.is_null() {
+        all.extend(page[items].as_array().expect(items).iter().cloned());
+        request["cursor"] = page["nextCursor"].clone();
+        if request["cursor"].is_null() {
             return all;
         }
     }
+}
+
+/// A case's customers, all of them (following the cursor).
+pub async fn case_customers(app: &TestApp, case_id: &str) -> Vec<Value> {
+    all_pages(
+        app,
+        "getCaseDetails",
+        json!({"caseId": case_id}),
+        "customers",
+    )
+    .await
 }
 
 /// Creates a party in party-service; its id.

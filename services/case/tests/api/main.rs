@@ -3,6 +3,7 @@
 //! on PostgreSQL.
 
 mod auth;
+mod batch;
 mod concurrency;
 mod helpers;
 mod input;
