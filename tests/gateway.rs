@@ -58,13 +58,6 @@ fn nginx() -> Option<PathBuf> {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
-
 /// nginx started by `deploy/nginx/gateway run`, stopped when dropped.
 struct Gateway {
     url: String,
@@ -77,7 +70,7 @@ impl Gateway {
     /// Starts the gateway with both public upstreams at `upstream`.
     async fn start(nginx: &Path, upstream: &str) -> Self {
         let prefix = tempfile::tempdir().expect("a prefix directory");
-        let (port, status_port) = (free_port(), free_port());
+        let (port, status_port) = (testkit::free_port(), testkit::free_port());
         let log = |name: &str| std::fs::File::create(prefix.path().join(name)).expect("a log file");
         let child = Command::new(GATEWAY)
             .arg("run")
@@ -161,21 +154,7 @@ impl Drop for Gateway {
 /// A shell that stops nginx (and so its workers) if this test binary dies
 /// before dropping the gateway.
 fn stop_when_this_process_exits(pid: u32) {
-    let script = format!(
-        "while kill -0 {me} 2>/dev/null; do sleep 0.5; done; kill -TERM {pid} 2>/dev/null",
-        me = std::process::id()
-    );
-    std::os::unix::process::CommandExt::process_group(
-        Command::new("sh")
-            .args(["-c", &script])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null()),
-        0,
-    )
-    .spawn()
-    .map(drop)
-    .expect("a watchdog");
+    testkit::after_exit(&format!("kill -TERM {pid} 2>/dev/null")).expect("a watchdog");
 }
 
 /// An answer: status, JSON body (or the text as a JSON string) and headers.

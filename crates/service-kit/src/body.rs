@@ -88,14 +88,14 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, InputError> {
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        let message = strip_position(&inner.to_string(), inner.line(), inner.column());
+        let message = json_message(&inner);
         if inner.is_syntax() || inner.is_eof() {
             return InputError::field("body", format!("is not valid JSON: {message}"));
         }
         InputError::Invalid(vec![field_error(&path, &message)])
     })?;
     de.end().map_err(|e| {
-        let message = strip_position(&e.to_string(), e.line(), e.column());
+        let message = json_message(&e);
         InputError::field("body", format!("is not valid JSON: {message}"))
     })?;
     Ok(value)
@@ -110,11 +110,12 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, InputError> {
     })
 }
 
-/// serde_json appends " at line L column C" to its messages; the field path
-/// says more to a caller, so it is dropped.
-fn strip_position(message: &str, line: usize, column: usize) -> String {
-    let suffix = format!(" at line {line} column {column}");
-    message.strip_suffix(&suffix).unwrap_or(message).to_owned()
+/// serde_json's message for `e`, without the " at line L column C" it
+/// appends: the field path says more to a caller.
+pub fn json_message(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    message.strip_suffix(&suffix).unwrap_or(&message).to_owned()
 }
 
 /// Turns serde's error at `path` into a field error. serde reports a missing

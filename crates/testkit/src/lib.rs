@@ -73,6 +73,27 @@ pub fn free_port() -> u16 {
         .expect("a free port")
 }
 
+/// Runs the shell command `then` once this test binary has exited, from a
+/// detached watchdog shell: how servers a test starts (PostgreSQL, moto,
+/// nginx) are stopped and their files removed even if the test dies.
+pub fn after_exit(then: &str) -> Result<(), String> {
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+    let script = format!(
+        "while kill -0 {me} 2>/dev/null; do sleep 0.5; done; {then}",
+        me = std::process::id()
+    );
+    Command::new("sh")
+        .args(["-c", &script])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .map(drop)
+        .map_err(|e| format!("watchdog: {e}"))
+}
+
 /// The credential every test app is started with.
 pub const TEST_CREDENTIAL: &str = "test-internal-credential-0123456789";
 

@@ -146,7 +146,7 @@ fn start_server() -> Result<String, String> {
             String::from_utf8_lossy(&init.stderr)
         ));
     }
-    let port = free_port()?;
+    let port = crate::free_port();
     let log = std::fs::File::create(root.join("server.log")).map_err(|e| format!("log: {e}"))?;
     let server = run_as(bin.join("postgres"), user)
         .arg("-D")
@@ -176,32 +176,12 @@ fn start_server() -> Result<String, String> {
     Ok(url)
 }
 
-/// Starts a shell that waits for this process to exit, then stops the
-/// server and removes its files.
+/// Once this process has exited, stops the server and removes its files.
 fn watch(server_pid: u32, root: &Path) -> Result<(), String> {
-    let script = format!(
-        "while kill -0 {me} 2>/dev/null; do sleep 0.5; done; kill -INT {server_pid} 2>/dev/null; \
-         while kill -0 {server_pid} 2>/dev/null; do sleep 0.2; done; rm -rf '{root}'",
-        me = std::process::id(),
-        root = root.display()
-    );
-    Command::new("sh")
-        .args(["-c", &script])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .process_group(0)
-        .spawn()
-        .map(drop)
-        .map_err(|e| format!("watchdog: {e}"))
-}
-
-fn free_port() -> Result<u16, String> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| format!("port: {e}"))?;
-    listener
-        .local_addr()
-        .map(|a| a.port())
-        .map_err(|e| format!("port: {e}"))
+    crate::after_exit(&format!(
+        "kill -INT {server_pid} 2>/dev/null; while kill -0 {server_pid} 2>/dev/null; do sleep 0.2; done; rm -rf '{}'",
+        root.display()
+    ))
 }
 
 fn wait_until_up(url: &str, root: &Path) -> Result<(), String> {

@@ -74,10 +74,7 @@ pub async fn keys(bucket: &str) -> Vec<String> {
 fn start() -> Result<String, String> {
     let program =
         which("moto_server").ok_or("moto_server not found (pip install 'moto[server]')")?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .map_err(|e| format!("port: {e}"))?;
+    let port = crate::free_port();
     let child = Command::new(program)
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
         .stdin(Stdio::null())
@@ -86,21 +83,7 @@ fn start() -> Result<String, String> {
         .spawn()
         .map_err(|e| format!("moto_server: {e}"))?;
     // Stop it once this test binary has exited.
-    let script = format!(
-        "while kill -0 {me} 2>/dev/null; do sleep 0.5; done; kill {server} 2>/dev/null",
-        me = std::process::id(),
-        server = child.id()
-    );
-    std::os::unix::process::CommandExt::process_group(
-        Command::new("sh")
-            .args(["-c", &script])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null()),
-        0,
-    )
-    .spawn()
-    .map_err(|e| format!("watchdog: {e}"))?;
+    crate::after_exit(&format!("kill {} 2>/dev/null", child.id()))?;
     let endpoint = format!("http://127.0.0.1:{port}");
     let deadline = Instant::now() + Duration::from_secs(30);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {

@@ -16,14 +16,8 @@ pub fn optional<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(
         Some(Value::String(s)) if s.is_empty() => Ok(None),
         Some(value) => serde_json::from_value(value)
             .map(Some)
-            .map_err(|e| serde::de::Error::custom(strip_position(&e))),
+            .map_err(|e| serde::de::Error::custom(service_kit::body::json_message(&e))),
     }
-}
-
-fn strip_position(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    let suffix = format!(" at line {} column {}", e.line(), e.column());
-    text.strip_suffix(&suffix).unwrap_or(&text).to_owned()
 }
 
 /// A boolean that may also be written `"true"` or `"false"` (the seed's
