@@ -46,7 +46,10 @@ class Server:
             "RUST_LOG": "warn",
         })
         env.update(extra_env or {})
-        self.process = subprocess.Popen([binary, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # The server's log (RUST_LOG=warn by default: failures only), for
+        # scripts that report why a request failed.
+        self.log = tempfile.NamedTemporaryFile(prefix="onboarding-bench-log-", suffix=".log")
+        self.process = subprocess.Popen([binary, *args], env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 30
         while time.time() < deadline:
             try:
@@ -60,19 +63,30 @@ class Server:
 
     def rss_kib(self):
         """(current, peak) resident memory of the server, in KiB."""
-        fields = {}
-        with open(f"/proc/{self.process.pid}/status") as status:
-            for line in status:
-                key, _, value = line.partition(":")
-                fields[key] = value.strip()
-        return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
+        return proc_status_kib(self.process.pid, "VmRSS", "VmHWM")
+
+    def log_lines(self):
+        """The lines the server has logged so far."""
+        with open(self.log.name, errors="replace") as log:
+            return log.read().splitlines()
 
     def stop(self, keep_data=False):
         """Stops the server; removes its data directory unless kept or given."""
         self.process.send_signal(signal.SIGTERM)
         self.process.wait(timeout=60)
+        self.log.close()
         if self.owns_data_dir and not keep_data:
             shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+def proc_status_kib(pid, *keys):
+    """The named fields of /proc/PID/status (memory sizes), in KiB."""
+    fields = {}
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            key, _, value = line.partition(":")
+            fields[key] = value.strip()
+    return tuple(int(fields[key].split()[0]) for key in keys)
 
 
 def request(port, method, path, body=None, headers=None, connection=None):

@@ -65,7 +65,8 @@ def fill_actions(data_dir, total):
         db.execute("PRAGMA journal_mode=WAL")
         db.executescript(f"""
             WITH RECURSIVE n(i) AS (SELECT {start} UNION ALL SELECT i + 1 FROM n WHERE i < {start + apps - 1})
-            INSERT INTO applications SELECT printf('F%06d', i), 'filler-' || i, printf('%010d', 1000000000 + i), 'InProgress',
+            INSERT INTO applications (id, owner_subject, main_party_id, status, branch_reference, section_progress,
+                is_existing_customer, created_at, updated_at) SELECT printf('F%06d', i), 'filler-' || i, printf('%010d', 1000000000 + i), 'InProgress',
                 NULL, NULL, NULL, '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z' FROM n;
             WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {missing - 1})
             INSERT INTO user_actions SELECT printf('CA%012d', 100000000000 + {have} + i),

@@ -165,6 +165,11 @@ impl Database {
         let pool = r2d2::Pool::builder()
             .max_size(max_size)
             .min_idle(Some(1))
+            // A PostgreSQL connection can die with its server, so each is
+            // tested as it is checked out. An SQLite connection is a file
+            // handle that cannot, and the test would be one more statement
+            // parsed for every request.
+            .test_on_check_out(url.backend == Backend::Postgres)
             .connection_timeout(CHECKOUT_TIMEOUT)
             .build(Manager { url: url.clone() })?;
         let db = Self {
@@ -239,6 +244,49 @@ impl Database {
     }
 }
 
+/// Runs `work` in a write transaction: on SQLite it begins with
+/// `BEGIN IMMEDIATE`, taking the write lock before the first read; on
+/// PostgreSQL, and inside a transaction already open (a savepoint), it is
+/// an ordinary transaction. Commits when `work` succeeds, rolls back when it
+/// fails.
+///
+/// Why: SQLite's plain `BEGIN` takes the write lock at the first write. If
+/// another connection commits after this transaction's first read, that
+/// upgrade fails at once with `SQLITE_BUSY_SNAPSHOT` (no busy timeout
+/// applies), so any read-then-write transaction failed under concurrent
+/// writers. Taking the lock up front makes writers wait their turn.
+pub fn write_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    let DbConnection::Sqlite(lite) = conn else {
+        return conn.transaction(work);
+    };
+    if AnsiTransactionManager::transaction_manager_status_mut(lite)
+        .transaction_depth()
+        .map_err(E::from)?
+        .is_some()
+    {
+        return conn.transaction(work);
+    }
+    AnsiTransactionManager::begin_transaction_sql(lite, "BEGIN IMMEDIATE")?;
+    // The rest as diesel's own `transaction`: the connection's manager
+    // tracks the transaction begun on the backend's connection.
+    match work(conn) {
+        Ok(value) => {
+            Manager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(failure) => match Manager::rollback_transaction(conn) {
+            Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(failure),
+            Err(rollback) => Err(rollback.into()),
+        },
+    }
+}
+
 /// True when `err` is a unique-constraint violation (on either backend).
 pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
     matches!(
@@ -251,4 +299,50 @@ pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
 /// RFC 3339 in UTC with microseconds, so that text order is time order.
 pub fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// Runs `$body` with `$c` bound to the backend's own connection
+/// (`&mut PgConnection` or `&mut SqliteConnection`), for hot paths.
+///
+/// Why: diesel's connection over both backends builds and prepares every
+/// statement afresh, while each backend's own connection caches its
+/// prepared statements. `$body` is compiled once per backend, so it must be
+/// a query written with diesel's DSL that both accept.
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Postgres($c) => $body,
+            $crate::db::DbConnection::Sqlite($c) => $body,
+        }
+    };
+}
+
+/// Inserts the rows of the slice `$rows` into `$table` on a backend's own
+/// connection (see [`on_backend!`]) in statements of fixed numbers of rows,
+/// the largest of `[$size, ...]` (constants, largest first, ending with 1)
+/// that still fits each time. A multi-row statement's SQL changes with its
+/// row count, so fixed sizes let the connection prepare each statement once
+/// and cache it; each is one round trip on PostgreSQL. Evaluates to a
+/// `QueryResult<()>`; the first failure stops it.
+#[macro_export]
+macro_rules! insert_rows {
+    ($c:expr, $table:expr, $rows:expr, [$($size:expr),+]) => {{
+        let mut rest = &$rows[..];
+        let mut inserted = ::diesel::QueryResult::Ok(());
+        while inserted.is_ok() && !rest.is_empty() {
+            $(
+                if let Some((chunk, tail)) = rest.split_first_chunk::<{ $size }>() {
+                    rest = tail;
+                    inserted = ::diesel::insert_into($table)
+                        .values(chunk)
+                        .execute($c)
+                        .map(drop);
+                    continue;
+                }
+            )+
+            unreachable!("insert_rows!: the last size must be 1");
+        }
+        inserted
+    }};
 }

@@ -10,6 +10,7 @@ use crate::schema::{parties, party_addresses, party_contact_points, party_identi
 use diesel::prelude::*;
 use domain::party::{Party, PartyInput};
 use domain::PartyId;
+use service_kit::db::write_transaction;
 use service_kit::db::{is_unique_violation, timestamp, DbConnection};
 
 /// Why a store operation failed.
@@ -38,7 +39,7 @@ pub fn insert(conn: &mut DbConnection, input: &PartyInput) -> Result<Party, Stor
         attempt += 1;
         let id = PartyId::random();
         let rows = rows::rows_of(&id, input, &now);
-        let written = conn.transaction(|conn| {
+        let written = write_transaction(conn, |conn| {
             diesel::insert_into(parties::table)
                 .values(&rows.party)
                 .execute(conn)?;
@@ -91,7 +92,7 @@ pub fn update(
     let now = timestamp(chrono::Utc::now());
     let fields: PartyFields = rows::fields_of(input);
     let (contact_points, identifiers, addresses) = rows::child_rows(id, input);
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         let changed = diesel::update(
             parties::table
                 .find(id.as_str())

@@ -35,6 +35,10 @@ pub struct UserActionConfig {
     /// The token role that may set Reviewed and Rejected.
     #[envconfig(from = "USER_ACTION_REVIEWER_ROLE", default = "cam:review")]
     pub reviewer_role: String,
+    /// The most bytes of rendered getUserActions answers kept in memory
+    /// (0: none). Each is served only while its application is unchanged.
+    #[envconfig(from = "USER_ACTION_LISTING_CACHE_BYTES", default = "67108864")]
+    pub listing_cache_bytes: u64,
 }
 
 impl UserActionConfig {

@@ -11,6 +11,7 @@ mod auth;
 pub mod catalog;
 pub mod config;
 mod error;
+mod listing;
 mod plan;
 mod render;
 mod routes;
@@ -149,6 +150,7 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
         documents: DocumentClient::new(ctx, config.document_service_url.as_deref()),
         upload_limit: config.upload_max_bytes,
         reviewer_role: config.reviewer_role.clone(),
+        listings: listing::Listings::new(config.listing_cache_bytes),
     });
     Ok(Service::new(NAME, openapi(), db, move |cfg| {
         cfg.service(

@@ -12,6 +12,7 @@ diesel::table! {
         is_existing_customer -> Nullable<Text>,
         created_at -> Text,
         updated_at -> Text,
+        revision -> BigInt,
     }
 }
 

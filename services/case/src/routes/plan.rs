@@ -8,8 +8,9 @@ use crate::status;
 use crate::wire::batch::CaseCustomers;
 use crate::wire::envelope::{Outcome, NO_SUCH_CASE};
 use crate::wire::request::{parse_items, parse_part, parse_valid_cases, take_objects, text_of};
-use diesel::{Connection, QueryResult};
+use diesel::QueryResult;
 use serde::de::DeserializeOwned;
+use service_kit::db::write_transaction;
 use service_kit::DbConnection;
 use std::collections::HashMap;
 
@@ -215,7 +216,7 @@ impl<T> CasePlan<T> {
                     Pending::Done(_) => None,
                 })
                 .collect();
-            let written = conn.transaction(|conn| {
+            let written = write_transaction(conn, |conn| {
                 apply_all(conn, case_id, &items).map_err(GroupFailure::Statement)
             });
             match written {
@@ -247,7 +248,7 @@ impl<T> CasePlan<T> {
         apply: &mut impl FnMut(&mut DbConnection, &str, &T) -> QueryResult<Outcome>,
     ) {
         let (case_id, customers) = (&self.case_id, &self.customers);
-        let committed = conn.transaction(|conn| {
+        let committed = write_transaction(conn, |conn| {
             let outcomes = group.iter().map(|&index| {
                 let Pending::Ready(item) = &customers[index].1 else {
                     return Outcome::internal();

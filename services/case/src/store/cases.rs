@@ -7,12 +7,13 @@ use crate::rows::CaseRow;
 use crate::schema::{case_customers, cases};
 use diesel::prelude::*;
 use service_kit::db::is_unique_violation;
+use service_kit::db::write_transaction;
 use service_kit::DbConnection;
 use std::collections::HashMap;
 
 /// Creates a case and records it; `false` when the id is taken.
 pub fn insert(conn: &mut DbConnection, row: &CaseRow, change: &Change) -> QueryResult<bool> {
-    let written = conn.transaction(|conn| {
+    let written = write_transaction(conn, |conn| {
         diesel::insert_into(cases::table)
             .values(row)
             .execute(conn)?;
@@ -58,7 +59,7 @@ pub fn set_status(
     to: &str,
     change: &Change,
 ) -> QueryResult<bool> {
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         let changed = diesel::update(
             cases::table
                 .find(case_id)

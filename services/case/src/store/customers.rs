@@ -18,7 +18,9 @@ use crate::wire::customer::Customer;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error};
 use service_kit::db::is_unique_violation;
+use service_kit::db::write_transaction;
 use service_kit::DbConnection;
+use service_kit::{insert_rows, on_backend};
 use std::collections::HashSet;
 
 /// What became of an add.
@@ -67,35 +69,6 @@ pub fn existing(
 /// PostgreSQL's 65,535.
 const ROWS_PER_INSERT: usize = 100;
 
-/// Inserts `rows` into `table` in statements of a fixed number of rows:
-/// [`ROWS_PER_INSERT`], then 10, then one, so that the backend's connection
-/// prepares each once and caches it (a multi-row statement's SQL changes
-/// with its row count). Each is one round trip on PostgreSQL.
-macro_rules! insert_rows {
-    ($c:expr, $table:expr, $rows:expr) => {{
-        let mut rest = $rows.as_slice();
-        let mut inserted = QueryResult::Ok(());
-        while inserted.is_ok() && !rest.is_empty() {
-            macro_rules! insert_first {
-                ($n:expr) => {
-                    if let Some((chunk, tail)) = rest.split_first_chunk::<{ $n }>() {
-                        rest = tail;
-                        inserted = diesel::insert_into($table)
-                            .values(chunk)
-                            .execute($c)
-                            .map(drop);
-                        continue;
-                    }
-                };
-            }
-            insert_first!(ROWS_PER_INSERT);
-            insert_first!(10);
-            insert_first!(1);
-        }
-        inserted
-    }};
-}
-
 /// Every row that stores some customers of one case, with their audit
 /// records.
 struct Rows {
@@ -132,24 +105,19 @@ impl Rows {
     /// afresh, while the backend's own caches it. The customers' rows go
     /// first, so the first statement is a write.
     fn insert(&self, conn: &mut DbConnection) -> QueryResult<()> {
-        macro_rules! insert_all {
-            ($c:expr) => {{
-                insert_rows!($c, case_customers::table, &self.customers)?;
-                insert_rows!($c, details::table, &self.details)?;
-                let lists = &self.lists;
-                insert_rows!($c, addresses::table, &lists.addresses)?;
-                insert_rows!($c, phones::table, &lists.phones)?;
-                insert_rows!($c, emails::table, &lists.emails)?;
-                insert_rows!($c, accounts::table, &lists.accounts)?;
-                insert_rows!($c, online_accounts::table, &lists.online_accounts)?;
-                insert_rows!($c, profiles::table, &lists.profiles)?;
-                insert_rows!($c, case_audit::table, &self.audit)
-            }};
-        }
-        match conn {
-            DbConnection::Postgres(pg) => insert_all!(pg),
-            DbConnection::Sqlite(lite) => insert_all!(lite),
-        }
+        const N: usize = ROWS_PER_INSERT;
+        on_backend!(conn, |c| {
+            insert_rows!(c, case_customers::table, self.customers, [N, 10, 1])?;
+            insert_rows!(c, details::table, self.details, [N, 10, 1])?;
+            let lists = &self.lists;
+            insert_rows!(c, addresses::table, lists.addresses, [N, 10, 1])?;
+            insert_rows!(c, phones::table, lists.phones, [N, 10, 1])?;
+            insert_rows!(c, emails::table, lists.emails, [N, 10, 1])?;
+            insert_rows!(c, accounts::table, lists.accounts, [N, 10, 1])?;
+            insert_rows!(c, online_accounts::table, lists.online_accounts, [N, 10, 1])?;
+            insert_rows!(c, profiles::table, lists.profiles, [N, 10, 1])?;
+            insert_rows!(c, case_audit::table, self.audit, [N, 10, 1])
+        })
     }
 }
 
@@ -164,7 +132,7 @@ pub fn add(
     change: &Change,
 ) -> QueryResult<AddOutcome> {
     let rows = Rows::of(case_id, &[customer], change);
-    match conn.transaction(|conn| rows.insert(conn)) {
+    match write_transaction(conn, |conn| rows.insert(conn)) {
         Ok(()) => Ok(AddOutcome::Added),
         Err(e) if is_unique_violation(&e) => Ok(AddOutcome::AlreadyExists),
         Err(Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _)) => {
@@ -195,7 +163,7 @@ pub fn remove(
     customer_id: &str,
     change: &Change,
 ) -> QueryResult<bool> {
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         let removed =
             diesel::delete(case_customers::table.find((case_id, customer_id))).execute(conn)?;
         if removed == 0 {

@@ -42,6 +42,8 @@ pub struct State {
     pub upload_limit: usize,
     /// The role that may review actions.
     pub reviewer_role: String,
+    /// Rendered getUserActions answers.
+    pub listings: crate::listing::Listings,
 }
 
 impl State {

@@ -1,10 +1,11 @@
 //! User actions and their documents.
 
 use super::applications::insert_actions;
-use super::record;
+use super::{batched, record};
 use crate::rows::{ActionRow, AuditRow, DocumentRow};
 use crate::schema::{action_documents, user_actions};
 use diesel::prelude::*;
+use service_kit::db::write_transaction;
 use service_kit::db::DbConnection;
 
 /// An application's actions (only pre-requirements, only the others, or
@@ -44,7 +45,7 @@ pub fn create_missing(
     application_id: &str,
     candidates: &[ActionRow],
 ) -> QueryResult<usize> {
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         let existing: Vec<String> = user_actions::table
             .filter(user_actions::application_id.eq(application_id))
             .select(user_actions::identifier)
@@ -80,7 +81,7 @@ pub struct Change {
 /// changed since it was read.
 pub fn apply(conn: &mut DbConnection, changes: &[Change]) -> QueryResult<bool> {
     let now = service_kit::db::timestamp(chrono::Utc::now());
-    let outcome = conn.transaction(|conn| {
+    let outcome = write_transaction(conn, |conn| {
         for change in changes {
             let updated = diesel::update(
                 user_actions::table
@@ -135,12 +136,8 @@ pub fn attach(
     documents: &[DocumentRow],
     events: &[AuditRow],
 ) -> QueryResult<()> {
-    conn.transaction(|conn| {
-        for document in documents {
-            diesel::insert_into(action_documents::table)
-                .values(document)
-                .execute(conn)?;
-        }
+    write_transaction(conn, |conn| {
+        batched!(conn, action_documents::table, documents)?;
         record(conn, events)
     })
 }

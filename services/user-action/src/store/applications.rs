@@ -1,10 +1,12 @@
 //! Applications and their applicants.
 
-use super::record;
+use super::{batched, record};
 use crate::rows::{ActionRow, ApplicantRow, ApplicationRow, AuditRow};
 use crate::schema::{applicants, applications, user_actions};
 use diesel::prelude::*;
+use service_kit::db::write_transaction;
 use service_kit::db::DbConnection;
+use service_kit::on_backend;
 
 /// Everything a new application starts with, written at once.
 pub fn create(
@@ -14,13 +16,15 @@ pub fn create(
     actions: &[ActionRow],
     events: &[AuditRow],
 ) -> QueryResult<()> {
-    conn.transaction(|conn| {
-        diesel::insert_into(applications::table)
-            .values(application)
-            .execute(conn)?;
-        diesel::insert_into(applicants::table)
-            .values(main)
-            .execute(conn)?;
+    write_transaction(conn, |conn| {
+        on_backend!(conn, |c| {
+            diesel::insert_into(applications::table)
+                .values(application)
+                .execute(c)?;
+            diesel::insert_into(applicants::table)
+                .values(main)
+                .execute(c)
+        })?;
         insert_actions(conn, actions)?;
         record(conn, events)
     })
@@ -33,7 +37,7 @@ pub fn add_applicant(
     actions: &[ActionRow],
     events: &[AuditRow],
 ) -> QueryResult<()> {
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         diesel::insert_into(applicants::table)
             .values(applicant)
             .execute(conn)?;
@@ -52,7 +56,7 @@ pub fn rename_applicant(
     events: &[AuditRow],
 ) -> QueryResult<()> {
     let now = service_kit::db::timestamp(chrono::Utc::now());
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         diesel::update(applicants::table.find(entity_id))
             .set((
                 applicants::first_name.eq(first),
@@ -66,12 +70,7 @@ pub fn rename_applicant(
 }
 
 pub(crate) fn insert_actions(conn: &mut DbConnection, actions: &[ActionRow]) -> QueryResult<()> {
-    for action in actions {
-        diesel::insert_into(user_actions::table)
-            .values(action)
-            .execute(conn)?;
-    }
-    Ok(())
+    batched!(conn, user_actions::table, actions)
 }
 
 /// The caller's application: `id` if given (and the caller's), else the
@@ -90,6 +89,27 @@ pub fn of_owner(
         query = query.filter(applications::id.eq(id.to_owned()));
     }
     query.first(conn).optional()
+}
+
+/// The id and revision of the caller's application (`id` if given and the
+/// caller's, else the caller's most recent one): the one cheap query a
+/// cached listing needs. It runs on the backend's own connection so that
+/// its statement is prepared once.
+pub fn revision_of_owner(
+    conn: &mut DbConnection,
+    owner: &str,
+    id: Option<&str>,
+) -> QueryResult<Option<(String, i64)>> {
+    let mine = applications::table
+        .filter(applications::owner_subject.eq(owner))
+        .select((applications::id, applications::revision));
+    on_backend!(conn, |c| match id {
+        Some(id) => mine.filter(applications::id.eq(id)).first(c).optional(),
+        None => mine
+            .order((applications::created_at.desc(), applications::id.desc()))
+            .first(c)
+            .optional(),
+    })
 }
 
 /// An application by id, whoever owns it.

@@ -10,15 +10,24 @@ use crate::schema::audit_events;
 use diesel::prelude::*;
 use service_kit::db::DbConnection;
 
-/// Records audit events. (One statement each: diesel's two-backend
-/// connection cannot batch inserts.)
+/// The row counts of the multi-row inserts ([`service_kit::insert_rows!`]):
+/// an application's handful of actions or audit events in one or two
+/// statements, each prepared once.
+macro_rules! batched {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        service_kit::on_backend!($conn, |c| service_kit::insert_rows!(
+            c,
+            $table,
+            $rows,
+            [8, 4, 2, 1]
+        ))
+    };
+}
+pub(crate) use batched;
+
+/// Records audit events.
 pub fn record(conn: &mut DbConnection, events: &[AuditRow]) -> QueryResult<()> {
-    for event in events {
-        diesel::insert_into(audit_events::table)
-            .values(event)
-            .execute(conn)?;
-    }
-    Ok(())
+    batched!(conn, audit_events::table, events)
 }
 
 /// An application's audit trail, oldest first.

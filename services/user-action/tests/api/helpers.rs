@@ -40,6 +40,18 @@ pub async fn spawn(backend: Backend) -> TestApp {
     spawn_with(backend, &[]).await
 }
 
+/// Builds party, document and user-action from the shared context.
+fn all_three(
+    ctx: &service_kit::server::Context,
+    vars: &std::collections::HashMap<String, String>,
+) -> anyhow::Result<Vec<service_kit::Service>> {
+    Ok(vec![
+        party::service(ctx, Some(vars))?,
+        document::service(ctx, Some(vars))?,
+        user_action::service(ctx, Some(vars))?,
+    ])
+}
+
 /// The same, with `extra` variables.
 pub async fn spawn_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
     let vars = vars(extra);
@@ -47,15 +59,15 @@ pub async fn spawn_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
         backend,
         &["party", "document", "user-action"],
         &pairs(&vars),
-        &|ctx, vars| {
-            Ok(vec![
-                party::service(ctx, Some(vars))?,
-                document::service(ctx, Some(vars))?,
-                user_action::service(ctx, Some(vars))?,
-            ])
-        },
+        &all_three,
     )
     .await
+}
+
+/// A second replica of `app`: the same services on the same databases, as
+/// another process (or pod) would run them.
+pub async fn replica_of(app: &TestApp) -> service_kit::RunningServer {
+    testkit::start(&app.vars, &all_three).await
 }
 
 /// user-action alone, reaching its peers at the given URLs.
@@ -110,8 +122,14 @@ impl<'a> User<'a> {
 
     /// A request with the app credentials and the token.
     pub fn request(&self, operation: &str) -> reqwest::RequestBuilder {
+        self.request_at(&self.app.url, operation)
+    }
+
+    /// The same, to the app at `base` (another replica).
+    pub fn request_at(&self, base: &str, operation: &str) -> reqwest::RequestBuilder {
         self.app
-            .anonymous(reqwest::Method::POST, &format!("{OPERATIONS}/{operation}"))
+            .http
+            .post(format!("{base}{OPERATIONS}/{operation}"))
             .header("X-Kony-App-Key", APP_KEY)
             .header("X-Kony-App-Secret", APP_SECRET)
             .header("Authorization", format!("Bearer {}", self.token))

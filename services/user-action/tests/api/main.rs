@@ -3,6 +3,7 @@
 
 mod helpers;
 mod idempotency;
+mod listing;
 mod peers;
 mod security;
 mod status_rules;

@@ -1,0 +1,121 @@
+//! getUserActions answers are cached per application revision: every write
+//! to an application's applicants or actions, through any replica, is seen
+//! by the next listing on every replica.
+
+use crate::helpers::{replica_of, send, spawn, User};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use testkit::{backend_tests, Backend};
+
+/// The listing as each replica answers it; both must agree.
+async fn listing_on_both(user: &User<'_>, bases: &[&str], query: &Value) -> Value {
+    let mut answers = Vec::new();
+    for base in bases {
+        let (status, listing) = send(
+            user.request_at(base, "UserAction/getUserActions")
+                .json(query),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{listing}");
+        answers.push(listing);
+    }
+    assert!(answers.windows(2).all(|w| w[0] == w[1]), "{answers:?}");
+    answers.remove(0)
+}
+
+/// Every `Status` in a listing, by `UserActionIdentifier`.
+fn statuses(listing: &Value) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = listing
+        .as_object()
+        .expect("an object")
+        .values()
+        .filter_map(Value::as_array)
+        .flatten()
+        .map(|item| {
+            (
+                item["UserActionIdentifier"]
+                    .as_str()
+                    .expect("id")
+                    .to_owned(),
+                item["UserActionStatus"]
+                    .as_str()
+                    .expect("status")
+                    .to_owned(),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+async fn every_replica_sees_every_write(backend: Backend) {
+    let app = spawn(backend).await;
+    let replica = replica_of(&app).await;
+    let bases = [app.url.as_str(), &replica.url()];
+    let user = User::new(&app, "lister");
+    let (application, party) = user.application("Virat", "Kohli").await;
+    let time = format!("TimeOnCurrentAddress_{party}_{application}");
+    let all = json!({});
+    let pre = json!({"isPre": "true"});
+
+    // Warm both replicas' caches, for both filters.
+    let before = listing_on_both(&user, &bases, &all).await;
+    let before_pre = listing_on_both(&user, &bases, &pre).await;
+    assert!(statuses(&before).contains(&(time.clone(), "Created".to_owned())));
+
+    // A change through the second replica is seen through the first.
+    let update =
+        json!({"UserActionIdentifier": time, "Response": "2015-06", "Status": "Submitted"});
+    let (status, body) = send(
+        user.request_at(bases[1], "UserAction/updateUserAction")
+            .json(&update),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let after = listing_on_both(&user, &bases, &all).await;
+    let expected: Vec<(String, String)> = statuses(&before)
+        .into_iter()
+        .map(|(id, s)| {
+            if id == time {
+                (id, "Submitted".to_owned())
+            } else {
+                (id, s)
+            }
+        })
+        .collect();
+    assert_eq!(statuses(&after), expected);
+    assert_ne!(listing_on_both(&user, &bases, &pre).await, before_pre);
+
+    // So are a new co-applicant and its actions.
+    let co_applicant = json!({"FirstName": "Anushka", "LastName": "Sharma", "DateOfBirth": "1988-05-01",
+        "Email": "as@example.com", "ApplicantType": "CoApplicant", "EntityId": "60fe1abbdecbb711d1e76621"});
+    let (status, body) = user
+        .call("PersonalInfo/updateProspectProfile", &co_applicant)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = send(
+        user.request_at(bases[1], "UserAction/createPreRequirements")
+            .json(&all),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let with_co_applicant = listing_on_both(&user, &bases, &all).await;
+    assert!(
+        statuses(&with_co_applicant).len() > statuses(&after).len(),
+        "{with_co_applicant}"
+    );
+    assert!(with_co_applicant.to_string().contains("Anushka"));
+
+    // Another user's listing is not the cached one.
+    let other = User::new(&app, "someone-else");
+    let (status, _) = send(
+        other
+            .request_at(bases[1], "UserAction/getUserActions")
+            .json(&all),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    replica.stop(true).await;
+}
+
+backend_tests!(every_replica_sees_every_write);
