@@ -22,11 +22,14 @@ mod wire;
 pub use config::UserActionConfig;
 pub use error::Code;
 
+use actix_web::middleware::from_fn;
 use actix_web::web;
 use auth::Apps;
 use clients::{DocumentClient, PartyClient};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations};
+use error::CamError;
 use routes::State;
+use service_kit::limit::rate_limit;
 use service_kit::server::{local_secret_file, Context};
 use service_kit::{ConfigError, Database, Migrations, ServerConfig, Service};
 use std::collections::HashMap;
@@ -95,7 +98,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
             Every operation needs app credentials (X-Kony-App-Key, X-Kony-App-Secret) and an end-user token \
             (X-Kony-Authorization, or Authorization: Bearer). Errors use the Fabric envelope; dbpErrCode is one of: \
             10001 malformed body, 10002 missing field, 10003 invalid field, 10004 unsupported media type, 10005 body too large, \
-            10101 app not authenticated, 10102 end user not authenticated, 10103 forbidden, 10201 no such application, \
+            10101 app not authenticated, 10102 end user not authenticated, 10103 forbidden, 10104 too many requests, 10201 no such application, \
             10202 no such user action, 10203 no such document, 10204 no such operation, 10301 status change not allowed, \
             10302 wrong action type, 10303 documents required, 10304 idempotency key in use, 10305 idempotency key reused, \
             10401-10410 the file rules (name characters, extension, leading space, invalid name, too large, empty, bad base64, \
@@ -131,6 +134,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new(header))),
         );
     }
+    service_kit::openapi::document_rate_limit(&mut doc, "FabricError", "application/json");
     doc
 }
 
@@ -151,9 +155,16 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
         reviewer_role: config.reviewer_role.clone(),
     });
     Ok(Service::new(NAME, openapi(), db, move |cfg| {
+        let limited = state.clone();
         cfg.service(
             web::scope(routes::BASE)
                 .app_data(state.clone())
+                .wrap(from_fn(move |req, next| {
+                    let state = limited.clone();
+                    rate_limit::<CamError, _>(req, next, move |req| {
+                        auth::rate_limit_client(req, &state.apps)
+                    })
+                }))
                 .service(
                     web::resource("/PersonalInfo/createProspectProfile")
                         .route(web::post().to(routes::prospect::create_prospect_profile)),
