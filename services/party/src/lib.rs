@@ -84,6 +84,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     )]
     struct Doc;
     let mut doc = Doc::openapi();
+    service_kit::openapi::merge_all_of(&mut doc, "Party");
     service_kit::openapi::require_internal_credential(&mut doc);
     service_kit::openapi::document_rate_limit(&mut doc, "Problem", "application/problem+json");
     doc
