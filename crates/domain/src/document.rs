@@ -159,8 +159,14 @@ pub struct Owner {
 pub fn number_or_string() -> utoipa::openapi::schema::Object {
     use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
     ObjectBuilder::new()
-        .schema_type(SchemaType::from_iter([Type::Number, Type::String, Type::Null]))
-        .description(Some("The caller's id of the file: a number or a string, returned as sent."))
+        .schema_type(SchemaType::from_iter([
+            Type::Number,
+            Type::String,
+            Type::Null,
+        ]))
+        .description(Some(
+            "The caller's id of the file: a number or a string, returned as sent.",
+        ))
         .build()
 }
 

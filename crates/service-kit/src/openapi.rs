@@ -92,7 +92,11 @@ pub fn document_rate_limit(doc: &mut OpenApi, schema: &str, content_type: &str) 
         content_type,
     );
     let retry_after = HeaderBuilder::new()
-        .schema(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)))
+        .schema(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(1)),
+        )
         .description(Some("Seconds to wait before trying again."))
         .build();
     response

@@ -30,10 +30,10 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations};
 use error::CamError;
 use routes::State;
 use service_kit::limit::rate_limit;
+use service_kit::openapi::{answer_everywhere, document_rate_limit, envelope_response};
 use service_kit::server::{local_secret_file, Context};
 use service_kit::{ConfigError, Database, Migrations, ServerConfig, Service};
 use std::collections::HashMap;
-use service_kit::openapi::{answer_everywhere, document_rate_limit, envelope_response};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
 use utoipa::OpenApi;
 
@@ -136,18 +136,39 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         );
     }
     // Every operation needs all three together.
-    doc.security = Some(vec![["appKey", "appSecret", "userToken"].into_iter().fold(
-        SecurityRequirement::default(),
-        |all, name| all.add(name, Vec::<String>::new()),
-    )]);
+    doc.security = Some(vec![["appKey", "appSecret", "userToken"]
+        .into_iter()
+        .fold(SecurityRequirement::default(), |all, name| {
+            all.add(name, Vec::<String>::new())
+        })]);
     // What any operation can answer, as every one reads a JSON body and
     // uses the database; operations that say more keep their own words.
     for (status, name, description) in [
-        ("400", "BadRequest", "The body is not JSON or not the documented shape, or a field is invalid"),
-        ("413", "BodyTooLarge", "The body is larger than the operation accepts"),
-        ("415", "UnsupportedMediaType", "The body is not application/json"),
-        ("500", "InternalError", "Our own fault; the cause is logged, not told"),
-        ("503", "Unavailable", "The database or a service we depend on is unavailable"),
+        (
+            "400",
+            "BadRequest",
+            "The body is not JSON or not the documented shape, or a field is invalid",
+        ),
+        (
+            "413",
+            "BodyTooLarge",
+            "The body is larger than the operation accepts",
+        ),
+        (
+            "415",
+            "UnsupportedMediaType",
+            "The body is not application/json",
+        ),
+        (
+            "500",
+            "InternalError",
+            "Our own fault; the cause is logged, not told",
+        ),
+        (
+            "503",
+            "Unavailable",
+            "The database or a service we depend on is unavailable",
+        ),
     ] {
         let response = envelope_response(description, "FabricError", "application/json");
         answer_everywhere(&mut doc, name, status, response);
