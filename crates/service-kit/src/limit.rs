@@ -110,7 +110,8 @@ async fn prune(limiter: Weak<RateLimiter>) {
 
 /// Middleware body: refuses a request whose client has used its allowance,
 /// with `E`'s envelope (E being the API's one error type) and
-/// `Retry-After`. `identify` names the client when the request proves who
+/// `Retry-After` (refusals are counted with every other answer, status 429,
+/// by the access metrics). `identify` names the client when the request proves who
 /// it is; otherwise the peer address counts. Does nothing (and does not
 /// call `identify`) when rate limiting is off.
 ///
@@ -129,7 +130,6 @@ where
     if let Some(limiter) = req.app_data::<web::Data<RateLimiter>>() {
         let client = identify(&req).or_else(|| req.peer_addr().map(|a| Client::Peer(a.ip())));
         if let Some(Err(limited)) = client.map(|c| limiter.check(&c)) {
-            metrics::counter!("http_requests_rate_limited_total").increment(1);
             let mut response = req.error_response(E::from(limited));
             response
                 .headers_mut()
