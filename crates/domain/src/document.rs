@@ -155,6 +155,21 @@ pub struct Owner {
     pub subject: String,
 }
 
+/// The schema of a caller's file id: a number or a string (or null).
+pub fn number_or_string() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([
+            Type::Number,
+            Type::String,
+            Type::Null,
+        ]))
+        .description(Some(
+            "The caller's id of the file: a number or a string, returned as sent.",
+        ))
+        .build()
+}
+
 /// A stored document's metadata.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -170,7 +185,7 @@ pub struct DocumentMetadata {
     /// The caller's free text about the file, as sent.
     pub file_info: String,
     /// The caller's id of the file, as sent (a number or a string).
-    #[schema(value_type = Option<Object>)]
+    #[schema(schema_with = number_or_string)]
     pub file_client_id: Option<serde_json::Value>,
     /// The type the caller declared.
     pub declared_type: String,

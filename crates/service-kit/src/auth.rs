@@ -35,20 +35,24 @@ impl InternalCredential {
     }
 }
 
+/// Whether the request carries the right `X-Service-Credential`.
+pub fn presents_internal_credential(req: &ServiceRequest) -> bool {
+    match req.app_data::<web::Data<InternalCredential>>() {
+        Some(credential) => req
+            .headers()
+            .get(CREDENTIAL_HEADER)
+            .is_some_and(|value| credential.matches(value.as_bytes())),
+        None => false,
+    }
+}
+
 /// Middleware for internal scopes: refuses (401, problem+json) a request
 /// without the right `X-Service-Credential`.
 pub async fn require_internal_credential<B: MessageBody>(
     req: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
-    let accepted = match req.app_data::<web::Data<InternalCredential>>() {
-        Some(credential) => req
-            .headers()
-            .get(CREDENTIAL_HEADER)
-            .is_some_and(|value| credential.matches(value.as_bytes())),
-        None => false,
-    };
-    if accepted {
+    if presents_internal_credential(&req) {
         next.call(req)
             .await
             .map(ServiceResponse::map_into_left_body)

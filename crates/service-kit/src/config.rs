@@ -4,6 +4,7 @@
 use envconfig::Envconfig;
 use std::collections::HashMap;
 use std::fmt;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 
 /// A configuration error. Its message always names the variable.
@@ -130,6 +131,21 @@ pub struct ServerConfig {
     /// Timeout of one internal call, in milliseconds.
     #[envconfig(from = "INTERNAL_CALL_TIMEOUT_MS", default = "10000")]
     pub internal_call_timeout_ms: u64,
+    /// Whether requests to the APIs are rate limited per client.
+    #[envconfig(from = "RATE_LIMIT_ENABLED", default = "true")]
+    pub rate_limit_enabled: bool,
+    /// The requests per second a client (a CAM app, a bearer token's
+    /// subject, or an unauthenticated peer address) may make, sustained.
+    #[envconfig(from = "RATE_LIMIT_PER_SECOND", default = "100")]
+    pub rate_limit_per_second: NonZeroU32,
+    /// The requests a client may make at once, beyond the sustained rate,
+    /// after a quiet spell.
+    #[envconfig(from = "RATE_LIMIT_BURST", default = "200")]
+    pub rate_limit_burst: NonZeroU32,
+    /// The requests per second (and burst) of the internal credential's
+    /// holders together: the peer services, calling for all their clients.
+    #[envconfig(from = "RATE_LIMIT_INTERNAL_PER_SECOND", default = "5000")]
+    pub rate_limit_internal_per_second: NonZeroU32,
 }
 
 /// The shortest internal credential accepted.

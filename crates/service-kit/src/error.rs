@@ -4,6 +4,7 @@
 //! A 5xx body never says what went wrong inside: the cause is logged with
 //! the request id, and the caller gets a generic sentence.
 
+use crate::limit::RateLimited;
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 pub use domain::FieldError;
@@ -65,6 +66,9 @@ pub enum ProblemError {
     /// The request conflicts with the resource's state: 409.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The client has used its allowance: 429.
+    #[error("too many requests")]
+    TooManyRequests(RateLimited),
     /// A dependency (the database, a peer service) is unavailable: 503.
     #[error("service unavailable: {0:#}")]
     Unavailable(anyhow::Error),
@@ -76,6 +80,12 @@ pub enum ProblemError {
 impl From<Vec<FieldError>> for ProblemError {
     fn from(errors: Vec<FieldError>) -> Self {
         Self::Input(InputError::Invalid(errors))
+    }
+}
+
+impl From<RateLimited> for ProblemError {
+    fn from(limited: RateLimited) -> Self {
+        Self::TooManyRequests(limited)
     }
 }
 
@@ -152,6 +162,15 @@ impl ProblemError {
                 vec![],
             ),
             Self::Conflict(why) => ("conflict", "Conflict", why.clone(), vec![]),
+            Self::TooManyRequests(limited) => (
+                "too-many-requests",
+                "Too many requests",
+                format!(
+                    "this client has made too many requests; retry after {} s",
+                    limited.retry_after_secs
+                ),
+                vec![],
+            ),
             Self::Unavailable(_) => (
                 "unavailable",
                 "Service unavailable",
@@ -192,6 +211,7 @@ impl ResponseError for ProblemError {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 mod health;
+pub mod limit;
 pub mod metrics;
 pub mod observe;
 pub mod openapi;

@@ -5,6 +5,7 @@ use crate::config::{ConfigError, Secret, ServerConfig};
 use crate::db::Database;
 use crate::error::ProblemError;
 use crate::health::{self, ReadinessChecks};
+use crate::limit::RateLimiter;
 use crate::{metrics, observe, openapi};
 use actix_web::dev::ServerHandle;
 use actix_web::middleware::from_fn;
@@ -194,6 +195,7 @@ pub fn start(
         .map(|s| (s.name, s.openapi.clone()))
         .collect();
     let routes: Vec<Routes> = services.iter().map(|s| s.routes.clone()).collect();
+    let limiter = RateLimiter::from_config(&ctx.config).map(web::Data::from);
     metrics::handle();
 
     let mut server = HttpServer::new(move || {
@@ -205,6 +207,9 @@ pub fn start(
             .service(web::resource("/metrics").route(web::get().to(metrics::render)))
             .service(web::redirect("/docs", "/docs/"))
             .service(openapi::swagger_ui(&docs));
+        if let Some(limiter) = &limiter {
+            app = app.app_data(limiter.clone());
+        }
         for register in &routes {
             app = app.configure(|cfg| register(cfg));
         }

@@ -2,10 +2,11 @@
 //! verified with the chassis's [`TokenVerifier`], and what its roles allow.
 
 use crate::error::EcmError;
-use actix_web::dev::Payload;
+use actix_web::dev::{Payload, ServiceRequest};
 use actix_web::http::header;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use service_kit::auth::TokenVerifier;
+use service_kit::limit::Client;
 use std::future::{ready, Ready};
 
 /// The role that allows reading cases.
@@ -51,14 +52,27 @@ impl FromRequest for Caller {
     type Future = Ready<Result<Self, EcmError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(caller(req))
+        if let Some(caller) = req.extensions().get::<Caller>() {
+            return ready(Ok(caller.clone()));
+        }
+        let verifier = req
+            .app_data::<web::Data<TokenVerifier>>()
+            .ok_or_else(|| EcmError::Internal(anyhow::anyhow!("no token verifier registered")));
+        ready(verifier.and_then(|verifier| caller(req, verifier)))
     }
 }
 
-fn caller(req: &HttpRequest) -> Result<Caller, EcmError> {
-    let verifier = req
-        .app_data::<web::Data<TokenVerifier>>()
-        .ok_or_else(|| EcmError::Internal(anyhow::anyhow!("no token verifier registered")))?;
+/// The client a request proves to be, for rate limiting: the bearer token's
+/// subject. The token is verified here, before the handler, and the caller
+/// kept in the request so that it is verified once.
+pub fn rate_limit_client(req: &ServiceRequest, verifier: &TokenVerifier) -> Option<Client> {
+    let caller = caller(req.request(), verifier).ok()?;
+    let client = Client::Subject(caller.subject.clone());
+    req.extensions_mut().insert(caller);
+    Some(client)
+}
+
+fn caller(req: &HttpRequest, verifier: &TokenVerifier) -> Result<Caller, EcmError> {
     let token = req
         .headers()
         .get(header::AUTHORIZATION)

@@ -5,6 +5,7 @@
 use crate::wire::envelope::{Envelope, Status, INTERNAL, NO_SUCH_CASE, UNAVAILABLE};
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
+use service_kit::limit::RateLimited;
 use service_kit::{InputError, ProblemError};
 
 /// The vendor's answer to a body that is not the documented shape.
@@ -37,6 +38,9 @@ pub enum EcmError {
     /// The operation exists but not with this method: 405.
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// The client has made too many requests: 429.
+    #[error("too many requests")]
+    TooManyRequests(RateLimited),
     /// The request is larger than accepted; the message says the limit: 413.
     #[error("{0}")]
     TooLarge(String),
@@ -67,6 +71,10 @@ impl EcmError {
             Self::UnsupportedMediaType => {
                 "Unsupported media type. The body must be application/json.".to_owned()
             }
+            Self::TooManyRequests(limited) => format!(
+                "Too many requests. Retry after {} seconds.",
+                limited.retry_after_secs
+            ),
             Self::Unavailable(_) => UNAVAILABLE.to_owned(),
             Self::Internal(_) => INTERNAL.to_owned(),
         }
@@ -83,6 +91,7 @@ impl ResponseError for EcmError {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -118,6 +127,12 @@ impl From<InputError> for EcmError {
             InputError::UnsupportedMediaType { .. } => Self::UnsupportedMediaType,
             InputError::Invalid(_) => Self::InvalidFormat,
         }
+    }
+}
+
+impl From<RateLimited> for EcmError {
+    fn from(limited: RateLimited) -> Self {
+        Self::TooManyRequests(limited)
     }
 }
 

@@ -179,5 +179,6 @@ pub fn document() -> utoipa::openapi::OpenApi {
         BEARER_SCHEME,
         Vec::<String>::new(),
     )]);
+    service_kit::openapi::document_rate_limit(&mut doc, "Envelope", "application/json");
     doc
 }

@@ -25,6 +25,7 @@ use actix_web::web;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations};
 use routes::DocumentState;
 use service_kit::auth::require_internal_credential;
+use service_kit::limit::rate_limit_internal;
 use service_kit::server::Context;
 use service_kit::{Database, Migrations, ServerConfig, Service};
 use std::collections::HashMap;
@@ -68,6 +69,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     struct Doc;
     let mut doc = Doc::openapi();
     service_kit::openapi::require_internal_credential(&mut doc);
+    service_kit::openapi::document_rate_limit(&mut doc, "Problem", "application/problem+json");
     doc
 }
 
@@ -94,6 +96,7 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
             web::scope(routes::BASE)
                 .app_data(state.clone())
                 .wrap(from_fn(require_internal_credential))
+                .wrap(from_fn(rate_limit_internal))
                 .service(
                     web::resource("/documents")
                         .route(web::post().to(routes::create))

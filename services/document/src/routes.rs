@@ -29,6 +29,21 @@ pub const OWNER_SYSTEM_HEADER: &str = "X-Owner-System";
 /// See [`OWNER_SYSTEM_HEADER`].
 pub const OWNER_SUBJECT_HEADER: &str = "X-Owner-Subject";
 
+/// The owner every operation is scoped to, as the API document shows it
+/// (the handlers read the headers with [`owner_of`]).
+#[derive(utoipa::IntoParams)]
+#[into_params(names("X-Owner-System", "X-Owner-Subject"), parameter_in = Header)]
+#[allow(dead_code)]
+pub struct OwnerHeaders(
+    /// The owning system, for example `user-action`: 1 to 256 characters.
+    #[param(min_length = 1, max_length = 256)]
+    String,
+    /// The subject within it, for example the end user's id: 1 to 256
+    /// characters.
+    #[param(min_length = 1, max_length = 256)]
+    String,
+);
+
 /// What the handlers share.
 pub struct DocumentState {
     /// The metadata database.
@@ -94,8 +109,7 @@ const PROBLEM: &str = "application/problem+json";
 #[utoipa::path(
     post, path = "/document/v1/documents", tag = "documents",
     params(
-        ("X-Owner-System" = String, Header, description = "The owning system"),
-        ("X-Owner-Subject" = String, Header, description = "The owning subject"),
+        OwnerHeaders,
     ),
     request_body(content(
         (JsonUpload = "application/json"),
@@ -223,9 +237,8 @@ async fn find(
 #[utoipa::path(
     get, path = "/document/v1/documents/{id}", tag = "documents",
     params(
-        ("id" = String, Path, description = "The document id"),
-        ("X-Owner-System" = String, Header, description = "The owning system"),
-        ("X-Owner-Subject" = String, Header, description = "The owning subject"),
+        ("id" = String, Path, description = "The document id (a UUID)"),
+        OwnerHeaders,
     ),
     responses(
         (status = 200, description = "The metadata", body = DocumentMetadata),
@@ -246,9 +259,8 @@ pub async fn metadata(
 #[utoipa::path(
     get, path = "/document/v1/documents/{id}/content", tag = "documents",
     params(
-        ("id" = String, Path, description = "The document id"),
-        ("X-Owner-System" = String, Header, description = "The owning system"),
-        ("X-Owner-Subject" = String, Header, description = "The owning subject"),
+        ("id" = String, Path, description = "The document id (a UUID)"),
+        OwnerHeaders,
     ),
     responses(
         (status = 200, description = "The content, with its sniffed Content-Type and a Content-Disposition naming the file",
@@ -291,6 +303,7 @@ pub struct ListQuery {
     /// Only documents answering this reference.
     reference: Option<String>,
     /// Page size, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
     /// The `nextCursor` of the previous page.
     cursor: Option<String>,
@@ -301,8 +314,7 @@ pub struct ListQuery {
     get, path = "/document/v1/documents", tag = "documents",
     params(
         ListQuery,
-        ("X-Owner-System" = String, Header, description = "The owning system"),
-        ("X-Owner-Subject" = String, Header, description = "The owning subject"),
+        OwnerHeaders,
     ),
     responses(
         (status = 200, description = "A page of the owner's documents, by id", body = DocumentPage),
@@ -357,9 +369,8 @@ pub async fn list(
 #[utoipa::path(
     delete, path = "/document/v1/documents/{id}", tag = "documents",
     params(
-        ("id" = String, Path, description = "The document id"),
-        ("X-Owner-System" = String, Header, description = "The owning system"),
-        ("X-Owner-Subject" = String, Header, description = "The owning subject"),
+        ("id" = String, Path, description = "The document id (a UUID)"),
+        OwnerHeaders,
     ),
     responses(
         (status = 204, description = "Deleted: it is no longer visible, and its content is removed"),

@@ -66,7 +66,7 @@ pub struct JsonUpload {
     file_info: String,
     /// The caller's id of the file: a number or a string, returned as sent.
     #[serde(default)]
-    #[schema(value_type = Option<Object>, example = 1627265913230_u64)]
+    #[schema(schema_with = domain::document::number_or_string, example = 1627265913230_u64)]
     file_client_id: Option<serde_json::Value>,
     /// The content, base64 (a `data:...;base64,` prefix and line breaks are accepted).
     file_contents: String,

@@ -15,6 +15,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations};
 use envconfig::Envconfig;
 use service_kit::auth::require_internal_credential;
 use service_kit::db::DatabaseUrl;
+use service_kit::limit::rate_limit_internal;
 use service_kit::server::Context;
 use service_kit::{load_config, ConfigError, Database, Migrations, ServerConfig, Service};
 use std::collections::HashMap;
@@ -83,7 +84,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     )]
     struct Doc;
     let mut doc = Doc::openapi();
+    service_kit::openapi::merge_all_of(&mut doc, "Party");
     service_kit::openapi::require_internal_credential(&mut doc);
+    service_kit::openapi::document_rate_limit(&mut doc, "Problem", "application/problem+json");
     doc
 }
 
@@ -104,6 +107,7 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
             web::scope(routes::BASE)
                 .app_data(data.clone())
                 .wrap(from_fn(require_internal_credential))
+                .wrap(from_fn(rate_limit_internal))
                 .service(
                     web::resource("/parties")
                         .route(web::post().to(routes::create))

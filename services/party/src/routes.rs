@@ -70,7 +70,7 @@ pub async fn create(
 /// Read a party.
 #[utoipa::path(
     get, path = "/party/v1/parties/{id}", tag = "parties",
-    params(("id" = String, Path, description = "The party id: 10 digits")),
+    params(("id" = String, Path, pattern = "^[1-9][0-9]{9}$", description = "The party id: 10 digits")),
     responses(
         (status = 200, description = "The party", body = Party),
         (status = 401, description = "No valid internal credential", body = Problem, content_type = "application/problem+json"),
@@ -97,7 +97,7 @@ const UPDATE_ATTEMPTS: usize = 3;
 /// the whole list. The result must still be a valid party.
 #[utoipa::path(
     patch, path = "/party/v1/parties/{id}", tag = "parties",
-    params(("id" = String, Path, description = "The party id: 10 digits")),
+    params(("id" = String, Path, pattern = "^[1-9][0-9]{9}$", description = "The party id: 10 digits")),
     request_body(content = serde_json::Value, content_type = "application/merge-patch+json",
         description = "A JSON merge patch of the party's writable fields"),
     responses(
@@ -149,7 +149,7 @@ pub async fn update(
 /// erasing personal data on request).
 #[utoipa::path(
     delete, path = "/party/v1/parties/{id}", tag = "parties",
-    params(("id" = String, Path, description = "The party id: 10 digits")),
+    params(("id" = String, Path, pattern = "^[1-9][0-9]{9}$", description = "The party id: 10 digits")),
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, description = "No valid internal credential", body = Problem, content_type = "application/problem+json"),
@@ -180,12 +180,14 @@ pub struct ListQuery {
     /// Parties with this last name (case-insensitive).
     last_name: Option<String>,
     /// Parties born on this date, `YYYY-MM-DD`.
+    #[param(format = Date)]
     date_of_birth: Option<String>,
     /// Parties with this email contact point (case-insensitive).
     email: Option<String>,
     /// Parties with this tax id.
     tax_id: Option<String>,
     /// Page size, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
     /// The `nextCursor` of the previous page.
     cursor: Option<String>,

@@ -6,9 +6,11 @@
 //! values, so a plain digest is enough) and compared in constant time.
 
 use crate::error::{CamError, Code};
+use actix_web::dev::ServiceRequest;
 use actix_web::http::StatusCode;
 use actix_web::HttpRequest;
 use service_kit::auth::TokenVerifier;
+use service_kit::limit::Client;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use subtle::ConstantTimeEq;
@@ -72,6 +74,16 @@ fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|v| !v.is_empty())
+}
+
+/// The app a request proves to come from, for rate limiting: its key and
+/// secret are checked here (one SHA-256, cheap enough to run before the
+/// handler); the end-user token is left to the handler.
+pub fn rate_limit_client(req: &ServiceRequest, apps: &Apps) -> Option<Client> {
+    let req = req.request();
+    let key = header(req, "X-Kony-App-Key")?;
+    apps.verify(key, header(req, "X-Kony-App-Secret")?)
+        .then(|| Client::App(key.to_owned()))
 }
 
 /// Checks the app credentials and the end-user token.

@@ -7,6 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use clients::CallError;
 use serde::Serialize;
+use service_kit::limit::RateLimited;
 use service_kit::{InputError, ProblemError};
 
 /// Every cause a CAM request can fail for, with its stable `dbpErrCode`.
@@ -28,6 +29,8 @@ pub enum Code {
     UserUnauthenticated = 10102,
     /// The caller may not do this.
     Forbidden = 10103,
+    /// The app has made too many requests (see `Retry-After`).
+    TooManyRequests = 10104,
     /// No such application (of the caller's).
     ApplicationNotFound = 10201,
     /// No such user action (of the caller's).
@@ -85,6 +88,7 @@ impl Code {
         Code::AppUnauthenticated,
         Code::UserUnauthenticated,
         Code::Forbidden,
+        Code::TooManyRequests,
         Code::ApplicationNotFound,
         Code::UserActionNotFound,
         Code::DocumentNotFound,
@@ -272,6 +276,19 @@ impl From<InputError> for CamError {
                 format!("body: must be {expected}"),
             ),
         }
+    }
+}
+
+impl From<RateLimited> for CamError {
+    fn from(limited: RateLimited) -> Self {
+        Self::new(
+            Code::TooManyRequests,
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "too many requests from this app; retry after {} s",
+                limited.retry_after_secs
+            ),
+        )
     }
 }
 

@@ -23,15 +23,19 @@ mod wire;
 pub use config::UserActionConfig;
 pub use error::Code;
 
+use actix_web::middleware::from_fn;
 use actix_web::web;
 use auth::Apps;
 use clients::{DocumentClient, PartyClient};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations};
+use error::CamError;
 use routes::State;
+use service_kit::limit::rate_limit;
+use service_kit::openapi::{answer_everywhere, document_rate_limit, envelope_response};
 use service_kit::server::{local_secret_file, Context};
 use service_kit::{ConfigError, Database, Migrations, ServerConfig, Service};
 use std::collections::HashMap;
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
 use utoipa::OpenApi;
 
 /// The service's name.
@@ -96,7 +100,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
             Every operation needs app credentials (X-Kony-App-Key, X-Kony-App-Secret) and an end-user token \
             (X-Kony-Authorization, or Authorization: Bearer). Errors use the Fabric envelope; dbpErrCode is one of: \
             10001 malformed body, 10002 missing field, 10003 invalid field, 10004 unsupported media type, 10005 body too large, \
-            10101 app not authenticated, 10102 end user not authenticated, 10103 forbidden, 10201 no such application, \
+            10101 app not authenticated, 10102 end user not authenticated, 10103 forbidden, 10104 too many requests, 10201 no such application, \
             10202 no such user action, 10203 no such document, 10204 no such operation, 10301 status change not allowed, \
             10302 wrong action type, 10303 documents required, 10304 idempotency key in use, 10305 idempotency key reused, \
             10401-10410 the file rules (name characters, extension, leading space, invalid name, too large, empty, bad base64, \
@@ -132,6 +136,45 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new(header))),
         );
     }
+    // Every operation needs all three together.
+    doc.security = Some(vec![["appKey", "appSecret", "userToken"]
+        .into_iter()
+        .fold(SecurityRequirement::default(), |all, name| {
+            all.add(name, Vec::<String>::new())
+        })]);
+    // What any operation can answer, as every one reads a JSON body and
+    // uses the database; operations that say more keep their own words.
+    for (status, name, description) in [
+        (
+            "400",
+            "BadRequest",
+            "The body is not JSON or not the documented shape, or a field is invalid",
+        ),
+        (
+            "413",
+            "BodyTooLarge",
+            "The body is larger than the operation accepts",
+        ),
+        (
+            "415",
+            "UnsupportedMediaType",
+            "The body is not application/json",
+        ),
+        (
+            "500",
+            "InternalError",
+            "Our own fault; the cause is logged, not told",
+        ),
+        (
+            "503",
+            "Unavailable",
+            "The database or a service we depend on is unavailable",
+        ),
+    ] {
+        let response = envelope_response(description, "FabricError", "application/json");
+        answer_everywhere(&mut doc, name, status, response);
+    }
+    document_rate_limit(&mut doc, "FabricError", "application/json");
     doc
 }
 
@@ -153,9 +196,16 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
         listings: listing::Listings::new(config.listing_cache_bytes),
     });
     Ok(Service::new(NAME, openapi(), db, move |cfg| {
+        let limited = state.clone();
         cfg.service(
             web::scope(routes::BASE)
                 .app_data(state.clone())
+                .wrap(from_fn(move |req, next| {
+                    let state = limited.clone();
+                    rate_limit::<CamError, _>(req, next, move |req| {
+                        auth::rate_limit_client(req, &state.apps)
+                    })
+                }))
                 .service(
                     web::resource("/PersonalInfo/createProspectProfile")
                         .route(web::post().to(routes::prospect::create_prospect_profile)),

@@ -8,10 +8,12 @@ pub mod remove_customer;
 pub mod status_details;
 
 use crate::error::EcmError;
+use actix_web::middleware::from_fn;
 use actix_web::{web, HttpRequest};
 use clients::PartyClient;
 use service_kit::auth::TokenVerifier;
 use service_kit::body::{is_json, read_limited};
+use service_kit::limit::rate_limit;
 use service_kit::Database;
 
 /// The prefix of every ECM operation.
@@ -51,10 +53,18 @@ pub fn register(cfg: &mut web::ServiceConfig, state: web::Data<AppState>, tokens
                 .default_service(web::to(method_not_allowed))
         };
     }
+    let tokens = web::Data::new(tokens);
+    let verifier = tokens.clone();
     cfg.service(
         web::scope(ECM_PREFIX)
             .app_data(state)
-            .app_data(web::Data::new(tokens))
+            .app_data(tokens)
+            .wrap(from_fn(move |req, next| {
+                let verifier = verifier.clone();
+                rate_limit::<EcmError, _>(req, next, move |req| {
+                    crate::caller::rate_limit_client(req, &verifier)
+                })
+            }))
             .service(operation!("addCustomer", add_customer::add_customer))
             .service(operation!(
                 "removeCustomer",
