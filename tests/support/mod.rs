@@ -3,3 +3,4 @@
 
 pub mod cam;
 pub mod flow;
+pub mod hostile;
