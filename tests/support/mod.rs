@@ -4,3 +4,5 @@
 pub mod cam;
 pub mod flow;
 pub mod hostile;
+pub mod load;
+pub mod process;
