@@ -108,6 +108,13 @@ pub fn parse_value(body: &[u8]) -> Result<serde_json::Value, serde_json::Error> 
     serde_json::from_slice::<UniqueKeys>(body).map(|v| v.0)
 }
 
+/// Deserializes a [`serde_json::Value`] the way [`parse_value`] parses one,
+/// for a free-form field of a typed body (`deserialize_with`, or inside a
+/// `Deserialize` impl).
+pub fn unique_value<'de, D: serde::Deserializer<'de>>(d: D) -> Result<serde_json::Value, D::Error> {
+    <UniqueKeys as serde::Deserialize>::deserialize(d).map(|v| v.0)
+}
+
 /// A JSON value read with no key twice in any object.
 struct UniqueKeys(serde_json::Value);
 
