@@ -375,15 +375,13 @@ fn nothing_half_done(services: &Services) {
         unfinished.is_empty(),
         "uploads left unfinished: {unfinished:?}"
     );
-    let forgotten = logged(
+    let orphans = unaccounted(
+        &stored,
+        &attached,
         &log,
         "could not delete a document of a failed upload",
         "document_id",
     );
-    let orphans: Vec<_> = stored
-        .difference(&attached)
-        .filter(|d| !forgotten.contains(*d))
-        .collect();
     assert!(
         orphans.is_empty(),
         "documents attached to no action (and not logged): {orphans:?}\n{}",
@@ -395,15 +393,13 @@ fn nothing_half_done(services: &Services) {
         services.database("user-action"),
         "SELECT main_party_id AS id FROM applications UNION SELECT party_id AS id FROM applicants",
     );
-    let forgotten = logged(
+    let orphans = unaccounted(
+        &parties,
+        &applied,
         &log,
         "could not delete the party of a failed create",
         "party_id",
     );
-    let orphans: Vec<_> = parties
-        .difference(&applied)
-        .filter(|p| !forgotten.contains(*p))
-        .collect();
     assert!(
         orphans.is_empty(),
         "parties without an application (and not logged): {orphans:?}\n{}",
@@ -417,6 +413,22 @@ fn nothing_half_done(services: &Services) {
          WHERE d.case_id IS NULL",
     );
     assert!(half.is_empty(), "customers without their details: {half:?}");
+}
+
+/// The ids `present` but not `referenced` that compensation did not log
+/// (as `field` of a line `message`) as left behind.
+fn unaccounted<'a>(
+    present: &'a BTreeSet<String>,
+    referenced: &'a BTreeSet<String>,
+    log: &str,
+    message: &str,
+    field: &str,
+) -> Vec<&'a String> {
+    let logged = logged(log, message, field);
+    present
+        .difference(referenced)
+        .filter(|id| !logged.contains(*id))
+        .collect()
 }
 
 /// The log lines of every service that mention one of `ids`, and the
