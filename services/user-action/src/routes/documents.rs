@@ -169,7 +169,23 @@ pub async fn upload_document(
         .db(move |conn| store::actions::attach(conn, &attach, &events))
         .await
     {
-        forget(&state, &caller, &sent).await;
+        // A commit whose connection was lost may have happened all the
+        // same: only documents known not to be attached are deleted.
+        let action_id = action.id.clone();
+        match state
+            .db(move |conn| store::actions::documents_of(conn, &action_id))
+            .await
+        {
+            Ok(attached) => {
+                sent.retain(|id| !attached.iter().any(|row| &row.document_id == id));
+                forget(&state, &caller, &sent).await;
+            }
+            Err(_) => {
+                for id in &sent {
+                    tracing::error!(document_id = %id, "kept a document whose attachment is in doubt");
+                }
+            }
+        }
         return Err(e);
     }
     tracing::info!(action_id = %action.id, files = rows.len(), "documents attached");
