@@ -7,85 +7,45 @@
 //! PostgreSQL only (SQLite is a single-host file): skipped with a note
 //! without a server, failed with `REQUIRE_POSTGRES=1`.
 
+mod support;
+
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use support::process::ServiceProcess;
 use testkit::Backend;
 
-const BIN: &str = env!("CARGO_BIN_EXE_onboarding");
 const CREDENTIAL: &str = "replica-test-internal-credential-0123";
 const CREATES: usize = 200;
 /// How many of the first creates are then patched, twice each at once.
 const PATCHED: usize = 60;
 
-/// One `onboarding serve party` process, stopped with SIGTERM when dropped.
+/// One `onboarding serve party` process (stopped with SIGTERM when
+/// dropped), with its own data directory.
 struct Replica {
-    url: String,
-    child: Child,
-    data_dir: tempfile::TempDir,
+    process: ServiceProcess,
+    _data_dir: tempfile::TempDir,
 }
 
 impl Replica {
     /// Starts a replica on `database_url` without waiting for it.
     fn spawn(database_url: &str) -> Self {
         let data_dir = tempfile::tempdir().expect("a data directory");
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let log = std::fs::File::create(data_dir.path().join("log")).expect("a log file");
-        let child = Command::new(BIN)
-            .args(["serve", "party"])
-            .env("HOST", "127.0.0.1")
-            .env("PORT", port.to_string())
-            .env("DATA_DIR", data_dir.path())
-            .env("INTERNAL_CREDENTIAL", CREDENTIAL)
-            .env("PARTY_DATABASE_URL", database_url)
-            .env("WORKERS", "2")
-            .env("LOG_FORMAT", "json")
-            .env("RUST_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("onboarding serve party starts");
+        let env: Vec<(String, String)> = [
+            ("DATA_DIR", data_dir.path().display().to_string()),
+            ("INTERNAL_CREDENTIAL", CREDENTIAL.to_owned()),
+            ("PARTY_DATABASE_URL", database_url.to_owned()),
+            ("WORKERS", "2".to_owned()),
+            ("LOG_FORMAT", "json".to_owned()),
+            ("RUST_LOG", "info".to_owned()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
         Self {
-            url: format!("http://127.0.0.1:{port}"),
-            child,
-            data_dir,
+            process: ServiceProcess::start("party", &env, data_dir.path()),
+            _data_dir: data_dir,
         }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.data_dir.path().join("log")).unwrap_or_default()
-    }
-
-    /// Waits until the replica answers ready.
-    async fn wait_until_ready(&mut self, http: &reqwest::Client) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Ok(response) = http.get(format!("{}/health/ready", self.url)).send().await {
-                if response.status() == StatusCode::OK {
-                    return;
-                }
-            }
-            let exited = self.child.try_wait().expect("the replica's status");
-            if exited.is_some() || Instant::now() > deadline {
-                panic!("the replica did not start ({exited:?}):\n{}", self.log());
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
-
-impl Drop for Replica {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
     }
 }
 
@@ -154,7 +114,7 @@ async fn two_replicas_on_one_database_lose_and_duplicate_nothing() {
     // the other's advisory lock, both come up.
     let mut replicas = [Replica::spawn(&database_url), Replica::spawn(&database_url)];
     for replica in &mut replicas {
-        replica.wait_until_ready(&http).await;
+        replica.process.wait_until_ready(&http).await;
     }
     let shipped = std::fs::read_dir(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -168,7 +128,7 @@ async fn two_replicas_on_one_database_lose_and_duplicate_nothing() {
         shipped,
         "each migration applied once: {applied:?}"
     );
-    let urls: Vec<String> = replicas.iter().map(|r| r.url.clone()).collect();
+    let urls: Vec<String> = replicas.iter().map(|r| r.process.url()).collect();
 
     // The first half of the creates, alternating between the replicas.
     let create = |i: usize| {
@@ -286,7 +246,7 @@ async fn two_replicas_on_one_database_lose_and_duplicate_nothing() {
     }
 
     for replica in &replicas {
-        let log = replica.log();
+        let log = replica.process.log();
         assert!(
             !log.contains("\"level\":\"ERROR\""),
             "no errors logged:\n{log}"

@@ -3,3 +3,6 @@
 
 pub mod cam;
 pub mod flow;
+pub mod hostile;
+pub mod load;
+pub mod process;

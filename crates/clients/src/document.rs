@@ -63,11 +63,15 @@ impl DocumentClient {
         }
     }
 
-    /// Stores a document for `owner`. A broken file rule comes back as
-    /// [`CallError::Status`] with document-service's problem body.
+    /// Stores a document for `owner` under `id` (a UUID the caller chose, so
+    /// that it can delete the document even when the answer is lost: a
+    /// failed store must be followed by [`delete`](Self::delete)). A broken
+    /// file rule comes back as [`CallError::Status`] with document-service's
+    /// problem body.
     pub async fn store(
         &self,
         owner: &Owner,
+        id: &str,
         document: &NewDocument<'_>,
     ) -> Result<DocumentMetadata, CallError> {
         let body = serde_json::to_vec(document).map_err(|e| CallError::Protocol {
@@ -79,7 +83,7 @@ impl DocumentClient {
             .send_with(
                 Method::POST,
                 "/document/v1/documents",
-                &owner_headers(owner),
+                &[owner_headers(owner).as_slice(), &[("X-Document-Id", id)]].concat(),
                 Some(body),
             )
             .await?;

@@ -101,6 +101,77 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, InputError> {
     Ok(value)
 }
 
+/// Parses JSON bytes into a [`serde_json::Value`], refusing an object that
+/// names a key twice: `Value` alone would keep the last silently, where
+/// every typed body of ours refuses it ("duplicate field").
+pub fn parse_value(body: &[u8]) -> Result<serde_json::Value, serde_json::Error> {
+    serde_json::from_slice::<UniqueKeys>(body).map(|v| v.0)
+}
+
+/// Deserializes a [`serde_json::Value`] the way [`parse_value`] parses one,
+/// for a free-form field of a typed body (`deserialize_with`, or inside a
+/// `Deserialize` impl).
+pub fn unique_value<'de, D: serde::Deserializer<'de>>(d: D) -> Result<serde_json::Value, D::Error> {
+    <UniqueKeys as serde::Deserialize>::deserialize(d).map(|v| v.0)
+}
+
+/// A JSON value read with no key twice in any object.
+struct UniqueKeys(serde_json::Value);
+
+impl<'de> serde::Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{Error, MapAccess, SeqAccess, Visitor};
+        use serde_json::Value;
+        struct Any;
+        impl<'de> Visitor<'de> for Any {
+            type Value = Value;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+                Ok(Value::Bool(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+                Ok(Value::from(v))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+                Ok(Value::from(v))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+                Ok(Value::from(v))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+                Ok(Value::from(v))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Value, E> {
+                Ok(Value::String(v))
+            }
+            fn visit_unit<E>(self) -> Result<Value, E> {
+                Ok(Value::Null)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+                let mut items = Vec::new();
+                while let Some(UniqueKeys(item)) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(Value::Array(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+                let mut object = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if object.contains_key(&key) {
+                        return Err(A::Error::custom(format!("duplicate field `{key}`")));
+                    }
+                    let UniqueKeys(value) = map.next_value()?;
+                    object.insert(key, value);
+                }
+                Ok(Value::Object(object))
+            }
+        }
+        d.deserialize_any(Any).map(UniqueKeys)
+    }
+}
+
 /// Parses a query string into `T`; the error names the parameter at fault.
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, InputError> {
     let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
@@ -214,6 +285,21 @@ mod tests {
         assert_eq!(
             error_of(r#"{"name":"a","items":[5]}"#),
             InputError::field("items[0]", "must be a JSON object")
+        );
+    }
+
+    #[test]
+    fn a_value_names_each_key_once() {
+        let err = parse_value(br#"{"a": {"b": 1, "b": 2}}"#).unwrap_err();
+        assert_eq!(json_message(&err), "duplicate field `b`");
+        assert_eq!(
+            parse_value(br#"[{"a": 1.5, "b": [null, true, "x", -2]}]"#).expect("valid"),
+            serde_json::json!([{"a": 1.5, "b": [null, true, "x", -2]}])
+        );
+        let deep = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(
+            parse_value(deep.as_bytes()).is_err(),
+            "the recursion limit holds"
         );
     }
 

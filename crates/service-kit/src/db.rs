@@ -146,6 +146,20 @@ pub struct Database {
     backend: Backend,
 }
 
+/// Whether `e` is the connection to the database being lost (closed, cut
+/// by a server shutting down or restarting) rather than a statement failing.
+pub fn is_connection_lost(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
+        | Error::DatabaseError(DatabaseErrorKind::UnableToSendCommand, _) => true,
+        // PostgreSQL's admin_shutdown and crash_shutdown (57P01, 57P02):
+        // diesel reports them as Unknown, so they are told by their message.
+        Error::DatabaseError(_, info) => info.message().starts_with("terminating connection"),
+        _ => false,
+    }
+}
+
 /// How long a request waits for a free pooled connection.
 const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(5);
 

@@ -90,8 +90,14 @@ impl From<RateLimited> for ProblemError {
 }
 
 impl From<diesel::result::Error> for ProblemError {
+    /// A lost database connection is the database being unavailable (a 503
+    /// worth a retry), not a fault of ours (a 500).
     fn from(e: diesel::result::Error) -> Self {
-        Self::Internal(e.into())
+        if crate::db::is_connection_lost(&e) {
+            Self::Unavailable(e.into())
+        } else {
+            Self::Internal(e.into())
+        }
     }
 }
 

@@ -43,3 +43,76 @@ pub fn mend(backend: Backend, url: &str, table: &str, event: &str) {
     };
     execute(backend, url, &sql);
 }
+
+/// Makes the PostgreSQL database at `url` unavailable, as an outage would
+/// look to a service: its open connections are cut and new ones refused,
+/// until [`restore`]. `admin_url` is the server's admin URL.
+pub fn cut_off(admin_url: &str, url: &str) {
+    let name = database_name(url);
+    execute(
+        Backend::Postgres,
+        admin_url,
+        &format!(
+            "ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false;
+             SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE datname = '{name}' AND pid <> pg_backend_pid();"
+        ),
+    );
+}
+
+/// Ends the outage [`cut_off`] began: the database takes connections again.
+pub fn restore(admin_url: &str, url: &str) {
+    let name = database_name(url);
+    execute(
+        Backend::Postgres,
+        admin_url,
+        &format!("ALTER DATABASE {name} WITH ALLOW_CONNECTIONS true;"),
+    );
+}
+
+/// The database a PostgreSQL URL names (test databases are plain names).
+fn database_name(url: &str) -> &str {
+    let name = url.rsplit('/').next().unwrap_or_default();
+    assert!(
+        name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+        "a plain database name: {name}"
+    );
+    name
+}
+
+/// A PostgreSQL outage for the services on `databases`: the test server is
+/// stopped when it is the harness's own (the real thing), and on a shared
+/// server (`TEST_DATABASE_URL`) the databases are cut off instead.
+pub struct Outage {
+    databases: Vec<String>,
+    stopped: bool,
+}
+
+impl Outage {
+    /// Begins the outage.
+    pub fn begin(databases: &[String]) -> Self {
+        let stopped = crate::postgres::stop_server().is_ok();
+        if !stopped {
+            let admin = crate::postgres::server_url().expect("a server");
+            for url in databases {
+                cut_off(admin, url);
+            }
+        }
+        Self {
+            databases: databases.to_vec(),
+            stopped,
+        }
+    }
+
+    /// Ends it: the databases take connections again.
+    pub fn end(self) {
+        if self.stopped {
+            crate::postgres::start_server_again().expect("the server starts again");
+            return;
+        }
+        let admin = crate::postgres::server_url().expect("a server");
+        for url in &self.databases {
+            restore(admin, url);
+        }
+    }
+}

@@ -15,8 +15,8 @@ use diesel::pg::PgConnection;
 use diesel::Connection;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::OnceLock;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// The admin URL of the test server, once it is up.
@@ -147,40 +147,105 @@ fn start_server() -> Result<String, String> {
         ));
     }
     let port = crate::free_port();
-    let log = std::fs::File::create(root.join("server.log")).map_err(|e| format!("log: {e}"))?;
-    let server = run_as(bin.join("postgres"), user)
-        .arg("-D")
-        .arg(&data)
-        .args(["-p", &port.to_string(), "-k"])
-        .arg(&root)
-        .args([
-            "-c",
-            "listen_addresses=127.0.0.1",
-            "-c",
-            "max_connections=400",
-            "-c",
-            "fsync=off",
-        ])
-        .args(["-c", "synchronous_commit=off", "-c", "full_page_writes=off"])
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .map_err(|e| format!("postgres: {e}"))?;
-    watch(server.id(), &root)?;
+    let own = OwnServer {
+        bin,
+        user,
+        data,
+        root,
+        port,
+    };
+    watch(&own)?;
+    let child = own.launch()?;
     let url = format!("postgres://postgres@127.0.0.1:{port}/postgres");
-    wait_until_up(&url, &root)?;
-    eprintln!(
-        "testkit: PostgreSQL started from {} on port {port}",
-        bin.display()
-    );
+    wait_until_up(&url, &own.root)?;
+    *OWN.lock().map_err(|_| "poisoned")? = Some((own, child));
+    eprintln!("testkit: PostgreSQL started on port {port}");
     Ok(url)
 }
 
-/// Once this process has exited, stops the server and removes its files.
-fn watch(server_pid: u32, root: &Path) -> Result<(), String> {
+/// A server this harness started, to stop and start again.
+struct OwnServer {
+    bin: PathBuf,
+    user: Option<(u32, u32)>,
+    data: PathBuf,
+    root: PathBuf,
+    port: u16,
+}
+
+/// The server this harness started, and its process.
+static OWN: Mutex<Option<(OwnServer, Child)>> = Mutex::new(None);
+
+impl OwnServer {
+    /// Starts `postgres` on the data directory (with a log that appends).
+    fn launch(&self) -> Result<Child, String> {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.root.join("server.log"))
+            .map_err(|e| format!("log: {e}"))?;
+        run_as(self.bin.join("postgres"), self.user)
+            .arg("-D")
+            .arg(&self.data)
+            .args(["-p", &self.port.to_string(), "-k"])
+            .arg(&self.root)
+            .args([
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "max_connections=400",
+                "-c",
+                "fsync=off",
+            ])
+            .args(["-c", "synchronous_commit=off", "-c", "full_page_writes=off"])
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .map_err(|e| format!("postgres: {e}"))
+    }
+}
+
+/// Stops the test server as an outage would (a fast shutdown: every
+/// session is cut, new connections are refused) and waits until it is
+/// down; [`start_server_again`] brings it back on the same port. Only a
+/// server this harness started can be stopped (not `TEST_DATABASE_URL`'s).
+pub fn stop_server() -> Result<(), String> {
+    let mut own = OWN.lock().map_err(|_| "poisoned")?;
+    let (_, child) = own
+        .as_mut()
+        .ok_or("the test server is not this harness's own")?;
+    let stopped = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .map_err(|e| format!("kill: {e}"))?;
+    if !stopped.success() {
+        return Err("the test server could not be signalled".to_owned());
+    }
+    child.wait().map_err(|e| format!("wait: {e}"))?;
+    Ok(())
+}
+
+/// Starts the server [`stop_server`] stopped again, on the same port and
+/// data, and waits until it takes connections.
+pub fn start_server_again() -> Result<(), String> {
+    let mut own = OWN.lock().map_err(|_| "poisoned")?;
+    let (server, child) = own
+        .as_mut()
+        .ok_or("the test server is not this harness's own")?;
+    *child = server.launch()?;
+    let url = format!("postgres://postgres@127.0.0.1:{}/postgres", server.port);
+    wait_until_up(&url, &server.root)
+}
+
+/// Once this process has exited, stops the server (whichever process runs
+/// it then: it may have been restarted, so the pid is read from PostgreSQL's
+/// own pid file) and removes its files.
+fn watch(server: &OwnServer) -> Result<(), String> {
     crate::after_exit(&format!(
-        "kill -INT {server_pid} 2>/dev/null; while kill -0 {server_pid} 2>/dev/null; do sleep 0.2; done; rm -rf '{}'",
-        root.display()
+        "pid=$(head -n 1 '{pid_file}' 2>/dev/null); \
+         if [ -n \"$pid\" ]; then kill -INT $pid 2>/dev/null; while kill -0 $pid 2>/dev/null; do sleep 0.2; done; fi; \
+         rm -rf '{root}'",
+        pid_file = server.data.join("postmaster.pid").display(),
+        root = server.root.display()
     ))
 }
 

@@ -149,6 +149,6 @@ impl From<ProblemError> for EcmError {
 
 impl From<diesel::result::Error> for EcmError {
     fn from(e: diesel::result::Error) -> Self {
-        Self::Internal(e.into())
+        ProblemError::from(e).into()
     }
 }

@@ -96,7 +96,10 @@ fn refusals(forbidden: &str) -> BTreeMap<String, RefOr<Response>> {
         ("405", "Not POST (`Allow: POST`)"),
         (
             "413",
-            "The body, or the number of customers or cases it carries, is over the limit",
+            "The body, or the number of customers or cases it carries, is over the limit: \
+             by default 8 MiB (`CASE_MAX_BODY_BYTES`) and 1,000 customers over all the \
+             request's cases, or 1,000 cases (`CASE_MAX_CUSTOMERS_PER_REQUEST`); the \
+             `MESSAGE` names the count and the limit",
         ),
         ("415", "The body is not application/json"),
         (

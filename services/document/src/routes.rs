@@ -58,6 +58,23 @@ pub struct DocumentState {
     pub allowed: Vec<String>,
 }
 
+/// The header with which a caller chooses a new document's id.
+pub const DOCUMENT_ID_HEADER: &str = "X-Document-Id";
+
+/// The id a new document gets: the caller's (`X-Document-Id`, a UUID), so
+/// that a caller who loses the answer can still delete it; else a new one.
+fn new_id(req: &HttpRequest) -> Result<String, ProblemError> {
+    let Some(value) = req.headers().get(DOCUMENT_ID_HEADER) else {
+        return Ok(uuid::Uuid::new_v4().to_string());
+    };
+    value
+        .to_str()
+        .ok()
+        .and_then(|v| uuid::Uuid::parse_str(v).ok())
+        .map(|id| id.hyphenated().to_string())
+        .ok_or_else(|| InputError::field(DOCUMENT_ID_HEADER, "must be a UUID").into())
+}
+
 /// The owner a request acts for.
 fn owner_of(req: &HttpRequest) -> Result<Owner, ProblemError> {
     let header = |name: &'static str| -> Result<String, ProblemError> {
@@ -110,6 +127,7 @@ const PROBLEM: &str = "application/problem+json";
     post, path = "/document/v1/documents", tag = "documents",
     params(
         OwnerHeaders,
+        ("X-Document-Id" = Option<String>, Header, description = "The new document's id (a UUID), chosen by the caller so that it can delete the document even when the answer is lost; by default a new one"),
     ),
     request_body(content(
         (JsonUpload = "application/json"),
@@ -119,6 +137,7 @@ const PROBLEM: &str = "application/problem+json";
         (status = 201, description = "Stored", body = DocumentMetadata),
         (status = 400, description = "A field is invalid or a file rule is broken; `type` names the rule", body = Problem, content_type = PROBLEM),
         (status = 401, description = "No valid internal credential", body = Problem, content_type = PROBLEM),
+        (status = 409, description = "The X-Document-Id is taken, or was deleted", body = Problem, content_type = PROBLEM),
         (status = 413, description = "The file exceeds the size limit", body = Problem, content_type = PROBLEM),
         (status = 415, description = "Neither JSON nor a multipart form", body = Problem, content_type = PROBLEM),
         (status = 503, description = "Storage or the scanner is unavailable; nothing was stored", body = Problem, content_type = PROBLEM),
@@ -130,6 +149,7 @@ pub async fn create(
     state: web::Data<DocumentState>,
 ) -> Result<HttpResponse, ProblemError> {
     let owner = owner_of(&req)?;
+    let id = new_id(&req)?;
     let upload = upload::read(&req, payload, state.max_bytes)
         .await
         .map_err(refuse_upload)?;
@@ -143,7 +163,6 @@ pub async fn create(
         }
         Err(e) => return Err(ProblemError::Unavailable(e.context("virus scanner"))),
     }
-    let id = uuid::Uuid::new_v4().to_string();
     let size = upload.content.len();
     let row = DocumentRow {
         id: id.clone(),
@@ -166,7 +185,12 @@ pub async fn create(
     };
     state
         .db
-        .run(move |conn| store::insert_pending(conn, &pending).map_err(ProblemError::from))
+        .run(move |conn| match store::insert_pending(conn, &pending) {
+            Err(e) if service_kit::db::is_unique_violation(&e) => Err(ProblemError::Conflict(
+                format!("{DOCUMENT_ID_HEADER}: the id is taken, or was deleted"),
+            )),
+            other => other.map_err(ProblemError::from),
+        })
         .await?;
 
     // From here on a failure must leave nothing visible: undo what was done,
@@ -244,7 +268,7 @@ async fn find(
         (status = 200, description = "The metadata", body = DocumentMetadata),
         (status = 400, description = "The owner headers are missing", body = Problem, content_type = PROBLEM),
         (status = 401, description = "No valid internal credential", body = Problem, content_type = PROBLEM),
-        (status = 404, description = "No such document of this owner", body = Problem, content_type = PROBLEM),
+        (status = 404, description = "No such document of this owner (an unused UUID is remembered as deleted: an upload with it as X-Document-Id is refused)", body = Problem, content_type = PROBLEM),
     )
 )]
 pub async fn metadata(
@@ -389,7 +413,13 @@ pub async fn delete(
     let target = id.clone();
     let hidden = state
         .db
-        .run(move |conn| store::mark_deleting(conn, &target, &owner).map_err(ProblemError::from))
+        .run(move |conn| {
+            let hidden = store::mark_deleting(conn, &target, &owner)?;
+            if !hidden && uuid::Uuid::parse_str(&target).is_ok() {
+                store::bury(conn, &target, &owner, &timestamp(chrono::Utc::now()))?;
+            }
+            Ok::<_, ProblemError>(hidden)
+        })
         .await?;
     if !hidden {
         return Err(ProblemError::NotFound("document"));

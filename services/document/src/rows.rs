@@ -13,6 +13,9 @@ pub enum State {
     Stored,
     /// The content is being removed.
     Deleting,
+    /// A tombstone: the id was deleted before any upload with it arrived,
+    /// so a late upload with that id is refused. Swept after the grace.
+    Deleted,
 }
 
 impl State {
@@ -22,6 +25,7 @@ impl State {
             Self::Pending => "pending",
             Self::Stored => "stored",
             Self::Deleting => "deleting",
+            Self::Deleted => "deleted",
         }
     }
 }
@@ -52,13 +56,32 @@ pub struct DocumentRow {
     pub size: i64,
     /// The SHA-256 in hex.
     pub sha256: String,
-    /// `pending`, `stored` or `deleting`.
+    /// `pending`, `stored`, `deleting` or `deleted`.
     pub state: String,
     /// When it was created.
     pub created_at: String,
 }
 
 impl DocumentRow {
+    /// The tombstone of an id deleted before it was used (see [`State::Deleted`]).
+    pub fn tombstone(id: &str, owner: &Owner, now: &str) -> Self {
+        Self {
+            id: id.to_owned(),
+            owner_system: owner.system.clone(),
+            owner_subject: owner.subject.clone(),
+            reference: String::new(),
+            file_name: String::new(),
+            file_info: String::new(),
+            file_client_id: None,
+            declared_type: String::new(),
+            sniffed_type: String::new(),
+            size: 0,
+            sha256: String::new(),
+            state: State::Deleted.as_str().to_owned(),
+            created_at: now.to_owned(),
+        }
+    }
+
     /// The metadata callers see.
     pub fn metadata(self) -> DocumentMetadata {
         DocumentMetadata {

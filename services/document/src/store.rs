@@ -73,7 +73,8 @@ pub fn list(
     Ok((rows, more))
 }
 
-/// Hides a visible document of `owner` before its content is removed.
+/// Hides a document of `owner` before its content is removed: a visible
+/// one, or one still being uploaded (whose upload then fails, cleanly).
 /// False when there is no such document.
 pub fn mark_deleting(conn: &mut DbConnection, id: &str, owner: &Owner) -> QueryResult<bool> {
     diesel::update(
@@ -81,11 +82,25 @@ pub fn mark_deleting(conn: &mut DbConnection, id: &str, owner: &Owner) -> QueryR
             .find(id)
             .filter(documents::owner_system.eq(&owner.system))
             .filter(documents::owner_subject.eq(&owner.subject))
-            .filter(documents::state.eq(State::Stored.as_str())),
+            .filter(documents::state.eq_any([State::Stored.as_str(), State::Pending.as_str()])),
     )
     .set(documents::state.eq(State::Deleting.as_str()))
     .execute(conn)
     .map(|n| n == 1)
+}
+
+/// Leaves a tombstone for an id nobody has used yet, so that an upload
+/// with it that arrives late (after its caller gave up and deleted it) is
+/// refused instead of leaving an orphan. A used id is left alone.
+pub fn bury(conn: &mut DbConnection, id: &str, owner: &Owner, now: &str) -> QueryResult<()> {
+    let tombstone = DocumentRow::tombstone(id, owner, now);
+    match diesel::insert_into(documents::table)
+        .values(&tombstone)
+        .execute(conn)
+    {
+        Err(e) if !service_kit::db::is_unique_violation(&e) => Err(e),
+        _ => Ok(()),
+    }
 }
 
 /// Forgets a document whose content is gone.
@@ -95,8 +110,8 @@ pub fn delete_row(conn: &mut DbConnection, id: &str) -> QueryResult<()> {
         .map(drop)
 }
 
-/// The documents the sweeper must finish: being deleted, or pending since
-/// before `pending_before`.
+/// The documents the sweeper must finish: being deleted, or pending (or a
+/// tombstone) since before `pending_before`.
 pub fn unfinished(
     conn: &mut DbConnection,
     pending_before: &str,
@@ -107,7 +122,7 @@ pub fn unfinished(
             documents::state
                 .eq(State::Deleting.as_str())
                 .or(documents::state
-                    .eq(State::Pending.as_str())
+                    .eq_any([State::Pending.as_str(), State::Deleted.as_str()])
                     .and(documents::created_at.lt(pending_before.to_owned()))),
         )
         .select(documents::id)

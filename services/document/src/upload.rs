@@ -138,6 +138,7 @@ async fn read_json(
             return Err(InputError::field("fileClientId", "must be a number or a string").into());
         }
     }
+    check_texts(&sent.file_info, sent.file_client_id.as_ref())?;
     domain::document::check_file_name(&sent.file_name).map_err(UploadError::Rule)?;
     let content = decode_base64(&sent.file_contents, max_bytes)?;
     Ok(Upload {
@@ -155,6 +156,31 @@ fn check_reference(reference: &str) -> Result<(), InputError> {
         return Err(InputError::field(
             "reference",
             format!("must be 1 to {MAX_REFERENCE_CHARS} characters"),
+        ));
+    }
+    check_no_control("reference", reference, false)
+}
+
+/// Checks the free-text fields: `fileInfo` may hold line breaks and tabs,
+/// nothing else may hold a control character. (PostgreSQL cannot store a
+/// NUL in text at all: unchecked, one was a 500 there and stored on SQLite.)
+fn check_texts(
+    file_info: &str,
+    file_client_id: Option<&serde_json::Value>,
+) -> Result<(), InputError> {
+    check_no_control("fileInfo", file_info, true)?;
+    match file_client_id.and_then(|id| id.as_str()) {
+        Some(id) => check_no_control("fileClientId", id, false),
+        None => Ok(()),
+    }
+}
+
+fn check_no_control(field: &str, text: &str, line_breaks: bool) -> Result<(), InputError> {
+    let allowed = |c: char| line_breaks && matches!(c, '\t' | '\n' | '\r');
+    if text.chars().any(|c| c.is_control() && !allowed(c)) {
+        return Err(InputError::field(
+            field,
+            "must not contain control characters",
         ));
     }
     Ok(())
@@ -249,6 +275,7 @@ async fn read_multipart(
     let reference = reference
         .ok_or_else(|| UploadError::Input(InputError::field("reference", "is required")))?;
     check_reference(&reference)?;
+    check_texts(&file_info, file_client_id.as_ref())?;
     let (file_name, declared_type, content) =
         file.ok_or_else(|| UploadError::Input(InputError::field("file", "is required")))?;
     if content.is_empty() {

@@ -311,7 +311,7 @@ impl From<ProblemError> for CamError {
 
 impl From<diesel::result::Error> for CamError {
     fn from(e: diesel::result::Error) -> Self {
-        Self::internal(e)
+        service_kit::ProblemError::from(e).into()
     }
 }
 

@@ -7,7 +7,7 @@ use serde::de::value::MapAccessDeserializer;
 use serde::de::{DeserializeOwned, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
-use service_kit::body::parse_json;
+use service_kit::body::{parse_json, parse_value};
 use service_kit::InputError;
 use std::fmt;
 use std::marker::PhantomData;
@@ -27,7 +27,7 @@ pub struct Item {
 /// have caseId."; any other departure from the shape with "Invalid JSON
 /// Input format.".
 pub fn parse_items(body: &[u8], allowed: &[&str]) -> Result<Vec<Item>, EcmError> {
-    let Ok(Value::Array(items)) = serde_json::from_slice::<Value>(body) else {
+    let Ok(Value::Array(items)) = parse_value(body) else {
         return Err(EcmError::InvalidFormat);
     };
     if items.is_empty() {
@@ -98,7 +98,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
 
 /// Parses a body that is one object with no key outside `allowed`.
 pub fn parse_object(body: &[u8], allowed: &[&str]) -> Result<Map<String, Value>, EcmError> {
-    match serde_json::from_slice::<Value>(body) {
+    match parse_value(body) {
         Ok(Value::Object(fields)) if fields.keys().all(|k| allowed.contains(&k.as_str())) => {
             Ok(fields)
         }

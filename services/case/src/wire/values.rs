@@ -337,7 +337,8 @@ impl GenericInformation {
 
 impl<'de> Deserialize<'de> for GenericInformation {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match serde_json::Value::deserialize(d)? {
+        // A key twice is refused here too, as in the rest of the body.
+        match service_kit::body::unique_value(d)? {
             serde_json::Value::Object(map) => {
                 let size = serde_json::to_vec(&map).map_or(usize::MAX, |v| v.len());
                 if size > MAX_GENERIC_BYTES {
@@ -370,6 +371,19 @@ mod tests {
 
     fn parse<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T, String> {
         serde_json::from_value(v).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn generic_information_names_each_key_once() {
+        let twice = r#"{"genericInformation": {"a": 1, "a": 2}}"#;
+        #[derive(Debug, Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        #[allow(dead_code)]
+        struct Holder {
+            generic_information: GenericInformation,
+        }
+        let err = serde_json::from_str::<Holder>(twice).unwrap_err();
+        assert!(err.to_string().starts_with("duplicate field `a`"), "{err}");
     }
 
     #[test]

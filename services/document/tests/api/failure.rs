@@ -98,7 +98,62 @@ async fn what_cleanup_cannot_undo_is_swept(backend: Backend, storage: Storage) {
     assert_eq!(app.stored_keys().await, Vec::<String>::new());
 }
 
+/// A caller that lost an upload's answer deletes it by the id it chose
+/// (`X-Document-Id`): the document goes, whether it was stored before the
+/// delete or arrives after it (the delete leaves a tombstone, and the late
+/// upload is refused), and the id cannot be used twice.
+async fn a_chosen_id_can_be_deleted_before_or_after_the_upload(backend: Backend, storage: Storage) {
+    let app = spawn(backend, storage).await;
+    let upload = json_upload("ref-1", "a.pdf", "application/pdf", &pdf(2000));
+    let send = |id: &str| {
+        testkit_call(
+            app.as_owner(ALICE, Method::POST, "/document/v1/documents")
+                .header("X-Document-Id", id)
+                .json(&upload),
+        )
+    };
+    let delete = |id: &str| {
+        testkit_call(app.as_owner(
+            ALICE,
+            Method::DELETE,
+            &format!("/document/v1/documents/{id}"),
+        ))
+    };
+    let taken = json!({"type": "urn:onboarding:problem:conflict", "title": "Conflict", "status": 409,
+                       "detail": "X-Document-Id: the id is taken, or was deleted"});
+
+    let stored = uuid::Uuid::new_v4().to_string();
+    let (status, body) = send(&stored).await;
+    assert_eq!(
+        (status, body["id"].as_str()),
+        (StatusCode::CREATED, Some(stored.as_str())),
+        "{body}"
+    );
+    assert_eq!(send(&stored).await, (StatusCode::CONFLICT, taken.clone()));
+    assert_eq!(delete(&stored).await.0, StatusCode::NO_CONTENT);
+
+    let late = uuid::Uuid::new_v4().to_string();
+    assert_eq!(delete(&late).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(send(&late).await, (StatusCode::CONFLICT, taken));
+    assert_eq!(app.stored_keys().await, Vec::<String>::new());
+
+    let (status, body) = testkit_call(
+        app.as_owner(ALICE, Method::POST, "/document/v1/documents")
+            .header("X-Document-Id", "../../etc/passwd")
+            .json(&upload),
+    )
+    .await;
+    assert_eq!(
+        (status, body["detail"].clone()),
+        (
+            StatusCode::BAD_REQUEST,
+            json!("X-Document-Id: must be a UUID")
+        )
+    );
+}
+
 storage_tests!(
     a_failed_commit_leaves_nothing,
-    what_cleanup_cannot_undo_is_swept
+    what_cleanup_cannot_undo_is_swept,
+    a_chosen_id_can_be_deleted_before_or_after_the_upload
 );

@@ -134,8 +134,11 @@ async fn pre_requirements_body(
         .to_ascii_lowercase();
     let body = read_limited(req, payload, DEFAULT_JSON_LIMIT).await?;
     if content_type.starts_with("application/x-www-form-urlencoded") {
-        let jsondata = form_urlencoded::parse(&body)
-            .find(|(key, _)| key == "jsondata")
+        // A second `jsondata` is refused, not ignored: which one counts would
+        // be a guess (as a JSON key sent twice is refused).
+        let mut sent = form_urlencoded::parse(&body).filter(|(key, _)| key == "jsondata");
+        let jsondata = sent
+            .next()
             .map(|(_, value)| value.into_owned())
             .ok_or_else(|| {
                 CamError::new(
@@ -144,6 +147,13 @@ async fn pre_requirements_body(
                     "jsondata: is required",
                 )
             })?;
+        if sent.next().is_some() {
+            return Err(CamError::new(
+                Code::MalformedBody,
+                StatusCode::BAD_REQUEST,
+                "jsondata: must be sent once",
+            ));
+        }
         return parse_json_object(jsondata.as_bytes()).map_err(|e| prefix_field(e, "jsondata"));
     }
     if service_kit::body::is_json(req) {

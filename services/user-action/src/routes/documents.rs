@@ -50,14 +50,10 @@ fn refused(e: CallError, index: usize) -> CamError {
 }
 
 /// Removes documents stored for an upload that then failed.
-async fn forget(state: &State, caller: &Caller, stored: &[DocumentMetadata]) {
-    for document in stored {
-        if let Err(e) = state
-            .documents
-            .delete(&owner(&caller.subject), &document.id)
-            .await
-        {
-            tracing::error!(document_id = %document.id, error = %e, "could not delete a document of a failed upload");
+async fn forget(state: &State, caller: &Caller, ids: &[String]) {
+    for id in ids {
+        if let Err(e) = state.documents.delete(&owner(&caller.subject), id).await {
+            tracing::error!(document_id = %id, error = %e, "could not delete a document of a failed upload");
         }
     }
 }
@@ -115,6 +111,9 @@ pub async fn upload_document(
         ));
     }
     let mut stored: Vec<DocumentMetadata> = Vec::new();
+    // Every id sent, stored or not: a store whose answer was lost (a
+    // timeout, a restart) may have stored it all the same.
+    let mut sent: Vec<String> = Vec::new();
     for (index, file) in upload.response.iter().enumerate() {
         let document = NewDocument {
             reference: &action.identifier,
@@ -124,14 +123,16 @@ pub async fn upload_document(
             file_client_id: file.file_client_id.as_ref(),
             file_contents: &file.file_contents,
         };
+        let id = uuid::Uuid::new_v4().to_string();
+        sent.push(id.clone());
         match state
             .documents
-            .store(&owner(&caller.subject), &document)
+            .store(&owner(&caller.subject), &id, &document)
             .await
         {
             Ok(metadata) => stored.push(metadata),
             Err(e) => {
-                forget(&state, &caller, &stored).await;
+                forget(&state, &caller, &sent).await;
                 return Err(refused(e, index));
             }
         }
@@ -168,7 +169,23 @@ pub async fn upload_document(
         .db(move |conn| store::actions::attach(conn, &attach, &events))
         .await
     {
-        forget(&state, &caller, &stored).await;
+        // A commit whose connection was lost may have happened all the
+        // same: only documents known not to be attached are deleted.
+        let action_id = action.id.clone();
+        match state
+            .db(move |conn| store::actions::documents_of(conn, &action_id))
+            .await
+        {
+            Ok(attached) => {
+                sent.retain(|id| !attached.iter().any(|row| &row.document_id == id));
+                forget(&state, &caller, &sent).await;
+            }
+            Err(_) => {
+                for id in &sent {
+                    tracing::error!(document_id = %id, "kept a document whose attachment is in doubt");
+                }
+            }
+        }
         return Err(e);
     }
     tracing::info!(action_id = %action.id, files = rows.len(), "documents attached");

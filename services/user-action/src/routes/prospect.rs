@@ -152,7 +152,15 @@ pub async fn create_prospect_profile(
         events.extend(consent(profile, &application.id, &caller.subject));
         let (app, applicant) = (application.clone(), main.clone());
         if let Err(e) = state.db(move |conn| store::applications::create(conn, &app, &applicant, &actions, &events)).await {
-            forget_party(state, party.id.as_str()).await;
+            // A commit whose connection was lost may have happened all the
+            // same: the party is deleted only when the application is known
+            // not to exist.
+            let (owner, id) = (caller.subject.clone(), application.id.clone());
+            match state.db(move |conn| store::applications::of_owner(conn, &owner, Some(&id))).await {
+                Ok(None) => forget_party(state, party.id.as_str()).await,
+                Ok(Some(_)) => {}
+                Err(_) => tracing::error!(party_id = %party.id, "kept a party whose application is in doubt"),
+            }
             return Err(e);
         }
         tracing::info!(application_id = %application.id, party_id = %party.id, "application created");

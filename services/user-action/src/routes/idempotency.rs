@@ -1,0 +1,152 @@
+//! `Idempotency-Key`: a create sent again with the same key is done once,
+//! and every repeat gets the first answer.
+
+use super::State;
+use crate::auth::Caller;
+use crate::error::{CamError, Code};
+use crate::store;
+use actix_web::http::StatusCode;
+use actix_web::HttpRequest;
+use serde_json::{Map, Value};
+use service_kit::{Database, ProblemError};
+use sha2::Digest;
+use std::time::Duration;
+
+/// The header that makes a create idempotent.
+pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
+
+/// How long a repeat waits for the first request with its key to finish.
+const IDEMPOTENCY_WAIT: Duration = Duration::from_secs(10);
+
+/// Runs `work` once per `Idempotency-Key` (when the request has one): a
+/// repeat, even a concurrent one, gets the first request's answer. A failed
+/// request releases its key so that a retry does the work.
+pub async fn once<F, Fut>(
+    state: &State,
+    req: &HttpRequest,
+    caller: &Caller,
+    operation: &'static str,
+    body: &[u8],
+    work: F,
+) -> Result<Map<String, Value>, CamError>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<Map<String, Value>, CamError>>,
+{
+    let Some(key) = req.headers().get(IDEMPOTENCY_HEADER) else {
+        return work().await;
+    };
+    let key = key
+        .to_str()
+        .ok()
+        .filter(|k| !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| b.is_ascii_graphic()))
+        .ok_or_else(|| {
+            CamError::invalid(IDEMPOTENCY_HEADER, "must be 1 to 255 visible characters")
+        })?
+        .to_owned();
+    let fingerprint = hex::encode(sha2::Sha256::digest(body));
+    let started = std::time::Instant::now();
+    loop {
+        let (owner, k, f) = (caller.subject.clone(), key.clone(), fingerprint.clone());
+        let (claim, stored) = state
+            .db(move |conn| store::idempotency::claim(conn, &owner, operation, &k, &f))
+            .await?;
+        if stored != fingerprint {
+            return Err(CamError::new(
+                Code::IdempotencyMismatch,
+                StatusCode::CONFLICT,
+                format!("{IDEMPOTENCY_HEADER}: was used for a different request"),
+            ));
+        }
+        match claim {
+            store::idempotency::Claim::Fresh => break,
+            store::idempotency::Claim::Done(answer) => {
+                return serde_json::from_str(&answer).map_err(CamError::internal);
+            }
+            store::idempotency::Claim::Running if started.elapsed() < IDEMPOTENCY_WAIT => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            store::idempotency::Claim::Running => {
+                return Err(CamError::new(
+                    Code::IdempotencyInProgress,
+                    StatusCode::CONFLICT,
+                    format!(
+                        "{IDEMPOTENCY_HEADER}: a request with this key is still being processed"
+                    ),
+                ));
+            }
+        }
+    }
+    let claim = Claimed {
+        db: state.db.clone(),
+        owner: caller.subject.clone(),
+        operation,
+        key,
+    };
+    match work().await {
+        Ok(answer) => {
+            let text = serde_json::to_string(&answer).map_err(CamError::internal)?;
+            // The work is done and durable: its answer is the caller's even
+            // when the key's record has to wait for the database.
+            claim.settle(Some(text)).await;
+            Ok(answer)
+        }
+        Err(e) => {
+            claim.settle(None).await;
+            Err(e)
+        }
+    }
+}
+
+/// How often, and how far apart, settling a key is tried again in the
+/// background (about two minutes in all).
+const SETTLE_ATTEMPTS: u32 = 240;
+const SETTLE_PAUSE: Duration = Duration::from_millis(500);
+
+/// A key this request claimed.
+struct Claimed {
+    db: Database,
+    owner: String,
+    operation: &'static str,
+    key: String,
+}
+
+impl Claimed {
+    /// Stores the answer (`Some`) or releases the key (`None`). When the
+    /// database is unavailable (the very failure that may have failed the
+    /// request), this goes on in the background until it is back: a key
+    /// left claimed would answer every retry "still being processed".
+    async fn settle(self, answer: Option<String>) {
+        if let Err(e) = self.try_settle(&answer).await {
+            tracing::warn!(error = %e, key = %self.key, "idempotency key not settled yet; retrying in the background");
+            actix_web::rt::spawn(async move {
+                for _ in 0..SETTLE_ATTEMPTS {
+                    tokio::time::sleep(SETTLE_PAUSE).await;
+                    if self.try_settle(&answer).await.is_ok() {
+                        tracing::info!(key = %self.key, "idempotency key settled");
+                        return;
+                    }
+                }
+                tracing::error!(key = %self.key, owner = %self.owner, "could not settle an idempotency key");
+            });
+        }
+    }
+
+    async fn try_settle(&self, answer: &Option<String>) -> Result<(), ProblemError> {
+        let (owner, operation, key, answer) = (
+            self.owner.clone(),
+            self.operation,
+            self.key.clone(),
+            answer.clone(),
+        );
+        self.db
+            .run(move |conn| {
+                match &answer {
+                    Some(text) => store::idempotency::complete(conn, &owner, operation, &key, text),
+                    None => store::idempotency::release(conn, &owner, operation, &key),
+                }
+                .map_err(ProblemError::from)
+            })
+            .await
+    }
+}

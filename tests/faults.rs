@@ -1,0 +1,472 @@
+//! The fault suite: the four services as separate `onboarding serve`
+//! processes on PostgreSQL, under a load of mixed CAM and ECM operations
+//! from concurrent clients, while party-service and document-service are
+//! killed with SIGKILL and restarted on their ports, and then the database
+//! server is stopped for a while and started again.
+//!
+//! Afterwards: every request answered with success is durable (read back
+//! through the APIs); nothing is half-done (no orphan documents, no action
+//! attached to a missing document, no customer half-added, no party without
+//! an application beyond what compensation logged); and every failure was a
+//! clean envelope 5xx, never a hang or a broken answer.
+//!
+//! PostgreSQL only: skipped with a note without a server, failed with
+//! `REQUIRE_POSTGRES=1`.
+
+mod support;
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+use support::cam::{apps_var, b64, pdf_bytes, token, Cam, JWT_SECRET};
+use support::load::{Ledger, Load};
+use support::process::ServiceProcess;
+use testkit::faults::Outage;
+use testkit::Backend;
+
+const CREDENTIAL: &str = "faults-test-internal-credential-0123456789";
+/// Concurrent CAM journeys, and concurrent ECM clients (one case each).
+const CAM_CLIENTS: usize = 4;
+const ECM_CLIENTS: usize = 2;
+/// How long a killed service stays down, and the database server.
+const DOWN: Duration = Duration::from_millis(1500);
+const DB_DOWN: Duration = Duration::from_secs(4);
+/// A pause between faults, and the load's run after the last one.
+const CALM: Duration = Duration::from_secs(1);
+
+/// The four services, each its own process, on their own databases.
+struct Services {
+    party: ServiceProcess,
+    document: ServiceProcess,
+    user_action: ServiceProcess,
+    case: ServiceProcess,
+    /// The database URLs, by service.
+    databases: Vec<(&'static str, String)>,
+    _data: tempfile::TempDir,
+}
+
+impl Services {
+    async fn start(http: &reqwest::Client) -> Self {
+        let admin = testkit::postgres::server_url().expect("a server");
+        let databases: Vec<(&'static str, String)> = ["party", "document", "user-action", "case"]
+            .into_iter()
+            .map(|s| (s, testkit::postgres::create_database(admin)))
+            .collect();
+        let data = tempfile::tempdir().expect("a data directory");
+        let mut env: Vec<(String, String)> = vec![
+            ("DATA_DIR".into(), data.path().display().to_string()),
+            ("INTERNAL_CREDENTIAL".into(), CREDENTIAL.into()),
+            ("JWT_HS256_SECRET".into(), JWT_SECRET.into()),
+            ("USER_ACTION_APPS".into(), apps_var()),
+            ("LOG_FORMAT".into(), "json".into()),
+            ("RUST_LOG".into(), "info".into()),
+            ("WORKERS".into(), "2".into()),
+            ("SHUTDOWN_TIMEOUT_SECS".into(), "2".into()),
+            ("INTERNAL_CALL_TIMEOUT_MS".into(), "5000".into()),
+            // Interrupted uploads are swept up during the run.
+            ("DOCUMENT_SWEEP_INTERVAL_SECS".into(), "1".into()),
+            ("DOCUMENT_PENDING_GRACE_SECS".into(), "2".into()),
+        ];
+        for (service, url) in &databases {
+            let name = service.to_uppercase().replace('-', "_");
+            env.push((format!("{name}_DATABASE_URL"), url.clone()));
+        }
+        let mut party = ServiceProcess::start("party", &env, data.path());
+        let mut document = ServiceProcess::start("document", &env, data.path());
+        env.push(("PARTY_SERVICE_URL".into(), party.url()));
+        env.push(("DOCUMENT_SERVICE_URL".into(), document.url()));
+        let mut user_action = ServiceProcess::start("user-action", &env, data.path());
+        let mut case = ServiceProcess::start("case", &env, data.path());
+        for process in [&mut party, &mut document, &mut user_action, &mut case] {
+            process.wait_until_ready(http).await;
+        }
+        Self {
+            party,
+            document,
+            user_action,
+            case,
+            databases,
+            _data: data,
+        }
+    }
+
+    fn database(&self, service: &str) -> &str {
+        &self
+            .databases
+            .iter()
+            .find(|(s, _)| *s == service)
+            .expect("a service")
+            .1
+    }
+
+    fn all(&self) -> [&ServiceProcess; 4] {
+        [&self.party, &self.document, &self.user_action, &self.case]
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faults_lose_nothing_and_leave_nothing_half_done() {
+    if !Backend::postgres_available() {
+        return;
+    }
+    let started = Instant::now();
+    let http = reqwest::Client::new();
+    let mut services = Services::start(&http).await;
+    let cases: Vec<String> = (0..ECM_CLIENTS).map(|i| format!("CA-FAULT-{i}")).collect();
+    create_cases(&http, &services.case.url(), &cases).await;
+
+    let load = Load::new();
+    let mut clients = Vec::new();
+    for _ in 0..CAM_CLIENTS {
+        clients.push(tokio::spawn(
+            load.clone().cam_client(services.user_action.url()),
+        ));
+    }
+    for case in &cases {
+        clients.push(tokio::spawn(
+            load.clone().ecm_client(services.case.url(), case.clone()),
+        ));
+    }
+
+    // The faults, one after another, while the load runs.
+    tokio::time::sleep(CALM).await;
+    for which in ["party", "document"] {
+        let process = if which == "party" {
+            &mut services.party
+        } else {
+            &mut services.document
+        };
+        process.kill9();
+        tokio::time::sleep(DOWN).await;
+        process.restart();
+        process.wait_until_ready(&http).await;
+        tokio::time::sleep(CALM).await;
+    }
+    let databases: Vec<String> = services
+        .databases
+        .iter()
+        .map(|(_, url)| url.clone())
+        .collect();
+    let outage = tokio::task::spawn_blocking(move || Outage::begin(&databases))
+        .await
+        .expect("the outage begins");
+    tokio::time::sleep(DB_DOWN).await;
+    tokio::task::spawn_blocking(move || outage.end())
+        .await
+        .expect("the outage ends");
+    tokio::time::sleep(CALM * 2).await;
+    load.stop();
+    for client in clients {
+        client.await.expect("a client");
+    }
+    let ledger = load.ledger();
+    let faults_done = started.elapsed();
+
+    assert!(
+        ledger.violations.is_empty(),
+        "answers neither a success nor a clean 5xx:\n{}",
+        ledger.violations.join("\n")
+    );
+    let complete = ledger.journeys.iter().filter(|j| j.submitted).count();
+    assert!(
+        complete >= CAM_CLIENTS,
+        "the load did work: {complete} journeys completed"
+    );
+    read_back_journeys(&http, &services, &ledger).await;
+    read_back_customers(&http, &services, &ledger, &cases).await;
+    // Interrupted uploads are swept once past their grace.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    nothing_half_done(&services);
+    for process in services.all() {
+        let log = process.log();
+        assert!(!log.contains("panicked"), "no panic:\n{log}");
+    }
+    eprintln!(
+        "faults: {} requests, {} journeys ({complete} complete), {} customers, clean failures {:?}, {:?} under load, {:?} in all",
+        ledger.requests,
+        ledger.journeys.len(),
+        ledger.customers.len(),
+        tally(&ledger.clean_failures),
+        faults_done,
+        started.elapsed()
+    );
+    let admin = testkit::postgres::server_url().expect("a server");
+    for (_, url) in &services.databases {
+        testkit::postgres::drop_database(admin, url);
+    }
+}
+
+/// Creates the ECM cases.
+async fn create_cases(http: &reqwest::Client, base: &str, cases: &[String]) {
+    let body: Vec<Value> = cases.iter().map(|c| json!({"caseId": c})).collect();
+    let response = http
+        .post(format!(
+            "{base}/rest-api/ECMService/CaseManagementService/createCase"
+        ))
+        .bearer_auth(token("analyst-faults", &["case:write"]))
+        .json(&body)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+/// Every journey's successes, read back: the party, the action (submitted
+/// when that succeeded) and each uploaded document, byte for byte.
+async fn read_back_journeys(http: &reqwest::Client, services: &Services, ledger: &Ledger) {
+    for journey in &ledger.journeys {
+        let Some((_, party)) = &journey.created else {
+            continue;
+        };
+        let response = http
+            .get(format!("{}/party/v1/parties/{party}", services.party.url()))
+            .header("X-Service-Credential", CREDENTIAL)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "party {party} of {}",
+            journey.subject
+        );
+        let Some(proof) = &journey.proof else {
+            continue;
+        };
+        let cam = Cam::new(&services.user_action.url(), &journey.subject);
+        let (status, actions) = cam.call("UserAction/getUserActions", &json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{actions}");
+        let action = actions["Income"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|a| a["UserActionIdentifier"] == json!(proof))
+            .unwrap_or_else(|| panic!("{proof} is listed: {actions}"));
+        if journey.submitted {
+            assert_eq!(action["UserActionStatus"], "Submitted", "{action}");
+        }
+        let (status, documents) = cam
+            .call(
+                "UserAction/getDocument",
+                &json!({"UserActionIdentifier": proof}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{documents}");
+        let held: BTreeSet<&str> = documents["Response"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .inspect(|d| assert_eq!(d["fileContents"], json!(b64(&pdf_bytes()))))
+            .filter_map(|d| d["documentId"].as_str())
+            .collect();
+        for id in &journey.documents {
+            assert!(
+                held.contains(id.as_str()),
+                "{proof}: document {id} is attached: {held:?}"
+            );
+        }
+    }
+}
+
+/// Every customer added with success is on its case, whole; no customer is
+/// there that was never sent.
+async fn read_back_customers(
+    http: &reqwest::Client,
+    services: &Services,
+    ledger: &Ledger,
+    cases: &[String],
+) {
+    let bearer = token("auditor-faults", &["case:read"]);
+    let sent: BTreeSet<&str> = ledger.sent_customers.iter().map(String::as_str).collect();
+    for case in cases {
+        let mut listed = Vec::new();
+        let mut request = json!({"caseId": case, "limit": 100});
+        loop {
+            let response = http
+                .post(format!(
+                    "{}/rest-api/ECMService/CaseManagementService/getCaseDetails",
+                    services.case.url()
+                ))
+                .bearer_auth(&bearer)
+                .json(&request)
+                .send()
+                .await
+                .expect("sent");
+            assert_eq!(response.status(), StatusCode::OK);
+            let page: Value = response.json().await.expect("JSON");
+            listed.extend(page["customers"].as_array().cloned().unwrap_or_default());
+            request["cursor"] = page["nextCursor"].clone();
+            if request["cursor"].is_null() {
+                break;
+            }
+        }
+        let ids: BTreeSet<&str> = listed
+            .iter()
+            .filter_map(|c| c["customerId"].as_str())
+            .collect();
+        for (_, id) in ledger.customers.iter().filter(|(c, _)| c == case) {
+            assert!(ids.contains(id.as_str()), "{case}: customer {id} was added");
+        }
+        for customer in &listed {
+            let id = customer["customerId"].as_str().unwrap_or_default();
+            assert!(sent.contains(id), "{case}: {id} was never sent");
+            let expected = support::hostile::ecm_customer(id);
+            for field in ["lastName", "dateOfBirth", "customerTypeCode"] {
+                assert_eq!(
+                    customer[field], expected[field],
+                    "{case}: {id} is whole: {customer}"
+                );
+            }
+        }
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct Id {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    id: String,
+}
+
+/// The `id` column of `sql` on the database at `url`.
+fn ids(url: &str, sql: &str) -> BTreeSet<String> {
+    use diesel::{Connection, RunQueryDsl};
+    let mut conn = diesel::pg::PgConnection::establish(url).expect("connect");
+    diesel::sql_query(sql)
+        .load::<Id>(&mut conn)
+        .expect("a query")
+        .into_iter()
+        .map(|r| r.id)
+        .collect()
+}
+
+/// The `field` of every JSON log line of `log` whose message is `message`.
+fn logged(log: &str, message: &str, field: &str) -> BTreeSet<String> {
+    log.lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|line| line["fields"]["message"] == json!(message))
+        .filter_map(|line| line["fields"][field].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// The databases agree: no orphan or missing documents, no unswept upload,
+/// no customer half-added, no party without an application that
+/// compensation did not log.
+fn nothing_half_done(services: &Services) {
+    let log = services.user_action.log();
+    let stored = ids(
+        services.database("document"),
+        "SELECT id FROM documents WHERE state = 'stored'",
+    );
+    let unfinished = ids(
+        services.database("document"),
+        "SELECT id FROM documents WHERE state <> 'stored'",
+    );
+    let attached = ids(
+        services.database("user-action"),
+        "SELECT document_id AS id FROM action_documents",
+    );
+    let missing: Vec<_> = attached.difference(&stored).collect();
+    assert!(
+        missing.is_empty(),
+        "actions attached to missing documents: {missing:?}"
+    );
+    assert!(
+        unfinished.is_empty(),
+        "uploads left unfinished: {unfinished:?}"
+    );
+    let orphans = unaccounted(
+        &stored,
+        &attached,
+        &log,
+        &[
+            "could not delete a document of a failed upload",
+            "kept a document whose attachment is in doubt",
+        ],
+        "document_id",
+    );
+    assert!(
+        orphans.is_empty(),
+        "documents attached to no action (and not logged): {orphans:?}\n{}",
+        mentions(services, &orphans)
+    );
+
+    let parties = ids(services.database("party"), "SELECT id FROM parties");
+    let applied = ids(
+        services.database("user-action"),
+        "SELECT main_party_id AS id FROM applications UNION SELECT party_id AS id FROM applicants",
+    );
+    let orphans = unaccounted(
+        &parties,
+        &applied,
+        &log,
+        &[
+            "could not delete the party of a failed create",
+            "kept a party whose application is in doubt",
+        ],
+        "party_id",
+    );
+    assert!(
+        orphans.is_empty(),
+        "parties without an application (and not logged): {orphans:?}\n{}",
+        mentions(services, &orphans)
+    );
+
+    let half = ids(
+        services.database("case"),
+        "SELECT c.case_id || '/' || c.customer_id AS id FROM case_customers c
+         LEFT JOIN case_customer_details d ON d.case_id = c.case_id AND d.customer_id = c.customer_id
+         WHERE d.case_id IS NULL",
+    );
+    assert!(half.is_empty(), "customers without their details: {half:?}");
+}
+
+/// The ids `present` but not `referenced` that compensation did not log
+/// (as `field` of a line with one of `messages`) as left behind.
+fn unaccounted<'a>(
+    present: &'a BTreeSet<String>,
+    referenced: &'a BTreeSet<String>,
+    log: &str,
+    messages: &[&str],
+    field: &str,
+) -> Vec<&'a String> {
+    let logged: BTreeSet<String> = messages
+        .iter()
+        .flat_map(|m| logged(log, m, field))
+        .collect();
+    present
+        .difference(referenced)
+        .filter(|id| !logged.contains(*id))
+        .collect()
+}
+
+/// The log lines of every service that mention one of `ids`, and the
+/// lines of the requests those were part of: what a failure needs told.
+fn mentions(services: &Services, ids: &[&String]) -> String {
+    let logs: Vec<String> = services.all().iter().map(|p| p.log()).collect();
+    let lines = || logs.iter().flat_map(|log| log.lines());
+    let requests: BTreeSet<String> = lines()
+        .filter(|line| ids.iter().any(|id| line.contains(id.as_str())))
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter_map(|line| line["span"]["request_id"].as_str().map(str::to_owned))
+        .collect();
+    lines()
+        .filter(|line| {
+            ids.iter().any(|id| line.contains(id.as_str()))
+                || requests.iter().any(|r| line.contains(r.as_str()))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `(operation, status)` pairs counted.
+fn tally(failures: &[(String, u16)]) -> Vec<(String, u16, usize)> {
+    let mut counts: std::collections::BTreeMap<(String, u16), usize> = Default::default();
+    for key in failures {
+        *counts.entry(key.clone()).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .map(|((op, status), n)| (op, status, n))
+        .collect()
+}

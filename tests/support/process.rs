@@ -1,0 +1,107 @@
+//! One `onboarding serve <service>` process of the real binary, on a port
+//! of its own, that a test can wait for, kill and restart on that port.
+
+use reqwest::StatusCode;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A service process, stopped with SIGTERM when dropped.
+pub struct ServiceProcess {
+    service: String,
+    port: u16,
+    env: Vec<(String, String)>,
+    log: PathBuf,
+    child: Child,
+}
+
+impl ServiceProcess {
+    /// Starts `onboarding serve <service>` on a free port with `env`, its
+    /// log (stderr) in `log_dir/<service>.log`; does not wait for it.
+    pub fn start(service: &str, env: &[(String, String)], log_dir: &Path) -> Self {
+        let port = testkit::free_port();
+        let log = log_dir.join(format!("{service}.log"));
+        let child = spawn(service, port, env, &log);
+        Self {
+            service: service.to_owned(),
+            port,
+            env: env.to_vec(),
+            log,
+            child,
+        }
+    }
+
+    /// Its base URL.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Its log so far (every run of it).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Waits until it answers ready; panics with its log after a minute or
+    /// if it exits.
+    pub async fn wait_until_ready(&mut self, http: &reqwest::Client) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let ready = format!("{}/health/ready", self.url());
+        loop {
+            let answer = http
+                .get(&ready)
+                .timeout(Duration::from_secs(2))
+                .send()
+                .await;
+            if answer.is_ok_and(|r| r.status() == StatusCode::OK) {
+                return;
+            }
+            let exited = self.child.try_wait().expect("the process's status");
+            if exited.is_some() || Instant::now() > deadline {
+                panic!(
+                    "{} did not start ({exited:?}):\n{}",
+                    self.service,
+                    self.log()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Kills it with SIGKILL (no draining, no clean-up) and reaps it.
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts it again on the same port, with the same variables.
+    pub fn restart(&mut self) {
+        self.child = spawn(&self.service, self.port, &self.env, &self.log);
+    }
+}
+
+impl Drop for ServiceProcess {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+fn spawn(service: &str, port: u16, env: &[(String, String)], log: &Path) -> Child {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .expect("a log file");
+    Command::new(env!("CARGO_BIN_EXE_onboarding"))
+        .args(["serve", service])
+        .env("HOST", "127.0.0.1")
+        .env("PORT", port.to_string())
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap_or_else(|e| panic!("onboarding serve {service} starts: {e}"))
+}
