@@ -5,6 +5,7 @@ use crate::config::{ConfigError, Secret, ServerConfig};
 use crate::db::Database;
 use crate::error::ProblemError;
 use crate::health::{self, ReadinessChecks};
+use crate::keyring::Keyring;
 use crate::{metrics, observe, openapi};
 use actix_web::dev::ServerHandle;
 use actix_web::middleware::from_fn;
@@ -23,6 +24,8 @@ pub struct Context {
     pub credential: InternalCredential,
     /// Verifies end-user tokens.
     pub tokens: TokenVerifier,
+    /// Encrypts and decrypts data at rest.
+    pub keyring: Keyring,
     /// This process's own base URL: where peers are reached when they run in
     /// the same process.
     pub self_url: String,
@@ -50,7 +53,9 @@ impl Context {
             }
         };
         let tokens = TokenVerifier::from_config(&config)?;
+        let keyring = Keyring::from_config(&config, standalone)?;
         Ok(Self {
+            keyring,
             self_url: format!("http://127.0.0.1:{port}"),
             credential: InternalCredential::new(secret),
             tokens,
