@@ -44,17 +44,3 @@ pub fn database_text(backend: Backend, url: &str) -> String {
         }
     }
 }
-
-/// Every file below `dir` (a local object store), concatenated, lossily.
-pub fn files_text(dir: &std::path::Path) -> String {
-    let mut text = String::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            text += &files_text(&path);
-        } else if let Ok(bytes) = std::fs::read(&path) {
-            text += &String::from_utf8_lossy(&bytes);
-        }
-    }
-    text
-}

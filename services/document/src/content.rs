@@ -1,30 +1,52 @@
 //! Where document content lives: an `object_store` — a local directory by
-//! default, or any S3-compatible store. Objects are keyed `documents/<id>`.
+//! default, or any S3-compatible store. Objects are keyed `documents/<id>`
+//! and sealed with the keyring's STREAM construction, bound to that key:
+//! the store never sees plaintext, and reads decrypt chunk by chunk.
 
 use crate::config::DocumentConfig;
 use bytes::Bytes;
-use futures_util::stream::BoxStream;
+use futures_util::stream::{self, BoxStream, StreamExt};
 use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
 use object_store::prefix::PrefixStore;
-use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
-use service_kit::{ConfigError, ServerConfig};
+use object_store::{ObjectStore, ObjectStoreExt};
+use service_kit::keyring::stream::StreamOpener;
+use service_kit::{ConfigError, CryptoError, Keyring, ServerConfig};
 use std::sync::Arc;
 
 /// The content store.
 #[derive(Clone, Debug)]
 pub struct ContentStore {
     inner: Arc<dyn ObjectStore>,
+    keyring: Keyring,
 }
 
 fn key(id: &str) -> Path {
     Path::from(format!("documents/{id}"))
 }
 
+/// Why content could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ContentError {
+    /// The object store failed.
+    #[error("content store: {0}")]
+    Store(#[from] object_store::Error),
+    /// The object does not decrypt: a missing key, or damaged content.
+    #[error("document content: {0}")]
+    Crypto(#[from] CryptoError),
+}
+
+/// Plaintext chunks of one document.
+pub type ContentStream = BoxStream<'static, Result<Bytes, ContentError>>;
+
 impl ContentStore {
     /// Opens the store the configuration names.
-    pub fn open(config: &DocumentConfig, server: &ServerConfig) -> Result<Self, ConfigError> {
+    pub fn open(
+        config: &DocumentConfig,
+        server: &ServerConfig,
+        keyring: Keyring,
+    ) -> Result<Self, ConfigError> {
         let invalid = |why: String| ConfigError::invalid("DOCUMENT_STORE_URL", why);
         let url = config
             .store_url
@@ -66,23 +88,27 @@ impl ContentStore {
         } else {
             return Err(invalid("must start with file:// or s3://".to_owned()));
         };
-        Ok(Self { inner })
+        Ok(Self { inner, keyring })
     }
 
-    /// Writes a document's content.
-    pub async fn put(&self, id: &str, content: Bytes) -> object_store::Result<()> {
+    /// Writes a document's content, sealed under the active key.
+    pub async fn put(&self, id: &str, content: &[u8]) -> object_store::Result<()> {
+        let sealed = self.keyring.seal_stream(key(id).as_ref(), content);
         self.inner
-            .put(&key(id), PutPayload::from_bytes(content))
+            .put(&key(id), sealed.into_iter().collect())
             .await
             .map(drop)
     }
 
-    /// Streams a document's content.
-    pub async fn get(
-        &self,
-        id: &str,
-    ) -> object_store::Result<BoxStream<'static, object_store::Result<Bytes>>> {
-        Ok(self.inner.get(&key(id)).await?.into_stream())
+    /// Streams a document's plaintext. The first chunk is decrypted before
+    /// this returns, so a missing key or damaged content fails here, before
+    /// a response has started; damage further on ends the stream in error.
+    pub async fn get(&self, id: &str) -> Result<ContentStream, ContentError> {
+        let sealed = self.inner.get(&key(id)).await?.into_stream();
+        let opener = self.keyring.open_stream(key(id).as_ref());
+        let mut plaintext = stream::try_unfold((sealed, Some(opener)), next_plaintext).boxed();
+        let first = plaintext.next().await.transpose()?;
+        Ok(stream::iter(first.map(Ok)).chain(plaintext).boxed())
     }
 
     /// Removes a document's content; content already gone is not an error.
@@ -90,6 +116,36 @@ impl ContentStore {
         match self.inner.delete(&key(id)).await {
             Err(object_store::Error::NotFound { .. }) => Ok(()),
             other => other,
+        }
+    }
+}
+
+/// A sealed object being read, and its decryptor until the end.
+type Reading = (
+    BoxStream<'static, object_store::Result<Bytes>>,
+    Option<StreamOpener>,
+);
+
+/// The next plaintext of a sealed object: reads until a chunk decrypts, or
+/// at the end of the object decrypts the last one.
+async fn next_plaintext(
+    (mut sealed, mut opener): Reading,
+) -> Result<Option<(Bytes, Reading)>, ContentError> {
+    loop {
+        let Some(open) = opener.as_mut() else {
+            return Ok(None);
+        };
+        match sealed.next().await {
+            Some(piece) => {
+                let plaintext = open.push(&piece?)?;
+                if !plaintext.is_empty() {
+                    return Ok(Some((plaintext, (sealed, opener))));
+                }
+            }
+            None => {
+                let last = opener.take().expect("checked above").finish()?;
+                return Ok(Some((last, (sealed, None))));
+            }
         }
     }
 }

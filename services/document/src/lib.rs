@@ -75,7 +75,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::Result<Service> {
     let config = DocumentConfig::load(vars)?;
     let db = open_database(&ctx.config, &config)?;
-    let content = ContentStore::open(&config, &ctx.config)?;
+    let content = ContentStore::open(&config, &ctx.config, ctx.keyring.clone())?;
     sweep::spawn(
         db.clone(),
         content.clone(),
