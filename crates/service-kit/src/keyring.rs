@@ -34,6 +34,9 @@ use std::sync::Arc;
 
 /// The prefix of a sealed field: format version 1.
 const FIELD_PREFIX: &str = "enc1";
+/// How every sealed field starts (`enc1:`), whatever its key: text without
+/// it was written before sealing.
+pub const SEALED: &str = "enc1:";
 /// AES-GCM's nonce length.
 const NONCE_LEN: usize = 12;
 /// The file a standalone run keeps its generated encryption key in.
@@ -189,14 +192,22 @@ impl Keyring {
         String::from_utf8(plaintext).map_err(|_| CryptoError::Malformed)
     }
 
-    /// Whether `sealed` was sealed under the active key (else `rekey` should
-    /// re-encrypt it).
-    pub fn is_current(&self, sealed: &str) -> bool {
-        sealed
-            .strip_prefix(FIELD_PREFIX)
-            .and_then(|rest| rest.strip_prefix(':'))
-            .and_then(|rest| rest.split_once(':'))
-            .is_some_and(|(id, _)| id == self.active_key_id())
+    /// How every field sealed under the active key starts (`enc1:ID:`):
+    /// others need `rekey`.
+    pub fn current_prefix(&self) -> String {
+        format!("{FIELD_PREFIX}:{}:", self.active_key_id())
+    }
+
+    /// `stored` sealed again under the active key for `context`: a value
+    /// under an older key is opened first, legacy plaintext (without the
+    /// [`SEALED`] prefix: written before sealing) is sealed as it is.
+    pub fn reseal(&self, context: &str, stored: &str) -> Result<String, CryptoError> {
+        let plaintext = if stored.starts_with(SEALED) {
+            self.open(context, stored)?
+        } else {
+            stored.to_owned()
+        };
+        Ok(self.seal(context, &plaintext))
     }
 
     /// The blind index of an already normalised value for `purpose` (e.g.
@@ -268,8 +279,12 @@ mod tests {
         assert!(!sealed.contains("DE123456789"));
         let rotated = ring(&format!("{B},{A}"));
         assert_eq!(rotated.open("t.f:1", &sealed).unwrap(), "DE123456789");
-        assert!(!rotated.is_current(&sealed));
-        assert!(rotated.is_current(&rotated.seal("t.f:1", "x")));
+        assert!(!sealed.starts_with(&rotated.current_prefix()));
+        let resealed = rotated.reseal("t.f:1", &sealed).unwrap();
+        assert!(resealed.starts_with(&rotated.current_prefix()));
+        assert_eq!(rotated.open("t.f:1", &resealed).unwrap(), "DE123456789");
+        let legacy = rotated.reseal("t.f:1", "DE123456789").unwrap();
+        assert_eq!(rotated.open("t.f:1", &legacy).unwrap(), "DE123456789");
     }
 
     #[test]

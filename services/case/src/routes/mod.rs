@@ -12,7 +12,7 @@ use actix_web::{web, HttpRequest};
 use clients::PartyClient;
 use service_kit::auth::TokenVerifier;
 use service_kit::body::{is_json, read_limited};
-use service_kit::Database;
+use service_kit::{Database, Keyring};
 
 /// The prefix of every ECM operation.
 pub const ECM_PREFIX: &str = "/rest-api/ECMService";
@@ -27,6 +27,8 @@ pub struct AppState {
     pub max_customers: usize,
     /// The largest body accepted, in bytes.
     pub max_body: usize,
+    /// Seals the sensitive customer fields.
+    pub keyring: Keyring,
 }
 
 /// Reads a JSON body of at most the configured size.

@@ -19,6 +19,7 @@ use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error};
 use service_kit::db::is_unique_violation;
 use service_kit::DbConnection;
+use service_kit::Keyring;
 use std::collections::HashSet;
 
 /// What became of an add.
@@ -106,10 +107,10 @@ struct Rows {
 }
 
 impl Rows {
-    fn of(case_id: &str, customers: &[&Customer], change: &Change) -> Self {
+    fn of(keyring: &Keyring, case_id: &str, customers: &[&Customer], change: &Change) -> Self {
         let (rows, details) = customers
             .iter()
-            .map(|c| customer_rows::rows_of(case_id, c, &change.at, &change.actor))
+            .map(|c| customer_rows::rows_of(keyring, case_id, c, &change.at, &change.actor))
             .unzip();
         let audit = customers
             .iter()
@@ -159,11 +160,12 @@ impl Rows {
 /// leave exactly one.
 pub fn add(
     conn: &mut DbConnection,
+    keyring: &Keyring,
     case_id: &str,
     customer: &Customer,
     change: &Change,
 ) -> QueryResult<AddOutcome> {
-    let rows = Rows::of(case_id, &[customer], change);
+    let rows = Rows::of(keyring, case_id, &[customer], change);
     match conn.transaction(|conn| rows.insert(conn)) {
         Ok(()) => Ok(AddOutcome::Added),
         Err(e) if is_unique_violation(&e) => Ok(AddOutcome::AlreadyExists),
@@ -180,11 +182,12 @@ pub fn add(
 /// [`add`] them one at a time to learn which failed and why).
 pub fn add_all(
     conn: &mut DbConnection,
+    keyring: &Keyring,
     case_id: &str,
     customers: &[&Customer],
     change: &Change,
 ) -> QueryResult<()> {
-    Rows::of(case_id, customers, change).insert(conn)
+    Rows::of(keyring, case_id, customers, change).insert(conn)
 }
 
 /// Removes `customer_id` from `case_id` (its rows go with it) and records
@@ -212,6 +215,7 @@ pub fn remove(
 /// every field: eight queries, whatever the page size.
 pub fn page(
     conn: &mut DbConnection,
+    keyring: &Keyring,
     case_id: &str,
     after: Option<&str>,
     limit: i64,
@@ -280,7 +284,8 @@ pub fn page(
                 .ok_or_else(|| {
                     crate::rows::stored::Corrupt("a customer without its details".into())
                 })?;
-            customer_rows::customer_of(row, detail_rows.swap_remove(at)).map_err(StoreError::from)
+            customer_rows::customer_of(keyring, row, detail_rows.swap_remove(at))
+                .map_err(StoreError::from)
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
     lists::attach(&mut customers, list_rows)?;
