@@ -42,6 +42,8 @@ impl Replica {
             .env("PORT", port.to_string())
             .env("DATA_DIR", data_dir.path())
             .env("INTERNAL_CREDENTIAL", CREDENTIAL)
+            .env("ENCRYPTION_KEYS", testkit::KEY_A)
+            .env("BLIND_INDEX_KEY", testkit::BLIND_INDEX_KEY)
             .env("PARTY_DATABASE_URL", database_url)
             .env("WORKERS", "2")
             .env("LOG_FORMAT", "json")

@@ -103,6 +103,22 @@ pub const KEY_A: &str = "a:a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a
 /// A second one (key id `b`), for rotation.
 pub const KEY_B: &str = "b:b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2";
 
+/// A `BLIND_INDEX_KEY` for tests whose services run in separate processes.
+pub const BLIND_INDEX_KEY: &str =
+    "c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3";
+
+/// Asserts that none of `values` occurs in `text` (logs, stored rows or
+/// objects), naming `what` was searched and the value found.
+pub fn assert_absent(what: &str, text: &str, values: &[&str]) {
+    for value in values {
+        if let Some(at) = text.find(value) {
+            let line = text[..at].rfind('\n').map_or(0, |n| n + 1);
+            let context: String = text[line..].chars().take(300).collect();
+            panic!("{value:?} appears in {what}: {context}");
+        }
+    }
+}
+
 /// Builds the services under test from the shared context and the variables.
 pub type Build = dyn Fn(&Context, &HashMap<String, String>) -> anyhow::Result<Vec<Service>>;
 

@@ -2,6 +2,8 @@
 //! default, or any S3-compatible store. Objects are keyed `documents/<id>`
 //! and sealed with the keyring's STREAM construction, bound to that key:
 //! the store never sees plaintext, and reads decrypt chunk by chunk.
+//! Objects written before sealing (no header) are read as they are until
+//! `onboarding rekey` seals them.
 
 use crate::config::DocumentConfig;
 use bytes::Bytes;
@@ -11,7 +13,7 @@ use object_store::local::LocalFileSystem;
 use object_store::path::Path;
 use object_store::prefix::PrefixStore;
 use object_store::{ObjectStore, ObjectStoreExt};
-use service_kit::keyring::stream::StreamOpener;
+use service_kit::keyring::stream::{self as sealing, StreamOpener};
 use service_kit::{ConfigError, CryptoError, Keyring, ServerConfig};
 use std::sync::Arc;
 
@@ -104,11 +106,49 @@ impl ContentStore {
     /// this returns, so a missing key or damaged content fails here, before
     /// a response has started; damage further on ends the stream in error.
     pub async fn get(&self, id: &str) -> Result<ContentStream, ContentError> {
-        let sealed = self.inner.get(&key(id)).await?.into_stream();
+        let (start, sealed) = self.open_object(id).await?;
+        if sealing::sealed_with(&start).is_none() {
+            return Ok(sealed
+                .map(|piece| piece.map_err(ContentError::from))
+                .boxed());
+        }
         let opener = self.keyring.open_stream(key(id).as_ref());
         let mut plaintext = stream::try_unfold((sealed, Some(opener)), next_plaintext).boxed();
         let first = plaintext.next().await.transpose()?;
         Ok(stream::iter(first.map(Ok)).chain(plaintext).boxed())
+    }
+
+    /// Seals a document's content again under the active key, unless it
+    /// already is; true when it was rewritten. Readers see the old object or
+    /// the new one, both readable while the old key is configured.
+    pub async fn reseal(&self, id: &str) -> Result<bool, ContentError> {
+        let (start, _) = self.open_object(id).await?;
+        if sealing::sealed_with(&start) == Some(self.keyring.active_key_id()) {
+            return Ok(false);
+        }
+        let mut plaintext = Vec::new();
+        let mut content = self.get(id).await?;
+        while let Some(piece) = content.next().await {
+            plaintext.extend_from_slice(&piece?);
+        }
+        self.put(id, &plaintext).await?;
+        Ok(true)
+    }
+
+    /// Opens an object and reads enough of its start to tell a sealed one
+    /// (and its key) from a legacy one: that start, and the whole object.
+    async fn open_object(&self, id: &str) -> Result<(Bytes, Stored), ContentError> {
+        let mut stored = self.inner.get(&key(id)).await?.into_stream();
+        let mut start = Vec::new();
+        while start.len() < sealing::MAX_HEADER {
+            match stored.next().await {
+                Some(piece) => start.extend_from_slice(&piece?),
+                None => break,
+            }
+        }
+        let start = Bytes::from(start);
+        let whole = stream::iter([Ok(start.clone())]).chain(stored).boxed();
+        Ok((start, whole))
     }
 
     /// Removes a document's content; content already gone is not an error.
@@ -120,11 +160,11 @@ impl ContentStore {
     }
 }
 
+/// An object's bytes as stored.
+type Stored = BoxStream<'static, object_store::Result<Bytes>>;
+
 /// A sealed object being read, and its decryptor until the end.
-type Reading = (
-    BoxStream<'static, object_store::Result<Bytes>>,
-    Option<StreamOpener>,
-);
+type Reading = (Stored, Option<StreamOpener>);
 
 /// The next plaintext of a sealed object: reads until a chunk decrypts, or
 /// at the end of the object decrypts the last one.

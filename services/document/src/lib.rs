@@ -8,6 +8,7 @@
 mod checks;
 pub mod config;
 mod content;
+mod rekey;
 mod routes;
 mod rows;
 mod scan;
@@ -52,6 +53,16 @@ pub fn migrate(
     vars: Option<&HashMap<String, String>>,
 ) -> anyhow::Result<()> {
     open_database(server, &DocumentConfig::load(vars)?).map(drop)
+}
+
+/// `onboarding rekey`: seals every stored document's content that is not
+/// under the active key again. Returns how many objects were rewritten.
+pub fn rekey(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::Result<usize> {
+    let config = DocumentConfig::load(vars)?;
+    let db = open_database(&ctx.config, &config)?;
+    let content = ContentStore::open(&config, &ctx.config, ctx.keyring.clone())?;
+    // `Database::run` wants actix's blocking pool, which needs a system.
+    actix_web::rt::System::new().block_on(rekey::rekey(&db, &content))
 }
 
 /// The service's OpenAPI document.

@@ -165,6 +165,7 @@ impl IdentifierRow {
     /// sealed; others only with `everything` (after a key rotation).
     pub fn resealed(self, keyring: &Keyring, everything: bool) -> Result<Option<Self>, Corrupt> {
         let plaintext = match &self.value_key {
+            // Written before sealing: the value is plaintext.
             None => self.value.clone(),
             Some(_) if everything => self.open(keyring)?,
             Some(_) => return Ok(None),

@@ -13,6 +13,21 @@ use aes_gcm::aead::Payload;
 use aes_gcm::Aes256Gcm;
 use bytes::{Buf, Bytes, BytesMut};
 
+/// The most bytes a header takes: enough to read the key id of an object.
+pub const MAX_HEADER: usize = 4 + 1 + 32 + NONCE_PREFIX;
+
+/// The id of the key an object was sealed with, from its first bytes
+/// (at least [`MAX_HEADER`] of them, or the whole object); `None` when they
+/// are not a sealed object's (legacy plaintext, written before sealing).
+pub fn sealed_with(start: &[u8]) -> Option<&str> {
+    let id_len = usize::from(*start.get(MAGIC.len())?);
+    if !start.starts_with(MAGIC) {
+        return None;
+    }
+    let id = start.get(MAGIC.len() + 1..MAGIC.len() + 1 + id_len)?;
+    std::str::from_utf8(id).ok()
+}
+
 /// Plaintext bytes per chunk.
 pub const CHUNK: usize = 64 * 1024;
 const TAG: usize = 16;
@@ -196,6 +211,8 @@ mod tests {
         flipped[100] ^= 1;
         assert_eq!(err(&flipped, "doc:1"), CryptoError::Unauthentic);
         assert_eq!(err(b"plain text", "doc:1"), CryptoError::Malformed);
+        assert_eq!(sealed_with(&object), Some("a"));
+        assert_eq!(sealed_with(b"%PDF-1.4 ..."), None);
         let other = super::super::tests::ring(B);
         let e = open_in_pieces(&other, "doc:1", &object, 4096).unwrap_err();
         assert_eq!(e, CryptoError::UnknownKey("a".into()));

@@ -17,9 +17,7 @@ const SECRETS: &[&str] = &["TX123", "123-12-1234", "Victim SSN", "Customer Detai
 
 fn assert_sealed(app: &TestApp) {
     let stored = database_text(app.backend, &app.vars["CASE_DATABASE_URL"]);
-    for secret in SECRETS {
-        assert!(!stored.contains(secret), "{secret} is stored in plaintext");
-    }
+    testkit::assert_absent("the database", &stored, SECRETS);
 }
 
 async fn add_seed(app: &TestApp) {
