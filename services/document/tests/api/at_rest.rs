@@ -73,4 +73,16 @@ async fn content_is_sealed_at_rest_and_survives_rotation(backend: Backend, stora
     );
 }
 
-storage_tests!(content_is_sealed_at_rest_and_survives_rotation);
+async fn content_stored_before_sealing_is_served_as_it_is(backend: Backend, storage: Storage) {
+    let app = spawn_with(backend, storage, &[("ENCRYPTION_KEYS", KEY_A)]).await;
+    let content = pdf(100_000);
+    let id = upload(&app, &content).await;
+    // What the store held before sealing was introduced: the file itself.
+    app.overwrite_object(&id, content.clone()).await;
+    assert_downloads(&app, &id, &content).await;
+}
+
+storage_tests!(
+    content_is_sealed_at_rest_and_survives_rotation,
+    content_stored_before_sealing_is_served_as_it_is
+);

@@ -135,6 +135,21 @@ impl App {
         objects
     }
 
+    /// Replaces the stored bytes of document `id`'s object.
+    pub async fn overwrite_object(&self, id: &str, bytes: Vec<u8>) {
+        use object_store::ObjectStoreExt;
+        let key = format!("documents/{id}");
+        match &self.bucket {
+            Some(bucket) => drop(
+                s3(bucket)
+                    .put(&key.as_str().into(), bytes.into())
+                    .await
+                    .expect("put"),
+            ),
+            None => std::fs::write(self.local_root().join(key), bytes).expect("write"),
+        }
+    }
+
     fn local_root(&self) -> std::path::PathBuf {
         std::path::Path::new(&self.app.vars["DATA_DIR"]).join("documents")
     }
@@ -193,7 +208,13 @@ impl App {
 /// reads of objects).
 async fn s3_object(bucket: &str, key: &str) -> Vec<u8> {
     use object_store::ObjectStoreExt;
-    let store = object_store::aws::AmazonS3Builder::new()
+    let object = s3(bucket).get(&key.into()).await.expect("get object");
+    object.bytes().await.expect("object bytes").to_vec()
+}
+
+/// A client of the test S3 server's `bucket`.
+fn s3(bucket: &str) -> object_store::aws::AmazonS3 {
+    object_store::aws::AmazonS3Builder::new()
         .with_bucket_name(bucket)
         .with_endpoint(testkit::s3::endpoint().expect("S3 server"))
         .with_allow_http(true)
@@ -201,9 +222,7 @@ async fn s3_object(bucket: &str, key: &str) -> Vec<u8> {
         .with_access_key_id("test")
         .with_secret_access_key("test")
         .build()
-        .expect("S3 client");
-    let object = store.get(&key.into()).await.expect("get object");
-    object.bytes().await.expect("object bytes").to_vec()
+        .expect("S3 client")
 }
 
 /// Sends a request and returns its status and JSON body (`null` if none).
