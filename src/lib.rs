@@ -18,8 +18,11 @@ struct Entry {
     openapi: fn() -> utoipa::openapi::OpenApi,
     /// Seals again what the service keeps sealed; `None` when it keeps
     /// nothing sealed.
-    rekey: Option<fn(&Context, Option<&Vars>) -> anyhow::Result<usize>>,
+    rekey: Option<Rekey>,
 }
+
+/// Seals again what a service keeps sealed; how many values it rewrote.
+type Rekey = fn(&Context, Option<&Vars>) -> anyhow::Result<usize>;
 
 /// Configuration variables, when not read from the environment.
 pub type Vars = HashMap<String, String>;
