@@ -106,42 +106,27 @@ async fn the_readme_flow_works_and_logs_no_personal_data(backend: Backend) {
         .expect("sent");
     assert_eq!(ready.status(), StatusCode::OK);
 
-    let created: Value = http
-        .post(format!("{}/party/v1/parties", served.base))
-        .header("X-Service-Credential", &credential)
-        .json(&json!({
-            "kind": "person", "firstName": "Virat", "lastName": "Kohli", "dateOfBirth": "1985-10-10",
-            "contactPoints": [{"channel": "email", "value": "kanand@temenos.com"}],
-            "identifiers": [{"type": "taxId", "formatCode": "S", "value": "TX123"}]
-        }))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let input = json!({
+        "kind": "person", "firstName": "Virat", "lastName": "Kohli", "dateOfBirth": "1985-10-10",
+        "contactPoints": [{"channel": "email", "value": "kanand@temenos.com"}],
+        "identifiers": [{"type": "taxId", "formatCode": "S", "value": "TX123"}]
+    });
+    let created: Value = json_of(
+        http.post(format!("{}/party/v1/parties", served.base))
+            .header("X-Service-Credential", &credential)
+            .json(&input),
+    )
+    .await;
     let id = created["id"].as_str().expect("id");
     let path = format!("{}/party/v1/parties/{id}", served.base);
-    let read: Value = http
-        .get(&path)
-        .header("X-Service-Credential", &credential)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let read: Value = json_of(http.get(&path).header("X-Service-Credential", &credential)).await;
     assert_eq!(read, created);
-    let updated: Value = http
-        .patch(&path)
-        .header("X-Service-Credential", &credential)
-        .json(&json!({"nationality": "IN"}))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let updated: Value = json_of(
+        http.patch(&path)
+            .header("X-Service-Credential", &credential)
+            .json(&json!({"nationality": "IN"})),
+    )
+    .await;
     assert_eq!(updated["nationality"], "IN");
     for query in [
         "lastName=Kohli",
@@ -149,15 +134,11 @@ async fn the_readme_flow_works_and_logs_no_personal_data(backend: Backend) {
         "email=kanand%40temenos.com",
         "taxId=TX123",
     ] {
-        let page: Value = http
-            .get(format!("{}/party/v1/parties?{query}", served.base))
-            .header("X-Service-Credential", &credential)
-            .send()
-            .await
-            .expect("sent")
-            .json()
-            .await
-            .expect("json");
+        let page: Value = json_of(
+            http.get(format!("{}/party/v1/parties?{query}", served.base))
+                .header("X-Service-Credential", &credential),
+        )
+        .await;
         assert_eq!(
             page,
             json!({"items": [updated], "nextCursor": null}),
@@ -354,18 +335,14 @@ async fn rekey_moves_everything_to_the_new_key(backend: Backend) {
         ("JWT_HS256_SECRET", secret),
     ];
     let mut app = testkit::TestApp::spawn(backend, &names, &extra, &build_all).await;
-    let party: Value = app
-        .internal(reqwest::Method::POST, "/party/v1/parties")
-        .json(
-            &json!({"kind": "person", "firstName": "Virat", "lastName": "Kohli",
+    let party: Value = json_of(
+        app.internal(reqwest::Method::POST, "/party/v1/parties")
+            .json(
+                &json!({"kind": "person", "firstName": "Virat", "lastName": "Kohli",
                       "identifiers": [{"type": "taxId", "value": "TX123"}]}),
-        )
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+            ),
+    )
+    .await;
     let content = b"%PDF-1.4\nrekey test content".to_vec();
     let owner = [("X-Owner-System", "user-action"), ("X-Owner-Subject", "u1")];
     let mut upload = app
@@ -377,13 +354,7 @@ async fn rekey_moves_everything_to_the_new_key(backend: Backend) {
     for (name, value) in owner {
         upload = upload.header(name, value);
     }
-    let document: Value = upload
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let document: Value = json_of(upload).await;
     assert!(
         party["id"].is_string() && document["id"].is_string(),
         "{party} {document}"
@@ -431,14 +402,8 @@ async fn rekey_moves_everything_to_the_new_key(backend: Backend) {
     app.restart(&[("ENCRYPTION_KEYS", Some(KEY_B))], &build_all)
         .await;
     let id = party["id"].as_str().expect("id");
-    let read: Value = app
-        .internal(reqwest::Method::GET, &format!("/party/v1/parties/{id}"))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let read: Value =
+        json_of(app.internal(reqwest::Method::GET, &format!("/party/v1/parties/{id}"))).await;
     assert_eq!(read, party);
     let path = format!(
         "/document/v1/documents/{}/content",
@@ -456,16 +421,12 @@ async fn rekey_moves_everything_to_the_new_key(backend: Backend) {
         .await
         .expect("bytes");
     assert_eq!(bytes.as_ref(), content.as_slice());
-    let details: Value = app
-        .anonymous(reqwest::Method::POST, &ecm("getCaseDetails"))
-        .bearer_auth(&token)
-        .json(&json!({"caseId": "C1"}))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let details: Value = json_of(
+        app.anonymous(reqwest::Method::POST, &ecm("getCaseDetails"))
+            .bearer_auth(&token)
+            .json(&json!({"caseId": "C1"})),
+    )
+    .await;
     let customer = &details["customers"][0];
     assert_eq!(
         (&customer["taxId"], &customer["genericInformation"]),
@@ -478,6 +439,17 @@ async fn rekey_moves_everything_to_the_new_key(backend: Backend) {
         stderr.trim(),
         "error: configuration: ENCRYPTION_KEYS is required: rekey never generates keys"
     );
+}
+
+/// Sends a request and reads its JSON answer.
+async fn json_of(request: reqwest::RequestBuilder) -> Value {
+    request
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json")
 }
 
 fn base64_of(bytes: &[u8]) -> String {
