@@ -275,12 +275,33 @@ mod tests {
             "configuration: INTERNAL_CREDENTIAL is required when services run in separate processes"
         );
         let secret = "s".repeat(32);
-        let ctx = Context::new(
-            config(dir.path(), &[("INTERNAL_CREDENTIAL", &secret)]),
-            1,
-            false,
-        )
-        .expect("context");
+        let keys = format!("k1:{}", "ab".repeat(32));
+        let index = "cd".repeat(32);
+        let vars = vec![
+            ("INTERNAL_CREDENTIAL", secret.as_str()),
+            ("ENCRYPTION_KEYS", keys.as_str()),
+            ("BLIND_INDEX_KEY", index.as_str()),
+        ];
+        let ctx = Context::new(config(dir.path(), &vars), 1, false).expect("context");
         assert_eq!(ctx.credential.secret().expose(), secret);
+        assert_eq!(ctx.keyring.active_key_id(), "k1");
+        // Each key is required on its own, by name.
+        for missing in ["ENCRYPTION_KEYS", "BLIND_INDEX_KEY"] {
+            let fewer: Vec<_> = vars
+                .iter()
+                .copied()
+                .filter(|(n, _)| *n != missing)
+                .collect();
+            let err = Context::new(config(dir.path(), &fewer), 1, false)
+                .err()
+                .expect("refused");
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "configuration: {missing} is required when services run in separate processes"
+                )
+            );
+        }
+        assert!(!dir.path().join(crate::keyring::KEYS_FILE).exists());
     }
 }
