@@ -93,13 +93,12 @@ impl ContentStore {
         Ok(Self { inner, keyring })
     }
 
-    /// Writes a document's content, sealed under the active key.
-    pub async fn put(&self, id: &str, content: &[u8]) -> object_store::Result<()> {
-        let sealed = self.keyring.seal_stream(key(id).as_ref(), content);
-        self.inner
-            .put(&key(id), sealed.into_iter().collect())
-            .await
-            .map(drop)
+    /// Writes a document's content, sealed under the active key. The
+    /// plaintext is dropped once sealed, so only one copy waits on the store.
+    pub async fn put(&self, id: &str, content: Bytes) -> object_store::Result<()> {
+        let sealed = self.keyring.seal_stream(key(id).as_ref(), &content);
+        drop(content);
+        self.inner.put(&key(id), sealed.into()).await.map(drop)
     }
 
     /// Streams a document's plaintext. The first chunk is decrypted before
@@ -131,7 +130,7 @@ impl ContentStore {
         while let Some(piece) = content.next().await {
             plaintext.extend_from_slice(&piece?);
         }
-        self.put(id, &plaintext).await?;
+        self.put(id, plaintext.into()).await?;
         Ok(true)
     }
 

@@ -157,7 +157,7 @@ pub async fn create(
 
     // From here on a failure must leave nothing visible: undo what was done,
     // and leave what cannot be undone now to the sweeper.
-    if let Err(e) = state.content.put(&id, &upload.content).await {
+    if let Err(e) = state.content.put(&id, upload.content).await {
         forget(&state, &id).await;
         return Err(ProblemError::Unavailable(
             anyhow::Error::from(e).context("content store"),

@@ -8,8 +8,9 @@
 //! 16-byte tag; the last chunk is shorter (possibly only its tag).
 
 use super::{CryptoError, Keyring};
-use aes_gcm::aead::stream::{DecryptorBE32, EncryptorBE32};
-use aes_gcm::aead::Payload;
+// `aead` with its `bytes` feature: chunks are sealed and opened in place
+// in `BytesMut`, so neither direction copies a chunk it does not have to.
+use aead::stream::{DecryptorBE32, EncryptorBE32};
 use aes_gcm::Aes256Gcm;
 use bytes::{Buf, Bytes, BytesMut};
 
@@ -36,33 +37,47 @@ const NONCE_PREFIX: usize = 7;
 
 impl Keyring {
     /// Encrypts `plaintext` under the active key, bound to `context`, as
-    /// the pieces of one object (the header, then one piece per chunk).
-    pub fn seal_stream(&self, context: &str, plaintext: &[u8]) -> Vec<Bytes> {
+    /// one object, in a single allocation of exactly its size.
+    pub fn seal_stream(&self, context: &str, plaintext: &[u8]) -> Bytes {
         let key = &self.keys[0];
         let prefix: [u8; NONCE_PREFIX] = rand::random();
-        let mut header = Vec::with_capacity(MAGIC.len() + 1 + key.id.len() + NONCE_PREFIX);
-        header.extend_from_slice(MAGIC);
-        header.push(u8::try_from(key.id.len()).expect("key ids are at most 32 bytes"));
-        header.extend_from_slice(key.id.as_bytes());
-        header.extend_from_slice(&prefix);
+        let chunks = plaintext.len().div_ceil(CHUNK).max(1);
+        let header = MAGIC.len() + 1 + key.id.len() + NONCE_PREFIX;
+        let mut object = BytesMut::with_capacity(header + plaintext.len() + chunks * TAG);
+        object.extend_from_slice(MAGIC);
+        object.extend_from_slice(&[
+            u8::try_from(key.id.len()).expect("key ids are at most 32 bytes")
+        ]);
+        object.extend_from_slice(key.id.as_bytes());
+        object.extend_from_slice(&prefix);
         let mut encryptor = EncryptorBE32::from_aead(key.cipher.clone(), &prefix.into());
-        let mut pieces = vec![Bytes::from(header)];
-        let mut chunks = plaintext.chunks(CHUNK).peekable();
         let aad = context.as_bytes();
         let failed = "AES-GCM encrypts any chunk";
-        while let Some(chunk) = chunks.next() {
-            let payload = Payload { msg: chunk, aad };
-            if chunks.peek().is_some() {
-                pieces.push(encryptor.encrypt_next(payload).expect(failed).into());
+        // An empty plaintext is one empty last chunk, so truncation still shows.
+        let mut pieces = plaintext
+            .chunks(CHUNK)
+            .chain((plaintext.is_empty()).then_some(&[][..]));
+        let mut next = pieces.next();
+        while let Some(chunk) = next {
+            next = pieces.next();
+            // The chunk is copied to the end of the object and sealed there:
+            // the split shares the allocation, and the tag fits its capacity.
+            object.extend_from_slice(chunk);
+            let mut sealed = object.split_off(object.len() - chunk.len());
+            if next.is_some() {
+                encryptor
+                    .encrypt_next_in_place(aad, &mut sealed)
+                    .expect(failed);
+                object.unsplit(sealed);
             } else {
-                pieces.push(encryptor.encrypt_last(payload).expect(failed).into());
-                return pieces;
+                encryptor
+                    .encrypt_last_in_place(aad, &mut sealed)
+                    .expect(failed);
+                object.unsplit(sealed);
+                break;
             }
         }
-        // Empty content: one empty last chunk, so truncation still shows.
-        let last = encryptor.encrypt_last(Payload { msg: &[], aad });
-        pieces.push(last.expect(failed).into());
-        pieces
+        object.freeze()
     }
 
     /// A decryptor for an object [`Keyring::seal_stream`] made for `context`.
@@ -99,14 +114,12 @@ impl StreamOpener {
         // A full chunk is decrypted only once more follows: until the end,
         // it could be the last one, which is sealed differently.
         while self.buffer.len() > CHUNK + TAG {
-            let chunk = self.buffer.split_to(CHUNK + TAG);
-            let opened = decryptor
-                .decrypt_next(Payload {
-                    msg: &chunk,
-                    aad: &self.aad,
-                })
+            let mut chunk = self.buffer.split_to(CHUNK + TAG);
+            decryptor
+                .decrypt_next_in_place(&self.aad, &mut chunk)
                 .map_err(|_| CryptoError::Unauthentic)?;
-            plaintext.extend_from_slice(&opened);
+            // One chunk (the usual case) is handed on as it is.
+            plaintext.unsplit(chunk);
         }
         Ok(plaintext.freeze())
     }
@@ -118,12 +131,9 @@ impl StreamOpener {
         }
         let decryptor = self.decryptor.take().expect("the header was read");
         decryptor
-            .decrypt_last(Payload {
-                msg: &self.buffer,
-                aad: &self.aad,
-            })
-            .map(Bytes::from)
-            .map_err(|_| CryptoError::Unauthentic)
+            .decrypt_last_in_place(&self.aad, &mut self.buffer)
+            .map_err(|_| CryptoError::Unauthentic)?;
+        Ok(self.buffer.freeze())
     }
 
     /// Reads the header once enough bytes are there; false while not.
@@ -177,7 +187,7 @@ mod tests {
         let rotated = ring(&format!("{B},{A}"));
         for len in [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK] {
             let plaintext: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
-            let object: Vec<u8> = old.seal_stream("doc:1", &plaintext).concat();
+            let object = old.seal_stream("doc:1", &plaintext);
             assert_eq!(
                 object.len(),
                 4 + 1 + 1 + 7 + len + TAG * len.div_ceil(CHUNK).max(1)
@@ -196,7 +206,7 @@ mod tests {
     fn tampering_truncation_and_other_contexts_fail() {
         let ring = ring(A);
         let plaintext = vec![7u8; 2 * CHUNK + 10];
-        let object: Vec<u8> = ring.seal_stream("doc:1", &plaintext).concat();
+        let object = ring.seal_stream("doc:1", &plaintext);
         let err = |object: &[u8], ctx: &str| open_in_pieces(&ring, ctx, object, 4096).unwrap_err();
         assert_eq!(err(&object, "doc:2"), CryptoError::Unauthentic);
         assert_eq!(
@@ -207,7 +217,7 @@ mod tests {
             err(&object[..13 + CHUNK + TAG], "doc:1"),
             CryptoError::Unauthentic
         );
-        let mut flipped = object.clone();
+        let mut flipped = object.to_vec();
         flipped[100] ^= 1;
         assert_eq!(err(&flipped, "doc:1"), CryptoError::Unauthentic);
         assert_eq!(err(b"plain text", "doc:1"), CryptoError::Malformed);
