@@ -16,7 +16,13 @@ struct Entry {
     build: fn(&Context, Option<&Vars>) -> anyhow::Result<Service>,
     migrate: fn(&ServerConfig, Option<&Vars>) -> anyhow::Result<()>,
     openapi: fn() -> utoipa::openapi::OpenApi,
+    /// Seals again what the service keeps sealed; `None` when it keeps
+    /// nothing sealed.
+    rekey: Option<Rekey>,
 }
+
+/// Seals again what a service keeps sealed; how many values it rewrote.
+type Rekey = fn(&Context, Option<&Vars>) -> anyhow::Result<usize>;
 
 /// Configuration variables, when not read from the environment.
 pub type Vars = HashMap<String, String>;
@@ -28,24 +34,29 @@ const REGISTRY: &[Entry] = &[
         build: party::service,
         migrate: party::migrate,
         openapi: party::openapi,
+        rekey: Some(party::rekey),
     },
     Entry {
         name: document::NAME,
         build: document::service,
         migrate: document::migrate,
         openapi: document::openapi,
+        rekey: Some(document::rekey),
     },
     Entry {
         name: user_action::NAME,
         build: user_action::service,
         migrate: user_action::migrate,
         openapi: user_action::openapi,
+        // It keeps no tax id or other sealed field of its own.
+        rekey: None,
     },
     Entry {
         name: case::NAME,
         build: case::service,
         migrate: case::migrate,
         openapi: case::openapi,
+        rekey: Some(case::rekey),
     },
 ];
 
@@ -135,6 +146,43 @@ pub fn migrate(config: &ServerConfig, names: &[&str]) -> anyhow::Result<()> {
     for name in names {
         (entry(name)?.migrate)(config, None)?;
         tracing::info!(service = name, "migrated");
+    }
+    Ok(())
+}
+
+/// `onboarding rekey [SERVICE...]`: seals again, under the first key of
+/// `ENCRYPTION_KEYS`, everything the services keep sealed under another key
+/// (and anything written before sealing), and recomputes blind indexes.
+/// Afterwards the old keys can be dropped. Never generates keys: in a
+/// standalone data directory it uses the ones kept there.
+pub fn rekey(config: ServerConfig, names: &[&str]) -> anyhow::Result<()> {
+    use service_kit::keyring::{BLIND_INDEX_FILE, KEYS_FILE};
+    for (configured, variable, file) in [
+        (
+            config.encryption_keys.is_some(),
+            "ENCRYPTION_KEYS",
+            KEYS_FILE,
+        ),
+        (
+            config.blind_index_key.is_some(),
+            "BLIND_INDEX_KEY",
+            BLIND_INDEX_FILE,
+        ),
+    ] {
+        if !configured && !config.data_dir.join(file).exists() {
+            anyhow::bail!("configuration: {variable} is required: rekey never generates keys");
+        }
+    }
+    let ctx = Context::new(config, 0, true)?;
+    for name in names {
+        if let Some(rekey) = entry(name)?.rekey {
+            let rewritten = rekey(&ctx, None)?;
+            tracing::info!(service = name, rewritten, "rekeyed");
+            println!(
+                "{name}: {rewritten} rewritten under key {}",
+                ctx.keyring.active_key_id()
+            );
+        }
     }
     Ok(())
 }

@@ -35,6 +35,12 @@ enum Command {
         /// Services to migrate (all when none is named).
         services: Vec<String>,
     },
+    /// Seal everything kept sealed again under the first of ENCRYPTION_KEYS
+    /// (after adding a key in front), then exit; old keys can then be dropped.
+    Rekey {
+        /// Services to rekey (all when none is named).
+        services: Vec<String>,
+    },
     /// Write the OpenAPI documents.
     Openapi {
         /// Where to write them.
@@ -88,6 +94,7 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Migrate { services } => {
             onboarding::migrate(&config, &onboarding::select(&services)?)
         }
+        Command::Rekey { services } => onboarding::rekey(config, &onboarding::select(&services)?),
         Command::Token {
             subject,
             roles,

@@ -106,42 +106,27 @@ async fn the_readme_flow_works_and_logs_no_personal_data(backend: Backend) {
         .expect("sent");
     assert_eq!(ready.status(), StatusCode::OK);
 
-    let created: Value = http
-        .post(format!("{}/party/v1/parties", served.base))
-        .header("X-Service-Credential", &credential)
-        .json(&json!({
-            "kind": "person", "firstName": "Virat", "lastName": "Kohli", "dateOfBirth": "1985-10-10",
-            "contactPoints": [{"channel": "email", "value": "kanand@temenos.com"}],
-            "identifiers": [{"type": "taxId", "formatCode": "S", "value": "TX123"}]
-        }))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let input = json!({
+        "kind": "person", "firstName": "Virat", "lastName": "Kohli", "dateOfBirth": "1985-10-10",
+        "contactPoints": [{"channel": "email", "value": "kanand@temenos.com"}],
+        "identifiers": [{"type": "taxId", "formatCode": "S", "value": "TX123"}]
+    });
+    let created: Value = json_of(
+        http.post(format!("{}/party/v1/parties", served.base))
+            .header("X-Service-Credential", &credential)
+            .json(&input),
+    )
+    .await;
     let id = created["id"].as_str().expect("id");
     let path = format!("{}/party/v1/parties/{id}", served.base);
-    let read: Value = http
-        .get(&path)
-        .header("X-Service-Credential", &credential)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let read: Value = json_of(http.get(&path).header("X-Service-Credential", &credential)).await;
     assert_eq!(read, created);
-    let updated: Value = http
-        .patch(&path)
-        .header("X-Service-Credential", &credential)
-        .json(&json!({"nationality": "IN"}))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let updated: Value = json_of(
+        http.patch(&path)
+            .header("X-Service-Credential", &credential)
+            .json(&json!({"nationality": "IN"})),
+    )
+    .await;
     assert_eq!(updated["nationality"], "IN");
     for query in [
         "lastName=Kohli",
@@ -149,15 +134,11 @@ async fn the_readme_flow_works_and_logs_no_personal_data(backend: Backend) {
         "email=kanand%40temenos.com",
         "taxId=TX123",
     ] {
-        let page: Value = http
-            .get(format!("{}/party/v1/parties?{query}", served.base))
-            .header("X-Service-Credential", &credential)
-            .send()
-            .await
-            .expect("sent")
-            .json()
-            .await
-            .expect("json");
+        let page: Value = json_of(
+            http.get(format!("{}/party/v1/parties?{query}", served.base))
+                .header("X-Service-Credential", &credential),
+        )
+        .await;
         assert_eq!(
             page,
             json!({"items": [updated], "nextCursor": null}),
@@ -168,18 +149,20 @@ async fn the_readme_flow_works_and_logs_no_personal_data(backend: Backend) {
     let (status, logs) = served.terminate();
     assert!(status.success(), "SIGTERM stops it cleanly: {status}");
     assert!(logs.contains("request served"), "access logs are written");
-    for personal in [
-        "Virat",
-        "Kohli",
-        "kohli",
-        "1985-10-10",
-        "TX123",
-        "kanand",
-        "temenos",
-        &credential,
-    ] {
-        assert!(!logs.contains(personal), "{personal} appears in the logs");
-    }
+    testkit::assert_absent(
+        "the logs",
+        &logs,
+        &[
+            "Virat",
+            "Kohli",
+            "kohli",
+            "1985-10-10",
+            "TX123",
+            "kanand",
+            "temenos",
+            &credential,
+        ],
+    );
 }
 
 fn run(args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
@@ -228,7 +211,8 @@ async fn migrate_applies_the_migrations(backend: Backend) {
 
 backend_tests!(
     the_readme_flow_works_and_logs_no_personal_data,
-    migrate_applies_the_migrations
+    migrate_applies_the_migrations,
+    rekey_moves_everything_to_the_new_key
 );
 
 #[test]
@@ -329,4 +313,146 @@ fn serve_stops_within_the_shutdown_timeout() {
     let (status, _) = served.terminate();
     assert!(status.success());
     assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+/// Every service in one process, as `serve` builds them.
+fn build_all(
+    ctx: &service_kit::server::Context,
+    vars: &std::collections::HashMap<String, String>,
+) -> anyhow::Result<Vec<service_kit::Service>> {
+    onboarding::build_all(&onboarding::service_names(), ctx, Some(vars))
+}
+
+/// `onboarding rekey` after a new key is put in front: everything sealed
+/// under the old key is sealed under the new one, so the old key can go.
+async fn rekey_moves_everything_to_the_new_key(backend: Backend) {
+    use testkit::{KEY_A, KEY_B};
+    let names = onboarding::service_names();
+    let secret = "rekey-test-jwt-secret-0123456789abcdef";
+    let extra = [
+        ("ENCRYPTION_KEYS", KEY_A),
+        ("DEV_MODE", "true"),
+        ("JWT_HS256_SECRET", secret),
+    ];
+    let mut app = testkit::TestApp::spawn(backend, &names, &extra, &build_all).await;
+    let party: Value = json_of(
+        app.internal(reqwest::Method::POST, "/party/v1/parties")
+            .json(
+                &json!({"kind": "person", "firstName": "Virat", "lastName": "Kohli",
+                      "identifiers": [{"type": "taxId", "value": "TX123"}]}),
+            ),
+    )
+    .await;
+    let content = b"%PDF-1.4\nrekey test content".to_vec();
+    let owner = [("X-Owner-System", "user-action"), ("X-Owner-Subject", "u1")];
+    let mut upload = app
+        .internal(reqwest::Method::POST, "/document/v1/documents")
+        .json(
+            &json!({"reference": "r", "fileName": "a.pdf", "fileType": "application/pdf",
+                      "fileInfo": "", "fileContents": base64_of(&content)}),
+        );
+    for (name, value) in owner {
+        upload = upload.header(name, value);
+    }
+    let document: Value = json_of(upload).await;
+    assert!(
+        party["id"].is_string() && document["id"].is_string(),
+        "{party} {document}"
+    );
+    let config = service_kit::ServerConfig::load(Some(&app.vars)).expect("config");
+    let token = service_kit::auth::mint_dev_token(&config, "a1", &["case:write".into()], 600)
+        .expect("token");
+    let ecm = |op: &str| format!("/rest-api/ECMService/CaseManagementService/{op}");
+    for (op, body) in [
+        ("createCase", json!([{"caseId": "C1"}])),
+        (
+            "addCustomer",
+            json!([{"caseId": "C1", "customers": [{"customerId": "K1",
+            "taxId": "TX999", "genericInformation": {"SSN": "123-12-1234"}}]}]),
+        ),
+    ] {
+        let response = app
+            .anonymous(reqwest::Method::POST, &ecm(op))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), StatusCode::OK, "{op}");
+    }
+    app.take_server().stop(true).await;
+
+    let rotated = format!("{KEY_B},{KEY_A}");
+    let mut command = Command::new(BIN);
+    command
+        .arg("rekey")
+        .envs(&app.vars)
+        .env("ENCRYPTION_KEYS", &rotated);
+    let out = command.output().expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "party: 1 rewritten under key b\ndocument: 1 rewritten under key b\ncase: 2 rewritten under key b\n"
+    );
+
+    app.restart(&[("ENCRYPTION_KEYS", Some(KEY_B))], &build_all)
+        .await;
+    let id = party["id"].as_str().expect("id");
+    let read: Value =
+        json_of(app.internal(reqwest::Method::GET, &format!("/party/v1/parties/{id}"))).await;
+    assert_eq!(read, party);
+    let path = format!(
+        "/document/v1/documents/{}/content",
+        document["id"].as_str().expect("id")
+    );
+    let mut download = app.internal(reqwest::Method::GET, &path);
+    for (name, value) in owner {
+        download = download.header(name, value);
+    }
+    let bytes = download
+        .send()
+        .await
+        .expect("sent")
+        .bytes()
+        .await
+        .expect("bytes");
+    assert_eq!(bytes.as_ref(), content.as_slice());
+    let details: Value = json_of(
+        app.anonymous(reqwest::Method::POST, &ecm("getCaseDetails"))
+            .bearer_auth(&token)
+            .json(&json!({"caseId": "C1"})),
+    )
+    .await;
+    let customer = &details["customers"][0];
+    assert_eq!(
+        (&customer["taxId"], &customer["genericInformation"]),
+        (&json!("TX999"), &json!({"SSN": "123-12-1234"}))
+    );
+
+    let (ok, _, stderr) = run(&["rekey"], &[]);
+    assert!(!ok);
+    assert_eq!(
+        stderr.trim(),
+        "error: configuration: ENCRYPTION_KEYS is required: rekey never generates keys"
+    );
+}
+
+/// Sends a request and reads its JSON answer.
+async fn json_of(request: reqwest::RequestBuilder) -> Value {
+    request
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json")
+}
+
+fn base64_of(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }

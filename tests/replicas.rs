@@ -34,6 +34,8 @@ impl Replica {
         let env: Vec<(String, String)> = [
             ("DATA_DIR", data_dir.path().display().to_string()),
             ("INTERNAL_CREDENTIAL", CREDENTIAL.to_owned()),
+            ("ENCRYPTION_KEYS", testkit::KEY_A.to_owned()),
+            ("BLIND_INDEX_KEY", testkit::BLIND_INDEX_KEY.to_owned()),
             ("PARTY_DATABASE_URL", database_url.to_owned()),
             ("WORKERS", "2".to_owned()),
             ("LOG_FORMAT", "json".to_owned()),

@@ -1,11 +1,13 @@
 //! The seed's Customer Actions Management flow, verbatim, against the real
 //! services: all in one process, on both database backends; and as the
-//! real binary, standalone and one process per service.
+//! real binary, standalone (with the ECM seed sample too) and one process
+//! per service, each logging at `debug`: the logs must carry none of the
+//! seed's personal data, tokens, secrets or file contents.
 
 mod support;
 
-use std::process::{Child, Command, Stdio};
-use support::cam::{apps_var, JWT_SECRET};
+use std::process::{Child, Command};
+use support::cam::{apps_var, b64, pdf_bytes, token, APP_SECRET, JWT_SECRET};
 use support::flow::seed_flow;
 use testkit::{backend_tests, free_port, Backend, TestApp};
 
@@ -68,29 +70,119 @@ fn database_vars(backend: Backend, data_dir: &std::path::Path) -> Vec<(String, S
         .collect()
 }
 
+/// Starts the binary; its stdout goes to `DATA_DIR/logs/<port>.out`, its
+/// stderr (the logs) to `DATA_DIR/logs/<port>.log`.
 fn start(args: &[&str], port: u16, env: &[(String, String)]) -> Process {
+    let data_dir = &env
+        .iter()
+        .find(|(k, _)| k == "DATA_DIR")
+        .expect("DATA_DIR")
+        .1;
+    let logs = std::path::Path::new(data_dir).join("logs");
+    std::fs::create_dir_all(&logs).expect("a log directory");
+    let file = |ending: &str| {
+        std::fs::File::create(logs.join(format!("{port}.{ending}"))).expect("a log file")
+    };
     let child = Command::new(env!("CARGO_BIN_EXE_onboarding"))
         .args(args)
         .env("PORT", port.to_string())
         .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stdout(file("out"))
+        .stderr(file("log"))
         .spawn()
         .expect("the binary starts");
     Process(child)
 }
 
+/// The seed's personal data (both samples), and what must never be logged
+/// with it: secrets, tokens (every JWT starts `eyJ`) and file contents.
+fn assert_logs_are_clean(data_dir: &std::path::Path) {
+    let mut logs = String::new();
+    for entry in std::fs::read_dir(data_dir.join("logs")).expect("logs") {
+        let path = entry.expect("a log").path();
+        let text = std::fs::read_to_string(&path).expect("a log");
+        if path.extension().is_some_and(|e| e == "out") {
+            // stdout has the banner alone: its example request is no data.
+            assert!(text.starts_with("Onboarding is listening on"), "{text}");
+            assert_eq!(text.lines().count(), 6, "{text}");
+        } else {
+            logs += &text;
+        }
+    }
+    assert!(logs.contains("request served"), "debug logs are written");
+    let pdf = b64(&pdf_bytes());
+    testkit::assert_absent(
+        "the logs",
+        &logs,
+        &[
+            "Virat",
+            "Kohli",
+            "Rohit",
+            "Sharma",
+            "1985-10-10",
+            "1989-10-10",
+            "kanand",
+            "temenos",
+            "rohit@test.com",
+            "9994305648",
+            "Rahul",
+            "Dravid",
+            "1990-12-01",
+            "TX123",
+            "123-12-1234",
+            "a@a.com",
+            "eyJ",
+            APP_SECRET,
+            CREDENTIAL,
+            JWT_SECRET,
+            &testkit::KEY_A[2..],
+            testkit::BLIND_INDEX_KEY,
+            "/Type /Catalog",
+            &pdf[..40],
+        ],
+    );
+}
+
+/// The ECM guide's addCustomer sample, posted to case-service at `base`.
+async fn ecm_seed(base: &str) {
+    let ops = format!("{base}/rest-api/ECMService/CaseManagementService");
+    let http = reqwest::Client::new();
+    let bearer = format!("Bearer {}", token("analyst-1", &["case:write"]));
+    for (op, body) in [
+        ("createCase", r#"[{"caseId": "CA100"}]"#),
+        (
+            "addCustomer",
+            include_str!("../services/case/tests/api/seed_request.json"),
+        ),
+    ] {
+        let response = http
+            .post(format!("{ops}/{op}"))
+            .header("Authorization", &bearer)
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), reqwest::StatusCode::OK, "{op}");
+    }
+}
+
+const CREDENTIAL: &str = "flow-test-internal-credential-0123456789";
+
 fn common_env(backend: Backend, data_dir: &std::path::Path) -> Vec<(String, String)> {
     let mut env = database_vars(backend, data_dir);
     env.extend([
         ("DATA_DIR".to_owned(), data_dir.display().to_string()),
+        ("INTERNAL_CREDENTIAL".to_owned(), CREDENTIAL.to_owned()),
+        ("ENCRYPTION_KEYS".to_owned(), testkit::KEY_A.to_owned()),
         (
-            "INTERNAL_CREDENTIAL".to_owned(),
-            "flow-test-internal-credential-0123456789".to_owned(),
+            "BLIND_INDEX_KEY".to_owned(),
+            testkit::BLIND_INDEX_KEY.to_owned(),
         ),
         ("JWT_HS256_SECRET".to_owned(), JWT_SECRET.to_owned()),
         ("USER_ACTION_APPS".to_owned(), apps_var()),
-        ("RUST_LOG".to_owned(), "warn".to_owned()),
+        ("LOG_FORMAT".to_owned(), "json".to_owned()),
+        ("RUST_LOG".to_owned(), "debug".to_owned()),
     ]);
     env
 }
@@ -98,17 +190,22 @@ fn common_env(backend: Backend, data_dir: &std::path::Path) -> Vec<(String, Stri
 async fn as_the_standalone_binary(backend: Backend) {
     let data_dir = tempfile::tempdir().expect("tempdir");
     let port = free_port();
-    let _server = start(&["serve"], port, &common_env(backend, data_dir.path()));
+    let server = start(&["serve"], port, &common_env(backend, data_dir.path()));
     wait_ready(port);
     seed_flow(&format!("http://127.0.0.1:{port}")).await;
+    ecm_seed(&format!("http://127.0.0.1:{port}")).await;
+    drop(server);
+    assert_logs_are_clean(data_dir.path());
 }
 
 async fn one_process_per_service(backend: Backend) {
     let data_dir = tempfile::tempdir().expect("tempdir");
     let (party, document, user_action) = (free_port(), free_port(), free_port());
     let mut env = common_env(backend, data_dir.path());
-    let _party = start(&["serve", "party"], party, &env);
-    let _document = start(&["serve", "document"], document, &env);
+    let mut processes = vec![
+        start(&["serve", "party"], party, &env),
+        start(&["serve", "document"], document, &env),
+    ];
     env.push((
         "PARTY_SERVICE_URL".to_owned(),
         format!("http://127.0.0.1:{party}"),
@@ -117,11 +214,13 @@ async fn one_process_per_service(backend: Backend) {
         "DOCUMENT_SERVICE_URL".to_owned(),
         format!("http://127.0.0.1:{document}"),
     ));
-    let _user_action = start(&["serve", "user-action"], user_action, &env);
+    processes.push(start(&["serve", "user-action"], user_action, &env));
     for port in [party, document, user_action] {
         wait_ready(port);
     }
     seed_flow(&format!("http://127.0.0.1:{user_action}")).await;
+    drop(processes);
+    assert_logs_are_clean(data_dir.path());
 }
 
 backend_tests!(

@@ -103,6 +103,15 @@ pub struct ServerConfig {
     /// generated and kept in `DATA_DIR/internal-credential`.
     #[envconfig(from = "INTERNAL_CREDENTIAL")]
     pub internal_credential: Option<Secret>,
+    /// Encryption keys for data at rest, `ID:HEX64[,ID:HEX64...]`: the first
+    /// encrypts, all decrypt (see [`crate::keyring`]). Generated into
+    /// `DATA_DIR/encryption-keys` when every service runs in one process.
+    #[envconfig(from = "ENCRYPTION_KEYS")]
+    pub encryption_keys: Option<Secret>,
+    /// The HMAC key of blind indexes (64 hex characters). Generated into
+    /// `DATA_DIR/blind-index-key` when every service runs in one process.
+    #[envconfig(from = "BLIND_INDEX_KEY")]
+    pub blind_index_key: Option<Secret>,
     /// The HS256 secret that end-user tokens are signed with (development).
     #[envconfig(from = "JWT_HS256_SECRET")]
     pub jwt_hs256_secret: Option<Secret>,

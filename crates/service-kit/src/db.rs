@@ -224,6 +224,15 @@ impl Database {
         Ok(())
     }
 
+    /// Runs `work` with a pooled connection on this thread: for start-up and
+    /// commands, never inside a request.
+    pub fn run_now<T>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        work(&mut *self.pool.get()?)
+    }
+
     /// Runs `work` with a pooled connection on the blocking thread pool.
     /// Pool exhaustion becomes a 503; any other failure keeps its own error.
     pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>

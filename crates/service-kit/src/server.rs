@@ -5,6 +5,7 @@ use crate::config::{ConfigError, Secret, ServerConfig};
 use crate::db::Database;
 use crate::error::ProblemError;
 use crate::health::{self, ReadinessChecks};
+use crate::keyring::Keyring;
 use crate::limit::RateLimiter;
 use crate::{metrics, observe, openapi};
 use actix_web::dev::ServerHandle;
@@ -24,6 +25,8 @@ pub struct Context {
     pub credential: InternalCredential,
     /// Verifies end-user tokens.
     pub tokens: TokenVerifier,
+    /// Encrypts and decrypts data at rest.
+    pub keyring: Keyring,
     /// This process's own base URL: where peers are reached when they run in
     /// the same process.
     pub self_url: String,
@@ -51,7 +54,9 @@ impl Context {
             }
         };
         let tokens = TokenVerifier::from_config(&config)?;
+        let keyring = Keyring::from_config(&config, standalone)?;
         Ok(Self {
+            keyring,
             self_url: format!("http://127.0.0.1:{port}"),
             credential: InternalCredential::new(secret),
             tokens,
@@ -275,12 +280,33 @@ mod tests {
             "configuration: INTERNAL_CREDENTIAL is required when services run in separate processes"
         );
         let secret = "s".repeat(32);
-        let ctx = Context::new(
-            config(dir.path(), &[("INTERNAL_CREDENTIAL", &secret)]),
-            1,
-            false,
-        )
-        .expect("context");
+        let keys = format!("k1:{}", "ab".repeat(32));
+        let index = "cd".repeat(32);
+        let vars = vec![
+            ("INTERNAL_CREDENTIAL", secret.as_str()),
+            ("ENCRYPTION_KEYS", keys.as_str()),
+            ("BLIND_INDEX_KEY", index.as_str()),
+        ];
+        let ctx = Context::new(config(dir.path(), &vars), 1, false).expect("context");
         assert_eq!(ctx.credential.secret().expose(), secret);
+        assert_eq!(ctx.keyring.active_key_id(), "k1");
+        // Each key is required on its own, by name.
+        for missing in ["ENCRYPTION_KEYS", "BLIND_INDEX_KEY"] {
+            let fewer: Vec<_> = vars
+                .iter()
+                .copied()
+                .filter(|(n, _)| *n != missing)
+                .collect();
+            let err = Context::new(config(dir.path(), &fewer), 1, false)
+                .err()
+                .expect("refused");
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "configuration: {missing} is required when services run in separate processes"
+                )
+            );
+        }
+        assert!(!dir.path().join(crate::keyring::KEYS_FILE).exists());
     }
 }

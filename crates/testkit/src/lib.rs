@@ -5,6 +5,7 @@
 //! [`backend_tests!`] runs it on both backends, as `sqlite::name` and
 //! `postgres::name`.
 
+pub mod at_rest;
 pub mod faults;
 pub mod postgres;
 pub mod s3;
@@ -97,6 +98,27 @@ pub fn after_exit(then: &str) -> Result<(), String> {
 /// The credential every test app is started with.
 pub const TEST_CREDENTIAL: &str = "test-internal-credential-0123456789";
 
+/// An `ENCRYPTION_KEYS` entry for tests of encryption at rest (key id `a`).
+pub const KEY_A: &str = "a:a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
+/// A second one (key id `b`), for rotation.
+pub const KEY_B: &str = "b:b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2";
+
+/// A `BLIND_INDEX_KEY` for tests whose services run in separate processes.
+pub const BLIND_INDEX_KEY: &str =
+    "c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3";
+
+/// Asserts that none of `values` occurs in `text` (logs, stored rows or
+/// objects), naming `what` was searched and the value found.
+pub fn assert_absent(what: &str, text: &str, values: &[&str]) {
+    for value in values {
+        if let Some(at) = text.find(value) {
+            let line = text[..at].rfind('\n').map_or(0, |n| n + 1);
+            let context: String = text[line..].chars().take(300).collect();
+            panic!("{value:?} appears in {what}: {context}");
+        }
+    }
+}
+
 /// Builds the services under test from the shared context and the variables.
 pub type Build = dyn Fn(&Context, &HashMap<String, String>) -> anyhow::Result<Vec<Service>>;
 
@@ -179,6 +201,24 @@ impl TestApp {
     /// A request to `path` with no credential.
     pub fn anonymous(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         self.http.request(method, format!("{}{path}", self.url))
+    }
+
+    /// Stops the app and starts it again on the same databases and data
+    /// directory, with `changes` to its variables (`None` removes one): to
+    /// show what survives a restart or a change of configuration.
+    pub async fn restart(&mut self, changes: &[(&str, Option<&str>)], build: &Build) {
+        if let Some(server) = self.server.take() {
+            server.stop(true).await;
+        }
+        for (key, value) in changes {
+            match value {
+                Some(value) => self.vars.insert((*key).to_owned(), (*value).to_owned()),
+                None => self.vars.remove(*key),
+            };
+        }
+        let server = start(&self.vars, build).await;
+        self.url = server.url();
+        self.server = Some(server);
     }
 
     /// The running server, to stop it.

@@ -65,15 +65,28 @@ pub fn migrate(
     open_database(server, vars).map(drop)
 }
 
-/// Builds the service for the chassis to serve.
+/// `onboarding rekey`: seals every sensitive field not under the active key
+/// again. Returns how many were rewritten.
+pub fn rekey(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::Result<usize> {
+    let db = open_database(&ctx.config, vars)?;
+    db.run_now(|conn| Ok(store::sealing::reseal(conn, &ctx.keyring, true)?))
+}
+
+/// Builds the service for the chassis to serve. Fields written before
+/// sealing was introduced are sealed first.
 pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::Result<Service> {
     let config = CaseConfig::load(vars)?;
     let db = open(&ctx.config, &config)?;
+    let sealed = db.run_now(|conn| Ok(store::sealing::reseal(conn, &ctx.keyring, false)?))?;
+    if sealed > 0 {
+        tracing::info!(fields = sealed, "legacy customer fields sealed");
+    }
     let state = web::Data::new(routes::AppState {
         db: db.clone(),
         party: PartyClient::new(ctx, config.party_service_url.as_deref()),
         max_customers: config.max_customers_per_request,
         max_body: config.max_body_bytes,
+        keyring: ctx.keyring.clone(),
     });
     let tokens = ctx.tokens.clone();
     Ok(Service::new(NAME, openapi(), db, move |cfg| {

@@ -1,30 +1,54 @@
 //! Where document content lives: an `object_store` — a local directory by
-//! default, or any S3-compatible store. Objects are keyed `documents/<id>`.
+//! default, or any S3-compatible store. Objects are keyed `documents/<id>`
+//! and sealed with the keyring's STREAM construction, bound to that key:
+//! the store never sees plaintext, and reads decrypt chunk by chunk.
+//! Objects written before sealing (no header) are read as they are until
+//! `onboarding rekey` seals them.
 
 use crate::config::DocumentConfig;
 use bytes::Bytes;
-use futures_util::stream::BoxStream;
+use futures_util::stream::{self, BoxStream, StreamExt};
 use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
 use object_store::prefix::PrefixStore;
-use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
-use service_kit::{ConfigError, ServerConfig};
+use object_store::{ObjectStore, ObjectStoreExt};
+use service_kit::keyring::stream::{self as sealing, StreamOpener};
+use service_kit::{ConfigError, CryptoError, Keyring, ServerConfig};
 use std::sync::Arc;
 
 /// The content store.
 #[derive(Clone, Debug)]
 pub struct ContentStore {
     inner: Arc<dyn ObjectStore>,
+    keyring: Keyring,
 }
 
 fn key(id: &str) -> Path {
     Path::from(format!("documents/{id}"))
 }
 
+/// Why content could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ContentError {
+    /// The object store failed.
+    #[error("content store: {0}")]
+    Store(#[from] object_store::Error),
+    /// The object does not decrypt: a missing key, or damaged content.
+    #[error("document content: {0}")]
+    Crypto(#[from] CryptoError),
+}
+
+/// Plaintext chunks of one document.
+pub type ContentStream = BoxStream<'static, Result<Bytes, ContentError>>;
+
 impl ContentStore {
     /// Opens the store the configuration names.
-    pub fn open(config: &DocumentConfig, server: &ServerConfig) -> Result<Self, ConfigError> {
+    pub fn open(
+        config: &DocumentConfig,
+        server: &ServerConfig,
+        keyring: Keyring,
+    ) -> Result<Self, ConfigError> {
         let invalid = |why: String| ConfigError::invalid("DOCUMENT_STORE_URL", why);
         let url = config
             .store_url
@@ -66,23 +90,64 @@ impl ContentStore {
         } else {
             return Err(invalid("must start with file:// or s3://".to_owned()));
         };
-        Ok(Self { inner })
+        Ok(Self { inner, keyring })
     }
 
-    /// Writes a document's content.
+    /// Writes a document's content, sealed under the active key. The
+    /// plaintext is dropped once sealed, so only one copy waits on the store.
     pub async fn put(&self, id: &str, content: Bytes) -> object_store::Result<()> {
-        self.inner
-            .put(&key(id), PutPayload::from_bytes(content))
-            .await
-            .map(drop)
+        let sealed = self.keyring.seal_stream(key(id).as_ref(), &content);
+        drop(content);
+        self.inner.put(&key(id), sealed.into()).await.map(drop)
     }
 
-    /// Streams a document's content.
-    pub async fn get(
-        &self,
-        id: &str,
-    ) -> object_store::Result<BoxStream<'static, object_store::Result<Bytes>>> {
-        Ok(self.inner.get(&key(id)).await?.into_stream())
+    /// Streams a document's plaintext. The first chunk is decrypted before
+    /// this returns, so a missing key or damaged content fails here, before
+    /// a response has started; damage further on ends the stream in error.
+    pub async fn get(&self, id: &str) -> Result<ContentStream, ContentError> {
+        let (start, sealed) = self.open_object(id).await?;
+        if sealing::sealed_with(&start).is_none() {
+            return Ok(sealed
+                .map(|piece| piece.map_err(ContentError::from))
+                .boxed());
+        }
+        let opener = self.keyring.open_stream(key(id).as_ref());
+        let mut plaintext = stream::try_unfold((sealed, Some(opener)), next_plaintext).boxed();
+        let first = plaintext.next().await.transpose()?;
+        Ok(stream::iter(first.map(Ok)).chain(plaintext).boxed())
+    }
+
+    /// Seals a document's content again under the active key, unless it
+    /// already is; true when it was rewritten. Readers see the old object or
+    /// the new one, both readable while the old key is configured.
+    pub async fn reseal(&self, id: &str) -> Result<bool, ContentError> {
+        let (start, _) = self.open_object(id).await?;
+        if sealing::sealed_with(&start) == Some(self.keyring.active_key_id()) {
+            return Ok(false);
+        }
+        let mut plaintext = Vec::new();
+        let mut content = self.get(id).await?;
+        while let Some(piece) = content.next().await {
+            plaintext.extend_from_slice(&piece?);
+        }
+        self.put(id, plaintext.into()).await?;
+        Ok(true)
+    }
+
+    /// Opens an object and reads enough of its start to tell a sealed one
+    /// (and its key) from a legacy one: that start, and the whole object.
+    async fn open_object(&self, id: &str) -> Result<(Bytes, Stored), ContentError> {
+        let mut stored = self.inner.get(&key(id)).await?.into_stream();
+        let mut start = Vec::new();
+        while start.len() < sealing::MAX_HEADER {
+            match stored.next().await {
+                Some(piece) => start.extend_from_slice(&piece?),
+                None => break,
+            }
+        }
+        let start = Bytes::from(start);
+        let whole = stream::iter([Ok(start.clone())]).chain(stored).boxed();
+        Ok((start, whole))
     }
 
     /// Removes a document's content; content already gone is not an error.
@@ -90,6 +155,36 @@ impl ContentStore {
         match self.inner.delete(&key(id)).await {
             Err(object_store::Error::NotFound { .. }) => Ok(()),
             other => other,
+        }
+    }
+}
+
+/// An object's bytes as stored.
+type Stored = BoxStream<'static, object_store::Result<Bytes>>;
+
+/// A sealed object being read, and its decryptor until the end.
+type Reading = (Stored, Option<StreamOpener>);
+
+/// The next plaintext of a sealed object: reads until a chunk decrypts, or
+/// at the end of the object decrypts the last one.
+async fn next_plaintext(
+    (mut sealed, mut opener): Reading,
+) -> Result<Option<(Bytes, Reading)>, ContentError> {
+    loop {
+        let Some(open) = opener.as_mut() else {
+            return Ok(None);
+        };
+        match sealed.next().await {
+            Some(piece) => {
+                let plaintext = open.push(&piece?)?;
+                if !plaintext.is_empty() {
+                    return Ok(Some((plaintext, (sealed, opener))));
+                }
+            }
+            None => {
+                let last = opener.take().expect("checked above").finish()?;
+                return Ok(Some((last, (sealed, None))));
+            }
         }
     }
 }

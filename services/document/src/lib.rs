@@ -8,6 +8,7 @@
 mod checks;
 pub mod config;
 mod content;
+mod rekey;
 mod routes;
 mod rows;
 mod scan;
@@ -55,6 +56,16 @@ pub fn migrate(
     open_database(server, &DocumentConfig::load(vars)?).map(drop)
 }
 
+/// `onboarding rekey`: seals every stored document's content that is not
+/// under the active key again. Returns how many objects were rewritten.
+pub fn rekey(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::Result<usize> {
+    let config = DocumentConfig::load(vars)?;
+    let db = open_database(&ctx.config, &config)?;
+    let content = ContentStore::open(&config, &ctx.config, ctx.keyring.clone())?;
+    // `Database::run` wants actix's blocking pool, which needs a system.
+    actix_web::rt::System::new().block_on(rekey::rekey(&db, &content))
+}
+
 /// The service's OpenAPI document.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     #[derive(OpenApi)]
@@ -77,7 +88,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::Result<Service> {
     let config = DocumentConfig::load(vars)?;
     let db = open_database(&ctx.config, &config)?;
-    let content = ContentStore::open(&config, &ctx.config)?;
+    let content = ContentStore::open(&config, &ctx.config, ctx.keyring.clone())?;
     sweep::spawn(
         db.clone(),
         content.clone(),

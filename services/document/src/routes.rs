@@ -5,7 +5,7 @@
 //! that does not exist.
 
 use crate::checks::check_type;
-use crate::content::ContentStore;
+use crate::content::{ContentError, ContentStore};
 use crate::rows::{DocumentRow, State};
 use crate::scan::{Scanner, Verdict};
 use crate::store;
@@ -301,10 +301,10 @@ pub async fn content(
     state: web::Data<DocumentState>,
 ) -> Result<HttpResponse, ProblemError> {
     let row = find(&state, &req, &id).await?;
-    let stream =
-        state.content.get(&row.id).await.map_err(|e| {
-            ProblemError::Unavailable(anyhow::Error::from(e).context("content store"))
-        })?;
+    let stream = state.content.get(&row.id).await.map_err(|e| match e {
+        ContentError::Store(_) => ProblemError::Unavailable(e.into()),
+        ContentError::Crypto(_) => ProblemError::Internal(e.into()),
+    })?;
     let disposition = ContentDisposition {
         disposition: DispositionType::Attachment,
         parameters: vec![DispositionParam::Filename(row.file_name.clone())],
@@ -315,7 +315,10 @@ pub async fn content(
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .no_chunking(u64::try_from(row.size).unwrap_or_default())
         .streaming(stream.map(|chunk| {
-            chunk.map_err(|e| actix_web::error::ErrorServiceUnavailable(e.to_string()))
+            chunk.map_err(|e| {
+                tracing::error!(error = %e, "document content ends early");
+                actix_web::error::ErrorServiceUnavailable("document content ends early")
+            })
         })))
 }
 

@@ -130,3 +130,20 @@ pub fn unfinished(
         .limit(limit)
         .load(conn)
 }
+
+/// Up to `limit` ids of stored documents after `after`, by id, whatever
+/// their owner: for `onboarding rekey`.
+pub fn stored_ids(conn: &mut DbConnection, after: &str, limit: i64) -> QueryResult<Vec<String>> {
+    documents::table
+        .filter(documents::state.eq(State::Stored.as_str()))
+        .filter(documents::id.gt(after.to_owned()))
+        .select(documents::id)
+        .order(documents::id.asc())
+        .limit(limit)
+        .load(conn)
+}
+
+/// Whether a row (in any state) still exists for `id`.
+pub fn exists(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(documents::table.find(id))).get_result(conn)
+}

@@ -98,14 +98,28 @@ pub fn migrate(
     open_database(server, vars).map(drop)
 }
 
-/// Builds the service for the chassis to serve.
+/// `onboarding rekey`: seals every identifier again under the active key
+/// and recomputes the blind indexes. Returns how many rows were rewritten.
+pub fn rekey(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::Result<usize> {
+    let db = open_database(&ctx.config, vars)?;
+    db.run_now(|conn| Ok(store::reseal(conn, &ctx.keyring, true)?))
+}
+
+/// Builds the service for the chassis to serve. Identifiers written before
+/// encryption was introduced are sealed first.
 pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::Result<Service> {
     let db = open_database(&ctx.config, vars)?;
+    let sealed = db.run_now(|conn| Ok(store::reseal(conn, &ctx.keyring, false)?))?;
+    if sealed > 0 {
+        tracing::info!(rows = sealed, "legacy identifiers sealed");
+    }
     let data = web::Data::new(db.clone());
+    let keyring = web::Data::new(ctx.keyring.clone());
     Ok(Service::new(NAME, openapi(), db, move |cfg| {
         cfg.service(
             web::scope(routes::BASE)
                 .app_data(data.clone())
+                .app_data(keyring.clone())
                 .wrap(from_fn(require_internal_credential))
                 .wrap(from_fn(rate_limit_internal))
                 .service(

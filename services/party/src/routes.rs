@@ -9,7 +9,7 @@ use domain::{FieldError, PartyId};
 use serde::Deserialize;
 use service_kit::body::{parse_json, parse_query, read_json, DEFAULT_JSON_LIMIT};
 use service_kit::error::Problem;
-use service_kit::{Database, ProblemError};
+use service_kit::{Database, Keyring, ProblemError};
 
 /// The base path of the party API.
 pub const BASE: &str = "/party/v1";
@@ -56,10 +56,11 @@ pub async fn create(
     req: HttpRequest,
     payload: web::Payload,
     db: web::Data<Database>,
+    keyring: web::Data<Keyring>,
 ) -> Result<HttpResponse, ProblemError> {
     let input = checked(read_json::<PartyInput>(&req, payload, DEFAULT_JSON_LIMIT).await?)?;
     let party = db
-        .run(move |conn| store::insert(conn, &input).map_err(ProblemError::from))
+        .run(move |conn| store::insert(conn, &keyring, &input).map_err(ProblemError::from))
         .await?;
     tracing::info!(party_id = %party.id, "party created");
     Ok(HttpResponse::Created()
@@ -80,10 +81,11 @@ pub async fn create(
 pub async fn read(
     id: web::Path<String>,
     db: web::Data<Database>,
+    keyring: web::Data<Keyring>,
 ) -> Result<HttpResponse, ProblemError> {
     let id = path_id(&id)?;
     let found = db
-        .run(move |conn| store::find(conn, &id).map_err(ProblemError::from))
+        .run(move |conn| store::find(conn, &keyring, &id).map_err(ProblemError::from))
         .await?;
     let (party, _) = found.ok_or(ProblemError::NotFound("party"))?;
     Ok(HttpResponse::Ok().json(party))
@@ -115,6 +117,7 @@ pub async fn update(
     id: web::Path<String>,
     payload: web::Payload,
     db: web::Data<Database>,
+    keyring: web::Data<Keyring>,
 ) -> Result<HttpResponse, ProblemError> {
     let id = path_id(&id)?;
     let patch: serde_json::Value = read_json(&req, payload, DEFAULT_JSON_LIMIT).await?;
@@ -122,8 +125,9 @@ pub async fn update(
     loop {
         attempt += 1;
         let lookup = id.clone();
+        let keys = keyring.clone();
         let found = db
-            .run(move |conn| store::find(conn, &lookup).map_err(ProblemError::from))
+            .run(move |conn| store::find(conn, &keys, &lookup).map_err(ProblemError::from))
             .await?;
         let (current, version) = found.ok_or(ProblemError::NotFound("party"))?;
         let mut merged = serde_json::to_value(&current.input).map_err(anyhow::Error::from)?;
@@ -131,8 +135,11 @@ pub async fn update(
         let bytes = serde_json::to_vec(&merged).map_err(anyhow::Error::from)?;
         let input = checked(parse_json::<PartyInput>(&bytes)?)?;
         let target = id.clone();
+        let keys = keyring.clone();
         let outcome = db
-            .run(move |conn| Ok::<_, ProblemError>(store::update(conn, &target, version, &input)))
+            .run(move |conn| {
+                Ok::<_, ProblemError>(store::update(conn, &keys, &target, version, &input))
+            })
             .await?;
         match outcome {
             Ok(party) => {
@@ -207,7 +214,11 @@ const MAX_LIMIT: i64 = 100;
         (status = 401, description = "No valid internal credential", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn list(req: HttpRequest, db: web::Data<Database>) -> Result<HttpResponse, ProblemError> {
+pub async fn list(
+    req: HttpRequest,
+    db: web::Data<Database>,
+    keyring: web::Data<Keyring>,
+) -> Result<HttpResponse, ProblemError> {
     let query: ListQuery = parse_query(req.query_string())?;
     let mut errors = Vec::new();
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
@@ -242,7 +253,7 @@ pub async fn list(req: HttpRequest, db: web::Data<Database>) -> Result<HttpRespo
     };
     let (items, more) = db
         .run(move |conn| {
-            store::list(conn, &filter, cursor.as_ref(), limit).map_err(ProblemError::from)
+            store::list(conn, &keyring, &filter, cursor.as_ref(), limit).map_err(ProblemError::from)
         })
         .await?;
     let next_cursor = if more {

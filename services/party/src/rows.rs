@@ -10,12 +10,19 @@ use domain::party::{
 use domain::PartyId;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use service_kit::{CryptoError, Keyring};
 
 /// A stored value that no longer parses: the database was changed behind
 /// the service's back.
 #[derive(Debug, thiserror::Error)]
 #[error("stored party data is corrupt: {0}")]
 pub struct Corrupt(String);
+
+impl From<CryptoError> for Corrupt {
+    fn from(e: CryptoError) -> Self {
+        Self(e.to_string())
+    }
+}
 
 /// The text a value is stored as: its JSON string form.
 pub fn code<T: Serialize>(value: &T) -> String {
@@ -79,15 +86,18 @@ pub struct ContactPointRow {
 }
 
 /// A `party_identifiers` row.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = party_identifiers)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
+#[diesel(table_name = party_identifiers, primary_key(party_id, position))]
 pub struct IdentifierRow {
     party_id: String,
     position: i32,
     id_type: String,
     format_code: Option<String>,
+    /// Sealed with the keyring, bound to the party and position.
     value: String,
     issuing_country: Option<String>,
+    /// The blind index of the value: what `taxId` filters match.
+    value_key: Option<String>,
 }
 
 /// A `party_addresses` row.
@@ -112,6 +122,66 @@ pub fn email_key(email: &str) -> String {
 /// The key a last name is matched by.
 pub fn name_key(name: &str) -> String {
     name.trim().to_lowercase()
+}
+
+/// The blind index a `kind` identifier (its wire code) is found by. Tax ids
+/// are written in many ways (`DE 123-456`, `de123456`), so they are matched
+/// upper-cased, without spaces, dots, dashes and slashes.
+pub fn identifier_key(keyring: &Keyring, kind: &str, value: &str) -> String {
+    let normalised: String = value
+        .chars()
+        .filter(|c| !(c.is_whitespace() || matches!(c, '.' | '-' | '/')))
+        .flat_map(char::to_uppercase)
+        .collect();
+    keyring.blind_index(&format!("party.identifier.{kind}"), &normalised)
+}
+
+/// The associated data an identifier's value is sealed with: a value copied
+/// to another party or position no longer opens.
+fn identifier_context(party_id: &str, position: i32) -> String {
+    format!("party_identifiers.value:{party_id}:{position}")
+}
+
+impl IdentifierRow {
+    /// The row with its value sealed (again) under the active key and its
+    /// blind index recomputed, from the plaintext `value`.
+    pub fn sealed(mut self, keyring: &Keyring, value: &str) -> Self {
+        self.value = keyring.seal(&identifier_context(&self.party_id, self.position), value);
+        self.value_key = Some(identifier_key(keyring, &self.id_type, value));
+        self
+    }
+
+    /// The plaintext value.
+    pub fn open(&self, keyring: &Keyring) -> Result<String, CryptoError> {
+        keyring.open(
+            &identifier_context(&self.party_id, self.position),
+            &self.value,
+        )
+    }
+
+    /// The row sealed again under the active key with its blind index
+    /// recomputed, or `None` when there is nothing to do. A legacy row
+    /// (written before encryption: no blind index, plaintext value) is always
+    /// sealed; others only with `everything` (after a key rotation).
+    pub fn resealed(self, keyring: &Keyring, everything: bool) -> Result<Option<Self>, Corrupt> {
+        let plaintext = match &self.value_key {
+            // Written before sealing: the value is plaintext.
+            None => self.value.clone(),
+            Some(_) if everything => self.open(keyring)?,
+            Some(_) => return Ok(None),
+        };
+        Ok(Some(self.sealed(keyring, &plaintext)))
+    }
+
+    /// The party the row belongs to.
+    pub fn party_id(&self) -> &str {
+        &self.party_id
+    }
+
+    /// The row's position in its party's list.
+    pub fn position(&self) -> i32 {
+        self.position
+    }
 }
 
 /// Every row of one party.
@@ -151,8 +221,8 @@ pub fn fields_of(input: &PartyInput) -> PartyFields {
 }
 
 /// Every row for a new party.
-pub fn rows_of(id: &PartyId, input: &PartyInput, now: &str) -> PartyRows {
-    let (contact_points, identifiers, addresses) = child_rows(id, input);
+pub fn rows_of(keyring: &Keyring, id: &PartyId, input: &PartyInput, now: &str) -> PartyRows {
+    let (contact_points, identifiers, addresses) = child_rows(keyring, id, input);
     PartyRows {
         party: PartyRow {
             id: id.to_string(),
@@ -169,6 +239,7 @@ pub fn rows_of(id: &PartyId, input: &PartyInput, now: &str) -> PartyRows {
 
 /// The child rows for `input`, positions in list order.
 pub fn child_rows(
+    keyring: &Keyring,
     id: &PartyId,
     input: &PartyInput,
 ) -> (Vec<ContactPointRow>, Vec<IdentifierRow>, Vec<AddressRow>) {
@@ -194,13 +265,17 @@ pub fn child_rows(
         .identifiers
         .iter()
         .enumerate()
-        .map(|(i, x)| IdentifierRow {
-            party_id: party_id.clone(),
-            position: position(i),
-            id_type: code(&x.kind),
-            format_code: x.format_code.as_ref().map(code),
-            value: code(&x.value),
-            issuing_country: x.issuing_country.as_ref().map(code),
+        .map(|(i, x)| {
+            IdentifierRow {
+                party_id: party_id.clone(),
+                position: position(i),
+                id_type: code(&x.kind),
+                format_code: x.format_code.as_ref().map(code),
+                value: String::new(),
+                issuing_country: x.issuing_country.as_ref().map(code),
+                value_key: None,
+            }
+            .sealed(keyring, &code(&x.value))
         })
         .collect();
     let addresses = input
@@ -223,7 +298,7 @@ pub fn child_rows(
 
 impl PartyRows {
     /// The party these rows store.
-    pub fn into_party(self) -> Result<Party, Corrupt> {
+    pub fn into_party(self, keyring: &Keyring) -> Result<Party, Corrupt> {
         let f = &self.party.fields;
         let employment = match &f.employment_status {
             Some(status) => Some(Employment {
@@ -259,7 +334,7 @@ impl PartyRows {
                     Ok(Identifier {
                         kind: decode(&x.id_type)?,
                         format_code: decode_opt(x.format_code.as_deref())?,
-                        value: decode(&x.value)?,
+                        value: decode(&x.open(keyring)?)?,
                         issuing_country: decode_opt(x.issuing_country.as_deref())?,
                     })
                 })
@@ -291,13 +366,6 @@ impl PartyRows {
 }
 
 impl ContactPointRow {
-    /// The party the row belongs to.
-    pub fn party_id(&self) -> &str {
-        &self.party_id
-    }
-}
-
-impl IdentifierRow {
     /// The party the row belongs to.
     pub fn party_id(&self) -> &str {
         &self.party_id

@@ -40,6 +40,7 @@ diesel::table! {
         format_code -> Nullable<Text>,
         value -> Text,
         issuing_country -> Nullable<Text>,
+        value_key -> Nullable<Text>,
     }
 }
 

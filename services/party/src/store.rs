@@ -12,6 +12,7 @@ use domain::party::{Party, PartyInput};
 use domain::PartyId;
 use service_kit::db::write_transaction;
 use service_kit::db::{is_unique_violation, timestamp, DbConnection};
+use service_kit::Keyring;
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -32,13 +33,17 @@ pub enum StoreError {
 const ID_ATTEMPTS: usize = 5;
 
 /// Creates a party with a fresh random id.
-pub fn insert(conn: &mut DbConnection, input: &PartyInput) -> Result<Party, StoreError> {
+pub fn insert(
+    conn: &mut DbConnection,
+    keyring: &Keyring,
+    input: &PartyInput,
+) -> Result<Party, StoreError> {
     let now = timestamp(chrono::Utc::now());
     let mut attempt = 0;
     loop {
         attempt += 1;
         let id = PartyId::random();
-        let rows = rows::rows_of(&id, input, &now);
+        let rows = rows::rows_of(keyring, &id, input, &now);
         let written = write_transaction(conn, |conn| {
             diesel::insert_into(parties::table)
                 .values(&rows.party)
@@ -51,7 +56,7 @@ pub fn insert(conn: &mut DbConnection, input: &PartyInput) -> Result<Party, Stor
             )
         });
         match written {
-            Ok(()) => return Ok(rows.into_party()?),
+            Ok(()) => return Ok(rows.into_party(keyring)?),
             Err(e) if is_unique_violation(&e) && attempt < ID_ATTEMPTS => continue,
             Err(e) => return Err(e.into()),
         }
@@ -85,13 +90,14 @@ fn insert_children(
 /// Replaces a party's fields, provided it is still at `version`.
 pub fn update(
     conn: &mut DbConnection,
+    keyring: &Keyring,
     id: &PartyId,
     version: i64,
     input: &PartyInput,
 ) -> Result<Party, StoreError> {
     let now = timestamp(chrono::Utc::now());
     let fields: PartyFields = rows::fields_of(input);
-    let (contact_points, identifiers, addresses) = rows::child_rows(id, input);
+    let (contact_points, identifiers, addresses) = rows::child_rows(keyring, id, input);
     write_transaction(conn, |conn| {
         let changed = diesel::update(
             parties::table
@@ -120,7 +126,7 @@ pub fn update(
         insert_children(conn, &contact_points, &identifiers, &addresses)?;
         Ok(())
     })?;
-    find(conn, id)?
+    find(conn, keyring, id)?
         .map(|(party, _)| party)
         .ok_or(StoreError::Stale)
 }
@@ -133,7 +139,11 @@ pub fn delete(conn: &mut DbConnection, id: &PartyId) -> Result<bool, StoreError>
 }
 
 /// A party and its version, if it exists.
-pub fn find(conn: &mut DbConnection, id: &PartyId) -> Result<Option<(Party, i64)>, StoreError> {
+pub fn find(
+    conn: &mut DbConnection,
+    keyring: &Keyring,
+    id: &PartyId,
+) -> Result<Option<(Party, i64)>, StoreError> {
     let row = parties::table
         .find(id.as_str())
         .select(PartyRow::as_select())
@@ -141,7 +151,7 @@ pub fn find(conn: &mut DbConnection, id: &PartyId) -> Result<Option<(Party, i64)
         .optional()?;
     let Some(row) = row else { return Ok(None) };
     let version = row.version;
-    let mut parties = assemble(conn, vec![row])?;
+    let mut parties = assemble(conn, keyring, vec![row])?;
     Ok(parties.pop().map(|p| (p, version)))
 }
 
@@ -154,7 +164,7 @@ pub struct Filter {
     pub date_of_birth: Option<String>,
     /// Matches an email contact point, case-insensitively.
     pub email: Option<String>,
-    /// Matches a `taxId` identifier exactly.
+    /// Matches a `taxId` identifier by its blind index (normalised).
     pub tax_id: Option<String>,
 }
 
@@ -162,6 +172,7 @@ pub struct Filter {
 /// and whether more follow.
 pub fn list(
     conn: &mut DbConnection,
+    keyring: &Keyring,
     filter: &Filter,
     after: Option<&PartyId>,
     limit: i64,
@@ -190,19 +201,23 @@ pub fn list(
     if let Some(tax_id) = &filter.tax_id {
         let owners = party_identifiers::table
             .filter(party_identifiers::id_type.eq("taxId"))
-            .filter(party_identifiers::value.eq(tax_id.clone()))
+            .filter(party_identifiers::value_key.eq(rows::identifier_key(keyring, "taxId", tax_id)))
             .select(party_identifiers::party_id);
         query = query.filter(parties::id.eq_any(owners));
     }
     let mut found = query.load(conn)?;
     let more = found.len() as i64 > limit;
     found.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    Ok((assemble(conn, found)?, more))
+    Ok((assemble(conn, keyring, found)?, more))
 }
 
 /// Loads the child rows of `rows` (three queries, whatever their number) and
 /// builds the parties, in the order of `rows`.
-fn assemble(conn: &mut DbConnection, rows: Vec<PartyRow>) -> Result<Vec<Party>, StoreError> {
+fn assemble(
+    conn: &mut DbConnection,
+    keyring: &Keyring,
+    rows: Vec<PartyRow>,
+) -> Result<Vec<Party>, StoreError> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut contact_points = party_contact_points::table
         .filter(party_contact_points::party_id.eq_any(&ids))
@@ -231,7 +246,7 @@ fn assemble(conn: &mut DbConnection, rows: Vec<PartyRow>) -> Result<Vec<Party>, 
                 identifiers: take_owned(&mut identifiers, |r| r.party_id() == id),
                 addresses: take_owned(&mut addresses, |r| r.party_id() == id),
             };
-            Ok(rows.into_party()?)
+            Ok(rows.into_party(keyring)?)
         })
         .collect()
 }
@@ -241,4 +256,56 @@ fn take_owned<T>(rows: &mut Vec<T>, owned: impl Fn(&T) -> bool) -> Vec<T> {
     let (mine, rest): (Vec<T>, Vec<T>) = std::mem::take(rows).into_iter().partition(owned);
     *rows = rest;
     mine
+}
+
+/// How many identifier rows one reseal pass reads at a time.
+const RESEAL_BATCH: i64 = 500;
+
+/// Seals identifier values again under the active key and recomputes their
+/// blind indexes: legacy rows (written before encryption) always, every row
+/// with `everything` (`onboarding rekey`, after a key rotation). Each batch
+/// is one transaction. Returns how many rows were rewritten.
+pub fn reseal(
+    conn: &mut DbConnection,
+    keyring: &Keyring,
+    everything: bool,
+) -> Result<usize, StoreError> {
+    let mut rewritten = 0;
+    let mut after: Option<(String, i32)> = None;
+    loop {
+        let mut query = party_identifiers::table
+            .select(IdentifierRow::as_select())
+            .order((party_identifiers::party_id, party_identifiers::position))
+            .limit(RESEAL_BATCH)
+            .into_boxed();
+        if !everything {
+            query = query.filter(party_identifiers::value_key.is_null());
+        }
+        if let Some((party, position)) = &after {
+            query = query.filter(
+                party_identifiers::party_id
+                    .gt(party.clone())
+                    .or(party_identifiers::party_id
+                        .eq(party.clone())
+                        .and(party_identifiers::position.gt(*position))),
+            );
+        }
+        let batch: Vec<IdentifierRow> = query.load(conn)?;
+        let Some(last) = batch.last() else {
+            return Ok(rewritten);
+        };
+        after = Some((last.party_id().to_owned(), last.position()));
+        let resealed = batch
+            .into_iter()
+            .map(|row| row.resealed(keyring, everything))
+            .filter_map(Result::transpose)
+            .collect::<Result<Vec<_>, Corrupt>>()?;
+        write_transaction(conn, |conn| {
+            for row in &resealed {
+                diesel::update(row).set(row).execute(conn)?;
+            }
+            QueryResult::Ok(())
+        })?;
+        rewritten += resealed.len();
+    }
 }

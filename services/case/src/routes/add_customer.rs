@@ -13,6 +13,7 @@ use crate::wire::customer::Customer;
 use crate::wire::envelope::{Envelope, Messages, Outcome, NO_SUCH_CASE};
 use crate::wire::request::invalid;
 use actix_web::{web, HttpRequest, HttpResponse};
+use service_kit::Keyring;
 use std::collections::HashSet;
 
 /// The roll-up messages of `addCustomer`, in the vendor's words.
@@ -92,11 +93,12 @@ pub async fn add_customer(
     resolve_business(&mut plans, &state).await;
 
     let change = Change::now(&caller.subject);
+    let keyring = state.keyring.clone();
     let plans = state
         .db
         .run(move |conn| {
             for plan in &mut plans {
-                write(conn, plan, &change);
+                write(conn, &keyring, plan, &change);
             }
             Ok::<_, EcmError>(plans)
         })
@@ -161,20 +163,27 @@ async fn resolve_business(plans: &mut [CasePlan<Customer>], state: &AppState) {
 
 /// Adds the ready customers of a case: a group at a time, or one
 /// transaction each when a group fails as a whole.
-fn write(conn: &mut service_kit::DbConnection, plan: &mut CasePlan<Customer>, change: &Change) {
+fn write(
+    conn: &mut service_kit::DbConnection,
+    keyring: &Keyring,
+    plan: &mut CasePlan<Customer>,
+    change: &Change,
+) {
     plan.apply_batched(
         conn,
         "addCustomer",
         |conn, case_id, group| {
-            customers::add_all(conn, case_id, group, change)?;
+            customers::add_all(conn, keyring, case_id, group, change)?;
             Ok(Outcome::done(ADDED))
         },
         |conn, case_id, customer| {
-            Ok(match customers::add(conn, case_id, customer, change)? {
-                AddOutcome::Added => Outcome::done(ADDED),
-                AddOutcome::AlreadyExists => Outcome::refused(ALREADY_EXISTS),
-                AddOutcome::NoSuchCase => Outcome::refused(NO_SUCH_CASE),
-            })
+            Ok(
+                match customers::add(conn, keyring, case_id, customer, change)? {
+                    AddOutcome::Added => Outcome::done(ADDED),
+                    AddOutcome::AlreadyExists => Outcome::refused(ALREADY_EXISTS),
+                    AddOutcome::NoSuchCase => Outcome::refused(NO_SUCH_CASE),
+                },
+            )
         },
     );
 }

@@ -14,7 +14,7 @@ use clients::PartyClient;
 use service_kit::auth::TokenVerifier;
 use service_kit::body::{is_json, read_limited};
 use service_kit::limit::rate_limit;
-use service_kit::Database;
+use service_kit::{Database, Keyring};
 
 /// The prefix of every ECM operation.
 pub const ECM_PREFIX: &str = "/rest-api/ECMService";
@@ -29,6 +29,8 @@ pub struct AppState {
     pub max_customers: usize,
     /// The largest body accepted, in bytes.
     pub max_body: usize,
+    /// Seals the sensitive customer fields.
+    pub keyring: Keyring,
 }
 
 /// Reads a JSON body of at most the configured size.

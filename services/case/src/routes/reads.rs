@@ -105,11 +105,18 @@ pub async fn get_case_details(
 ) -> Result<HttpResponse, EcmError> {
     caller.require(Access::Read)?;
     let page = page_request(&req, payload, &state, "caseId").await?;
+    let keyring = state.keyring.clone();
     let (case, found) = state
         .db
         .run(move |conn| {
             let case = cases::find(conn, &page.key)?.ok_or(EcmError::NoSuchCase)?;
-            let found = customers::page(conn, &page.key, page.cursor.as_deref(), page.limit)?;
+            let found = customers::page(
+                conn,
+                &keyring,
+                &page.key,
+                page.cursor.as_deref(),
+                page.limit,
+            )?;
             Ok::<_, EcmError>((case, found))
         })
         .await?;

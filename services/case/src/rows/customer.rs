@@ -1,12 +1,20 @@
 //! The two rows of a customer's own fields: `case_customers` (identity, KYC
 //! and risk: what compliance queries) and `case_customer_details` (the
 //! financial and employment profile and `genericInformation`).
+//!
+//! Two fields are sealed with the keyring, each bound to its case and
+//! customer: `taxId`, and `genericInformation` as a whole. The latter is the
+//! vendor's free-form place for anything else; its keys are the caller's
+//! (the guide's sample sends `"Customer Details": {"Victim Name", "Victim
+//! SSN"}`), so no list of sensitive key names could be trusted to catch
+//! them, and nothing queries inside it: sealing all of it costs nothing.
 
 use super::stored::{get, put, Corrupt};
 use crate::schema::{case_customer_details, case_customers};
 use crate::wire::customer::Customer;
 use crate::wire::values::{GenericInformation, Id, Number};
 use diesel::prelude::*;
+use service_kit::Keyring;
 
 /// A `case_customers` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -79,7 +87,14 @@ fn number(n: Option<f64>) -> Option<Number> {
 }
 
 /// The two rows of `customer`'s own fields on `case_id`.
-pub fn rows_of(case_id: &str, c: &Customer, now: &str, actor: &str) -> (CustomerRow, DetailsRow) {
+pub fn rows_of(
+    keyring: &Keyring,
+    case_id: &str,
+    c: &Customer,
+    now: &str,
+    actor: &str,
+) -> (CustomerRow, DetailsRow) {
+    let sealed = Sealed::new(keyring, case_id, c.customer_id.as_str());
     let customer = CustomerRow {
         case_id: case_id.to_owned(),
         customer_id: c.customer_id.as_str().to_owned(),
@@ -90,7 +105,7 @@ pub fn rows_of(case_id: &str, c: &Customer, now: &str, actor: &str) -> (Customer
         last_name: put(&c.last_name),
         customer_organization_name: put(&c.customer_organization_name),
         tax_id_format_code: put(&c.tax_id_format_code),
-        tax_id: put(&c.tax_id),
+        tax_id: put(&c.tax_id).map(|t| sealed.seal(TAX_ID, &t)),
         date_of_birth: put(&c.date_of_birth),
         gender_code: put(&c.gender_code),
         marital_status_code: put(&c.marital_status_code),
@@ -131,19 +146,27 @@ pub fn rows_of(case_id: &str, c: &Customer, now: &str, actor: &str) -> (Customer
         generic_information: c
             .generic_information
             .as_ref()
-            .map(GenericInformation::to_json),
+            .map(|g| sealed.seal(GENERIC_INFORMATION, &g.to_json())),
     };
     (customer, details)
 }
 
 /// The customer its two rows store, with empty lists (the caller adds them).
-pub fn customer_of(row: CustomerRow, details: DetailsRow) -> Result<Customer, Corrupt> {
+pub fn customer_of(
+    keyring: &Keyring,
+    row: CustomerRow,
+    details: DetailsRow,
+) -> Result<Customer, Corrupt> {
+    let sealed = Sealed::new(keyring, &row.case_id, &row.customer_id);
     let generic_information = details
         .generic_information
+        .map(|g| sealed.open(GENERIC_INFORMATION, &g))
+        .transpose()?
         .as_deref()
         .map(GenericInformation::from_json)
         .transpose()
         .map_err(|e| Corrupt(e.to_string()))?;
+    let tax_id = row.tax_id.map(|t| sealed.open(TAX_ID, &t)).transpose()?;
     Ok(Customer {
         customer_id: Id::parse(&row.customer_id).map_err(Corrupt)?,
         business_add: get(row.business_add)?,
@@ -153,7 +176,7 @@ pub fn customer_of(row: CustomerRow, details: DetailsRow) -> Result<Customer, Co
         last_name: get(row.last_name)?,
         customer_organization_name: get(row.customer_organization_name)?,
         tax_id_format_code: get(row.tax_id_format_code)?,
-        tax_id: get(row.tax_id)?,
+        tax_id: get(tax_id)?,
         date_of_birth: get(row.date_of_birth)?,
         gender_code: get(row.gender_code)?,
         marital_status_code: get(row.marital_status_code)?,
@@ -193,4 +216,54 @@ pub fn customer_of(row: CustomerRow, details: DetailsRow) -> Result<Customer, Co
         anticipatory_profiles: Vec::new(),
         generic_information,
     })
+}
+
+/// The sealed `case_customers` column.
+pub const TAX_ID: &str = "case_customers.tax_id";
+/// The sealed `case_customer_details` column.
+pub const GENERIC_INFORMATION: &str = "case_customer_details.generic_information";
+
+/// A stored `field` (one of the constants above) of `customer_id` on
+/// `case_id`, sealed again under the active key (legacy plaintext as it is).
+pub fn reseal(
+    keyring: &Keyring,
+    field: &str,
+    case_id: &str,
+    customer_id: &str,
+    stored: &str,
+) -> Result<String, Corrupt> {
+    let context = Sealed::new(keyring, case_id, customer_id).context(field);
+    keyring
+        .reseal(&context, stored)
+        .map_err(|e| Corrupt(e.to_string()))
+}
+
+/// Seals and opens the fields of one customer on one case.
+struct Sealed<'a> {
+    keyring: &'a Keyring,
+    row: String,
+}
+
+impl<'a> Sealed<'a> {
+    fn new(keyring: &'a Keyring, case_id: &str, customer_id: &str) -> Self {
+        // Ids are at most 64 characters of text; the length makes the pair
+        // unambiguous whatever they contain.
+        let row = format!("{}:{case_id}:{customer_id}", case_id.len());
+        Self { keyring, row }
+    }
+
+    /// The associated data of `field` of this customer on this case.
+    fn context(&self, field: &str) -> String {
+        format!("{field}:{}", self.row)
+    }
+
+    fn seal(&self, field: &str, plaintext: &str) -> String {
+        self.keyring.seal(&self.context(field), plaintext)
+    }
+
+    fn open(&self, field: &str, sealed: &str) -> Result<String, Corrupt> {
+        self.keyring
+            .open(&self.context(field), sealed)
+            .map_err(|e| Corrupt(e.to_string()))
+    }
 }

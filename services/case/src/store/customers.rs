@@ -20,6 +20,7 @@ use diesel::result::{DatabaseErrorKind, Error};
 use service_kit::db::is_unique_violation;
 use service_kit::db::write_transaction;
 use service_kit::DbConnection;
+use service_kit::Keyring;
 use service_kit::{insert_rows, on_backend};
 use std::collections::HashSet;
 
@@ -79,10 +80,10 @@ struct Rows {
 }
 
 impl Rows {
-    fn of(case_id: &str, customers: &[&Customer], change: &Change) -> Self {
+    fn of(keyring: &Keyring, case_id: &str, customers: &[&Customer], change: &Change) -> Self {
         let (rows, details) = customers
             .iter()
-            .map(|c| customer_rows::rows_of(case_id, c, &change.at, &change.actor))
+            .map(|c| customer_rows::rows_of(keyring, case_id, c, &change.at, &change.actor))
             .unzip();
         let audit = customers
             .iter()
@@ -127,11 +128,12 @@ impl Rows {
 /// leave exactly one.
 pub fn add(
     conn: &mut DbConnection,
+    keyring: &Keyring,
     case_id: &str,
     customer: &Customer,
     change: &Change,
 ) -> QueryResult<AddOutcome> {
-    let rows = Rows::of(case_id, &[customer], change);
+    let rows = Rows::of(keyring, case_id, &[customer], change);
     match write_transaction(conn, |conn| rows.insert(conn)) {
         Ok(()) => Ok(AddOutcome::Added),
         Err(e) if is_unique_violation(&e) => Ok(AddOutcome::AlreadyExists),
@@ -148,11 +150,12 @@ pub fn add(
 /// [`add`] them one at a time to learn which failed and why).
 pub fn add_all(
     conn: &mut DbConnection,
+    keyring: &Keyring,
     case_id: &str,
     customers: &[&Customer],
     change: &Change,
 ) -> QueryResult<()> {
-    Rows::of(case_id, customers, change).insert(conn)
+    Rows::of(keyring, case_id, customers, change).insert(conn)
 }
 
 /// Removes `customer_id` from `case_id` (its rows go with it) and records
@@ -180,6 +183,7 @@ pub fn remove(
 /// every field: eight queries, whatever the page size.
 pub fn page(
     conn: &mut DbConnection,
+    keyring: &Keyring,
     case_id: &str,
     after: Option<&str>,
     limit: i64,
@@ -248,7 +252,8 @@ pub fn page(
                 .ok_or_else(|| {
                     crate::rows::stored::Corrupt("a customer without its details".into())
                 })?;
-            customer_rows::customer_of(row, detail_rows.swap_remove(at)).map_err(StoreError::from)
+            customer_rows::customer_of(keyring, row, detail_rows.swap_remove(at))
+                .map_err(StoreError::from)
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
     lists::attach(&mut customers, list_rows)?;

@@ -20,13 +20,18 @@ pub const SEED_REQUEST: &str = include_str!("seed_request.json");
 pub async fn spawn_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
     let mut vars = vec![("DEV_MODE", "true"), ("JWT_HS256_SECRET", SECRET)];
     vars.extend_from_slice(extra);
-    TestApp::spawn(backend, &["party", "case"], &vars, &|ctx, vars| {
-        Ok(vec![
-            party::service(ctx, Some(vars))?,
-            case::service(ctx, Some(vars))?,
-        ])
-    })
-    .await
+    TestApp::spawn(backend, &["party", "case"], &vars, &build).await
+}
+
+/// What the tests serve: party-service and case-service.
+pub fn build(
+    ctx: &service_kit::server::Context,
+    vars: &std::collections::HashMap<String, String>,
+) -> anyhow::Result<Vec<service_kit::Service>> {
+    Ok(vec![
+        party::service(ctx, Some(vars))?,
+        case::service(ctx, Some(vars))?,
+    ])
 }
 
 /// Starts party-service and case-service on `backend`.

@@ -1,6 +1,6 @@
 //! Fifty uploads at once are all stored, each intact.
 
-use crate::helpers::{json_upload, pdf, sha256, spawn, testkit_call, Storage, ALICE};
+use crate::helpers::{download, json_upload, pdf, sha256, spawn, testkit_call, Storage, ALICE};
 use crate::storage_tests;
 use reqwest::{Method, StatusCode};
 use std::collections::HashSet;
@@ -43,19 +43,8 @@ async fn fifty_concurrent_uploads(backend: Backend, storage: Storage) {
     assert_eq!(app.stored_keys().await.len(), 50);
     for ((_, content), (_, stored)) in uploads.iter().zip(&answers).take(5) {
         let id = stored["id"].as_str().expect("id");
-        let bytes = app
-            .as_owner(
-                ALICE,
-                Method::GET,
-                &format!("/document/v1/documents/{id}/content"),
-            )
-            .send()
-            .await
-            .expect("sent")
-            .bytes()
-            .await
-            .expect("bytes");
-        assert!(bytes.as_ref() == content.as_slice());
+        let (_, _, bytes) = download(&app, id).await;
+        assert!(bytes == *content);
     }
 }
 

@@ -2,7 +2,7 @@
 //! leaves neither visible. The failure is injected in the service's own
 //! database with a trigger that makes the commit statement fail.
 
-use crate::helpers::{json_upload, pdf, spawn, testkit_call, App, Storage, ALICE};
+use crate::helpers::{internal_error, json_upload, pdf, spawn, testkit_call, App, Storage, ALICE};
 use crate::storage_tests;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -21,10 +21,6 @@ fn mend_commits(app: &App) {
     let url = &app.app.vars["DOCUMENT_DATABASE_URL"];
     testkit::faults::mend(app.app.backend, url, "documents", "UPDATE");
     testkit::faults::mend(app.app.backend, url, "documents", "DELETE");
-}
-
-fn internal_error() -> serde_json::Value {
-    json!({"type": "urn:onboarding:problem:internal", "title": "Internal error", "status": 500, "detail": "an internal error occurred"})
 }
 
 async fn a_failed_commit_leaves_nothing(backend: Backend, storage: Storage) {
@@ -89,7 +85,8 @@ async fn what_cleanup_cannot_undo_is_swept(backend: Backend, storage: Storage) {
     let server = service_kit::ServerConfig::load(Some(&app.app.vars)).expect("config");
     let config = document::DocumentConfig::load(Some(&app.app.vars)).expect("config");
     let db = document::open_database(&server, &config).expect("database");
-    let content = document::ContentStore::open(&config, &server).expect("store");
+    let keyring = service_kit::Keyring::from_config(&server, true).expect("keys");
+    let content = document::ContentStore::open(&config, &server, keyring).expect("store");
     let swept = document::sweep::sweep_once(&db, &content, std::time::Duration::ZERO)
         .await
         .expect("swept");

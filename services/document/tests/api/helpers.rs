@@ -74,15 +74,20 @@ pub async fn spawn_with(backend: Backend, storage: Storage, extra: &[(&str, &str
         ]);
     }
     let pairs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let app = TestApp::spawn(backend, &["document"], &pairs, &|ctx, vars| {
-        Ok(vec![document::service(ctx, Some(vars))?])
-    })
-    .await;
+    let app = TestApp::spawn(backend, &["document"], &pairs, &build).await;
     App {
         app,
         storage,
         bucket,
     }
+}
+
+/// What the tests serve: document-service alone.
+pub fn build(
+    ctx: &service_kit::server::Context,
+    vars: &std::collections::HashMap<String, String>,
+) -> anyhow::Result<Vec<service_kit::Service>> {
+    Ok(vec![document::service(ctx, Some(vars))?])
 }
 
 /// Starts document-service with the default limits.
@@ -118,12 +123,43 @@ impl App {
         .await
     }
 
+    /// The bytes of every object in the store, as stored.
+    pub async fn stored_objects(&self) -> Vec<Vec<u8>> {
+        let mut objects = Vec::new();
+        for key in self.stored_keys().await {
+            objects.push(match &self.bucket {
+                Some(bucket) => s3_object(bucket, &key).await,
+                None => std::fs::read(self.local_root().join(&key)).expect("object"),
+            });
+        }
+        objects
+    }
+
+    /// Replaces the stored bytes of document `id`'s object.
+    pub async fn overwrite_object(&self, id: &str, bytes: Vec<u8>) {
+        use object_store::ObjectStoreExt;
+        let key = format!("documents/{id}");
+        match &self.bucket {
+            Some(bucket) => drop(
+                s3(bucket)
+                    .put(&key.as_str().into(), bytes.into())
+                    .await
+                    .expect("put"),
+            ),
+            None => std::fs::write(self.local_root().join(key), bytes).expect("write"),
+        }
+    }
+
+    fn local_root(&self) -> std::path::PathBuf {
+        std::path::Path::new(&self.app.vars["DATA_DIR"]).join("documents")
+    }
+
     /// The object keys in the store.
     pub async fn stored_keys(&self) -> Vec<String> {
         match (&self.storage, &self.bucket) {
             (Storage::S3, Some(bucket)) => testkit::s3::keys(bucket).await,
             _ => {
-                let root = std::path::Path::new(&self.app.vars["DATA_DIR"]).join("documents");
+                let root = self.local_root();
                 let mut keys = Vec::new();
                 let mut dirs = vec![root.clone()];
                 while let Some(dir) = dirs.pop() {
@@ -166,6 +202,27 @@ impl App {
         .expect("count");
         counted[0].n
     }
+}
+
+/// An object's bytes on the test S3 server (signed: moto refuses anonymous
+/// reads of objects).
+async fn s3_object(bucket: &str, key: &str) -> Vec<u8> {
+    use object_store::ObjectStoreExt;
+    let object = s3(bucket).get(&key.into()).await.expect("get object");
+    object.bytes().await.expect("object bytes").to_vec()
+}
+
+/// A client of the test S3 server's `bucket`.
+fn s3(bucket: &str) -> object_store::aws::AmazonS3 {
+    object_store::aws::AmazonS3Builder::new()
+        .with_bucket_name(bucket)
+        .with_endpoint(testkit::s3::endpoint().expect("S3 server"))
+        .with_allow_http(true)
+        .with_region("us-east-1")
+        .with_access_key_id("test")
+        .with_secret_access_key("test")
+        .build()
+        .expect("S3 client")
 }
 
 /// Sends a request and returns its status and JSON body (`null` if none).
@@ -256,4 +313,27 @@ pub fn rule_problem(rule: &str, status: u16, field: &str, message: &str) -> Valu
 /// The 404 of a document that does not exist (or is not the caller's).
 pub fn not_found() -> Value {
     json!({"type": "urn:onboarding:problem:not-found", "title": "Not found", "status": 404, "detail": "document not found"})
+}
+
+/// Downloads a document of ALICE's: status, headers and bytes.
+pub async fn download(app: &App, id: &str) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+    let response = app
+        .as_owner(
+            ALICE,
+            Method::GET,
+            &format!("/document/v1/documents/{id}/content"),
+        )
+        .send()
+        .await
+        .expect("sent");
+    (
+        response.status(),
+        response.headers().clone(),
+        response.bytes().await.expect("bytes").to_vec(),
+    )
+}
+
+/// The problem+json body of a 500.
+pub fn internal_error() -> serde_json::Value {
+    json!({"type": "urn:onboarding:problem:internal", "title": "Internal error", "status": 500, "detail": "an internal error occurred"})
 }

@@ -2,6 +2,7 @@
 //! fresh database (SQLite and PostgreSQL) and a fresh store (a local
 //! directory and a real S3-compatible server).
 
+mod at_rest;
 mod concurrency;
 mod failure;
 mod helpers;

@@ -1,30 +1,13 @@
 //! Storing, reading, downloading, listing and deleting, byte for byte.
 
 use crate::helpers::{
-    expected_metadata, json_upload, not_found, pdf, png, sha256, spawn, testkit_call, App, Storage,
-    ALICE,
+    download, expected_metadata, json_upload, not_found, pdf, png, sha256, spawn, testkit_call,
+    Storage, ALICE,
 };
 use crate::storage_tests;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use testkit::Backend;
-
-async fn download(app: &App, id: &str) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
-    let response = app
-        .as_owner(
-            ALICE,
-            Method::GET,
-            &format!("/document/v1/documents/{id}/content"),
-        )
-        .send()
-        .await
-        .expect("sent");
-    (
-        response.status(),
-        response.headers().clone(),
-        response.bytes().await.expect("bytes").to_vec(),
-    )
-}
 
 async fn a_json_upload_round_trips_byte_for_byte(backend: Backend, storage: Storage) {
     let app = spawn(backend, storage).await;

@@ -2,14 +2,24 @@
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use service_kit::server::Context;
+use service_kit::Service;
+use std::collections::HashMap;
 use testkit::{Backend, TestApp};
 
 /// Starts party-service alone on `backend`.
 pub async fn spawn(backend: Backend) -> TestApp {
-    TestApp::spawn(backend, &["party"], &[], &|ctx, vars| {
-        Ok(vec![party::service(ctx, Some(vars))?])
-    })
-    .await
+    spawn_with(backend, &[]).await
+}
+
+/// Starts party-service alone on `backend` with `extra` variables.
+pub async fn spawn_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
+    TestApp::spawn(backend, &["party"], extra, &build).await
+}
+
+/// What the tests serve: party-service alone.
+pub fn build(ctx: &Context, vars: &HashMap<String, String>) -> anyhow::Result<Vec<Service>> {
+    Ok(vec![party::service(ctx, Some(vars))?])
 }
 
 /// The seed's main applicant, as a full party input.

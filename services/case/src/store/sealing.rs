@@ -1,0 +1,84 @@
+//! Sealing stored customer fields again: legacy plaintext (rows written
+//! before sealing) when the service starts, and every field not under the
+//! active key for `onboarding rekey`.
+
+use super::StoreError;
+use crate::rows::customer::{self, GENERIC_INFORMATION, TAX_ID};
+use crate::schema::{case_customer_details, case_customers};
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::Bool;
+use service_kit::keyring::SEALED;
+use service_kit::{DbConnection, Keyring};
+
+/// How many rows one pass reads and rewrites in one transaction.
+const BATCH: i64 = 500;
+
+/// Seals again, a batch at a time, the `$column` of `$table` whose stored
+/// text does not start with `$prefix`. Each rewritten row leaves the filter,
+/// so the loop needs no cursor and ends when a batch comes back empty.
+macro_rules! reseal_column {
+    ($conn:expr, $keyring:expr, $prefix:expr, $table:ident, $column:ident, $field:expr) => {{
+        let condition = format!(
+            "substr({col}, 1, {len}) <> '{prefix}'",
+            col = stringify!($column),
+            len = $prefix.len(),
+            prefix = $prefix,
+        );
+        let mut rewritten = 0;
+        loop {
+            let batch: Vec<(String, String, Option<String>)> = $table::table
+                .filter($table::$column.is_not_null())
+                .filter(sql::<Bool>(&condition))
+                .select(($table::case_id, $table::customer_id, $table::$column))
+                .limit(BATCH)
+                .load($conn)?;
+            if batch.is_empty() {
+                break rewritten;
+            }
+            let sealed = batch
+                .into_iter()
+                .map(|(case_id, customer_id, stored)| {
+                    let stored = stored.unwrap_or_default();
+                    let value =
+                        customer::reseal($keyring, $field, &case_id, &customer_id, &stored)?;
+                    Ok((case_id, customer_id, value))
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            service_kit::db::write_transaction($conn, |conn| {
+                for (case_id, customer_id, value) in &sealed {
+                    diesel::update($table::table.find((case_id, customer_id)))
+                        .set($table::$column.eq(value))
+                        .execute(conn)?;
+                }
+                QueryResult::Ok(())
+            })?;
+            rewritten += sealed.len();
+        }
+    }};
+}
+
+/// Seals legacy plaintext, or with `everything` every field not under the
+/// active key. Returns how many fields were rewritten.
+pub fn reseal(
+    conn: &mut DbConnection,
+    keyring: &Keyring,
+    everything: bool,
+) -> Result<usize, StoreError> {
+    // Key ids are letters, digits, '-' and '_': safe inside a literal.
+    let prefix = if everything {
+        keyring.current_prefix()
+    } else {
+        SEALED.to_owned()
+    };
+    let tax_ids = reseal_column!(conn, keyring, prefix, case_customers, tax_id, TAX_ID);
+    let generic = reseal_column!(
+        conn,
+        keyring,
+        prefix,
+        case_customer_details,
+        generic_information,
+        GENERIC_INFORMATION
+    );
+    Ok(tax_ids + generic)
+}
