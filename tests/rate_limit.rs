@@ -89,7 +89,7 @@ async fn internal_apis_answer_problem_json() {
 }
 
 #[tokio::test]
-async fn the_cam_api_answers_in_the_fabric_envelope_per_app() {
+async fn the_cam_api_answers_in_the_fabric_envelope_per_user() {
     let app = spawn().await;
     let alice = Cam::new(&app.url, "alice");
     let list = || {
@@ -102,14 +102,24 @@ async fn the_cam_api_answers_in_the_fabric_envelope_per_app() {
         fabric_error(
             429,
             10104,
-            "too many requests from this app; retry after 1 s",
+            "too many requests from this user or app; retry after 1 s",
         ),
     )
     .await;
-    // The app is the client: another user of the same app is refused too.
+    // The end user is the client: another user of the same app is served.
     let bob = Cam::new(&app.url, "bob");
-    let (status, _) = send(bob.request("UserAction/getUserActions").json(&json!({}))).await;
-    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let (status, body) = send(bob.request("UserAction/getUserActions").json(&json!({}))).await;
+    assert_eq!(
+        (status, body),
+        (
+            StatusCode::NOT_FOUND,
+            fabric_error(
+                404,
+                10201,
+                "Application_id: no such application of the caller"
+            )
+        )
+    );
     // A request without app credentials counts by its address, apart.
     let anonymous = app
         .anonymous(

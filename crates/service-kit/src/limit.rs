@@ -26,7 +26,8 @@ use std::time::Duration;
 pub enum Client {
     /// A holder of the internal service credential (a peer service).
     Internal,
-    /// A registered CAM app, by its verified key.
+    /// A registered CAM app, by its verified key (a request of the app
+    /// without a valid end-user token).
     App(String),
     /// A bearer token's verified subject.
     Subject(String),

@@ -79,11 +79,32 @@ fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
 /// The app a request proves to come from, for rate limiting: its key and
 /// secret are checked here (one SHA-256, cheap enough to run before the
 /// handler); the end-user token is left to the handler.
-pub fn rate_limit_client(req: &ServiceRequest, apps: &Apps) -> Option<Client> {
+pub fn rate_limit_client(
+    req: &ServiceRequest,
+    apps: &Apps,
+    tokens: &TokenVerifier,
+) -> Option<Client> {
     let req = req.request();
     let key = header(req, "X-Kony-App-Key")?;
-    apps.verify(key, header(req, "X-Kony-App-Secret")?)
-        .then(|| Client::App(key.to_owned()))
+    if !apps.verify(key, header(req, "X-Kony-App-Secret")?) {
+        return None;
+    }
+    // The end user when the token checks (verified tokens are remembered,
+    // so this is cheap), so that one user cannot spend everyone's
+    // allowance; the app for a request without a valid token.
+    Some(match user_token(req).and_then(|t| tokens.verify(t).ok()) {
+        Some(claims) => Client::Subject(claims.sub),
+        None => Client::App(key.to_owned()),
+    })
+}
+
+/// The end-user token: `X-Kony-Authorization` (with or without `Bearer `)
+/// or `Authorization: Bearer`.
+fn user_token(req: &HttpRequest) -> Option<&str> {
+    header(req, "X-Kony-Authorization")
+        .map(|v| v.strip_prefix("Bearer ").unwrap_or(v))
+        .or_else(|| header(req, "Authorization").and_then(|v| v.strip_prefix("Bearer ")))
+        .map(str::trim)
 }
 
 /// Checks the app credentials and the end-user token.
@@ -106,9 +127,7 @@ pub fn authenticate(
             "X-Kony-App-Key, X-Kony-App-Secret: must name a registered app",
         ));
     }
-    let token = header(req, "X-Kony-Authorization")
-        .map(|v| v.strip_prefix("Bearer ").unwrap_or(v))
-        .or_else(|| header(req, "Authorization").and_then(|v| v.strip_prefix("Bearer ")));
+    let token = user_token(req);
     let refused = || {
         CamError::new(
             Code::UserUnauthenticated,
@@ -117,7 +136,7 @@ pub fn authenticate(
         )
     };
     let claims = tokens
-        .verify(token.ok_or_else(refused)?.trim())
+        .verify(token.ok_or_else(refused)?)
         .map_err(|_| refused())?;
     Ok(Caller {
         subject: claims.sub,

@@ -29,7 +29,8 @@ pub enum Code {
     UserUnauthenticated = 10102,
     /// The caller may not do this.
     Forbidden = 10103,
-    /// The app has made too many requests (see `Retry-After`).
+    /// The end user (or, without a valid token, the app) has made too many
+    /// requests (see `Retry-After`).
     TooManyRequests = 10104,
     /// No such application (of the caller's).
     ApplicationNotFound = 10201,
@@ -285,7 +286,7 @@ impl From<RateLimited> for CamError {
             Code::TooManyRequests,
             StatusCode::TOO_MANY_REQUESTS,
             format!(
-                "too many requests from this app; retry after {} s",
+                "too many requests from this user or app; retry after {} s",
                 limited.retry_after_secs
             ),
         )

@@ -203,7 +203,7 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
                 .wrap(from_fn(move |req, next| {
                     let state = limited.clone();
                     rate_limit::<CamError, _>(req, next, move |req| {
-                        auth::rate_limit_client(req, &state.apps)
+                        auth::rate_limit_client(req, &state.apps, &state.tokens)
                     })
                 }))
                 .service(
