@@ -57,6 +57,11 @@ impl Services {
         let mut env: Vec<(String, String)> = vec![
             ("DATA_DIR".into(), data.path().display().to_string()),
             ("INTERNAL_CREDENTIAL".into(), CREDENTIAL.into()),
+            ("ENCRYPTION_KEYS".into(), testkit::KEY_A.into()),
+            ("BLIND_INDEX_KEY".into(), testkit::BLIND_INDEX_KEY.into()),
+            // The load is as fast as the services allow; limits are
+            // tested on their own (tests/rate_limit.rs).
+            ("RATE_LIMIT_ENABLED".into(), "false".into()),
             ("JWT_HS256_SECRET".into(), JWT_SECRET.into()),
             ("USER_ACTION_APPS".into(), apps_var()),
             ("LOG_FORMAT".into(), "json".into()),
