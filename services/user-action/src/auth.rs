@@ -8,7 +8,7 @@
 use crate::error::{CamError, Code};
 use actix_web::dev::ServiceRequest;
 use actix_web::http::StatusCode;
-use actix_web::HttpRequest;
+use actix_web::{HttpMessage, HttpRequest};
 use service_kit::auth::TokenVerifier;
 use service_kit::limit::Client;
 use sha2::{Digest, Sha256};
@@ -76,26 +76,26 @@ fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-/// The app a request proves to come from, for rate limiting: its key and
-/// secret are checked here (one SHA-256, cheap enough to run before the
-/// handler); the end-user token is left to the handler.
+/// The client a request proves to be, for rate limiting: the end user once
+/// the app's key and secret and the token check (that caller is kept in the
+/// request, so [`authenticate`] does not check them again), the app alone
+/// when only its credentials check, and otherwise none (the peer address).
 pub fn rate_limit_client(
     req: &ServiceRequest,
     apps: &Apps,
     tokens: &TokenVerifier,
 ) -> Option<Client> {
-    let req = req.request();
-    let key = header(req, "X-Kony-App-Key")?;
-    if !apps.verify(key, header(req, "X-Kony-App-Secret")?) {
-        return None;
+    match authenticate(req.request(), apps, tokens) {
+        Ok(caller) => {
+            let client = Client::Subject(caller.subject.clone());
+            req.extensions_mut().insert(caller);
+            Some(client)
+        }
+        Err(refused) if refused.code() == Code::UserUnauthenticated => {
+            header(req.request(), "X-Kony-App-Key").map(|key| Client::App(key.to_owned()))
+        }
+        Err(_) => None,
     }
-    // The end user when the token checks (verified tokens are remembered,
-    // so this is cheap), so that one user cannot spend everyone's
-    // allowance; the app for a request without a valid token.
-    Some(match user_token(req).and_then(|t| tokens.verify(t).ok()) {
-        Some(claims) => Client::Subject(claims.sub),
-        None => Client::App(key.to_owned()),
-    })
 }
 
 /// The end-user token: `X-Kony-Authorization` (with or without `Bearer `)
@@ -107,12 +107,16 @@ fn user_token(req: &HttpRequest) -> Option<&str> {
         .map(str::trim)
 }
 
-/// Checks the app credentials and the end-user token.
+/// Checks the app credentials and the end-user token (or takes the caller
+/// the rate limiter already checked).
 pub fn authenticate(
     req: &HttpRequest,
     apps: &Apps,
     tokens: &TokenVerifier,
 ) -> Result<Caller, CamError> {
+    if let Some(caller) = req.extensions().get::<Caller>() {
+        return Ok(caller.clone());
+    }
     let app_ok = match (
         header(req, "X-Kony-App-Key"),
         header(req, "X-Kony-App-Secret"),

@@ -201,6 +201,11 @@ impl CamError {
         )
     }
 
+    /// The cause of the refusal.
+    pub fn code(&self) -> Code {
+        self.code
+    }
+
     /// 500, logging `cause` but telling the caller nothing of it.
     pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
         Self {
