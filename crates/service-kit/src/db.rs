@@ -3,7 +3,8 @@
 //! per-backend migrations applied at start.
 //!
 //! Diesel is synchronous, so every use goes through [`Database::run`], which
-//! runs the closure on actix's blocking pool.
+//! runs the closure on actix's blocking pool, or, for a read of a row or two
+//! on SQLite, [`Database::run_short_read`].
 
 use crate::error::ProblemError;
 use diesel::connection::SimpleConnection;
@@ -257,6 +258,30 @@ impl Database {
         }
     }
 
+    /// Runs `work`, a read of a row or two by index, on this thread when the
+    /// backend is the embedded SQLite and a pooled connection is idle;
+    /// otherwise as [`Database::run`].
+    ///
+    /// Why: such a read takes microseconds from SQLite's page cache, less
+    /// than handing it to the blocking pool and back (a thread wake-up each
+    /// way). It cannot hold up the worker: a WAL-mode reader never waits for
+    /// writers, and when every connection is busy the read waits its turn on
+    /// the blocking pool instead. A PostgreSQL read is a network round trip,
+    /// so it always goes to the pool.
+    pub async fn run_short_read<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<ProblemError> + Send + 'static,
+    {
+        if self.backend == Backend::Sqlite {
+            if let Some(mut conn) = self.pool.try_get() {
+                return work(&mut conn);
+            }
+        }
+        self.run(work).await
+    }
+
     /// Checks that the database answers, for readiness.
     pub async fn ping(&self) -> Result<(), ProblemError> {
         self.run(|conn| {
@@ -368,4 +393,46 @@ macro_rules! insert_rows {
         }
         inserted
     }};
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::thread::{self, ThreadId};
+
+    const NO_MIGRATIONS: Migrations = Migrations {
+        sqlite: EmbeddedMigrations::new(&[]),
+        postgres: EmbeddedMigrations::new(&[]),
+    };
+
+    fn sqlite(dir: &tempfile::TempDir, max_size: u32) -> Database {
+        let url = DatabaseUrl::sqlite_file(&dir.path().join("test.db"));
+        Database::open(&url, max_size, NO_MIGRATIONS).unwrap()
+    }
+
+    fn current_thread(_: &mut DbConnection) -> Result<ThreadId, ProblemError> {
+        Ok(thread::current().id())
+    }
+
+    #[tokio::test]
+    async fn a_short_read_runs_on_the_calling_thread_when_a_connection_is_idle() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = sqlite(&dir, 2);
+        let ran_on = db.run_short_read(current_thread).await.unwrap();
+        assert_eq!(ran_on, thread::current().id());
+    }
+
+    #[tokio::test]
+    async fn a_short_read_waits_on_the_blocking_pool_when_every_connection_is_busy() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = sqlite(&dir, 1);
+        let held = db.pool.get().unwrap();
+        let release = thread::spawn(move || {
+            thread::sleep(Duration::from_millis(100));
+            drop(held);
+        });
+        let ran_on = db.run_short_read(current_thread).await.unwrap();
+        release.join().unwrap();
+        assert_ne!(ran_on, thread::current().id());
+    }
 }

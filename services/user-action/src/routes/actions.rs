@@ -37,43 +37,45 @@ pub async fn get_user_actions(
 ) -> Result<HttpResponse, CamError> {
     let caller = state.caller(&req)?;
     let (query, _): (ActionQuery, _) = small_body(&req, payload).await?;
-    let owner = caller.subject.clone();
     let pre = query.is_pre;
+    let (application, revision) = state
+        .short_read(move |conn| {
+            store::applications::revision_of_owner(
+                conn,
+                &caller.subject,
+                query.application_id.as_deref(),
+            )
+        })
+        .await?
+        .ok_or_else(CamError::no_application)?;
+    let listing = |body| {
+        HttpResponse::Ok()
+            .content_type("application/json")
+            .body(body)
+    };
+    if let Some(body) = state.listings.get(&application, pre, revision) {
+        return Ok(listing(body));
+    }
+    // The revision was read first, so the rows read now are at least as new
+    // as it: a listing is never labelled newer than it is.
     let state_in_db = state.clone();
     let body = state
         .db(move |conn| {
-            let Some((application, revision)) = store::applications::revision_of_owner(
-                conn,
-                &owner,
-                query.application_id.as_deref(),
-            )?
-            else {
-                return Ok(None);
-            };
-            if let Some(body) = state_in_db.listings.get(&application, pre, revision) {
-                return Ok(Some(Ok(body)));
-            }
-            // The revision was read first, so these rows are at least as
-            // new as it: a listing is never labelled newer than it is.
             let applicants = store::applications::applicants_of(conn, &application)?;
             let actions = store::actions::of_application(conn, &application, pre)?;
             let groups =
                 render::grouped(&state_in_db.catalog, &actions, &applicants, Style::Listed);
-            Ok(Some(serde_json::to_vec(&groups).map(|body| {
+            Ok(serde_json::to_vec(&groups).map(|body| {
                 let body = bytes::Bytes::from(body);
                 state_in_db
                     .listings
                     .put(&application, pre, revision, body.clone());
                 body
-            })))
+            }))
         })
-        .await?;
-    let body = body
-        .ok_or_else(CamError::no_application)?
+        .await?
         .map_err(CamError::internal)?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/json")
-        .body(body))
+    Ok(listing(body))
 }
 
 /// Create, idempotently, the pre-requirement actions the catalog prescribes.

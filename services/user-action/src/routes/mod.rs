@@ -64,6 +64,17 @@ impl State {
             .map_err(CamError::from)
     }
 
+    /// Runs a read of a row or two by index ([`Database::run_short_read`]).
+    pub async fn short_read<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut service_kit::DbConnection) -> diesel::QueryResult<T> + Send + 'static,
+    ) -> Result<T, CamError> {
+        self.db
+            .run_short_read(move |conn| work(conn).map_err(service_kit::ProblemError::from))
+            .await
+            .map_err(CamError::from)
+    }
+
     /// The caller's application (`id`, or their latest) and its applicants.
     pub async fn application_of(
         &self,
