@@ -110,25 +110,48 @@ pub fn delete_row(conn: &mut DbConnection, id: &str) -> QueryResult<()> {
         .map(drop)
 }
 
-/// The documents the sweeper must finish: being deleted, or pending (or a
-/// tombstone) since before `pending_before`.
+/// Whether a document is the sweeper's to finish: being deleted, or
+/// pending (or a tombstone) since before `pending_before`.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn unfinished_since(pending_before: String) -> _ {
+    let deleting: &'static str = State::Deleting.as_str();
+    let left: [&'static str; 2] = [State::Pending.as_str(), State::Deleted.as_str()];
+    documents::state.eq(deleting).or(documents::state
+        .eq_any(left)
+        .and(documents::created_at.lt(pending_before)))
+}
+
+/// The documents the sweeper must finish ([`claim_unfinished`] each before
+/// removing anything).
 pub fn unfinished(
     conn: &mut DbConnection,
     pending_before: &str,
     limit: i64,
 ) -> QueryResult<Vec<String>> {
     documents::table
-        .filter(
-            documents::state
-                .eq(State::Deleting.as_str())
-                .or(documents::state
-                    .eq_any([State::Pending.as_str(), State::Deleted.as_str()])
-                    .and(documents::created_at.lt(pending_before.to_owned()))),
-        )
+        .filter(unfinished_since(pending_before.to_owned()))
         .select(documents::id)
         .order(documents::created_at.asc())
         .limit(limit)
         .load(conn)
+}
+
+/// Marks an unfinished document as being deleted, if it still is
+/// unfinished: an upload may have finished (stored it) since the sweeper
+/// listed it, and then it stays. False when it is no longer the sweeper's.
+pub fn claim_unfinished(
+    conn: &mut DbConnection,
+    id: &str,
+    pending_before: &str,
+) -> QueryResult<bool> {
+    diesel::update(
+        documents::table
+            .find(id)
+            .filter(unfinished_since(pending_before.to_owned())),
+    )
+    .set(documents::state.eq(State::Deleting.as_str()))
+    .execute(conn)
+    .map(|n| n == 1)
 }
 
 /// Up to `limit` ids of stored documents after `after`, by id, whatever

@@ -18,26 +18,69 @@ pub async fn sweep_once(
     content: &ContentStore,
     grace: Duration,
 ) -> Result<usize, ProblemError> {
-    let grace = chrono::Duration::from_std(grace).unwrap_or(chrono::Duration::MAX);
-    let cutoff = timestamp(chrono::Utc::now() - grace);
-    let ids = db
-        .run(move |conn| store::unfinished(conn, &cutoff, BATCH).map_err(ProblemError::from))
-        .await?;
-    let mut cleaned = 0;
-    for id in ids {
-        if let Err(e) = content.delete(&id).await {
-            tracing::warn!(document_id = %id, error = %e, "sweep could not remove content; will retry");
-            continue;
-        }
-        let row = id.clone();
-        db.run(move |conn| store::delete_row(conn, &row).map_err(ProblemError::from))
+    Sweep::find(db, grace).await?.finish(db, content).await
+}
+
+/// One sweep: the documents it found unfinished, and the cutoff it found
+/// them by.
+pub struct Sweep {
+    cutoff: String,
+    ids: Vec<String>,
+}
+
+impl Sweep {
+    /// Lists up to a batch of unfinished documents: being deleted, or
+    /// pending (or a tombstone) for longer than `grace`.
+    pub async fn find(db: &Database, grace: Duration) -> Result<Self, ProblemError> {
+        let grace = chrono::Duration::from_std(grace).unwrap_or(chrono::Duration::MAX);
+        let cutoff = timestamp(chrono::Utc::now() - grace);
+        let listed_by = cutoff.clone();
+        let ids = db
+            .run(move |conn| store::unfinished(conn, &listed_by, BATCH).map_err(ProblemError::from))
             .await?;
-        cleaned += 1;
+        Ok(Self { cutoff, ids })
     }
-    if cleaned > 0 {
-        tracing::info!(cleaned, "swept unfinished documents");
+
+    /// The ids found.
+    pub fn ids(&self) -> &[String] {
+        &self.ids
     }
-    Ok(cleaned)
+
+    /// Removes each document found that is still unfinished. Each is first
+    /// claimed (marked as being deleted, if still unfinished) and only then
+    /// removed: an upload that finished since the listing keeps its
+    /// document, and one that finishes after the claim is refused. Returns
+    /// how many were removed.
+    pub async fn finish(
+        self,
+        db: &Database,
+        content: &ContentStore,
+    ) -> Result<usize, ProblemError> {
+        let mut cleaned = 0;
+        for id in self.ids {
+            let (claim, cutoff) = (id.clone(), self.cutoff.clone());
+            let claimed = db
+                .run(move |conn| {
+                    store::claim_unfinished(conn, &claim, &cutoff).map_err(ProblemError::from)
+                })
+                .await?;
+            if !claimed {
+                continue;
+            }
+            if let Err(e) = content.delete(&id).await {
+                tracing::warn!(document_id = %id, error = %e, "sweep could not remove content; will retry");
+                continue;
+            }
+            let row = id.clone();
+            db.run(move |conn| store::delete_row(conn, &row).map_err(ProblemError::from))
+                .await?;
+            cleaned += 1;
+        }
+        if cleaned > 0 {
+            tracing::info!(cleaned, "swept unfinished documents");
+        }
+        Ok(cleaned)
+    }
 }
 
 /// Sweeps now and every `interval`, for as long as the runtime lives.

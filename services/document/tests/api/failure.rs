@@ -2,10 +2,13 @@
 //! leaves neither visible. The failure is injected in the service's own
 //! database with a trigger that makes the commit statement fail.
 
-use crate::helpers::{internal_error, json_upload, pdf, spawn, testkit_call, App, Storage, ALICE};
+use crate::helpers::{
+    download, internal_error, json_upload, pdf, spawn, testkit_call, App, Storage, ALICE,
+};
 use crate::storage_tests;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
+use std::time::Duration;
 use testkit::Backend;
 
 /// Makes every UPDATE (and, with `deletes`, every DELETE) of documents fail.
@@ -82,17 +85,64 @@ async fn what_cleanup_cannot_undo_is_swept(backend: Backend, storage: Storage) {
     );
     mend_commits(&app);
 
-    let server = service_kit::ServerConfig::load(Some(&app.app.vars)).expect("config");
-    let config = document::DocumentConfig::load(Some(&app.app.vars)).expect("config");
-    let db = document::open_database(&server, &config).expect("database");
-    let keyring = service_kit::Keyring::from_config(&server, true).expect("keys");
-    let content = document::ContentStore::open(&config, &server, keyring).expect("store");
-    let swept = document::sweep::sweep_once(&db, &content, std::time::Duration::ZERO)
+    let (db, content) = sweeper_of(&app);
+    let swept = document::sweep::sweep_once(&db, &content, Duration::ZERO)
         .await
         .expect("swept");
     assert_eq!(swept, 1);
     assert_eq!(app.row_count(), 0);
     assert_eq!(app.stored_keys().await, Vec::<String>::new());
+}
+
+/// The database and content store the app's sweeper works on.
+fn sweeper_of(app: &App) -> (service_kit::Database, document::ContentStore) {
+    let server = service_kit::ServerConfig::load(Some(&app.app.vars)).expect("config");
+    let config = document::DocumentConfig::load(Some(&app.app.vars)).expect("config");
+    let db = document::open_database(&server, &config).expect("database");
+    let keyring = service_kit::Keyring::from_config(&server, true).expect("keys");
+    let content = document::ContentStore::open(&config, &server, keyring).expect("store");
+    (db, content)
+}
+
+/// An upload that finishes after the sweeper listed it as pending keeps
+/// its document: the sweeper claims each document before removing it, and
+/// a stored one is no longer its to claim. (The sweeper used to remove
+/// what it had listed, so an upload answered 201 could lose its document.)
+async fn an_upload_finished_after_the_sweep_listed_it_is_kept(backend: Backend, storage: Storage) {
+    let app = spawn(backend, storage).await;
+    let bytes = pdf(3000);
+    let (status, body) = app
+        .upload(
+            ALICE,
+            &json_upload("ref-1", "a.pdf", "application/pdf", &bytes),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let id = body["id"].as_str().expect("an id").to_owned();
+    let url = &app.app.vars["DOCUMENT_DATABASE_URL"];
+    let set_state = |state: &str| {
+        testkit::faults::execute(
+            backend,
+            url,
+            &format!("UPDATE documents SET state = '{state}' WHERE id = '{id}'"),
+        )
+    };
+
+    // The moment before the upload's last step: content written, row pending.
+    set_state("pending");
+    let (db, content) = sweeper_of(&app);
+    let sweep = document::sweep::Sweep::find(&db, Duration::ZERO)
+        .await
+        .expect("listed");
+    assert_eq!(sweep.ids(), std::slice::from_ref(&id));
+    // The upload finishes before the sweeper gets to it.
+    set_state("stored");
+    assert_eq!(sweep.finish(&db, &content).await.expect("swept"), 0);
+
+    assert_eq!(app.row_count(), 1);
+    assert_eq!(app.stored_keys().await.len(), 1);
+    let (status, _, downloaded) = download(&app, &id).await;
+    assert_eq!((status, downloaded), (StatusCode::OK, bytes));
 }
 
 /// A caller that lost an upload's answer deletes it by the id it chose
@@ -152,5 +202,6 @@ async fn a_chosen_id_can_be_deleted_before_or_after_the_upload(backend: Backend,
 storage_tests!(
     a_failed_commit_leaves_nothing,
     what_cleanup_cannot_undo_is_swept,
+    an_upload_finished_after_the_sweep_listed_it_is_kept,
     a_chosen_id_can_be_deleted_before_or_after_the_upload
 );
