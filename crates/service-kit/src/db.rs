@@ -89,13 +89,18 @@ impl DatabaseUrl {
     }
 }
 
-/// The SQLite settings applied to every new connection: enforce foreign keys,
-/// write-ahead logging so readers never block the writer, wait for a busy
-/// writer instead of failing, the durability level WAL makes safe, and
+/// The SQLite settings applied to every new connection: wait for a busy
+/// database instead of failing, enforce foreign keys, write-ahead logging so
+/// readers never block the writer, the durability level WAL makes safe, and
 /// reads through a shared memory map (256 MiB) with a 16 MiB page cache,
 /// so that large tables' indexes stay in memory.
-const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
-     PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; \
+///
+/// The wait comes first: `journal_mode` needs a lock on the file, and the
+/// last connection of a pool to close (r2d2 retires idle ones) holds the
+/// file exclusively while it checkpoints. A connection opened meanwhile
+/// failed at once with "database is locked" before it had a timeout.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
+     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
      PRAGMA mmap_size = 268435456; PRAGMA cache_size = -16000;";
 
 /// Opens connections for the pool, choosing the driver by the URL's scheme.
@@ -412,6 +417,27 @@ mod tests {
 
     fn current_thread(_: &mut DbConnection) -> Result<ThreadId, ProblemError> {
         Ok(thread::current().id())
+    }
+
+    #[test]
+    fn a_new_connection_waits_while_another_holds_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("test.db");
+        let url = DatabaseUrl::sqlite_file(&path);
+        drop(Database::open(&url, 1, NO_MIGRATIONS).unwrap());
+        // Holds the file exclusively, as a connection closing does while it
+        // checkpoints, until it is dropped.
+        let mut holder = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+        holder
+            .batch_execute("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT;")
+            .unwrap();
+        let release = thread::spawn(move || {
+            thread::sleep(Duration::from_millis(200));
+            drop(holder);
+        });
+        let connected = r2d2::ManageConnection::connect(&Manager { url });
+        release.join().unwrap();
+        assert!(connected.is_ok(), "{:?}", connected.err());
     }
 
     #[tokio::test]
