@@ -212,7 +212,8 @@ async fn migrate_applies_the_migrations(backend: Backend) {
 backend_tests!(
     the_readme_flow_works_and_logs_no_personal_data,
     migrate_applies_the_migrations,
-    rekey_moves_everything_to_the_new_key
+    rekey_moves_everything_to_the_new_key,
+    rekey_keeps_a_write_made_while_it_runs
 );
 
 #[test]
@@ -335,14 +336,7 @@ async fn rekey_moves_everything_to_the_new_key(backend: Backend) {
         ("JWT_HS256_SECRET", secret),
     ];
     let mut app = testkit::TestApp::spawn(backend, &names, &extra, &build_all).await;
-    let party: Value = json_of(
-        app.internal(reqwest::Method::POST, "/party/v1/parties")
-            .json(
-                &json!({"kind": "person", "firstName": "Virat", "lastName": "Kohli",
-                      "identifiers": [{"type": "taxId", "value": "TX123"}]}),
-            ),
-    )
-    .await;
+    let party = party_with_tax_id(&app, "TX123").await;
     let content = b"%PDF-1.4\nrekey test content".to_vec();
     let owner = [("X-Owner-System", "user-action"), ("X-Owner-Subject", "u1")];
     let mut upload = app
@@ -439,6 +433,174 @@ async fn rekey_moves_everything_to_the_new_key(backend: Backend) {
         stderr.trim(),
         "error: configuration: ENCRYPTION_KEYS is required: rekey never generates keys"
     );
+}
+
+/// A write made while `onboarding rekey` runs is kept: rekey rewrites a
+/// row only if it is unchanged since it read it. The write (a party's
+/// identifier changed to another validly sealed value) is held open until
+/// rekey has read the old value and waits to write, then committed. On
+/// PostgreSQL the test sees rekey wait on the row's lock; SQLite shows no
+/// waiters, so there it waits two seconds (and passes either way: a rekey
+/// that reads after the commit reseals the new value).
+async fn rekey_keeps_a_write_made_while_it_runs(backend: Backend) {
+    use testkit::{KEY_A, KEY_B};
+    let names = onboarding::service_names();
+    let rotated = format!("{KEY_B},{KEY_A}");
+    let mut app =
+        testkit::TestApp::spawn(backend, &names, &[("ENCRYPTION_KEYS", KEY_A)], &build_all).await;
+    let created = party_with_tax_id(&app, "TX-OLD").await;
+    let id = created["id"].as_str().expect("id").to_owned();
+    let url = app.vars["PARTY_DATABASE_URL"].clone();
+    let mut db = RawDb::open(backend, &url);
+    let old = db.identifier(&id);
+    app.restart(&[("ENCRYPTION_KEYS", Some(&rotated))], &build_all)
+        .await;
+    let path = format!("/party/v1/parties/{id}");
+    let patched: Value = json_of(
+        app.internal(reqwest::Method::PATCH, &path)
+            .header("content-type", "application/merge-patch+json")
+            .body(json!({"identifiers": [{"type": "taxId", "value": "TX-NEW"}]}).to_string()),
+    )
+    .await;
+    let new = db.identifier(&id);
+    // Back to the old row: the new one is what the concurrent write puts.
+    db.set_identifier(&id, &old);
+
+    let mut writer = RawDb::open(backend, &url);
+    writer.run(match backend {
+        Backend::Postgres => "BEGIN",
+        Backend::Sqlite => "BEGIN IMMEDIATE",
+    });
+    writer.set_identifier(&id, &new);
+    let rekey = Command::new(BIN)
+        .arg("rekey")
+        .envs(&app.vars)
+        .env("ENCRYPTION_KEYS", &rotated)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("rekey starts");
+    match backend {
+        Backend::Postgres => db.wait_for_a_lock_waiter(),
+        Backend::Sqlite => std::thread::sleep(Duration::from_secs(2)),
+    }
+    writer.run("COMMIT");
+    let out = rekey.wait_with_output().expect("rekey ends");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if backend == Backend::Postgres {
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "party: 0 rewritten under key b\ndocument: 0 rewritten under key b\ncase: 0 rewritten under key b\n"
+        );
+    }
+    let read: Value = json_of(app.internal(reqwest::Method::GET, &path)).await;
+    assert_eq!(read, patched);
+}
+
+/// Creates a person with one tax id; the answer.
+async fn party_with_tax_id(app: &testkit::TestApp, tax_id: &str) -> Value {
+    json_of(
+        app.internal(reqwest::Method::POST, "/party/v1/parties")
+            .json(
+                &json!({"kind": "person", "firstName": "Virat", "lastName": "Kohli",
+                      "identifiers": [{"type": "taxId", "value": tax_id}]}),
+            ),
+    )
+    .await
+}
+
+/// A plain connection to a service's database, for what a test does behind
+/// the service's back.
+enum RawDb {
+    Postgres(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+/// A stored identifier row: its sealed value and blind index.
+#[derive(diesel::QueryableByName, Clone)]
+struct StoredIdentifier {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    value: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    value_key: Option<String>,
+}
+
+impl RawDb {
+    fn open(backend: Backend, url: &str) -> Self {
+        use diesel::Connection;
+        match backend {
+            Backend::Postgres => {
+                Self::Postgres(diesel::PgConnection::establish(url).expect("connect"))
+            }
+            Backend::Sqlite => Self::Sqlite(
+                diesel::SqliteConnection::establish(url.trim_start_matches("sqlite://"))
+                    .expect("connect"),
+            ),
+        }
+    }
+
+    fn run(&mut self, sql: &str) {
+        use diesel::connection::SimpleConnection;
+        match self {
+            Self::Postgres(c) => c.batch_execute(sql),
+            Self::Sqlite(c) => c.batch_execute(sql),
+        }
+        .expect("executed");
+    }
+
+    /// The first identifier of `party` as stored. (Ids, sealed values and
+    /// blind indexes are plain ASCII without quotes: safe in a literal.)
+    fn identifier(&mut self, party: &str) -> StoredIdentifier {
+        use diesel::RunQueryDsl;
+        let query = diesel::sql_query(format!(
+            "SELECT value, value_key FROM party_identifiers WHERE party_id = '{party}' AND position = 0"
+        ));
+        match self {
+            Self::Postgres(c) => query.get_result(c),
+            Self::Sqlite(c) => query.get_result(c),
+        }
+        .expect("an identifier")
+    }
+
+    fn set_identifier(&mut self, party: &str, row: &StoredIdentifier) {
+        let key = row
+            .value_key
+            .as_ref()
+            .map_or("NULL".to_owned(), |k| format!("'{k}'"));
+        self.run(&format!(
+            "UPDATE party_identifiers SET value = '{}', value_key = {key} WHERE party_id = '{party}' AND position = 0",
+            row.value
+        ));
+    }
+
+    /// Waits until a session of this PostgreSQL database waits on a lock.
+    fn wait_for_a_lock_waiter(&mut self) {
+        #[derive(diesel::QueryableByName)]
+        struct Waiters {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        use diesel::RunQueryDsl;
+        let Self::Postgres(c) = self else {
+            panic!("PostgreSQL only");
+        };
+        for _ in 0..300 {
+            let waiters: Waiters = diesel::sql_query(
+                "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+            )
+            .get_result(c)
+            .expect("counted");
+            if waiters.n > 0 {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("rekey never waited for the held write");
+    }
 }
 
 /// Sends a request and reads its JSON answer.

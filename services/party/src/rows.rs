@@ -173,6 +173,11 @@ impl IdentifierRow {
         Ok(Some(self.sealed(keyring, &plaintext)))
     }
 
+    /// The value as stored: sealed, or plaintext in a legacy row.
+    pub fn stored_value(&self) -> &str {
+        &self.value
+    }
+
     /// The party the row belongs to.
     pub fn party_id(&self) -> &str {
         &self.party_id

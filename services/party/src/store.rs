@@ -297,15 +297,26 @@ pub fn reseal(
         after = Some((last.party_id().to_owned(), last.position()));
         let resealed = batch
             .into_iter()
-            .map(|row| row.resealed(keyring, everything))
+            .map(|row| {
+                let was = row.stored_value().to_owned();
+                Ok(row.resealed(keyring, everything)?.map(|row| (was, row)))
+            })
             .filter_map(Result::transpose)
             .collect::<Result<Vec<_>, Corrupt>>()?;
-        write_transaction(conn, |conn| {
-            for row in &resealed {
-                diesel::update(row).set(row).execute(conn)?;
+        rewritten += write_transaction(conn, |conn| {
+            let mut written = 0;
+            for (was, row) in &resealed {
+                // Only a row unchanged since the batch was read: a write
+                // since then sealed its own value, which must not be undone.
+                written += diesel::update(
+                    party_identifiers::table
+                        .find((row.party_id(), row.position()))
+                        .filter(party_identifiers::value.eq(was)),
+                )
+                .set(row)
+                .execute(conn)?;
             }
-            QueryResult::Ok(())
+            QueryResult::Ok(written)
         })?;
-        rewritten += resealed.len();
     }
 }

@@ -42,18 +42,25 @@ macro_rules! reseal_column {
                     let stored = stored.unwrap_or_default();
                     let value =
                         customer::reseal($keyring, $field, &case_id, &customer_id, &stored)?;
-                    Ok((case_id, customer_id, value))
+                    Ok((case_id, customer_id, stored, value))
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;
-            service_kit::db::write_transaction($conn, |conn| {
-                for (case_id, customer_id, value) in &sealed {
-                    diesel::update($table::table.find((case_id, customer_id)))
-                        .set($table::$column.eq(value))
-                        .execute(conn)?;
+            rewritten += service_kit::db::write_transaction($conn, |conn| {
+                let mut written = 0;
+                for (case_id, customer_id, stored, value) in &sealed {
+                    // Only a field unchanged since the batch was read: a
+                    // write since then sealed its own value under the
+                    // active key, which must not be undone.
+                    written += diesel::update(
+                        $table::table
+                            .find((case_id, customer_id))
+                            .filter($table::$column.eq(stored)),
+                    )
+                    .set($table::$column.eq(value))
+                    .execute(conn)?;
                 }
-                QueryResult::Ok(())
+                QueryResult::Ok(written)
             })?;
-            rewritten += sealed.len();
         }
     }};
 }
