@@ -132,8 +132,10 @@ impl r2d2::ManageConnection for Manager {
             .map_err(diesel::r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    /// A connection left inside a transaction, or whose transaction could
+    /// not be rolled back (its server connection lost), is not reused.
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        diesel::r2d2::R2D2Connection::is_broken(conn)
     }
 }
 
@@ -438,6 +440,28 @@ mod tests {
         let connected = r2d2::ManageConnection::connect(&Manager { url });
         release.join().unwrap();
         assert!(connected.is_ok(), "{:?}", connected.err());
+    }
+
+    #[tokio::test]
+    async fn a_connection_left_inside_a_transaction_is_not_reused() {
+        use diesel::connection::TransactionManager;
+        type Manager = <DbConnection as Connection>::TransactionManager;
+        let dir = tempfile::tempdir().unwrap();
+        let db = sqlite(&dir, 1);
+        // As a unit of work that panicked half-way through would leave it.
+        db.run(|conn| Manager::begin_transaction(conn).map_err(ProblemError::from))
+            .await
+            .unwrap();
+        db.run(|conn| {
+            conn.transaction(|c| c.batch_execute("CREATE TABLE written (x INTEGER)"))
+                .map_err(ProblemError::from)
+        })
+        .await
+        .unwrap();
+        // Committed, not a savepoint inside the transaction left open.
+        let mut other =
+            SqliteConnection::establish(dir.path().join("test.db").to_str().unwrap()).unwrap();
+        other.batch_execute("SELECT x FROM written").unwrap();
     }
 
     #[tokio::test]

@@ -221,6 +221,10 @@ impl<T> CasePlan<T> {
             });
             match written {
                 Ok(outcome) => self.settle(&group, vec![outcome; group.len()]),
+                // No customer can be written on a lost connection.
+                Err(GroupFailure::Statement(e)) if service_kit::db::is_connection_lost(&e) => {
+                    self.commit_failed(&group, operation, &e)
+                }
                 Err(GroupFailure::Statement(e)) => {
                     tracing::info!(%case_id, customers = group.len(), operation, error = %e, "a group failed as a whole; settling it one customer at a time");
                     self.apply_each(conn, &group, operation, &mut apply);
@@ -255,7 +259,7 @@ impl<T> CasePlan<T> {
                 };
                 apply(conn, case_id, item).unwrap_or_else(|e| {
                     tracing::error!(%case_id, index, operation, error = %e, "a customer failed");
-                    Outcome::internal()
+                    failed_on(&e)
                 })
             });
             QueryResult::Ok(outcomes.collect::<Vec<_>>())
@@ -273,8 +277,8 @@ impl<T> CasePlan<T> {
         }
     }
 
-    /// Settles the customers at `group`, whose commit failed, as internal
-    /// errors.
+    /// Settles the customers at `group`, whose commit failed, as the
+    /// failure says ([`failed_on`]).
     fn commit_failed(
         &mut self,
         group: &[usize],
@@ -282,7 +286,7 @@ impl<T> CasePlan<T> {
         e: &diesel::result::Error,
     ) {
         tracing::error!(case_id = %self.case_id, customers = group.len(), operation, error = %e, "a commit failed");
-        self.settle(group, vec![Outcome::internal(); group.len()]);
+        self.settle(group, vec![failed_on(e); group.len()]);
     }
 
     /// The pending customers, with their case id.
@@ -307,6 +311,21 @@ impl<T> CasePlan<T> {
                 })
                 .collect(),
         }
+    }
+}
+
+/// The outcome of a customer whose write failed with `e`: unavailable
+/// (worth a retry, which is safe: nothing of it was committed) when the
+/// database connection was lost, else internal.
+fn failed_on(e: &diesel::result::Error) -> Outcome {
+    // After a lost connection its transaction cannot be rolled back, and
+    // what follows on it fails as a broken transaction manager.
+    let lost = matches!(e, diesel::result::Error::BrokenTransactionManager)
+        || service_kit::db::is_connection_lost(e);
+    if lost {
+        Outcome::unavailable()
+    } else {
+        Outcome::internal()
     }
 }
 

@@ -2,11 +2,12 @@
 //! exactly one, and exactly one audit record of it.
 
 use crate::helpers::{
-    added, case_customers, create_cases, customer, failed, post, reader, spawn, stored, writer,
+    added, all_added, all_failed, case_customers, create_cases, customer, failed, post, reader,
+    spawn, stored, writer,
 };
 use futures_util::future::join_all;
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 use testkit::{backend_tests, Backend};
 
 const ATTEMPTS: usize = 12;
@@ -19,29 +20,13 @@ async fn concurrent_adds_of_one_customer_leave_exactly_one(backend: Backend) {
     let answers =
         join_all((0..ATTEMPTS).map(|_| post(&app, &token, "addCustomer", &request))).await;
 
-    let won = |customers: Value| {
-        (
-            StatusCode::OK,
-            json!({
-                "MESSAGE": "Customers addition was successful.", "STATUS": "SUCCESS",
-                "RESULTARRAY": [{"MESSAGE": "Customers addition was successful.",
-                                 "STATUS": "SUCCESS", "caseId": "CA300", "customers": customers}]
-            }),
-        )
-    };
-    let lost = (
+    let won = all_added("CA300", vec![added("CUST-RACE")]);
+    let lost = all_failed(
         StatusCode::BAD_REQUEST,
-        json!({
-            "MESSAGE": "Customers addition failed.", "STATUS": "FAILED",
-            "RESULTARRAY": [{"MESSAGE": "Customers addition failed.", "STATUS": "FAILED",
-                             "caseId": "CA300",
-                             "customers": [failed("CUST-RACE", "Customer already exists.")]}]
-        }),
+        "CA300",
+        vec![failed("CUST-RACE", "Customer already exists.")],
     );
-    let winners = answers
-        .iter()
-        .filter(|a| **a == won(json!([added("CUST-RACE")])))
-        .count();
+    let winners = answers.iter().filter(|a| **a == won).count();
     let losers = answers.iter().filter(|a| **a == lost).count();
     assert_eq!((winners, losers), (1, ATTEMPTS - 1), "{answers:#?}");
 

@@ -193,6 +193,32 @@ pub fn added(customer_id: &str) -> Value {
     line("SUCCESS", "Customer added successfully.", customer_id)
 }
 
+/// The whole answer to an addCustomer of one case whose customers were all
+/// added: `lines`, one per customer.
+pub fn all_added(case_id: &str, lines: Vec<Value>) -> (StatusCode, Value) {
+    (
+        StatusCode::OK,
+        json!({
+            "MESSAGE": "Customers addition was successful.", "STATUS": "SUCCESS",
+            "RESULTARRAY": [{"MESSAGE": "Customers addition was successful.",
+                             "STATUS": "SUCCESS", "caseId": case_id, "customers": lines}]
+        }),
+    )
+}
+
+/// The whole answer, with `status`, to an addCustomer of one case whose
+/// customers all failed: `lines`, one per customer.
+pub fn all_failed(status: StatusCode, case_id: &str, lines: Vec<Value>) -> (StatusCode, Value) {
+    (
+        status,
+        json!({
+            "MESSAGE": "Customers addition failed.", "STATUS": "FAILED",
+            "RESULTARRAY": [{"MESSAGE": "Customers addition failed.",
+                             "STATUS": "FAILED", "caseId": case_id, "customers": lines}]
+        }),
+    )
+}
+
 /// A failed customer's line.
 pub fn failed(customer_id: &str, message: &str) -> Value {
     line("FAILED", message, customer_id)

@@ -2,12 +2,12 @@
 //! the exact PARTIALSUCCESS tree, and what was (and was not) stored.
 
 use crate::helpers::{
-    added, case_customers, create_cases, create_party, customer, failed, post, spawn, stored,
-    writer,
+    added, all_added, all_failed, case_customers, create_cases, create_party, customer, failed,
+    post, spawn, stored, writer,
 };
 use reqwest::StatusCode;
-use serde_json::json;
-use testkit::{backend_tests, Backend};
+use serde_json::{json, Value};
+use testkit::{backend_tests, faults, Backend};
 
 async fn a_mixed_request_gets_the_exact_partial_success_tree(backend: Backend) {
     let app = spawn(backend).await;
@@ -144,3 +144,49 @@ backend_tests!(
     a_mixed_request_gets_the_exact_partial_success_tree,
     a_request_where_everything_fails_is_a_400
 );
+
+/// A database connection lost while customers are written is the database
+/// being unavailable: each customer answers "Service is temporarily
+/// unavailable", the request a 503, and nothing is stored, so the retry
+/// adds them all. PostgreSQL only (an SQLite connection cannot be lost):
+/// a trigger makes the server end the session that inserts a customer.
+#[tokio::test]
+async fn a_connection_lost_while_adding_is_a_503_and_a_retry_adds_all() {
+    if !Backend::postgres_available() {
+        return;
+    }
+    let app = spawn(Backend::Postgres).await;
+    create_cases(&app, &["CA300"]).await;
+    let url = &app.vars["CASE_DATABASE_URL"];
+    faults::execute(
+        Backend::Postgres,
+        url,
+        "CREATE FUNCTION end_session() RETURNS trigger AS $$
+             BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NEW; END $$ LANGUAGE plpgsql;
+         CREATE TRIGGER end_session BEFORE INSERT ON case_customers
+             FOR EACH ROW EXECUTE FUNCTION end_session();",
+    );
+    let token = writer(&app);
+    let request =
+        json!([{"caseId": "CA300", "customers": [customer("CUST-1"), customer("CUST-2")]}]);
+    let unavailable = "Service is temporarily unavailable. Please try again later.";
+    assert_eq!(
+        post(&app, &token, "addCustomer", &request).await,
+        all_failed(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "CA300",
+            vec![failed("CUST-1", unavailable), failed("CUST-2", unavailable)]
+        )
+    );
+    assert_eq!(case_customers(&app, "CA300").await, Vec::<Value>::new());
+
+    faults::execute(
+        Backend::Postgres,
+        url,
+        "DROP TRIGGER end_session ON case_customers;",
+    );
+    assert_eq!(
+        post(&app, &token, "addCustomer", &request).await,
+        all_added("CA300", vec![added("CUST-1"), added("CUST-2")])
+    );
+}
