@@ -4,6 +4,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use service_kit::DbConnection;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -451,8 +452,8 @@ async fn rekey_keeps_a_write_made_while_it_runs(backend: Backend) {
     let created = party_with_tax_id(&app, "TX-OLD").await;
     let id = created["id"].as_str().expect("id").to_owned();
     let url = app.vars["PARTY_DATABASE_URL"].clone();
-    let mut db = RawDb::open(backend, &url);
-    let old = db.identifier(&id);
+    let mut db = testkit::faults::connect(backend, &url);
+    let old = identifier(&mut db, &id);
     app.restart(&[("ENCRYPTION_KEYS", Some(&rotated))], &build_all)
         .await;
     let path = format!("/party/v1/parties/{id}");
@@ -462,16 +463,19 @@ async fn rekey_keeps_a_write_made_while_it_runs(backend: Backend) {
             .body(json!({"identifiers": [{"type": "taxId", "value": "TX-NEW"}]}).to_string()),
     )
     .await;
-    let new = db.identifier(&id);
+    let new = identifier(&mut db, &id);
     // Back to the old row: the new one is what the concurrent write puts.
-    db.set_identifier(&id, &old);
+    set_identifier(&mut db, &id, &old);
 
-    let mut writer = RawDb::open(backend, &url);
-    writer.run(match backend {
-        Backend::Postgres => "BEGIN",
-        Backend::Sqlite => "BEGIN IMMEDIATE",
-    });
-    writer.set_identifier(&id, &new);
+    let mut writer = testkit::faults::connect(backend, &url);
+    execute_sql(
+        &mut writer,
+        match backend {
+            Backend::Postgres => "BEGIN",
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+        },
+    );
+    set_identifier(&mut writer, &id, &new);
     let rekey = Command::new(BIN)
         .arg("rekey")
         .envs(&app.vars)
@@ -481,10 +485,10 @@ async fn rekey_keeps_a_write_made_while_it_runs(backend: Backend) {
         .spawn()
         .expect("rekey starts");
     match backend {
-        Backend::Postgres => db.wait_for_a_lock_waiter(),
+        Backend::Postgres => wait_for_a_lock_waiter(&mut db),
         Backend::Sqlite => std::thread::sleep(Duration::from_secs(2)),
     }
-    writer.run("COMMIT");
+    execute_sql(&mut writer, "COMMIT");
     let out = rekey.wait_with_output().expect("rekey ends");
     assert!(
         out.status.success(),
@@ -513,13 +517,6 @@ async fn party_with_tax_id(app: &testkit::TestApp, tax_id: &str) -> Value {
     .await
 }
 
-/// A plain connection to a service's database, for what a test does behind
-/// the service's back.
-enum RawDb {
-    Postgres(diesel::PgConnection),
-    Sqlite(diesel::SqliteConnection),
-}
-
 /// A stored identifier row: its sealed value and blind index.
 #[derive(diesel::QueryableByName, Clone)]
 struct StoredIdentifier {
@@ -529,78 +526,57 @@ struct StoredIdentifier {
     value_key: Option<String>,
 }
 
-impl RawDb {
-    fn open(backend: Backend, url: &str) -> Self {
-        use diesel::Connection;
-        match backend {
-            Backend::Postgres => {
-                Self::Postgres(diesel::PgConnection::establish(url).expect("connect"))
-            }
-            Backend::Sqlite => Self::Sqlite(
-                diesel::SqliteConnection::establish(url.trim_start_matches("sqlite://"))
-                    .expect("connect"),
-            ),
-        }
-    }
+/// Runs `sql`, behind the service's back.
+fn execute_sql(db: &mut DbConnection, sql: &str) {
+    use diesel::connection::SimpleConnection;
+    db.batch_execute(sql).expect("executed");
+}
 
-    fn run(&mut self, sql: &str) {
-        use diesel::connection::SimpleConnection;
-        match self {
-            Self::Postgres(c) => c.batch_execute(sql),
-            Self::Sqlite(c) => c.batch_execute(sql),
-        }
-        .expect("executed");
-    }
+/// The first identifier of `party` as stored. (Ids, sealed values and blind
+/// indexes are plain ASCII without quotes: safe in a literal.)
+fn identifier(db: &mut DbConnection, party: &str) -> StoredIdentifier {
+    use diesel::RunQueryDsl;
+    diesel::sql_query(format!(
+        "SELECT value, value_key FROM party_identifiers WHERE party_id = '{party}' AND position = 0"
+    ))
+    .get_result(db)
+    .expect("an identifier")
+}
 
-    /// The first identifier of `party` as stored. (Ids, sealed values and
-    /// blind indexes are plain ASCII without quotes: safe in a literal.)
-    fn identifier(&mut self, party: &str) -> StoredIdentifier {
-        use diesel::RunQueryDsl;
-        let query = diesel::sql_query(format!(
-            "SELECT value, value_key FROM party_identifiers WHERE party_id = '{party}' AND position = 0"
-        ));
-        match self {
-            Self::Postgres(c) => query.get_result(c),
-            Self::Sqlite(c) => query.get_result(c),
-        }
-        .expect("an identifier")
-    }
-
-    fn set_identifier(&mut self, party: &str, row: &StoredIdentifier) {
-        let key = row
-            .value_key
-            .as_ref()
-            .map_or("NULL".to_owned(), |k| format!("'{k}'"));
-        self.run(&format!(
+fn set_identifier(db: &mut DbConnection, party: &str, row: &StoredIdentifier) {
+    let key = row
+        .value_key
+        .as_ref()
+        .map_or("NULL".to_owned(), |k| format!("'{k}'"));
+    execute_sql(
+        db,
+        &format!(
             "UPDATE party_identifiers SET value = '{}', value_key = {key} WHERE party_id = '{party}' AND position = 0",
             row.value
-        ));
-    }
+        ),
+    );
+}
 
-    /// Waits until a session of this PostgreSQL database waits on a lock.
-    fn wait_for_a_lock_waiter(&mut self) {
-        #[derive(diesel::QueryableByName)]
-        struct Waiters {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
-        }
-        use diesel::RunQueryDsl;
-        let Self::Postgres(c) = self else {
-            panic!("PostgreSQL only");
-        };
-        for _ in 0..300 {
-            let waiters: Waiters = diesel::sql_query(
-                "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-            )
-            .get_result(c)
-            .expect("counted");
-            if waiters.n > 0 {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("rekey never waited for the held write");
+/// Waits until a session of this PostgreSQL database waits on a lock.
+fn wait_for_a_lock_waiter(db: &mut DbConnection) {
+    #[derive(diesel::QueryableByName)]
+    struct Waiters {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
     }
+    use diesel::RunQueryDsl;
+    for _ in 0..300 {
+        let waiters: Waiters = diesel::sql_query(
+            "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .get_result(db)
+        .expect("counted");
+        if waiters.n > 0 {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("rekey never waited for the held write");
 }
 
 /// Sends a request and reads its JSON answer.

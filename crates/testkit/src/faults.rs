@@ -4,18 +4,25 @@
 use crate::Backend;
 use diesel::connection::SimpleConnection;
 use diesel::Connection;
+use service_kit::DbConnection;
+
+/// A plain connection to the database at `url` (a service's own database),
+/// for what a test does behind the service's back.
+pub fn connect(backend: Backend, url: &str) -> DbConnection {
+    match backend {
+        Backend::Postgres => {
+            DbConnection::Postgres(diesel::PgConnection::establish(url).expect("connect"))
+        }
+        Backend::Sqlite => DbConnection::Sqlite(
+            diesel::SqliteConnection::establish(url.trim_start_matches("sqlite://"))
+                .expect("connect"),
+        ),
+    }
+}
 
 /// Runs SQL on the database at `url` (a service's own database).
 pub fn execute(backend: Backend, url: &str, sql: &str) {
-    match backend {
-        Backend::Postgres => diesel::PgConnection::establish(url)
-            .expect("connect")
-            .batch_execute(sql),
-        Backend::Sqlite => diesel::SqliteConnection::establish(url.trim_start_matches("sqlite://"))
-            .expect("connect")
-            .batch_execute(sql),
-    }
-    .expect("executed");
+    connect(backend, url).batch_execute(sql).expect("executed");
 }
 
 /// Makes every `event` (`INSERT`, `UPDATE` or `DELETE`) on `table` fail, with

@@ -1,6 +1,6 @@
 //! Starting document-service on each storage backend, and what the tests send.
 
-use diesel::{Connection, RunQueryDsl};
+use diesel::RunQueryDsl;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sha2::Digest;
@@ -191,15 +191,9 @@ impl App {
             #[diesel(sql_type = diesel::sql_types::BigInt)]
             n: i64,
         }
-        let counted: Vec<Count> = match self.app.backend {
-            Backend::Postgres => diesel::sql_query(sql)
-                .load(&mut diesel::PgConnection::establish(url).expect("connect")),
-            Backend::Sqlite => diesel::sql_query(sql).load(
-                &mut diesel::SqliteConnection::establish(url.trim_start_matches("sqlite://"))
-                    .expect("connect"),
-            ),
-        }
-        .expect("count");
+        let counted: Vec<Count> = diesel::sql_query(sql)
+            .load(&mut testkit::faults::connect(self.app.backend, url))
+            .expect("count");
         counted[0].n
     }
 }
