@@ -73,6 +73,15 @@ pub(crate) fn insert_actions(conn: &mut DbConnection, actions: &[ActionRow]) -> 
     batched!(conn, user_actions::table, actions)
 }
 
+/// The order that makes an owner's most recent application the first
+/// (matching the index `applications_by_owner`).
+fn latest_first() -> (
+    diesel::dsl::Desc<applications::created_at>,
+    diesel::dsl::Desc<applications::id>,
+) {
+    (applications::created_at.desc(), applications::id.desc())
+}
+
 /// The caller's application: `id` if given (and the caller's), else the
 /// caller's most recent one.
 pub fn of_owner(
@@ -83,7 +92,7 @@ pub fn of_owner(
     let mut query = applications::table
         .filter(applications::owner_subject.eq(owner.to_owned()))
         .select(ApplicationRow::as_select())
-        .order((applications::created_at.desc(), applications::id.desc()))
+        .order(latest_first())
         .into_boxed();
     if let Some(id) = id {
         query = query.filter(applications::id.eq(id.to_owned()));
@@ -105,10 +114,7 @@ pub fn revision_of_owner(
         .select((applications::id, applications::revision));
     on_backend!(conn, |c| match id {
         Some(id) => mine.filter(applications::id.eq(id)).first(c).optional(),
-        None => mine
-            .order((applications::created_at.desc(), applications::id.desc()))
-            .first(c)
-            .optional(),
+        None => mine.order(latest_first()).first(c).optional(),
     })
 }
 
