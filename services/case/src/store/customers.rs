@@ -106,18 +106,23 @@ impl Rows {
     /// afresh, while the backend's own caches it. The customers' rows go
     /// first, so the first statement is a write.
     fn insert(&self, conn: &mut DbConnection) -> QueryResult<()> {
-        const N: usize = ROWS_PER_INSERT;
+        // Every table in statements of the same row counts.
+        macro_rules! insert {
+            ($c:expr, $table:expr, $rows:expr) => {
+                insert_rows!($c, $table, $rows, [ROWS_PER_INSERT, 10, 1])
+            };
+        }
         on_backend!(conn, |c| {
-            insert_rows!(c, case_customers::table, self.customers, [N, 10, 1])?;
-            insert_rows!(c, details::table, self.details, [N, 10, 1])?;
+            insert!(c, case_customers::table, self.customers)?;
+            insert!(c, details::table, self.details)?;
             let lists = &self.lists;
-            insert_rows!(c, addresses::table, lists.addresses, [N, 10, 1])?;
-            insert_rows!(c, phones::table, lists.phones, [N, 10, 1])?;
-            insert_rows!(c, emails::table, lists.emails, [N, 10, 1])?;
-            insert_rows!(c, accounts::table, lists.accounts, [N, 10, 1])?;
-            insert_rows!(c, online_accounts::table, lists.online_accounts, [N, 10, 1])?;
-            insert_rows!(c, profiles::table, lists.profiles, [N, 10, 1])?;
-            insert_rows!(c, case_audit::table, self.audit, [N, 10, 1])
+            insert!(c, addresses::table, lists.addresses)?;
+            insert!(c, phones::table, lists.phones)?;
+            insert!(c, emails::table, lists.emails)?;
+            insert!(c, accounts::table, lists.accounts)?;
+            insert!(c, online_accounts::table, lists.online_accounts)?;
+            insert!(c, profiles::table, lists.profiles)?;
+            insert!(c, case_audit::table, self.audit)
         })
     }
 }
