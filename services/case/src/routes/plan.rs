@@ -221,10 +221,6 @@ impl<T> CasePlan<T> {
             });
             match written {
                 Ok(outcome) => self.settle(&group, vec![outcome; group.len()]),
-                // No customer can be written on a lost connection.
-                Err(GroupFailure::Statement(e)) if service_kit::db::is_connection_lost(&e) => {
-                    self.commit_failed(&group, operation, &e)
-                }
                 Err(GroupFailure::Statement(e)) => {
                     tracing::info!(%case_id, customers = group.len(), operation, error = %e, "a group failed as a whole; settling it one customer at a time");
                     self.apply_each(conn, &group, operation, &mut apply);
