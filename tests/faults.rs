@@ -21,7 +21,7 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 use support::cam::{apps_var, b64, pdf_bytes, token, Cam, JWT_SECRET};
 use support::load::{Ledger, Load};
-use support::process::ServiceProcess;
+use support::process::{separate_process_env, ServiceProcess};
 use testkit::faults::Outage;
 use testkit::Backend;
 
@@ -54,19 +54,13 @@ impl Services {
             .map(|s| (s, testkit::postgres::create_database(admin)))
             .collect();
         let data = tempfile::tempdir().expect("a data directory");
-        let mut env: Vec<(String, String)> = vec![
-            ("DATA_DIR".into(), data.path().display().to_string()),
-            ("INTERNAL_CREDENTIAL".into(), CREDENTIAL.into()),
-            ("ENCRYPTION_KEYS".into(), testkit::KEY_A.into()),
-            ("BLIND_INDEX_KEY".into(), testkit::BLIND_INDEX_KEY.into()),
+        let mut env = separate_process_env(data.path(), CREDENTIAL);
+        env.extend([
             // The load is as fast as the services allow; limits are
             // tested on their own (tests/rate_limit.rs).
             ("RATE_LIMIT_ENABLED".into(), "false".into()),
             ("JWT_HS256_SECRET".into(), JWT_SECRET.into()),
             ("USER_ACTION_APPS".into(), apps_var()),
-            ("LOG_FORMAT".into(), "json".into()),
-            ("RUST_LOG".into(), "info".into()),
-            ("WORKERS".into(), "2".into()),
             ("SHUTDOWN_TIMEOUT_SECS".into(), "2".into()),
             // Below the default (10 s) to keep the run short, but above a
             // service's own 5 s wait for a database connection, as any
@@ -78,7 +72,7 @@ impl Services {
             // Interrupted uploads are swept up during the run.
             ("DOCUMENT_SWEEP_INTERVAL_SECS".into(), "1".into()),
             ("DOCUMENT_PENDING_GRACE_SECS".into(), "2".into()),
-        ];
+        ]);
         for (service, url) in &databases {
             let name = service.to_uppercase().replace('-', "_");
             env.push((format!("{name}_DATABASE_URL"), url.clone()));

@@ -12,7 +12,7 @@ mod support;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use support::process::ServiceProcess;
+use support::process::{separate_process_env, ServiceProcess};
 use testkit::Backend;
 
 const CREDENTIAL: &str = "replica-test-internal-credential-0123";
@@ -31,19 +31,8 @@ impl Replica {
     /// Starts a replica on `database_url` without waiting for it.
     fn spawn(database_url: &str) -> Self {
         let data_dir = tempfile::tempdir().expect("a data directory");
-        let env: Vec<(String, String)> = [
-            ("DATA_DIR", data_dir.path().display().to_string()),
-            ("INTERNAL_CREDENTIAL", CREDENTIAL.to_owned()),
-            ("ENCRYPTION_KEYS", testkit::KEY_A.to_owned()),
-            ("BLIND_INDEX_KEY", testkit::BLIND_INDEX_KEY.to_owned()),
-            ("PARTY_DATABASE_URL", database_url.to_owned()),
-            ("WORKERS", "2".to_owned()),
-            ("LOG_FORMAT", "json".to_owned()),
-            ("RUST_LOG", "info".to_owned()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
+        let mut env = separate_process_env(data_dir.path(), CREDENTIAL);
+        env.push(("PARTY_DATABASE_URL".into(), database_url.to_owned()));
         Self {
             process: ServiceProcess::start("party", &env, data_dir.path()),
             _data_dir: data_dir,

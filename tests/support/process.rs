@@ -6,6 +6,24 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// What every service run in a process of its own must be given (alone it
+/// generates no credential or keys), with its data in `data_dir` and JSON
+/// logs at info level, as in production.
+pub fn separate_process_env(data_dir: &Path, credential: &str) -> Vec<(String, String)> {
+    [
+        ("DATA_DIR", data_dir.display().to_string()),
+        ("INTERNAL_CREDENTIAL", credential.to_owned()),
+        ("ENCRYPTION_KEYS", testkit::KEY_A.to_owned()),
+        ("BLIND_INDEX_KEY", testkit::BLIND_INDEX_KEY.to_owned()),
+        ("WORKERS", "2".to_owned()),
+        ("LOG_FORMAT", "json".to_owned()),
+        ("RUST_LOG", "info".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
 /// A service process, stopped with SIGTERM when dropped.
 pub struct ServiceProcess {
     service: String,
