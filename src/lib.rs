@@ -4,6 +4,7 @@
 //! `main.rs` only parses the command line; everything here is callable from
 //! tests.
 
+use service_kit::db::OwnDatabase;
 use service_kit::server::{self, Context};
 use service_kit::{ServerConfig, Service};
 use std::collections::HashMap;
@@ -14,7 +15,7 @@ use std::path::Path;
 struct Entry {
     name: &'static str,
     build: fn(&Context, Option<&Vars>) -> anyhow::Result<Service>,
-    migrate: fn(&ServerConfig, Option<&Vars>) -> anyhow::Result<()>,
+    database: &'static OwnDatabase,
     openapi: fn() -> utoipa::openapi::OpenApi,
     /// Seals again what the service keeps sealed; `None` when it keeps
     /// nothing sealed.
@@ -32,21 +33,21 @@ const REGISTRY: &[Entry] = &[
     Entry {
         name: party::NAME,
         build: party::service,
-        migrate: party::migrate,
+        database: &party::config::DATABASE,
         openapi: party::openapi,
         rekey: Some(party::rekey),
     },
     Entry {
         name: document::NAME,
         build: document::service,
-        migrate: document::migrate,
+        database: &document::config::DATABASE,
         openapi: document::openapi,
         rekey: Some(document::rekey),
     },
     Entry {
         name: user_action::NAME,
         build: user_action::service,
-        migrate: user_action::migrate,
+        database: &user_action::config::DATABASE,
         openapi: user_action::openapi,
         // It keeps no tax id or other sealed field of its own.
         rekey: None,
@@ -54,7 +55,7 @@ const REGISTRY: &[Entry] = &[
     Entry {
         name: case::NAME,
         build: case::service,
-        migrate: case::migrate,
+        database: &case::config::DATABASE,
         openapi: case::openapi,
         rekey: Some(case::rekey),
     },
@@ -144,7 +145,7 @@ fn banner(base: &str, data_dir: &Path, generated_credential: bool) -> String {
 /// `onboarding migrate [SERVICE...]`: applies pending migrations and exits.
 pub fn migrate(config: &ServerConfig, names: &[&str]) -> anyhow::Result<()> {
     for name in names {
-        (entry(name)?.migrate)(config, None)?;
+        entry(name)?.database.open(config, None)?;
         tracing::info!(service = name, "migrated");
     }
     Ok(())

@@ -7,7 +7,7 @@ mod support;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{json, Value};
 use std::time::Duration;
-use support::cam::{fabric_error, send, token, Cam, APP_KEY, APP_SECRET, OPERATIONS};
+use support::cam::{fabric_error, token, Cam, APP_KEY, APP_SECRET, OPERATIONS};
 use testkit::{Backend, TestApp};
 
 /// One request a second sustained, two at once: the third in a row is
@@ -108,7 +108,8 @@ async fn the_cam_api_answers_in_the_fabric_envelope_per_user() {
     .await;
     // The end user is the client: another user of the same app is served.
     let bob = Cam::new(&app.url, "bob");
-    let (status, body) = send(bob.request("UserAction/getUserActions").json(&json!({}))).await;
+    let (status, body) =
+        testkit::call(bob.request("UserAction/getUserActions").json(&json!({}))).await;
     assert_eq!(
         (status, body),
         (
@@ -128,7 +129,7 @@ async fn the_cam_api_answers_in_the_fabric_envelope_per_user() {
         )
         .json(&json!({}));
     assert_eq!(
-        send(anonymous).await,
+        testkit::call(anonymous).await,
         (
             StatusCode::UNAUTHORIZED,
             fabric_error(
@@ -147,7 +148,7 @@ async fn the_cam_api_answers_in_the_fabric_envelope_per_user() {
         .header("X-Kony-App-Key", APP_KEY)
         .header("X-Kony-App-Secret", format!("{APP_SECRET}-guess"))
         .json(&json!({}));
-    assert_eq!(send(forged).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(testkit::call(forged).await.0, StatusCode::UNAUTHORIZED);
     refills(list).await;
 }
 

@@ -42,13 +42,7 @@ impl Replica {
 
 /// Sends a request with the internal credential; the status and JSON body.
 async fn call(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
-    let response = request
-        .header("X-Service-Credential", CREDENTIAL)
-        .send()
-        .await
-        .expect("sent");
-    let status = response.status();
-    (status, response.json().await.expect("a JSON body"))
+    testkit::call(request.header("X-Service-Credential", CREDENTIAL)).await
 }
 
 fn person(i: usize) -> Value {

@@ -78,15 +78,8 @@ impl Cam {
 
     /// Posts JSON to `operation`; returns status and body.
     pub async fn call(&self, operation: &str, body: &Value) -> (StatusCode, Value) {
-        send(self.request(operation).json(body)).await
+        testkit::call(self.request(operation).json(body)).await
     }
-}
-
-/// Sends a request and returns its status and JSON body.
-pub async fn send(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
-    let response = request.send().await.expect("sent");
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 /// A Fabric error body.

@@ -6,7 +6,7 @@
 
 use super::cam::{
     assert_formats, b64, created, fabric_error, is_action_id, is_hex24, listed, pdf_bytes,
-    seed_create_prospect, seed_update_prospect, send, Cam, Person,
+    seed_create_prospect, seed_update_prospect, Cam, Person,
 };
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -71,7 +71,7 @@ pub async fn seed_flow(base: &str) {
         .request("UserAction/createPreRequirements")
         .header("content-type", "application/x-www-form-urlencoded")
         .body("jsondata={}");
-    let (status, prereqs) = send(pre).await;
+    let (status, prereqs) = testkit::call(pre).await;
     assert_eq!(status, StatusCode::OK, "{prereqs}");
     let mut ids: HashMap<String, String> = HashMap::new();
     for group in ["Income", "Documents", "Verification"] {
@@ -99,7 +99,7 @@ pub async fn seed_flow(base: &str) {
         "count": 6, "id": app, "opstatus": 0, "httpStatusCode": 200
     });
     assert_eq!(prereqs, expected_prereqs);
-    let (status, again) = send(
+    let (status, again) = testkit::call(
         cam.request("UserAction/createPreRequirements")
             .json(&json!({})),
     )

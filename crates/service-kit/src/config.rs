@@ -5,7 +5,7 @@ use envconfig::Envconfig;
 use std::collections::HashMap;
 use std::fmt;
 use std::num::NonZeroU32;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// A configuration error. Its message always names the variable.
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +63,40 @@ impl std::str::FromStr for Secret {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(Self(s.to_owned()))
     }
+}
+
+/// A random secret of 64 hex characters.
+fn random_secret() -> String {
+    uuid::Uuid::new_v4().simple().to_string() + &uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// The text of `DATA_DIR/name`, created on first use (readable by the owner
+/// only) as `render(a fresh random secret)`. For development defaults that
+/// must survive restarts; production configures its secrets instead.
+pub fn local_secret_file(
+    data_dir: &Path,
+    name: &str,
+    render: impl FnOnce(&str) -> String,
+) -> Result<String, ConfigError> {
+    let path = data_dir.join(name);
+    let fail = |e: std::io::Error| {
+        ConfigError::invalid("DATA_DIR", format!("cannot hold {}: {e}", path.display()))
+    };
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        return Ok(existing);
+    }
+    std::fs::create_dir_all(data_dir).map_err(fail)?;
+    let text = render(&random_secret());
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    use std::io::Write;
+    options
+        .open(&path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .map_err(fail)?;
+    Ok(text)
 }
 
 /// How logs are written.
@@ -200,10 +234,11 @@ impl ServerConfig {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+    /// Variables from pairs, as tests configure the chassis.
+    pub(crate) fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))

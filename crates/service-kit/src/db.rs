@@ -6,8 +6,9 @@
 //! runs the closure on actix's blocking pool, or, for a read of a row or two
 //! on SQLite, [`Database::run_short_read`].
 
-use crate::error::ProblemError;
+use crate::failure::Failure;
 use diesel::connection::SimpleConnection;
+use diesel::migration::MigrationSource;
 use diesel::pg::PgConnection;
 use diesel::sqlite::SqliteConnection;
 use diesel::Connection;
@@ -16,6 +17,9 @@ use std::path::Path;
 use std::time::Duration;
 
 pub use connection::DbConnection;
+pub use own::OwnDatabase;
+
+mod own;
 
 mod connection {
     // The derive generates public items of its own that carry no docs.
@@ -147,25 +151,23 @@ pub struct Migrations {
     pub postgres: EmbeddedMigrations,
 }
 
+/// A set of migrations lent to diesel, which takes a source by value: a
+/// service's migrations are a constant the chassis only borrows.
+struct Borrowed<'a>(&'a EmbeddedMigrations);
+
+impl<DB: diesel::backend::Backend> MigrationSource<DB> for Borrowed<'_> {
+    fn migrations(
+        &self,
+    ) -> diesel::migration::Result<Vec<Box<dyn diesel::migration::Migration<DB>>>> {
+        MigrationSource::<DB>::migrations(self.0)
+    }
+}
+
 /// A service's own database: a pool of connections to it.
 #[derive(Clone)]
 pub struct Database {
     pool: r2d2::Pool<Manager>,
     backend: Backend,
-}
-
-/// Whether `e` is the connection to the database being lost (closed, cut
-/// by a server shutting down or restarting) rather than a statement failing.
-pub fn is_connection_lost(e: &diesel::result::Error) -> bool {
-    use diesel::result::{DatabaseErrorKind, Error};
-    match e {
-        Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
-        | Error::DatabaseError(DatabaseErrorKind::UnableToSendCommand, _) => true,
-        // PostgreSQL's admin_shutdown and crash_shutdown (57P01, 57P02):
-        // diesel reports them as Unknown, so they are told by their message.
-        Error::DatabaseError(_, info) => info.message().starts_with("terminating connection"),
-        _ => false,
-    }
 }
 
 /// How long a request waits for a free pooled connection.
@@ -175,7 +177,7 @@ impl Database {
     /// Opens a pool of up to `max_size` connections to `url`, creating the
     /// SQLite file's directory when needed, and applies the pending
     /// migrations.
-    pub fn open(url: &DatabaseUrl, max_size: u32, migrations: Migrations) -> anyhow::Result<Self> {
+    pub fn open(url: &DatabaseUrl, max_size: u32, migrations: &Migrations) -> anyhow::Result<Self> {
         if url.backend == Backend::Sqlite {
             if let Some(dir) = Path::new(&url.target)
                 .parent()
@@ -209,20 +211,20 @@ impl Database {
 
     /// Applies the pending migrations. On PostgreSQL an advisory lock keeps
     /// two replicas starting at once from migrating the same schema twice.
-    fn migrate(&self, migrations: Migrations) -> anyhow::Result<()> {
+    fn migrate(&self, migrations: &Migrations) -> anyhow::Result<()> {
         let mut conn = self.pool.get()?;
         let applied = match &mut *conn {
             DbConnection::Postgres(pg) => {
                 const MIGRATION_LOCK: i64 = 0x006f_6e62_6f61_7264; // "onboard"
                 pg.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
                 let result = pg
-                    .run_pending_migrations(migrations.postgres)
+                    .run_pending_migrations(Borrowed(&migrations.postgres))
                     .map(|v| v.len());
                 pg.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
                 result
             }
             DbConnection::Sqlite(lite) => lite
-                .run_pending_migrations(migrations.sqlite)
+                .run_pending_migrations(Borrowed(&migrations.sqlite))
                 .map(|v| v.len()),
         }
         .map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
@@ -242,24 +244,25 @@ impl Database {
     }
 
     /// Runs `work` with a pooled connection on the blocking thread pool.
-    /// Pool exhaustion becomes a 503; any other failure keeps its own error.
+    /// No connection to be had is the database unavailable; any other
+    /// failure keeps its own error.
     pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
-        E: From<ProblemError> + Send + 'static,
+        E: From<Failure> + Send + 'static,
     {
         let pool = self.pool.clone();
         let outcome = actix_web::web::block(move || match pool.get() {
             Ok(mut conn) => work(&mut conn),
-            Err(e) => Err(E::from(ProblemError::Unavailable(anyhow::anyhow!(
+            Err(e) => Err(E::from(Failure::Unavailable(anyhow::anyhow!(
                 "database pool: {e}"
             )))),
         })
         .await;
         match outcome {
             Ok(result) => result,
-            Err(blocking) => Err(E::from(ProblemError::Internal(anyhow::anyhow!(
+            Err(blocking) => Err(E::from(Failure::Internal(anyhow::anyhow!(
                 "blocking pool: {blocking}"
             )))),
         }
@@ -279,7 +282,7 @@ impl Database {
     where
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
-        E: From<ProblemError> + Send + 'static,
+        E: From<Failure> + Send + 'static,
     {
         if self.backend == Backend::Sqlite {
             if let Some(mut conn) = self.pool.try_get() {
@@ -290,10 +293,10 @@ impl Database {
     }
 
     /// Checks that the database answers, for readiness.
-    pub async fn ping(&self) -> Result<(), ProblemError> {
+    pub async fn ping(&self) -> Result<(), Failure> {
         self.run(|conn| {
             conn.batch_execute("SELECT 1")
-                .map_err(|e| ProblemError::Unavailable(anyhow::anyhow!("database ping: {e}")))
+                .map_err(|e| Failure::Unavailable(anyhow::anyhow!("database ping: {e}")))
         })
         .await
     }
@@ -414,10 +417,10 @@ mod tests {
 
     fn sqlite(dir: &tempfile::TempDir, max_size: u32) -> Database {
         let url = DatabaseUrl::sqlite_file(&dir.path().join("test.db"));
-        Database::open(&url, max_size, NO_MIGRATIONS).unwrap()
+        Database::open(&url, max_size, &NO_MIGRATIONS).unwrap()
     }
 
-    fn current_thread(_: &mut DbConnection) -> Result<ThreadId, ProblemError> {
+    fn current_thread(_: &mut DbConnection) -> Result<ThreadId, Failure> {
         Ok(thread::current().id())
     }
 
@@ -426,7 +429,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("test.db");
         let url = DatabaseUrl::sqlite_file(&path);
-        drop(Database::open(&url, 1, NO_MIGRATIONS).unwrap());
+        drop(Database::open(&url, 1, &NO_MIGRATIONS).unwrap());
         // Holds the file exclusively, as a connection closing does while it
         // checkpoints, until it is dropped.
         let mut holder = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
@@ -449,12 +452,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = sqlite(&dir, 1);
         // As a unit of work that panicked half-way through would leave it.
-        db.run(|conn| Manager::begin_transaction(conn).map_err(ProblemError::from))
+        db.run(|conn| Manager::begin_transaction(conn).map_err(Failure::from))
             .await
             .unwrap();
         db.run(|conn| {
             conn.transaction(|c| c.batch_execute("CREATE TABLE written (x INTEGER)"))
-                .map_err(ProblemError::from)
+                .map_err(Failure::from)
         })
         .await
         .unwrap();

@@ -4,11 +4,19 @@
 //! A 5xx body never says what went wrong inside: the cause is logged with
 //! the request id, and the caller gets a generic sentence.
 
-use crate::limit::RateLimited;
+use crate::failure::Failure;
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 pub use domain::FieldError;
 use serde::Serialize;
+
+/// A refusal: the client has used its allowance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimited {
+    /// Whole seconds until the client may try again (at least 1), as sent
+    /// in `Retry-After`.
+    pub retry_after_secs: u64,
+}
 
 /// Why a request's body or query could not be read. Each API converts it
 /// into its own error type, and so into its own envelope.
@@ -89,15 +97,18 @@ impl From<RateLimited> for ProblemError {
     }
 }
 
-impl From<diesel::result::Error> for ProblemError {
-    /// A lost database connection is the database being unavailable (a 503
-    /// worth a retry), not a fault of ours (a 500).
-    fn from(e: diesel::result::Error) -> Self {
-        if crate::db::is_connection_lost(&e) {
-            Self::Unavailable(e.into())
-        } else {
-            Self::Internal(e.into())
+impl From<Failure> for ProblemError {
+    fn from(failure: Failure) -> Self {
+        match failure {
+            Failure::Unavailable(cause) => Self::Unavailable(cause),
+            Failure::Internal(cause) => Self::Internal(cause),
         }
+    }
+}
+
+impl From<diesel::result::Error> for ProblemError {
+    fn from(e: diesel::result::Error) -> Self {
+        Failure::from(e).into()
     }
 }
 

@@ -21,8 +21,8 @@
 
 pub mod stream;
 
+use crate::config::local_secret_file;
 use crate::config::{ConfigError, Secret, ServerConfig};
-use crate::server::local_secret_file;
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64::engine::general_purpose::STANDARD_NO_PAD as BASE64;

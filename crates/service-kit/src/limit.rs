@@ -9,6 +9,7 @@
 //! `Retry-After` header is added here, once for every API.
 
 use crate::config::ServerConfig;
+use crate::error::RateLimited;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderValue, RETRY_AFTER};
@@ -33,14 +34,6 @@ pub enum Client {
     Subject(String),
     /// Anyone else, by the address the connection comes from.
     Peer(IpAddr),
-}
-
-/// A refusal: the client has used its allowance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimited {
-    /// Whole seconds until the client may try again (at least 1), as sent
-    /// in `Retry-After`.
-    pub retry_after_secs: u64,
 }
 
 /// The buckets of every client, shared by every service in the process

@@ -1,7 +1,7 @@
 //! Serving one or many services in one process, on one port.
 
 use crate::auth::{InternalCredential, TokenVerifier};
-use crate::config::{ConfigError, Secret, ServerConfig};
+use crate::config::{local_secret_file, ConfigError, Secret, ServerConfig};
 use crate::db::Database;
 use crate::error::ProblemError;
 use crate::health::{self, ReadinessChecks};
@@ -73,40 +73,6 @@ pub const CREDENTIAL_FILE: &str = "internal-credential";
 /// (readable by the owner only) on first use.
 fn local_credential(data_dir: &Path) -> Result<Secret, ConfigError> {
     local_secret_file(data_dir, CREDENTIAL_FILE, str::to_owned).map(|text| Secret::new(text.trim()))
-}
-
-/// A random secret of 64 hex characters.
-pub fn random_secret() -> String {
-    uuid::Uuid::new_v4().simple().to_string() + &uuid::Uuid::new_v4().simple().to_string()
-}
-
-/// The text of `DATA_DIR/name`, created on first use (readable by the owner
-/// only) as `render(a fresh random secret)`. For development defaults that
-/// must survive restarts; production configures its secrets instead.
-pub fn local_secret_file(
-    data_dir: &Path,
-    name: &str,
-    render: impl FnOnce(&str) -> String,
-) -> Result<String, ConfigError> {
-    let path = data_dir.join(name);
-    let fail = |e: std::io::Error| {
-        ConfigError::invalid("DATA_DIR", format!("cannot hold {}: {e}", path.display()))
-    };
-    if let Ok(existing) = std::fs::read_to_string(&path) {
-        return Ok(existing);
-    }
-    std::fs::create_dir_all(data_dir).map_err(fail)?;
-    let text = render(&random_secret());
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    use std::io::Write;
-    options
-        .open(&path)
-        .and_then(|mut f| f.write_all(text.as_bytes()))
-        .map_err(fail)?;
-    Ok(text)
 }
 
 /// Registers a service's routes on the app.

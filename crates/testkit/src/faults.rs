@@ -51,6 +51,41 @@ pub fn mend(backend: Backend, url: &str, table: &str, event: &str) {
     execute(backend, url, &sql);
 }
 
+/// Makes the PostgreSQL server end the session of any statement that
+/// runs `event` on `table`, as a server restart cuts a connection in the
+/// middle of a request: `INSERT`, `UPDATE` or `DELETE` through a trigger,
+/// `SELECT` through a view put in the table's place. PostgreSQL only: an
+/// SQLite connection is a file handle, which cannot be lost.
+pub fn lose_connection_on(url: &str, table: &str, event: &str) {
+    let sql = if event == "SELECT" {
+        format!(
+            "CREATE OR REPLACE FUNCTION session_ended() RETURNS boolean AS $$
+                 BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN true; END $$ LANGUAGE plpgsql;
+             ALTER TABLE {table} RENAME TO {table}_behind_view;
+             CREATE VIEW {table} AS SELECT * FROM {table}_behind_view WHERE session_ended();"
+        )
+    } else {
+        format!(
+            "CREATE OR REPLACE FUNCTION end_session() RETURNS trigger AS $$
+                 BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NEW; END $$ LANGUAGE plpgsql;
+             CREATE TRIGGER lose_{lower} BEFORE {event} ON {table}
+                 FOR EACH ROW EXECUTE FUNCTION end_session();",
+            lower = event.to_lowercase()
+        )
+    };
+    execute(Backend::Postgres, url, &sql);
+}
+
+/// Removes the fault [`lose_connection_on`] injected for `event` on `table`.
+pub fn keep_connection_on(url: &str, table: &str, event: &str) {
+    let sql = if event == "SELECT" {
+        format!("DROP VIEW {table}; ALTER TABLE {table}_behind_view RENAME TO {table};")
+    } else {
+        format!("DROP TRIGGER lose_{} ON {table};", event.to_lowercase())
+    };
+    execute(Backend::Postgres, url, &sql);
+}
+
 /// Makes the PostgreSQL database at `url` unavailable, as an outage would
 /// look to a service: its open connections are cut and new ones refused,
 /// until [`restore`]. `admin_url` is the server's admin URL.

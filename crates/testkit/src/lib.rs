@@ -119,6 +119,18 @@ pub fn assert_absent(what: &str, text: &str, values: &[&str]) {
     }
 }
 
+/// Sends `request` and returns its status and JSON body (`null` when the
+/// body is empty or not JSON): the one way tests call an API and read the
+/// answer whole.
+pub async fn call(request: reqwest::RequestBuilder) -> (reqwest::StatusCode, serde_json::Value) {
+    let response = request.send().await.expect("sent");
+    let status = response.status();
+    (
+        status,
+        response.json().await.unwrap_or(serde_json::Value::Null),
+    )
+}
+
 /// Builds the services under test from the shared context and the variables.
 pub type Build = dyn Fn(&Context, &HashMap<String, String>) -> anyhow::Result<Vec<Service>>;
 

@@ -1,19 +1,24 @@
 //! case-service's configuration.
 
+use diesel_migrations::embed_migrations;
 use envconfig::Envconfig;
-use service_kit::db::DatabaseUrl;
-use service_kit::{load_config, ConfigError, ServerConfig};
+use service_kit::db::OwnDatabase;
+use service_kit::{load_config, ConfigError, Migrations};
 use std::collections::HashMap;
+
+/// The service's own database: `CASE_DATABASE_URL` (by default
+/// `DATA_DIR/case.db`) and `CASE_DB_POOL_SIZE`, read by the chassis.
+pub const DATABASE: OwnDatabase = OwnDatabase {
+    service: crate::NAME,
+    migrations: Migrations {
+        sqlite: embed_migrations!("migrations/sqlite"),
+        postgres: embed_migrations!("migrations/postgres"),
+    },
+};
 
 /// case-service's configuration, from the environment.
 #[derive(Debug, Clone, Envconfig)]
 pub struct CaseConfig {
-    /// `postgres://…` or `sqlite://PATH`; by default `DATA_DIR/case.db`.
-    #[envconfig(from = "CASE_DATABASE_URL")]
-    pub database_url: Option<String>,
-    /// The most database connections the service holds.
-    #[envconfig(from = "CASE_DB_POOL_SIZE", default = "8")]
-    pub pool_size: u32,
     /// party-service's base URL; by default this process (all services in
     /// one process).
     #[envconfig(from = "PARTY_SERVICE_URL")]
@@ -43,7 +48,6 @@ impl CaseConfig {
                 Ok(())
             }
         };
-        at_least("CASE_DB_POOL_SIZE", config.pool_size as usize, 1)?;
         at_least(
             "CASE_MAX_CUSTOMERS_PER_REQUEST",
             config.max_customers_per_request,
@@ -59,15 +63,6 @@ impl CaseConfig {
             }
         }
         Ok(config)
-    }
-
-    /// The database URL: the configured one, or the default SQLite file.
-    pub fn database_url(&self, server: &ServerConfig) -> Result<DatabaseUrl, ConfigError> {
-        match &self.database_url {
-            Some(url) => DatabaseUrl::parse(url)
-                .map_err(|why| ConfigError::invalid("CASE_DATABASE_URL", why)),
-            None => Ok(DatabaseUrl::sqlite_file(&server.data_dir.join("case.db"))),
-        }
     }
 }
 

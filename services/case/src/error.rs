@@ -5,8 +5,8 @@
 use crate::wire::envelope::{Envelope, Status, INTERNAL, NO_SUCH_CASE, UNAVAILABLE};
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
-use service_kit::limit::RateLimited;
-use service_kit::{InputError, ProblemError};
+use service_kit::error::RateLimited;
+use service_kit::{Failure, InputError, ProblemError};
 
 /// The vendor's answer to a body that is not the documented shape.
 pub const INVALID_FORMAT: &str = "Invalid JSON Input format. Please correct the data.";
@@ -136,19 +136,28 @@ impl From<RateLimited> for EcmError {
     }
 }
 
+impl From<Failure> for EcmError {
+    fn from(failure: Failure) -> Self {
+        match failure {
+            Failure::Unavailable(cause) => Self::Unavailable(cause),
+            Failure::Internal(cause) => Self::Internal(cause),
+        }
+    }
+}
+
 impl From<ProblemError> for EcmError {
     fn from(e: ProblemError) -> Self {
         match e {
-            ProblemError::Unavailable(cause) => Self::Unavailable(cause),
-            ProblemError::Internal(cause) => Self::Internal(cause),
+            ProblemError::Unavailable(cause) => Failure::Unavailable(cause).into(),
+            ProblemError::Internal(cause) => Failure::Internal(cause).into(),
             ProblemError::Input(input) => input.into(),
-            other => Self::Internal(other.into()),
+            other => Failure::internal(other).into(),
         }
     }
 }
 
 impl From<diesel::result::Error> for EcmError {
     fn from(e: diesel::result::Error) -> Self {
-        ProblemError::from(e).into()
+        Failure::from(e).into()
     }
 }

@@ -24,51 +24,23 @@ pub mod wire;
 use actix_web::web;
 use clients::PartyClient;
 use config::CaseConfig;
-use diesel_migrations::{embed_migrations, EmbeddedMigrations};
+use config::DATABASE;
 use service_kit::server::Context;
-use service_kit::{Database, Migrations, ServerConfig, Service};
+use service_kit::Service;
 use std::collections::HashMap;
 
 /// The service's name: in metrics, docs and `onboarding serve case`.
 pub const NAME: &str = "case";
-
-const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
-const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
-
-/// Opens the case database, applying pending migrations.
-pub fn open_database(
-    server: &ServerConfig,
-    vars: Option<&HashMap<String, String>>,
-) -> anyhow::Result<Database> {
-    let config = CaseConfig::load(vars)?;
-    open(server, &config)
-}
-
-fn open(server: &ServerConfig, config: &CaseConfig) -> anyhow::Result<Database> {
-    let migrations = Migrations {
-        sqlite: SQLITE_MIGRATIONS,
-        postgres: POSTGRES_MIGRATIONS,
-    };
-    Database::open(&config.database_url(server)?, config.pool_size, migrations)
-}
 
 /// The service's OpenAPI document.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     openapi::document()
 }
 
-/// `onboarding migrate`: applies pending migrations.
-pub fn migrate(
-    server: &ServerConfig,
-    vars: Option<&HashMap<String, String>>,
-) -> anyhow::Result<()> {
-    open_database(server, vars).map(drop)
-}
-
 /// `onboarding rekey`: seals every sensitive field not under the active key
 /// again. Returns how many were rewritten.
 pub fn rekey(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::Result<usize> {
-    let db = open_database(&ctx.config, vars)?;
+    let db = DATABASE.open(&ctx.config, vars)?;
     db.run_now(|conn| Ok(store::sealing::reseal(conn, &ctx.keyring, true)?))
 }
 
@@ -76,7 +48,7 @@ pub fn rekey(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::R
 /// sealing was introduced are sealed first.
 pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::Result<Service> {
     let config = CaseConfig::load(vars)?;
-    let db = open(&ctx.config, &config)?;
+    let db = DATABASE.open(&ctx.config, vars)?;
     let sealed = db.run_now(|conn| Ok(store::sealing::reseal(conn, &ctx.keyring, false)?))?;
     if sealed > 0 {
         tracing::info!(fields = sealed, "legacy customer fields sealed");

@@ -1,20 +1,25 @@
 //! document-service's configuration.
 
+use diesel_migrations::embed_migrations;
 use envconfig::Envconfig;
-use service_kit::db::DatabaseUrl;
-use service_kit::{load_config, ConfigError, Secret, ServerConfig};
+use service_kit::db::OwnDatabase;
+use service_kit::{load_config, ConfigError, Migrations, Secret};
 use std::collections::HashMap;
 use std::time::Duration;
+
+/// The service's own database: `DOCUMENT_DATABASE_URL` (by default
+/// `DATA_DIR/document.db`) and `DOCUMENT_DB_POOL_SIZE`, read by the chassis.
+pub const DATABASE: OwnDatabase = OwnDatabase {
+    service: crate::NAME,
+    migrations: Migrations {
+        sqlite: embed_migrations!("migrations/sqlite"),
+        postgres: embed_migrations!("migrations/postgres"),
+    },
+};
 
 /// document-service's configuration.
 #[derive(Debug, Clone, Envconfig)]
 pub struct DocumentConfig {
-    /// `postgres://…` or `sqlite://PATH`; by default `DATA_DIR/document.db`.
-    #[envconfig(from = "DOCUMENT_DATABASE_URL")]
-    pub database_url: Option<String>,
-    /// The most database connections the service holds.
-    #[envconfig(from = "DOCUMENT_DB_POOL_SIZE", default = "8")]
-    pub pool_size: u32,
     /// Where content is kept: `file:///PATH` or `s3://BUCKET[/PREFIX]`; by
     /// default the directory `DATA_DIR/documents`.
     #[envconfig(from = "DOCUMENT_STORE_URL")]
@@ -60,12 +65,6 @@ impl DocumentConfig {
     /// Loads and checks the configuration.
     pub fn load(vars: Option<&HashMap<String, String>>) -> Result<Self, ConfigError> {
         let config: Self = load_config(vars)?;
-        if config.pool_size == 0 {
-            return Err(ConfigError::invalid(
-                "DOCUMENT_DB_POOL_SIZE",
-                "must be at least 1",
-            ));
-        }
         if config.max_bytes == 0 {
             return Err(ConfigError::invalid(
                 "DOCUMENT_MAX_BYTES",
@@ -85,17 +84,6 @@ impl DocumentConfig {
             ));
         }
         Ok(config)
-    }
-
-    /// The database URL.
-    pub fn database_url(&self, server: &ServerConfig) -> Result<DatabaseUrl, ConfigError> {
-        match &self.database_url {
-            Some(url) => DatabaseUrl::parse(url)
-                .map_err(|why| ConfigError::invalid("DOCUMENT_DATABASE_URL", why)),
-            None => Ok(DatabaseUrl::sqlite_file(
-                &server.data_dir.join("document.db"),
-            )),
-        }
     }
 
     /// The accepted media types.

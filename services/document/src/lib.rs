@@ -17,18 +17,17 @@ mod store;
 pub mod sweep;
 mod upload;
 
-pub use config::DocumentConfig;
+pub use config::{DocumentConfig, DATABASE};
 pub use content::ContentStore;
 pub use routes::{OWNER_SUBJECT_HEADER, OWNER_SYSTEM_HEADER};
 
 use actix_web::middleware::from_fn;
 use actix_web::web;
-use diesel_migrations::{embed_migrations, EmbeddedMigrations};
 use routes::DocumentState;
 use service_kit::auth::require_internal_credential;
 use service_kit::limit::rate_limit_internal;
 use service_kit::server::Context;
-use service_kit::{Database, Migrations, ServerConfig, Service};
+use service_kit::Service;
 use std::collections::HashMap;
 use std::time::Duration;
 use utoipa::OpenApi;
@@ -36,31 +35,11 @@ use utoipa::OpenApi;
 /// The service's name.
 pub const NAME: &str = "document";
 
-const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
-const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
-
-/// Opens the document database, applying pending migrations.
-pub fn open_database(server: &ServerConfig, config: &DocumentConfig) -> anyhow::Result<Database> {
-    let migrations = Migrations {
-        sqlite: SQLITE_MIGRATIONS,
-        postgres: POSTGRES_MIGRATIONS,
-    };
-    Database::open(&config.database_url(server)?, config.pool_size, migrations)
-}
-
-/// `onboarding migrate`: applies pending migrations.
-pub fn migrate(
-    server: &ServerConfig,
-    vars: Option<&HashMap<String, String>>,
-) -> anyhow::Result<()> {
-    open_database(server, &DocumentConfig::load(vars)?).map(drop)
-}
-
 /// `onboarding rekey`: seals every stored document's content that is not
 /// under the active key again. Returns how many objects were rewritten.
 pub fn rekey(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::Result<usize> {
     let config = DocumentConfig::load(vars)?;
-    let db = open_database(&ctx.config, &config)?;
+    let db = DATABASE.open(&ctx.config, vars)?;
     let content = ContentStore::open(&config, &ctx.config, ctx.keyring.clone())?;
     // `Database::run` wants actix's blocking pool, which needs a system.
     actix_web::rt::System::new().block_on(rekey::rekey(&db, &content))
@@ -87,7 +66,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// Builds the service for the chassis to serve, and starts its sweeper.
 pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::Result<Service> {
     let config = DocumentConfig::load(vars)?;
-    let db = open_database(&ctx.config, &config)?;
+    let db = DATABASE.open(&ctx.config, vars)?;
     let content = ContentStore::open(&config, &ctx.config, ctx.keyring.clone())?;
     sweep::spawn(
         db.clone(),

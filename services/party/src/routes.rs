@@ -20,7 +20,7 @@ impl From<StoreError> for ProblemError {
             StoreError::Stale => ProblemError::Conflict(
                 "the party was changed concurrently; read it and try again".into(),
             ),
-            other => ProblemError::Internal(other.into()),
+            StoreError::Failed(failure) => failure.into(),
         }
     }
 }

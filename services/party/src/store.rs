@@ -12,20 +12,29 @@ use domain::party::{Party, PartyInput};
 use domain::PartyId;
 use service_kit::db::write_transaction;
 use service_kit::db::{is_unique_violation, timestamp, DbConnection};
-use service_kit::Keyring;
+use service_kit::{Failure, Keyring};
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The database failed.
+    /// The database failed, or a stored value no longer parses.
     #[error(transparent)]
-    Query(#[from] diesel::result::Error),
-    /// A stored value no longer parses.
-    #[error(transparent)]
-    Corrupt(#[from] Corrupt),
+    Failed(#[from] Failure),
     /// The party changed since it was read (optimistic concurrency).
     #[error("the party was changed concurrently")]
     Stale,
+}
+
+impl From<diesel::result::Error> for StoreError {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Failed(e.into())
+    }
+}
+
+impl From<Corrupt> for StoreError {
+    fn from(e: Corrupt) -> Self {
+        Self::Failed(Failure::internal(e))
+    }
 }
 
 /// How many fresh ids an insert draws before giving up. With 9·10⁹ ids a

@@ -1,20 +1,25 @@
 //! user-action-service's configuration.
 
+use diesel_migrations::embed_migrations;
 use envconfig::Envconfig;
-use service_kit::db::DatabaseUrl;
-use service_kit::{load_config, ConfigError, ServerConfig};
+use service_kit::db::OwnDatabase;
+use service_kit::{load_config, ConfigError, Migrations};
 use std::collections::HashMap;
 use std::path::PathBuf;
+
+/// The service's own database: `USER_ACTION_DATABASE_URL` (by default
+/// `DATA_DIR/user-action.db`) and `USER_ACTION_DB_POOL_SIZE`, read by the chassis.
+pub const DATABASE: OwnDatabase = OwnDatabase {
+    service: crate::NAME,
+    migrations: Migrations {
+        sqlite: embed_migrations!("migrations/sqlite"),
+        postgres: embed_migrations!("migrations/postgres"),
+    },
+};
 
 /// user-action-service's configuration.
 #[derive(Debug, Clone, Envconfig)]
 pub struct UserActionConfig {
-    /// `postgres://…` or `sqlite://PATH`; by default `DATA_DIR/user-action.db`.
-    #[envconfig(from = "USER_ACTION_DATABASE_URL")]
-    pub database_url: Option<String>,
-    /// The most database connections the service holds.
-    #[envconfig(from = "USER_ACTION_DB_POOL_SIZE", default = "8")]
-    pub pool_size: u32,
     /// party-service's base URL; this process when unset.
     #[envconfig(from = "PARTY_SERVICE_URL")]
     pub party_service_url: Option<String>,
@@ -45,12 +50,6 @@ impl UserActionConfig {
     /// Loads and checks the configuration.
     pub fn load(vars: Option<&HashMap<String, String>>) -> Result<Self, ConfigError> {
         let config: Self = load_config(vars)?;
-        if config.pool_size == 0 {
-            return Err(ConfigError::invalid(
-                "USER_ACTION_DB_POOL_SIZE",
-                "must be at least 1",
-            ));
-        }
         if config.upload_max_bytes < 1024 {
             return Err(ConfigError::invalid(
                 "USER_ACTION_UPLOAD_MAX_BYTES",
@@ -58,16 +57,5 @@ impl UserActionConfig {
             ));
         }
         Ok(config)
-    }
-
-    /// The database URL.
-    pub fn database_url(&self, server: &ServerConfig) -> Result<DatabaseUrl, ConfigError> {
-        match &self.database_url {
-            Some(url) => DatabaseUrl::parse(url)
-                .map_err(|why| ConfigError::invalid("USER_ACTION_DATABASE_URL", why)),
-            None => Ok(DatabaseUrl::sqlite_file(
-                &server.data_dir.join("user-action.db"),
-            )),
-        }
     }
 }

@@ -7,8 +7,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use clients::CallError;
 use serde::Serialize;
-use service_kit::limit::RateLimited;
-use service_kit::{InputError, ProblemError};
+use service_kit::error::RateLimited;
+use service_kit::{Failure, InputError, ProblemError};
 
 /// Every cause a CAM request can fail for, with its stable `dbpErrCode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -298,10 +298,10 @@ impl From<RateLimited> for CamError {
     }
 }
 
-impl From<ProblemError> for CamError {
-    fn from(e: ProblemError) -> Self {
-        match e {
-            ProblemError::Unavailable(cause) => Self {
+impl From<Failure> for CamError {
+    fn from(failure: Failure) -> Self {
+        match failure {
+            Failure::Unavailable(cause) => Self {
                 cause: Some(cause),
                 ..Self::new(
                     Code::DependencyUnavailable,
@@ -309,6 +309,15 @@ impl From<ProblemError> for CamError {
                     "the database is unavailable; try again later",
                 )
             },
+            Failure::Internal(cause) => Self::internal(cause),
+        }
+    }
+}
+
+impl From<ProblemError> for CamError {
+    fn from(e: ProblemError) -> Self {
+        match e {
+            ProblemError::Unavailable(cause) => Failure::Unavailable(cause).into(),
             ProblemError::Input(input) => input.into(),
             other => Self::internal(anyhow::anyhow!("{other}")),
         }
@@ -317,7 +326,7 @@ impl From<ProblemError> for CamError {
 
 impl From<diesel::result::Error> for CamError {
     fn from(e: diesel::result::Error) -> Self {
-        service_kit::ProblemError::from(e).into()
+        Failure::from(e).into()
     }
 }
 

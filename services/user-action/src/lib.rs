@@ -27,13 +27,14 @@ use actix_web::middleware::from_fn;
 use actix_web::web;
 use auth::Apps;
 use clients::{DocumentClient, PartyClient};
-use diesel_migrations::{embed_migrations, EmbeddedMigrations};
+use config::DATABASE;
 use error::CamError;
 use routes::State;
+use service_kit::config::local_secret_file;
 use service_kit::limit::rate_limit;
 use service_kit::openapi::{answer_everywhere, document_rate_limit, envelope_response};
-use service_kit::server::{local_secret_file, Context};
-use service_kit::{ConfigError, Database, Migrations, ServerConfig, Service};
+use service_kit::server::Context;
+use service_kit::{ConfigError, Service};
 use std::collections::HashMap;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
 use utoipa::OpenApi;
@@ -44,26 +45,6 @@ pub const NAME: &str = "user-action";
 /// The file a standalone run keeps its generated app credentials in, as
 /// two header lines (`curl -H @data/app-credentials`).
 pub const APP_CREDENTIALS_FILE: &str = "app-credentials";
-
-const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
-const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
-
-/// Opens the user-action database, applying pending migrations.
-pub fn open_database(server: &ServerConfig, config: &UserActionConfig) -> anyhow::Result<Database> {
-    let migrations = Migrations {
-        sqlite: SQLITE_MIGRATIONS,
-        postgres: POSTGRES_MIGRATIONS,
-    };
-    Database::open(&config.database_url(server)?, config.pool_size, migrations)
-}
-
-/// `onboarding migrate`: applies pending migrations.
-pub fn migrate(
-    server: &ServerConfig,
-    vars: Option<&HashMap<String, String>>,
-) -> anyhow::Result<()> {
-    open_database(server, &UserActionConfig::load(vars)?).map(drop)
-}
 
 /// The registered apps: configured, or generated for a standalone run.
 fn apps(ctx: &Context, config: &UserActionConfig) -> Result<Apps, ConfigError> {
@@ -181,7 +162,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// Builds the service for the chassis to serve.
 pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::Result<Service> {
     let config = UserActionConfig::load(vars)?;
-    let db = open_database(&ctx.config, &config)?;
+    let db = DATABASE.open(&ctx.config, vars)?;
     let catalog = catalog::Catalog::load(config.catalog_file.as_deref())
         .map_err(|why| ConfigError::invalid("USER_ACTION_CATALOG_FILE", why))?;
     let state = web::Data::new(State {

@@ -317,7 +317,7 @@ fn failed_on(e: &diesel::result::Error) -> Outcome {
     // After a lost connection its transaction cannot be rolled back, and
     // what follows on it fails as a broken transaction manager.
     let lost = matches!(e, diesel::result::Error::BrokenTransactionManager)
-        || service_kit::db::is_connection_lost(e);
+        || service_kit::failure::is_connection_lost(e);
     if lost {
         Outcome::unavailable()
     } else {

@@ -4,7 +4,7 @@
 //! batches, read back a page at a time.
 
 use super::audit::{self, Action, Change};
-use super::{Page, StoreError, IN_LIST_CHUNK};
+use super::{Page, IN_LIST_CHUNK};
 use crate::rows::customer::{self as customer_rows, CustomerRow, DetailsRow};
 use crate::rows::lists::{self, ListRows};
 use crate::rows::NewAudit;
@@ -20,6 +20,7 @@ use diesel::result::{DatabaseErrorKind, Error};
 use service_kit::db::is_unique_violation;
 use service_kit::db::write_transaction;
 use service_kit::DbConnection;
+use service_kit::Failure;
 use service_kit::Keyring;
 use service_kit::{insert_rows, on_backend};
 use std::collections::HashSet;
@@ -192,7 +193,7 @@ pub fn page(
     case_id: &str,
     after: Option<&str>,
     limit: i64,
-) -> Result<Page<Customer>, StoreError> {
+) -> Result<Page<Customer>, Failure> {
     let mut query = case_customers::table
         .filter(case_customers::case_id.eq(case_id))
         .order(case_customers::customer_id.asc())
@@ -258,9 +259,9 @@ pub fn page(
                     crate::rows::stored::Corrupt("a customer without its details".into())
                 })?;
             customer_rows::customer_of(keyring, row, detail_rows.swap_remove(at))
-                .map_err(StoreError::from)
+                .map_err(Failure::from)
         })
-        .collect::<Result<Vec<_>, StoreError>>()?;
+        .collect::<Result<Vec<_>, Failure>>()?;
     lists::attach(&mut customers, list_rows)?;
     Ok(Page {
         items: customers,

@@ -10,21 +10,12 @@ pub mod customers;
 pub mod sealing;
 
 use crate::rows::stored::Corrupt;
+use service_kit::Failure;
 
-/// Why a store operation failed.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// The database failed.
-    #[error(transparent)]
-    Query(#[from] diesel::result::Error),
-    /// A stored value no longer parses.
-    #[error(transparent)]
-    Corrupt(#[from] Corrupt),
-}
-
-impl From<StoreError> for crate::error::EcmError {
-    fn from(e: StoreError) -> Self {
-        Self::Internal(e.into())
+/// A stored value that no longer parses is our own fault.
+impl From<Corrupt> for Failure {
+    fn from(e: Corrupt) -> Self {
+        Failure::internal(e)
     }
 }
 

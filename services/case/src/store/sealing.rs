@@ -2,13 +2,13 @@
 //! before sealing) when the service starts, and every field not under the
 //! active key for `onboarding rekey`.
 
-use super::StoreError;
 use crate::rows::customer::{self, GENERIC_INFORMATION, TAX_ID};
 use crate::schema::{case_customer_details, case_customers};
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 use service_kit::keyring::SEALED;
+use service_kit::Failure;
 use service_kit::{DbConnection, Keyring};
 
 /// How many rows one pass reads and rewrites in one transaction.
@@ -44,7 +44,7 @@ macro_rules! reseal_column {
                         customer::reseal($keyring, $field, &case_id, &customer_id, &stored)?;
                     Ok((case_id, customer_id, stored, value))
                 })
-                .collect::<Result<Vec<_>, StoreError>>()?;
+                .collect::<Result<Vec<_>, Failure>>()?;
             rewritten += service_kit::db::write_transaction($conn, |conn| {
                 let mut written = 0;
                 for (case_id, customer_id, stored, value) in &sealed {
@@ -71,7 +71,7 @@ pub fn reseal(
     conn: &mut DbConnection,
     keyring: &Keyring,
     everything: bool,
-) -> Result<usize, StoreError> {
+) -> Result<usize, Failure> {
     // Key ids are letters, digits, '-' and '_': safe inside a literal.
     let prefix = if everything {
         keyring.current_prefix()

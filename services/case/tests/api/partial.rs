@@ -2,8 +2,8 @@
 //! the exact PARTIALSUCCESS tree, and what was (and was not) stored.
 
 use crate::helpers::{
-    added, all_added, all_failed, case_customers, create_cases, create_party, customer, failed,
-    post, spawn, stored, writer,
+    added, all_added, all_failed, case_customers, create_cases, create_party, customer, envelope,
+    failed, post, reader, spawn, stored, writer,
 };
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -158,14 +158,7 @@ async fn a_connection_lost_while_adding_is_a_503_and_a_retry_adds_all() {
     let app = spawn(Backend::Postgres).await;
     create_cases(&app, &["CA300"]).await;
     let url = &app.vars["CASE_DATABASE_URL"];
-    faults::execute(
-        Backend::Postgres,
-        url,
-        "CREATE FUNCTION end_session() RETURNS trigger AS $$
-             BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NEW; END $$ LANGUAGE plpgsql;
-         CREATE TRIGGER end_session BEFORE INSERT ON case_customers
-             FOR EACH ROW EXECUTE FUNCTION end_session();",
-    );
+    faults::lose_connection_on(url, "case_customers", "INSERT");
     let token = writer(&app);
     let request =
         json!([{"caseId": "CA300", "customers": [customer("CUST-1"), customer("CUST-2")]}]);
@@ -180,13 +173,46 @@ async fn a_connection_lost_while_adding_is_a_503_and_a_retry_adds_all() {
     );
     assert_eq!(case_customers(&app, "CA300").await, Vec::<Value>::new());
 
-    faults::execute(
-        Backend::Postgres,
-        url,
-        "DROP TRIGGER end_session ON case_customers;",
-    );
+    faults::keep_connection_on(url, "case_customers", "INSERT");
     assert_eq!(
         post(&app, &token, "addCustomer", &request).await,
         all_added("CA300", vec![added("CUST-1"), added("CUST-2")])
+    );
+}
+
+/// A connection lost while a case is read is a 503 too (the read of its
+/// customers answered 500), and the same read succeeds once the database
+/// is back.
+#[tokio::test]
+async fn a_connection_lost_while_reading_a_case_is_a_503() {
+    if !Backend::postgres_available() {
+        return;
+    }
+    let app = spawn(Backend::Postgres).await;
+    create_cases(&app, &["CA310"]).await;
+    let request = json!([{"caseId": "CA310", "customers": [customer("CUST-1")]}]);
+    assert_eq!(
+        post(&app, &writer(&app), "addCustomer", &request).await,
+        all_added("CA310", vec![added("CUST-1")])
+    );
+    let url = &app.vars["CASE_DATABASE_URL"];
+    faults::lose_connection_on(url, "case_customers", "SELECT");
+    assert_eq!(
+        post(
+            &app,
+            &reader(&app),
+            "getCaseDetails",
+            &json!({"caseId": "CA310"})
+        )
+        .await,
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            envelope("Service is temporarily unavailable. Please try again later.")
+        )
+    );
+    faults::keep_connection_on(url, "case_customers", "SELECT");
+    assert_eq!(
+        case_customers(&app, "CA310").await,
+        vec![stored(&customer("CUST-1"))]
     );
 }

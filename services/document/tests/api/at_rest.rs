@@ -3,11 +3,11 @@
 //! a missing key is a clean 500.
 
 use crate::helpers::{
-    build, download, internal_error, json_upload, pdf, spawn_with, testkit_call, App, Storage,
-    ALICE,
+    build, download, internal_error, json_upload, pdf, spawn_with, App, Storage, ALICE,
 };
 use crate::storage_tests;
 use reqwest::StatusCode;
+use testkit::call;
 use testkit::{Backend, KEY_A, KEY_B};
 
 /// Header (`OBE1`, id length, a one-letter id, nonce prefix) and one tag per
@@ -66,7 +66,7 @@ async fn content_is_sealed_at_rest_and_survives_rotation(backend: Backend, stora
         .await;
     assert_downloads(&app, &second_id, &second).await;
     let path = format!("/document/v1/documents/{first_id}/content");
-    let answer = testkit_call(app.as_owner(ALICE, reqwest::Method::GET, &path)).await;
+    let answer = call(app.as_owner(ALICE, reqwest::Method::GET, &path)).await;
     assert_eq!(
         answer,
         (StatusCode::INTERNAL_SERVER_ERROR, internal_error())

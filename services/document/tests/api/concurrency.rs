@@ -1,9 +1,10 @@
 //! Fifty uploads at once are all stored, each intact.
 
-use crate::helpers::{download, json_upload, pdf, sha256, spawn, testkit_call, Storage, ALICE};
+use crate::helpers::{download, json_upload, pdf, sha256, spawn, Storage, ALICE};
 use crate::storage_tests;
 use reqwest::{Method, StatusCode};
 use std::collections::HashSet;
+use testkit::call;
 use testkit::Backend;
 
 async fn fifty_concurrent_uploads(backend: Backend, storage: Storage) {
@@ -33,7 +34,7 @@ async fn fifty_concurrent_uploads(backend: Backend, storage: Storage) {
         ids.insert(stored["id"].as_str().expect("id").to_owned());
     }
     assert_eq!(ids.len(), 50);
-    let (_, page) = testkit_call(app.as_owner(
+    let (_, page) = call(app.as_owner(
         ALICE,
         Method::GET,
         "/document/v1/documents?reference=ref-many&limit=100",

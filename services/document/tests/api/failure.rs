@@ -2,13 +2,12 @@
 //! leaves neither visible. The failure is injected in the service's own
 //! database with a trigger that makes the commit statement fail.
 
-use crate::helpers::{
-    download, internal_error, json_upload, pdf, spawn, testkit_call, App, Storage, ALICE,
-};
+use crate::helpers::{download, internal_error, json_upload, pdf, spawn, App, Storage, ALICE};
 use crate::storage_tests;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use std::time::Duration;
+use testkit::call;
 use testkit::Backend;
 
 /// Makes every UPDATE (and, with `deletes`, every DELETE) of documents fail.
@@ -76,8 +75,7 @@ async fn what_cleanup_cannot_undo_is_swept(backend: Backend, storage: Storage) {
     );
     assert_eq!(app.row_count(), 1, "a pending row is left");
     let (_, page) =
-        testkit_call(app.as_owner(ALICE, Method::GET, "/document/v1/documents?reference=ref-1"))
-            .await;
+        call(app.as_owner(ALICE, Method::GET, "/document/v1/documents?reference=ref-1")).await;
     assert_eq!(
         page,
         json!({"items": [], "nextCursor": null}),
@@ -98,7 +96,9 @@ async fn what_cleanup_cannot_undo_is_swept(backend: Backend, storage: Storage) {
 fn sweeper_of(app: &App) -> (service_kit::Database, document::ContentStore) {
     let server = service_kit::ServerConfig::load(Some(&app.app.vars)).expect("config");
     let config = document::DocumentConfig::load(Some(&app.app.vars)).expect("config");
-    let db = document::open_database(&server, &config).expect("database");
+    let db = document::DATABASE
+        .open(&server, Some(&app.app.vars))
+        .expect("database");
     let keyring = service_kit::Keyring::from_config(&server, true).expect("keys");
     let content = document::ContentStore::open(&config, &server, keyring).expect("store");
     (db, content)
@@ -153,14 +153,14 @@ async fn a_chosen_id_can_be_deleted_before_or_after_the_upload(backend: Backend,
     let app = spawn(backend, storage).await;
     let upload = json_upload("ref-1", "a.pdf", "application/pdf", &pdf(2000));
     let send = |id: &str| {
-        testkit_call(
+        call(
             app.as_owner(ALICE, Method::POST, "/document/v1/documents")
                 .header("X-Document-Id", id)
                 .json(&upload),
         )
     };
     let delete = |id: &str| {
-        testkit_call(app.as_owner(
+        call(app.as_owner(
             ALICE,
             Method::DELETE,
             &format!("/document/v1/documents/{id}"),
@@ -184,7 +184,7 @@ async fn a_chosen_id_can_be_deleted_before_or_after_the_upload(backend: Backend,
     assert_eq!(send(&late).await, (StatusCode::CONFLICT, taken));
     assert_eq!(app.stored_keys().await, Vec::<String>::new());
 
-    let (status, body) = testkit_call(
+    let (status, body) = call(
         app.as_owner(ALICE, Method::POST, "/document/v1/documents")
             .header("X-Document-Id", "../../etc/passwd")
             .json(&upload),
@@ -205,3 +205,32 @@ storage_tests!(
     an_upload_finished_after_the_sweep_listed_it_is_kept,
     a_chosen_id_can_be_deleted_before_or_after_the_upload
 );
+
+/// A database connection lost as an upload is recorded is the database
+/// being unavailable: a 503 worth a retry, no content or row left behind,
+/// and the retry stores the document. PostgreSQL only: an SQLite
+/// connection cannot be lost.
+#[tokio::test]
+async fn a_connection_lost_while_recording_an_upload_is_a_503() {
+    if !Backend::postgres_available() {
+        return;
+    }
+    let app = spawn(Backend::Postgres, Storage::Local).await;
+    let url = &app.app.vars["DOCUMENT_DATABASE_URL"];
+    let upload = json_upload("ref-1", "a.pdf", "application/pdf", &pdf(10_000));
+    testkit::faults::lose_connection_on(url, "documents", "INSERT");
+    assert_eq!(
+        app.upload(ALICE, &upload).await,
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            json!({"type": "urn:onboarding:problem:unavailable", "title": "Service unavailable",
+                   "status": 503, "detail": "a dependency is unavailable; try again later"})
+        )
+    );
+    assert_eq!(app.stored_keys().await, Vec::<String>::new());
+    testkit::faults::keep_connection_on(url, "documents", "INSERT");
+    assert_eq!(app.row_count(), 0);
+    let (status, body) = app.upload(ALICE, &upload).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(app.row_count(), 1);
+}

@@ -4,7 +4,7 @@ use diesel::RunQueryDsl;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sha2::Digest;
-use testkit::{Backend, TestApp};
+use testkit::{call, Backend, TestApp};
 
 /// Where content is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,7 +116,7 @@ impl App {
 
     /// Uploads a JSON body as `owner`; returns status and body.
     pub async fn upload(&self, owner: (&str, &str), body: &Value) -> (StatusCode, Value) {
-        testkit_call(
+        call(
             self.as_owner(owner, Method::POST, "/document/v1/documents")
                 .json(body),
         )
@@ -217,13 +217,6 @@ fn s3(bucket: &str) -> object_store::aws::AmazonS3 {
         .with_secret_access_key("test")
         .build()
         .expect("S3 client")
-}
-
-/// Sends a request and returns its status and JSON body (`null` if none).
-pub async fn testkit_call(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
-    let response = request.send().await.expect("sent");
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 /// A PDF of `size` bytes (a real PDF header, then varied filler).

@@ -1,10 +1,11 @@
 //! Only a document's owner reads, lists, downloads or deletes it; to anyone
 //! else it does not exist.
 
-use crate::helpers::{json_upload, not_found, pdf, spawn, testkit_call, Storage, ALICE, MALLORY};
+use crate::helpers::{json_upload, not_found, pdf, spawn, Storage, ALICE, MALLORY};
 use crate::storage_tests;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
+use testkit::call;
 use testkit::Backend;
 
 async fn another_owner_sees_nothing(backend: Backend, storage: Storage) {
@@ -26,7 +27,7 @@ async fn another_owner_sees_nothing(backend: Backend, storage: Storage) {
             ),
             (Method::DELETE, format!("/document/v1/documents/{target}")),
         ] {
-            let answer = testkit_call(app.as_owner(MALLORY, method.clone(), &path)).await;
+            let answer = call(app.as_owner(MALLORY, method.clone(), &path)).await;
             assert_eq!(
                 answer,
                 (StatusCode::NOT_FOUND, not_found()),
@@ -35,7 +36,7 @@ async fn another_owner_sees_nothing(backend: Backend, storage: Storage) {
         }
     }
     let other_system = ("case", "alice");
-    let answer = testkit_call(app.as_owner(
+    let answer = call(app.as_owner(
         other_system,
         Method::GET,
         &format!("/document/v1/documents/{id}"),
@@ -46,7 +47,7 @@ async fn another_owner_sees_nothing(backend: Backend, storage: Storage) {
         (StatusCode::NOT_FOUND, not_found()),
         "the same subject in another system is another owner"
     );
-    let (_, theirs) = testkit_call(app.as_owner(
+    let (_, theirs) = call(app.as_owner(
         MALLORY,
         Method::GET,
         "/document/v1/documents?reference=ref-1",
@@ -54,8 +55,7 @@ async fn another_owner_sees_nothing(backend: Backend, storage: Storage) {
     .await;
     assert_eq!(theirs, json!({"items": [], "nextCursor": null}));
     let (status, still) =
-        testkit_call(app.as_owner(ALICE, Method::GET, &format!("/document/v1/documents/{id}")))
-            .await;
+        call(app.as_owner(ALICE, Method::GET, &format!("/document/v1/documents/{id}"))).await;
     assert_eq!(
         (status, still),
         (StatusCode::OK, stored),
@@ -65,7 +65,7 @@ async fn another_owner_sees_nothing(backend: Backend, storage: Storage) {
 
 async fn the_internal_credential_is_required(backend: Backend, storage: Storage) {
     let app = spawn(backend, storage).await;
-    let answer = testkit_call(
+    let answer = call(
         app.app
             .anonymous(Method::POST, "/document/v1/documents")
             .header("X-Owner-System", ALICE.0)

@@ -1,12 +1,12 @@
 //! Storing, reading, downloading, listing and deleting, byte for byte.
 
 use crate::helpers::{
-    download, expected_metadata, json_upload, not_found, pdf, png, sha256, spawn, testkit_call,
-    Storage, ALICE,
+    download, expected_metadata, json_upload, not_found, pdf, png, sha256, spawn, Storage, ALICE,
 };
 use crate::storage_tests;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use testkit::call;
 use testkit::Backend;
 
 async fn a_json_upload_round_trips_byte_for_byte(backend: Backend, storage: Storage) {
@@ -29,8 +29,7 @@ async fn a_json_upload_round_trips_byte_for_byte(backend: Backend, storage: Stor
     );
 
     let (status, metadata) =
-        testkit_call(app.as_owner(ALICE, Method::GET, &format!("/document/v1/documents/{id}")))
-            .await;
+        call(app.as_owner(ALICE, Method::GET, &format!("/document/v1/documents/{id}"))).await;
     assert_eq!((status, &metadata), (StatusCode::OK, &stored));
 
     let (status, headers, bytes) = download(&app, id).await;
@@ -48,7 +47,7 @@ async fn a_json_upload_round_trips_byte_for_byte(backend: Backend, storage: Stor
     assert!(bytes == content, "the content comes back byte for byte");
 
     let reference = "/document/v1/documents?reference=ProofOfIncomeEmployed_1778258145_3X88WLM";
-    let (_, page) = testkit_call(app.as_owner(ALICE, Method::GET, reference)).await;
+    let (_, page) = call(app.as_owner(ALICE, Method::GET, reference)).await;
     assert_eq!(page, json!({"items": [stored], "nextCursor": null}));
     assert_eq!(app.stored_keys().await, vec![format!("documents/{id}")]);
 
@@ -63,11 +62,10 @@ async fn a_json_upload_round_trips_byte_for_byte(backend: Backend, storage: Stor
         .expect("sent");
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     let (status, body) =
-        testkit_call(app.as_owner(ALICE, Method::GET, &format!("/document/v1/documents/{id}")))
-            .await;
+        call(app.as_owner(ALICE, Method::GET, &format!("/document/v1/documents/{id}"))).await;
     assert_eq!((status, body), (StatusCode::NOT_FOUND, not_found()));
     assert_eq!(download(&app, id).await.0, StatusCode::NOT_FOUND);
-    let (_, page) = testkit_call(app.as_owner(ALICE, Method::GET, reference)).await;
+    let (_, page) = call(app.as_owner(ALICE, Method::GET, reference)).await;
     assert_eq!(page, json!({"items": [], "nextCursor": null}));
     assert_eq!(app.stored_keys().await, Vec::<String>::new());
     assert_eq!(app.row_count(), 0);
@@ -87,7 +85,7 @@ async fn a_multipart_upload_round_trips(backend: Backend, storage: Storage) {
                 .mime_str("image/png")
                 .expect("mime"),
         );
-    let (status, stored) = testkit_call(
+    let (status, stored) = call(
         app.as_owner(ALICE, Method::POST, "/document/v1/documents")
             .multipart(form),
     )
@@ -146,7 +144,7 @@ async fn lists_page_by_cursor_and_filter_by_reference(backend: Backend, storage:
             Some(c) => format!("/document/v1/documents?reference=ref-a&limit=2&cursor={c}"),
             None => "/document/v1/documents?reference=ref-a&limit=2".to_owned(),
         };
-        let (status, page) = testkit_call(app.as_owner(ALICE, Method::GET, &path)).await;
+        let (status, page) = call(app.as_owner(ALICE, Method::GET, &path)).await;
         assert_eq!(status, StatusCode::OK);
         seen.extend(page["items"].as_array().expect("items").iter().cloned());
         match page["nextCursor"].as_str() {
@@ -155,8 +153,7 @@ async fn lists_page_by_cursor_and_filter_by_reference(backend: Backend, storage:
         }
     }
     assert_eq!(seen, mine);
-    let (_, all) =
-        testkit_call(app.as_owner(ALICE, Method::GET, "/document/v1/documents?limit=100")).await;
+    let (_, all) = call(app.as_owner(ALICE, Method::GET, "/document/v1/documents?limit=100")).await;
     assert_eq!(all["items"].as_array().expect("items").len(), 6);
 }
 

@@ -1,11 +1,10 @@
 //! Every file rule refuses with its own status and body, and stores nothing.
 
-use crate::helpers::{
-    b64, json_upload, pdf, png, rule_problem, spawn_with, testkit_call, App, Storage, ALICE,
-};
+use crate::helpers::{b64, json_upload, pdf, png, rule_problem, spawn_with, App, Storage, ALICE};
 use crate::storage_tests;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use testkit::call;
 use testkit::Backend;
 
 /// Uploads `body`, asserts the exact refusal, and that nothing was stored.
@@ -187,7 +186,7 @@ async fn an_oversized_multipart_file_is_refused_while_reading(backend: Backend, 
                 .mime_str("application/pdf")
                 .expect("mime"),
         );
-    let answer = testkit_call(
+    let answer = call(
         app.as_owner(ALICE, Method::POST, "/document/v1/documents")
             .multipart(form),
     )
@@ -236,7 +235,7 @@ async fn malformed_requests_name_the_field(backend: Backend, storage: Storage) {
         invalid("fileClientId", "must be a number or a string"),
     )
     .await;
-    let no_owner = testkit_call(
+    let no_owner = call(
         app.app
             .internal(Method::POST, "/document/v1/documents")
             .json(&json_upload("r", "a.pdf", "application/pdf", &pdf(100))),
@@ -252,7 +251,7 @@ async fn malformed_requests_name_the_field(backend: Backend, storage: Storage) {
             )
         )
     );
-    let text = testkit_call(
+    let text = call(
         app.as_owner(ALICE, Method::POST, "/document/v1/documents")
             .header("content-type", "text/plain")
             .body(b64(b"x")),

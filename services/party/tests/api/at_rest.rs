@@ -1,10 +1,11 @@
 //! Identifiers at rest: sealed in the database, found by their blind index,
 //! still readable after a key rotation, and a missing key fails cleanly.
 
-use crate::helpers::{build, call, create, read, spawn_with, virat};
+use crate::helpers::{build, create, read, spawn_with, virat};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use testkit::at_rest::database_text;
+use testkit::call;
 use testkit::{backend_tests, faults, Backend, TestApp, KEY_A, KEY_B};
 
 fn raw(app: &TestApp) -> String {

@@ -1,8 +1,9 @@
 //! Every party route needs the internal credential.
 
-use crate::helpers::{call, create, spawn, virat};
+use crate::helpers::{create, spawn, virat};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
+use testkit::call;
 use testkit::{backend_tests, Backend};
 
 async fn every_route_refuses_a_missing_or_wrong_credential(backend: Backend) {

@@ -1,9 +1,10 @@
 //! Creating and reading parties.
 
-use crate::helpers::{assert_party_id, call, create, minimal, read, spawn, virat};
+use crate::helpers::{assert_party_id, create, minimal, read, spawn, virat};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use std::collections::HashSet;
+use testkit::call;
 use testkit::{backend_tests, Backend};
 
 async fn creates_a_person_and_reads_it_back(backend: Backend) {

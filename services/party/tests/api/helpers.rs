@@ -103,14 +103,6 @@ pub async fn read(app: &TestApp, id: &str) -> Value {
     response.json().await.expect("json")
 }
 
-/// Sends a request and returns its status and JSON body.
-pub async fn call(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
-    let response = request.send().await.expect("sent");
-    let status = response.status();
-    let body = response.json().await.unwrap_or(Value::Null);
-    (status, body)
-}
-
 /// The problem+json body of a 400 naming `field`.
 pub fn invalid(field: &str, message: &str) -> Value {
     json!({

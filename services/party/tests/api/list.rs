@@ -1,8 +1,9 @@
 //! Listing parties: filters and cursor pagination.
 
-use crate::helpers::{call, create, invalid, minimal, spawn, virat};
+use crate::helpers::{create, invalid, minimal, spawn, virat};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use testkit::call;
 use testkit::{backend_tests, Backend, TestApp};
 
 async fn page(app: &TestApp, query: &str) -> Value {

@@ -6,5 +6,6 @@ mod auth;
 mod create;
 mod helpers;
 mod list;
+mod unavailable;
 mod update;
 mod validation;

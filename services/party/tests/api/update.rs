@@ -1,8 +1,9 @@
 //! Updating parties with JSON merge patches.
 
-use crate::helpers::{call, create, invalid, read, spawn, stored, virat};
+use crate::helpers::{create, invalid, read, spawn, stored, virat};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use testkit::call;
 use testkit::{backend_tests, Backend, TestApp};
 
 async fn patch(app: &TestApp, id: &str, body: &Value) -> (StatusCode, Value) {

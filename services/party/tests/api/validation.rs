@@ -1,9 +1,10 @@
 //! Every kind of bad input gets a problem+json answer naming the field, and
 //! nothing is written.
 
-use crate::helpers::{call, invalid, spawn, virat};
+use crate::helpers::{invalid, spawn, virat};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use testkit::call;
 use testkit::{backend_tests, Backend, TestApp};
 
 /// Posts `body` (raw text) and asserts the exact answer, then that no party

@@ -2,7 +2,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use testkit::{Backend, TestApp};
+use testkit::{call, Backend, TestApp};
 
 /// The HS256 secret the tests sign end-user tokens with.
 pub const JWT_SECRET: &str = "test-jwt-secret-0123456789abcdef0123";
@@ -137,7 +137,7 @@ impl<'a> User<'a> {
 
     /// Posts `body` to `operation`.
     pub async fn call(&self, operation: &str, body: &Value) -> (StatusCode, Value) {
-        send(self.request(operation).json(body)).await
+        call(self.request(operation).json(body)).await
     }
 
     /// Creates an application with pre-requirements: (application id, main party id).
@@ -162,13 +162,6 @@ impl<'a> User<'a> {
         assert_eq!(status, StatusCode::OK, "{listing}");
         listing
     }
-}
-
-/// Sends a request: status and JSON body.
-pub async fn send(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
-    let response = request.send().await.expect("sent");
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 /// A minimal valid prospect.

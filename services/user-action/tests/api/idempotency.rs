@@ -1,8 +1,9 @@
 //! Creates and updates happen once, however often they are sent.
 
-use crate::helpers::{fabric, profile, send, spawn, User};
+use crate::helpers::{fabric, profile, spawn, User};
 use reqwest::StatusCode;
 use serde_json::json;
+use testkit::call;
 use testkit::{backend_tests, Backend};
 
 async fn concurrent_creates_with_one_key_make_one_application(backend: Backend) {
@@ -10,7 +11,7 @@ async fn concurrent_creates_with_one_key_make_one_application(backend: Backend) 
     let user = User::new(&app, "twice");
     let body = profile("Concurrent", "Creator");
     let send_once = || {
-        send(
+        call(
             user.request("PersonalInfo/createProspectProfile")
                 .header("Idempotency-Key", "key-1")
                 .json(&body),
@@ -21,7 +22,7 @@ async fn concurrent_creates_with_one_key_make_one_application(backend: Backend) 
         assert_eq!((*status, answer), (StatusCode::OK, &answers[0].1));
     }
     let (_, parties) =
-        send(app.internal(reqwest::Method::GET, "/party/v1/parties?lastName=Creator")).await;
+        call(app.internal(reqwest::Method::GET, "/party/v1/parties?lastName=Creator")).await;
     assert_eq!(
         parties["items"].as_array().map(Vec::len),
         Some(1),
@@ -39,7 +40,7 @@ async fn concurrent_creates_with_one_key_make_one_application(backend: Backend) 
 
     let mut other = body.clone();
     other["FirstName"] = json!("Different");
-    let reused = send(
+    let reused = call(
         user.request("PersonalInfo/createProspectProfile")
             .header("Idempotency-Key", "key-1")
             .json(&other),
@@ -56,7 +57,7 @@ async fn concurrent_creates_with_one_key_make_one_application(backend: Backend) 
             )
         )
     );
-    let fresh = send(
+    let fresh = call(
         user.request("PersonalInfo/createProspectProfile")
             .header("Idempotency-Key", "key-2")
             .json(&body),

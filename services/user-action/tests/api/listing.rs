@@ -2,16 +2,17 @@
 //! to an application's applicants or actions, through any replica, is seen
 //! by the next listing on every replica.
 
-use crate::helpers::{replica_of, send, spawn, User};
+use crate::helpers::{replica_of, spawn, User};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use testkit::call;
 use testkit::{backend_tests, Backend};
 
 /// The listing as each replica answers it; both must agree.
 async fn listing_on_both(user: &User<'_>, bases: &[&str], query: &Value) -> Value {
     let mut answers = Vec::new();
     for base in bases {
-        let (status, listing) = send(
+        let (status, listing) = call(
             user.request_at(base, "UserAction/getUserActions")
                 .json(query),
         )
@@ -66,7 +67,7 @@ async fn every_replica_sees_every_write(backend: Backend) {
     // A change through the second replica is seen through the first.
     let update =
         json!({"UserActionIdentifier": time, "Response": "2015-06", "Status": "Submitted"});
-    let (status, body) = send(
+    let (status, body) = call(
         user.request_at(bases[1], "UserAction/updateUserAction")
             .json(&update),
     )
@@ -93,7 +94,7 @@ async fn every_replica_sees_every_write(backend: Backend) {
         .call("PersonalInfo/updateProspectProfile", &co_applicant)
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, body) = send(
+    let (status, body) = call(
         user.request_at(bases[1], "UserAction/createPreRequirements")
             .json(&all),
     )
@@ -108,7 +109,7 @@ async fn every_replica_sees_every_write(backend: Backend) {
 
     // Another user's listing is not the cached one.
     let other = User::new(&app, "someone-else");
-    let (status, _) = send(
+    let (status, _) = call(
         other
             .request_at(bases[1], "UserAction/getUserActions")
             .json(&all),

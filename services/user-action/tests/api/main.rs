@@ -7,4 +7,5 @@ mod listing;
 mod peers;
 mod security;
 mod status_rules;
+mod unavailable;
 mod validation;

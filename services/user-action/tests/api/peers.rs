@@ -2,11 +2,10 @@
 //! caller gets a clear 503 or 504, and nothing is left half-done. The peers
 //! are the real services, stopped or broken for the test.
 
-use crate::helpers::{
-    fabric, pdf_b64, profile, send, spawn_user_action, stored_documents, upload, User,
-};
+use crate::helpers::{fabric, pdf_b64, profile, spawn_user_action, stored_documents, upload, User};
 use reqwest::StatusCode;
 use serde_json::json;
+use testkit::call;
 use testkit::{backend_tests, Backend, TestApp};
 
 async fn party_alone(backend: Backend) -> TestApp {
@@ -204,7 +203,7 @@ async fn a_failed_application_write_removes_its_party(backend: Backend) {
         )
     );
     let (_, parties) =
-        send(party.internal(reqwest::Method::GET, "/party/v1/parties?lastName=Candidate")).await;
+        call(party.internal(reqwest::Method::GET, "/party/v1/parties?lastName=Candidate")).await;
     assert_eq!(
         parties,
         json!({"items": [], "nextCursor": null}),

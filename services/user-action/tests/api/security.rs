@@ -3,10 +3,11 @@
 //! changes nothing.
 
 use crate::helpers::{
-    fabric, pdf_b64, send, spawn, stored_documents, upload, User, APP_KEY, APP_SECRET, OPERATIONS,
+    fabric, pdf_b64, spawn, stored_documents, upload, User, APP_KEY, APP_SECRET, OPERATIONS,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::json;
+use testkit::call;
 use testkit::{backend_tests, Backend};
 
 async fn credentials_and_tokens_are_required(backend: Backend) {
@@ -24,20 +25,20 @@ async fn credentials_and_tokens_are_required(backend: Backend) {
         "X-Kony-Authorization: a valid end-user token is required",
     );
     let bare = app.anonymous(Method::POST, &path).json(&json!({}));
-    assert_eq!(send(bare).await, (StatusCode::UNAUTHORIZED, no_app.clone()));
+    assert_eq!(call(bare).await, (StatusCode::UNAUTHORIZED, no_app.clone()));
     let wrong_secret = app
         .anonymous(Method::POST, &path)
         .header("X-Kony-App-Key", APP_KEY)
         .header("X-Kony-App-Secret", "guess")
         .json(&json!({}));
-    assert_eq!(send(wrong_secret).await, (StatusCode::UNAUTHORIZED, no_app));
+    assert_eq!(call(wrong_secret).await, (StatusCode::UNAUTHORIZED, no_app));
     let app_only = app
         .anonymous(Method::POST, &path)
         .header("X-Kony-App-Key", APP_KEY)
         .header("X-Kony-App-Secret", APP_SECRET)
         .json(&json!({}));
     assert_eq!(
-        send(app_only).await,
+        call(app_only).await,
         (StatusCode::UNAUTHORIZED, no_user.clone())
     );
     let forged = app
@@ -49,7 +50,7 @@ async fn credentials_and_tokens_are_required(backend: Backend) {
             "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.bm90LXNpZ25lZA",
         )
         .json(&json!({}));
-    assert_eq!(send(forged).await, (StatusCode::UNAUTHORIZED, no_user));
+    assert_eq!(call(forged).await, (StatusCode::UNAUTHORIZED, no_user));
     let (status, _) = alice
         .call(
             "PersonalInfo/createProspectProfile",

@@ -1,8 +1,9 @@
 //! Every refusal is a Fabric envelope naming the field; nothing is written.
 
-use crate::helpers::{fabric, pdf_b64, profile, send, spawn, stored_documents, upload, User};
+use crate::helpers::{fabric, pdf_b64, profile, spawn, stored_documents, upload, User};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use testkit::call;
 use testkit::{backend_tests, Backend};
 
 fn with(field: &str, value: Value) -> Value {
@@ -88,7 +89,7 @@ async fn bad_profiles_name_the_field(backend: Backend) {
         .header("content-type", "application/x-www-form-urlencoded")
         .body("FirstName=Virat");
     assert_eq!(
-        send(form).await,
+        call(form).await,
         (
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             fabric(415, 10004, "body: must be application/json")
@@ -97,7 +98,7 @@ async fn bad_profiles_name_the_field(backend: Backend) {
     let (status, _) = user.call("UserAction/getUserActions", &json!({})).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "no application was created");
     let (_, parties) =
-        send(app.internal(reqwest::Method::GET, "/party/v1/parties?lastName=Kohli")).await;
+        call(app.internal(reqwest::Method::GET, "/party/v1/parties?lastName=Kohli")).await;
     assert_eq!(
         parties,
         json!({"items": [], "nextCursor": null}),
@@ -135,7 +136,7 @@ async fn bad_action_requests_name_the_field(backend: Backend) {
         .request("UserAction/createPreRequirements")
         .header("content-type", "application/x-www-form-urlencoded")
         .body("jsondata={oops");
-    let (status, body) = send(bad_form).await;
+    let (status, body) = call(bad_form).await;
     assert_eq!(
         (status, body["dbpErrCode"].clone()),
         (StatusCode::BAD_REQUEST, json!("10001"))

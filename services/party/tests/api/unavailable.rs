@@ -1,0 +1,38 @@
+//! A database connection lost in the middle of a request is the database
+//! being unavailable: a 503 problem worth a retry, not a 500, and nothing
+//! half-written. PostgreSQL only: an SQLite connection cannot be lost.
+
+use crate::helpers::{create, minimal, spawn};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use testkit::{call, faults, Backend};
+
+#[tokio::test]
+async fn a_connection_lost_while_creating_is_a_503_and_a_retry_creates() {
+    if !Backend::postgres_available() {
+        return;
+    }
+    let app = spawn(Backend::Postgres).await;
+    let url = &app.vars["PARTY_DATABASE_URL"];
+    faults::lose_connection_on(url, "parties", "INSERT");
+    let input = minimal("Rohit", "Sharma");
+    assert_eq!(
+        call(app.internal(Method::POST, "/party/v1/parties").json(&input)).await,
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            json!({"type": "urn:onboarding:problem:unavailable", "title": "Service unavailable",
+                   "status": 503, "detail": "a dependency is unavailable; try again later"})
+        )
+    );
+
+    faults::keep_connection_on(url, "parties", "INSERT");
+    let list =
+        |app: &testkit::TestApp| app.internal(Method::GET, "/party/v1/parties?lastName=sharma");
+    let page = |items: Vec<serde_json::Value>| json!({"items": items, "nextCursor": null});
+    assert_eq!(call(list(&app)).await, (StatusCode::OK, page(vec![])));
+    let created = create(&app, &input).await;
+    assert_eq!(
+        call(list(&app)).await,
+        (StatusCode::OK, page(vec![created]))
+    );
+}
