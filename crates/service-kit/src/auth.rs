@@ -6,7 +6,9 @@ use crate::error::ProblemError;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::web;
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use std::future::{ready, Ready};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
@@ -36,7 +38,7 @@ impl InternalCredential {
 }
 
 /// Whether the request carries the right `X-Service-Credential`.
-pub fn presents_internal_credential(req: &ServiceRequest) -> bool {
+pub fn presents_internal_credential(req: &HttpRequest) -> bool {
     match req.app_data::<web::Data<InternalCredential>>() {
         Some(credential) => req
             .headers()
@@ -52,7 +54,7 @@ pub async fn require_internal_credential<B: MessageBody>(
     req: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
-    if presents_internal_credential(&req) {
+    if presents_internal_credential(req.request()) {
         next.call(req)
             .await
             .map(ServiceResponse::map_into_left_body)
@@ -60,6 +62,27 @@ pub async fn require_internal_credential<B: MessageBody>(
         Ok(req
             .error_response(ProblemError::Unauthorized)
             .map_into_right_body())
+    }
+}
+
+/// The authenticated caller of an internal API: a peer service that
+/// presented the internal credential. The scope's middleware
+/// ([`require_internal_credential`]) refuses anyone else before routing, so
+/// that a stranger learns nothing of which paths exist; as an extractor it
+/// states in each handler's signature who may call it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InternalPeer;
+
+impl FromRequest for InternalPeer {
+    type Error = ProblemError;
+    type Future = Ready<Result<Self, ProblemError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(if presents_internal_credential(req) {
+            Ok(InternalPeer)
+        } else {
+            Err(ProblemError::Unauthorized)
+        })
     }
 }
 

@@ -144,7 +144,7 @@ pub async fn rate_limit_internal<B: MessageBody>(
     next: Next<B>,
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
     rate_limit::<crate::ProblemError, B>(req, next, |req| {
-        crate::auth::presents_internal_credential(req).then_some(Client::Internal)
+        crate::auth::presents_internal_credential(req.request()).then_some(Client::Internal)
     })
     .await
 }

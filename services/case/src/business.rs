@@ -4,7 +4,7 @@
 //! sends is kept as sent).
 
 use crate::wire::customer::{Address, Customer, Email, EmailAddress, Phone};
-use crate::wire::values::{Code, Digits, DigitsForm, LongText};
+use crate::wire::values::{Digits, DigitsForm, LongText, ShortText};
 use clients::{CallError, PartyClient};
 use domain::party::{ContactChannel, IdentifierType, Party, PartyKind};
 use domain::PartyId;
@@ -55,7 +55,7 @@ fn log_failure(e: &CallError) {
 pub fn fill_from(customer: &mut Customer, party: &Party) {
     let p = &party.input;
     let long = |text: &str| LongText::parse(text).ok();
-    let code = |text: &str| Code::parse(text).ok();
+    let code = |text: &str| ShortText::parse(text).ok();
     if customer.customer_type_code.is_none() {
         customer.customer_type_code = code(match p.kind {
             PartyKind::Person => "IND",

@@ -1,46 +1,29 @@
-//! Our case operations, in the ECM family's shape, until the vendor's event
-//! APIs exist: `createCase` and `updateCaseStatus`.
+//! The cases resource: `getCaseStatusDetails` (ECM guide 4.7), and ours in
+//! the ECM family's shape until the vendor's event APIs exist: `createCase`,
+//! `updateCaseStatus`, `getCaseDetails` (a case with its customers) and
+//! `getCustomerCases` (the cases that include a customer). Each read is a
+//! page of at most 100, keyset-paginated by an indexed key.
 
-use super::{read_body, AppState};
+use super::body::{invalid, items, page_request, parse_part, Item};
+use super::AppState;
 use crate::caller::{Access, Caller};
 use crate::error::EcmError;
-use crate::rows::CaseRow;
+use crate::rows::{ecm_time, CaseRow};
 use crate::status;
 use crate::store::audit::Change;
-use crate::store::cases;
+use crate::store::{cases, customers};
 use crate::wire::batch::{cases_response, CasesResponse};
-use crate::wire::envelope::{Envelope, Messages, Outcome, NO_SUCH_CASE};
-use crate::wire::request::{invalid, parse_items, parse_part, Item};
-use crate::wire::values::{Code, Id, Text};
+use crate::wire::cases::{
+    CaseDetailsResponse, CaseStatusResponse, CaseStatusResult, CaseSummary, CustomerCasesResponse,
+    NewCase, StatusChange,
+};
+use crate::wire::envelope::{
+    http_status, rollup, Envelope, Messages, Outcome, Status, NO_SUCH_CASE,
+};
+use crate::wire::values::Text;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
+use domain::YesNo;
 use serde_json::Value;
-
-/// A case to create.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct NewCase {
-    /// The case id, chosen by the caller (`CA100`).
-    pub case_id: Id,
-    /// The case type code.
-    #[serde(default)]
-    pub case_type_code: Option<Code>,
-    /// A description of the case, at most 2000 characters.
-    #[serde(default)]
-    #[schema(value_type = Option<String>, max_length = 2000)]
-    pub case_description: Option<Text<2000>>,
-}
-
-/// A status change.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct StatusChange {
-    /// The case.
-    pub case_id: Id,
-    /// The new status: `NW`, `INV`, `ESC` or `CLS`.
-    #[schema(example = "INV")]
-    pub case_status_code: Code,
-}
 
 /// The roll-up messages of `createCase`.
 pub const CREATION: Messages = Messages {
@@ -55,25 +38,6 @@ pub const STATUS_UPDATE: Messages = Messages {
     partial: "Case status update was partially successful.",
     failed: "Case status update failed.",
 };
-
-/// Reads a batch of case items, at most as many as customers are allowed.
-pub(super) async fn items(
-    req: &HttpRequest,
-    payload: web::Payload,
-    state: &AppState,
-    allowed: &[&str],
-) -> Result<Vec<Item>, EcmError> {
-    let body = read_body(req, payload, state).await?;
-    let items = parse_items(&body, allowed)?;
-    if items.len() > state.max_customers {
-        return Err(EcmError::TooLarge(format!(
-            "The request carries {} cases; at most {} are accepted per request.",
-            items.len(),
-            state.max_customers
-        )));
-    }
-    Ok(items)
-}
 
 /// Each item's id as sent, and the item parsed as `T` (or why not).
 fn parsed<T: serde::de::DeserializeOwned>(items: Vec<Item>) -> Vec<(String, Result<T, String>)> {
@@ -96,7 +60,7 @@ fn parsed<T: serde::de::DeserializeOwned>(items: Vec<Item>) -> Vec<(String, Resu
     responses(
         (status = 200, description = "Every case created (`SUCCESS`) or some (`PARTIALSUCCESS`)", body = CasesResponse),
         (status = 400, description = "The body is not the documented shape, or an item has no caseId; with `RESULTARRAY` when every part failed on its input", body = Envelope),
-        crate::openapi::ChangeRefusals,
+        crate::wire::envelope::ChangeRefusals,
     )
 )]
 pub async fn create_case(
@@ -163,7 +127,7 @@ const STATUS_ATTEMPTS: usize = 3;
     responses(
         (status = 200, description = "Every status set (`SUCCESS`) or some (`PARTIALSUCCESS`)", body = CasesResponse),
         (status = 400, description = "The body is not the documented shape, or an item has no caseId; with `RESULTARRAY` when every part failed on its input", body = Envelope),
-        crate::openapi::ChangeRefusals,
+        crate::wire::envelope::ChangeRefusals,
     )
 )]
 pub async fn update_case_status(
@@ -219,4 +183,169 @@ fn set_status(
     Ok(Outcome::refused(
         "Case status was changed concurrently. Please try again.",
     ))
+}
+
+/// The roll-up messages of `getCaseStatusDetails`; the success is the
+/// vendor's sample's.
+pub const STATUS_FETCH: Messages = Messages {
+    success: "Case Status fetch Successful.",
+    partial: "Case Status fetch was partially successful.",
+    failed: "Case Status fetch failed.",
+};
+
+/// Get the status of cases.
+///
+/// An array of `{caseId}`, as in the vendor's sample.
+#[utoipa::path(
+    post, path = "/rest-api/ECMService/CaseManagementService/getCaseStatusDetails", tag = "ECM",
+    request_body(content = Vec<crate::wire::cases::CaseRef>, description = "The cases"),
+    responses(
+        (status = 200, description = "Every case found (`SUCCESS`) or some (`PARTIALSUCCESS`)", body = CaseStatusResponse),
+        (status = 400, description = "The body is not the documented shape, or an item has no caseId; with `RESULTARRAY` when every part failed on its input", body = Envelope),
+        crate::wire::envelope::ReadRefusals,
+    )
+)]
+pub async fn get_case_status_details(
+    req: HttpRequest,
+    payload: web::Payload,
+    caller: Caller,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, EcmError> {
+    caller.require(Access::Read)?;
+    let ids: Vec<String> = items(&req, payload, &state, &["caseId"])
+        .await?
+        .into_iter()
+        .map(|item| item.case_id)
+        .collect();
+    let lookup = ids.clone();
+    let found = state
+        .db
+        .run(move |conn| {
+            let ids: Vec<&str> = lookup.iter().map(String::as_str).collect();
+            Ok::<_, EcmError>(cases::find_many(conn, &ids)?)
+        })
+        .await?;
+    let results = ids
+        .into_iter()
+        .map(|case_id| match found.get(&case_id) {
+            None => CaseStatusResult {
+                message: NO_SUCH_CASE.to_owned(),
+                status: Status::Failed,
+                case_id,
+                case_status_code: None,
+                case_status_name: None,
+                case_status_date_time: None,
+                case_closed_flag: None,
+            },
+            Some(case) => {
+                let known = status::by_code(&case.case_status_code);
+                CaseStatusResult {
+                    message: "Case status fetched successfully.".to_owned(),
+                    status: Status::Success,
+                    case_id,
+                    case_status_code: Some(case.case_status_code.clone()),
+                    case_status_name: known.map(|s| s.name.to_owned()),
+                    case_status_date_time: ecm_time(&case.status_changed_at),
+                    case_closed_flag: known.map(|s| if s.closed { YesNo::Yes } else { YesNo::No }),
+                }
+            }
+        })
+        .collect::<Vec<_>>();
+    let status = rollup(results.iter().map(|r| r.status));
+    let response = CaseStatusResponse {
+        message: STATUS_FETCH.of(status).to_owned(),
+        status,
+        results,
+    };
+    Ok(HttpResponse::build(http_status(status, [])).json(response))
+}
+
+/// Read a case with its customers (ours).
+///
+/// `{caseId, limit, cursor}`: the case, and a page of its customers by
+/// customer id, each with every field it was added with.
+#[utoipa::path(
+    post, path = "/rest-api/ECMService/CaseManagementService/getCaseDetails", tag = "ECM (ours)",
+    request_body(content = crate::wire::cases::CasePageRequest),
+    responses(
+        (status = 200, description = "The case and a page of its customers", body = CaseDetailsResponse),
+        (status = 400, description = "The body is not the documented shape, has no caseId, or a bad limit or cursor", body = Envelope),
+        (status = 404, description = "The case does not exist", body = Envelope),
+        crate::wire::envelope::ReadRefusals,
+    )
+)]
+pub async fn get_case_details(
+    req: HttpRequest,
+    payload: web::Payload,
+    caller: Caller,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, EcmError> {
+    caller.require(Access::Read)?;
+    let page = page_request(&req, payload, &state, "caseId").await?;
+    let keyring = state.keyring.clone();
+    let (case, found) = state
+        .db
+        .run(move |conn| {
+            let case = cases::find(conn, &page.key)?.ok_or(EcmError::NoSuchCase)?;
+            let found = customers::page(
+                conn,
+                &keyring,
+                &page.key,
+                page.cursor.as_deref(),
+                page.limit,
+            )?;
+            Ok::<_, EcmError>((case, found))
+        })
+        .await?;
+    let next_cursor = found.next_cursor(|c| c.customer_id.to_string());
+    Ok(HttpResponse::Ok().json(CaseDetailsResponse {
+        message: "Case details fetched successfully.".to_owned(),
+        status: Status::Success,
+        case: CaseSummary::from(case),
+        customers: found.items,
+        next_cursor,
+    }))
+}
+
+/// Find the cases that include a customer (ours).
+///
+/// `{customerId, limit, cursor}`: a page of the cases the customer is on,
+/// by case id. A customer on no case gets an empty page.
+#[utoipa::path(
+    post, path = "/rest-api/ECMService/CaseManagementService/getCustomerCases", tag = "ECM (ours)",
+    request_body(content = crate::wire::cases::CustomerPageRequest),
+    responses(
+        (status = 200, description = "A page of the customer's cases", body = CustomerCasesResponse),
+        (status = 400, description = "The body is not the documented shape, has no customerId, or a bad limit or cursor", body = Envelope),
+        crate::wire::envelope::ReadRefusals,
+    )
+)]
+pub async fn get_customer_cases(
+    req: HttpRequest,
+    payload: web::Payload,
+    caller: Caller,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, EcmError> {
+    caller.require(Access::Read)?;
+    let page = page_request(&req, payload, &state, "customerId").await?;
+    let customer_id = page.key.clone();
+    let found = state
+        .db
+        .run(move |conn| {
+            Ok::<_, EcmError>(cases::of_customer(
+                conn,
+                &page.key,
+                page.cursor.as_deref(),
+                page.limit,
+            )?)
+        })
+        .await?;
+    let next_cursor = found.next_cursor(|c| c.case_id.clone());
+    Ok(HttpResponse::Ok().json(CustomerCasesResponse {
+        message: "Cases fetched successfully.".to_owned(),
+        status: Status::Success,
+        customer_id,
+        cases: found.items.into_iter().map(CaseSummary::from).collect(),
+        next_cursor,
+    }))
 }

@@ -1,18 +1,16 @@
 //! The ECM API's handlers, one per operation, and their registration.
 
-pub mod add_customer;
+pub mod audit;
+mod body;
 pub mod cases;
+pub mod customers;
 mod plan;
-pub mod reads;
-pub mod remove_customer;
-pub mod status_details;
 
 use crate::error::EcmError;
 use actix_web::middleware::from_fn;
-use actix_web::{web, HttpRequest};
+use actix_web::web;
 use clients::PartyClient;
 use service_kit::auth::TokenVerifier;
-use service_kit::body::{is_json, read_limited};
 use service_kit::limit::rate_limit;
 use service_kit::{Database, Keyring};
 
@@ -31,18 +29,6 @@ pub struct AppState {
     pub max_body: usize,
     /// Seals the sensitive customer fields.
     pub keyring: Keyring,
-}
-
-/// Reads a JSON body of at most the configured size.
-pub async fn read_body(
-    req: &HttpRequest,
-    payload: web::Payload,
-    state: &AppState,
-) -> Result<web::Bytes, EcmError> {
-    if !is_json(req) {
-        return Err(EcmError::UnsupportedMediaType);
-    }
-    Ok(read_limited(req, payload, state.max_body).await?)
 }
 
 /// Registers the ECM scope: every operation is `POST`; another method gets
@@ -67,20 +53,17 @@ pub fn register(cfg: &mut web::ServiceConfig, state: web::Data<AppState>, tokens
                     crate::caller::rate_limit_client(req, &verifier)
                 })
             }))
-            .service(operation!("addCustomer", add_customer::add_customer))
-            .service(operation!(
-                "removeCustomer",
-                remove_customer::remove_customer
-            ))
+            .service(operation!("addCustomer", customers::add_customer))
+            .service(operation!("removeCustomer", customers::remove_customer))
             .service(operation!(
                 "getCaseStatusDetails",
-                status_details::get_case_status_details
+                cases::get_case_status_details
             ))
             .service(operation!("createCase", cases::create_case))
             .service(operation!("updateCaseStatus", cases::update_case_status))
-            .service(operation!("getCaseDetails", reads::get_case_details))
-            .service(operation!("getCustomerCases", reads::get_customer_cases))
-            .service(operation!("getCaseAudit", reads::get_case_audit))
+            .service(operation!("getCaseDetails", cases::get_case_details))
+            .service(operation!("getCustomerCases", cases::get_customer_cases))
+            .service(operation!("getCaseAudit", audit::get_case_audit))
             .default_service(web::to(unknown_operation)),
     );
 }

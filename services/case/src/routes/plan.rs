@@ -2,12 +2,12 @@
 //! case of the request with each of its customers, parsed on their own,
 //! then settled step by step until every customer has an outcome.
 
+use super::body::{parse_items, parse_part, parse_valid_cases, take_objects, text_of};
 use crate::error::EcmError;
 use crate::rows::CaseRow;
 use crate::status;
 use crate::wire::batch::CaseCustomers;
 use crate::wire::envelope::{Outcome, NO_SUCH_CASE};
-use crate::wire::request::{parse_items, parse_part, parse_valid_cases, take_objects, text_of};
 use diesel::QueryResult;
 use serde::de::DeserializeOwned;
 use service_kit::db::write_transaction;

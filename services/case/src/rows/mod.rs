@@ -6,7 +6,11 @@ pub mod lists;
 pub mod stored;
 
 use crate::schema::{case_audit, cases};
+use crate::status;
+use crate::wire::audit::AuditEvent;
+use crate::wire::cases::CaseSummary;
 use diesel::prelude::*;
+use domain::{DateTimeSeconds, YesNo};
 
 /// A `cases` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -68,4 +72,43 @@ pub struct NewAudit {
     pub from_status: Option<String>,
     /// The status after.
     pub to_status: Option<String>,
+}
+
+/// A case's summary, as every read shows it.
+impl From<CaseRow> for CaseSummary {
+    fn from(case: CaseRow) -> Self {
+        let known = status::by_code(&case.case_status_code);
+        CaseSummary {
+            case_type_code: case.case_type_code,
+            case_description: case.case_description,
+            case_status_name: known.map(|s| s.name.to_owned()),
+            case_status_date_time: ecm_time(&case.status_changed_at),
+            case_closed_flag: known.map(|s| if s.closed { YesNo::Yes } else { YesNo::No }),
+            created_on: ecm_time(&case.created_at),
+            created_by: case.created_by,
+            case_status_code: case.case_status_code,
+            case_id: case.case_id,
+        }
+    }
+}
+
+impl From<AuditRow> for AuditEvent {
+    fn from(row: AuditRow) -> Self {
+        Self {
+            event_id: row.id,
+            at: row.at,
+            actor: row.actor,
+            action: row.action,
+            customer_id: row.customer_id,
+            from_status: row.from_status,
+            to_status: row.to_status,
+        }
+    }
+}
+
+/// A stored RFC 3339 timestamp as ECM writes times (UTC, to the second).
+pub fn ecm_time(stored: &str) -> Option<DateTimeSeconds> {
+    chrono::DateTime::parse_from_rfc3339(stored)
+        .ok()
+        .map(|at| DateTimeSeconds::new(at.naive_utc()))
 }

@@ -1,10 +1,44 @@
-//! The answers of the batch operations: a roll-up over cases, each (for the
-//! customer operations) a roll-up over its customers.
+//! The batch operations on a case's customers, and the answers of every
+//! batch operation: a roll-up over cases, each (for the customer
+//! operations) a roll-up over its customers.
 
+use super::customer::Customer;
 use super::envelope::{http_status, rollup, Messages, Outcome, Status};
+use super::values::Id;
 use actix_web::http::StatusCode;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+/// An item of `addCustomer`: a case and the customers to add to it.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CaseCustomersInput {
+    /// The case.
+    #[schema(example = "CA100")]
+    pub case_id: String,
+    /// The customers to add.
+    pub customers: Vec<Customer>,
+}
+
+/// An item of `removeCustomer`: a case and the customers to remove from it.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CaseCustomerRefsInput {
+    /// The case.
+    #[schema(example = "CA100")]
+    pub case_id: String,
+    /// The customers to remove.
+    #[schema(value_type = Vec<CustomerRef>)]
+    pub customers: Vec<String>,
+}
+
+/// A customer of `removeCustomer`: its id, nothing else.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CustomerRef {
+    /// The customer to remove.
+    pub customer_id: Id,
+}
 
 /// What became of one customer.
 #[derive(Debug, Clone, Serialize, ToSchema)]

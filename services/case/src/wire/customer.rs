@@ -6,7 +6,7 @@
 //! Undocumented fields are refused, naming the field: a typo must not
 //! silently drop data. `genericInformation` is the place for anything else.
 
-use super::values::{Code, Digits, GenericInformation, Id, LongText, Number};
+use super::values::{Digits, GenericInformation, Id, LongText, Number, ShortText};
 use domain::text::PastDate;
 use domain::{DateTimeSeconds, YesNo};
 use serde::{Deserialize, Serialize};
@@ -28,7 +28,7 @@ pub struct Customer {
     pub business_add: Option<YesNo>,
     /// The customer type code (`IND`, `ORG`, ...).
     #[serde(default)]
-    pub customer_type_code: Option<Code>,
+    pub customer_type_code: Option<ShortText>,
     /// First name.
     #[serde(default)]
     pub first_name: Option<LongText>,
@@ -43,44 +43,44 @@ pub struct Customer {
     pub customer_organization_name: Option<LongText>,
     /// The tax id's format code.
     #[serde(default)]
-    pub tax_id_format_code: Option<Code>,
+    pub tax_id_format_code: Option<ShortText>,
     /// The tax id.
     #[serde(default)]
-    pub tax_id: Option<Code>,
+    pub tax_id: Option<ShortText>,
     /// Date of birth, `YYYY-MM-DD`, not in the future.
     #[serde(default)]
     #[schema(value_type = Option<String>, format = Date, example = "1990-12-01")]
     pub date_of_birth: Option<PastDate>,
     /// Gender code.
     #[serde(default)]
-    pub gender_code: Option<Code>,
+    pub gender_code: Option<ShortText>,
     /// Marital status code.
     #[serde(default)]
-    pub marital_status_code: Option<Code>,
+    pub marital_status_code: Option<ShortText>,
     /// Jurisdiction code.
     #[serde(default)]
-    pub jurisdiction_code: Option<Code>,
+    pub jurisdiction_code: Option<ShortText>,
     /// Business domain code.
     #[serde(default)]
-    pub business_domain_code: Option<Code>,
+    pub business_domain_code: Option<ShortText>,
     /// Primary citizenship country code.
     #[serde(default)]
-    pub primary_citizenship_code: Option<Code>,
+    pub primary_citizenship_code: Option<ShortText>,
     /// Secondary citizenship country code.
     #[serde(default)]
-    pub secondary_citizenship_code: Option<Code>,
+    pub secondary_citizenship_code: Option<ShortText>,
     /// Legal structure.
     #[serde(default)]
-    pub legal_structure: Option<Code>,
+    pub legal_structure: Option<ShortText>,
     /// Residence country code.
     #[serde(default)]
-    pub residence_code: Option<Code>,
+    pub residence_code: Option<ShortText>,
     /// When the customer was added, `YYYY-MM-DD HH:MM:SS`.
     #[serde(default)]
     pub added_on: Option<DateTimeSeconds>,
     /// Citizenship status.
     #[serde(default)]
-    pub citizenship_status: Option<Code>,
+    pub citizenship_status: Option<ShortText>,
     /// Estimated net worth.
     #[serde(default)]
     pub estimated_net_worth: Option<Number>,
@@ -95,10 +95,10 @@ pub struct Customer {
     pub source_of_wealth: Option<LongText>,
     /// Credit rating.
     #[serde(default)]
-    pub credit_rating: Option<Code>,
+    pub credit_rating: Option<ShortText>,
     /// Credit rating source.
     #[serde(default)]
-    pub credit_rating_source: Option<Code>,
+    pub credit_rating_source: Option<ShortText>,
     /// Credit score.
     #[serde(default)]
     pub credit_score: Option<Number>,
@@ -119,10 +119,10 @@ pub struct Customer {
     pub is_broker_dealer_code: Option<YesNo>,
     /// Occupation code.
     #[serde(default)]
-    pub occupation_code: Option<Code>,
+    pub occupation_code: Option<ShortText>,
     /// Customer status code.
     #[serde(default)]
-    pub customer_status_code: Option<Code>,
+    pub customer_status_code: Option<ShortText>,
     /// Is a politically exposed person.
     #[serde(default)]
     pub pep_flag_code: Option<YesNo>,
@@ -200,16 +200,16 @@ pub struct Address {
     pub state: Option<LongText>,
     /// Postal code.
     #[serde(default)]
-    pub postal_code: Option<Code>,
+    pub postal_code: Option<ShortText>,
     /// Country code.
     #[serde(default)]
-    pub country_code: Option<Code>,
+    pub country_code: Option<ShortText>,
     /// Region name.
     #[serde(default)]
     pub region_name: Option<LongText>,
     /// Usage code.
     #[serde(default)]
-    pub address_usage_code: Option<Code>,
+    pub address_usage_code: Option<ShortText>,
 }
 
 /// A customer's phone.
@@ -224,7 +224,7 @@ pub struct Phone {
     pub extension_number: Option<Digits>,
     /// Usage code.
     #[serde(default)]
-    pub phone_usage_code: Option<Code>,
+    pub phone_usage_code: Option<ShortText>,
 }
 
 /// A customer's email address.
@@ -266,10 +266,10 @@ impl<'de> Deserialize<'de> for EmailAddress {
 pub struct Account {
     /// The account id.
     #[serde(default)]
-    pub account_id: Option<Code>,
+    pub account_id: Option<ShortText>,
     /// The customer's role on the account.
     #[serde(default)]
-    pub account_role_code: Option<Code>,
+    pub account_role_code: Option<ShortText>,
 }
 
 /// A customer's online account.
@@ -278,13 +278,13 @@ pub struct Account {
 pub struct OnlineAccount {
     /// The online account id.
     #[serde(default)]
-    pub online_account_id: Option<Code>,
+    pub online_account_id: Option<ShortText>,
     /// The online account's user id.
     #[serde(default)]
-    pub online_account_user_id: Option<Code>,
+    pub online_account_user_id: Option<ShortText>,
     /// The account it gives access to.
     #[serde(default)]
-    pub account_id: Option<Code>,
+    pub account_id: Option<ShortText>,
     /// Since when, `YYYY-MM-DD HH:MM:SS`.
     #[serde(default)]
     pub relationship_date: Option<DateTimeSeconds>,
@@ -296,28 +296,28 @@ pub struct OnlineAccount {
 pub struct AnticipatoryProfile {
     /// Profile metric code.
     #[serde(default)]
-    pub profile_metric_code: Option<Code>,
+    pub profile_metric_code: Option<ShortText>,
     /// Average transaction amount.
     #[serde(default)]
     pub average_transaction_amount: Option<Number>,
     /// `D`ebit or `C`redit.
     #[serde(default)]
-    pub debit_or_credit_code: Option<Code>,
+    pub debit_or_credit_code: Option<ShortText>,
     /// Total amount.
     #[serde(default)]
     pub total_amount: Option<Number>,
     /// Period type code.
     #[serde(default)]
-    pub period_type_code: Option<Code>,
+    pub period_type_code: Option<ShortText>,
     /// Source of funds: country code.
     #[serde(default)]
-    pub source_of_fund_country_code: Option<Code>,
+    pub source_of_fund_country_code: Option<ShortText>,
     /// Average transaction count.
     #[serde(default)]
     pub average_transaction_count: Option<Number>,
     /// Source of funds: institution id.
     #[serde(default)]
-    pub source_of_fund_institution_id: Option<Code>,
+    pub source_of_fund_institution_id: Option<ShortText>,
 }
 
 /// A list sent as `null` is an empty list.

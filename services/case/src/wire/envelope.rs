@@ -7,7 +7,10 @@
 
 use actix_web::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use std::collections::BTreeMap;
+use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr};
+use utoipa::{IntoResponses, ToSchema};
 
 /// The status of an operation, of a case within it, or of a customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -156,6 +159,66 @@ pub fn http_status(status: Status, faults: impl IntoIterator<Item = Fault>) -> S
         Some(Fault::Internal) => StatusCode::INTERNAL_SERVER_ERROR,
         Some(Fault::Unavailable) => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::BAD_REQUEST,
+    }
+}
+
+/// A response whose body is the ECM envelope.
+fn envelope(description: &str) -> RefOr<Response> {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Envelope")))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+/// The refusals every operation may answer, in the ECM envelope.
+fn refusals(forbidden: &str) -> BTreeMap<String, RefOr<Response>> {
+    [
+        ("401", "No valid bearer token (`WWW-Authenticate: Bearer`)"),
+        ("403", forbidden),
+        ("405", "Not POST (`Allow: POST`)"),
+        (
+            "413",
+            "The body, or the number of customers or cases it carries, is over the limit: \
+             by default 8 MiB (`CASE_MAX_BODY_BYTES`) and 1,000 customers over all the \
+             request's cases, or 1,000 cases (`CASE_MAX_CUSTOMERS_PER_REQUEST`); the \
+             `MESSAGE` names the count and the limit",
+        ),
+        ("415", "The body is not application/json"),
+        (
+            "500",
+            "An internal error; with `RESULTARRAY` when every part failed so",
+        ),
+        (
+            "503",
+            "A dependency is unavailable; with `RESULTARRAY` when every part failed so",
+        ),
+    ]
+    .into_iter()
+    .map(|(status, description)| (status.to_owned(), envelope(description)))
+    .collect()
+}
+
+/// The refusals of the operations that change cases.
+pub struct ChangeRefusals;
+
+impl IntoResponses for ChangeRefusals {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        refusals("The token's roles do not include `case:write`")
+    }
+}
+
+/// The refusals of the operations that read cases.
+pub struct ReadRefusals;
+
+impl IntoResponses for ReadRefusals {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        refusals("The token's roles include neither `case:read` nor `case:write`")
     }
 }
 

@@ -1,8 +1,8 @@
 //! The ECM API's wire types: what requests carry and answers say.
 
+pub mod audit;
 pub mod batch;
+pub mod cases;
 pub mod customer;
 pub mod envelope;
-pub mod reads;
-pub mod request;
 pub mod values;

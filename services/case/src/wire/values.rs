@@ -17,7 +17,7 @@ pub struct Text<const MAX: usize>(String);
 
 /// A code or a reference: at most 64 characters (type, status and country
 /// codes, account ids, tax ids, postal codes).
-pub type Code = Text<64>;
+pub type ShortText = Text<64>;
 /// Free text: at most 255 characters (names, address lines, employer).
 pub type LongText = Text<255>;
 
@@ -72,7 +72,7 @@ impl<const MAX: usize> utoipa::PartialSchema for Text<MAX> {
 
 impl<const MAX: usize> utoipa::ToSchema for Text<MAX> {}
 
-/// An identifier: a [`Code`] that is not blank (`caseId`, `customerId`).
+/// An identifier: a [`ShortText`] that is not blank (`caseId`, `customerId`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct Id(String);
 
@@ -99,7 +99,7 @@ impl Id {
         if s.trim().is_empty() {
             return Err("must not be blank".to_owned());
         }
-        Code::from_string(s).map(|c| Self(c.into_string()))
+        ShortText::from_string(s).map(|c| Self(c.into_string()))
     }
 
     /// The identifier.
@@ -419,12 +419,12 @@ mod tests {
     #[test]
     fn text_is_bounded_but_kept_as_sent() {
         assert_eq!(
-            Code::parse(" A ").map(|c| c.into_string()),
+            ShortText::parse(" A ").map(|c| c.into_string()),
             Ok(" A ".into())
         );
-        assert!(Code::parse("").is_ok());
-        assert!(Code::parse(&"x".repeat(65)).is_err());
-        assert!(Code::parse("a\nb").is_err());
+        assert!(ShortText::parse("").is_ok());
+        assert!(ShortText::parse(&"x".repeat(65)).is_err());
+        assert!(ShortText::parse("a\nb").is_err());
         assert_eq!(Id::parse("  "), Err("must not be blank".into()));
     }
 

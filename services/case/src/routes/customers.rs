@@ -1,23 +1,24 @@
-//! `addCustomer` (ECM guide 4.8): adds customers to existing cases.
+//! The customers of cases: `addCustomer` (ECM guide 4.8) adds customers to
+//! existing cases, `removeCustomer` (4.10) removes them.
 
+use super::body::{invalid, read_body};
 use super::plan::{self, CasePlan, Part, Pending};
-use super::{read_body, AppState};
+use super::AppState;
 use crate::business::{self, Lookup};
 use crate::caller::{Access, Caller};
 use crate::error::EcmError;
 use crate::store::audit::Change;
 use crate::store::cases;
 use crate::store::customers::{self, AddOutcome};
-use crate::wire::batch::{customers_response, CustomersResponse};
+use crate::wire::batch::{customers_response, CustomerRef, CustomersResponse};
 use crate::wire::customer::Customer;
 use crate::wire::envelope::{Envelope, Messages, Outcome, NO_SUCH_CASE};
-use crate::wire::request::invalid;
 use actix_web::{web, HttpRequest, HttpResponse};
 use service_kit::Keyring;
 use std::collections::HashSet;
 
 /// The roll-up messages of `addCustomer`, in the vendor's words.
-pub const MESSAGES: Messages = Messages {
+pub const ADDITION: Messages = Messages {
     success: "Customers addition was successful.",
     partial: "Customers addition was partially successful.",
     failed: "Customers addition failed.",
@@ -48,11 +49,11 @@ impl Part for Customer {
 /// per case and overall (`SUCCESS`, `PARTIALSUCCESS` or `FAILED`).
 #[utoipa::path(
     post, path = "/rest-api/ECMService/CaseManagementService/addCustomer", tag = "ECM",
-    request_body(content = Vec<crate::openapi::CaseCustomersInput>, description = "The cases and the customers to add to each"),
+    request_body(content = Vec<crate::wire::batch::CaseCustomersInput>, description = "The cases and the customers to add to each"),
     responses(
         (status = 200, description = "Every customer added (`SUCCESS`) or some (`PARTIALSUCCESS`)", body = CustomersResponse),
         (status = 400, description = "The body is not the documented shape, or an item has no caseId; with `RESULTARRAY` when every part failed on its input", body = Envelope),
-        crate::openapi::ChangeRefusals,
+        crate::wire::envelope::ChangeRefusals,
     )
 )]
 pub async fn add_customer(
@@ -104,7 +105,7 @@ pub async fn add_customer(
         })
         .await?;
     let (status, response) = customers_response(
-        MESSAGES,
+        ADDITION,
         plans.into_iter().map(CasePlan::into_result).collect(),
     );
     let added = response
@@ -186,4 +187,79 @@ fn write(
             )
         },
     );
+}
+
+/// The roll-up messages of `removeCustomer`, in the vendor's words.
+pub const REMOVAL: Messages = Messages {
+    success: "Customers removal was successful.",
+    partial: "Customers removal was partially successful.",
+    failed: "Customers removal failed.",
+};
+
+/// The message of a customer removed.
+pub const REMOVED: &str = "Customer removed successfully.";
+/// The message of a customer that is not on the case.
+pub const NOT_IN_CASE: &str = "Customer does not exist in case.";
+
+impl Part for CustomerRef {
+    fn customer_id(&self) -> &str {
+        self.customer_id.as_str()
+    }
+}
+
+/// Remove customers from cases.
+///
+/// An array of `{caseId, customers: [{customerId}]}`. Each customer is
+/// removed on its own with every row stored for it; the audit trail keeps
+/// the record of it.
+#[utoipa::path(
+    post, path = "/rest-api/ECMService/CaseManagementService/removeCustomer", tag = "ECM",
+    request_body(content = Vec<crate::wire::batch::CaseCustomerRefsInput>, description = "The cases and the customers to remove from each"),
+    responses(
+        (status = 200, description = "Every customer removed (`SUCCESS`) or some (`PARTIALSUCCESS`)", body = CustomersResponse),
+        (status = 400, description = "The body is not the documented shape, or an item has no caseId; with `RESULTARRAY` when every part failed on its input", body = Envelope),
+        crate::wire::envelope::ChangeRefusals,
+    )
+)]
+pub async fn remove_customer(
+    req: HttpRequest,
+    payload: web::Payload,
+    caller: Caller,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, EcmError> {
+    caller.require(Access::Write)?;
+    let body = read_body(&req, payload, &state).await?;
+    let mut plans = plan::plan::<CustomerRef>(&body, state.max_customers)?;
+    let change = Change::now(&caller.subject);
+    let plans = state
+        .db
+        .run(move |conn| {
+            let ids = plan::case_ids(&plans);
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            let found = cases::find_many(conn, &ids)?;
+            for plan in &mut plans {
+                plan.settle_case(&found);
+                remove(conn, plan, &change);
+            }
+            Ok::<_, EcmError>(plans)
+        })
+        .await?;
+    let (status, response) = customers_response(
+        REMOVAL,
+        plans.into_iter().map(CasePlan::into_result).collect(),
+    );
+    tracing::info!(cases = response.results.len(), "customers removed");
+    Ok(HttpResponse::build(status).json(response))
+}
+
+/// Removes each ready customer of a case, one transaction each.
+fn remove(conn: &mut service_kit::DbConnection, plan: &mut CasePlan<CustomerRef>, change: &Change) {
+    plan.apply(conn, "removeCustomer", |conn, case_id, customer| {
+        let removed = customers::remove(conn, case_id, customer.customer_id.as_str(), change)?;
+        Ok(if removed {
+            Outcome::done(REMOVED)
+        } else {
+            Outcome::refused(NOT_IN_CASE)
+        })
+    });
 }

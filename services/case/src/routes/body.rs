@@ -1,12 +1,16 @@
 //! Reading ECM request bodies. The shape is checked for the request as a
 //! whole (a 400 refuses it all, and nothing is applied); each part's own
 //! fields are then parsed on their own, so one bad customer fails alone.
+//! Every handler reads its body through here.
 
+use super::AppState;
 use crate::error::EcmError;
+use actix_web::{web, HttpRequest};
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{DeserializeOwned, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
+use service_kit::body::{is_json, read_limited};
 use service_kit::body::{parse_json, parse_value};
 use service_kit::InputError;
 use std::fmt;
@@ -158,6 +162,90 @@ pub fn parse_part<T: DeserializeOwned>(value: &Value) -> Result<T, String> {
 /// The message of an invalid field.
 pub fn invalid(field: &str, message: &str) -> String {
     format!("Invalid {field}: {message}.")
+}
+
+/// Reads a JSON body of at most the configured size.
+pub async fn read_body(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+) -> Result<web::Bytes, EcmError> {
+    if !is_json(req) {
+        return Err(EcmError::UnsupportedMediaType);
+    }
+    Ok(read_limited(req, payload, state.max_body).await?)
+}
+
+/// Reads a batch of case items, at most as many as customers are allowed.
+pub async fn items(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+    allowed: &[&str],
+) -> Result<Vec<Item>, EcmError> {
+    let body = read_body(req, payload, state).await?;
+    let items = parse_items(&body, allowed)?;
+    if items.len() > state.max_customers {
+        return Err(EcmError::TooLarge(format!(
+            "The request carries {} cases; at most {} are accepted per request.",
+            items.len(),
+            state.max_customers
+        )));
+    }
+    Ok(items)
+}
+
+/// The default and the largest page size.
+const DEFAULT_LIMIT: i64 = 20;
+const MAX_LIMIT: i64 = 100;
+
+/// A page request: the key field, `limit` and `cursor`.
+pub struct PageRequest {
+    /// The key field's value.
+    pub key: String,
+    /// The page size.
+    pub limit: i64,
+    /// Where the page starts: the previous page's `nextCursor`.
+    pub cursor: Option<String>,
+}
+
+/// Reads `{<key>, limit, cursor}`.
+pub async fn page_request(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+    key: &'static str,
+) -> Result<PageRequest, EcmError> {
+    let body = read_body(req, payload, state).await?;
+    let fields: Map<String, Value> = parse_object(&body, &[key, "limit", "cursor"])?;
+    let key_value = required_text(&fields, key)?;
+    let limit = match fields.get("limit") {
+        None | Some(Value::Null) => DEFAULT_LIMIT,
+        Some(value) => value
+            .as_i64()
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .ok_or_else(|| {
+                EcmError::Invalid(invalid(
+                    "limit",
+                    &format!("must be a whole number from 1 to {MAX_LIMIT}"),
+                ))
+            })?,
+    };
+    let cursor = match fields.get("cursor") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => {
+            return Err(EcmError::Invalid(invalid(
+                "cursor",
+                "must be the nextCursor of the previous page",
+            )))
+        }
+    };
+    Ok(PageRequest {
+        key: key_value,
+        limit,
+        cursor,
+    })
 }
 
 #[cfg(test)]

@@ -1,0 +1,45 @@
+//! The answer of `getCaseAudit`: a page of a case's audit trail.
+
+use super::envelope::Status;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One change to a case.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEvent {
+    /// Its sequence number.
+    pub event_id: i64,
+    /// When: RFC 3339 in UTC, to the microsecond.
+    #[schema(example = "2026-11-22T08:00:00.000000Z")]
+    pub at: String,
+    /// Who: the subject of the token that made the change.
+    pub actor: String,
+    /// `caseCreated`, `customerAdded`, `customerRemoved` or `statusChanged`.
+    #[schema(example = "customerAdded")]
+    pub action: String,
+    /// The customer added or removed.
+    pub customer_id: Option<String>,
+    /// The status before a status change.
+    pub from_status: Option<String>,
+    /// The status after a status change, or a new case's first status.
+    pub to_status: Option<String>,
+}
+
+/// The answer of `getCaseAudit`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CaseAuditResponse {
+    /// "Case audit fetched successfully."
+    #[serde(rename = "MESSAGE")]
+    pub message: String,
+    /// `SUCCESS`.
+    #[serde(rename = "STATUS")]
+    pub status: Status,
+    /// The case.
+    pub case_id: String,
+    /// A page of its changes, oldest first.
+    pub events: Vec<AuditEvent>,
+    /// Pass as `cursor` for the next page; `null` on the last.
+    pub next_cursor: Option<String>,
+}

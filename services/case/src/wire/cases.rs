@@ -1,0 +1,181 @@
+//! The cases resource's requests and answers: cases to create, status
+//! changes, and the reads (a case's status, a case with its customers, a
+//! customer's cases), each read in the ECM envelope with its data beside it
+//! and a `nextCursor` to pass back for the next page.
+
+use super::customer::Customer;
+use super::envelope::Status;
+use super::values::{Id, ShortText, Text};
+use domain::{DateTimeSeconds, YesNo};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A case to create.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewCase {
+    /// The case id, chosen by the caller (`CA100`).
+    pub case_id: Id,
+    /// The case type code.
+    #[serde(default)]
+    pub case_type_code: Option<ShortText>,
+    /// A description of the case, at most 2000 characters.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
+    pub case_description: Option<Text<2000>>,
+}
+
+/// A status change.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StatusChange {
+    /// The case.
+    pub case_id: Id,
+    /// The new status: `NW`, `INV`, `ESC` or `CLS`.
+    #[schema(example = "INV")]
+    pub case_status_code: ShortText,
+}
+
+/// An item of `getCaseStatusDetails`.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CaseRef {
+    /// The case.
+    #[schema(example = "CA100")]
+    pub case_id: String,
+}
+
+/// A page of a case's customers or audit trail.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CasePageRequest {
+    /// The case.
+    #[schema(example = "CA100")]
+    pub case_id: String,
+    /// Page size, 1 to 100 (default 20).
+    #[schema(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+    /// The `nextCursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// A page of the cases that include a customer.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerPageRequest {
+    /// The customer.
+    #[schema(example = "CUST123")]
+    pub customer_id: String,
+    /// Page size, 1 to 100 (default 20).
+    #[schema(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+    /// The `nextCursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// One case's status.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CaseStatusResult {
+    /// "Case status fetched successfully." or "Case does not exist.".
+    #[serde(rename = "MESSAGE")]
+    pub message: String,
+    /// `SUCCESS` or `FAILED`.
+    #[serde(rename = "STATUS")]
+    pub status: Status,
+    /// The case id as sent.
+    #[schema(example = "CA100")]
+    pub case_id: String,
+    /// The status code (`null` when the case does not exist).
+    #[schema(example = "INV")]
+    pub case_status_code: Option<String>,
+    /// The status name.
+    #[schema(example = "Investigation")]
+    pub case_status_name: Option<String>,
+    /// When the status was set, `YYYY-MM-DD HH:MM:SS` in UTC.
+    #[schema(value_type = Option<String>, example = "2022-06-24 10:28:48")]
+    pub case_status_date_time: Option<DateTimeSeconds>,
+    /// `Y` when the status is a closed one.
+    pub case_closed_flag: Option<YesNo>,
+}
+
+/// The answer of `getCaseStatusDetails`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseStatusResponse {
+    /// The roll-up message.
+    #[serde(rename = "MESSAGE")]
+    #[schema(example = "Case Status fetch Successful.")]
+    pub message: String,
+    /// The roll-up of the cases.
+    #[serde(rename = "STATUS")]
+    pub status: Status,
+    /// The cases, in request order.
+    #[serde(rename = "RESULTARRAY")]
+    pub results: Vec<CaseStatusResult>,
+}
+
+/// A case, as every read shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CaseSummary {
+    /// The case id.
+    #[schema(example = "CA100")]
+    pub case_id: String,
+    /// Its type code.
+    pub case_type_code: Option<String>,
+    /// Its description.
+    pub case_description: Option<String>,
+    /// Its status code.
+    #[schema(example = "NW")]
+    pub case_status_code: String,
+    /// Its status name.
+    #[schema(example = "New")]
+    pub case_status_name: Option<String>,
+    /// When its status was set, `YYYY-MM-DD HH:MM:SS` in UTC.
+    #[schema(value_type = Option<String>)]
+    pub case_status_date_time: Option<DateTimeSeconds>,
+    /// `Y` when its status is a closed one.
+    pub case_closed_flag: Option<YesNo>,
+    /// When it was created, `YYYY-MM-DD HH:MM:SS` in UTC.
+    #[schema(value_type = Option<String>)]
+    pub created_on: Option<DateTimeSeconds>,
+    /// Who created it (the token's subject).
+    pub created_by: String,
+}
+
+/// The answer of `getCaseDetails`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CaseDetailsResponse {
+    /// "Case details fetched successfully."
+    #[serde(rename = "MESSAGE")]
+    pub message: String,
+    /// `SUCCESS`.
+    #[serde(rename = "STATUS")]
+    pub status: Status,
+    /// The case.
+    pub case: CaseSummary,
+    /// A page of its customers, by customer id, each with every field it
+    /// was added with.
+    pub customers: Vec<Customer>,
+    /// Pass as `cursor` for the next page; `null` on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// The answer of `getCustomerCases`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerCasesResponse {
+    /// "Cases fetched successfully."
+    #[serde(rename = "MESSAGE")]
+    pub message: String,
+    /// `SUCCESS`.
+    #[serde(rename = "STATUS")]
+    pub status: Status,
+    /// The customer id asked for.
+    pub customer_id: String,
+    /// A page of the cases that include it, by case id.
+    pub cases: Vec<CaseSummary>,
+    /// Pass as `cursor` for the next page; `null` on the last.
+    pub next_cursor: Option<String>,
+}
