@@ -310,7 +310,6 @@ fn the_checked_in_api_documents_are_current() {
 #[test]
 fn serve_stops_within_the_shutdown_timeout() {
     let served = Served::start(Backend::Sqlite);
-    std::thread::sleep(Duration::from_millis(100));
     let started = std::time::Instant::now();
     let (status, _) = served.terminate();
     assert!(status.success());

@@ -180,8 +180,19 @@ async fn faults_lose_nothing_and_leave_nothing_half_done() {
     );
     read_back_journeys(&http, &services, &ledger).await;
     read_back_customers(&http, &services, &ledger, &cases).await;
-    // Interrupted uploads are swept once past their grace.
-    tokio::time::sleep(Duration::from_secs(4)).await;
+    // Interrupted uploads are swept once past their grace: wait until no
+    // upload is left unfinished, or the deadline passes and the check below
+    // names what remains.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !ids(
+        services.database("document"),
+        "SELECT id FROM documents WHERE state <> 'stored'",
+    )
+    .is_empty()
+        && std::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     nothing_half_done(&services);
     for process in services.all() {
         let log = process.log();

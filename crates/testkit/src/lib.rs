@@ -239,8 +239,25 @@ impl TestApp {
     }
 }
 
+/// With `TEST_LOG=1`, sends the app's logs (filtered by `RUST_LOG`, `info`
+/// by default) to the test's output: the harness shows what the test's own
+/// thread logged when it fails, and the server's threads print theirs as
+/// they go. Off by default, so that a passing suite stays quiet.
+fn show_logs_when_asked() {
+    if std::env::var("TEST_LOG").is_ok_and(|v| v == "1") {
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        // A second test in the same binary finds the subscriber installed.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_test_writer()
+            .try_init();
+    }
+}
+
 /// Starts a server on a random port with the given variables.
 pub async fn start(vars: &HashMap<String, String>, build: &Build) -> RunningServer {
+    show_logs_when_asked();
     let config = ServerConfig::load(Some(vars)).expect("test configuration");
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     let port = listener.local_addr().expect("bound").port();

@@ -2,7 +2,7 @@
 //! and a case's audit trail.
 
 use crate::helpers::{
-    create_cases, customer, envelope, post, reader, spawn, token, writer, ANALYST,
+    create_cases, customer, envelope, post, reader, seed_customer, spawn, token, writer, ANALYST,
 };
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -217,7 +217,25 @@ async fn every_change_is_in_the_audit_trail(backend: Backend) {
     );
 }
 
+/// A whole getCaseDetails answer, pinned: the seed's customer with every
+/// field and list, and a customer with a few. Times change with each run.
+async fn case_details_whole_answer(backend: Backend) {
+    let app = spawn(backend).await;
+    create_cases(&app, &["CA710"]).await;
+    let request = json!([{"caseId": "CA710", "customers": [seed_customer(), customer("C1")]}]);
+    assert_eq!(
+        post(&app, &writer(&app), "addCustomer", &request).await.0,
+        StatusCode::OK
+    );
+    let answer = page(&app, "getCaseDetails", json!({"caseId": "CA710"})).await;
+    insta::assert_json_snapshot!("get_case_details", answer, {
+        ".case.caseStatusDateTime" => "[time]",
+        ".case.createdOn" => "[time]",
+    });
+}
+
 backend_tests!(
     customers_and_cases_page_by_cursor,
-    every_change_is_in_the_audit_trail
+    every_change_is_in_the_audit_trail,
+    case_details_whole_answer
 );
