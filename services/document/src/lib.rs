@@ -5,9 +5,11 @@
 //! document has an owner; only its owner ever reads it. Internal: every
 //! route needs the internal service credential.
 
+mod caller;
 mod checks;
 pub mod config;
 mod content;
+mod openapi;
 mod rekey;
 mod routes;
 mod rows;
@@ -16,21 +18,18 @@ mod schema;
 mod store;
 pub mod sweep;
 mod upload;
+mod wire;
 
+pub use caller::{OWNER_SUBJECT_HEADER, OWNER_SYSTEM_HEADER};
 pub use config::{DocumentConfig, DATABASE};
 pub use content::ContentStore;
-pub use routes::{OWNER_SUBJECT_HEADER, OWNER_SYSTEM_HEADER};
 
-use actix_web::middleware::from_fn;
 use actix_web::web;
-use routes::DocumentState;
-use service_kit::auth::require_internal_credential;
-use service_kit::limit::rate_limit_internal;
+use routes::AppState;
 use service_kit::server::Context;
 use service_kit::Service;
 use std::collections::HashMap;
 use std::time::Duration;
-use utoipa::OpenApi;
 
 /// The service's name.
 pub const NAME: &str = "document";
@@ -47,20 +46,7 @@ pub fn rekey(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::R
 
 /// The service's OpenAPI document.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    #[derive(OpenApi)]
-    #[openapi(
-        info(title = "document-service", description = "The internal Document microservice: owned files in object storage. \
-            File rules are named by the problem `type`: urn:onboarding:problem:file-name-characters, file-name-extension, \
-            file-name-leading-space, file-name-invalid, file-too-large, file-empty, file-bad-base64, file-type-not-allowed, \
-            file-type-mismatch, file-infected."),
-        paths(routes::create, routes::metadata, routes::content, routes::list, routes::delete),
-        tags((name = "documents", description = "Documents and their content"))
-    )]
-    struct Doc;
-    let mut doc = Doc::openapi();
-    service_kit::openapi::require_internal_credential(&mut doc);
-    service_kit::openapi::document_rate_limit(&mut doc, "Problem", "application/problem+json");
-    doc
+    openapi::document()
 }
 
 /// Builds the service for the chassis to serve, and starts its sweeper.
@@ -74,7 +60,7 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
         config.sweep_interval(),
         Duration::from_secs(config.pending_grace_secs),
     );
-    let state = web::Data::new(DocumentState {
+    let state = web::Data::new(AppState {
         db: db.clone(),
         content,
         scanner: scan::Scanner::from_config(config.clamd_address.as_deref()),
@@ -82,24 +68,6 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
         allowed: config.allowed(),
     });
     Ok(Service::new(NAME, openapi(), db, move |cfg| {
-        cfg.service(
-            web::scope(routes::BASE)
-                .app_data(state.clone())
-                .wrap(from_fn(require_internal_credential))
-                .wrap(from_fn(rate_limit_internal))
-                .service(
-                    web::resource("/documents")
-                        .route(web::post().to(routes::create))
-                        .route(web::get().to(routes::list)),
-                )
-                .service(
-                    web::resource("/documents/{id}")
-                        .route(web::get().to(routes::metadata))
-                        .route(web::delete().to(routes::delete)),
-                )
-                .service(
-                    web::resource("/documents/{id}/content").route(web::get().to(routes::content)),
-                ),
-        );
+        routes::register(cfg, state.clone());
     }))
 }

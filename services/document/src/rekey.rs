@@ -3,7 +3,7 @@
 //! again, one at a time, so memory holds one document at most.
 
 use crate::content::ContentStore;
-use crate::store;
+use crate::store::documents;
 use service_kit::Database;
 
 /// How many ids one query reads.
@@ -17,7 +17,7 @@ pub async fn rekey(db: &Database, content: &ContentStore) -> anyhow::Result<usiz
     loop {
         let from = after.clone();
         let ids = db
-            .run(move |conn| store::stored_ids(conn, &from, BATCH).map_err(anyhow::Error::from))
+            .run(move |conn| documents::stored_ids(conn, &from, BATCH).map_err(anyhow::Error::from))
             .await?;
         let Some(last) = ids.last() else {
             return Ok(rewritten);
@@ -31,7 +31,7 @@ pub async fn rekey(db: &Database, content: &ContentStore) -> anyhow::Result<usiz
             // Deleted meanwhile: the rewrite must not bring its content back.
             let row = id.clone();
             let exists = db
-                .run(move |conn| store::exists(conn, &row).map_err(anyhow::Error::from))
+                .run(move |conn| documents::exists(conn, &row).map_err(anyhow::Error::from))
                 .await?;
             if !exists {
                 content.delete(&id).await?;

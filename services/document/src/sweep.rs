@@ -3,7 +3,7 @@
 //! nothing half-written stays. It runs at start and then periodically.
 
 use crate::content::ContentStore;
-use crate::store;
+use crate::store::documents;
 use service_kit::db::timestamp;
 use service_kit::{Database, ProblemError};
 use std::time::Duration;
@@ -36,7 +36,9 @@ impl Sweep {
         let cutoff = timestamp(chrono::Utc::now() - grace);
         let listed_by = cutoff.clone();
         let ids = db
-            .run(move |conn| store::unfinished(conn, &listed_by, BATCH).map_err(ProblemError::from))
+            .run(move |conn| {
+                documents::unfinished(conn, &listed_by, BATCH).map_err(ProblemError::from)
+            })
             .await?;
         Ok(Self { cutoff, ids })
     }
@@ -61,7 +63,7 @@ impl Sweep {
             let (claim, cutoff) = (id.clone(), self.cutoff.clone());
             let claimed = db
                 .run(move |conn| {
-                    store::claim_unfinished(conn, &claim, &cutoff).map_err(ProblemError::from)
+                    documents::claim_unfinished(conn, &claim, &cutoff).map_err(ProblemError::from)
                 })
                 .await?;
             if !claimed {
@@ -72,7 +74,7 @@ impl Sweep {
                 continue;
             }
             let row = id.clone();
-            db.run(move |conn| store::delete_row(conn, &row).map_err(ProblemError::from))
+            db.run(move |conn| documents::delete_row(conn, &row).map_err(ProblemError::from))
                 .await?;
             cleaned += 1;
         }

@@ -1,7 +1,10 @@
 //! Reading an upload, in either form, without ever holding more than the
 //! limit allows: a JSON body with base64 content (the seed's `Response[]`
-//! item plus `reference`), or a `multipart/form-data` form.
+//! item plus `reference`), or a `multipart/form-data` form. The forms as
+//! the API documents them are in [`crate::wire::documents`]; this is how
+//! they are read and checked.
 
+use crate::wire::documents::JsonUpload;
 use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest};
@@ -9,7 +12,6 @@ use base64::Engine;
 use bytes::{Bytes, BytesMut};
 use domain::document::FileRule;
 use futures_util::StreamExt;
-use serde::Deserialize;
 use service_kit::body::{is_json, parse_json_object, read_limited};
 use service_kit::InputError;
 
@@ -48,44 +50,6 @@ pub struct Upload {
 /// The longest `reference` accepted, and the longest text form field.
 const MAX_REFERENCE_CHARS: usize = 256;
 const MAX_TEXT_FIELD_BYTES: usize = 4096;
-
-/// The JSON form: the seed's `Response[]` item, plus the reference.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct JsonUpload {
-    /// What the document answers, for example a user action identifier.
-    reference: String,
-    /// The file name.
-    #[schema(example = "techspectemplate.pdf")]
-    file_name: String,
-    /// The declared media type.
-    #[schema(example = "application/pdf")]
-    file_type: String,
-    /// Free text about the file.
-    #[serde(default)]
-    file_info: String,
-    /// The caller's id of the file: a number or a string, returned as sent.
-    #[serde(default)]
-    #[schema(schema_with = domain::document::number_or_string, example = 1627265913230_u64)]
-    file_client_id: Option<serde_json::Value>,
-    /// The content, base64 (a `data:...;base64,` prefix and line breaks are accepted).
-    file_contents: String,
-}
-
-/// The multipart form, for the API document.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
-pub struct MultipartUpload {
-    /// What the document answers.
-    reference: String,
-    /// Free text about the file.
-    file_info: Option<String>,
-    /// The caller's id of the file.
-    file_client_id: Option<String>,
-    /// The file; its part's filename and Content-Type are the name and declared type.
-    #[schema(value_type = String, format = Binary)]
-    file: Vec<u8>,
-}
 
 /// The largest JSON body that can carry `max_bytes` of content: base64
 /// grows content by 4/3, line breaks by a little more, and the other fields

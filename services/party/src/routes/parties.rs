@@ -1,29 +1,17 @@
-//! The party API's handlers, one per operation.
+//! The handlers of the parties resource, one per operation.
 
-use crate::store::{self, Filter, StoreError};
+use super::{AppState, BASE};
+use crate::caller::Caller;
+use crate::store::parties::{self, Filter};
+use crate::store::StoreError;
+use crate::wire::parties::{ListQuery, Party, PartyInput, PartyPage};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use domain::party::{Party, PartyInput, PartyPage};
 use domain::text::parse_iso_date;
 use domain::{FieldError, PartyId};
-use serde::Deserialize;
 use service_kit::body::{parse_json, parse_query, read_json, DEFAULT_JSON_LIMIT};
 use service_kit::error::Problem;
-use service_kit::{Database, Keyring, ProblemError};
-
-/// The base path of the party API.
-pub const BASE: &str = "/party/v1";
-
-impl From<StoreError> for ProblemError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Stale => ProblemError::Conflict(
-                "the party was changed concurrently; read it and try again".into(),
-            ),
-            StoreError::Failed(failure) => failure.into(),
-        }
-    }
-}
+use service_kit::ProblemError;
 
 /// Checks the rules spanning fields, which serde cannot.
 fn checked(input: PartyInput) -> Result<PartyInput, ProblemError> {
@@ -53,14 +41,16 @@ fn path_id(raw: &str) -> Result<PartyId, ProblemError> {
     )
 )]
 pub async fn create(
+    _caller: Caller,
     req: HttpRequest,
     payload: web::Payload,
-    db: web::Data<Database>,
-    keyring: web::Data<Keyring>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, ProblemError> {
     let input = checked(read_json::<PartyInput>(&req, payload, DEFAULT_JSON_LIMIT).await?)?;
-    let party = db
-        .run(move |conn| store::insert(conn, &keyring, &input).map_err(ProblemError::from))
+    let keyring = state.keyring.clone();
+    let party = state
+        .db
+        .run(move |conn| parties::insert(conn, &keyring, &input).map_err(ProblemError::from))
         .await?;
     tracing::info!(party_id = %party.id, "party created");
     Ok(HttpResponse::Created()
@@ -79,13 +69,15 @@ pub async fn create(
     )
 )]
 pub async fn read(
+    _caller: Caller,
     id: web::Path<String>,
-    db: web::Data<Database>,
-    keyring: web::Data<Keyring>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, ProblemError> {
     let id = path_id(&id)?;
-    let found = db
-        .run(move |conn| store::find(conn, &keyring, &id).map_err(ProblemError::from))
+    let keyring = state.keyring.clone();
+    let found = state
+        .db
+        .run(move |conn| parties::find(conn, &keyring, &id).map_err(ProblemError::from))
         .await?;
     let (party, _) = found.ok_or(ProblemError::NotFound("party"))?;
     Ok(HttpResponse::Ok().json(party))
@@ -113,11 +105,11 @@ const UPDATE_ATTEMPTS: usize = 3;
     )
 )]
 pub async fn update(
+    _caller: Caller,
     req: HttpRequest,
     id: web::Path<String>,
     payload: web::Payload,
-    db: web::Data<Database>,
-    keyring: web::Data<Keyring>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, ProblemError> {
     let id = path_id(&id)?;
     let patch: serde_json::Value = read_json(&req, payload, DEFAULT_JSON_LIMIT).await?;
@@ -125,9 +117,10 @@ pub async fn update(
     loop {
         attempt += 1;
         let lookup = id.clone();
-        let keys = keyring.clone();
-        let found = db
-            .run(move |conn| store::find(conn, &keys, &lookup).map_err(ProblemError::from))
+        let keys = state.keyring.clone();
+        let found = state
+            .db
+            .run(move |conn| parties::find(conn, &keys, &lookup).map_err(ProblemError::from))
             .await?;
         let (current, version) = found.ok_or(ProblemError::NotFound("party"))?;
         let mut merged = serde_json::to_value(&current.input).map_err(anyhow::Error::from)?;
@@ -135,10 +128,11 @@ pub async fn update(
         let bytes = serde_json::to_vec(&merged).map_err(anyhow::Error::from)?;
         let input = checked(parse_json::<PartyInput>(&bytes)?)?;
         let target = id.clone();
-        let keys = keyring.clone();
-        let outcome = db
+        let keys = state.keyring.clone();
+        let outcome = state
+            .db
             .run(move |conn| {
-                Ok::<_, ProblemError>(store::update(conn, &keys, &target, version, &input))
+                Ok::<_, ProblemError>(parties::update(conn, &keys, &target, version, &input))
             })
             .await?;
         match outcome {
@@ -164,40 +158,21 @@ pub async fn update(
     )
 )]
 pub async fn delete(
+    _caller: Caller,
     id: web::Path<String>,
-    db: web::Data<Database>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, ProblemError> {
     let id = path_id(&id)?;
     let target = id.clone();
-    let deleted = db
-        .run(move |conn| store::delete(conn, &target).map_err(ProblemError::from))
+    let deleted = state
+        .db
+        .run(move |conn| parties::delete(conn, &target).map_err(ProblemError::from))
         .await?;
     if !deleted {
         return Err(ProblemError::NotFound("party"));
     }
     tracing::info!(party_id = %id, "party deleted");
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// The query of a list.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[into_params(parameter_in = Query, rename_all = "camelCase")]
-pub struct ListQuery {
-    /// Parties with this last name (case-insensitive).
-    last_name: Option<String>,
-    /// Parties born on this date, `YYYY-MM-DD`.
-    #[param(format = Date)]
-    date_of_birth: Option<String>,
-    /// Parties with this email contact point (case-insensitive).
-    email: Option<String>,
-    /// Parties with this tax id.
-    tax_id: Option<String>,
-    /// Page size, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    limit: Option<i64>,
-    /// The `nextCursor` of the previous page.
-    cursor: Option<String>,
 }
 
 /// The default and the largest page size.
@@ -215,9 +190,9 @@ const MAX_LIMIT: i64 = 100;
     )
 )]
 pub async fn list(
+    _caller: Caller,
     req: HttpRequest,
-    db: web::Data<Database>,
-    keyring: web::Data<Keyring>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, ProblemError> {
     let query: ListQuery = parse_query(req.query_string())?;
     let mut errors = Vec::new();
@@ -251,9 +226,12 @@ pub async fn list(
         email: query.email,
         tax_id: query.tax_id,
     };
-    let (items, more) = db
+    let keyring = state.keyring.clone();
+    let (items, more) = state
+        .db
         .run(move |conn| {
-            store::list(conn, &keyring, &filter, cursor.as_ref(), limit).map_err(ProblemError::from)
+            parties::list(conn, &keyring, &filter, cursor.as_ref(), limit)
+                .map_err(ProblemError::from)
         })
         .await?;
     let next_cursor = if more {

@@ -1,62 +1,29 @@
-//! The document API's handlers, one per operation.
+//! The handlers of the documents resource, one per operation.
 //!
-//! Every operation is scoped to the owner named by `X-Owner-System` and
-//! `X-Owner-Subject`: another owner's document answers exactly like one
-//! that does not exist.
+//! Every operation is scoped to the caller's owner (see [`Caller`]):
+//! another owner's document answers exactly like one that does not exist.
 
+use super::{AppState, BASE};
+use crate::caller::{Caller, OwnerHeaders};
 use crate::checks::check_type;
-use crate::content::{ContentError, ContentStore};
-use crate::rows::{DocumentRow, State};
-use crate::scan::{Scanner, Verdict};
-use crate::store;
-use crate::upload::{self, JsonUpload, MultipartUpload, UploadError};
+use crate::content::ContentError;
+use crate::rows::documents::{DocumentRow, State};
+use crate::scan::Verdict;
+use crate::store::documents;
+use crate::upload::{self, UploadError};
+use crate::wire::documents::{
+    DocumentMetadata, DocumentPage, JsonUpload, ListQuery, MultipartUpload,
+};
 use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use domain::document::{DocumentMetadata, DocumentPage, FileRule, Owner};
+use domain::document::{FileRule, Owner};
 use domain::FieldError;
 use futures_util::StreamExt;
-use serde::Deserialize;
 use service_kit::body::parse_query;
 use service_kit::db::timestamp;
 use service_kit::error::Problem;
-use service_kit::{Database, InputError, ProblemError};
-
-/// The base path of the document API.
-pub const BASE: &str = "/document/v1";
-/// The headers naming the owner.
-pub const OWNER_SYSTEM_HEADER: &str = "X-Owner-System";
-/// See [`OWNER_SYSTEM_HEADER`].
-pub const OWNER_SUBJECT_HEADER: &str = "X-Owner-Subject";
-
-/// The owner every operation is scoped to, as the API document shows it
-/// (the handlers read the headers with [`owner_of`]).
-#[derive(utoipa::IntoParams)]
-#[into_params(names("X-Owner-System", "X-Owner-Subject"), parameter_in = Header)]
-#[allow(dead_code)]
-pub struct OwnerHeaders(
-    /// The owning system, for example `user-action`: 1 to 256 characters.
-    #[param(min_length = 1, max_length = 256)]
-    String,
-    /// The subject within it, for example the end user's id: 1 to 256
-    /// characters.
-    #[param(min_length = 1, max_length = 256)]
-    String,
-);
-
-/// What the handlers share.
-pub struct DocumentState {
-    /// The metadata database.
-    pub db: Database,
-    /// The content store.
-    pub content: ContentStore,
-    /// The virus scanner.
-    pub scanner: Scanner,
-    /// The content size limit.
-    pub max_bytes: usize,
-    /// The accepted media types.
-    pub allowed: Vec<String>,
-}
+use service_kit::{InputError, ProblemError};
 
 /// The header with which a caller chooses a new document's id.
 pub const DOCUMENT_ID_HEADER: &str = "X-Document-Id";
@@ -73,28 +40,6 @@ fn new_id(req: &HttpRequest) -> Result<String, ProblemError> {
         .and_then(|v| uuid::Uuid::parse_str(v).ok())
         .map(|id| id.hyphenated().to_string())
         .ok_or_else(|| InputError::field(DOCUMENT_ID_HEADER, "must be a UUID").into())
-}
-
-/// The owner a request acts for.
-fn owner_of(req: &HttpRequest) -> Result<Owner, ProblemError> {
-    let header = |name: &'static str| -> Result<String, ProblemError> {
-        let value = req
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .unwrap_or("");
-        if value.is_empty() || value.len() > 256 || value.chars().any(char::is_control) {
-            return Err(
-                InputError::field(name, "must name the owner (1 to 256 characters)").into(),
-            );
-        }
-        Ok(value.to_owned())
-    };
-    Ok(Owner {
-        system: header(OWNER_SYSTEM_HEADER)?,
-        subject: header(OWNER_SUBJECT_HEADER)?,
-    })
 }
 
 /// Counts and renders a refused upload.
@@ -144,11 +89,12 @@ const PROBLEM: &str = "application/problem+json";
     )
 )]
 pub async fn create(
+    caller: Caller,
     req: HttpRequest,
     payload: web::Payload,
-    state: web::Data<DocumentState>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, ProblemError> {
-    let owner = owner_of(&req)?;
+    let owner = caller.owner;
     let id = new_id(&req)?;
     let upload = upload::read(&req, payload, state.max_bytes)
         .await
@@ -185,12 +131,14 @@ pub async fn create(
     };
     state
         .db
-        .run(move |conn| match store::insert_pending(conn, &pending) {
-            Err(e) if service_kit::db::is_unique_violation(&e) => Err(ProblemError::Conflict(
-                format!("{DOCUMENT_ID_HEADER}: the id is taken, or was deleted"),
-            )),
-            other => other.map_err(ProblemError::from),
-        })
+        .run(
+            move |conn| match documents::insert_pending(conn, &pending) {
+                Err(e) if service_kit::db::is_unique_violation(&e) => Err(ProblemError::Conflict(
+                    format!("{DOCUMENT_ID_HEADER}: the id is taken, or was deleted"),
+                )),
+                other => other.map_err(ProblemError::from),
+            },
+        )
         .await?;
 
     // From here on a failure must leave nothing visible: undo what was done,
@@ -204,7 +152,7 @@ pub async fn create(
     let commit_id = id.clone();
     let committed = state
         .db
-        .run(move |conn| store::mark_stored(conn, &commit_id).map_err(ProblemError::from))
+        .run(move |conn| documents::mark_stored(conn, &commit_id).map_err(ProblemError::from))
         .await;
     match committed {
         Ok(true) => {}
@@ -228,7 +176,7 @@ pub async fn create(
 
 /// Best-effort removal of an upload that failed half-way; the sweeper
 /// finishes what this cannot.
-async fn forget(state: &DocumentState, id: &str) {
+async fn forget(state: &AppState, id: &str) {
     if let Err(e) = state.content.delete(id).await {
         tracing::warn!(document_id = %id, error = %e, "could not remove content of a failed upload; the sweeper will");
         return;
@@ -236,23 +184,20 @@ async fn forget(state: &DocumentState, id: &str) {
     let row = id.to_owned();
     if let Err(e) = state
         .db
-        .run(move |conn| store::delete_row(conn, &row).map_err(ProblemError::from))
+        .run(move |conn| documents::delete_row(conn, &row).map_err(ProblemError::from))
         .await
     {
         tracing::warn!(document_id = %id, error = %e, "could not remove a failed upload's row; the sweeper will");
     }
 }
 
-async fn find(
-    state: &DocumentState,
-    req: &HttpRequest,
-    id: &str,
-) -> Result<DocumentRow, ProblemError> {
-    let owner = owner_of(req)?;
+/// A visible document of `owner`; another owner's is not found, exactly
+/// like one that does not exist.
+async fn find(state: &AppState, owner: Owner, id: &str) -> Result<DocumentRow, ProblemError> {
     let id = id.to_owned();
     state
         .db
-        .run(move |conn| store::find(conn, &id, &owner).map_err(ProblemError::from))
+        .run(move |conn| documents::find(conn, &id, &owner).map_err(ProblemError::from))
         .await?
         .ok_or(ProblemError::NotFound("document"))
 }
@@ -272,11 +217,11 @@ async fn find(
     )
 )]
 pub async fn metadata(
-    req: HttpRequest,
+    caller: Caller,
     id: web::Path<String>,
-    state: web::Data<DocumentState>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, ProblemError> {
-    Ok(HttpResponse::Ok().json(find(&state, &req, &id).await?.metadata()))
+    Ok(HttpResponse::Ok().json(find(&state, caller.owner, &id).await?.metadata()))
 }
 
 /// Download a document's content, streamed.
@@ -296,11 +241,11 @@ pub async fn metadata(
     )
 )]
 pub async fn content(
-    req: HttpRequest,
+    caller: Caller,
     id: web::Path<String>,
-    state: web::Data<DocumentState>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, ProblemError> {
-    let row = find(&state, &req, &id).await?;
+    let row = find(&state, caller.owner, &id).await?;
     let stream = state.content.get(&row.id).await.map_err(|e| match e {
         ContentError::Store(_) => ProblemError::Unavailable(e.into()),
         ContentError::Crypto(_) => ProblemError::Internal(e.into()),
@@ -322,20 +267,6 @@ pub async fn content(
         })))
 }
 
-/// The query of a list.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[into_params(parameter_in = Query, rename_all = "camelCase")]
-pub struct ListQuery {
-    /// Only documents answering this reference.
-    reference: Option<String>,
-    /// Page size, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    limit: Option<i64>,
-    /// The `nextCursor` of the previous page.
-    cursor: Option<String>,
-}
-
 /// List an owner's documents, a page at a time.
 #[utoipa::path(
     get, path = "/document/v1/documents", tag = "documents",
@@ -350,10 +281,11 @@ pub struct ListQuery {
     )
 )]
 pub async fn list(
+    caller: Caller,
     req: HttpRequest,
-    state: web::Data<DocumentState>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, ProblemError> {
-    let owner = owner_of(&req)?;
+    let owner = caller.owner;
     let query: ListQuery = parse_query(req.query_string())?;
     let limit = query.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
@@ -373,7 +305,7 @@ pub async fn list(
     let (rows, more) = state
         .db
         .run(move |conn| {
-            store::list(
+            documents::list(
                 conn,
                 &owner,
                 query.reference.as_deref(),
@@ -407,19 +339,19 @@ pub async fn list(
     )
 )]
 pub async fn delete(
-    req: HttpRequest,
+    caller: Caller,
     id: web::Path<String>,
-    state: web::Data<DocumentState>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, ProblemError> {
-    let owner = owner_of(&req)?;
+    let owner = caller.owner;
     let id = id.into_inner();
     let target = id.clone();
     let hidden = state
         .db
         .run(move |conn| {
-            let hidden = store::mark_deleting(conn, &target, &owner)?;
+            let hidden = documents::mark_deleting(conn, &target, &owner)?;
             if !hidden && uuid::Uuid::parse_str(&target).is_ok() {
-                store::bury(conn, &target, &owner, &timestamp(chrono::Utc::now()))?;
+                documents::bury(conn, &target, &owner, &timestamp(chrono::Utc::now()))?;
             }
             Ok::<_, ProblemError>(hidden)
         })

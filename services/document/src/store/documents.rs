@@ -1,7 +1,6 @@
-//! Document metadata in the service's database. Every function is one
-//! statement, so none holds a transaction open across content I/O.
+//! The queries of the documents resource, on the `documents` table.
 
-use crate::rows::{DocumentRow, State};
+use crate::rows::documents::{DocumentRow, State};
 use crate::schema::documents;
 use diesel::prelude::*;
 use domain::document::Owner;

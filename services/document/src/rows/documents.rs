@@ -1,4 +1,4 @@
-//! The `documents` row and its conversion to the wire type.
+//! The `documents` row, its states, and its conversion to the wire type.
 
 use crate::schema::documents;
 use diesel::prelude::*;

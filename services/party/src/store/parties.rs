@@ -1,41 +1,19 @@
-//! Reading and writing parties. Every function takes a connection and runs
-//! on the blocking pool (see `Database::run`); writes run in one transaction
-//! each, whose first statement is a write, so SQLite takes its write lock up
-//! front instead of failing to upgrade a read lock.
+//! The queries of the parties resource: a party is one `parties` row and
+//! its ordered child rows (contact points, identifiers, addresses).
 
-use crate::rows::{
-    self, AddressRow, ContactPointRow, Corrupt, IdentifierRow, PartyFields, PartyRow, PartyRows,
+use super::StoreError;
+use crate::rows::parties::{
+    child_rows, email_key, fields_of, identifier_key, name_key, rows_of, AddressRow,
+    ContactPointRow, IdentifierRow, PartyFields, PartyRow, PartyRows,
 };
+use crate::rows::Corrupt;
 use crate::schema::{parties, party_addresses, party_contact_points, party_identifiers};
 use diesel::prelude::*;
 use domain::party::{Party, PartyInput};
 use domain::PartyId;
 use service_kit::db::write_transaction;
 use service_kit::db::{is_unique_violation, timestamp, DbConnection};
-use service_kit::{Failure, Keyring};
-
-/// Why a store operation failed.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// The database failed, or a stored value no longer parses.
-    #[error(transparent)]
-    Failed(#[from] Failure),
-    /// The party changed since it was read (optimistic concurrency).
-    #[error("the party was changed concurrently")]
-    Stale,
-}
-
-impl From<diesel::result::Error> for StoreError {
-    fn from(e: diesel::result::Error) -> Self {
-        Self::Failed(e.into())
-    }
-}
-
-impl From<Corrupt> for StoreError {
-    fn from(e: Corrupt) -> Self {
-        Self::Failed(Failure::internal(e))
-    }
-}
+use service_kit::Keyring;
 
 /// How many fresh ids an insert draws before giving up. With 9·10⁹ ids a
 /// second collision in a row is already vanishingly rare.
@@ -52,7 +30,7 @@ pub fn insert(
     loop {
         attempt += 1;
         let id = PartyId::random();
-        let rows = rows::rows_of(keyring, &id, input, &now);
+        let rows = rows_of(keyring, &id, input, &now);
         let written = write_transaction(conn, |conn| {
             diesel::insert_into(parties::table)
                 .values(&rows.party)
@@ -105,8 +83,8 @@ pub fn update(
     input: &PartyInput,
 ) -> Result<Party, StoreError> {
     let now = timestamp(chrono::Utc::now());
-    let fields: PartyFields = rows::fields_of(input);
-    let (contact_points, identifiers, addresses) = rows::child_rows(keyring, id, input);
+    let fields: PartyFields = fields_of(input);
+    let (contact_points, identifiers, addresses) = child_rows(keyring, id, input);
     write_transaction(conn, |conn| {
         let changed = diesel::update(
             parties::table
@@ -195,7 +173,7 @@ pub fn list(
         query = query.filter(parties::id.gt(after.to_string()));
     }
     if let Some(name) = &filter.last_name {
-        query = query.filter(parties::last_name_key.eq(rows::name_key(name)));
+        query = query.filter(parties::last_name_key.eq(name_key(name)));
     }
     if let Some(date) = &filter.date_of_birth {
         query = query.filter(parties::date_of_birth.eq(date.clone()));
@@ -203,14 +181,14 @@ pub fn list(
     if let Some(email) = &filter.email {
         let owners = party_contact_points::table
             .filter(party_contact_points::channel.eq("email"))
-            .filter(party_contact_points::value_key.eq(rows::email_key(email)))
+            .filter(party_contact_points::value_key.eq(email_key(email)))
             .select(party_contact_points::party_id);
         query = query.filter(parties::id.eq_any(owners));
     }
     if let Some(tax_id) = &filter.tax_id {
         let owners = party_identifiers::table
             .filter(party_identifiers::id_type.eq("taxId"))
-            .filter(party_identifiers::value_key.eq(rows::identifier_key(keyring, "taxId", tax_id)))
+            .filter(party_identifiers::value_key.eq(identifier_key(keyring, "taxId", tax_id)))
             .select(party_identifiers::party_id);
         query = query.filter(parties::id.eq_any(owners));
     }

@@ -1,0 +1,3 @@
+//! The party API's wire types: what requests carry and answers say.
+
+pub mod parties;
