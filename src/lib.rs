@@ -142,6 +142,29 @@ fn banner(base: &str, data_dir: &Path, generated_credential: bool) -> String {
     )
 }
 
+/// `onboarding health`: asks the server listening on `PORT` of this machine
+/// for `/health/<probe>`; an error unless it answers 2xx within 3 s. A
+/// server listening on every interface is asked on the loopback address.
+pub async fn health(config: &ServerConfig, probe: &str) -> anyhow::Result<()> {
+    let host = match config.host.as_str() {
+        "0.0.0.0" | "::" | "[::]" => "127.0.0.1",
+        host => host,
+    };
+    let url = format!("http://{host}:{}/health/{probe}", config.port);
+    let answer = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(3))
+        .build()?
+        .get(&url)
+        .send()
+        .await?;
+    anyhow::ensure!(
+        answer.status().is_success(),
+        "{url} answered {}",
+        answer.status()
+    );
+    Ok(())
+}
+
 /// `onboarding migrate [SERVICE...]`: applies pending migrations and exits.
 pub fn migrate(config: &ServerConfig, names: &[&str]) -> anyhow::Result<()> {
     for name in names {

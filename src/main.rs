@@ -50,6 +50,14 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Ask the server this machine runs on `PORT` whether it is ready: exit 0
+    /// if it answers 2xx within 3 s, 1 otherwise. The container image's
+    /// health check, which has no shell or curl.
+    Health {
+        /// The probe: `ready` (every service's database answers) or `live`.
+        #[arg(long, value_parser = ["ready", "live"], default_value = "ready")]
+        probe: String,
+    },
     /// Mint a development end-user token (needs DEV_MODE=true and JWT_HS256_SECRET).
     Token {
         /// The subject (`sub`): the end user or operator.
@@ -95,6 +103,10 @@ fn run(command: Command) -> anyhow::Result<()> {
             onboarding::migrate(&config, &onboarding::select(&services)?)
         }
         Command::Rekey { services } => onboarding::rekey(config, &onboarding::select(&services)?),
+        Command::Health { probe } => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?
+            .block_on(onboarding::health(&config, &probe)),
         Command::Token {
             subject,
             roles,

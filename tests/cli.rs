@@ -593,3 +593,32 @@ fn base64_of(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
+
+/// `onboarding health`, the image's health check: 0 while a server is
+/// ready on `PORT`, 1 with the reason when none answers.
+#[test]
+fn health_asks_the_server_on_port() {
+    let served = Served::start(Backend::Sqlite);
+    let port = served.base.rsplit(':').next().expect("a port").to_owned();
+    let ask = |port: &str| {
+        Command::new(BIN)
+            .args(["health", "--probe", "ready"])
+            .env("PORT", port)
+            .env("RUST_LOG", "off")
+            .output()
+            .expect("health runs")
+    };
+    let ready = ask(&port);
+    assert!(ready.status.success(), "{ready:?}");
+    let (status, _) = served.terminate();
+    assert!(status.success());
+    let nobody = ask(&port);
+    assert_eq!(nobody.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&nobody.stderr);
+    assert!(
+        said.starts_with(&format!(
+            "error: error sending request for url (http://127.0.0.1:{port}/health/ready)"
+        )),
+        "{said}"
+    );
+}

@@ -4,13 +4,13 @@
 use crate::config::{ConfigError, Secret, ServerConfig};
 use crate::error::ProblemError;
 use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::Payload;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
-use std::future::{ready, Ready};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
+use std::future::{ready, Ready};
 use subtle::ConstantTimeEq;
 
 /// The header that carries the internal service credential.
