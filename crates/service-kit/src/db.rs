@@ -345,6 +345,46 @@ where
     }
 }
 
+/// What one pass of [`rewrite_in_batches`] read.
+pub enum Batch<T> {
+    /// Nothing was left to read: the rewrite is done.
+    Done,
+    /// The rows read that need rewriting (perhaps none of them).
+    Rows(Vec<T>),
+}
+
+/// Rewrites stored rows a batch at a time, each batch in one write
+/// transaction: the one routine behind sealing stored values again (at
+/// start for legacy plaintext, and for `onboarding rekey`). `read` returns
+/// the next batch, keeping its own place (a cursor, or a filter the
+/// rewritten rows leave); `write` rewrites one row and says how many rows
+/// it changed. Returns how many were changed in all.
+///
+/// Why `write` must compare: rows are read outside the transaction that
+/// rewrites them, so `write` must only change a row still holding what
+/// `read` saw (`UPDATE ... WHERE value = <as read>`); a request that wrote
+/// the row meanwhile sealed its own value, which must not be undone.
+pub fn rewrite_in_batches<T, E>(
+    conn: &mut DbConnection,
+    mut read: impl FnMut(&mut DbConnection) -> Result<Batch<T>, E>,
+    mut write: impl FnMut(&mut DbConnection, &T) -> diesel::QueryResult<usize>,
+) -> Result<usize, E>
+where
+    E: From<diesel::result::Error>,
+{
+    let mut rewritten = 0;
+    loop {
+        let Batch::Rows(rows) = read(conn)? else {
+            return Ok(rewritten);
+        };
+        rewritten += write_transaction(conn, |conn| {
+            rows.iter()
+                .try_fold(0, |written, row| Ok(written + write(conn, row)?))
+        })
+        .map_err(|e: diesel::result::Error| E::from(e))?;
+    }
+}
+
 /// True when `err` is a unique-constraint violation (on either backend).
 pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
     matches!(

@@ -7,6 +7,7 @@ use crate::schema::{case_customer_details, case_customers};
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
+use service_kit::db::{rewrite_in_batches, Batch};
 use service_kit::keyring::SEALED;
 use service_kit::Failure;
 use service_kit::{DbConnection, Keyring};
@@ -16,7 +17,7 @@ const BATCH: i64 = 500;
 
 /// Seals again, a batch at a time, the `$column` of `$table` whose stored
 /// text does not start with `$prefix`. Each rewritten row leaves the filter,
-/// so the loop needs no cursor and ends when a batch comes back empty.
+/// so the reading needs no cursor and ends when a batch comes back empty.
 macro_rules! reseal_column {
     ($conn:expr, $keyring:expr, $prefix:expr, $table:ident, $column:ident, $field:expr) => {{
         let condition = format!(
@@ -25,18 +26,17 @@ macro_rules! reseal_column {
             len = $prefix.len(),
             prefix = $prefix,
         );
-        let mut rewritten = 0;
-        loop {
+        let read = |conn: &mut DbConnection| {
             let batch: Vec<(String, String, Option<String>)> = $table::table
                 .filter($table::$column.is_not_null())
                 .filter(sql::<Bool>(&condition))
                 .select(($table::case_id, $table::customer_id, $table::$column))
                 .limit(BATCH)
-                .load($conn)?;
+                .load(conn)?;
             if batch.is_empty() {
-                break rewritten;
+                return Ok(Batch::Done);
             }
-            let sealed = batch
+            batch
                 .into_iter()
                 .map(|(case_id, customer_id, stored)| {
                     let stored = stored.unwrap_or_default();
@@ -44,24 +44,22 @@ macro_rules! reseal_column {
                         customer::reseal($keyring, $field, &case_id, &customer_id, &stored)?;
                     Ok((case_id, customer_id, stored, value))
                 })
-                .collect::<Result<Vec<_>, Failure>>()?;
-            rewritten += service_kit::db::write_transaction($conn, |conn| {
-                let mut written = 0;
-                for (case_id, customer_id, stored, value) in &sealed {
-                    // Only a field unchanged since the batch was read: a
-                    // write since then sealed its own value under the
-                    // active key, which must not be undone.
-                    written += diesel::update(
-                        $table::table
-                            .find((case_id, customer_id))
-                            .filter($table::$column.eq(stored)),
-                    )
-                    .set($table::$column.eq(value))
-                    .execute(conn)?;
-                }
-                QueryResult::Ok(written)
-            })?;
-        }
+                .collect::<Result<Vec<_>, Failure>>()
+                .map(Batch::Rows)
+        };
+        rewrite_in_batches(
+            $conn,
+            read,
+            |conn, (case_id, customer_id, stored, value)| {
+                diesel::update(
+                    $table::table
+                        .find((case_id, customer_id))
+                        .filter($table::$column.eq(stored)),
+                )
+                .set($table::$column.eq(value))
+                .execute(conn)
+            },
+        )?
     }};
 }
 

@@ -11,8 +11,8 @@ use crate::schema::{parties, party_addresses, party_contact_points, party_identi
 use diesel::prelude::*;
 use domain::party::{Party, PartyInput};
 use domain::PartyId;
-use service_kit::db::write_transaction;
 use service_kit::db::{is_unique_violation, timestamp, DbConnection};
+use service_kit::db::{rewrite_in_batches, write_transaction, Batch};
 use service_kit::Keyring;
 
 /// How many fresh ids an insert draws before giving up. With 9·10⁹ ids a
@@ -257,9 +257,8 @@ pub fn reseal(
     keyring: &Keyring,
     everything: bool,
 ) -> Result<usize, StoreError> {
-    let mut rewritten = 0;
     let mut after: Option<(String, i32)> = None;
-    loop {
+    let read = |conn: &mut DbConnection| {
         let mut query = party_identifiers::table
             .select(IdentifierRow::as_select())
             .order((party_identifiers::party_id, party_identifiers::position))
@@ -279,7 +278,7 @@ pub fn reseal(
         }
         let batch: Vec<IdentifierRow> = query.load(conn)?;
         let Some(last) = batch.last() else {
-            return Ok(rewritten);
+            return Ok(Batch::Done);
         };
         after = Some((last.party_id().to_owned(), last.position()));
         let resealed = batch
@@ -290,20 +289,15 @@ pub fn reseal(
             })
             .filter_map(Result::transpose)
             .collect::<Result<Vec<_>, Corrupt>>()?;
-        rewritten += write_transaction(conn, |conn| {
-            let mut written = 0;
-            for (was, row) in &resealed {
-                // Only a row unchanged since the batch was read: a write
-                // since then sealed its own value, which must not be undone.
-                written += diesel::update(
-                    party_identifiers::table
-                        .find((row.party_id(), row.position()))
-                        .filter(party_identifiers::value.eq(was)),
-                )
-                .set(row)
-                .execute(conn)?;
-            }
-            QueryResult::Ok(written)
-        })?;
-    }
+        Ok::<_, StoreError>(Batch::Rows(resealed))
+    };
+    rewrite_in_batches(conn, read, |conn, (was, row)| {
+        diesel::update(
+            party_identifiers::table
+                .find((row.party_id(), row.position()))
+                .filter(party_identifiers::value.eq(was)),
+        )
+        .set(row)
+        .execute(conn)
+    })
 }
