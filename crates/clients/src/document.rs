@@ -2,11 +2,13 @@
 
 use crate::absent_on_404;
 use bytes::Bytes;
-use domain::document::{DocumentMetadata, DocumentPage, Owner};
-use reqwest::Method;
+use domain::document::{DocumentMetadata, DocumentPage, FileRuleName, Owner};
+use reqwest::{Method, StatusCode};
 use serde::Serialize;
+use serde_json::Value;
 use service_kit::client::{CallError, InternalClient};
 use service_kit::server::Context;
+use std::fmt;
 use std::time::Duration;
 
 /// A client of document-service.
@@ -31,6 +33,83 @@ pub struct NewDocument<'a> {
     pub file_client_id: Option<&'a serde_json::Value>,
     /// The content, base64.
     pub file_contents: &'a str,
+}
+
+/// Why document-service did not store a document.
+#[derive(Debug)]
+pub enum StoreError {
+    /// It refused the document: the caller's to fix.
+    Refused(Refusal),
+    /// The call failed otherwise (unavailable, slow, or an answer that is
+    /// no refusal of the document: a fault between the services).
+    Call(CallError),
+}
+
+/// document-service's refusal of a document: the file rule it broke, or
+/// an invalid field, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The broken file rule; `None` when a field is invalid otherwise (or
+    /// the rule is one this build does not know).
+    pub rule: Option<FileRuleName>,
+    /// The field concerned, as document-service names it (`fileName`,
+    /// `fileType`, `fileContents`, ...).
+    pub field: String,
+    /// What is wrong with it, a sentence for the end user.
+    pub message: String,
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Refused(refusal) => write!(
+                f,
+                "{SERVICE} refused the document: {}: {}",
+                refusal.field, refusal.message
+            ),
+            Self::Call(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Refused(_) => None,
+            Self::Call(e) => Some(e),
+        }
+    }
+}
+
+impl From<CallError> for StoreError {
+    fn from(e: CallError) -> Self {
+        match &e {
+            CallError::Status { status, body, .. } => {
+                refusal(*status, body).map_or(Self::Call(e), Self::Refused)
+            }
+            _ => Self::Call(e),
+        }
+    }
+}
+
+/// How the chassis's problem+json `type` begins; a file rule's slug follows.
+const PROBLEM_TYPE: &str = "urn:onboarding:problem:";
+
+/// A client error whose problem names the field at fault refuses the
+/// document: by a file rule when its `type` names one. Any other answer
+/// (no credential, a conflict, too many requests) is not the end user's
+/// to fix.
+fn refusal(status: StatusCode, body: &Value) -> Option<Refusal> {
+    if !status.is_client_error() {
+        return None;
+    }
+    let slug = body["type"].as_str()?.strip_prefix(PROBLEM_TYPE)?;
+    let error = &body["errors"][0];
+    Some(Refusal {
+        rule: FileRuleName::from_slug(slug),
+        field: error["field"].as_str()?.to_owned(),
+        message: error["message"].as_str()?.to_owned(),
+    })
 }
 
 /// The peer's name, in errors.
@@ -66,14 +145,13 @@ impl DocumentClient {
     /// Stores a document for `owner` under `id` (a UUID the caller chose, so
     /// that it can delete the document even when the answer is lost: a
     /// failed store must be followed by [`delete`](Self::delete)). A broken
-    /// file rule comes back as [`CallError::Status`] with document-service's
-    /// problem body.
+    /// file rule or an invalid field comes back as [`StoreError::Refused`].
     pub async fn store(
         &self,
         owner: &Owner,
         id: &str,
         document: &NewDocument<'_>,
-    ) -> Result<DocumentMetadata, CallError> {
+    ) -> Result<DocumentMetadata, StoreError> {
         let body = serde_json::to_vec(document).map_err(|e| CallError::Protocol {
             service: SERVICE,
             detail: e.to_string(),
@@ -87,7 +165,7 @@ impl DocumentClient {
                 Some(body),
             )
             .await?;
-        response.json().await.map_err(protocol)
+        Ok(response.json().await.map_err(protocol)?)
     }
 
     /// A document's metadata, if `owner` has it.
@@ -180,4 +258,68 @@ fn serde_urlencoded_pairs(pairs: &[(&str, String)]) -> String {
     form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs)
         .finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn problem(status: u16, slug: &str, errors: Value) -> CallError {
+        CallError::Status {
+            service: SERVICE,
+            status: StatusCode::from_u16(status).expect("status"),
+            body: json!({"type": format!("{PROBLEM_TYPE}{slug}"), "title": "t", "status": status,
+                         "detail": "d", "errors": errors}),
+        }
+    }
+
+    #[test]
+    fn a_file_rule_comes_back_typed() {
+        let refused = StoreError::from(problem(
+            413,
+            "file-too-large",
+            json!([{"field": "fileContents", "message": "must not exceed 4 bytes"}]),
+        ));
+        match refused {
+            StoreError::Refused(refusal) => assert_eq!(
+                refusal,
+                Refusal {
+                    rule: Some(FileRuleName::TooLarge),
+                    field: "fileContents".into(),
+                    message: "must not exceed 4 bytes".into(),
+                }
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_invalid_field_is_a_refusal_without_a_rule() {
+        let refused = StoreError::from(problem(
+            400,
+            "invalid-input",
+            json!([{"field": "fileClientId", "message": "must be a number or a string"}]),
+        ));
+        assert!(
+            matches!(&refused, StoreError::Refused(r) if r.rule.is_none() && r.field == "fileClientId"),
+            "{refused:?}"
+        );
+    }
+
+    #[test]
+    fn answers_naming_no_field_are_call_errors() {
+        for status in [401, 409, 429] {
+            let e = StoreError::from(problem(status, "conflict", Value::Null));
+            assert!(
+                matches!(e, StoreError::Call(CallError::Status { .. })),
+                "{e:?}"
+            );
+        }
+        let timeout = StoreError::from(CallError::Timeout { service: SERVICE });
+        assert!(matches!(
+            timeout,
+            StoreError::Call(CallError::Timeout { .. })
+        ));
+    }
 }

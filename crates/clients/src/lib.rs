@@ -5,7 +5,7 @@
 mod document;
 mod party;
 
-pub use document::{DocumentClient, NewDocument};
+pub use document::{DocumentClient, NewDocument, Refusal, StoreError};
 pub use party::PartyClient;
 pub use service_kit::client::CallError;
 

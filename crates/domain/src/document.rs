@@ -17,8 +17,84 @@ pub const FORBIDDEN_NAME_CHARACTERS: &[char] = &[
 /// The longest file name accepted, in characters.
 pub const MAX_NAME_CHARS: usize = 255;
 
-/// A file rule a document broke. Each has a stable name (`slug`), which the
-/// APIs expose so that callers can tell the rules apart.
+/// The name of a file rule: what document-service refuses a file for and
+/// its callers read back, one value on both sides of the call. On the wire
+/// it is the rule's stable `slug`, the last part of the refusal's problem
+/// `type` (`urn:onboarding:problem:<slug>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileRuleName {
+    /// The name contains a forbidden character.
+    NameCharacters,
+    /// The name has no extension.
+    NameExtension,
+    /// The name begins with a space.
+    NameLeadingSpace,
+    /// The name is empty, too long, or has control characters.
+    NameInvalid,
+    /// The content is larger than the limit.
+    TooLarge,
+    /// The content is empty.
+    Empty,
+    /// The content is not valid base64.
+    BadBase64,
+    /// The declared type is not one of the allowed types.
+    TypeNotAllowed,
+    /// The content is not of the declared type.
+    TypeMismatch,
+    /// The virus scanner rejected the content.
+    Infected,
+}
+
+impl FileRuleName {
+    /// Every rule.
+    pub const ALL: [Self; 10] = [
+        Self::NameCharacters,
+        Self::NameExtension,
+        Self::NameLeadingSpace,
+        Self::NameInvalid,
+        Self::TooLarge,
+        Self::Empty,
+        Self::BadBase64,
+        Self::TypeNotAllowed,
+        Self::TypeMismatch,
+        Self::Infected,
+    ];
+
+    /// The rule's stable name on the wire. Never change one: callers and
+    /// their clients' metrics tell the rules apart by it.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::NameCharacters => "file-name-characters",
+            Self::NameExtension => "file-name-extension",
+            Self::NameLeadingSpace => "file-name-leading-space",
+            Self::NameInvalid => "file-name-invalid",
+            Self::TooLarge => "file-too-large",
+            Self::Empty => "file-empty",
+            Self::BadBase64 => "file-bad-base64",
+            Self::TypeNotAllowed => "file-type-not-allowed",
+            Self::TypeMismatch => "file-type-mismatch",
+            Self::Infected => "file-infected",
+        }
+    }
+
+    /// The rule a slug names; `None` for any other slug (another kind of
+    /// problem, or a rule this build does not know).
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|rule| rule.slug() == slug)
+    }
+
+    /// The HTTP status a broken rule answers with: 413 for size, 400 otherwise.
+    pub fn status(self) -> u16 {
+        match self {
+            Self::TooLarge => 413,
+            _ => 400,
+        }
+    }
+}
+
+/// A file rule a document broke, with what makes its message. Each has a
+/// stable name ([`FileRuleName`]), which the APIs expose so that callers
+/// can tell the rules apart.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileRule {
     /// The name contains a forbidden character.
@@ -50,28 +126,30 @@ pub enum FileRule {
 }
 
 impl FileRule {
-    /// The rule's stable name.
-    pub fn slug(&self) -> &'static str {
+    /// The rule's name.
+    pub fn name(&self) -> FileRuleName {
         match self {
-            Self::NameCharacters => "file-name-characters",
-            Self::NameExtension => "file-name-extension",
-            Self::NameLeadingSpace => "file-name-leading-space",
-            Self::NameInvalid => "file-name-invalid",
-            Self::TooLarge(_) => "file-too-large",
-            Self::Empty => "file-empty",
-            Self::BadBase64 => "file-bad-base64",
-            Self::TypeNotAllowed(_) => "file-type-not-allowed",
-            Self::TypeMismatch { .. } => "file-type-mismatch",
-            Self::Infected => "file-infected",
+            Self::NameCharacters => FileRuleName::NameCharacters,
+            Self::NameExtension => FileRuleName::NameExtension,
+            Self::NameLeadingSpace => FileRuleName::NameLeadingSpace,
+            Self::NameInvalid => FileRuleName::NameInvalid,
+            Self::TooLarge(_) => FileRuleName::TooLarge,
+            Self::Empty => FileRuleName::Empty,
+            Self::BadBase64 => FileRuleName::BadBase64,
+            Self::TypeNotAllowed(_) => FileRuleName::TypeNotAllowed,
+            Self::TypeMismatch { .. } => FileRuleName::TypeMismatch,
+            Self::Infected => FileRuleName::Infected,
         }
+    }
+
+    /// The rule's stable name ([`FileRuleName::slug`]).
+    pub fn slug(&self) -> &'static str {
+        self.name().slug()
     }
 
     /// The HTTP status the rule answers with: 413 for size, 400 otherwise.
     pub fn status(&self) -> u16 {
-        match self {
-            Self::TooLarge(_) => 413,
-            _ => 400,
-        }
+        self.name().status()
     }
 
     /// The field the rule concerns, as the seed names it.
@@ -250,5 +328,41 @@ mod tests {
             Err(FileRule::NameInvalid)
         );
         assert_eq!(check_file_name("tab\there.pdf"), Err(FileRule::NameInvalid));
+    }
+
+    #[test]
+    fn rule_names_keep_their_slugs_both_ways() {
+        // The slugs are a contract with document-service's callers.
+        let slugs: Vec<&str> = FileRuleName::ALL.iter().map(|r| r.slug()).collect();
+        assert_eq!(
+            slugs,
+            [
+                "file-name-characters",
+                "file-name-extension",
+                "file-name-leading-space",
+                "file-name-invalid",
+                "file-too-large",
+                "file-empty",
+                "file-bad-base64",
+                "file-type-not-allowed",
+                "file-type-mismatch",
+                "file-infected",
+            ]
+        );
+        for rule in FileRuleName::ALL {
+            assert_eq!(FileRuleName::from_slug(rule.slug()), Some(rule));
+        }
+        assert_eq!(FileRuleName::from_slug("invalid-input"), None);
+        assert_eq!(FileRule::TooLarge(5).name(), FileRuleName::TooLarge);
+        assert_eq!(FileRule::TooLarge(5).slug(), "file-too-large");
+        assert_eq!(
+            (FileRule::TooLarge(5).status(), FileRule::Empty.status()),
+            (413, 400)
+        );
+        let mismatch = FileRule::TypeMismatch {
+            declared: "application/pdf".into(),
+            sniffed: None,
+        };
+        assert_eq!(mismatch.slug(), "file-type-mismatch");
     }
 }

@@ -1,18 +1,19 @@
 //! The Customer Actions Management API's one error type, rendered in the
 //! Fabric envelope: `opstatus` (non-zero), `httpStatusCode` (the real HTTP
 //! status), `dbpErrCode` (a stable number, one per cause) and `dbpErrMsg`
-//! (a sentence naming the field).
+//! (a sentence naming the field). The HTTP status follows from the code.
 
+use crate::wire::FabricError;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use clients::CallError;
-use serde::Serialize;
+use domain::document::FileRuleName;
 use service_kit::error::RateLimited;
 use service_kit::{Failure, InputError, ProblemError};
 
 /// Every cause a CAM request can fail for, with its stable `dbpErrCode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Code {
+pub enum ErrorCode {
     /// The body is not JSON, or not of the documented shape.
     MalformedBody = 10001,
     /// A required field is missing.
@@ -78,40 +79,40 @@ pub enum Code {
     DependencyTimeout = 10502,
 }
 
-impl Code {
+impl ErrorCode {
     /// Every code, for the API document.
-    pub const ALL: &'static [Code] = &[
-        Code::MalformedBody,
-        Code::MissingField,
-        Code::InvalidField,
-        Code::UnsupportedMediaType,
-        Code::BodyTooLarge,
-        Code::AppUnauthenticated,
-        Code::UserUnauthenticated,
-        Code::Forbidden,
-        Code::TooManyRequests,
-        Code::ApplicationNotFound,
-        Code::UserActionNotFound,
-        Code::DocumentNotFound,
-        Code::OperationNotFound,
-        Code::ForbiddenTransition,
-        Code::WrongActionType,
-        Code::DocumentsRequired,
-        Code::IdempotencyInProgress,
-        Code::IdempotencyMismatch,
-        Code::FileNameCharacters,
-        Code::FileNameExtension,
-        Code::FileNameLeadingSpace,
-        Code::FileNameInvalid,
-        Code::FileTooLarge,
-        Code::FileEmpty,
-        Code::FileBadBase64,
-        Code::FileTypeNotAllowed,
-        Code::FileTypeMismatch,
-        Code::FileInfected,
-        Code::Internal,
-        Code::DependencyUnavailable,
-        Code::DependencyTimeout,
+    pub const ALL: &'static [ErrorCode] = &[
+        ErrorCode::MalformedBody,
+        ErrorCode::MissingField,
+        ErrorCode::InvalidField,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::BodyTooLarge,
+        ErrorCode::AppUnauthenticated,
+        ErrorCode::UserUnauthenticated,
+        ErrorCode::Forbidden,
+        ErrorCode::TooManyRequests,
+        ErrorCode::ApplicationNotFound,
+        ErrorCode::UserActionNotFound,
+        ErrorCode::DocumentNotFound,
+        ErrorCode::OperationNotFound,
+        ErrorCode::ForbiddenTransition,
+        ErrorCode::WrongActionType,
+        ErrorCode::DocumentsRequired,
+        ErrorCode::IdempotencyInProgress,
+        ErrorCode::IdempotencyMismatch,
+        ErrorCode::FileNameCharacters,
+        ErrorCode::FileNameExtension,
+        ErrorCode::FileNameLeadingSpace,
+        ErrorCode::FileNameInvalid,
+        ErrorCode::FileTooLarge,
+        ErrorCode::FileEmpty,
+        ErrorCode::FileBadBase64,
+        ErrorCode::FileTypeNotAllowed,
+        ErrorCode::FileTypeMismatch,
+        ErrorCode::FileInfected,
+        ErrorCode::Internal,
+        ErrorCode::DependencyUnavailable,
+        ErrorCode::DependencyTimeout,
     ];
 
     /// The number.
@@ -119,21 +120,55 @@ impl Code {
         self as u32
     }
 
-    /// The code of a document-service file rule, by its stable name.
-    pub fn of_file_rule(slug: &str) -> Option<Self> {
-        Some(match slug {
-            "file-name-characters" => Self::FileNameCharacters,
-            "file-name-extension" => Self::FileNameExtension,
-            "file-name-leading-space" => Self::FileNameLeadingSpace,
-            "file-name-invalid" => Self::FileNameInvalid,
-            "file-too-large" => Self::FileTooLarge,
-            "file-empty" => Self::FileEmpty,
-            "file-bad-base64" => Self::FileBadBase64,
-            "file-type-not-allowed" => Self::FileTypeNotAllowed,
-            "file-type-mismatch" => Self::FileTypeMismatch,
-            "file-infected" => Self::FileInfected,
-            _ => return None,
-        })
+    /// The HTTP status a refusal for this cause answers with.
+    pub fn status(self) -> StatusCode {
+        match self {
+            Self::MalformedBody
+            | Self::MissingField
+            | Self::InvalidField
+            | Self::WrongActionType
+            | Self::FileNameCharacters
+            | Self::FileNameExtension
+            | Self::FileNameLeadingSpace
+            | Self::FileNameInvalid
+            | Self::FileEmpty
+            | Self::FileBadBase64
+            | Self::FileTypeNotAllowed
+            | Self::FileTypeMismatch
+            | Self::FileInfected => StatusCode::BAD_REQUEST,
+            Self::AppUnauthenticated | Self::UserUnauthenticated => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::ApplicationNotFound
+            | Self::UserActionNotFound
+            | Self::DocumentNotFound
+            | Self::OperationNotFound => StatusCode::NOT_FOUND,
+            Self::ForbiddenTransition
+            | Self::DocumentsRequired
+            | Self::IdempotencyInProgress
+            | Self::IdempotencyMismatch => StatusCode::CONFLICT,
+            Self::BodyTooLarge | Self::FileTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::DependencyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::DependencyTimeout => StatusCode::GATEWAY_TIMEOUT,
+        }
+    }
+
+    /// The code of a document-service file rule.
+    pub fn of_file_rule(rule: FileRuleName) -> Self {
+        match rule {
+            FileRuleName::NameCharacters => Self::FileNameCharacters,
+            FileRuleName::NameExtension => Self::FileNameExtension,
+            FileRuleName::NameLeadingSpace => Self::FileNameLeadingSpace,
+            FileRuleName::NameInvalid => Self::FileNameInvalid,
+            FileRuleName::TooLarge => Self::FileTooLarge,
+            FileRuleName::Empty => Self::FileEmpty,
+            FileRuleName::BadBase64 => Self::FileBadBase64,
+            FileRuleName::TypeNotAllowed => Self::FileTypeNotAllowed,
+            FileRuleName::TypeMismatch => Self::FileTypeMismatch,
+            FileRuleName::Infected => Self::FileInfected,
+        }
     }
 }
 
@@ -141,34 +176,16 @@ impl Code {
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
 pub struct CamError {
-    code: Code,
-    status: StatusCode,
+    code: ErrorCode,
     message: String,
     cause: Option<anyhow::Error>,
 }
 
-/// The Fabric error envelope.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct FabricError {
-    /// Non-zero: the same number as `dbpErrCode`.
-    pub opstatus: u32,
-    /// The HTTP status.
-    pub http_status_code: u16,
-    /// The cause, a stable number (see the API description for the list).
-    #[schema(example = "10003")]
-    pub dbp_err_code: String,
-    /// What is wrong, naming the field.
-    #[schema(example = "DateOfBirth: 1985-02-30 is not a real date")]
-    pub dbp_err_msg: String,
-}
-
 impl CamError {
-    /// A refusal for `code` with `status` and a message naming the field.
-    pub fn new(code: Code, status: StatusCode, message: impl Into<String>) -> Self {
+    /// A refusal for `code` with a message naming the field.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             code,
-            status,
             message: message.into(),
             cause: None,
         }
@@ -176,18 +193,13 @@ impl CamError {
 
     /// 400 for `field`.
     pub fn invalid(field: &str, message: impl std::fmt::Display) -> Self {
-        Self::new(
-            Code::InvalidField,
-            StatusCode::BAD_REQUEST,
-            format!("{field}: {message}"),
-        )
+        Self::new(ErrorCode::InvalidField, format!("{field}: {message}"))
     }
 
     /// 404 for a missing application.
     pub fn no_application() -> Self {
         Self::new(
-            Code::ApplicationNotFound,
-            StatusCode::NOT_FOUND,
+            ErrorCode::ApplicationNotFound,
             "Application_id: no such application of the caller",
         )
     }
@@ -195,14 +207,13 @@ impl CamError {
     /// 404 for a missing user action.
     pub fn no_action() -> Self {
         Self::new(
-            Code::UserActionNotFound,
-            StatusCode::NOT_FOUND,
+            ErrorCode::UserActionNotFound,
             "UserActionIdentifier: no such user action of the caller",
         )
     }
 
     /// The cause of the refusal.
-    pub fn code(&self) -> Code {
+    pub fn code(&self) -> ErrorCode {
         self.code
     }
 
@@ -210,11 +221,7 @@ impl CamError {
     pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
         Self {
             cause: Some(cause.into()),
-            ..Self::new(
-                Code::Internal,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "an internal error occurred",
-            )
+            ..Self::new(ErrorCode::Internal, "an internal error occurred")
         }
     }
 
@@ -222,7 +229,7 @@ impl CamError {
     pub fn envelope(&self) -> FabricError {
         FabricError {
             opstatus: self.code.number(),
-            http_status_code: self.status.as_u16(),
+            http_status_code: self.code.status().as_u16(),
             dbp_err_code: self.code.number().to_string(),
             dbp_err_msg: self.message.clone(),
         }
@@ -230,26 +237,22 @@ impl CamError {
 
     /// A peer's failure: 503 when it is unavailable or failing, 504 when slow.
     pub fn from_peer(e: CallError) -> Self {
-        let (code, status, message) = match &e {
+        let (code, message) = match &e {
             CallError::Timeout { service } => (
-                Code::DependencyTimeout,
-                StatusCode::GATEWAY_TIMEOUT,
+                ErrorCode::DependencyTimeout,
                 format!("{service} did not answer in time; try again"),
             ),
             CallError::Unavailable { service, .. } => (
-                Code::DependencyUnavailable,
-                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::DependencyUnavailable,
                 format!("{service} is unavailable; try again later"),
             ),
             CallError::Status { service, .. } | CallError::Protocol { service, .. } => (
-                Code::DependencyUnavailable,
-                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::DependencyUnavailable,
                 format!("{service} is failing; try again later"),
             ),
         };
         Self {
             code,
-            status,
             message,
             cause: Some(e.into()),
         }
@@ -265,20 +268,18 @@ impl From<InputError> for CamError {
                     .next()
                     .unwrap_or_else(|| domain::FieldError::new("body", "is invalid"));
                 let code = match (first.field.as_str(), first.message.as_str()) {
-                    ("body", _) => Code::MalformedBody,
-                    (_, "is required") => Code::MissingField,
-                    _ => Code::InvalidField,
+                    ("body", _) => ErrorCode::MalformedBody,
+                    (_, "is required") => ErrorCode::MissingField,
+                    _ => ErrorCode::InvalidField,
                 };
-                Self::new(code, StatusCode::BAD_REQUEST, first.to_string())
+                Self::new(code, first.to_string())
             }
             InputError::TooLarge { limit } => Self::new(
-                Code::BodyTooLarge,
-                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::BodyTooLarge,
                 format!("body: must not exceed {limit} bytes"),
             ),
             InputError::UnsupportedMediaType { expected } => Self::new(
-                Code::UnsupportedMediaType,
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedMediaType,
                 format!("body: must be {expected}"),
             ),
         }
@@ -288,8 +289,7 @@ impl From<InputError> for CamError {
 impl From<RateLimited> for CamError {
     fn from(limited: RateLimited) -> Self {
         Self::new(
-            Code::TooManyRequests,
-            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::TooManyRequests,
             format!(
                 "too many requests from this user or app; retry after {} s",
                 limited.retry_after_secs
@@ -304,8 +304,7 @@ impl From<Failure> for CamError {
             Failure::Unavailable(cause) => Self {
                 cause: Some(cause),
                 ..Self::new(
-                    Code::DependencyUnavailable,
-                    StatusCode::SERVICE_UNAVAILABLE,
+                    ErrorCode::DependencyUnavailable,
                     "the database is unavailable; try again later",
                 )
             },
@@ -332,12 +331,12 @@ impl From<diesel::result::Error> for CamError {
 
 impl ResponseError for CamError {
     fn status_code(&self) -> StatusCode {
-        self.status
+        self.code.status()
     }
 
     fn error_response(&self) -> HttpResponse {
         if let Some(cause) = &self.cause {
-            if self.status.is_server_error() {
+            if self.status_code().is_server_error() {
                 tracing::error!(
                     code = self.code.number(),
                     error = format!("{cause:#}"),
@@ -345,6 +344,31 @@ impl ResponseError for CamError {
                 );
             }
         }
-        HttpResponse::build(self.status).json(self.envelope())
+        HttpResponse::build(self.status_code()).json(self.envelope())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_rule_answers_with_the_status_document_service_gives_it() {
+        for rule in FileRuleName::ALL {
+            assert_eq!(
+                ErrorCode::of_file_rule(rule).status().as_u16(),
+                rule.status(),
+                "{rule:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_envelope_carries_the_codes_status() {
+        let envelope = CamError::no_action().envelope();
+        assert_eq!((envelope.opstatus, envelope.http_status_code), (10202, 404));
+        assert!(ErrorCode::ALL
+            .iter()
+            .all(|code| code.status().is_client_error() || code.status().is_server_error()));
     }
 }

@@ -1,20 +1,20 @@
-//! getUserActions, updateUserAction, updateUserActionBulk,
-//! createPreRequirements and getAuditEvents.
+//! The user actions: getUserActions, createPreRequirements,
+//! updateUserAction and updateUserActionBulk.
 
-use super::{ok, small_body, State};
-use crate::auth::Caller;
+use super::{small_body, AppState};
+use crate::caller::Caller;
 use crate::catalog::Definition;
-use crate::error::{CamError, Code};
-use crate::plan;
+use crate::error::{CamError, ErrorCode};
+use crate::prescribe;
 use crate::render::{self, Style};
-use crate::rows::{ActionRow, ApplicationRow, AuditRow};
+use crate::rows::{ActionRow, AuditRow};
 use crate::store::{self, actions::Change};
 use crate::wire::{
-    ActionQuery, ActionUpdate, ApplicationQuery, BulkUpdate, Status, MAX_RESPONSE_CHARS,
+    ActionGroups, ActionQuery, ActionUpdate, ActionUpdated, ActionsUpdated, ApplicationQuery,
+    BulkUpdate, CreatedGroups, Fabric, FabricError, Status, UpdatedAction, MAX_RESPONSE_CHARS,
 };
-use actix_web::http::{header, StatusCode};
+use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Map, Value};
 use service_kit::body::{parse_json_object, read_limited, DEFAULT_JSON_LIMIT};
 use service_kit::InputError;
 
@@ -24,18 +24,18 @@ use service_kit::InputError;
     request_body = ActionQuery,
     security(("appKey" = [], "appSecret" = [], "userToken" = [])),
     responses(
-        (status = 200, description = "The actions, each group an array under its name, with `count`", body = Object),
-        (status = 400, description = "A field is invalid", body = crate::error::FabricError),
-        (status = 401, description = "No app credentials or end-user token", body = crate::error::FabricError),
-        (status = 404, description = "The caller has no application", body = crate::error::FabricError),
+        (status = 200, description = "The actions, each group an array under its name, with `count`", body = ActionGroups),
+        (status = 400, description = "A field is invalid", body = FabricError),
+        (status = 401, description = "No app credentials or end-user token", body = FabricError),
+        (status = 404, description = "The caller has no application", body = FabricError),
     )
 )]
 pub async fn get_user_actions(
+    caller: Caller,
     req: HttpRequest,
     payload: web::Payload,
-    state: web::Data<State>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, CamError> {
-    let caller = state.caller(&req)?;
     let (query, _): (ActionQuery, _) = small_body(&req, payload).await?;
     let pre = query.is_pre;
     let (application, revision) = state
@@ -87,22 +87,23 @@ pub async fn get_user_actions(
     )),
     security(("appKey" = [], "appSecret" = [], "userToken" = [])),
     responses(
-        (status = 200, description = "The application's pre-requirement actions, grouped, with `count` and `id`", body = Object),
-        (status = 400, description = "jsondata is invalid", body = crate::error::FabricError),
-        (status = 401, description = "No app credentials or end-user token", body = crate::error::FabricError),
-        (status = 404, description = "The caller has no application", body = crate::error::FabricError),
+        (status = 200, description = "The application's pre-requirement actions, grouped, with `count` and `id`", body = CreatedGroups),
+        (status = 400, description = "jsondata is invalid", body = FabricError),
+        (status = 401, description = "No app credentials or end-user token", body = FabricError),
+        (status = 404, description = "The caller has no application", body = FabricError),
     )
 )]
 pub async fn create_pre_requirements(
+    caller: Caller,
     req: HttpRequest,
     payload: web::Payload,
-    state: web::Data<State>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, CamError> {
-    let caller = state.caller(&req)?;
     let query = pre_requirements_body(&req, payload).await?;
     let (application, applicants) = state.application_of(&caller, query.application_id).await?;
     let now = service_kit::db::timestamp(chrono::Utc::now());
-    let candidates = plan::prescribed(&state.catalog, &application.id, &applicants, true, &now);
+    let candidates =
+        prescribe::prescribed(&state.catalog, &application.id, &applicants, true, &now);
     let app_id = application.id.clone();
     let actions = state
         .db(move |conn| {
@@ -142,17 +143,10 @@ async fn pre_requirements_body(
         let jsondata = sent
             .next()
             .map(|(_, value)| value.into_owned())
-            .ok_or_else(|| {
-                CamError::new(
-                    Code::MissingField,
-                    StatusCode::BAD_REQUEST,
-                    "jsondata: is required",
-                )
-            })?;
+            .ok_or_else(|| CamError::new(ErrorCode::MissingField, "jsondata: is required"))?;
         if sent.next().is_some() {
             return Err(CamError::new(
-                Code::MalformedBody,
-                StatusCode::BAD_REQUEST,
+                ErrorCode::MalformedBody,
                 "jsondata: must be sent once",
             ));
         }
@@ -172,8 +166,7 @@ fn prefix_field(e: InputError, prefix: &str) -> CamError {
     match e {
         InputError::Invalid(errors) => match errors.into_iter().next() {
             Some(error) if error.field == "body" => CamError::new(
-                Code::MalformedBody,
-                StatusCode::BAD_REQUEST,
+                ErrorCode::MalformedBody,
                 format!("{prefix}: {}", error.message),
             ),
             Some(error) => CamError::invalid(&format!("{prefix}.{}", error.field), error.message),
@@ -185,22 +178,21 @@ fn prefix_field(e: InputError, prefix: &str) -> CamError {
 
 /// An update checked against the action and the status rules: the change
 /// to apply, or the id of the identical update already applied.
-enum Planned {
+enum Checked {
     Change(Box<Change>),
     AlreadyApplied(String),
 }
 
 /// Checks one update; `field` prefixes the names in its errors.
-async fn plan_update(
-    state: &State,
+async fn check_update(
+    state: &AppState,
     caller: &Caller,
     update: &ActionUpdate,
     field: &str,
-) -> Result<(ActionRow, Planned), CamError> {
+) -> Result<(ActionRow, Checked), CamError> {
     if update.user_action_identifier.trim().is_empty() {
         return Err(CamError::new(
-            Code::MissingField,
-            StatusCode::BAD_REQUEST,
+            ErrorCode::MissingField,
             format!("{field}UserActionIdentifier: is required"),
         ));
     }
@@ -213,23 +205,22 @@ async fn plan_update(
     let reviewing = matches!(update.status, Status::Reviewed | Status::Rejected);
     if reviewing && !caller.roles.contains(&state.reviewer_role) {
         return Err(CamError::new(
-            Code::Forbidden,
-            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
             format!("{field}Status: only a reviewer may set Reviewed or Rejected"),
         ));
     }
-    let (action, _application, definition) =
-        owned_action(state, caller, &update.user_action_identifier, reviewing).await?;
+    let (action, _application, definition) = state
+        .owned_action(caller, &update.user_action_identifier, reviewing)
+        .await?;
     let target = update.status.as_str();
     if action.status == target && action.response == update.response {
         if let Some(id) = &action.last_update_id {
-            return Ok((action.clone(), Planned::AlreadyApplied(id.clone())));
+            return Ok((action.clone(), Checked::AlreadyApplied(id.clone())));
         }
     }
     if !transition_allowed(&action.status, update.status, &definition) {
         return Err(CamError::new(
-            Code::ForbiddenTransition,
-            StatusCode::CONFLICT,
+            ErrorCode::ForbiddenTransition,
             format!(
                 "{field}Status: a {} action cannot go from {} to {target}",
                 action.name, action.status
@@ -243,8 +234,7 @@ async fn plan_update(
             .await?;
         if attached == 0 {
             return Err(CamError::new(
-                Code::DocumentsRequired,
-                StatusCode::CONFLICT,
+                ErrorCode::DocumentsRequired,
                 format!(
                     "{field}Status: upload the documents of {} before submitting it",
                     action.identifier
@@ -269,7 +259,7 @@ async fn plan_update(
         update_id,
         event,
     };
-    Ok((action, Planned::Change(Box::new(change))))
+    Ok((action, Checked::Change(Box::new(change))))
 }
 
 /// The status rules: Created → Submitted, or Skipped when skippable;
@@ -283,46 +273,17 @@ fn transition_allowed(from: &str, to: Status, definition: &Definition) -> bool {
     }
 }
 
-/// An action the caller may act on: their own, or any for a reviewer.
-/// Someone else's action answers exactly like a missing one.
-pub async fn owned_action(
-    state: &State,
-    caller: &Caller,
-    identifier: &str,
-    any_owner: bool,
-) -> Result<(ActionRow, ApplicationRow, Definition), CamError> {
-    let identifier = identifier.to_owned();
-    let found = state
-        .db(move |conn| {
-            let Some(action) = store::actions::by_identifier(conn, &identifier)? else {
-                return Ok(None);
-            };
-            let application = store::applications::find(conn, &action.application_id)?;
-            Ok(application.map(|application| (action, application)))
-        })
-        .await?;
-    let (action, application) = found
-        .filter(|(_, application)| any_owner || application.owner_subject == caller.subject)
-        .ok_or_else(CamError::no_action)?;
-    let definition = state
-        .catalog
-        .get(&action.name)
-        .map(|(_, d)| d.clone())
-        .ok_or_else(CamError::no_action)?;
-    Ok((action, application, definition))
-}
-
-/// Applies planned changes at once; a concurrent change makes it a 409.
+/// Applies checked updates at once; a concurrent change makes it a 409.
 async fn apply(
-    state: &State,
-    planned: Vec<(ActionRow, Planned)>,
+    state: &AppState,
+    checked: Vec<(ActionRow, Checked)>,
 ) -> Result<Vec<(String, String)>, CamError> {
     let mut answers = Vec::new();
     let mut changes = Vec::new();
-    for (action, plan) in planned {
-        match plan {
-            Planned::AlreadyApplied(id) => answers.push((action.identifier, id)),
-            Planned::Change(change) => {
+    for (action, update) in checked {
+        match update {
+            Checked::AlreadyApplied(id) => answers.push((action.identifier, id)),
+            Checked::Change(change) => {
                 answers.push((action.identifier, change.update_id.clone()));
                 changes.push(*change);
             }
@@ -334,8 +295,7 @@ async fn apply(
             .await?;
         if !applied {
             return Err(CamError::new(
-                Code::ForbiddenTransition,
-                StatusCode::CONFLICT,
+                ErrorCode::ForbiddenTransition,
                 "Status: the user action changed meanwhile; read it and try again",
             ));
         }
@@ -349,26 +309,25 @@ async fn apply(
     request_body = ActionUpdate,
     security(("appKey" = [], "appSecret" = [], "userToken" = [])),
     responses(
-        (status = 200, description = "Applied (or already applied: the same id again)", body = Object, example = json!({"opstatus": 0, "id": "60fe1b7edecbb711d1e76641", "httpStatusCode": 200})),
-        (status = 400, description = "A field is invalid", body = crate::error::FabricError),
-        (status = 401, description = "No app credentials or end-user token", body = crate::error::FabricError),
-        (status = 403, description = "Only reviewers set Reviewed or Rejected", body = crate::error::FabricError),
-        (status = 404, description = "No such action of the caller", body = crate::error::FabricError),
-        (status = 409, description = "The status change is not allowed", body = crate::error::FabricError),
+        (status = 200, description = "Applied (or already applied: the same id again)", body = Fabric<ActionUpdated>, example = json!({"opstatus": 0, "id": "60fe1b7edecbb711d1e76641", "httpStatusCode": 200})),
+        (status = 400, description = "A field is invalid", body = FabricError),
+        (status = 401, description = "No app credentials or end-user token", body = FabricError),
+        (status = 403, description = "Only reviewers set Reviewed or Rejected", body = FabricError),
+        (status = 404, description = "No such action of the caller", body = FabricError),
+        (status = 409, description = "The status change is not allowed", body = FabricError),
     )
 )]
 pub async fn update_user_action(
+    caller: Caller,
     req: HttpRequest,
     payload: web::Payload,
-    state: web::Data<State>,
-) -> Result<HttpResponse, CamError> {
-    let caller = state.caller(&req)?;
+    state: web::Data<AppState>,
+) -> Result<Fabric<ActionUpdated>, CamError> {
     let (update, _): (ActionUpdate, _) = small_body(&req, payload).await?;
-    let planned = plan_update(&state, &caller, &update, "").await?;
-    let answers = apply(&state, vec![planned]).await?;
-    let mut answer = Map::new();
-    answer.insert("id".into(), json!(answers[0].1));
-    Ok(ok(answer))
+    let checked = check_update(&state, &caller, &update, "").await?;
+    let mut answers = apply(&state, vec![checked]).await?;
+    let (_, id) = answers.remove(0);
+    Ok(Fabric::ok(ActionUpdated { id }))
 }
 
 /// The most updates one bulk call takes.
@@ -380,20 +339,20 @@ const MAX_BULK: usize = 100;
     request_body = BulkUpdate,
     security(("appKey" = [], "appSecret" = [], "userToken" = [])),
     responses(
-        (status = 200, description = "All applied", body = Object, example = json!({"UserActions": [{"UserActionIdentifier": "DriverLicense_1778258145_3X88WLM", "id": "60fe1b7edecbb711d1e76641"}], "opstatus": 0, "httpStatusCode": 200})),
-        (status = 400, description = "A field is invalid (named with its index)", body = crate::error::FabricError),
-        (status = 401, description = "No app credentials or end-user token", body = crate::error::FabricError),
-        (status = 403, description = "Only reviewers set Reviewed or Rejected", body = crate::error::FabricError),
-        (status = 404, description = "No such action of the caller", body = crate::error::FabricError),
-        (status = 409, description = "A status change is not allowed; nothing was applied", body = crate::error::FabricError),
+        (status = 200, description = "All applied", body = Fabric<ActionsUpdated>, example = json!({"UserActions": [{"UserActionIdentifier": "DriverLicense_1778258145_3X88WLM", "id": "60fe1b7edecbb711d1e76641"}], "opstatus": 0, "httpStatusCode": 200})),
+        (status = 400, description = "A field is invalid (named with its index)", body = FabricError),
+        (status = 401, description = "No app credentials or end-user token", body = FabricError),
+        (status = 403, description = "Only reviewers set Reviewed or Rejected", body = FabricError),
+        (status = 404, description = "No such action of the caller", body = FabricError),
+        (status = 409, description = "A status change is not allowed; nothing was applied", body = FabricError),
     )
 )]
 pub async fn update_user_action_bulk(
+    caller: Caller,
     req: HttpRequest,
     payload: web::Payload,
-    state: web::Data<State>,
-) -> Result<HttpResponse, CamError> {
-    let caller = state.caller(&req)?;
+    state: web::Data<AppState>,
+) -> Result<Fabric<ActionsUpdated>, CamError> {
     let (bulk, _): (BulkUpdate, _) = small_body(&req, payload).await?;
     if bulk.user_actions.is_empty() || bulk.user_actions.len() > MAX_BULK {
         return Err(CamError::invalid(
@@ -401,7 +360,7 @@ pub async fn update_user_action_bulk(
             format!("must hold 1 to {MAX_BULK} updates"),
         ));
     }
-    let mut planned = Vec::new();
+    let mut checked = Vec::new();
     for (i, update) in bulk.user_actions.iter().enumerate() {
         if bulk.user_actions[..i]
             .iter()
@@ -412,46 +371,15 @@ pub async fn update_user_action_bulk(
                 "appears twice",
             ));
         }
-        planned.push(plan_update(&state, &caller, update, &format!("UserActions[{i}].")).await?);
+        checked.push(check_update(&state, &caller, update, &format!("UserActions[{i}].")).await?);
     }
-    let answers = apply(&state, planned).await?;
-    let items: Vec<Value> = answers
+    let answers = apply(&state, checked).await?;
+    let user_actions = answers
         .into_iter()
-        .map(|(identifier, id)| json!({"UserActionIdentifier": identifier, "id": id}))
+        .map(|(user_action_identifier, id)| UpdatedAction {
+            user_action_identifier,
+            id,
+        })
         .collect();
-    let mut answer = Map::new();
-    answer.insert("UserActions".into(), Value::Array(items));
-    Ok(ok(answer))
-}
-
-/// Read the application's audit trail: consents and every change.
-#[utoipa::path(
-    post, path = "/services/data/v1/CustomerActionsManagement/operations/Audit/getAuditEvents", tag = "Audit",
-    request_body = ApplicationQuery,
-    security(("appKey" = [], "appSecret" = [], "userToken" = [])),
-    responses(
-        (status = 200, description = "The events, oldest first", body = Object),
-        (status = 401, description = "No app credentials or end-user token", body = crate::error::FabricError),
-        (status = 404, description = "The caller has no such application", body = crate::error::FabricError),
-    )
-)]
-pub async fn get_audit_events(
-    req: HttpRequest,
-    payload: web::Payload,
-    state: web::Data<State>,
-) -> Result<HttpResponse, CamError> {
-    let caller = state.caller(&req)?;
-    let (query, _): (ApplicationQuery, _) = small_body(&req, payload).await?;
-    let (application, _) = state.application_of(&caller, query.application_id).await?;
-    let id = application.id.clone();
-    let events = state.db(move |conn| store::audit_trail(conn, &id)).await?;
-    let items: Vec<Value> = events
-        .into_iter()
-        .map(|e| json!({"id": e.id, "time": e.at, "subject": e.subject, "kind": e.kind, "target": e.target, "oldValue": e.old_value, "newValue": e.new_value}))
-        .collect();
-    let mut answer = Map::new();
-    answer.insert("count".into(), json!(items.len()));
-    answer.insert("AuditEvents".into(), Value::Array(items));
-    answer.insert("Application_id".into(), json!(application.id));
-    Ok(ok(answer))
+    Ok(Fabric::ok(ActionsUpdated { user_actions }))
 }

@@ -1,19 +1,17 @@
 //! uploadDocument and getDocument: files for DocumentUpload actions, kept
 //! in document-service and attached to the action here.
 
-use super::actions::owned_action;
-use super::{json_body, ok, small_body, State};
-use crate::auth::Caller;
-use crate::error::{CamError, Code};
+use super::{json_body, small_body, AppState};
+use crate::caller::Caller;
+use crate::error::{CamError, ErrorCode};
 use crate::rows::{AuditRow, DocumentRow};
 use crate::store;
-use crate::wire::{DocumentQuery, Upload};
-use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use crate::wire::{DocumentQuery, Documents, Fabric, FabricError, StoredFile, Upload, Uploaded};
+use actix_web::{web, HttpRequest};
 use base64::Engine;
-use clients::{CallError, NewDocument};
+use clients::{NewDocument, StoreError};
 use domain::document::{DocumentMetadata, Owner};
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 /// The most files one upload takes.
 const MAX_FILES: usize = 10;
@@ -26,31 +24,23 @@ fn owner(subject: &str) -> Owner {
     }
 }
 
-/// A document-service refusal of file `index`, in CAM terms: a file rule
-/// keeps its own code; anything else names the file's field.
-fn refused(e: CallError, index: usize) -> CamError {
-    if let CallError::Status { status, body, .. } = &e {
-        if status.is_client_error() {
-            let kind = body["type"].as_str().unwrap_or_default();
-            let slug = kind.rsplit(':').next().unwrap_or_default();
-            let field = body["errors"][0]["field"].as_str().unwrap_or("file");
-            let message = body["errors"][0]["message"]
-                .as_str()
-                .unwrap_or("is invalid");
-            let code = Code::of_file_rule(slug).unwrap_or(Code::InvalidField);
-            let status = StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::BAD_REQUEST);
-            return CamError::new(
-                code,
-                status,
-                format!("Response[{index}].{field}: {message}"),
-            );
-        }
+/// document-service's refusal of file `index`, in CAM terms: a file rule
+/// keeps its own code, an invalid field is named in the file. Anything
+/// else is a fault between the services.
+fn refused(e: StoreError, index: usize) -> CamError {
+    match e {
+        StoreError::Refused(refusal) => CamError::new(
+            refusal
+                .rule
+                .map_or(ErrorCode::InvalidField, ErrorCode::of_file_rule),
+            format!("Response[{index}].{}: {}", refusal.field, refusal.message),
+        ),
+        StoreError::Call(e) => CamError::from_peer(e),
     }
-    CamError::from_peer(e)
 }
 
 /// Removes documents stored for an upload that then failed.
-async fn forget(state: &State, caller: &Caller, ids: &[String]) {
+async fn forget(state: &AppState, caller: &Caller, ids: &[String]) {
     for id in ids {
         if let Err(e) = state.documents.delete(&owner(&caller.subject), id).await {
             tracing::error!(document_id = %id, error = %e, "could not delete a document of a failed upload");
@@ -64,27 +54,26 @@ async fn forget(state: &State, caller: &Caller, ids: &[String]) {
     request_body = Upload,
     security(("appKey" = [], "appSecret" = [], "userToken" = [])),
     responses(
-        (status = 200, description = "Stored and attached", body = Object, example = json!({"Response": [{"fileName": "techspectemplate.pdf", "fileClientId": 1627265913230_u64, "fileInfo": "", "documentId": "3b18b79d-2fd5-4197-844b-87be10302a3e", "fileType": "application/pdf"}], "opstatus": 0, "httpStatusCode": 200})),
-        (status = 400, description = "A field or file rule is broken (dbpErrCode names the rule); nothing was stored", body = crate::error::FabricError),
-        (status = 401, description = "No app credentials or end-user token", body = crate::error::FabricError),
-        (status = 404, description = "No such action of the caller", body = crate::error::FabricError),
-        (status = 409, description = "The action does not take documents now", body = crate::error::FabricError),
-        (status = 413, description = "A file or the body is too large; nothing was stored", body = crate::error::FabricError),
-        (status = 503, description = "document-service is unavailable; nothing was stored", body = crate::error::FabricError),
-        (status = 504, description = "document-service timed out; nothing was stored", body = crate::error::FabricError),
+        (status = 200, description = "Stored and attached", body = Fabric<Uploaded>, example = json!({"Response": [{"fileName": "techspectemplate.pdf", "fileClientId": 1627265913230_u64, "fileInfo": "", "documentId": "3b18b79d-2fd5-4197-844b-87be10302a3e", "fileType": "application/pdf"}], "opstatus": 0, "httpStatusCode": 200})),
+        (status = 400, description = "A field or file rule is broken (dbpErrCode names the rule); nothing was stored", body = FabricError),
+        (status = 401, description = "No app credentials or end-user token", body = FabricError),
+        (status = 404, description = "No such action of the caller", body = FabricError),
+        (status = 409, description = "The action does not take documents now", body = FabricError),
+        (status = 413, description = "A file or the body is too large; nothing was stored", body = FabricError),
+        (status = 503, description = "document-service is unavailable; nothing was stored", body = FabricError),
+        (status = 504, description = "document-service timed out; nothing was stored", body = FabricError),
     )
 )]
 pub async fn upload_document(
+    caller: Caller,
     req: HttpRequest,
     payload: web::Payload,
-    state: web::Data<State>,
-) -> Result<HttpResponse, CamError> {
-    let caller = state.caller(&req)?;
+    state: web::Data<AppState>,
+) -> Result<Fabric<Uploaded>, CamError> {
     let (upload, _): (Upload, _) = json_body(&req, payload, state.upload_limit).await?;
     if upload.user_action_identifier.trim().is_empty() {
         return Err(CamError::new(
-            Code::MissingField,
-            StatusCode::BAD_REQUEST,
+            ErrorCode::MissingField,
             "UserActionIdentifier: is required",
         ));
     }
@@ -94,19 +83,18 @@ pub async fn upload_document(
             format!("must hold 1 to {MAX_FILES} files"),
         ));
     }
-    let (action, application, definition) =
-        owned_action(&state, &caller, &upload.user_action_identifier, false).await?;
+    let (action, application, definition) = state
+        .owned_action(&caller, &upload.user_action_identifier, false)
+        .await?;
     if definition.action_type != "DocumentUpload" {
         return Err(CamError::new(
-            Code::WrongActionType,
-            StatusCode::BAD_REQUEST,
+            ErrorCode::WrongActionType,
             format!("UserActionIdentifier: {} is a {} action; only DocumentUpload actions take documents", action.identifier, definition.action_type),
         ));
     }
     if action.status != "Created" && action.status != "Rejected" {
         return Err(CamError::new(
-            Code::ForbiddenTransition,
-            StatusCode::CONFLICT,
+            ErrorCode::ForbiddenTransition,
             format!("UserActionIdentifier: documents are added while an action is Created or Rejected, and {} is {}", action.identifier, action.status),
         ));
     }
@@ -189,17 +177,18 @@ pub async fn upload_document(
         return Err(e);
     }
     tracing::info!(action_id = %action.id, files = rows.len(), "documents attached");
-    let items: Vec<Value> = rows
-        .iter()
-        .zip(&upload.response)
-        .map(|(row, file)| {
-            json!({"fileName": row.file_name, "fileClientId": file.file_client_id, "fileInfo": row.file_info,
-                   "documentId": row.document_id, "fileType": row.file_type})
+    let response = rows
+        .into_iter()
+        .zip(upload.response)
+        .map(|(row, file)| StoredFile {
+            file_name: row.file_name,
+            file_client_id: file.file_client_id,
+            file_info: row.file_info,
+            document_id: row.document_id,
+            file_type: row.file_type,
         })
         .collect();
-    let mut answer = Map::new();
-    answer.insert("Response".into(), Value::Array(items));
-    Ok(ok(answer))
+    Ok(Fabric::ok(Uploaded { response }))
 }
 
 /// The documents attached to one of the caller's actions, with content.
@@ -208,21 +197,22 @@ pub async fn upload_document(
     request_body = DocumentQuery,
     security(("appKey" = [], "appSecret" = [], "userToken" = [])),
     responses(
-        (status = 200, description = "The documents: metadata and base64 content", body = Object),
-        (status = 401, description = "No app credentials or end-user token", body = crate::error::FabricError),
-        (status = 404, description = "No such action or document of the caller", body = crate::error::FabricError),
-        (status = 503, description = "document-service is unavailable", body = crate::error::FabricError),
+        (status = 200, description = "The documents: metadata and base64 content", body = Fabric<Documents>),
+        (status = 401, description = "No app credentials or end-user token", body = FabricError),
+        (status = 404, description = "No such action or document of the caller", body = FabricError),
+        (status = 503, description = "document-service is unavailable", body = FabricError),
     )
 )]
 pub async fn get_document(
+    caller: Caller,
     req: HttpRequest,
     payload: web::Payload,
-    state: web::Data<State>,
-) -> Result<HttpResponse, CamError> {
-    let caller = state.caller(&req)?;
+    state: web::Data<AppState>,
+) -> Result<Fabric<Documents>, CamError> {
     let (query, _): (DocumentQuery, _) = small_body(&req, payload).await?;
-    let (action, _, _) =
-        owned_action(&state, &caller, &query.user_action_identifier, false).await?;
+    let (action, _, _) = state
+        .owned_action(&caller, &query.user_action_identifier, false)
+        .await?;
     let action_id = action.id.clone();
     let mut rows = state
         .db(move |conn| store::actions::documents_of(conn, &action_id))
@@ -231,13 +221,12 @@ pub async fn get_document(
         rows.retain(|r| &r.document_id == wanted);
         if rows.is_empty() {
             return Err(CamError::new(
-                Code::DocumentNotFound,
-                StatusCode::NOT_FOUND,
+                ErrorCode::DocumentNotFound,
                 "documentId: no such document of this action",
             ));
         }
     }
-    let mut items = Vec::new();
+    let mut response = Vec::new();
     for row in rows {
         let content = state
             .documents
@@ -250,19 +239,10 @@ pub async fn get_document(
                     row.document_id
                 ))
             })?;
-        let client_id: Value = row
-            .file_client_id
-            .as_deref()
-            .and_then(|t| serde_json::from_str(t).ok())
-            .unwrap_or(Value::Null);
-        items.push(json!({
-            "documentId": row.document_id, "fileName": row.file_name, "fileType": row.file_type,
-            "fileInfo": row.file_info, "fileClientId": client_id,
-            "fileContents": base64::engine::general_purpose::STANDARD.encode(&content),
-        }));
+        response.push(row.attached(base64::engine::general_purpose::STANDARD.encode(&content)));
     }
-    let mut answer = Map::new();
-    answer.insert("UserActionIdentifier".into(), json!(action.identifier));
-    answer.insert("Response".into(), Value::Array(items));
-    Ok(ok(answer))
+    Ok(Fabric::ok(Documents {
+        user_action_identifier: action.identifier,
+        response,
+    }))
 }

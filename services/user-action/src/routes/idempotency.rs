@@ -1,13 +1,13 @@
 //! `Idempotency-Key`: a create sent again with the same key is done once,
 //! and every repeat gets the first answer.
 
-use super::State;
-use crate::auth::Caller;
-use crate::error::{CamError, Code};
+use super::AppState;
+use crate::caller::Caller;
+use crate::error::{CamError, ErrorCode};
 use crate::store;
-use actix_web::http::StatusCode;
 use actix_web::HttpRequest;
-use serde_json::{Map, Value};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use service_kit::{Database, ProblemError};
 use sha2::Digest;
 use std::time::Duration;
@@ -20,18 +20,21 @@ const IDEMPOTENCY_WAIT: Duration = Duration::from_secs(10);
 
 /// Runs `work` once per `Idempotency-Key` (when the request has one): a
 /// repeat, even a concurrent one, gets the first request's answer. A failed
-/// request releases its key so that a retry does the work.
-pub async fn once<F, Fut>(
-    state: &State,
+/// request releases its key so that a retry does the work. The answer is
+/// kept as JSON: a replica of another version reads it as long as the
+/// answer's fields keep their names.
+pub async fn once<T, F, Fut>(
+    state: &AppState,
     req: &HttpRequest,
     caller: &Caller,
     operation: &'static str,
     body: &[u8],
     work: F,
-) -> Result<Map<String, Value>, CamError>
+) -> Result<T, CamError>
 where
+    T: Serialize + DeserializeOwned,
     F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = Result<Map<String, Value>, CamError>>,
+    Fut: std::future::Future<Output = Result<T, CamError>>,
 {
     let Some(key) = req.headers().get(IDEMPOTENCY_HEADER) else {
         return work().await;
@@ -53,8 +56,7 @@ where
             .await?;
         if stored != fingerprint {
             return Err(CamError::new(
-                Code::IdempotencyMismatch,
-                StatusCode::CONFLICT,
+                ErrorCode::IdempotencyMismatch,
                 format!("{IDEMPOTENCY_HEADER}: was used for a different request"),
             ));
         }
@@ -68,8 +70,7 @@ where
             }
             store::idempotency::Claim::Running => {
                 return Err(CamError::new(
-                    Code::IdempotencyInProgress,
-                    StatusCode::CONFLICT,
+                    ErrorCode::IdempotencyInProgress,
                     format!(
                         "{IDEMPOTENCY_HEADER}: a request with this key is still being processed"
                     ),

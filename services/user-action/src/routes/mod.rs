@@ -1,40 +1,35 @@
-//! The CAM operations: a module per resource, a handler per operation, and
-//! what they share.
+//! The CAM operations: a module per resource, a handler per operation,
+//! what the handlers share, and their registration.
 
 pub mod actions;
+pub mod audit;
 pub mod documents;
 mod idempotency;
 pub mod prospect;
 
-pub use idempotency::once;
-
-use crate::auth::{authenticate, Apps, Caller};
-use crate::catalog::Catalog;
-use crate::error::{CamError, Code};
-use crate::rows::{ApplicantRow, ApplicationRow};
+use crate::caller::{Authenticator, Caller};
+use crate::catalog::{Catalog, Definition};
+use crate::error::{CamError, ErrorCode};
+use crate::listing::Listings;
+use crate::rows::{ActionRow, ApplicantRow, ApplicationRow};
 use crate::store;
-use actix_web::http::StatusCode;
+use actix_web::middleware::from_fn;
 use actix_web::{web, HttpRequest, HttpResponse};
 use clients::{DocumentClient, PartyClient};
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
-use service_kit::auth::TokenVerifier;
 use service_kit::body::{is_json, parse_json_object, read_limited, DEFAULT_JSON_LIMIT};
-use service_kit::{Database, InputError};
+use service_kit::limit::rate_limit;
+use service_kit::{Database, DbConnection, InputError, ProblemError};
 
 /// The base path of the CAM operations.
 pub const BASE: &str = "/services/data/v1/CustomerActionsManagement/operations";
 
 /// What the handlers share.
-pub struct State {
+pub struct AppState {
     /// The service's database.
     pub db: Database,
     /// The action catalog.
     pub catalog: Catalog,
-    /// The registered apps.
-    pub apps: Apps,
-    /// Verifies end-user tokens.
-    pub tokens: TokenVerifier,
     /// party-service.
     pub party: PartyClient,
     /// document-service.
@@ -44,22 +39,75 @@ pub struct State {
     /// The role that may review actions.
     pub reviewer_role: String,
     /// Rendered getUserActions answers.
-    pub listings: crate::listing::Listings,
+    pub listings: Listings,
 }
 
-impl State {
-    /// Authenticates the request.
-    pub fn caller(&self, req: &HttpRequest) -> Result<Caller, CamError> {
-        authenticate(req, &self.apps, &self.tokens)
-    }
+/// Registers the CAM scope: the rate limit (by end user, else app, else
+/// peer address), the nine operations, and a CAM 404 for any other path.
+pub fn register(
+    cfg: &mut web::ServiceConfig,
+    state: web::Data<AppState>,
+    authenticator: web::Data<Authenticator>,
+) {
+    let limiter = authenticator.clone();
+    cfg.service(
+        web::scope(BASE)
+            .app_data(state)
+            .app_data(authenticator)
+            .wrap(from_fn(move |req, next| {
+                let authenticator = limiter.clone();
+                rate_limit::<CamError, _>(req, next, move |req| {
+                    authenticator.rate_limit_client(req)
+                })
+            }))
+            .service(
+                web::resource("/PersonalInfo/createProspectProfile")
+                    .route(web::post().to(prospect::create_prospect_profile)),
+            )
+            .service(
+                web::resource("/PersonalInfo/updateProspectProfile")
+                    .route(web::post().to(prospect::update_prospect_profile)),
+            )
+            .service(
+                web::resource("/UserAction/uploadDocument")
+                    .route(web::post().to(documents::upload_document)),
+            )
+            .service(
+                web::resource("/UserAction/getUserActions")
+                    .route(web::post().to(actions::get_user_actions)),
+            )
+            .service(
+                web::resource("/UserAction/updateUserAction")
+                    .route(web::post().to(actions::update_user_action)),
+            )
+            .service(
+                web::resource("/UserAction/updateUserActionBulk")
+                    .route(web::post().to(actions::update_user_action_bulk)),
+            )
+            .service(
+                web::resource("/UserAction/createPreRequirements")
+                    .route(web::post().to(actions::create_pre_requirements)),
+            )
+            .service(
+                web::resource("/UserAction/getDocument")
+                    .route(web::post().to(documents::get_document)),
+            )
+            .service(
+                web::resource("/Audit/getAuditEvents")
+                    .route(web::post().to(audit::get_audit_events)),
+            )
+            .default_service(web::to(no_operation)),
+    );
+}
 
+impl AppState {
     /// Runs a database unit of work.
     pub async fn db<T: Send + 'static>(
         &self,
-        work: impl FnOnce(&mut service_kit::DbConnection) -> diesel::QueryResult<T> + Send + 'static,
+        work: impl FnOnce(&mut DbConnection) -> diesel::QueryResult<T> + Send + 'static,
     ) -> Result<T, CamError> {
         self.db
-            .run(move |conn| work(conn).map_err(service_kit::ProblemError::from))
+            .run(move |conn| work(conn).map_err(ProblemError::from))
             .await
             .map_err(CamError::from)
     }
@@ -67,10 +115,10 @@ impl State {
     /// Runs a read of a row or two by index ([`Database::run_short_read`]).
     pub async fn short_read<T: Send + 'static>(
         &self,
-        work: impl FnOnce(&mut service_kit::DbConnection) -> diesel::QueryResult<T> + Send + 'static,
+        work: impl FnOnce(&mut DbConnection) -> diesel::QueryResult<T> + Send + 'static,
     ) -> Result<T, CamError> {
         self.db
-            .run_short_read(move |conn| work(conn).map_err(service_kit::ProblemError::from))
+            .run_short_read(move |conn| work(conn).map_err(ProblemError::from))
             .await
             .map_err(CamError::from)
     }
@@ -94,9 +142,40 @@ impl State {
             .await?;
         found.ok_or_else(CamError::no_application)
     }
+
+    /// An action the caller may act on: their own, or any for a reviewer
+    /// (`any_owner`). Someone else's action answers exactly like a missing
+    /// one.
+    pub async fn owned_action(
+        &self,
+        caller: &Caller,
+        identifier: &str,
+        any_owner: bool,
+    ) -> Result<(ActionRow, ApplicationRow, Definition), CamError> {
+        let identifier = identifier.to_owned();
+        let found = self
+            .db(move |conn| {
+                let Some(action) = store::actions::by_identifier(conn, &identifier)? else {
+                    return Ok(None);
+                };
+                let application = store::applications::find(conn, &action.application_id)?;
+                Ok(application.map(|application| (action, application)))
+            })
+            .await?;
+        let (action, application) = found
+            .filter(|(_, application)| any_owner || application.owner_subject == caller.subject)
+            .ok_or_else(CamError::no_action)?;
+        let definition = self
+            .catalog
+            .get(&action.name)
+            .map(|(_, d)| d.clone())
+            .ok_or_else(CamError::no_action)?;
+        Ok((action, application, definition))
+    }
 }
 
-/// Reads a JSON object body of at most `limit` bytes.
+/// Reads a JSON object body of at most `limit` bytes: the parsed body and
+/// its bytes (an Idempotency-Key's fingerprint).
 pub async fn json_body<T: DeserializeOwned>(
     req: &HttpRequest,
     payload: web::Payload,
@@ -121,19 +200,10 @@ pub async fn small_body<T: DeserializeOwned>(
     json_body(req, payload, DEFAULT_JSON_LIMIT).await
 }
 
-/// A success in the Fabric envelope: `fields` plus `opstatus` 0 and
-/// `httpStatusCode` 200.
-pub fn ok(mut fields: Map<String, Value>) -> HttpResponse {
-    fields.insert("opstatus".into(), Value::from(0));
-    fields.insert("httpStatusCode".into(), Value::from(200));
-    HttpResponse::Ok().json(fields)
-}
-
 /// Any other path under the CAM prefix.
-pub async fn no_operation() -> Result<HttpResponse, CamError> {
+async fn no_operation() -> Result<HttpResponse, CamError> {
     Err(CamError::new(
-        Code::OperationNotFound,
-        StatusCode::NOT_FOUND,
+        ErrorCode::OperationNotFound,
         "operation: no such operation",
     ))
 }

@@ -1,17 +1,18 @@
 //! createProspectProfile and updateProspectProfile: applications, their
 //! applicants (parties in party-service) and the consents given.
 
-use super::{ok, once, small_body, State};
-use crate::error::{CamError, Code};
-use crate::plan::{self, MAIN};
+use super::idempotency::once;
+use super::{small_body, AppState};
+use crate::caller::Caller;
+use crate::error::{CamError, ErrorCode};
+use crate::prescribe::{self, MAIN};
 use crate::rows::{ApplicantRow, ApplicationRow, AuditRow};
 use crate::store;
-use crate::wire::{ApplicantType, Profile};
-use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use crate::wire::{ApplicantType, Fabric, FabricError, Profile, ProspectCreated, ProspectUpdated};
+use actix_web::{web, HttpRequest};
 use clients::CallError;
 use domain::party::{ContactChannel, ContactPoint, PartyInput, PartyKind};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use service_kit::db::timestamp;
 
 /// The party a profile describes.
@@ -95,7 +96,7 @@ fn applicant_row(
 }
 
 /// Undoes a party create whose application could not be written.
-async fn forget_party(state: &State, party_id: &str) {
+async fn forget_party(state: &AppState, party_id: &str) {
     if let Err(e) = state.party.delete(party_id).await {
         tracing::error!(party_id, error = %e, "could not delete the party of a failed create");
     }
@@ -108,21 +109,21 @@ async fn forget_party(state: &State, party_id: &str) {
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeats with the same key create one application")),
     security(("appKey" = [], "appSecret" = [], "userToken" = [])),
     responses(
-        (status = 200, description = "Created", body = Object, example = json!({"Application_id": "3X88WLM", "Party_Id": "1778258145", "opstatus": 0, "httpStatusCode": 200})),
-        (status = 400, description = "A field is invalid", body = crate::error::FabricError),
-        (status = 401, description = "No app credentials or end-user token", body = crate::error::FabricError),
-        (status = 409, description = "The Idempotency-Key is in use", body = crate::error::FabricError),
-        (status = 415, description = "Not JSON", body = crate::error::FabricError),
-        (status = 503, description = "party-service is unavailable; nothing was created", body = crate::error::FabricError),
-        (status = 504, description = "party-service timed out; nothing was created", body = crate::error::FabricError),
+        (status = 200, description = "Created", body = Fabric<ProspectCreated>, example = json!({"Application_id": "3X88WLM", "Party_Id": "1778258145", "opstatus": 0, "httpStatusCode": 200})),
+        (status = 400, description = "A field is invalid", body = FabricError),
+        (status = 401, description = "No app credentials or end-user token", body = FabricError),
+        (status = 409, description = "The Idempotency-Key is in use", body = FabricError),
+        (status = 415, description = "Not JSON", body = FabricError),
+        (status = 503, description = "party-service is unavailable; nothing was created", body = FabricError),
+        (status = 504, description = "party-service timed out; nothing was created", body = FabricError),
     )
 )]
 pub async fn create_prospect_profile(
+    caller: Caller,
     req: HttpRequest,
     payload: web::Payload,
-    state: web::Data<State>,
-) -> Result<HttpResponse, CamError> {
-    let caller = state.caller(&req)?;
+    state: web::Data<AppState>,
+) -> Result<Fabric<ProspectCreated>, CamError> {
     let (profile, raw): (Profile, _) = small_body(&req, payload).await?;
     if profile.applicant_type == Some(ApplicantType::CoApplicant) {
         return Err(CamError::invalid(
@@ -147,7 +148,7 @@ pub async fn create_prospect_profile(
             updated_at: now.clone(),
         };
         let main = applicant_row(domain::ids::new_hex24(), &application.id, party.id.as_str(), ApplicantType::Applicant, profile, &now);
-        let actions = plan::prescribed(&state.catalog, &application.id, std::slice::from_ref(&main), false, &now);
+        let actions = prescribe::prescribed(&state.catalog, &application.id, std::slice::from_ref(&main), false, &now);
         let mut events = vec![AuditRow::now(&application.id, &caller.subject, "application-created", &application.id, None, Some(&application.status))];
         events.extend(consent(profile, &application.id, &caller.subject));
         let (app, applicant) = (application.clone(), main.clone());
@@ -164,13 +165,13 @@ pub async fn create_prospect_profile(
             return Err(e);
         }
         tracing::info!(application_id = %application.id, party_id = %party.id, "application created");
-        let mut answer = Map::new();
-        answer.insert("Application_id".into(), json!(application.id));
-        answer.insert("Party_Id".into(), json!(party.id));
-        Ok(answer)
+        Ok(ProspectCreated {
+            application_id: application.id,
+            party_id: party.id.to_string(),
+        })
     })
     .await?;
-    Ok(ok(answer))
+    Ok(Fabric::ok(answer))
 }
 
 /// party-service refused a party we validated: our rules and its rules
@@ -191,20 +192,20 @@ fn refused_by_party(e: CallError, operation: &str) -> CamError {
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeats with the same key add one co-applicant")),
     security(("appKey" = [], "appSecret" = [], "userToken" = [])),
     responses(
-        (status = 200, description = "Added or updated", body = Object, example = json!({"EntityId": "60fe1abbdecbb711d1e76620", "Party_Id": "1075992239", "opstatus": 0, "httpStatusCode": 200})),
-        (status = 400, description = "A field is invalid", body = crate::error::FabricError),
-        (status = 401, description = "No app credentials or end-user token", body = crate::error::FabricError),
-        (status = 404, description = "The caller has no such application", body = crate::error::FabricError),
-        (status = 503, description = "party-service is unavailable; nothing was changed", body = crate::error::FabricError),
-        (status = 504, description = "party-service timed out", body = crate::error::FabricError),
+        (status = 200, description = "Added or updated", body = Fabric<ProspectUpdated>, example = json!({"EntityId": "60fe1abbdecbb711d1e76620", "Party_Id": "1075992239", "opstatus": 0, "httpStatusCode": 200})),
+        (status = 400, description = "A field is invalid", body = FabricError),
+        (status = 401, description = "No app credentials or end-user token", body = FabricError),
+        (status = 404, description = "The caller has no such application", body = FabricError),
+        (status = 503, description = "party-service is unavailable; nothing was changed", body = FabricError),
+        (status = 504, description = "party-service timed out", body = FabricError),
     )
 )]
 pub async fn update_prospect_profile(
+    caller: Caller,
     req: HttpRequest,
     payload: web::Payload,
-    state: web::Data<State>,
-) -> Result<HttpResponse, CamError> {
-    let caller = state.caller(&req)?;
+    state: web::Data<AppState>,
+) -> Result<Fabric<ProspectUpdated>, CamError> {
     let (profile, raw): (Profile, _) = small_body(&req, payload).await?;
     let input = party_input(&profile)?;
     let (application, applicants) = state
@@ -232,19 +233,19 @@ pub async fn update_prospect_profile(
                     add_co_applicant(state, caller, application, applicants, profile, input).await?
                 }
             };
-            let mut answer = Map::new();
-            answer.insert("EntityId".into(), json!(entity_id));
-            answer.insert("Party_Id".into(), json!(party_id));
-            Ok(answer)
+            Ok(ProspectUpdated {
+                entity_id,
+                party_id,
+            })
         },
     )
     .await?;
-    Ok(ok(answer))
+    Ok(Fabric::ok(answer))
 }
 
 async fn update_applicant(
-    state: &State,
-    caller: &crate::auth::Caller,
+    state: &AppState,
+    caller: &Caller,
     application: &ApplicationRow,
     applicant: &ApplicantRow,
     profile: &Profile,
@@ -283,8 +284,8 @@ async fn update_applicant(
 }
 
 async fn add_co_applicant(
-    state: &State,
-    caller: &crate::auth::Caller,
+    state: &AppState,
+    caller: &Caller,
     application: &ApplicationRow,
     applicants: &[ApplicantRow],
     profile: &Profile,
@@ -294,8 +295,7 @@ async fn add_co_applicant(
         && applicants.iter().any(|a| a.applicant_type == MAIN)
     {
         return Err(CamError::new(
-            Code::InvalidField,
-            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidField,
             "ApplicantType: the application has its main applicant; add a CoApplicant",
         ));
     }
@@ -315,10 +315,11 @@ async fn add_co_applicant(
     );
     let mut everyone = applicants.to_vec();
     everyone.push(applicant.clone());
-    let actions: Vec<_> = plan::prescribed(&state.catalog, &application.id, &everyone, false, &now)
-        .into_iter()
-        .filter(|a| a.entity_id == applicant.entity_id)
-        .collect();
+    let actions: Vec<_> =
+        prescribe::prescribed(&state.catalog, &application.id, &everyone, false, &now)
+            .into_iter()
+            .filter(|a| a.entity_id == applicant.entity_id)
+            .collect();
     let mut events = vec![AuditRow::now(
         &application.id,
         &caller.subject,

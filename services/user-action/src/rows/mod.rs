@@ -1,0 +1,10 @@
+//! The rows of the user-action database, and their conversion to the
+//! wire types: a module per group of tables, as in `store`.
+
+mod actions;
+mod applications;
+mod audit;
+
+pub use actions::{ActionRow, DocumentRow};
+pub use applications::{ApplicantRow, ApplicationRow};
+pub use audit::AuditRow;

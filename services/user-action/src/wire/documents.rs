@@ -1,0 +1,111 @@
+//! uploadDocument and getDocument: the files sent, and the documents
+//! answered.
+
+use super::optional;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One file of uploadDocument (the seed's `Response[]` item).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FileItem {
+    /// The file name.
+    #[schema(example = "techspectemplate.pdf")]
+    pub file_name: String,
+    /// The declared media type.
+    #[schema(example = "application/pdf")]
+    pub file_type: String,
+    /// Free text.
+    #[serde(default)]
+    pub file_info: String,
+    /// The client's id of the file, returned as sent.
+    #[serde(default)]
+    #[schema(value_type = Option<f64>, example = 1627265913230_u64)]
+    pub file_client_id: Option<Value>,
+    /// The content, base64.
+    pub file_contents: String,
+}
+
+/// The body of uploadDocument.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct Upload {
+    /// The DocumentUpload action the files answer.
+    #[schema(example = "ProofOfIncomeEmployed_1778258145_3X88WLM")]
+    pub user_action_identifier: String,
+    /// The files.
+    pub response: Vec<FileItem>,
+}
+
+/// The body of getDocument.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct DocumentQuery {
+    /// The action whose documents to return.
+    #[serde(rename = "UserActionIdentifier")]
+    pub user_action_identifier: String,
+    /// Only this document.
+    #[serde(default, rename = "documentId", deserialize_with = "optional")]
+    pub document_id: Option<String>,
+}
+
+/// What uploadDocument answers: the files stored, in the order sent.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Uploaded {
+    /// The files, each with its new document id.
+    #[serde(rename = "Response")]
+    pub response: Vec<StoredFile>,
+}
+
+/// One stored file of uploadDocument's answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredFile {
+    /// The file name, as sent.
+    #[schema(example = "techspectemplate.pdf")]
+    pub file_name: String,
+    /// The client's id of the file, as sent.
+    #[schema(schema_with = domain::document::number_or_string, example = 1627265913230_u64)]
+    pub file_client_id: Option<Value>,
+    /// Free text, as sent.
+    pub file_info: String,
+    /// The document's id.
+    #[schema(example = "3b18b79d-2fd5-4197-844b-87be10302a3e")]
+    pub document_id: String,
+    /// The declared media type.
+    #[schema(example = "application/pdf")]
+    pub file_type: String,
+}
+
+/// What getDocument answers: the action's documents, with their content.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Documents {
+    /// The action.
+    #[serde(rename = "UserActionIdentifier")]
+    #[schema(example = "ProofOfIncomeEmployed_1778258145_3X88WLM")]
+    pub user_action_identifier: String,
+    /// Its documents, oldest first (or only the one asked for).
+    #[serde(rename = "Response")]
+    pub response: Vec<AttachedDocument>,
+}
+
+/// One document of getDocument's answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AttachedDocument {
+    /// The document's id.
+    #[schema(example = "3b18b79d-2fd5-4197-844b-87be10302a3e")]
+    pub document_id: String,
+    /// The file name.
+    #[schema(example = "techspectemplate.pdf")]
+    pub file_name: String,
+    /// The declared media type.
+    #[schema(example = "application/pdf")]
+    pub file_type: String,
+    /// Free text.
+    pub file_info: String,
+    /// The client's id of the file, as sent.
+    #[schema(schema_with = domain::document::number_or_string, example = 1627265913230_u64)]
+    pub file_client_id: Option<Value>,
+    /// The content, base64.
+    pub file_contents: String,
+}
