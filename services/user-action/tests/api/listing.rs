@@ -119,4 +119,31 @@ async fn every_replica_sees_every_write(backend: Backend) {
     replica.stop(true).await;
 }
 
-backend_tests!(every_replica_sees_every_write);
+/// A whole getUserActions answer, pinned: the seed catalog's actions for a
+/// new application, then after an answer. The party and application ids
+/// are random, so they are written as `{party}` and `{application}`, and
+/// each action's random `UserActionId` as `[id]`.
+async fn the_whole_listing(backend: Backend) {
+    let app = spawn(backend).await;
+    let user = User::new(&app, "lister");
+    let (application, party) = user.application("Virat", "Kohli").await;
+    let pinned = |listing: Value| -> Value {
+        let text = listing
+            .to_string()
+            .replace(&party, "{party}")
+            .replace(&application, "{application}");
+        serde_json::from_str(&text).expect("JSON")
+    };
+    insta::assert_json_snapshot!("get_user_actions_new", pinned(user.actions().await), {
+        ".*[].UserActionId" => "[id]",
+    });
+    let update = json!({"UserActionIdentifier": format!("TimeOnCurrentAddress_{party}_{application}"),
+                        "Response": "2015-06", "Status": "Submitted"});
+    let (status, answer) = user.call("UserAction/updateUserAction", &update).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    insta::assert_json_snapshot!("get_user_actions_answered", pinned(user.actions().await), {
+        ".*[].UserActionId" => "[id]",
+    });
+}
+
+backend_tests!(every_replica_sees_every_write, the_whole_listing);
