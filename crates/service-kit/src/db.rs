@@ -17,6 +17,7 @@ use std::path::Path;
 use std::time::Duration;
 
 pub use connection::DbConnection;
+pub use diesel_migrations::embed_migrations;
 pub use own::OwnDatabase;
 
 mod own;

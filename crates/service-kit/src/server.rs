@@ -75,6 +75,28 @@ fn local_credential(data_dir: &Path) -> Result<Secret, ConfigError> {
     local_secret_file(data_dir, CREDENTIAL_FILE, str::to_owned).map(|text| Secret::new(text.trim()))
 }
 
+/// The scope of an internal API at `path`, with what every internal API
+/// needs, outermost first: the rate limit, then the internal credential, so
+/// that a request without the credential is refused (401) before routing
+/// (404, 405) or reading a body tells it which paths exist.
+pub fn internal_scope(
+    path: &str,
+) -> actix_web::Scope<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<
+            actix_web::body::EitherBody<actix_web::body::EitherBody<actix_web::body::BoxBody>>,
+        >,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    web::scope(path)
+        .wrap(from_fn(crate::auth::require_internal_credential))
+        .wrap(from_fn(crate::limit::rate_limit_internal))
+}
+
 /// Registers a service's routes on the app.
 type Routes = Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>;
 

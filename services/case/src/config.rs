@@ -1,20 +1,10 @@
 //! case-service's configuration.
 
-use diesel_migrations::embed_migrations;
 use envconfig::Envconfig;
-use service_kit::db::OwnDatabase;
-use service_kit::{load_config, ConfigError, Migrations};
+use service_kit::{load_config, ConfigError};
 use std::collections::HashMap;
 
-/// The service's own database: `CASE_DATABASE_URL` (by default
-/// `DATA_DIR/case.db`) and `CASE_DB_POOL_SIZE`, read by the chassis.
-pub const DATABASE: OwnDatabase = OwnDatabase {
-    service: crate::NAME,
-    migrations: Migrations {
-        sqlite: embed_migrations!("migrations/sqlite"),
-        postgres: embed_migrations!("migrations/postgres"),
-    },
-};
+service_kit::own_database!(crate::NAME);
 
 /// case-service's configuration, from the environment.
 #[derive(Debug, Clone, Envconfig)]

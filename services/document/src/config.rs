@@ -1,21 +1,11 @@
 //! document-service's configuration.
 
-use diesel_migrations::embed_migrations;
 use envconfig::Envconfig;
-use service_kit::db::OwnDatabase;
-use service_kit::{load_config, ConfigError, Migrations, Secret};
+use service_kit::{load_config, ConfigError, Secret};
 use std::collections::HashMap;
 use std::time::Duration;
 
-/// The service's own database: `DOCUMENT_DATABASE_URL` (by default
-/// `DATA_DIR/document.db`) and `DOCUMENT_DB_POOL_SIZE`, read by the chassis.
-pub const DATABASE: OwnDatabase = OwnDatabase {
-    service: crate::NAME,
-    migrations: Migrations {
-        sqlite: embed_migrations!("migrations/sqlite"),
-        postgres: embed_migrations!("migrations/postgres"),
-    },
-};
+service_kit::own_database!(crate::NAME);
 
 /// document-service's configuration.
 #[derive(Debug, Clone, Envconfig)]

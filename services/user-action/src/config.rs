@@ -1,21 +1,11 @@
 //! user-action-service's configuration.
 
-use diesel_migrations::embed_migrations;
 use envconfig::Envconfig;
-use service_kit::db::OwnDatabase;
-use service_kit::{load_config, ConfigError, Migrations};
+use service_kit::{load_config, ConfigError};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-/// The service's own database: `USER_ACTION_DATABASE_URL` (by default
-/// `DATA_DIR/user-action.db`) and `USER_ACTION_DB_POOL_SIZE`, read by the chassis.
-pub const DATABASE: OwnDatabase = OwnDatabase {
-    service: crate::NAME,
-    migrations: Migrations {
-        sqlite: embed_migrations!("migrations/sqlite"),
-        postgres: embed_migrations!("migrations/postgres"),
-    },
-};
+service_kit::own_database!(crate::NAME);
 
 /// user-action-service's configuration.
 #[derive(Debug, Clone, Envconfig)]

@@ -6,6 +6,27 @@ use super::{Database, DatabaseUrl, Migrations};
 use crate::config::{ConfigError, ServerConfig};
 use std::collections::HashMap;
 
+/// Declares a service's own database as the constant `DATABASE` (an
+/// [`OwnDatabase`]): named `$name` (the service's `NAME`), with the
+/// migrations in the calling crate's `migrations/sqlite` and
+/// `migrations/postgres`. Every service declares it in its `config.rs`, so
+/// the declaration is written once here.
+#[macro_export]
+macro_rules! own_database {
+    ($name:expr) => {
+        /// The service's own database: `<SERVICE>_DATABASE_URL` (by default
+        /// `DATA_DIR/<service>.db`) and `<SERVICE>_DB_POOL_SIZE`, read by the
+        /// chassis.
+        pub const DATABASE: $crate::db::OwnDatabase = $crate::db::OwnDatabase {
+            service: $name,
+            migrations: $crate::db::Migrations {
+                sqlite: $crate::db::embed_migrations!("migrations/sqlite"),
+                postgres: $crate::db::embed_migrations!("migrations/postgres"),
+            },
+        };
+    };
+}
+
 /// How many connections a service's pool holds unless configured.
 const DEFAULT_POOL_SIZE: u32 = 8;
 

@@ -5,10 +5,8 @@ pub mod documents;
 
 use crate::content::ContentStore;
 use crate::scan::Scanner;
-use actix_web::middleware::from_fn;
 use actix_web::web;
-use service_kit::auth::require_internal_credential;
-use service_kit::limit::rate_limit_internal;
+use service_kit::server::internal_scope;
 use service_kit::Database;
 
 /// The base path of the document API.
@@ -28,15 +26,12 @@ pub struct AppState {
     pub allowed: Vec<String>,
 }
 
-/// Registers the document scope. Its middlewares run outermost first: the
-/// rate limit, then the internal credential, so that a request without the
-/// credential is refused (401) before routing (404, 405) or reading a body.
+/// Registers the document scope, an internal one (see
+/// [`internal_scope`]).
 pub fn register(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
     cfg.service(
-        web::scope(BASE)
+        internal_scope(BASE)
             .app_data(state)
-            .wrap(from_fn(require_internal_credential))
-            .wrap(from_fn(rate_limit_internal))
             .service(
                 web::resource("/documents")
                     .route(web::post().to(documents::create))

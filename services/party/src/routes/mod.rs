@@ -3,10 +3,8 @@
 
 pub mod parties;
 
-use actix_web::middleware::from_fn;
 use actix_web::web;
-use service_kit::auth::require_internal_credential;
-use service_kit::limit::rate_limit_internal;
+use service_kit::server::internal_scope;
 use service_kit::{Database, Keyring};
 
 /// The base path of the party API.
@@ -20,15 +18,11 @@ pub struct AppState {
     pub keyring: Keyring,
 }
 
-/// Registers the party scope. Its middlewares run outermost first: the rate
-/// limit, then the internal credential, so that a request without the
-/// credential is refused (401) before routing (404, 405) or reading a body.
+/// Registers the party scope, an internal one (see [`internal_scope`]).
 pub fn register(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
     cfg.service(
-        web::scope(BASE)
+        internal_scope(BASE)
             .app_data(state)
-            .wrap(from_fn(require_internal_credential))
-            .wrap(from_fn(rate_limit_internal))
             .service(
                 web::resource("/parties")
                     .route(web::post().to(parties::create))
