@@ -147,12 +147,17 @@ fn start_server() -> Result<String, String> {
         ));
     }
     let port = crate::free_port();
+    let tls = make_certificate(&root, user);
+    if let Err(why) = &tls {
+        eprintln!("testkit: PostgreSQL without TLS: {why}");
+    }
     let own = OwnServer {
         bin,
         user,
         data,
         root,
         port,
+        tls: tls.is_ok(),
     };
     watch(&own)?;
     let child = own.launch()?;
@@ -170,6 +175,45 @@ struct OwnServer {
     data: PathBuf,
     root: PathBuf,
     port: u16,
+    /// Whether it takes TLS connections (with a self-signed certificate).
+    tls: bool,
+}
+
+/// Makes a self-signed certificate for the test server in `root`, owned
+/// by the server's user, so that it takes TLS connections as a bank's
+/// server does (`sslmode=require`).
+fn make_certificate(root: &std::path::Path, user: Option<(u32, u32)>) -> Result<(), String> {
+    let (key, cert) = (root.join("server.key"), root.join("server.crt"));
+    let made = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"])
+        .args(["-subj", "/CN=127.0.0.1", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map_err(|e| format!("openssl: {e}"))?;
+    if !made.success() {
+        return Err(format!("openssl req: {made}"));
+    }
+    std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .map_err(|e| format!("chmod: {e}"))?;
+    if let Some((uid, gid)) = user {
+        for file in [&key, &cert] {
+            std::os::unix::fs::chown(file, Some(uid), Some(gid))
+                .map_err(|e| format!("chown: {e}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether the harness's own server takes TLS connections.
+pub fn tls_available() -> bool {
+    OWN.lock()
+        .ok()
+        .and_then(|own| own.as_ref().map(|(server, _)| server.tls))
+        .unwrap_or(false)
 }
 
 /// The server this harness started, and its process.
@@ -197,6 +241,18 @@ impl OwnServer {
                 "fsync=off",
             ])
             .args(["-c", "synchronous_commit=off", "-c", "full_page_writes=off"])
+            .args(if self.tls {
+                vec![
+                    "-c".to_owned(),
+                    "ssl=on".to_owned(),
+                    "-c".to_owned(),
+                    format!("ssl_cert_file={}", self.root.join("server.crt").display()),
+                    "-c".to_owned(),
+                    format!("ssl_key_file={}", self.root.join("server.key").display()),
+                ]
+            } else {
+                Vec::new()
+            })
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()

@@ -36,3 +36,37 @@ async fn a_connection_lost_while_creating_is_a_503_and_a_retry_creates() {
         (StatusCode::OK, page(vec![created]))
     );
 }
+
+/// The database over TLS only (`sslmode=require`), as a bank's PostgreSQL
+/// is reached: the libpq and OpenSSL compiled into the binary make the
+/// connection, and the service works on it.
+#[tokio::test]
+async fn a_database_reached_over_tls_only() {
+    if !Backend::postgres_available() {
+        return;
+    }
+    let admin = testkit::postgres::server_url().expect("a server");
+    if !testkit::postgres::tls_available() {
+        eprintln!("skipping: the test server takes no TLS (no openssl to make its certificate)");
+        return;
+    }
+    let url = format!(
+        "{}?sslmode=require",
+        testkit::postgres::create_database(admin)
+    );
+    let mut check = faults::connect(Backend::Postgres, &url);
+    #[derive(diesel::QueryableByName)]
+    struct Tls {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        ssl: bool,
+    }
+    let tls: Tls = diesel::RunQueryDsl::get_result(
+        diesel::sql_query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"),
+        &mut check,
+    )
+    .expect("asked");
+    assert!(tls.ssl, "the connection is encrypted");
+
+    let app = crate::helpers::spawn_with(Backend::Postgres, &[("PARTY_DATABASE_URL", &url)]).await;
+    create(&app, &minimal("Shubman", "Gill")).await;
+}
