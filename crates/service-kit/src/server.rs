@@ -214,10 +214,32 @@ pub fn start(
     if let Some(workers) = ctx.config.workers {
         server = server.workers(workers);
     }
-    let server = server.run();
+    let server = server.disable_signals().run();
     let handle = server.handle();
+    stop_on_signals(handle.clone())?;
     let task = tokio::spawn(server);
     Ok(RunningServer { port, handle, task })
+}
+
+/// Stops the server on SIGTERM or SIGINT, draining requests in flight.
+///
+/// Why not actix's own handling: it installs its handlers only once the
+/// spawned server task first runs, so a SIGTERM that came as soon as the
+/// server said it listens found the default action and ended the process
+/// at once (exit 143), dropping requests in flight. These are installed
+/// before `start` returns.
+fn stop_on_signals(handle: ServerHandle) -> std::io::Result<()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = terminate.recv() => tracing::info!("SIGTERM: stopping"),
+            _ = interrupt.recv() => tracing::info!("SIGINT: stopping"),
+        }
+        handle.stop(true).await;
+    });
+    Ok(())
 }
 
 /// Any path no service serves.

@@ -185,7 +185,9 @@ struct OwnServer {
 fn make_certificate(root: &std::path::Path, user: Option<(u32, u32)>) -> Result<(), String> {
     let (key, cert) = (root.join("server.key"), root.join("server.crt"));
     let made = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"])
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        ])
         .args(["-subj", "/CN=127.0.0.1", "-keyout"])
         .arg(&key)
         .arg("-out")
