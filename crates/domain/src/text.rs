@@ -68,7 +68,17 @@ bounded_text!(
     64
 );
 
-/// The OpenAPI schema of a string of `min..=max` characters.
+/// Text without control characters (Unicode `Cc`, what `char::is_control`
+/// refuses), as an OpenAPI `pattern`.
+pub const NO_CONTROL_PATTERN: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$";
+
+/// Text without control characters that is not blank (holds a character
+/// other than white space), as an OpenAPI `pattern`.
+pub const NOT_BLANK_PATTERN: &str =
+    "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$";
+
+/// The OpenAPI schema of a non-blank string of `min..=max` characters
+/// without control characters.
 fn string_schema(
     min: usize,
     max: usize,
@@ -77,6 +87,7 @@ fn string_schema(
         .schema_type(utoipa::openapi::schema::Type::String)
         .min_length(Some(min))
         .max_length(Some(max))
+        .pattern(Some(NOT_BLANK_PATTERN))
         .into()
 }
 

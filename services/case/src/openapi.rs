@@ -58,5 +58,23 @@ pub fn document() -> utoipa::openapi::OpenApi {
         Vec::<String>::new(),
     )]);
     service_kit::openapi::document_rate_limit(&mut doc, "Envelope", "application/json");
+    batches_not_empty(&mut doc);
     doc
+}
+
+/// A batch body (an array of cases) must hold at least one: the code
+/// refuses `[]` ("Invalid JSON Input format").
+fn batches_not_empty(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::Schema;
+    use utoipa::openapi::RefOr;
+    for item in doc.paths.paths.values_mut() {
+        let Some(body) = item.post.as_mut().and_then(|op| op.request_body.as_mut()) else {
+            continue;
+        };
+        for content in body.content.values_mut() {
+            if let Some(RefOr::T(Schema::Array(array))) = content.schema.as_mut() {
+                array.min_items = Some(1);
+            }
+        }
+    }
 }

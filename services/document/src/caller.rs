@@ -20,13 +20,16 @@ pub const OWNER_SUBJECT_HEADER: &str = "X-Owner-Subject";
 #[derive(utoipa::IntoParams)]
 #[into_params(names("X-Owner-System", "X-Owner-Subject"), parameter_in = Header)]
 #[allow(dead_code)]
+// The pattern is what `owner_of` takes: printable ASCII (a header value
+// that is not ASCII does not read as text), not only spaces.
 pub struct OwnerHeaders(
-    /// The owning system, for example `user-action`: 1 to 256 characters.
-    #[param(min_length = 1, max_length = 256)]
+    /// The owning system, for example `user-action`: 1 to 256 printable
+    /// ASCII characters, not all spaces.
+    #[param(min_length = 1, max_length = 256, pattern = "^[ -~]*[!-~][ -~]*$")]
     String,
     /// The subject within it, for example the end user's id: 1 to 256
-    /// characters.
-    #[param(min_length = 1, max_length = 256)]
+    /// printable ASCII characters, not all spaces.
+    #[param(min_length = 1, max_length = 256, pattern = "^[ -~]*[!-~][ -~]*$")]
     String,
 );
 

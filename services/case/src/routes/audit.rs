@@ -16,7 +16,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 /// first: who (the token's subject), when, and what.
 #[utoipa::path(
     post, path = "/rest-api/ECMService/CaseManagementService/getCaseAudit", tag = "ECM (ours)",
-    request_body(content = crate::wire::cases::CasePageRequest),
+    request_body(content = crate::wire::cases::AuditPageRequest),
     responses(
         (status = 200, description = "A page of the case's audit trail", body = CaseAuditResponse),
         (status = 400, description = "The body is not the documented shape, has no caseId, or a bad limit or cursor", body = Envelope),

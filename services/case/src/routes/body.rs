@@ -221,8 +221,16 @@ pub async fn page_request(
     let key_value = required_text(&fields, key)?;
     let limit = match fields.get("limit") {
         None | Some(Value::Null) => DEFAULT_LIMIT,
+        // A whole number may be written `13.0`: JSON Schema's `integer`
+        // (as the document says) takes it, and a generated client may send it.
         Some(value) => value
             .as_i64()
+            .or_else(|| {
+                value
+                    .as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() <= MAX_LIMIT as f64)
+                    .map(|f| f as i64)
+            })
             .filter(|n| (1..=MAX_LIMIT).contains(n))
             .ok_or_else(|| {
                 EcmError::Invalid(invalid(

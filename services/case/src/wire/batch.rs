@@ -9,26 +9,29 @@ use actix_web::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// An item of `addCustomer`: a case and the customers to add to it.
+/// An item of `addCustomer`: a case and the customers to add to it, and no
+/// other key.
 #[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CaseCustomersInput {
     /// The case.
     #[schema(example = "CA100")]
     pub case_id: String,
-    /// The customers to add.
+    /// The customers to add: at least one (a case with none fails).
+    #[schema(min_items = 1)]
     pub customers: Vec<Customer>,
 }
 
-/// An item of `removeCustomer`: a case and the customers to remove from it.
+/// An item of `removeCustomer`: a case and the customers to remove from
+/// it, and no other key.
 #[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CaseCustomerRefsInput {
     /// The case.
     #[schema(example = "CA100")]
     pub case_id: String,
-    /// The customers to remove.
-    #[schema(value_type = Vec<CustomerRef>)]
+    /// The customers to remove: at least one (a case with none fails).
+    #[schema(value_type = Vec<CustomerRef>, min_items = 1)]
     pub customers: Vec<String>,
 }
 

@@ -21,7 +21,7 @@ pub struct NewCase {
     pub case_type_code: Option<ShortText>,
     /// A description of the case, at most 2000 characters.
     #[serde(default)]
-    #[schema(value_type = Option<String>, max_length = 2000)]
+    #[schema(value_type = Option<String>, max_length = 2000, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     pub case_description: Option<Text<2000>>,
 }
 
@@ -32,25 +32,41 @@ pub struct StatusChange {
     /// The case.
     pub case_id: Id,
     /// The new status: `NW`, `INV`, `ESC` or `CLS`.
-    #[schema(example = "INV")]
+    #[schema(value_type = CaseStatusCode, example = "INV")]
     pub case_status_code: ShortText,
 }
 
-/// An item of `getCaseStatusDetails`.
+/// The codes of the statuses a case can be set to (as `status::STATUSES`
+/// lists them; the API document says which codes are taken).
+#[derive(ToSchema)]
+#[allow(dead_code, clippy::upper_case_acronyms)]
+pub enum CaseStatusCode {
+    /// New.
+    NW,
+    /// Investigation.
+    INV,
+    /// Escalated.
+    ESC,
+    /// Closed.
+    CLS,
+}
+
+/// An item of `getCaseStatusDetails`: the case id and nothing else.
 #[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CaseRef {
     /// The case.
     #[schema(example = "CA100")]
     pub case_id: String,
 }
 
-/// A page of a case's customers or audit trail.
+/// A page of a case's customers (the request is read field by field; this
+/// type documents it).
 #[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CasePageRequest {
-    /// The case.
-    #[schema(example = "CA100")]
+    /// The case: any text that is not blank.
+    #[schema(example = "CA100", pattern = "\\S")]
     pub case_id: String,
     /// Page size, 1 to 100 (default 20).
     #[schema(minimum = 1, maximum = 100)]
@@ -59,12 +75,28 @@ pub struct CasePageRequest {
     pub cursor: Option<String>,
 }
 
+/// A page of a case's audit trail: as [`CasePageRequest`], with the
+/// event id as the cursor.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AuditPageRequest {
+    /// The case: any text that is not blank.
+    #[schema(example = "CA100", pattern = "\\S")]
+    pub case_id: String,
+    /// Page size, 1 to 100 (default 20).
+    #[schema(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+    /// The `nextCursor` of the previous page: an event id.
+    #[schema(pattern = "^[+-]?[0-9]{1,18}$")]
+    pub cursor: Option<String>,
+}
+
 /// A page of the cases that include a customer.
 #[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CustomerPageRequest {
-    /// The customer.
-    #[schema(example = "CUST123")]
+    /// The customer: any text that is not blank.
+    #[schema(example = "CUST123", pattern = "\\S")]
     pub customer_id: String,
     /// Page size, 1 to 100 (default 20).
     #[schema(minimum = 1, maximum = 100)]

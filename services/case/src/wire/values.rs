@@ -66,6 +66,7 @@ impl<const MAX: usize> utoipa::PartialSchema for Text<MAX> {
         ObjectBuilder::new()
             .schema_type(Type::String)
             .max_length(Some(MAX))
+            .pattern(Some(domain::text::NO_CONTROL_PATTERN))
             .into()
     }
 }
@@ -82,6 +83,7 @@ impl utoipa::PartialSchema for Id {
             .schema_type(Type::String)
             .min_length(Some(1))
             .max_length(Some(64))
+            .pattern(Some(domain::text::NOT_BLANK_PATTERN))
             .into()
     }
 }

@@ -46,6 +46,17 @@ async fn customers_and_cases_page_by_cursor(backend: Backend) {
         (ids(&first, "customers", "customerId"), &first["nextCursor"]),
         (vec!["C1".into(), "C2".into(), "C3".into()], &json!("C3"))
     );
+    // A whole number written `3.0` is the same limit (JSON Schema's
+    // `integer`, as the document says, takes it).
+    assert_eq!(
+        page(
+            &app,
+            "getCaseDetails",
+            json!({"caseId": "CA700", "limit": 3.0}),
+        )
+        .await,
+        first
+    );
     let last = page(
         &app,
         "getCaseDetails",

@@ -10,7 +10,13 @@ pub use domain::document::{DocumentMetadata, DocumentPage};
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct JsonUpload {
-    /// What the document answers, for example a user action identifier.
+    /// What the document answers, for example a user action identifier:
+    /// 1 to 256 characters, not blank, without control characters.
+    #[schema(
+        min_length = 1,
+        max_length = 256,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub reference: String,
     /// The file name.
     #[schema(example = "techspectemplate.pdf")]
@@ -25,7 +31,9 @@ pub struct JsonUpload {
     #[serde(default)]
     #[schema(schema_with = domain::document::number_or_string, example = 1627265913230_u64)]
     pub file_client_id: Option<serde_json::Value>,
-    /// The content, base64 (a `data:...;base64,` prefix and line breaks are accepted).
+    /// The content, base64 (a `data:...;base64,` prefix and line breaks are
+    /// accepted); a file is never empty.
+    #[schema(min_length = 1)]
     pub file_contents: String,
 }
 
@@ -33,7 +41,13 @@ pub struct JsonUpload {
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
 pub struct MultipartUpload {
-    /// What the document answers.
+    /// What the document answers: 1 to 256 characters, not blank, without
+    /// control characters.
+    #[schema(
+        min_length = 1,
+        max_length = 256,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     reference: String,
     /// Free text about the file.
     file_info: Option<String>,
@@ -54,6 +68,9 @@ pub struct ListQuery {
     /// Page size, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
-    /// The `nextCursor` of the previous page.
+    /// The `nextCursor` of the previous page: a document id.
+    #[param(
+        pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
     pub cursor: Option<String>,
 }

@@ -92,7 +92,7 @@ const UPDATE_ATTEMPTS: usize = 3;
 #[utoipa::path(
     patch, path = "/party/v1/parties/{id}", tag = "parties",
     params(("id" = String, Path, pattern = "^[1-9][0-9]{9}$", description = "The party id: 10 digits")),
-    request_body(content = serde_json::Value, content_type = "application/merge-patch+json",
+    request_body(content = Object, content_type = "application/merge-patch+json",
         description = "A JSON merge patch of the party's writable fields"),
     responses(
         (status = 200, description = "The updated party", body = Party),

@@ -23,6 +23,7 @@ pub struct ListQuery {
     /// Page size, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
-    /// The `nextCursor` of the previous page.
+    /// The `nextCursor` of the previous page: a party id.
+    #[param(pattern = "^[1-9][0-9]{9}$")]
     pub cursor: Option<String>,
 }

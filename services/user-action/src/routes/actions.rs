@@ -82,7 +82,7 @@ pub async fn get_user_actions(
 #[utoipa::path(
     post, path = "/services/data/v1/CustomerActionsManagement/operations/UserAction/createPreRequirements", tag = "UserAction",
     request_body(content(
-        (String = "application/x-www-form-urlencoded", example = json!("jsondata={}")),
+        (crate::wire::PreRequirementsForm = "application/x-www-form-urlencoded", example = json!({"jsondata": "{}"})),
         (ApplicationQuery = "application/json"),
     )),
     security(("appKey" = [], "appSecret" = [], "userToken" = [])),

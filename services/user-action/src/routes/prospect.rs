@@ -106,13 +106,13 @@ async fn forget_party(state: &AppState, party_id: &str) {
 #[utoipa::path(
     post, path = "/services/data/v1/CustomerActionsManagement/operations/PersonalInfo/createProspectProfile", tag = "PersonalInfo",
     request_body = Profile,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Repeats with the same key create one application")),
+    params(("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^[!-~]{1,255}$", description = "Repeats with the same key create one application")),
     security(("appKey" = [], "appSecret" = [], "userToken" = [])),
     responses(
         (status = 200, description = "Created", body = Fabric<ProspectCreated>, example = json!({"Application_id": "3X88WLM", "Party_Id": "1778258145", "opstatus": 0, "httpStatusCode": 200})),
         (status = 400, description = "A field is invalid", body = FabricError),
         (status = 401, description = "No app credentials or end-user token", body = FabricError),
-        (status = 409, description = "The Idempotency-Key is in use", body = FabricError),
+        (status = 409, description = "The Idempotency-Key is in use, or was used for a different request", body = FabricError),
         (status = 415, description = "Not JSON", body = FabricError),
         (status = 503, description = "party-service is unavailable; nothing was created", body = FabricError),
         (status = 504, description = "party-service timed out; nothing was created", body = FabricError),
@@ -189,13 +189,14 @@ fn refused_by_party(e: CallError, operation: &str) -> CamError {
 #[utoipa::path(
     post, path = "/services/data/v1/CustomerActionsManagement/operations/PersonalInfo/updateProspectProfile", tag = "PersonalInfo",
     request_body = Profile,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Repeats with the same key add one co-applicant")),
+    params(("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^[!-~]{1,255}$", description = "Repeats with the same key add one co-applicant")),
     security(("appKey" = [], "appSecret" = [], "userToken" = [])),
     responses(
         (status = 200, description = "Added or updated", body = Fabric<ProspectUpdated>, example = json!({"EntityId": "60fe1abbdecbb711d1e76620", "Party_Id": "1075992239", "opstatus": 0, "httpStatusCode": 200})),
         (status = 400, description = "A field is invalid", body = FabricError),
         (status = 401, description = "No app credentials or end-user token", body = FabricError),
         (status = 404, description = "The caller has no such application", body = FabricError),
+        (status = 409, description = "The Idempotency-Key is in use, or was used for a different request", body = FabricError),
         (status = 503, description = "party-service is unavailable; nothing was changed", body = FabricError),
         (status = 504, description = "party-service timed out", body = FabricError),
     )

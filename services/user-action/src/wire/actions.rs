@@ -1,7 +1,7 @@
 //! The user actions: listing them, creating the pre-requirements, and
 //! changing their status.
 
-use super::{flexible_bool, optional};
+use super::{flexible_bool, flexible_bool_schema, optional};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -40,11 +40,13 @@ pub const MAX_RESPONSE_CHARS: usize = 4000;
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ActionUpdate {
-    /// `{UserActionName}_{PartyId}_{Application_id}`.
-    #[schema(example = "ProofOfIncomeEmployed_1778258145_3X88WLM")]
+    /// `{UserActionName}_{PartyId}_{Application_id}`; not blank.
+    #[schema(example = "ProofOfIncomeEmployed_1778258145_3X88WLM", pattern = "\\S")]
     pub user_action_identifier: String,
-    /// The applicant's answer (for Text and Date actions).
+    /// The applicant's answer (for Text and Date actions), at most
+    /// [`MAX_RESPONSE_CHARS`] characters.
     #[serde(default)]
+    #[schema(max_length = 4000)]
     pub response: String,
     /// The new status.
     pub status: Status,
@@ -54,7 +56,8 @@ pub struct ActionUpdate {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct BulkUpdate {
-    /// The updates, applied all or none (at most 100).
+    /// The updates, applied all or none (1 to 100).
+    #[schema(min_items = 1, max_items = 100)]
     pub user_actions: Vec<ActionUpdate>,
 }
 
@@ -63,7 +66,7 @@ pub struct BulkUpdate {
 pub struct ActionQuery {
     /// `"true"`: only pre-requirements; `"false"`: only the others; absent: all.
     #[serde(default, rename = "isPre", deserialize_with = "flexible_bool")]
-    #[schema(value_type = Option<String>, example = "true")]
+    #[schema(schema_with = flexible_bool_schema, example = "true")]
     pub is_pre: Option<bool>,
     /// The application (default: the caller's latest).
     #[serde(default, rename = "Application_id", deserialize_with = "optional")]

@@ -22,7 +22,8 @@ pub struct FileItem {
     #[serde(default)]
     #[schema(value_type = Option<f64>, example = 1627265913230_u64)]
     pub file_client_id: Option<Value>,
-    /// The content, base64.
+    /// The content, base64; a file is never empty.
+    #[schema(min_length = 1)]
     pub file_contents: String,
 }
 
@@ -30,10 +31,11 @@ pub struct FileItem {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct Upload {
-    /// The DocumentUpload action the files answer.
-    #[schema(example = "ProofOfIncomeEmployed_1778258145_3X88WLM")]
+    /// The DocumentUpload action the files answer; not blank.
+    #[schema(example = "ProofOfIncomeEmployed_1778258145_3X88WLM", pattern = "\\S")]
     pub user_action_identifier: String,
-    /// The files.
+    /// The files, 1 to 10.
+    #[schema(min_items = 1, max_items = 10)]
     pub response: Vec<FileItem>,
 }
 
@@ -106,6 +108,7 @@ pub struct AttachedDocument {
     /// The client's id of the file, as sent.
     #[schema(schema_with = domain::document::number_or_string, example = 1627265913230_u64)]
     pub file_client_id: Option<Value>,
-    /// The content, base64.
+    /// The content, base64; a file is never empty.
+    #[schema(min_length = 1)]
     pub file_contents: String,
 }

@@ -47,6 +47,32 @@ pub fn flexible_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D:
     }
 }
 
+/// The OpenAPI schema of a [`flexible_bool`]: a boolean, `"true"`,
+/// `"false"` or `null`.
+pub fn flexible_bool_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
+    let one_of = OneOfBuilder::new()
+        .item(ObjectBuilder::new().schema_type(Type::Boolean))
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(["true", "false"])),
+        )
+        .item(ObjectBuilder::new().schema_type(Type::Null))
+        .build();
+    Schema::OneOf(one_of)
+}
+
+/// The form of createPreRequirements, for the API document: `jsondata`
+/// holds an [`ApplicationQuery`] written as JSON.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct PreRequirementsForm {
+    /// An [`ApplicationQuery`] as JSON text, for example `{}`.
+    #[schema(content_media_type = "application/json", example = "{}")]
+    pub jsondata: String,
+}
+
 /// The body of createPreRequirements (`jsondata`) and getAuditEvents.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct ApplicationQuery {
