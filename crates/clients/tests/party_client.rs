@@ -65,11 +65,16 @@ async fn refusals_come_back_as_status_errors(backend: Backend) {
 
 #[tokio::test]
 async fn an_unreachable_party_service_is_unavailable() {
+    // Its own data directory: a standalone context generates keys there.
+    let data_dir = tempfile::tempdir().expect("a temporary data directory");
     let config = service_kit::ServerConfig::load(Some(
-        &[(
-            "INTERNAL_CREDENTIAL".to_owned(),
-            testkit::TEST_CREDENTIAL.to_owned(),
-        )]
+        &[
+            (
+                "INTERNAL_CREDENTIAL".to_owned(),
+                testkit::TEST_CREDENTIAL.to_owned(),
+            ),
+            ("DATA_DIR".to_owned(), data_dir.path().display().to_string()),
+        ]
         .into_iter()
         .collect(),
     ))
