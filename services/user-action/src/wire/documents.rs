@@ -18,9 +18,9 @@ pub struct FileItem {
     /// Free text.
     #[serde(default)]
     pub file_info: String,
-    /// The client's id of the file, returned as sent.
+    /// The client's id of the file, a number or a string, returned as sent.
     #[serde(default)]
-    #[schema(value_type = Option<f64>, example = 1627265913230_u64)]
+    #[schema(schema_with = domain::document::number_or_string, example = 1627265913230_u64)]
     pub file_client_id: Option<Value>,
     /// The content, base64; a file is never empty.
     #[schema(min_length = 1)]
