@@ -17,7 +17,10 @@ use std::path::Path;
 use std::time::Duration;
 
 pub use connection::DbConnection;
-pub use diesel_migrations::embed_migrations;
+/// Re-exported for [`own_database!`](crate::own_database): the code
+/// `embed_migrations!` writes names the crate, which a service then need not
+/// depend on.
+pub use diesel_migrations;
 pub use own::OwnDatabase;
 
 mod own;

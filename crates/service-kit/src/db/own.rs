@@ -17,12 +17,16 @@ macro_rules! own_database {
         /// The service's own database: `<SERVICE>_DATABASE_URL` (by default
         /// `DATA_DIR/<service>.db`) and `<SERVICE>_DB_POOL_SIZE`, read by the
         /// chassis.
-        pub const DATABASE: $crate::db::OwnDatabase = $crate::db::OwnDatabase {
-            service: $name,
-            migrations: $crate::db::Migrations {
-                sqlite: $crate::db::embed_migrations!("migrations/sqlite"),
-                postgres: $crate::db::embed_migrations!("migrations/postgres"),
-            },
+        pub const DATABASE: $crate::db::OwnDatabase = {
+            // The code embed_migrations! writes names `diesel_migrations`.
+            use $crate::db::diesel_migrations;
+            $crate::db::OwnDatabase {
+                service: $name,
+                migrations: $crate::db::Migrations {
+                    sqlite: diesel_migrations::embed_migrations!("migrations/sqlite"),
+                    postgres: diesel_migrations::embed_migrations!("migrations/postgres"),
+                },
+            }
         };
     };
 }
