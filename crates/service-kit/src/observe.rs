@@ -11,6 +11,7 @@
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::Method;
 use actix_web::middleware::Next;
 use std::time::Instant;
 use tracing::Instrument;
@@ -39,6 +40,28 @@ fn accepted_request_id(value: &HeaderValue) -> Option<String> {
     plain.then(|| text.to_owned())
 }
 
+/// The request's method as a bounded label: a standard method's name, or
+/// `OTHER`. HTTP allows any token as a method, and a made-up one used
+/// verbatim made a new metrics series (and log value) per request: 2,000
+/// requests with 8 KB method names grew `/metrics` to 275 MB.
+fn method_label(method: &Method) -> &'static str {
+    const STANDARD: [Method; 9] = [
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::HEAD,
+        Method::OPTIONS,
+        Method::CONNECT,
+        Method::TRACE,
+    ];
+    STANDARD
+        .iter()
+        .find(|m| *m == method)
+        .map_or("OTHER", Method::as_str)
+}
+
 /// The middleware: wraps every request of the app.
 pub async fn observe(
     req: ServiceRequest,
@@ -49,7 +72,7 @@ pub async fn observe(
         .get(REQUEST_ID_HEADER)
         .and_then(accepted_request_id)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let method = req.method().to_string();
+    let method = method_label(req.method());
     let route = req
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());
@@ -67,7 +90,7 @@ pub async fn observe(
         Ok(res) => res.status().as_u16(),
         Err(e) => e.as_response_error().status_code().as_u16(),
     };
-    crate::metrics::record_request(&method, &route, status, elapsed);
+    crate::metrics::record_request(method, &route, status, elapsed);
     span.in_scope(|| {
         tracing::info!(
             status,
