@@ -17,7 +17,6 @@ mod scan;
 mod schema;
 mod store;
 pub mod sweep;
-mod upload;
 mod wire;
 
 pub use caller::{OWNER_SUBJECT_HEADER, OWNER_SYSTEM_HEADER};

@@ -3,6 +3,7 @@
 //! Every operation is scoped to the caller's owner (see [`Caller`]):
 //! another owner's document answers exactly like one that does not exist.
 
+use super::body::{self, UploadError};
 use super::{AppState, BASE};
 use crate::caller::{Caller, OwnerHeaders};
 use crate::checks::check_type;
@@ -10,7 +11,6 @@ use crate::content::ContentError;
 use crate::rows::documents::{DocumentRow, State};
 use crate::scan::Verdict;
 use crate::store::documents;
-use crate::upload::{self, UploadError};
 use crate::wire::documents::{
     DocumentMetadata, DocumentPage, JsonUpload, ListQuery, MultipartUpload,
 };
@@ -96,7 +96,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ProblemError> {
     let owner = caller.owner;
     let id = new_id(&req)?;
-    let upload = upload::read(&req, payload, state.max_bytes)
+    let upload = body::read(&req, payload, state.max_bytes)
         .await
         .map_err(refuse_upload)?;
     let sniffed =

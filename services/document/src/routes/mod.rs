@@ -1,6 +1,7 @@
 //! The document API's routes: the handlers' shared state and their
 //! registration under [`BASE`].
 
+mod body;
 pub mod documents;
 
 use crate::content::ContentStore;

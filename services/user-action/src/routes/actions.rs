@@ -1,7 +1,8 @@
 //! The user actions: getUserActions, createPreRequirements,
 //! updateUserAction and updateUserActionBulk.
 
-use super::{small_body, AppState};
+use super::body::small_body;
+use super::AppState;
 use crate::caller::Caller;
 use crate::catalog::Definition;
 use crate::error::{CamError, ErrorCode};

@@ -1,6 +1,7 @@
 //! The audit trail: getAuditEvents.
 
-use super::{small_body, AppState};
+use super::body::small_body;
+use super::AppState;
 use crate::caller::Caller;
 use crate::error::CamError;
 use crate::store;

@@ -1,7 +1,8 @@
 //! uploadDocument and getDocument: files for DocumentUpload actions, kept
 //! in document-service and attached to the action here.
 
-use super::{json_body, small_body, AppState};
+use super::body::{json_body, small_body};
+use super::AppState;
 use crate::caller::Caller;
 use crate::error::{CamError, ErrorCode};
 use crate::rows::{AuditRow, DocumentRow};

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod audit;
+mod body;
 pub mod documents;
 mod idempotency;
 pub mod prospect;
@@ -14,12 +15,10 @@ use crate::listing::Listings;
 use crate::rows::{ActionRow, ApplicantRow, ApplicationRow};
 use crate::store;
 use actix_web::middleware::from_fn;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use clients::{DocumentClient, PartyClient};
-use serde::de::DeserializeOwned;
-use service_kit::body::{is_json, parse_json_object, read_limited, DEFAULT_JSON_LIMIT};
 use service_kit::limit::rate_limit;
-use service_kit::{Database, DbConnection, InputError, ProblemError};
+use service_kit::{Database, DbConnection, ProblemError};
 
 /// The base path of the CAM operations.
 pub const BASE: &str = "/services/data/v1/CustomerActionsManagement/operations";
@@ -172,32 +171,6 @@ impl AppState {
             .ok_or_else(CamError::no_action)?;
         Ok((action, application, definition))
     }
-}
-
-/// Reads a JSON object body of at most `limit` bytes: the parsed body and
-/// its bytes (an Idempotency-Key's fingerprint).
-pub async fn json_body<T: DeserializeOwned>(
-    req: &HttpRequest,
-    payload: web::Payload,
-    limit: usize,
-) -> Result<(T, Vec<u8>), CamError> {
-    if !is_json(req) {
-        return Err(InputError::UnsupportedMediaType {
-            expected: "application/json",
-        }
-        .into());
-    }
-    let bytes = read_limited(req, payload, limit).await?;
-    let parsed = parse_json_object(&bytes)?;
-    Ok((parsed, bytes.to_vec()))
-}
-
-/// Reads a small JSON object body.
-pub async fn small_body<T: DeserializeOwned>(
-    req: &HttpRequest,
-    payload: web::Payload,
-) -> Result<(T, Vec<u8>), CamError> {
-    json_body(req, payload, DEFAULT_JSON_LIMIT).await
 }
 
 /// Any other path under the CAM prefix.

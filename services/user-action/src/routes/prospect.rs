@@ -1,8 +1,9 @@
 //! createProspectProfile and updateProspectProfile: applications, their
 //! applicants (parties in party-service) and the consents given.
 
+use super::body::small_body;
 use super::idempotency::once;
-use super::{small_body, AppState};
+use super::AppState;
 use crate::caller::Caller;
 use crate::error::{CamError, ErrorCode};
 use crate::prescribe::{self, MAIN};
