@@ -74,8 +74,7 @@ impl Services {
             ("DOCUMENT_PENDING_GRACE_SECS".into(), "2".into()),
         ]);
         for (service, url) in &databases {
-            let name = service.to_uppercase().replace('-', "_");
-            env.push((format!("{name}_DATABASE_URL"), url.clone()));
+            env.push((service_kit::db::url_variable(service), url.clone()));
         }
         let mut party = ServiceProcess::start("party", &env, data.path());
         let mut document = ServiceProcess::start("document", &env, data.path());

@@ -21,7 +21,7 @@ pub use connection::DbConnection;
 /// `embed_migrations!` writes names the crate, which a service then need not
 /// depend on.
 pub use diesel_migrations;
-pub use own::OwnDatabase;
+pub use own::{url_variable, OwnDatabase};
 
 mod own;
 

@@ -183,10 +183,7 @@ impl TestApp {
                     url
                 }
             };
-            vars.insert(
-                format!("{}_DATABASE_URL", service.to_uppercase().replace('-', "_")),
-                url,
-            );
+            vars.insert(service_kit::db::url_variable(service), url);
         }
         for (k, v) in extra {
             vars.insert((*k).to_owned(), (*v).to_owned());

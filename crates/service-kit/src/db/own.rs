@@ -48,19 +48,14 @@ pub struct OwnDatabase {
 }
 
 impl OwnDatabase {
-    /// The variable holding the database's URL, `<SERVICE>_DATABASE_URL`
-    /// (the name in capitals, `-` as `_`).
+    /// The variable holding the database's URL: see [`url_variable`].
     pub fn url_variable(&self) -> String {
-        format!("{}_DATABASE_URL", self.prefix())
+        url_variable(self.service)
     }
 
     /// The variable holding the pool's size, `<SERVICE>_DB_POOL_SIZE`.
     pub fn pool_variable(&self) -> String {
-        format!("{}_DB_POOL_SIZE", self.prefix())
-    }
-
-    fn prefix(&self) -> String {
-        self.service.to_uppercase().replace('-', "_")
+        format!("{}_DB_POOL_SIZE", variable_prefix(self.service))
     }
 
     /// The configured URL, or the default SQLite file under `DATA_DIR`.
@@ -106,6 +101,18 @@ impl OwnDatabase {
         let url = self.url(server, vars)?;
         Database::open(&url, self.pool_size(vars)?, &self.migrations)
     }
+}
+
+/// The variable holding the URL of `service`'s database,
+/// `<SERVICE>_DATABASE_URL` (the name in capitals, `-` as `_`): for the
+/// chassis, and for whatever starts a service with a database of its own
+/// choosing (the tests).
+pub fn url_variable(service: &str) -> String {
+    format!("{}_DATABASE_URL", variable_prefix(service))
+}
+
+fn variable_prefix(service: &str) -> String {
+    service.to_uppercase().replace('-', "_")
 }
 
 /// A variable from `vars`, or from the environment when `None`, as
