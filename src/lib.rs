@@ -211,6 +211,19 @@ pub fn rekey(config: ServerConfig, names: &[&str]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `onboarding import FILE`: loads the bank's business records (accounts,
+/// external entities, transactions) from a JSON Lines file into
+/// case-service's database, as the internal bulk API does. Sealed with the
+/// same keys the server uses (in a standalone data directory, the ones kept
+/// there, made on first use).
+pub fn import(config: ServerConfig, file: &Path) -> anyhow::Result<()> {
+    let ctx = Context::new(config, 0, true)?;
+    let loaded = case::import(&ctx, None, file)?;
+    tracing::info!(loaded, "business records imported");
+    println!("{loaded} business records loaded from {}", file.display());
+    Ok(())
+}
+
 /// Every service's OpenAPI document, pretty-printed, by file name.
 pub fn openapi_documents() -> anyhow::Result<Vec<(String, String)>> {
     REGISTRY

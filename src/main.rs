@@ -41,6 +41,14 @@ enum Command {
         /// Services to rekey (all when none is named).
         services: Vec<String>,
     },
+    /// Load the bank's business records (accounts, external entities,
+    /// transactions) into case-service from a JSON Lines file, one
+    /// `{"kind": "account", "record": {...}}` a line. Every line is checked
+    /// first: nothing is loaded when any is refused. Loading again is safe.
+    Import {
+        /// The JSON Lines file.
+        file: PathBuf,
+    },
     /// Write the OpenAPI documents.
     Openapi {
         /// Where to write them.
@@ -103,6 +111,7 @@ fn run(command: Command) -> anyhow::Result<()> {
             onboarding::migrate(&config, &onboarding::select(&services)?)
         }
         Command::Rekey { services } => onboarding::rekey(config, &onboarding::select(&services)?),
+        Command::Import { file } => onboarding::import(config, &file),
         Command::Health { probe } => tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?

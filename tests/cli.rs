@@ -210,9 +210,114 @@ async fn migrate_applies_the_migrations(backend: Backend) {
     }
 }
 
+/// `onboarding import FILE`: every line is checked first (a refused line
+/// loads nothing, and is named with its field); a good file is loaded, and
+/// `businessAdd: "Y"` finds its records.
+async fn import_loads_the_business_records(backend: Backend) {
+    let secret = "import-test-jwt-secret-0123456789abcdef";
+    let extra = [("DEV_MODE", "true"), ("JWT_HS256_SECRET", secret)];
+    let app = testkit::TestApp::spawn(backend, &["party", "case"], &extra, &build_all).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let import = |lines: &[Value]| {
+        let path = dir.path().join("records.jsonl");
+        let text: String = lines.iter().map(|l| format!("{l}\n\n")).collect();
+        std::fs::write(&path, text).expect("written");
+        let out = Command::new(BIN)
+            .arg("import")
+            .arg(&path)
+            .envs(&app.vars)
+            .output()
+            .expect("runs");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            path,
+        )
+    };
+    let account = json!({"kind": "account", "record": {"accountId": "A1", "accountName": "Savings", "taxId": "TX1"}});
+    let bad = json!({"kind": "transaction", "record": {"transactionReferenceId": "T1", "transactionTypeCode": "W", "quantity": 2}});
+    let (ok, _, stderr, _) = import(&[
+        account.clone(),
+        bad,
+        json!({"kind": "account", "record": {}}),
+    ]);
+    assert!(!ok);
+    assert_eq!(
+        stderr.trim(),
+        "error: nothing was loaded; 2 lines refused:\n  line 3: record.quantity: applies only to back office transactions\n  line 5: record.accountId: is required"
+    );
+    let status = app
+        .internal(reqwest::Method::GET, "/case/v1/business-records/account/A1")
+        .send()
+        .await
+        .expect("sent")
+        .status();
+    assert_eq!(status, StatusCode::NOT_FOUND, "nothing was loaded");
+
+    let entity =
+        json!({"kind": "externalEntity", "record": {"externalEntity": "E1", "riskRating": 0.1}});
+    let (ok, stdout, stderr, path) = import(&[account.clone(), entity]);
+    assert!(ok, "{stderr}");
+    assert_eq!(
+        stdout,
+        format!("2 business records loaded from {}\n", path.display())
+    );
+    let (ok, _, stderr, _) = import(&[account.clone()]);
+    assert!(ok, "loading again is safe: {stderr}");
+
+    let config = service_kit::ServerConfig::load(Some(&app.vars)).expect("config");
+    let token = service_kit::auth::mint_dev_token(&config, "a1", &["case:write".into()], 600)
+        .expect("token");
+    let ecm = |op: &str| format!("/rest-api/ECMService/CaseManagementService/{op}");
+    for (op, body) in [
+        ("createCase", json!([{"caseId": "C1"}])),
+        (
+            "addAccount",
+            json!([{"caseId": "C1", "accounts": [{"accountId": "A1", "businessAdd": "Y"}]}]),
+        ),
+    ] {
+        let response = app
+            .anonymous(reqwest::Method::POST, &ecm(op))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), StatusCode::OK, "{op}");
+    }
+    let details: Value = json_of(
+        app.anonymous(reqwest::Method::POST, &ecm("getCaseDetails"))
+            .bearer_auth(&token)
+            .json(&json!({"caseId": "C1"})),
+    )
+    .await;
+    let mut expected = account["record"].clone();
+    expected["businessAdd"] = json!("Y");
+    for field in [
+        "type1",
+        "type2",
+        "registrationType",
+        "ownerTypeCode",
+        "taxIdFormatCode",
+        "firmId",
+        "taxWithHoldCode",
+        "jurisdictionCode",
+        "businessDomainCode",
+        "houseHoldGroupId",
+        "legalEntity",
+        "openDate",
+        "closeDate",
+    ] {
+        expected[field] = Value::Null;
+    }
+    assert_eq!(details["accounts"], json!([expected]));
+}
+
 backend_tests!(
     the_readme_flow_works_and_logs_no_personal_data,
     migrate_applies_the_migrations,
+    import_loads_the_business_records,
     rekey_moves_everything_to_the_new_key,
     rekey_keeps_a_write_made_while_it_runs
 );
@@ -364,6 +469,10 @@ async fn rekey_moves_everything_to_the_new_key(backend: Backend) {
             json!([{"caseId": "C1", "customers": [{"customerId": "K1",
             "taxId": "TX999", "genericInformation": {"SSN": "123-12-1234"}}]}]),
         ),
+        (
+            "addAccount",
+            json!([{"caseId": "C1", "accounts": [{"accountId": "A1", "taxId": "TX777"}]}]),
+        ),
     ] {
         let response = app
             .anonymous(reqwest::Method::POST, &ecm(op))
@@ -374,6 +483,13 @@ async fn rekey_moves_everything_to_the_new_key(backend: Backend) {
             .expect("sent");
         assert_eq!(response.status(), StatusCode::OK, "{op}");
     }
+    let loaded = app
+        .internal(reqwest::Method::POST, "/case/v1/business-records")
+        .json(&json!([{"kind": "transaction", "record": {"transactionReferenceId": "T1", "baseAmount": 5}}]))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(loaded.status(), StatusCode::OK);
     app.take_server().stop(true).await;
 
     let rotated = format!("{KEY_B},{KEY_A}");
@@ -390,7 +506,7 @@ async fn rekey_moves_everything_to_the_new_key(backend: Backend) {
     );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "party: 1 rewritten under key b\ndocument: 1 rewritten under key b\ncase: 2 rewritten under key b\n"
+        "party: 1 rewritten under key b\ndocument: 1 rewritten under key b\ncase: 4 rewritten under key b\n"
     );
 
     app.restart(&[("ENCRYPTION_KEYS", Some(KEY_B))], &build_all)
@@ -426,6 +542,13 @@ async fn rekey_moves_everything_to_the_new_key(backend: Backend) {
         (&customer["taxId"], &customer["genericInformation"]),
         (&json!("TX999"), &json!({"SSN": "123-12-1234"}))
     );
+    assert_eq!(details["accounts"][0]["taxId"], json!("TX777"));
+    let business: Value = json_of(app.internal(
+        reqwest::Method::GET,
+        "/case/v1/business-records/transaction/T1",
+    ))
+    .await;
+    assert_eq!(business["record"]["baseAmount"], json!(5));
 
     let (ok, _, stderr) = run(&["rekey"], &[]);
     assert!(!ok);

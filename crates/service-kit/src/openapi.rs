@@ -3,7 +3,7 @@
 
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::schema::{Object, ObjectBuilder, Schema, Type};
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Response, ResponseBuilder};
 use utoipa_swagger_ui::{SwaggerUi, Url};
 
@@ -23,6 +23,13 @@ pub(crate) fn swagger_ui(docs: &[(&'static str, OpenApi)]) -> SwaggerUi {
 /// Declares the internal credential as the document's security scheme and
 /// requires it on every operation.
 pub fn require_internal_credential(doc: &mut OpenApi) {
+    doc.security = Some(vec![internal_credential(doc)]);
+}
+
+/// Declares the internal credential as a security scheme of the document,
+/// and returns the requirement of it, for the operations of a document that
+/// need it when others need another credential.
+pub fn internal_credential(doc: &mut OpenApi) -> SecurityRequirement {
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         INTERNAL_SCHEME,
@@ -31,10 +38,7 @@ pub fn require_internal_credential(doc: &mut OpenApi) {
             "The internal service credential (INTERNAL_CREDENTIAL).",
         ))),
     );
-    doc.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new(
-        INTERNAL_SCHEME,
-        Vec::<String>::new(),
-    )]);
+    SecurityRequirement::new(INTERNAL_SCHEME, Vec::<String>::new())
 }
 
 /// The name of the shared 429 response in the documents.
@@ -86,6 +90,13 @@ pub fn answer_everywhere(doc: &mut OpenApi, name: &str, status: &str, response: 
 /// used its allowance (see [`crate::limit`]), with the `Retry-After` header
 /// and the API's error envelope (`schema` in `content_type`).
 pub fn document_rate_limit(doc: &mut OpenApi, schema: &str, content_type: &str) {
+    let response = rate_limit_response(schema, content_type);
+    answer_everywhere(doc, TOO_MANY_REQUESTS, "429", response);
+}
+
+/// The 429 answer, with `Retry-After`, in the envelope `schema` (a
+/// component name) as `content_type`.
+pub fn rate_limit_response(schema: &str, content_type: &str) -> Response {
     let mut response = envelope_response(
         "Too many requests from this client; retry after `Retry-After` seconds.",
         schema,
@@ -102,7 +113,7 @@ pub fn document_rate_limit(doc: &mut OpenApi, schema: &str, content_type: &str) 
     response
         .headers
         .insert("Retry-After".to_owned(), retry_after);
-    answer_everywhere(doc, TOO_MANY_REQUESTS, "429", response);
+    response
 }
 
 /// Replaces the `allOf` schema `name` by one object with the properties and

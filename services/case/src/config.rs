@@ -13,14 +13,23 @@ pub struct CaseConfig {
     /// one process).
     #[envconfig(from = "PARTY_SERVICE_URL")]
     pub party_service_url: Option<String>,
-    /// The most customers one `addCustomer` or `removeCustomer` request may
-    /// carry, over all its cases; more is refused with a 413.
+    /// The most parts (customers, accounts, external entities,
+    /// transactions) one batch request may carry, over all its cases; more
+    /// is refused with a 413.
     #[envconfig(from = "CASE_MAX_CUSTOMERS_PER_REQUEST", default = "1000")]
     pub max_customers_per_request: usize,
     /// The largest request body accepted, in bytes; more is refused with a
     /// 413 before it is read.
     #[envconfig(from = "CASE_MAX_BODY_BYTES", default = "8388608")]
     pub max_body_bytes: usize,
+    /// The most business records one request of the internal bulk API may
+    /// carry; more is refused with a 413.
+    #[envconfig(from = "CASE_MAX_BUSINESS_RECORDS_PER_REQUEST", default = "10000")]
+    pub max_business_records_per_request: usize,
+    /// The largest body of the internal bulk API, in bytes; more is refused
+    /// with a 413 before it is read.
+    #[envconfig(from = "CASE_MAX_BUSINESS_BODY_BYTES", default = "33554432")]
+    pub max_business_body_bytes: usize,
 }
 
 impl CaseConfig {
@@ -44,6 +53,16 @@ impl CaseConfig {
             1,
         )?;
         at_least("CASE_MAX_BODY_BYTES", config.max_body_bytes, 1024)?;
+        at_least(
+            "CASE_MAX_BUSINESS_RECORDS_PER_REQUEST",
+            config.max_business_records_per_request,
+            1,
+        )?;
+        at_least(
+            "CASE_MAX_BUSINESS_BODY_BYTES",
+            config.max_business_body_bytes,
+            1024,
+        )?;
         if let Some(url) = &config.party_service_url {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 return Err(ConfigError::invalid(

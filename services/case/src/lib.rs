@@ -13,6 +13,7 @@ mod business;
 pub mod caller;
 pub mod config;
 pub mod error;
+pub mod loading;
 pub mod openapi;
 pub mod routes;
 mod rows;
@@ -44,6 +45,25 @@ pub fn rekey(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::R
     db.run_now(|conn| Ok(store::sealing::reseal(conn, &ctx.keyring, true)?))
 }
 
+/// `onboarding import FILE`: loads the bank's business records from a JSON
+/// Lines file (one `{"kind", "record"}` a line) into the case database.
+/// Every line is checked first, and nothing is loaded when any is refused.
+/// Returns how many records were loaded.
+pub fn import(
+    ctx: &Context,
+    vars: Option<&HashMap<String, String>>,
+    path: &std::path::Path,
+) -> anyhow::Result<usize> {
+    let db = DATABASE.open(&ctx.config, vars)?;
+    let open = || -> std::io::Result<Box<dyn std::io::BufRead>> {
+        Ok(Box::new(std::io::BufReader::with_capacity(
+            1 << 20,
+            std::fs::File::open(path)?,
+        )))
+    };
+    Ok(loading::import(&db, &ctx.keyring, open)?)
+}
+
 /// Builds the service for the chassis to serve. Fields written before
 /// sealing was introduced are sealed first.
 pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::Result<Service> {
@@ -58,6 +78,8 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
         party: PartyClient::new(ctx, config.party_service_url.as_deref()),
         max_customers: config.max_customers_per_request,
         max_body: config.max_body_bytes,
+        max_business_records: config.max_business_records_per_request,
+        max_business_body: config.max_business_body_bytes,
         keyring: ctx.keyring.clone(),
     });
     let tokens = ctx.tokens.clone();

@@ -1,7 +1,7 @@
 //! case-service's OpenAPI document: the ECM operations, their bodies and
 //! every answer, with the bearer token they require.
 
-use crate::routes::{audit, cases, customers};
+use crate::routes::{audit, business, cases, customers, records};
 use crate::wire::envelope::Envelope;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::OpenApi;
@@ -23,17 +23,26 @@ pub fn document() -> utoipa::openapi::OpenApi {
         paths(
             customers::add_customer,
             customers::remove_customer,
+            records::add_account,
+            records::remove_account,
+            records::add_external_entity,
+            records::remove_external_entity,
+            records::add_transaction,
+            records::remove_transaction,
             cases::get_case_status_details,
             cases::create_case,
             cases::update_case_status,
             cases::get_case_details,
             cases::get_customer_cases,
             audit::get_case_audit,
+            business::load,
+            business::read,
         ),
         components(schemas(Envelope)),
         tags(
             (name = "ECM", description = "Operations of the vendor's ECM REST API guide"),
-            (name = "ECM (ours)", description = "Our operations in the same family, until the vendor's event APIs exist")
+            (name = "ECM (ours)", description = "Our operations in the same family"),
+            (name = "business records (internal)", description = "The bank's accounts, external entities and transactions, loaded so that `businessAdd: \"Y\"` finds them; internal: the internal credential, never routed by the gateway")
         )
     )]
     struct Doc;
@@ -52,14 +61,40 @@ pub fn document() -> utoipa::openapi::OpenApi {
                 .build(),
         ),
     );
-    // Every operation requires the token.
+    // Every ECM operation requires the token; the internal API (the bank's
+    // business records) the internal credential instead.
     doc.security = Some(vec![SecurityRequirement::new(
         BEARER_SCHEME,
         Vec::<String>::new(),
     )]);
+
     service_kit::openapi::document_rate_limit(&mut doc, "Envelope", "application/json");
+    internal_api(&mut doc);
     batches_not_empty(&mut doc);
     doc
+}
+
+/// The internal API (under `routes::BASE`) takes the internal credential
+/// instead of the token, and answers in problem details, a 429 included.
+fn internal_api(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    let internal = service_kit::openapi::internal_credential(doc);
+    let too_many = service_kit::openapi::rate_limit_response("Problem", "application/problem+json");
+    for (path, item) in &mut doc.paths.paths {
+        if !path.starts_with(crate::routes::BASE) {
+            continue;
+        }
+        for operation in [item.get.as_mut(), item.post.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            operation.security = Some(vec![internal.clone()]);
+            operation
+                .responses
+                .responses
+                .insert("429".to_owned(), RefOr::T(too_many.clone()));
+        }
+    }
 }
 
 /// A batch body (an array of cases) must hold at least one: the code

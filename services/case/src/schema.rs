@@ -159,8 +159,30 @@ diesel::table! {
         customer_id -> Nullable<Text>,
         from_status -> Nullable<Text>,
         to_status -> Nullable<Text>,
+        record_id -> Nullable<Text>,
     }
 }
 
 diesel::joinable!(case_customers -> cases (case_id));
 diesel::allow_tables_to_appear_in_same_query!(cases, case_customers);
+
+diesel::table! {
+    business_records (kind, record_id) {
+        kind -> Text,
+        record_id -> Text,
+        details -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    case_records (case_id, kind, record_id) {
+        case_id -> Text,
+        kind -> Text,
+        record_id -> Text,
+        type_code -> Nullable<Text>,
+        details -> Text,
+        created_at -> Text,
+        created_by -> Text,
+    }
+}

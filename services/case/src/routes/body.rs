@@ -7,7 +7,7 @@ use super::AppState;
 use crate::error::EcmError;
 use actix_web::{web, HttpRequest};
 use serde::de::value::MapAccessDeserializer;
-use serde::de::{DeserializeOwned, MapAccess, Visitor};
+use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 use service_kit::body::{is_json, read_limited};
@@ -52,32 +52,102 @@ pub fn parse_items(body: &[u8], allowed: &[&str]) -> Result<Vec<Item>, EcmError>
         .collect()
 }
 
-/// Reads a batch body, `[{caseId, customers: [...]}]`, in one pass straight
-/// into `T`s, when it is the documented shape and every customer is a valid
-/// `T`: the common case, and no JSON tree is built. `None` otherwise; the
-/// body must then be read with [`parse_items`] and each customer with
-/// [`parse_part`], which find and name what is wrong.
-pub fn parse_valid_cases<T: DeserializeOwned>(body: &[u8]) -> Option<Vec<(String, Vec<T>)>> {
-    #[derive(Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Case<T> {
-        #[serde(rename = "caseId")]
-        case_id: String,
-        customers: Vec<Object<T>>,
+/// Reads a batch body, `[{caseId, <key>: [...]}]` (`key` is `customers`,
+/// `accounts`, ...), in one pass straight into `T`s, when it is the
+/// documented shape and every part is a valid `T`: the common case, and no
+/// JSON tree is built. `None` otherwise; the body must then be read with
+/// [`parse_items`] and each part with [`parse_part`], which find and name
+/// what is wrong.
+pub fn parse_valid_cases<T: DeserializeOwned>(
+    body: &[u8],
+    key: &'static str,
+) -> Option<Vec<(String, Vec<T>)>> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let cases = CasesSeed::<T> {
+        key,
+        parts: PhantomData,
     }
-    let cases: Vec<Object<Case<T>>> = serde_json::from_slice(body).ok()?;
-    if cases.is_empty() || cases.iter().any(|c| c.0.case_id.trim().is_empty()) {
+    .deserialize(&mut deserializer)
+    .ok()?;
+    deserializer.end().ok()?;
+    if cases.is_empty() || cases.iter().any(|(case_id, _)| case_id.trim().is_empty()) {
         return None;
     }
-    Some(
-        cases
-            .into_iter()
-            .map(|Object(case)| {
-                let customers = case.customers.into_iter().map(|Object(c)| c).collect();
-                (case.case_id, customers)
-            })
-            .collect(),
-    )
+    Some(cases)
+}
+
+/// Reads `[{caseId, <key>: [T, ...]}, ...]`, and nothing else: every key
+/// exactly once, each part an object.
+struct CasesSeed<T> {
+    key: &'static str,
+    parts: PhantomData<T>,
+}
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for CasesSeed<T> {
+    type Value = Vec<(String, Vec<T>)>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for CasesSeed<T> {
+    type Value = Vec<(String, Vec<T>)>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of cases")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut cases = Vec::new();
+        while let Some(case) = seq.next_element_seed(CaseSeed::<T> {
+            key: self.key,
+            parts: PhantomData,
+        })? {
+            cases.push(case);
+        }
+        Ok(cases)
+    }
+}
+
+/// Reads one `{caseId, <key>: [T, ...]}`.
+struct CaseSeed<T> {
+    key: &'static str,
+    parts: PhantomData<T>,
+}
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for CaseSeed<T> {
+    type Value = (String, Vec<T>);
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for CaseSeed<T> {
+    type Value = (String, Vec<T>);
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "an object of caseId and {}", self.key)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let (mut case_id, mut parts) = (None, None);
+        while let Some(name) = map.next_key::<String>()? {
+            if name == "caseId" && case_id.is_none() {
+                case_id = Some(map.next_value::<String>()?);
+            } else if name == self.key && parts.is_none() {
+                let objects: Vec<Object<T>> = map.next_value()?;
+                parts = Some(objects.into_iter().map(|Object(part)| part).collect());
+            } else {
+                return Err(de::Error::custom(format!("unexpected key {name}")));
+            }
+        }
+        match (case_id, parts) {
+            (Some(case_id), Some(parts)) => Ok((case_id, parts)),
+            _ => Err(de::Error::custom("a key is missing")),
+        }
+    }
 }
 
 /// A `T` read only from a JSON object (serde would also read a struct from

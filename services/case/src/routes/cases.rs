@@ -11,7 +11,7 @@ use crate::error::EcmError;
 use crate::rows::{ecm_time, CaseRow};
 use crate::status;
 use crate::store::audit::Change;
-use crate::store::{cases, customers};
+use crate::store::{cases, customers, records};
 use crate::wire::batch::{cases_response, CasesResponse};
 use crate::wire::cases::{
     CaseDetailsResponse, CaseStatusResponse, CaseStatusResult, CaseSummary, CustomerCasesResponse,
@@ -283,7 +283,7 @@ pub async fn get_case_details(
     caller.require(Access::Read)?;
     let page = page_request(&req, payload, &state, "caseId").await?;
     let keyring = state.keyring.clone();
-    let (case, found) = state
+    let (case, found, accounts, external_entities, transactions) = state
         .db
         .run(move |conn| {
             let case = cases::find(conn, &page.key)?.ok_or(EcmError::NoSuchCase)?;
@@ -294,7 +294,14 @@ pub async fn get_case_details(
                 page.cursor.as_deref(),
                 page.limit,
             )?;
-            Ok::<_, EcmError>((case, found))
+            let (key, limit) = (page.key.as_str(), page.limit);
+            Ok::<_, EcmError>((
+                case,
+                found,
+                records::page(conn, &keyring, key, None, limit)?.items,
+                records::page(conn, &keyring, key, None, limit)?.items,
+                records::page(conn, &keyring, key, None, limit)?.items,
+            ))
         })
         .await?;
     let next_cursor = found.next_cursor(|c| c.customer_id.to_string());
@@ -304,6 +311,9 @@ pub async fn get_case_details(
         case: CaseSummary::from(case),
         customers: found.items,
         next_cursor,
+        accounts,
+        external_entities,
+        transactions,
     }))
 }
 

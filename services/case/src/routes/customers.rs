@@ -10,7 +10,7 @@ use crate::error::EcmError;
 use crate::store::audit::Change;
 use crate::store::cases;
 use crate::store::customers::{self, AddOutcome};
-use crate::wire::batch::{customers_response, CustomerRef, CustomersResponse};
+use crate::wire::batch::{parts_response, CustomerRef, CustomersResponse};
 use crate::wire::customer::Customer;
 use crate::wire::envelope::{Envelope, Messages, Outcome, NO_SUCH_CASE};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -32,7 +32,10 @@ pub const ALREADY_EXISTS: &str = "Customer already exists.";
 pub const NOT_IN_BUSINESS: &str = "Customer does not exist in business.";
 
 impl Part for Customer {
-    fn customer_id(&self) -> &str {
+    const KEY: &'static str = "customers";
+    const ID: &'static str = "customerId";
+
+    fn id(&self) -> &str {
         self.customer_id.as_str()
     }
 
@@ -104,14 +107,14 @@ pub async fn add_customer(
             Ok::<_, EcmError>(plans)
         })
         .await?;
-    let (status, response) = customers_response(
+    let (status, response): (_, CustomersResponse) = parts_response(
         ADDITION,
         plans.into_iter().map(CasePlan::into_result).collect(),
     );
     let added = response
         .results
         .iter()
-        .flat_map(|r| &r.customers)
+        .flat_map(|r| &r.parts)
         .filter(|c| c.message == ADDED)
         .count();
     tracing::info!(cases = response.results.len(), added, "customers added");
@@ -120,7 +123,7 @@ pub async fn add_customer(
 
 /// Settles the customers already on their case.
 fn settle_existing(plan: &mut CasePlan<Customer>, existing: &HashSet<(String, String)>) {
-    for (_, pending) in &mut plan.customers {
+    for (_, pending) in &mut plan.parts {
         if let Pending::Ready(c) = pending {
             if existing.contains(&(plan.case_id.clone(), c.customer_id.as_str().to_owned())) {
                 *pending = Pending::Done(Outcome::refused(ALREADY_EXISTS));
@@ -146,7 +149,7 @@ async fn resolve_business(plans: &mut [CasePlan<Customer>], state: &AppState) {
     ids.dedup();
     let found = business::look_up(&state.party, ids).await;
     for plan in plans {
-        for (_, pending) in &mut plan.customers {
+        for (_, pending) in &mut plan.parts {
             let Pending::Ready(c) = pending else { continue };
             if !from_business(c) {
                 continue;
@@ -202,7 +205,10 @@ pub const REMOVED: &str = "Customer removed successfully.";
 pub const NOT_IN_CASE: &str = "Customer does not exist in case.";
 
 impl Part for CustomerRef {
-    fn customer_id(&self) -> &str {
+    const KEY: &'static str = "customers";
+    const ID: &'static str = "customerId";
+
+    fn id(&self) -> &str {
         self.customer_id.as_str()
     }
 }
@@ -229,37 +235,21 @@ pub async fn remove_customer(
 ) -> Result<HttpResponse, EcmError> {
     caller.require(Access::Write)?;
     let body = read_body(&req, payload, &state).await?;
-    let mut plans = plan::plan::<CustomerRef>(&body, state.max_customers)?;
+    let plans = plan::plan::<CustomerRef>(&body, state.max_customers)?;
     let change = Change::now(&caller.subject);
-    let plans = state
-        .db
-        .run(move |conn| {
-            let ids = plan::case_ids(&plans);
-            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-            let found = cases::find_many(conn, &ids)?;
-            for plan in &mut plans {
-                plan.settle_case(&found);
-                remove(conn, plan, &change);
-            }
-            Ok::<_, EcmError>(plans)
-        })
-        .await?;
-    let (status, response) = customers_response(
-        REMOVAL,
-        plans.into_iter().map(CasePlan::into_result).collect(),
-    );
-    tracing::info!(cases = response.results.len(), "customers removed");
-    Ok(HttpResponse::build(status).json(response))
-}
-
-/// Removes each ready customer of a case, one transaction each.
-fn remove(conn: &mut service_kit::DbConnection, plan: &mut CasePlan<CustomerRef>, change: &Change) {
-    plan.apply(conn, "removeCustomer", |conn, case_id, customer| {
-        let removed = customers::remove(conn, case_id, customer.customer_id.as_str(), change)?;
+    let plans = plan::remove_parts(&state, plans, "removeCustomer", move |conn, case_id, c| {
+        let removed = customers::remove(conn, case_id, c.customer_id.as_str(), &change)?;
         Ok(if removed {
             Outcome::done(REMOVED)
         } else {
             Outcome::refused(NOT_IN_CASE)
         })
-    });
+    })
+    .await?;
+    let (status, response): (_, CustomersResponse) = parts_response(
+        REMOVAL,
+        plans.into_iter().map(CasePlan::into_result).collect(),
+    );
+    tracing::info!(cases = response.results.len(), "customers removed");
+    Ok(HttpResponse::build(status).json(response))
 }

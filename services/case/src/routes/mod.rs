@@ -2,9 +2,11 @@
 
 pub mod audit;
 mod body;
+pub mod business;
 pub mod cases;
 pub mod customers;
 mod plan;
+pub mod records;
 
 use crate::error::EcmError;
 use actix_web::middleware::from_fn;
@@ -12,7 +14,11 @@ use actix_web::web;
 use clients::PartyClient;
 use service_kit::auth::TokenVerifier;
 use service_kit::limit::rate_limit;
+use service_kit::server::internal_scope;
 use service_kit::{Database, Keyring};
+
+/// The base path of the internal business-records API.
+pub const BASE: &str = "/case/v1";
 
 /// The prefix of every ECM operation.
 pub const ECM_PREFIX: &str = "/rest-api/ECMService";
@@ -27,6 +33,10 @@ pub struct AppState {
     pub max_customers: usize,
     /// The largest body accepted, in bytes.
     pub max_body: usize,
+    /// The most business records one bulk load may carry.
+    pub max_business_records: usize,
+    /// The largest body of a bulk load, in bytes.
+    pub max_business_body: usize,
     /// Seals the sensitive customer fields.
     pub keyring: Keyring,
 }
@@ -45,7 +55,7 @@ pub fn register(cfg: &mut web::ServiceConfig, state: web::Data<AppState>, tokens
     let verifier = tokens.clone();
     cfg.service(
         web::scope(ECM_PREFIX)
-            .app_data(state)
+            .app_data(state.clone())
             .app_data(tokens)
             .wrap(from_fn(move |req, next| {
                 let verifier = verifier.clone();
@@ -55,6 +65,18 @@ pub fn register(cfg: &mut web::ServiceConfig, state: web::Data<AppState>, tokens
             }))
             .service(operation!("addCustomer", customers::add_customer))
             .service(operation!("removeCustomer", customers::remove_customer))
+            .service(operation!("addAccount", records::add_account))
+            .service(operation!("removeAccount", records::remove_account))
+            .service(operation!(
+                "addExternalEntity",
+                records::add_external_entity
+            ))
+            .service(operation!(
+                "removeExternalEntity",
+                records::remove_external_entity
+            ))
+            .service(operation!("addTransaction", records::add_transaction))
+            .service(operation!("removeTransaction", records::remove_transaction))
             .service(operation!(
                 "getCaseStatusDetails",
                 cases::get_case_status_details
@@ -65,6 +87,14 @@ pub fn register(cfg: &mut web::ServiceConfig, state: web::Data<AppState>, tokens
             .service(operation!("getCustomerCases", cases::get_customer_cases))
             .service(operation!("getCaseAudit", audit::get_case_audit))
             .default_service(web::to(unknown_operation)),
+    );
+    cfg.service(
+        internal_scope(BASE)
+            .app_data(state)
+            .service(web::resource("/business-records").route(web::post().to(business::load)))
+            .service(
+                web::resource("/business-records/{kind}/{id}").route(web::get().to(business::read)),
+            ),
     );
 }
 

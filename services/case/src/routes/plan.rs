@@ -1,12 +1,15 @@
-//! The plan of a customer batch (`addCustomer`, `removeCustomer`): each
-//! case of the request with each of its customers, parsed on their own,
-//! then settled step by step until every customer has an outcome.
+//! The plan of a batch on the parts of cases (customers, accounts,
+//! external entities, transactions, events): each case of the request with
+//! each of its parts, parsed on their own, then settled step by step until
+//! every part has an outcome.
 
 use super::body::{parse_items, parse_part, parse_valid_cases, take_objects, text_of};
+use super::AppState;
 use crate::error::EcmError;
 use crate::rows::CaseRow;
 use crate::status;
-use crate::wire::batch::CaseCustomers;
+use crate::store::cases;
+use crate::wire::batch::CaseParts;
 use crate::wire::envelope::{Outcome, NO_SUCH_CASE};
 use diesel::QueryResult;
 use serde::de::DeserializeOwned;
@@ -14,14 +17,14 @@ use service_kit::db::write_transaction;
 use service_kit::DbConnection;
 use std::collections::HashMap;
 
-/// The most customers committed together (see [`CasePlan::apply`]): it
-/// bounds how long one request holds the write lock.
+/// The most parts committed together (see [`CasePlan::apply`]): it bounds
+/// how long one request holds the write lock.
 pub const GROUP: usize = 100;
 
-/// The message for a customer change on a closed case.
+/// The message for a change on a closed case.
 pub const CASE_CLOSED: &str = "Case is closed.";
 
-/// A customer not yet settled (`T`, what is to be done), or its outcome.
+/// A part not yet settled (`T`, what is to be done), or its outcome.
 #[derive(Debug)]
 pub enum Pending<T> {
     /// Still to be done.
@@ -37,14 +40,19 @@ pub struct CasePlan<T> {
     pub case_id: String,
     /// Set when the case as a whole failed.
     pub case_failure: Option<Outcome>,
-    /// Each customer: its id as sent, and what is pending for it.
-    pub customers: Vec<(Option<String>, Pending<T>)>,
+    /// Each part: its id as sent, and what is pending for it.
+    pub parts: Vec<(Option<String>, Pending<T>)>,
 }
 
-/// A customer of a batch operation, as its request carries it.
+/// A part of a case in a batch operation, as its request carries it.
 pub trait Part: DeserializeOwned {
-    /// Its customer id.
-    fn customer_id(&self) -> &str;
+    /// The key of a case item's list of parts (`customers`).
+    const KEY: &'static str;
+    /// The key of a part's id (`customerId`), echoed in the answer.
+    const ID: &'static str;
+
+    /// Its id.
+    fn id(&self) -> &str;
 
     /// Why it is refused though it parsed: the rules serde cannot check.
     fn refusal(&self) -> Option<String> {
@@ -52,25 +60,25 @@ pub trait Part: DeserializeOwned {
     }
 }
 
-/// Each case of a request, with each of its customers: the id it carries,
-/// and the customer or why it could not be read.
+/// Each case of a request, with each of its parts: the id it carries, and
+/// the part or why it could not be read.
 type Parsed<T> = Vec<(String, Vec<(Option<String>, Result<T, String>)>)>;
 
 /// Reads a batch body into plans. A body that is not the documented shape,
-/// or carries more than `max` customers, is refused as a whole; each
-/// customer is parsed on its own, so a bad one fails alone.
+/// or carries more than `max` parts, is refused as a whole; each part is
+/// parsed on its own, so a bad one fails alone.
 pub fn plan<T: Part>(body: &[u8], max: usize) -> Result<Vec<CasePlan<T>>, EcmError> {
     let cases = match read_at_once::<T>(body) {
         Some(cases) => {
-            check_total(cases.iter().map(|(_, customers)| customers.len()), max)?;
+            check_total::<T>(cases.iter().map(|(_, parts)| parts.len()), max)?;
             cases
         }
         None => read_one_by_one(body, max)?,
     };
     Ok(cases
         .into_iter()
-        .map(|(case_id, customers)| {
-            let customers: Vec<_> = customers
+        .map(|(case_id, parts)| {
+            let parts: Vec<_> = parts
                 .into_iter()
                 .map(|(id, parsed)| {
                     let pending = match parsed.and_then(|c| c.refusal().map_or(Ok(c), Err)) {
@@ -80,71 +88,72 @@ pub fn plan<T: Part>(body: &[u8], max: usize) -> Result<Vec<CasePlan<T>>, EcmErr
                     (id, pending)
                 })
                 .collect();
-            let case_failure = customers
+            let case_failure = parts
                 .is_empty()
-                .then(|| Outcome::refused("Input JSON data does not have customers."));
+                .then(|| Outcome::refused(format!("Input JSON data does not have {}.", T::KEY)));
             CasePlan {
                 case_id,
                 case_failure,
-                customers,
+                parts,
             }
         })
         .collect())
 }
 
-/// Reads a body whose customers are all valid (the common case) in one
-/// pass, straight into `T`s; `None` for any other.
+/// Reads a body whose parts are all valid (the common case) in one pass,
+/// straight into `T`s; `None` for any other.
 fn read_at_once<T: Part>(body: &[u8]) -> Option<Parsed<T>> {
-    let cases = parse_valid_cases::<T>(body)?;
+    let cases = parse_valid_cases::<T>(body, T::KEY)?;
     Some(
         cases
             .into_iter()
-            .map(|(case_id, customers)| {
-                let customers = customers
+            .map(|(case_id, parts)| {
+                let parts = parts
                     .into_iter()
-                    .map(|c| (Some(c.customer_id().to_owned()), Ok(c)))
+                    .map(|p| (Some(p.id().to_owned()), Ok(p)))
                     .collect();
-                (case_id, customers)
+                (case_id, parts)
             })
             .collect(),
     )
 }
 
-/// Reads a body as a JSON tree, then each customer on its own, so that
-/// each bad one is found and named.
+/// Reads a body as a JSON tree, then each part on its own, so that each
+/// bad one is found and named.
 fn read_one_by_one<T: Part>(body: &[u8], max: usize) -> Result<Parsed<T>, EcmError> {
-    let mut items = parse_items(body, &["caseId", "customers"])?;
+    let mut items = parse_items(body, &["caseId", T::KEY])?;
     let lists = items
         .iter_mut()
-        .map(|item| take_objects(&mut item.fields, "customers"))
+        .map(|item| take_objects(&mut item.fields, T::KEY))
         .collect::<Result<Vec<_>, _>>()?;
-    check_total(lists.iter().map(Vec::len), max)?;
+    check_total::<T>(lists.iter().map(Vec::len), max)?;
     Ok(items
         .into_iter()
         .zip(lists)
         .map(|(item, values)| {
-            let customers = values
+            let parts = values
                 .iter()
-                .map(|value| (text_of(value, "customerId"), parse_part(value)))
+                .map(|value| (text_of(value, T::ID), parse_part(value)))
                 .collect();
-            (item.case_id, customers)
+            (item.case_id, parts)
         })
         .collect())
 }
 
-/// Refuses a request whose cases carry more than `max` customers in all.
-fn check_total(counts: impl Iterator<Item = usize>, max: usize) -> Result<(), EcmError> {
+/// Refuses a request whose cases carry more than `max` parts in all.
+fn check_total<T: Part>(counts: impl Iterator<Item = usize>, max: usize) -> Result<(), EcmError> {
     let total: usize = counts.sum();
     if total > max {
         return Err(EcmError::TooLarge(format!(
-            "The request carries {total} customers; at most {max} are accepted per request."
+            "The request carries {total} {key}; at most {max} are accepted per request.",
+            key = T::KEY
         )));
     }
     Ok(())
 }
 
 /// Why a group written all at once failed: one of its statements (the
-/// group is then settled customer by customer), or its transaction itself
+/// group is then settled part by part), or its transaction itself
 /// (begin, commit or rollback: the group fails).
 enum GroupFailure {
     Statement(diesel::result::Error),
@@ -158,7 +167,7 @@ impl From<diesel::result::Error> for GroupFailure {
 }
 
 impl<T> CasePlan<T> {
-    /// Settles every pending customer of a case that does not exist or is
+    /// Settles every pending part of a case that does not exist or is
     /// closed, given the cases that exist.
     pub fn settle_case(&mut self, found: &HashMap<String, CaseRow>) {
         let failure = match found.get(&self.case_id) {
@@ -169,19 +178,19 @@ impl<T> CasePlan<T> {
             Some(_) => return,
         };
         self.case_failure = Some(Outcome::refused(failure));
-        for (_, pending) in &mut self.customers {
+        for (_, pending) in &mut self.parts {
             if let Pending::Ready(_) = pending {
                 *pending = Pending::Done(Outcome::refused(failure));
             }
         }
     }
 
-    /// Settles each pending customer with `apply`, which runs the
-    /// customer's own transaction. Customers are committed in groups of up
-    /// to [`GROUP`]: each customer's transaction is then a savepoint, so it
+    /// Settles each pending part with `apply`, which runs the part's own
+    /// transaction. Parts are committed in groups of up to [`GROUP`]: each
+    /// part's transaction is then a savepoint, so it
     /// still stands or falls alone, but one commit serves the group (a
-    /// commit costs more than a customer's inserts). A failed statement
-    /// settles its customer alone as an internal error; a failed commit,
+    /// commit costs more than a part's inserts). A failed statement
+    /// settles its part alone as an internal error; a failed commit,
     /// the whole group.
     pub fn apply(
         &mut self,
@@ -196,9 +205,9 @@ impl<T> CasePlan<T> {
 
     /// Like [`apply`](Self::apply), but each group is first written all at
     /// once by `apply_all`, in one transaction without savepoints, and every
-    /// customer of it gets the outcome it returns. Should a statement fail
-    /// (the same customer twice in the request, or added meanwhile by
-    /// another), the group is rolled back and its customers are settled one
+    /// part of it gets the outcome it returns. Should a statement fail
+    /// (the same part twice in the request, or added meanwhile by
+    /// another), the group is rolled back and its parts are settled one
     /// at a time with `apply`, so each still stands or falls alone.
     pub fn apply_batched(
         &mut self,
@@ -208,10 +217,10 @@ impl<T> CasePlan<T> {
         mut apply: impl FnMut(&mut DbConnection, &str, &T) -> QueryResult<Outcome>,
     ) {
         for group in self.groups() {
-            let (case_id, customers) = (&self.case_id, &self.customers);
+            let (case_id, parts) = (&self.case_id, &self.parts);
             let items: Vec<&T> = group
                 .iter()
-                .filter_map(|&index| match &customers[index].1 {
+                .filter_map(|&index| match &parts[index].1 {
                     Pending::Ready(item) => Some(item),
                     Pending::Done(_) => None,
                 })
@@ -222,7 +231,7 @@ impl<T> CasePlan<T> {
             match written {
                 Ok(outcome) => self.settle(&group, vec![outcome; group.len()]),
                 Err(GroupFailure::Statement(e)) => {
-                    tracing::info!(%case_id, customers = group.len(), operation, error = %e, "a group failed as a whole; settling it one customer at a time");
+                    tracing::info!(%case_id, parts = group.len(), operation, error = %e, "a group failed as a whole; settling it one part at a time");
                     self.apply_each(conn, &group, operation, &mut apply);
                 }
                 Err(GroupFailure::Transaction(e)) => self.commit_failed(&group, operation, &e),
@@ -230,15 +239,15 @@ impl<T> CasePlan<T> {
         }
     }
 
-    /// The indexes of the pending customers, in groups of up to [`GROUP`].
+    /// The indexes of the pending parts, in groups of up to [`GROUP`].
     fn groups(&self) -> Vec<Vec<usize>> {
-        let ready: Vec<usize> = (0..self.customers.len())
-            .filter(|&i| matches!(self.customers[i].1, Pending::Ready(_)))
+        let ready: Vec<usize> = (0..self.parts.len())
+            .filter(|&i| matches!(self.parts[i].1, Pending::Ready(_)))
             .collect();
         ready.chunks(GROUP).map(<[usize]>::to_vec).collect()
     }
 
-    /// Settles the customers at `group` with `apply`, each in a savepoint,
+    /// Settles the parts at `group` with `apply`, each in a savepoint,
     /// with one commit for all.
     fn apply_each(
         &mut self,
@@ -247,14 +256,14 @@ impl<T> CasePlan<T> {
         operation: &'static str,
         apply: &mut impl FnMut(&mut DbConnection, &str, &T) -> QueryResult<Outcome>,
     ) {
-        let (case_id, customers) = (&self.case_id, &self.customers);
+        let (case_id, parts) = (&self.case_id, &self.parts);
         let committed = write_transaction(conn, |conn| {
             let outcomes = group.iter().map(|&index| {
-                let Pending::Ready(item) = &customers[index].1 else {
+                let Pending::Ready(item) = &parts[index].1 else {
                     return Outcome::internal();
                 };
                 apply(conn, case_id, item).unwrap_or_else(|e| {
-                    tracing::error!(%case_id, index, operation, error = %e, "a customer failed");
+                    tracing::error!(%case_id, index, operation, error = %e, "a part failed");
                     failed_on(&e)
                 })
             });
@@ -266,14 +275,14 @@ impl<T> CasePlan<T> {
         }
     }
 
-    /// Settles the customers at `group` with `outcomes`.
+    /// Settles the parts at `group` with `outcomes`.
     fn settle(&mut self, group: &[usize], outcomes: Vec<Outcome>) {
         for (&index, outcome) in group.iter().zip(outcomes) {
-            self.customers[index].1 = Pending::Done(outcome);
+            self.parts[index].1 = Pending::Done(outcome);
         }
     }
 
-    /// Settles the customers at `group`, whose commit failed, as the
+    /// Settles the parts at `group`, whose commit failed, as the
     /// failure says ([`failed_on`]).
     fn commit_failed(
         &mut self,
@@ -281,25 +290,25 @@ impl<T> CasePlan<T> {
         operation: &'static str,
         e: &diesel::result::Error,
     ) {
-        tracing::error!(case_id = %self.case_id, customers = group.len(), operation, error = %e, "a commit failed");
+        tracing::error!(case_id = %self.case_id, parts = group.len(), operation, error = %e, "a commit failed");
         self.settle(group, vec![failed_on(e); group.len()]);
     }
 
-    /// The pending customers, with their case id.
+    /// The pending parts, with their case id.
     pub fn ready(&self) -> impl Iterator<Item = (&str, &T)> {
-        self.customers.iter().filter_map(|(_, p)| match p {
+        self.parts.iter().filter_map(|(_, p)| match p {
             Pending::Ready(t) => Some((self.case_id.as_str(), t)),
             Pending::Done(_) => None,
         })
     }
 
     /// The result of a fully settled case.
-    pub fn into_result(self) -> CaseCustomers {
-        CaseCustomers {
+    pub fn into_result(self) -> CaseParts {
+        CaseParts {
             case_id: self.case_id,
             case_failure: self.case_failure,
-            customers: self
-                .customers
+            parts: self
+                .parts
                 .into_iter()
                 .map(|(id, pending)| match pending {
                     Pending::Done(outcome) => (id, outcome),
@@ -310,7 +319,7 @@ impl<T> CasePlan<T> {
     }
 }
 
-/// The outcome of a customer whose write failed with `e`: unavailable
+/// The outcome of a part whose write failed with `e`: unavailable
 /// (worth a retry, which is safe: nothing of it was committed) when the
 /// database connection was lost, else internal.
 fn failed_on(e: &diesel::result::Error) -> Outcome {
@@ -323,6 +332,30 @@ fn failed_on(e: &diesel::result::Error) -> Outcome {
     } else {
         Outcome::internal()
     }
+}
+
+/// Settles a removal: in one go on the database, finds the plans' cases,
+/// settles those that do not exist or are closed, then each ready part with
+/// `remove` (each part its own transaction, see [`CasePlan::apply`]).
+pub async fn remove_parts<T: Send + 'static>(
+    state: &AppState,
+    mut plans: Vec<CasePlan<T>>,
+    operation: &'static str,
+    mut remove: impl FnMut(&mut DbConnection, &str, &T) -> QueryResult<Outcome> + Send + 'static,
+) -> Result<Vec<CasePlan<T>>, EcmError> {
+    state
+        .db
+        .run(move |conn| {
+            let ids = case_ids(&plans);
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            let found = cases::find_many(conn, &ids)?;
+            for plan in &mut plans {
+                plan.settle_case(&found);
+                plan.apply(conn, operation, &mut remove);
+            }
+            Ok::<_, EcmError>(plans)
+        })
+        .await
 }
 
 /// The distinct case ids of the plans.

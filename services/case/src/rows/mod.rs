@@ -3,6 +3,7 @@
 
 pub mod customer;
 pub mod lists;
+pub mod records;
 pub mod stored;
 
 use crate::schema::{case_audit, cases};
@@ -44,7 +45,8 @@ pub struct AuditRow {
     pub at: String,
     /// Who (the token's subject).
     pub actor: String,
-    /// What: `caseCreated`, `customerAdded`, `customerRemoved`, `statusChanged`.
+    /// What: `caseCreated`, `customerAdded`, `accountAdded`, ... (see
+    /// `store::audit::Action`).
     pub action: String,
     /// The customer concerned.
     pub customer_id: Option<String>,
@@ -52,6 +54,8 @@ pub struct AuditRow {
     pub from_status: Option<String>,
     /// The status after.
     pub to_status: Option<String>,
+    /// The record (account, external entity, transaction) concerned.
+    pub record_id: Option<String>,
 }
 
 /// A `case_audit` row to write.
@@ -72,6 +76,8 @@ pub struct NewAudit {
     pub from_status: Option<String>,
     /// The status after.
     pub to_status: Option<String>,
+    /// The record (account, external entity, transaction) concerned.
+    pub record_id: Option<String>,
 }
 
 /// A case's summary, as every read shows it.
@@ -102,6 +108,7 @@ impl From<AuditRow> for AuditEvent {
             customer_id: row.customer_id,
             from_status: row.from_status,
             to_status: row.to_status,
+            record_id: row.record_id,
         }
     }
 }

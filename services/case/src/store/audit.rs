@@ -4,6 +4,7 @@
 use super::Page;
 use crate::rows::{AuditRow, NewAudit};
 use crate::schema::case_audit;
+use crate::wire::records::RecordKind;
 use diesel::prelude::*;
 use service_kit::DbConnection;
 
@@ -18,6 +19,10 @@ pub enum Action {
     CustomerRemoved,
     /// The status was changed.
     StatusChanged,
+    /// A business record was added.
+    RecordAdded(RecordKind),
+    /// A business record was removed.
+    RecordRemoved(RecordKind),
 }
 
 impl Action {
@@ -28,6 +33,12 @@ impl Action {
             Self::CustomerAdded => "customerAdded",
             Self::CustomerRemoved => "customerRemoved",
             Self::StatusChanged => "statusChanged",
+            Self::RecordAdded(RecordKind::Account) => "accountAdded",
+            Self::RecordAdded(RecordKind::ExternalEntity) => "externalEntityAdded",
+            Self::RecordAdded(RecordKind::Transaction) => "transactionAdded",
+            Self::RecordRemoved(RecordKind::Account) => "accountRemoved",
+            Self::RecordRemoved(RecordKind::ExternalEntity) => "externalEntityRemoved",
+            Self::RecordRemoved(RecordKind::Transaction) => "transactionRemoved",
         }
     }
 }
@@ -60,6 +71,7 @@ impl Change {
             customer_id: None,
             from_status: None,
             to_status: None,
+            record_id: None,
         }
     }
 }

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod cases;
 pub mod customers;
+pub mod records;
 pub mod sealing;
 
 use crate::rows::stored::Corrupt;

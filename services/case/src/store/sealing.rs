@@ -3,7 +3,8 @@
 //! active key for `onboarding rekey`.
 
 use crate::rows::customer::{self, GENERIC_INFORMATION, TAX_ID};
-use crate::schema::{case_customer_details, case_customers};
+use crate::rows::records;
+use crate::schema::{business_records, case_customer_details, case_customers, case_records};
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
@@ -85,5 +86,86 @@ pub fn reseal(
         generic_information,
         GENERIC_INFORMATION
     );
-    Ok(tax_ids + generic)
+    Ok(tax_ids + generic + reseal_records(conn, keyring, &prefix)?)
+}
+
+/// Seals again, a batch at a time, the business records and the records on
+/// cases whose stored text does not start with `prefix`.
+fn reseal_records(
+    conn: &mut DbConnection,
+    keyring: &Keyring,
+    prefix: &str,
+) -> Result<usize, Failure> {
+    // Key ids are letters, digits, '-' and '_': safe inside a literal.
+    let condition = format!("substr(details, 1, {}) <> '{prefix}'", prefix.len());
+    let business = rewrite_in_batches(
+        conn,
+        |conn: &mut DbConnection| {
+            let batch: Vec<(String, String, String)> = business_records::table
+                .filter(sql::<Bool>(&condition))
+                .select((
+                    business_records::kind,
+                    business_records::record_id,
+                    business_records::details,
+                ))
+                .limit(BATCH)
+                .load(conn)?;
+            if batch.is_empty() {
+                return Ok(Batch::Done);
+            }
+            batch
+                .into_iter()
+                .map(|(kind, id, stored)| {
+                    let value = records::reseal_business(keyring, &kind, &id, &stored)?;
+                    Ok((kind, id, stored, value))
+                })
+                .collect::<Result<Vec<_>, Failure>>()
+                .map(Batch::Rows)
+        },
+        |conn, (kind, id, stored, value)| {
+            diesel::update(
+                business_records::table
+                    .find((kind, id))
+                    .filter(business_records::details.eq(stored)),
+            )
+            .set(business_records::details.eq(value))
+            .execute(conn)
+        },
+    )?;
+    let on_cases = rewrite_in_batches(
+        conn,
+        |conn: &mut DbConnection| {
+            let batch: Vec<(String, String, String, String)> = case_records::table
+                .filter(sql::<Bool>(&condition))
+                .select((
+                    case_records::case_id,
+                    case_records::kind,
+                    case_records::record_id,
+                    case_records::details,
+                ))
+                .limit(BATCH)
+                .load(conn)?;
+            if batch.is_empty() {
+                return Ok(Batch::Done);
+            }
+            batch
+                .into_iter()
+                .map(|(case_id, kind, id, stored)| {
+                    let value = records::reseal_case(keyring, &case_id, &kind, &id, &stored)?;
+                    Ok(((case_id, kind, id), stored, value))
+                })
+                .collect::<Result<Vec<_>, Failure>>()
+                .map(Batch::Rows)
+        },
+        |conn, ((case_id, kind, id), stored, value)| {
+            diesel::update(
+                case_records::table
+                    .find((case_id, kind, id))
+                    .filter(case_records::details.eq(stored)),
+            )
+            .set(case_records::details.eq(value))
+            .execute(conn)
+        },
+    )?;
+    Ok(business + on_cases)
 }

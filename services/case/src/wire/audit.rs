@@ -15,7 +15,9 @@ pub struct AuditEvent {
     pub at: String,
     /// Who: the subject of the token that made the change.
     pub actor: String,
-    /// `caseCreated`, `customerAdded`, `customerRemoved` or `statusChanged`.
+    /// `caseCreated`, `customerAdded`, `customerRemoved`, `statusChanged`,
+    /// `accountAdded`, `accountRemoved`, `externalEntityAdded`,
+    /// `externalEntityRemoved`, `transactionAdded` or `transactionRemoved`.
     #[schema(example = "customerAdded")]
     pub action: String,
     /// The customer added or removed.
@@ -24,6 +26,8 @@ pub struct AuditEvent {
     pub from_status: Option<String>,
     /// The status after a status change, or a new case's first status.
     pub to_status: Option<String>,
+    /// The account, external entity or transaction added or removed.
+    pub record_id: Option<String>,
 }
 
 /// The answer of `getCaseAudit`.

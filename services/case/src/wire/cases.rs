@@ -5,6 +5,7 @@
 
 use super::customer::Customer;
 use super::envelope::Status;
+use super::records::{Account, ExternalEntity, Transaction};
 use super::values::{Id, ShortText, Text};
 use domain::{DateTimeSeconds, YesNo};
 use serde::{Deserialize, Serialize};
@@ -192,6 +193,12 @@ pub struct CaseDetailsResponse {
     pub customers: Vec<Customer>,
     /// Pass as `cursor` for the next page; `null` on the last.
     pub next_cursor: Option<String>,
+    /// The first `limit` of its accounts, by id.
+    pub accounts: Vec<Account>,
+    /// The first `limit` of its external entities, by id.
+    pub external_entities: Vec<ExternalEntity>,
+    /// The first `limit` of its transactions, by id.
+    pub transactions: Vec<Transaction>,
 }
 
 /// The answer of `getCustomerCases`.

@@ -5,4 +5,5 @@ pub mod batch;
 pub mod cases;
 pub mod customer;
 pub mod envelope;
+pub mod records;
 pub mod values;

@@ -11,5 +11,6 @@ mod input;
 mod operations;
 mod partial;
 mod reads;
+mod records;
 mod seed;
 mod validation;

@@ -46,7 +46,8 @@ async fn the_seed_sample_is_accepted_and_read_back_field_for_field(backend: Back
                 "caseClosedFlag": "N", "createdOn": at, "createdBy": ANALYST
             },
             "customers": [seed_customer()],
-            "nextCursor": null
+            "nextCursor": null,
+            "accounts": [], "externalEntities": [], "transactions": []
         }),
         "every field of the sample comes back as sent"
     );

@@ -1,0 +1,166 @@
+//! Loading the bank's business records (accounts, external entities,
+//! transactions), from the bulk API's body or from a JSON Lines file
+//! (`onboarding import`). Either way every entry is checked before any is
+//! written, and a refusal names the entry and the field.
+
+use crate::store::records;
+use crate::wire::records::{BusinessRecord, BusinessRecords};
+use domain::FieldError;
+use service_kit::{Database, InputError, Keyring};
+use std::io::BufRead;
+
+/// The most refusals one answer lists: enough to fix a file in a few
+/// rounds, bounded so a file of garbage does not make a huge answer.
+pub const MAX_REFUSALS: usize = 20;
+
+/// How many records one transaction of an import writes: big enough that
+/// the commit is a small part of the cost, small enough that a transaction
+/// stays short.
+const IMPORT_BATCH: usize = 5_000;
+
+/// Sorts checked entries by kind, or names every one (up to
+/// [`MAX_REFUSALS`]) that breaks a rule serde cannot check; `entry` names
+/// an entry by its index.
+pub fn sort(
+    entries: impl IntoIterator<Item = BusinessRecord>,
+    entry: impl Fn(usize) -> String,
+) -> Result<BusinessRecords, Vec<FieldError>> {
+    let mut sorted = BusinessRecords::default();
+    let mut refusals = Vec::new();
+    for (index, record) in entries.into_iter().enumerate() {
+        match record.violation() {
+            Some((field, message)) if refusals.len() < MAX_REFUSALS => {
+                refusals.push(FieldError::new(
+                    format!("{}.{field}", entry(index)),
+                    message,
+                ));
+            }
+            Some(_) => {}
+            None => sorted.push(record),
+        }
+    }
+    if refusals.is_empty() {
+        Ok(sorted)
+    } else {
+        Err(refusals)
+    }
+}
+
+/// Why an import loaded nothing, or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file could not be read.
+    #[error("cannot read the file: {0}")]
+    Io(#[from] std::io::Error),
+    /// Some lines are refused; nothing was loaded.
+    #[error("nothing was loaded; {} refused:\n{}", refused_count(.0), list(.0))]
+    Refused(Vec<FieldError>),
+    /// The database failed after `loaded` records were committed; loading
+    /// the file again is safe (records are replaced by kind and id).
+    #[error("the database failed after {loaded} records were loaded (loading the file again is safe): {failure}")]
+    Database {
+        /// Records committed before the failure.
+        loaded: usize,
+        /// What failed.
+        failure: anyhow::Error,
+    },
+}
+
+fn refused_count(refusals: &[FieldError]) -> String {
+    if refusals.len() >= MAX_REFUSALS {
+        format!("the first {MAX_REFUSALS} lines")
+    } else {
+        format!("{} lines", refusals.len())
+    }
+}
+
+fn list(refusals: &[FieldError]) -> String {
+    refusals
+        .iter()
+        .map(|r| format!("  {}: {}", r.field, r.message))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Reads one line of a JSON Lines file (1-based `number`), naming the line
+/// and the field at fault.
+fn parse_line(number: usize, line: &str) -> Result<BusinessRecord, FieldError> {
+    let record = service_kit::body::parse_json::<BusinessRecord>(line.as_bytes()).map_err(|e| {
+        let (field, message) = match e {
+            InputError::Invalid(errors) => errors
+                .into_iter()
+                .next()
+                .map_or(("".to_owned(), "is invalid".to_owned()), |f| {
+                    (f.field, f.message)
+                }),
+            other => (String::new(), other.to_string()),
+        };
+        let field = if field.is_empty() || field == "body" {
+            format!("line {number}")
+        } else {
+            format!("line {number}: {field}")
+        };
+        FieldError::new(field, message)
+    })?;
+    match record.violation() {
+        Some((field, message)) => Err(FieldError::new(format!("line {number}: {field}"), message)),
+        None => Ok(record),
+    }
+}
+
+/// Every line of `reader` that is not blank, with its 1-based number.
+fn lines(reader: impl BufRead) -> impl Iterator<Item = std::io::Result<(usize, String)>> {
+    reader
+        .lines()
+        .enumerate()
+        .map(|(index, line)| line.map(|l| (index + 1, l)))
+        .filter(|line| !matches!(line, Ok((_, l)) if l.trim().is_empty()))
+}
+
+/// Imports a JSON Lines file of business records. A first pass checks
+/// every line, and loads nothing when any is refused; a second loads them,
+/// [`IMPORT_BATCH`] a transaction. Returns how many were loaded.
+pub fn import(
+    db: &Database,
+    keyring: &Keyring,
+    open: impl Fn() -> std::io::Result<Box<dyn BufRead>>,
+) -> Result<usize, ImportError> {
+    let mut refusals = Vec::new();
+    for line in lines(open()?) {
+        let (number, text) = line?;
+        if let Err(refusal) = parse_line(number, &text) {
+            refusals.push(refusal);
+            if refusals.len() >= MAX_REFUSALS {
+                break;
+            }
+        }
+    }
+    if !refusals.is_empty() {
+        return Err(ImportError::Refused(refusals));
+    }
+    let at = service_kit::db::timestamp(chrono::Utc::now());
+    let mut loaded = 0;
+    let mut batch = BusinessRecords::default();
+    let flush = |batch: &mut BusinessRecords, loaded: &mut usize| {
+        let records = std::mem::take(batch);
+        db.run_now(|conn| Ok(records::load_business(conn, keyring, &records, &at)?))
+            .map_err(|e| ImportError::Database {
+                loaded: *loaded,
+                failure: e,
+            })?;
+        *loaded += records.len();
+        Ok::<_, ImportError>(())
+    };
+    for line in lines(open()?) {
+        let (number, text) = line?;
+        // Checked in the first pass; a file changed since is refused here.
+        batch.push(parse_line(number, &text).map_err(|r| ImportError::Refused(vec![r]))?);
+        if batch.len() >= IMPORT_BATCH {
+            flush(&mut batch, &mut loaded)?;
+        }
+    }
+    if !batch.is_empty() {
+        flush(&mut batch, &mut loaded)?;
+    }
+    Ok(loaded)
+}

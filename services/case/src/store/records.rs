@@ -1,0 +1,240 @@
+//! Business records: the bank's own (loaded in bulk, looked up for
+//! `businessAdd: "Y"`) and those on cases (added a group at a time in the
+//! caller's transaction or one at a time, removed one at a time, read back
+//! a page at a time).
+
+use super::audit::{self, Change};
+use super::{Page, IN_LIST_CHUNK};
+use crate::rows::records::{self as rows, BusinessRow, CaseRecordRow};
+use crate::rows::NewAudit;
+use crate::schema::{business_records, case_audit, case_records};
+use crate::wire::records::{BusinessRecords, Record, RecordKind};
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error};
+use diesel::upsert::excluded;
+use service_kit::db::{is_unique_violation, write_transaction};
+use service_kit::{insert_rows, on_backend, DbConnection, Failure, Keyring};
+use std::collections::{HashMap, HashSet};
+
+use super::customers::AddOutcome;
+
+/// The most rows one insert statement carries: with seven columns, 700
+/// parameters, far under SQLite's and PostgreSQL's limits.
+const ROWS_PER_INSERT: usize = 100;
+
+/// Loads `records` into the bank's business records, replacing any stored
+/// under the same kind and id: loading the same file twice leaves the same
+/// records. Runs in the caller's transaction; a multi-row upsert per
+/// [`ROWS_PER_INSERT`] records.
+pub fn upsert_business<R: Record>(
+    conn: &mut DbConnection,
+    keyring: &Keyring,
+    records: &[R],
+    at: &str,
+) -> QueryResult<usize> {
+    let rows: Vec<BusinessRow> = records
+        .iter()
+        .map(|r| rows::business_row(keyring, r, at))
+        .collect();
+    let mut written = 0;
+    on_backend!(conn, |c| {
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            written += diesel::insert_into(business_records::table)
+                .values(chunk)
+                .on_conflict((business_records::kind, business_records::record_id))
+                .do_update()
+                .set((
+                    business_records::details.eq(excluded(business_records::details)),
+                    business_records::updated_at.eq(excluded(business_records::updated_at)),
+                ))
+                .execute(c)?;
+        }
+        QueryResult::Ok(())
+    })?;
+    Ok(written)
+}
+
+/// The business records of kind `R` among `ids`, by id.
+pub fn business<R: Record>(
+    conn: &mut DbConnection,
+    keyring: &Keyring,
+    ids: &[&str],
+) -> Result<HashMap<String, R>, Failure> {
+    let mut found = HashMap::new();
+    for chunk in ids.chunks(IN_LIST_CHUNK) {
+        let rows: Vec<BusinessRow> = business_records::table
+            .filter(business_records::kind.eq(R::KIND.as_str()))
+            .filter(business_records::record_id.eq_any(chunk))
+            .select(BusinessRow::as_select())
+            .load(conn)?;
+        for row in rows {
+            let record = rows::business_record::<R>(keyring, &row)?;
+            found.insert(row.record_id, record);
+        }
+    }
+    Ok(found)
+}
+
+/// The `(case, id)` pairs of kind `kind` among `pairs` already on their
+/// case: one query per case (per few hundred ids).
+pub fn existing(
+    conn: &mut DbConnection,
+    kind: RecordKind,
+    pairs: &[(&str, &str)],
+) -> QueryResult<HashSet<(String, String)>> {
+    let mut by_case: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (case, id) in pairs {
+        by_case.entry(case).or_default().push(id);
+    }
+    let mut found = HashSet::new();
+    for (case, ids) in by_case {
+        for chunk in ids.chunks(IN_LIST_CHUNK) {
+            let stored: Vec<String> = case_records::table
+                .filter(case_records::case_id.eq(case))
+                .filter(case_records::kind.eq(kind.as_str()))
+                .filter(case_records::record_id.eq_any(chunk))
+                .select(case_records::record_id)
+                .load(conn)?;
+            found.extend(stored.into_iter().map(|id| (case.to_owned(), id)));
+        }
+    }
+    Ok(found)
+}
+
+/// The audit record of a record added to or removed from a case.
+fn audit_of(case_id: &str, kind: RecordKind, id: &str, added: bool, change: &Change) -> NewAudit {
+    let mut record = change.record(
+        case_id,
+        if added {
+            audit::Action::RecordAdded(kind)
+        } else {
+            audit::Action::RecordRemoved(kind)
+        },
+    );
+    record.record_id = Some(id.to_owned());
+    record
+}
+
+/// Adds all of `records` to `case_id` with their audit records, in the
+/// caller's transaction: one multi-row insert per table. Any failure fails
+/// them all (the caller rolls back, and can then [`add`] them one at a
+/// time to learn which failed and why).
+pub fn add_all<R: Record>(
+    conn: &mut DbConnection,
+    keyring: &Keyring,
+    case_id: &str,
+    records: &[&R],
+    change: &Change,
+) -> QueryResult<()> {
+    let rows: Vec<CaseRecordRow> = records
+        .iter()
+        .map(|r| rows::case_row(keyring, case_id, *r, &change.actor, &change.at))
+        .collect();
+    let audit: Vec<NewAudit> = records
+        .iter()
+        .map(|r| audit_of(case_id, R::KIND, r.id(), true, change))
+        .collect();
+    // The records go first, so the first statement is a write.
+    on_backend!(conn, |c| {
+        insert_rows!(c, case_records::table, rows, [ROWS_PER_INSERT, 10, 1])?;
+        insert_rows!(c, case_audit::table, audit, [ROWS_PER_INSERT, 10, 1])
+    })
+}
+
+/// Adds `record` to `case_id` with its audit record, in one transaction (a
+/// savepoint in the caller's). The primary key makes concurrent adds of the
+/// same record leave exactly one.
+pub fn add<R: Record>(
+    conn: &mut DbConnection,
+    keyring: &Keyring,
+    case_id: &str,
+    record: &R,
+    change: &Change,
+) -> QueryResult<AddOutcome> {
+    match write_transaction(conn, |conn| {
+        add_all(conn, keyring, case_id, &[record], change)
+    }) {
+        Ok(()) => Ok(AddOutcome::Added),
+        Err(e) if is_unique_violation(&e) => Ok(AddOutcome::AlreadyExists),
+        Err(Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _)) => {
+            Ok(AddOutcome::NoSuchCase)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Removes the record of kind `kind` and id `id` from `case_id`, with its
+/// audit record, in one transaction; `false` when it is not on the case
+/// (or not with `type_code`, when one is named).
+pub fn remove(
+    conn: &mut DbConnection,
+    case_id: &str,
+    kind: RecordKind,
+    id: &str,
+    type_code: Option<&str>,
+    change: &Change,
+) -> QueryResult<bool> {
+    write_transaction(conn, |conn| {
+        let target = case_records::table
+            .filter(case_records::case_id.eq(case_id))
+            .filter(case_records::kind.eq(kind.as_str()))
+            .filter(case_records::record_id.eq(id));
+        let removed = match type_code {
+            Some(code) => {
+                diesel::delete(target.filter(case_records::type_code.eq(code))).execute(conn)?
+            }
+            None => diesel::delete(target).execute(conn)?,
+        };
+        if removed == 0 {
+            return Ok(false);
+        }
+        audit::write(conn, &audit_of(case_id, kind, id, false, change))?;
+        Ok(true)
+    })
+}
+
+/// Up to `limit` records of kind `R` on `case_id` after `after`, by id.
+pub fn page<R: Record>(
+    conn: &mut DbConnection,
+    keyring: &Keyring,
+    case_id: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Page<R>, Failure> {
+    let mut query = case_records::table
+        .filter(case_records::case_id.eq(case_id))
+        .filter(case_records::kind.eq(R::KIND.as_str()))
+        .order(case_records::record_id.asc())
+        .limit(limit + 1)
+        .select(CaseRecordRow::as_select())
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(case_records::record_id.gt(after.to_owned()));
+    }
+    let page = Page::of(query.load(conn)?, limit);
+    let items = page
+        .items
+        .iter()
+        .map(|row| rows::case_record::<R>(keyring, row).map_err(Failure::from))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page {
+        items,
+        more: page.more,
+    })
+}
+
+/// Loads `records` into the bank's business records in one transaction:
+/// all of them, or none.
+pub fn load_business(
+    conn: &mut DbConnection,
+    keyring: &Keyring,
+    records: &BusinessRecords,
+    at: &str,
+) -> QueryResult<()> {
+    write_transaction(conn, |conn| {
+        upsert_business(conn, keyring, &records.accounts, at)?;
+        upsert_business(conn, keyring, &records.external_entities, at)?;
+        upsert_business(conn, keyring, &records.transactions, at)?;
+        Ok(())
+    })
+}
