@@ -263,7 +263,7 @@ async fn import_loads_the_business_records(backend: Backend) {
         stdout,
         format!("2 business records loaded from {}\n", path.display())
     );
-    let (ok, _, stderr, _) = import(&[account.clone()]);
+    let (ok, _, stderr, _) = import(std::slice::from_ref(&account));
     assert!(ok, "loading again is safe: {stderr}");
 
     let config = service_kit::ServerConfig::load(Some(&app.vars)).expect("config");
