@@ -122,3 +122,77 @@ def report(title, rows):
 
 def dumps(value):
     return json.dumps(value).encode()
+
+
+PG_BIN = os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin")
+SERVICES = ("party", "document", "user_action", "case")
+
+
+class Postgres:
+    """A throwaway PostgreSQL server from the local binaries (PG_BIN), as
+    the tests start one, but durable as in production: fsync and
+    synchronous_commit stay on. Run as `postgres` when we are root."""
+
+    def __init__(self):
+        import pwd
+        self.root = tempfile.mkdtemp(prefix="onboarding-bench-pg-")
+        self.data = os.path.join(self.root, "data")
+        self.port = free_port()
+        self.user = None
+        if os.geteuid() == 0:
+            entry = pwd.getpwnam("postgres")
+            self.user = (entry.pw_uid, entry.pw_gid)
+            os.chown(self.root, *self.user)
+        self._run([f"{PG_BIN}/initdb", "-D", self.data, "-U", "postgres", "-A", "trust", "-E", "UTF8"],
+                  stdout=subprocess.DEVNULL)
+        self.log = open(os.path.join(self.root, "server.log"), "ab")
+        self.process = subprocess.Popen(
+            [f"{PG_BIN}/postgres", "-D", self.data, "-p", str(self.port), "-k", self.root,
+             "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
+            stdout=subprocess.DEVNULL, stderr=self.log, preexec_fn=self._demote())
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            if subprocess.run([f"{PG_BIN}/pg_isready", "-h", "127.0.0.1", "-p", str(self.port)],
+                              capture_output=True).returncode == 0:
+                return
+            time.sleep(0.2)
+        raise RuntimeError("PostgreSQL did not start")
+
+    def _demote(self):
+        if self.user is None:
+            return None
+        uid, gid = self.user
+        return lambda: (os.setgid(gid), os.setuid(uid))
+
+    def _run(self, args, **kwargs):
+        subprocess.run(args, check=True, preexec_fn=self._demote(), **kwargs)
+
+    def url(self, database):
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+    def psql(self, database, sql, stdin=None):
+        """Runs `sql` with psql on `database`; its output."""
+        return subprocess.run(
+            [f"{PG_BIN}/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
+             "-p", str(self.port), "-U", "postgres", "-d", database, "-At", "-c", sql],
+            input=stdin, check=True, capture_output=True).stdout.decode()
+
+    def fresh_databases(self, prefix):
+        """A new database for each service; the server's environment for them."""
+        env = {}
+        for service in SERVICES:
+            name = f"{prefix}_{service}"
+            self.psql("postgres", f"CREATE DATABASE {name}")
+            env[f"{service.upper()}_DATABASE_URL"] = self.url(name)
+        return env
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=60)
+        self.log.close()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def backends(choice):
+    """The backends a `--backend` choice names, in order."""
+    return ["sqlite", "postgres"] if choice == "both" else [choice]

@@ -85,7 +85,11 @@ fn list(refusals: &[FieldError]) -> String {
 /// Reads one line of a JSON Lines file (1-based `number`), naming the line
 /// and the field at fault.
 fn parse_line(number: usize, line: &str) -> Result<BusinessRecord, FieldError> {
-    let record = service_kit::body::parse_json::<BusinessRecord>(line.as_bytes()).map_err(|e| {
+    // A line that parses is read once; only a refused one is read again,
+    // for the error that names its field.
+    let parsed = serde_json::from_str::<BusinessRecord>(line)
+        .or_else(|_| service_kit::body::parse_json::<BusinessRecord>(line.as_bytes()));
+    let record = parsed.map_err(|e| {
         let (field, message) = match e {
             InputError::Invalid(errors) => errors
                 .into_iter()
@@ -138,29 +142,44 @@ pub fn import(
     if !refusals.is_empty() {
         return Err(ImportError::Refused(refusals));
     }
+    // The second pass reads on one thread while another seals and writes
+    // the batch before: the two halves of the work take turns on neither.
     let at = service_kit::db::timestamp(chrono::Utc::now());
-    let mut loaded = 0;
-    let mut batch = BusinessRecords::default();
-    let flush = |batch: &mut BusinessRecords, loaded: &mut usize| {
-        let records = std::mem::take(batch);
-        db.run_now(|conn| Ok(records::load_business(conn, keyring, &records, &at)?))
-            .map_err(|e| ImportError::Database {
-                loaded: *loaded,
-                failure: e,
-            })?;
-        *loaded += records.len();
-        Ok::<_, ImportError>(())
-    };
-    for line in lines(open()?) {
-        let (number, text) = line?;
-        // Checked in the first pass; a file changed since is refused here.
-        batch.push(parse_line(number, &text).map_err(|r| ImportError::Refused(vec![r]))?);
-        if batch.len() >= IMPORT_BATCH {
-            flush(&mut batch, &mut loaded)?;
-        }
-    }
-    if !batch.is_empty() {
-        flush(&mut batch, &mut loaded)?;
-    }
-    Ok(loaded)
+    let (batches, written) = std::sync::mpsc::sync_channel::<BusinessRecords>(2);
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(move || {
+            let mut loaded = 0;
+            for records in written {
+                db.run_now(|conn| Ok(records::load_business(conn, keyring, &records, &at)?))
+                    .map_err(|failure| ImportError::Database { loaded, failure })?;
+                loaded += records.len();
+            }
+            Ok::<_, ImportError>(loaded)
+        });
+        let read = (|| {
+            let mut batch = BusinessRecords::default();
+            for line in lines(open()?) {
+                let (number, text) = line?;
+                // Checked in the first pass; a file changed since is refused here.
+                batch.push(parse_line(number, &text).map_err(|r| ImportError::Refused(vec![r]))?);
+                if batch.len() >= IMPORT_BATCH && batches.send(std::mem::take(&mut batch)).is_err()
+                {
+                    // The writer stopped; its error says why.
+                    return Ok(());
+                }
+            }
+            if !batch.is_empty() {
+                let _ = batches.send(batch);
+            }
+            Ok::<_, ImportError>(())
+        })();
+        drop(batches);
+        let loaded = writer.join().unwrap_or_else(|_| {
+            Err(ImportError::Database {
+                loaded: 0,
+                failure: anyhow::anyhow!("the writing thread panicked"),
+            })
+        });
+        read.and(loaded)
+    })
 }

@@ -186,3 +186,14 @@ diesel::table! {
         created_by -> Text,
     }
 }
+
+diesel::table! {
+    /// A transaction's staging table for bulk loads on PostgreSQL: a
+    /// temporary table, made for one transaction and dropped at its end.
+    business_records_staging (kind, record_id) {
+        kind -> Text,
+        record_id -> Text,
+        details -> Text,
+        updated_at -> Text,
+    }
+}

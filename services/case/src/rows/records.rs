@@ -4,7 +4,7 @@
 //! so a sealed value copied to another row does not open.
 
 use super::stored::Corrupt;
-use crate::schema::{business_records, case_records};
+use crate::schema::{business_records, business_records_staging, case_records};
 use crate::wire::records::Record;
 use diesel::prelude::*;
 use service_kit::Keyring;
@@ -21,6 +21,32 @@ pub struct BusinessRow {
     pub details: String,
     /// When it was last loaded (RFC 3339, UTC).
     pub updated_at: String,
+}
+
+/// A business row as COPY stages it on PostgreSQL (see
+/// `store::records::load_business`).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = business_records_staging, treat_none_as_default_value = false)]
+pub struct StagedRow<'a> {
+    /// `account`, `externalEntity` or `transaction`.
+    pub kind: &'a str,
+    /// The record's id.
+    pub record_id: &'a str,
+    /// The record, sealed.
+    pub details: &'a str,
+    /// When it was loaded.
+    pub updated_at: &'a str,
+}
+
+impl<'a> From<&'a BusinessRow> for StagedRow<'a> {
+    fn from(row: &'a BusinessRow) -> Self {
+        Self {
+            kind: &row.kind,
+            record_id: &row.record_id,
+            details: &row.details,
+            updated_at: &row.updated_at,
+        }
+    }
 }
 
 /// A `case_records` row.

@@ -5,9 +5,9 @@
 
 use super::audit::{self, Change};
 use super::{Page, IN_LIST_CHUNK};
-use crate::rows::records::{self as rows, BusinessRow, CaseRecordRow};
+use crate::rows::records::{self as rows, BusinessRow, CaseRecordRow, StagedRow};
 use crate::rows::NewAudit;
-use crate::schema::{business_records, case_audit, case_records};
+use crate::schema::{business_records, business_records_staging, case_audit, case_records};
 use crate::wire::records::{BusinessRecords, Record, RecordKind};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error};
@@ -22,36 +22,56 @@ use super::customers::AddOutcome;
 /// parameters, far under SQLite's and PostgreSQL's limits.
 const ROWS_PER_INSERT: usize = 100;
 
-/// Loads `records` into the bank's business records, replacing any stored
-/// under the same kind and id: loading the same file twice leaves the same
-/// records. Runs in the caller's transaction; a multi-row upsert per
-/// [`ROWS_PER_INSERT`] records.
-pub fn upsert_business<R: Record>(
-    conn: &mut DbConnection,
-    keyring: &Keyring,
-    records: &[R],
-    at: &str,
-) -> QueryResult<usize> {
-    let rows: Vec<BusinessRow> = records
+/// The rows of `records`, sealed, loaded at `at`.
+fn business_rows<R: Record>(keyring: &Keyring, records: &[R], at: &str) -> Vec<BusinessRow> {
+    records
         .iter()
         .map(|r| rows::business_row(keyring, r, at))
-        .collect();
-    let mut written = 0;
-    on_backend!(conn, |c| {
-        for chunk in rows.chunks(ROWS_PER_INSERT) {
-            written += diesel::insert_into(business_records::table)
-                .values(chunk)
-                .on_conflict((business_records::kind, business_records::record_id))
-                .do_update()
-                .set((
-                    business_records::details.eq(excluded(business_records::details)),
-                    business_records::updated_at.eq(excluded(business_records::updated_at)),
-                ))
-                .execute(c)?;
+        .collect()
+}
+
+/// Writes `rows` into the business records, replacing any stored under the
+/// same kind and id, in the caller's transaction. On PostgreSQL the rows
+/// are copied (COPY, binary) into a temporary table dropped at commit, then
+/// upserted from it in one statement; on SQLite, where a statement costs
+/// little, upserted [`ROWS_PER_INSERT`] at a time. `rows` must not name
+/// the same record twice (PostgreSQL refuses to upsert a row twice in one
+/// statement).
+fn upsert_business(conn: &mut DbConnection, rows: &[BusinessRow]) -> QueryResult<()> {
+    match conn {
+        DbConnection::Postgres(pg) => {
+            diesel::sql_query(
+                "CREATE TEMP TABLE business_records_staging \
+                 (LIKE business_records) ON COMMIT DROP",
+            )
+            .execute(pg)?;
+            let staged: Vec<StagedRow> = rows.iter().map(StagedRow::from).collect();
+            diesel::copy_from(business_records_staging::table)
+                .from_insertable(&staged)
+                .execute(pg)?;
+            diesel::sql_query(
+                "INSERT INTO business_records (kind, record_id, details, updated_at) \
+                 SELECT kind, record_id, details, updated_at FROM business_records_staging \
+                 ON CONFLICT (kind, record_id) DO UPDATE \
+                 SET details = EXCLUDED.details, updated_at = EXCLUDED.updated_at",
+            )
+            .execute(pg)?;
         }
-        QueryResult::Ok(())
-    })?;
-    Ok(written)
+        DbConnection::Sqlite(lite) => {
+            for chunk in rows.chunks(ROWS_PER_INSERT) {
+                diesel::insert_into(business_records::table)
+                    .values(chunk)
+                    .on_conflict((business_records::kind, business_records::record_id))
+                    .do_update()
+                    .set((
+                        business_records::details.eq(excluded(business_records::details)),
+                        business_records::updated_at.eq(excluded(business_records::updated_at)),
+                    ))
+                    .execute(lite)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The business records of kind `R` among `ids`, by id.
@@ -224,17 +244,24 @@ pub fn page<R: Record>(
 }
 
 /// Loads `records` into the bank's business records in one transaction:
-/// all of them, or none.
+/// all of them, or none. Each replaces any stored under the same kind and
+/// id (loading the same records again changes nothing); of a record named
+/// twice, the last counts.
 pub fn load_business(
     conn: &mut DbConnection,
     keyring: &Keyring,
     records: &BusinessRecords,
     at: &str,
 ) -> QueryResult<()> {
-    write_transaction(conn, |conn| {
-        upsert_business(conn, keyring, &records.accounts, at)?;
-        upsert_business(conn, keyring, &records.external_entities, at)?;
-        upsert_business(conn, keyring, &records.transactions, at)?;
-        Ok(())
-    })
+    let mut rows = business_rows(keyring, &records.accounts, at);
+    rows.extend(business_rows(keyring, &records.external_entities, at));
+    rows.extend(business_rows(keyring, &records.transactions, at));
+    let mut seen = HashSet::new();
+    let mut last: Vec<BusinessRow> = rows
+        .into_iter()
+        .rev()
+        .filter(|row| seen.insert((row.kind.clone(), row.record_id.clone())))
+        .collect();
+    last.reverse();
+    write_transaction(conn, |conn| upsert_business(conn, &last))
 }

@@ -14,55 +14,99 @@ async fn bodies_not_of_the_documented_shape_are_refused(backend: Backend) {
     let app = spawn(backend).await;
     create_cases(&app, &["CA800"]).await;
     let token = writer(&app);
-    let good = json!({"caseId": "CA800", "customers": [customer("CUST-1")]});
-    let refused = [
-        ("[{\"caseId\": \"CA800\",".to_owned(), INVALID),
-        ("not json".to_owned(), INVALID),
-        (good.to_string(), INVALID),
-        ("[]".to_owned(), INVALID),
-        (json!([good, 5]).to_string(), INVALID),
+    // Every batch operation on the parts of cases reads its body the same
+    // way: the shape is checked before anything is applied.
+    for (op, key, part) in [
+        ("addCustomer", "customers", customer("CUST-1")),
         (
-            json!([good, {"caseId": 800, "customers": []}]).to_string(),
-            INVALID,
+            "removeCustomer",
+            "customers",
+            json!({"customerId": "CUST-1"}),
+        ),
+        ("addAccount", "accounts", json!({"accountId": "A-1"})),
+        ("removeAccount", "accounts", json!({"accountId": "A-1"})),
+        (
+            "addExternalEntity",
+            "externalEntities",
+            json!({"externalEntity": "E-1"}),
         ),
         (
-            json!([good, {"caseId": "CA800", "customers": {"customerId": "X"}}]).to_string(),
-            INVALID,
+            "removeExternalEntity",
+            "externalEntities",
+            json!({"externalEntity": "E-1"}),
         ),
         (
-            json!([good, {"caseId": "CA800", "customers": ["CUST-2"]}]).to_string(),
-            INVALID,
-        ),
-        (json!([good, {"caseId": "CA800"}]).to_string(), INVALID),
-        (
-            json!([good, {"caseId": "CA800", "customers": [], "note": "x"}]).to_string(),
-            INVALID,
+            "addTransaction",
+            "transactions",
+            json!({"transactionReferenceId": "T-1"}),
         ),
         (
-            json!([good, {"customers": [customer("CUST-2")]}]).to_string(),
-            "Input JSON data does not have caseId.",
+            "removeTransaction",
+            "transactions",
+            json!({"transactionReferenceId": "T-1"}),
         ),
-        (
-            json!([good, {"caseId": null, "customers": []}]).to_string(),
-            "Input JSON data does not have caseId.",
-        ),
-        (
-            json!([good, {"caseId": "", "customers": []}]).to_string(),
-            "Input JSON data does not have caseId.",
-        ),
-    ];
-    for (body, message) in refused {
-        assert_eq!(
-            post_raw(&app, Some(&token), "addCustomer", body.clone()).await,
-            (StatusCode::BAD_REQUEST, envelope(message)),
-            "{body}"
-        );
+    ] {
+        let good = json!({"caseId": "CA800", key: [part.clone()]});
+        let refused = [
+            ("[{\"caseId\": \"CA800\",".to_owned(), INVALID),
+            ("not json".to_owned(), INVALID),
+            (good.to_string(), INVALID),
+            ("[]".to_owned(), INVALID),
+            (json!([good, 5]).to_string(), INVALID),
+            (json!([good, {"caseId": 800, key: []}]).to_string(), INVALID),
+            (
+                json!([good, {"caseId": "CA800", key: part}]).to_string(),
+                INVALID,
+            ),
+            (
+                json!([good, {"caseId": "CA800", key: ["X-2"]}]).to_string(),
+                INVALID,
+            ),
+            (json!([good, {"caseId": "CA800"}]).to_string(), INVALID),
+            (
+                json!([good, {"caseId": "CA800", key: [], "note": "x"}]).to_string(),
+                INVALID,
+            ),
+            (
+                json!([good, {"caseId": "CA800", "parts": [part]}]).to_string(),
+                INVALID,
+            ),
+            (
+                json!([good, {key: [part]}]).to_string(),
+                "Input JSON data does not have caseId.",
+            ),
+            (
+                json!([good, {"caseId": null, key: []}]).to_string(),
+                "Input JSON data does not have caseId.",
+            ),
+            (
+                json!([good, {"caseId": "", key: []}]).to_string(),
+                "Input JSON data does not have caseId.",
+            ),
+        ];
+        for (body, message) in refused {
+            assert_eq!(
+                post_raw(&app, Some(&token), op, body.clone()).await,
+                (StatusCode::BAD_REQUEST, envelope(message)),
+                "{op}: {body}"
+            );
+        }
     }
     assert_eq!(
         case_customers(&app, "CA800").await,
         Vec::<serde_json::Value>::new(),
         "nothing applied"
     );
+    let (_, details) = crate::helpers::post(
+        &app,
+        &reader(&app),
+        "getCaseDetails",
+        &json!({"caseId": "CA800"}),
+    )
+    .await;
+    for list in ["accounts", "externalEntities", "transactions"] {
+        assert_eq!(details[list], json!([]), "nothing applied: {list}");
+    }
 
     let response = app
         .anonymous(reqwest::Method::POST, &format!("{OPS}/addCustomer"))

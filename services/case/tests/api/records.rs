@@ -322,6 +322,37 @@ async fn business_records_are_loaded_and_copied(backend: Backend) {
         json!({"kind": "account", "record": held})
     );
 
+    // Of a record named twice in one load, the last counts.
+    let mut renamed = held.clone();
+    renamed["accountName"] = json!("Renamed");
+    let twice =
+        json!([{"kind": "account", "record": held}, {"kind": "account", "record": renamed}]);
+    assert_eq!(
+        load(&app, &twice).await,
+        (
+            StatusCode::OK,
+            json!({"accounts": 2, "externalEntities": 0, "transactions": 0})
+        )
+    );
+    let response = app
+        .internal(
+            reqwest::Method::GET,
+            "/case/v1/business-records/account/ACCT-9",
+        )
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        response.json::<Value>().await.expect("json"),
+        json!({"kind": "account", "record": renamed})
+    );
+    assert_eq!(
+        load(&app, &json!([{"kind": "account", "record": held}]))
+            .await
+            .0,
+        StatusCode::OK
+    );
+
     // businessAdd "Y" copies the record; a field sent is kept as sent.
     let request = json!([{"caseId": "CA1", "accounts": [
         {"accountId": "ACCT-9", "businessAdd": "Y", "type2": "CHK"}
