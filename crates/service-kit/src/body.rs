@@ -118,10 +118,18 @@ pub fn unique_value<'de, D: serde::Deserializer<'de>>(d: D) -> Result<serde_json
 /// A JSON value read with no key twice in any object.
 struct UniqueKeys(serde_json::Value);
 
+/// With serde_json's `arbitrary_precision` (on in this workspace, so that
+/// amounts stay exact), a number that is not a 64-bit integer reaches a
+/// `deserialize_any` visitor as a one-entry map from this key to the
+/// number's text. serde_json's own `Value`, and the decimal crates, read it
+/// the same way.
+const NUMBER_TOKEN: &str = "$serde_json::private::Number";
+
 impl<'de> serde::Deserialize<'de> for UniqueKeys {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::{Error, MapAccess, SeqAccess, Visitor};
         use serde_json::Value;
+        use std::str::FromStr;
         struct Any;
         impl<'de> Visitor<'de> for Any {
             type Value = Value;
@@ -159,6 +167,13 @@ impl<'de> serde::Deserialize<'de> for UniqueKeys {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
                 let mut object = serde_json::Map::new();
                 while let Some(key) = map.next_key::<String>()? {
+                    if object.is_empty() && key == NUMBER_TOKEN {
+                        // A number, handed over as its text (see NUMBER_TOKEN).
+                        let text: String = map.next_value()?;
+                        return serde_json::Number::from_str(&text)
+                            .map(Value::Number)
+                            .map_err(A::Error::custom);
+                    }
                     if object.contains_key(&key) {
                         return Err(A::Error::custom(format!("duplicate field `{key}`")));
                     }
@@ -301,6 +316,14 @@ mod tests {
             parse_value(deep.as_bytes()).is_err(),
             "the recursion limit holds"
         );
+    }
+
+    #[test]
+    fn a_value_keeps_each_number_as_sent() {
+        // (serde_json writes an exponent with its sign: `1e3` as `1e+3`.)
+        let sent = r#"[0.1,12345.67,10.50,1e+3,-0,18446744073709551616,{"a":0.30000000000000004}]"#;
+        let value = parse_value(sent.as_bytes()).expect("valid");
+        assert_eq!(serde_json::to_string(&value).expect("json"), sent);
     }
 
     #[test]

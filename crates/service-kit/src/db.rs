@@ -17,6 +17,9 @@ use std::path::Path;
 use std::time::Duration;
 
 pub use connection::DbConnection;
+/// The backend of a [`DbConnection`]: a service that declares an SQL type
+/// of its own maps it for this backend too (diesel's `MultiConnection`).
+pub use connection::MultiBackend;
 /// Re-exported for [`own_database!`](crate::own_database): the code
 /// `embed_migrations!` writes names the crate, which a service then need not
 /// depend on.

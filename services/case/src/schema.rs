@@ -1,6 +1,17 @@
 //! The case database's tables, as diesel sees them.
 #![allow(missing_docs)]
 
+/// The column types diesel has no name for.
+pub mod sql_types {
+    /// An exact decimal: `NUMERIC` on PostgreSQL, its text on SQLite (whose
+    /// numeric types would turn `0.1` into a double). Read and written as
+    /// `wire::values::Number` through `rows::decimal`.
+    #[derive(diesel::sql_types::SqlType, diesel::query_builder::QueryId)]
+    #[diesel(postgres_type(name = "numeric"))]
+    #[diesel(sqlite_type(name = "Text"))]
+    pub struct ExactNumber;
+}
+
 diesel::table! {
     cases (case_id) {
         case_id -> Text,
@@ -39,11 +50,11 @@ diesel::table! {
         occupation_code -> Nullable<Text>,
         customer_status_code -> Nullable<Text>,
         pep_flag_code -> Nullable<Text>,
-        effective_risk -> Nullable<Double>,
-        business_risk -> Nullable<Double>,
-        list_risk -> Nullable<Double>,
-        geo_risk -> Nullable<Double>,
-        kyc_risk -> Nullable<Double>,
+        effective_risk -> Nullable<crate::schema::sql_types::ExactNumber>,
+        business_risk -> Nullable<crate::schema::sql_types::ExactNumber>,
+        list_risk -> Nullable<crate::schema::sql_types::ExactNumber>,
+        geo_risk -> Nullable<crate::schema::sql_types::ExactNumber>,
+        kyc_risk -> Nullable<crate::schema::sql_types::ExactNumber>,
         created_at -> Text,
         created_by -> Text,
     }
@@ -53,13 +64,13 @@ diesel::table! {
     case_customer_details (case_id, customer_id) {
         case_id -> Text,
         customer_id -> Text,
-        estimated_net_worth -> Nullable<Double>,
-        estimated_annual_income -> Nullable<Double>,
-        estimated_liquid_net_worth -> Nullable<Double>,
+        estimated_net_worth -> Nullable<crate::schema::sql_types::ExactNumber>,
+        estimated_annual_income -> Nullable<crate::schema::sql_types::ExactNumber>,
+        estimated_liquid_net_worth -> Nullable<crate::schema::sql_types::ExactNumber>,
         source_of_wealth -> Nullable<Text>,
         credit_rating -> Nullable<Text>,
         credit_rating_source -> Nullable<Text>,
-        credit_score -> Nullable<Double>,
+        credit_score -> Nullable<crate::schema::sql_types::ExactNumber>,
         assets_outside_of_us_code -> Nullable<Text>,
         is_employee_code -> Nullable<Text>,
         works_for_financial_institution_code -> Nullable<Text>,
@@ -139,12 +150,12 @@ diesel::table! {
         customer_id -> Text,
         position -> Integer,
         profile_metric_code -> Nullable<Text>,
-        average_transaction_amount -> Nullable<Double>,
+        average_transaction_amount -> Nullable<crate::schema::sql_types::ExactNumber>,
         debit_or_credit_code -> Nullable<Text>,
-        total_amount -> Nullable<Double>,
+        total_amount -> Nullable<crate::schema::sql_types::ExactNumber>,
         period_type_code -> Nullable<Text>,
         source_of_fund_country_code -> Nullable<Text>,
-        average_transaction_count -> Nullable<Double>,
+        average_transaction_count -> Nullable<crate::schema::sql_types::ExactNumber>,
         source_of_fund_institution_id -> Nullable<Text>,
     }
 }

@@ -9,10 +9,11 @@
 //! SSN"}`), so no list of sensitive key names could be trusted to catch
 //! them, and nothing queries inside it: sealing all of it costs nothing.
 
+use super::decimal::{get_number, put_number, StoredNumber};
 use super::stored::{get, put, Corrupt};
 use crate::schema::{case_customer_details, case_customers};
 use crate::wire::customer::Customer;
-use crate::wire::values::{GenericInformation, Id, Number};
+use crate::wire::values::{GenericInformation, Id};
 use diesel::prelude::*;
 use service_kit::Keyring;
 
@@ -46,11 +47,11 @@ pub struct CustomerRow {
     occupation_code: Option<String>,
     customer_status_code: Option<String>,
     pep_flag_code: Option<String>,
-    effective_risk: Option<f64>,
-    business_risk: Option<f64>,
-    list_risk: Option<f64>,
-    geo_risk: Option<f64>,
-    kyc_risk: Option<f64>,
+    effective_risk: Option<StoredNumber>,
+    business_risk: Option<StoredNumber>,
+    list_risk: Option<StoredNumber>,
+    geo_risk: Option<StoredNumber>,
+    kyc_risk: Option<StoredNumber>,
     created_at: String,
     created_by: String,
 }
@@ -63,27 +64,19 @@ pub struct DetailsRow {
     pub case_id: String,
     /// The customer.
     pub customer_id: String,
-    estimated_net_worth: Option<f64>,
-    estimated_annual_income: Option<f64>,
-    estimated_liquid_net_worth: Option<f64>,
+    estimated_net_worth: Option<StoredNumber>,
+    estimated_annual_income: Option<StoredNumber>,
+    estimated_liquid_net_worth: Option<StoredNumber>,
     source_of_wealth: Option<String>,
     credit_rating: Option<String>,
     credit_rating_source: Option<String>,
-    credit_score: Option<f64>,
+    credit_score: Option<StoredNumber>,
     assets_outside_of_us_code: Option<String>,
     is_employee_code: Option<String>,
     works_for_financial_institution_code: Option<String>,
     employer: Option<String>,
     is_broker_dealer_code: Option<String>,
     generic_information: Option<String>,
-}
-
-fn num(n: Option<Number>) -> Option<f64> {
-    n.map(Number::value)
-}
-
-fn number(n: Option<f64>) -> Option<Number> {
-    n.map(Number::new)
 }
 
 /// The two rows of `customer`'s own fields on `case_id`.
@@ -120,24 +113,24 @@ pub fn rows_of(
         occupation_code: put(&c.occupation_code),
         customer_status_code: put(&c.customer_status_code),
         pep_flag_code: put(&c.pep_flag_code),
-        effective_risk: num(c.effective_risk),
-        business_risk: num(c.business_risk),
-        list_risk: num(c.list_risk),
-        geo_risk: num(c.geo_risk),
-        kyc_risk: num(c.kyc_risk),
+        effective_risk: put_number(c.effective_risk),
+        business_risk: put_number(c.business_risk),
+        list_risk: put_number(c.list_risk),
+        geo_risk: put_number(c.geo_risk),
+        kyc_risk: put_number(c.kyc_risk),
         created_at: now.to_owned(),
         created_by: actor.to_owned(),
     };
     let details = DetailsRow {
         case_id: case_id.to_owned(),
         customer_id: c.customer_id.as_str().to_owned(),
-        estimated_net_worth: num(c.estimated_net_worth),
-        estimated_annual_income: num(c.estimated_annual_income),
-        estimated_liquid_net_worth: num(c.estimated_liquid_net_worth),
+        estimated_net_worth: put_number(c.estimated_net_worth),
+        estimated_annual_income: put_number(c.estimated_annual_income),
+        estimated_liquid_net_worth: put_number(c.estimated_liquid_net_worth),
         source_of_wealth: put(&c.source_of_wealth),
         credit_rating: put(&c.credit_rating),
         credit_rating_source: put(&c.credit_rating_source),
-        credit_score: num(c.credit_score),
+        credit_score: put_number(c.credit_score),
         assets_outside_of_us_code: put(&c.assets_outside_of_us_code),
         is_employee_code: put(&c.is_employee_code),
         works_for_financial_institution_code: put(&c.works_for_financial_institution_code),
@@ -188,13 +181,13 @@ pub fn customer_of(
         residence_code: get(row.residence_code)?,
         added_on: get(row.added_on)?,
         citizenship_status: get(row.citizenship_status)?,
-        estimated_net_worth: number(details.estimated_net_worth),
-        estimated_annual_income: number(details.estimated_annual_income),
-        estimated_liquid_net_worth: number(details.estimated_liquid_net_worth),
+        estimated_net_worth: get_number(details.estimated_net_worth),
+        estimated_annual_income: get_number(details.estimated_annual_income),
+        estimated_liquid_net_worth: get_number(details.estimated_liquid_net_worth),
         source_of_wealth: get(details.source_of_wealth)?,
         credit_rating: get(details.credit_rating)?,
         credit_rating_source: get(details.credit_rating_source)?,
-        credit_score: number(details.credit_score),
+        credit_score: get_number(details.credit_score),
         assets_outside_of_us_code: get(details.assets_outside_of_us_code)?,
         is_employee_code: get(details.is_employee_code)?,
         works_for_financial_institution_code: get(details.works_for_financial_institution_code)?,
@@ -203,11 +196,11 @@ pub fn customer_of(
         occupation_code: get(row.occupation_code)?,
         customer_status_code: get(row.customer_status_code)?,
         pep_flag_code: get(row.pep_flag_code)?,
-        effective_risk: number(row.effective_risk),
-        business_risk: number(row.business_risk),
-        list_risk: number(row.list_risk),
-        geo_risk: number(row.geo_risk),
-        kyc_risk: number(row.kyc_risk),
+        effective_risk: get_number(row.effective_risk),
+        business_risk: get_number(row.business_risk),
+        list_risk: get_number(row.list_risk),
+        geo_risk: get_number(row.geo_risk),
+        kyc_risk: get_number(row.kyc_risk),
         addresses: Vec::new(),
         phones: Vec::new(),
         emails: Vec::new(),

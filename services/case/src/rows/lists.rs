@@ -2,6 +2,7 @@
 //! online accounts, anticipatory profiles): one table each, one row per
 //! entry, `position` keeping the order they were sent in.
 
+use super::decimal::{get_number, put_number, StoredNumber};
 use super::stored::{get, put, Corrupt};
 use crate::schema::{
     case_customer_accounts, case_customer_addresses, case_customer_anticipatory_profiles,
@@ -10,7 +11,7 @@ use crate::schema::{
 use crate::wire::customer::{
     Account, Address, AnticipatoryProfile, Customer, Email, OnlineAccount, Phone,
 };
-use crate::wire::values::{Digits, DigitsForm, Number};
+use crate::wire::values::{Digits, DigitsForm};
 use diesel::prelude::*;
 use std::collections::HashMap;
 
@@ -80,10 +81,10 @@ list_row!(
 list_row!(
     /// A `case_customer_anticipatory_profiles` row.
     ProfileRow, case_customer_anticipatory_profiles {
-        profile_metric_code: Option<String>, average_transaction_amount: Option<f64>,
-        debit_or_credit_code: Option<String>, total_amount: Option<f64>,
+        profile_metric_code: Option<String>, average_transaction_amount: Option<StoredNumber>,
+        debit_or_credit_code: Option<String>, total_amount: Option<StoredNumber>,
         period_type_code: Option<String>, source_of_fund_country_code: Option<String>,
-        average_transaction_count: Option<f64>, source_of_fund_institution_id: Option<String>,
+        average_transaction_count: Option<StoredNumber>, source_of_fund_institution_id: Option<String>,
     }
 );
 
@@ -142,7 +143,6 @@ impl ListRows {
                 position,
             )
         };
-        let num = |n: Option<Number>| n.map(Number::value);
         self.addresses
             .extend(c.addresses.iter().enumerate().map(|(i, a)| {
                 let (case_id, customer_id, position) = key(i);
@@ -222,12 +222,12 @@ impl ListRows {
                     customer_id,
                     position,
                     profile_metric_code: put(&p.profile_metric_code),
-                    average_transaction_amount: num(p.average_transaction_amount),
+                    average_transaction_amount: put_number(p.average_transaction_amount),
                     debit_or_credit_code: put(&p.debit_or_credit_code),
-                    total_amount: num(p.total_amount),
+                    total_amount: put_number(p.total_amount),
                     period_type_code: put(&p.period_type_code),
                     source_of_fund_country_code: put(&p.source_of_fund_country_code),
-                    average_transaction_count: num(p.average_transaction_count),
+                    average_transaction_count: put_number(p.average_transaction_count),
                     source_of_fund_institution_id: put(&p.source_of_fund_institution_id),
                 }
             }));
@@ -257,7 +257,6 @@ pub fn attach(customers: &mut [Customer], rows: ListRows) -> Result<(), Corrupt>
     let mut profiles = by_customer(rows.profiles);
     for c in customers.iter_mut() {
         let id = c.customer_id.as_str();
-        let num = |n: Option<f64>| n.map(Number::new);
         c.addresses = addresses
             .remove(id)
             .unwrap_or_default()
@@ -332,12 +331,12 @@ pub fn attach(customers: &mut [Customer], rows: ListRows) -> Result<(), Corrupt>
             .map(|p| {
                 Ok(AnticipatoryProfile {
                     profile_metric_code: get(p.profile_metric_code)?,
-                    average_transaction_amount: num(p.average_transaction_amount),
+                    average_transaction_amount: get_number(p.average_transaction_amount),
                     debit_or_credit_code: get(p.debit_or_credit_code)?,
-                    total_amount: num(p.total_amount),
+                    total_amount: get_number(p.total_amount),
                     period_type_code: get(p.period_type_code)?,
                     source_of_fund_country_code: get(p.source_of_fund_country_code)?,
-                    average_transaction_count: num(p.average_transaction_count),
+                    average_transaction_count: get_number(p.average_transaction_count),
                     source_of_fund_institution_id: get(p.source_of_fund_institution_id)?,
                 })
             })

@@ -2,6 +2,7 @@
 //! types.
 
 pub mod customer;
+pub mod decimal;
 pub mod lists;
 pub mod records;
 pub mod stored;

@@ -5,9 +5,12 @@
 //! Text is not trimmed and may be empty: ECM clients send `""` for "none",
 //! and a value must come back exactly as it was sent.
 
-use serde::de::{self, Visitor};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use rust_decimal::Decimal;
+use serde::de::{self, Unexpected, Visitor};
+use serde::{ser, Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
 use std::fmt;
+use std::str::FromStr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::{OneOfBuilder, RefOr};
 
@@ -122,69 +125,128 @@ impl<'de> Deserialize<'de> for Id {
     }
 }
 
-/// The largest integer a double holds exactly; larger numbers would not
-/// come back as sent.
-const MAX_EXACT: f64 = 9_007_199_254_740_991.0;
+/// The most digits a [`Number`] has before its decimal point.
+pub const MAX_INTEGER_DIGITS: u32 = 16;
+/// The most digits a [`Number`] has after its decimal point.
+pub const MAX_SCALE: u32 = 8;
 
-/// An amount, a score or a count: a JSON number (never a string).
+/// An amount, a score, a rating or a count: a JSON number, kept as the
+/// decimal it was sent as, never as binary floating point. `0.1` and
+/// `12345.67` come back exactly so, `10.50` keeps its trailing zero; a number
+/// in exponent form (`1.5e3`) comes back as the same value written out
+/// (`1500`).
 ///
-/// Stored as a double. JSON does not tell `10` from `10.0`, so a whole
-/// number comes back written as an integer.
-#[derive(Debug, Clone, Copy, PartialEq, utoipa::ToSchema)]
-#[schema(value_type = f64, example = 10)]
-pub struct Number(f64);
+/// At most [`MAX_INTEGER_DIGITS`] digits before the point and [`MAX_SCALE`]
+/// after it (PostgreSQL's `NUMERIC(24, 8)` range; the column itself is an
+/// unconstrained `numeric`, so that the scale sent is kept). Use it for every
+/// new amount field (`baseAmount`, `quantity`, `riskRating`, scores): it is
+/// read from the request text itself (serde_json's `arbitrary_precision`),
+/// stored as `NUMERIC` on PostgreSQL and as text on SQLite
+/// (`rows::decimal`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Number(Decimal);
 
 impl Number {
-    /// Wraps a stored value.
-    pub fn new(value: f64) -> Self {
+    /// Wraps a stored value as it is (a value stored before the bounds
+    /// existed is given back, not refused).
+    pub fn new(value: Decimal) -> Self {
         Self(value)
     }
 
     /// The value.
-    pub fn value(self) -> f64 {
-        self.0
+    pub fn as_decimal(&self) -> &Decimal {
+        &self.0
+    }
+
+    /// Parses a JSON number's text (`-12.50`, `1e3`), refusing a value
+    /// outside the bounds. Also for numbers that a vendor format sends as
+    /// text (an event's attribute `"2"`).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        // JSON's number grammar first (rust_decimal alone would take
+        // `1_000`). An over-long number fails to parse as surely as it
+        // fails the bounds: both get the same answer.
+        serde_json::Number::from_str(text).map_err(|_| Self::bounds())?;
+        let value = Self::read(text).map_err(|_| Self::bounds())?;
+        let limit = Decimal::from(10u64.pow(MAX_INTEGER_DIGITS));
+        if value.abs() >= limit || value.scale() > MAX_SCALE {
+            return Err(Self::bounds());
+        }
+        Ok(Self(value))
+    }
+
+    /// Reads a number's text, with or without an exponent, and without the
+    /// bounds: a stored value is given back, not refused.
+    pub fn read(text: &str) -> Result<Decimal, rust_decimal::Error> {
+        if text.contains(['e', 'E']) {
+            Decimal::from_scientific(text)
+        } else {
+            Decimal::from_str_exact(text)
+        }
+    }
+
+    fn bounds() -> String {
+        format!(
+            "must be a number with at most {MAX_INTEGER_DIGITS} digits before the decimal point and {MAX_SCALE} after it"
+        )
+    }
+}
+
+impl fmt::Display for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
     }
 }
 
 impl Serialize for Number {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if self.0.fract() == 0.0 && self.0.abs() <= MAX_EXACT {
-            // Exact: checked just above.
-            #[allow(clippy::cast_possible_truncation)]
-            s.serialize_i64(self.0 as i64)
-        } else {
-            s.serialize_f64(self.0)
-        }
+        // With `arbitrary_precision`, a `serde_json::Number` made from text
+        // is written as that text.
+        serde_json::Number::from_str(&self.0.to_string())
+            .map_err(ser::Error::custom)?
+            .serialize(s)
     }
 }
 
 impl<'de> Deserialize<'de> for Number {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct NumberVisitor;
-        impl Visitor<'_> for NumberVisitor {
-            type Value = Number;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a number")
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Number, E> {
-                self.visit_f64(v as f64)
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Number, E> {
-                self.visit_f64(v as f64)
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Number, E> {
-                if v.is_finite() && v.abs() <= MAX_EXACT {
-                    Ok(Number(v))
-                } else {
-                    Err(E::custom(
-                        "is out of range (at most 9007199254740991 either way)",
-                    ))
-                }
-            }
+        // The value's JSON text, from the body or from a `Value` read from
+        // it: the number exactly as sent, with no double in between.
+        let raw = Box::<RawValue>::deserialize(d)?;
+        let text = raw.get();
+        if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+            return Self::parse(text).map_err(de::Error::custom);
         }
-        d.deserialize_any(NumberVisitor)
+        let sent: serde_json::Value = serde_json::from_str(text).map_err(de::Error::custom)?;
+        let unexpected = match &sent {
+            serde_json::Value::String(s) => Unexpected::Str(s),
+            serde_json::Value::Bool(b) => Unexpected::Bool(*b),
+            serde_json::Value::Array(_) => Unexpected::Seq,
+            serde_json::Value::Object(_) => Unexpected::Map,
+            serde_json::Value::Null | serde_json::Value::Number(_) => Unexpected::Unit,
+        };
+        Err(de::Error::invalid_type(unexpected, &"a number"))
     }
 }
+
+impl utoipa::PartialSchema for Number {
+    fn schema() -> RefOr<Schema> {
+        // Every value the bounds allow lies strictly between these. The
+        // scale is said in words: `multipleOf: 1e-8` would be checked in
+        // binary floating point, where 0.29 is no multiple of it.
+        let limit = 10i64.pow(MAX_INTEGER_DIGITS);
+        ObjectBuilder::new()
+            .schema_type(Type::Number)
+            .exclusive_maximum(Some(limit))
+            .exclusive_minimum(Some(-limit))
+            .description(Some(format!(
+                "A decimal: at most {MAX_INTEGER_DIGITS} digits before the point and {MAX_SCALE} after it, given back exactly as sent."
+            )))
+            .examples([serde_json::json!(12345.67)])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Number {}
 
 /// How a [`Digits`] value was sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -271,7 +333,7 @@ impl Serialize for Digits {
 impl<'de> Deserialize<'de> for Digits {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct DigitsVisitor;
-        impl Visitor<'_> for DigitsVisitor {
+        impl<'de> Visitor<'de> for DigitsVisitor {
             type Value = Digits;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a phone number")
@@ -284,6 +346,11 @@ impl<'de> Deserialize<'de> for Digits {
             }
             fn visit_f64<E: de::Error>(self, _: f64) -> Result<Digits, E> {
                 Err(E::custom(Digits::RULE))
+            }
+            // A number that is not a 64-bit integer, as serde_json's
+            // `arbitrary_precision` hands it over (its text in a map).
+            fn visit_map<A: de::MapAccess<'de>>(self, _: A) -> Result<Digits, A::Error> {
+                Err(de::Error::custom(Digits::RULE))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Digits, E> {
                 Digits::parse_text(v).map_err(E::custom)
@@ -389,16 +456,64 @@ mod tests {
     }
 
     #[test]
-    fn numbers_come_back_as_sent() {
-        for sent in [json!(10), json!(-3), json!(12.5), json!(1000000)] {
-            let n: Number = parse(sent.clone()).expect("a number");
-            assert_eq!(serde_json::to_value(n).expect("json"), sent);
+    fn numbers_come_back_exactly_as_sent() {
+        let sent = [
+            "10",
+            "-3",
+            "12.5",
+            "0.1",
+            "12345.67",
+            "10.50",
+            "-0.00000001",
+        ];
+        for text in sent {
+            // Straight from the text, and from a `Value` read from it.
+            let n: Number = serde_json::from_str(text).expect("a number");
+            assert_eq!(serde_json::to_string(&n).expect("json"), text);
+            let value: serde_json::Value = serde_json::from_str(text).expect("json");
+            let n: Number = serde_json::from_value(value).expect("a number");
+            assert_eq!(serde_json::to_string(&n).expect("json"), text);
+        }
+        for text in ["1.5e3", "1.5e+3", "15E2"] {
+            let n: Number = serde_json::from_str(text).expect("a number");
+            assert_eq!(serde_json::to_string(&n).expect("json"), "1500");
+        }
+    }
+
+    #[test]
+    fn numbers_are_bounded() {
+        let rule =
+            "must be a number with at most 16 digits before the decimal point and 8 after it";
+        for text in [
+            "9999999999999999.99999999",
+            "-9999999999999999",
+            "0.00000001",
+        ] {
+            assert!(Number::parse(text).is_ok(), "{text}");
+        }
+        // Text that is no JSON number (as an attribute might send).
+        for text in ["1_000", " 1", "+1", "1."] {
+            assert_eq!(Number::parse(text), Err(rule.to_owned()), "{text}");
+        }
+        for text in [
+            "10000000000000000",
+            "0.000000001",
+            "1e400",
+            "1e-9",
+            "99999999999999999999999999999999",
+        ] {
+            assert_eq!(Number::parse(text), Err(rule.to_owned()), "{text}");
+            let sent = serde_json::from_str::<Number>(text).map_err(|e| e.to_string());
+            assert!(sent.is_err_and(|e| e.starts_with(rule)), "{text}");
         }
         assert_eq!(
             parse::<Number>(json!("10")),
             Err("invalid type: string \"10\", expected a number".into())
         );
-        assert!(parse::<Number>(json!(1e300)).is_err());
+        assert_eq!(
+            parse::<Number>(json!(true)),
+            Err("invalid type: boolean `true`, expected a number".into())
+        );
     }
 
     #[test]
@@ -415,6 +530,11 @@ mod tests {
             json!(true),
         ] {
             assert!(parse::<Digits>(bad.clone()).is_err(), "{bad}");
+        }
+        // Read from the text, a fraction comes as `arbitrary_precision`'s map.
+        for text in ["1.5", "123456789012345678901234567890"] {
+            let err = serde_json::from_str::<Digits>(text).map_err(|e| e.to_string());
+            assert!(err.is_err_and(|e| e.starts_with(Digits::RULE)), "{text}");
         }
     }
 

@@ -2,6 +2,7 @@
 //! real party-service on a random port with fresh databases, on SQLite and
 //! on PostgreSQL.
 
+mod amounts;
 mod at_rest;
 mod auth;
 mod batch;

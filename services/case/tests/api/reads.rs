@@ -239,11 +239,14 @@ async fn case_details_whole_answer(backend: Backend) {
         post(&app, &writer(&app), "addCustomer", &request).await.0,
         StatusCode::OK
     );
-    let answer = page(&app, "getCaseDetails", json!({"caseId": "CA710"})).await;
-    insta::assert_json_snapshot!("get_case_details", answer, {
-        ".case.caseStatusDateTime" => "[time]",
-        ".case.createdOn" => "[time]",
-    });
+    let mut answer = page(&app, "getCaseDetails", json!({"caseId": "CA710"})).await;
+    answer["case"]["caseStatusDateTime"] = json!("[time]");
+    answer["case"]["createdOn"] = json!("[time]");
+    // serde_json writes the numbers as they came (the workspace turns on its
+    // `arbitrary_precision`); insta's own JSON writer would write each as
+    // the map serde_json hands it over as.
+    let text = serde_json::to_string_pretty(&answer).expect("JSON");
+    insta::assert_snapshot!("get_case_details", text);
 }
 
 backend_tests!(
