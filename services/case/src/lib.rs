@@ -14,6 +14,7 @@ pub mod caller;
 pub mod config;
 pub mod error;
 pub mod openapi;
+mod realtime;
 pub mod routes;
 mod rows;
 mod schema;
@@ -59,6 +60,7 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
         max_customers: config.max_customers_per_request,
         max_body: config.max_body_bytes,
         keyring: ctx.keyring.clone(),
+        due_days: config.due_days,
     });
     let tokens = ctx.tokens.clone();
     Ok(Service::new(NAME, openapi(), db, move |cfg| {

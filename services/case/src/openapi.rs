@@ -1,7 +1,7 @@
 //! case-service's OpenAPI document: the ECM operations, their bodies and
 //! every answer, with the bearer token they require.
 
-use crate::routes::{audit, cases, customers};
+use crate::routes::{audit, cases, customers, events, suppression};
 use crate::wire::envelope::Envelope;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::OpenApi;
@@ -16,7 +16,9 @@ pub fn document() -> utoipa::openapi::OpenApi {
         info(
             title = "case-service",
             description = "The Oracle ECM Case Management API (`addCustomer`, `removeCustomer`, \
-                `getCaseStatusDetails`) and our own case operations in the same family and \
+                `getCaseStatusDetails`, the real-time event operations `saveEvents`, \
+                `saveEventsAndPromoteToCase` and `saveEventsAndExtendToCase` (also under the \
+                guide's `/restapi/` spelling), and `getSuppressionRulesList`) and our own case operations in the same family and \
                 envelope. Every operation is POST with a JSON body and a bearer token: \
                 `case:write` changes cases, `case:read` (or `case:write`) reads them."
         ),
@@ -29,11 +31,18 @@ pub fn document() -> utoipa::openapi::OpenApi {
             cases::get_case_details,
             cases::get_customer_cases,
             audit::get_case_audit,
+            events::save_events,
+            events::promote,
+            events::extend,
+            suppression::get_suppression_rules_list,
+            suppression::create_suppression_rule,
+            suppression::approve_suppression_rule,
+            suppression::reject_suppression_rule,
         ),
         components(schemas(Envelope)),
         tags(
             (name = "ECM", description = "Operations of the vendor's ECM REST API guide"),
-            (name = "ECM (ours)", description = "Our operations in the same family, until the vendor's event APIs exist")
+            (name = "ECM (ours)", description = "Our operations in the same family and envelope: `createCase` (cases are born from events through `saveEventsAndPromoteToCase`; this makes one directly), case reads, and managing suppression rules")
         )
     )]
     struct Doc;
@@ -59,7 +68,32 @@ pub fn document() -> utoipa::openapi::OpenApi {
     )]);
     service_kit::openapi::document_rate_limit(&mut doc, "Envelope", "application/json");
     batches_not_empty(&mut doc);
+    guide_spelling(&mut doc);
     doc
+}
+
+/// The real-time event operations are served under the guide's
+/// `/restapi/` spelling too: the same operations, under their own ids.
+fn guide_spelling(doc: &mut utoipa::openapi::OpenApi) {
+    let prefix = format!("{}/RealTimeCaseCreationService/", crate::routes::CM_PREFIX);
+    let copies: Vec<_> = doc
+        .paths
+        .paths
+        .iter()
+        .filter_map(|(path, item)| {
+            let rest = path.strip_prefix(&prefix)?;
+            let mut item = item.clone();
+            if let Some(op) = item.post.as_mut() {
+                op.operation_id = op.operation_id.take().map(|id| format!("{id}_restapi"));
+            }
+            let path = format!(
+                "{}/RealTimeCaseCreationService/{rest}",
+                crate::routes::CM_PREFIX_GUIDE
+            );
+            Some((path, item))
+        })
+        .collect();
+    doc.paths.paths.extend(copies);
 }
 
 /// A batch body (an array of cases) must hold at least one: the code

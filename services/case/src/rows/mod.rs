@@ -2,6 +2,7 @@
 //! types.
 
 pub mod customer;
+pub mod events;
 pub mod lists;
 pub mod stored;
 
@@ -30,6 +31,10 @@ pub struct CaseRow {
     pub created_at: String,
     /// Who created it (the token's subject).
     pub created_by: String,
+    /// Its priority (`Low` for a case promoted from events).
+    pub priority: Option<String>,
+    /// When it is due, `YYYY-MM-DD`.
+    pub due_date: Option<String>,
 }
 
 /// A `case_audit` row as read.
@@ -44,7 +49,7 @@ pub struct AuditRow {
     pub at: String,
     /// Who (the token's subject).
     pub actor: String,
-    /// What: `caseCreated`, `customerAdded`, `customerRemoved`, `statusChanged`.
+    /// What: `caseCreated`, `customerAdded`, `customerRemoved`, `statusChanged`, `eventAdded`.
     pub action: String,
     /// The customer concerned.
     pub customer_id: Option<String>,
@@ -52,6 +57,8 @@ pub struct AuditRow {
     pub from_status: Option<String>,
     /// The status after.
     pub to_status: Option<String>,
+    /// The event concerned.
+    pub event_code: Option<String>,
 }
 
 /// A `case_audit` row to write.
@@ -72,6 +79,8 @@ pub struct NewAudit {
     pub from_status: Option<String>,
     /// The status after.
     pub to_status: Option<String>,
+    /// The event concerned.
+    pub event_code: Option<String>,
 }
 
 /// A case's summary, as every read shows it.
@@ -86,6 +95,8 @@ impl From<CaseRow> for CaseSummary {
             case_closed_flag: known.map(|s| if s.closed { YesNo::Yes } else { YesNo::No }),
             created_on: ecm_time(&case.created_at),
             created_by: case.created_by,
+            priority: case.priority,
+            due_date: case.due_date,
             case_status_code: case.case_status_code,
             case_id: case.case_id,
         }
@@ -102,6 +113,7 @@ impl From<AuditRow> for AuditEvent {
             customer_id: row.customer_id,
             from_status: row.from_status,
             to_status: row.to_status,
+            event_code: row.event_code,
         }
     }
 }

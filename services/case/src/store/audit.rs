@@ -18,6 +18,8 @@ pub enum Action {
     CustomerRemoved,
     /// The status was changed.
     StatusChanged,
+    /// An event was saved to the case (promoted or extended to it).
+    EventAdded,
 }
 
 impl Action {
@@ -28,6 +30,7 @@ impl Action {
             Self::CustomerAdded => "customerAdded",
             Self::CustomerRemoved => "customerRemoved",
             Self::StatusChanged => "statusChanged",
+            Self::EventAdded => "eventAdded",
         }
     }
 }
@@ -60,6 +63,7 @@ impl Change {
             customer_id: None,
             from_status: None,
             to_status: None,
+            event_code: None,
         }
     }
 }

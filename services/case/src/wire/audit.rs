@@ -15,7 +15,8 @@ pub struct AuditEvent {
     pub at: String,
     /// Who: the subject of the token that made the change.
     pub actor: String,
-    /// `caseCreated`, `customerAdded`, `customerRemoved` or `statusChanged`.
+    /// `caseCreated`, `customerAdded`, `customerRemoved`, `statusChanged`
+    /// or `eventAdded`.
     #[schema(example = "customerAdded")]
     pub action: String,
     /// The customer added or removed.
@@ -24,6 +25,9 @@ pub struct AuditEvent {
     pub from_status: Option<String>,
     /// The status after a status change, or a new case's first status.
     pub to_status: Option<String>,
+    /// The event saved to the case (`eventAdded` only; absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_code: Option<String>,
 }
 
 /// The answer of `getCaseAudit`.

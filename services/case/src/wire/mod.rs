@@ -5,4 +5,6 @@ pub mod batch;
 pub mod cases;
 pub mod customer;
 pub mod envelope;
+pub mod events;
+pub mod suppression;
 pub mod values;
