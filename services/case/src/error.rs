@@ -194,9 +194,18 @@ impl ResponseError for RealTimeError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let mut response = self.error.respond(self.status_code());
+        let status = self.status_code();
+        let mut response = self.error.respond(status);
         let message = self.error.message();
-        match self.casing {
+        // The vendor's casing is for its answers, the 500s; what the
+        // service answers for every operation (401, 403, 413, ...) is in the
+        // ECM envelope, as everywhere.
+        let casing = if status == StatusCode::INTERNAL_SERVER_ERROR {
+            self.casing
+        } else {
+            Casing::Upper
+        };
+        match casing {
             Casing::Upper => response.json(Envelope {
                 message,
                 status: Status::Failed,

@@ -40,8 +40,8 @@ pub const CASE_CLOSED: &str = "Case is closed.";
     request_body(content = EventsRequest, description = "The events (appendix C); no caseId"),
     responses(
         (status = 200, description = "Every event saved", body = SavedResponse),
-        (status = 500, description = "The vendor's real-time failures: the body is not the documented shape (\"Invalid JSON Input format. Please correct the data.\"), has no events (\"Input JSON data does not have events array.\"), a field is invalid (the message names it), an eventCode was seen before (\"Event lookup entry already exists.\"); or an internal error. Nothing is saved.", body = crate::wire::envelope::Envelope),
         crate::wire::envelope::ChangeRefusals,
+        (status = 500, description = "The vendor's real-time failures: the body is not the documented shape (\"Invalid JSON Input format. Please correct the data.\"), has no events (\"Input JSON data does not have events array.\"), a field is invalid (the message names it), an eventCode was seen before (\"Event lookup entry already exists.\"); or an internal error. Nothing is saved.", body = crate::wire::envelope::Envelope),
     )
 )]
 pub async fn save_events(
@@ -75,8 +75,8 @@ pub async fn save_events(
     request_body(content = EventsRequest, description = "The events (appendix C); no caseId"),
     responses(
         (status = 200, description = "Every event saved; the cases opened", body = CasesOfEventsResponse),
-        (status = 500, description = "The vendor's real-time failures, in lower case: the body is not the documented shape, has no events, a field is invalid (named), an event has no single focus customer, an eventCode was seen before (\"Event lookup entry already exists.\"); or an internal error. Nothing is saved.", body = crate::wire::events::LowerEnvelope),
         crate::wire::envelope::ChangeRefusals,
+        (status = 500, description = "The vendor's real-time failures, in lower case: the body is not the documented shape, has no events, a field is invalid (named), an event has no single focus customer, an eventCode was seen before (\"Event lookup entry already exists.\"); or an internal error. Nothing is saved.", body = crate::wire::events::LowerEnvelope),
     )
 )]
 pub async fn promote(
@@ -116,8 +116,8 @@ pub async fn promote(
     request_body(content = EventsRequest, description = "The events (appendix C) and the caseId"),
     responses(
         (status = 200, description = "Every event saved and attached to the case", body = CasesOfEventsResponse),
-        (status = 500, description = "The vendor's real-time failures, in lower case: as promote's, and \"Input JSON data does not have caseId.\", \"Case does not exist.\", \"Case is closed.\". Nothing is saved.", body = crate::wire::events::LowerEnvelope),
         crate::wire::envelope::ChangeRefusals,
+        (status = 500, description = "The vendor's real-time failures, in lower case: as promote's, and \"Input JSON data does not have caseId.\", \"Case does not exist.\", \"Case is closed.\". Nothing is saved.", body = crate::wire::events::LowerEnvelope),
     )
 )]
 pub async fn extend(

@@ -336,8 +336,7 @@ pub struct LowerEnvelope {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CaseEvent {
-    /// The event as it was saved.
-    #[serde(flatten)]
+    /// The event as it was saved (its own fields, as sent).
     pub event: Event,
     /// The rule that kept it from being promoted, if one did.
     pub suppressed_by: Option<String>,

@@ -67,8 +67,9 @@ pub fn sample_customer() -> Value {
 
 /// The sample's event as a case shows it, saved at `at`.
 pub fn sample_event(event_code: &str, at: &str) -> Value {
-    let mut event = sample()["events"][0].clone();
-    event["eventCode"] = json!(event_code);
+    let mut sent = sample()["events"][0].clone();
+    sent["eventCode"] = json!(event_code);
+    let mut event = json!({"event": sent});
     for (key, value) in [
         ("suppressedBy", Value::Null),
         ("eventDecisionCode", Value::Null),
@@ -275,7 +276,7 @@ async fn extend_attaches_the_sample_to_a_case(backend: Backend) {
         .as_array()
         .expect("events")
         .iter()
-        .map(|e| &e["eventCode"])
+        .map(|e| &e["event"]["eventCode"])
         .collect();
     assert_eq!(codes, vec!["POSTARJ1", "POSTARJ9"]);
     assert_eq!(
