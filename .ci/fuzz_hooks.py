@@ -149,6 +149,10 @@ if __name__ != "__main__":
             body = _fresh_customers(body, path.endswith("/removeCustomer"))
             case.body = body
             return case
+        if "/RealTimeCaseCreationService/" in path:
+            # A fresh event code each time: a code seen before is refused
+            # (the vendor's 500, "Event lookup entry already exists.").
+            body = _replace(body, "eventCode", lambda: f"FUZZ-E-{os.getpid()}-{next(_fresh)}")
         if path.endswith("/createCase"):
             # A new case each time: a case id taken is refused (400, as ECM does).
             body = _replace(body, "caseId", lambda: f"FUZZ-{os.getpid()}-{next(_fresh)}")

@@ -368,6 +368,20 @@ async fn public_apis_pass_through(app: &TestApp, gateway: &Gateway) {
         (through.status, &through.body["STATUS"]),
         (StatusCode::UNAUTHORIZED, &json!("FAILED"))
     );
+    // The real-time event operations, under both of the guide's spellings.
+    for (prefix, code) in [("/rest-api", "GW-E1"), ("/restapi", "GW-E2")] {
+        let path = format!("{prefix}/CMRestService/RealTimeCaseCreationService/saveEvents");
+        let body = json!({"events": [{"eventCode": code}]}).to_string();
+        let answer = send(post(&gateway.url, &path, body).bearer_auth(&analyst)).await;
+        assert_eq!(
+            answer.pair(),
+            (
+                StatusCode::OK,
+                &json!({"MESSAGE": "Event(s) saved successfully.", "STATUS": "SUCCESS", "Event Id(s)": code})
+            ),
+            "{path}"
+        );
+    }
     let through = same_through_both(app, gateway, |base: &str| {
         cam_post(app, base, "UserAction/getUserActions", "{}".to_owned())
     })
@@ -442,7 +456,10 @@ async fn internal_apis_and_the_chassis_are_not_routed(app: &TestApp, gateway: &G
         "/services/data/v1/Other/operations",
         "/rest-api/ECMService",
         "/rest-api/ECMServiceX/CaseManagementService/addCustomer",
-        "/rest-api/CMRestService/RealTimeCaseCreationService/saveEvents",
+        "/rest-api/CMRestService",
+        "/restapi/CMRestService",
+        "/rest-api/CMRestServiceX/RealTimeCaseCreationService/saveEvents",
+        "/restapi/ECMService/CaseManagementService/addCustomer",
     ] {
         let through = send(http().post(format!("{}{path}", gateway.url)).body("{}")).await;
         assert_eq!(

@@ -130,6 +130,10 @@ fn assert_logs_are_clean(data_dir: &std::path::Path) {
             "1990-12-01",
             "TX123",
             "123-12-1234",
+            "ANDREW",
+            "ELEVENTH",
+            "TAXHRTHRCPHH-002",
+            "Southwest Mumbai",
             "a@a.com",
             "eyJ",
             APP_SECRET,
@@ -143,27 +147,41 @@ fn assert_logs_are_clean(data_dir: &std::path::Path) {
     );
 }
 
-/// The ECM guide's addCustomer sample, posted to case-service at `base`.
+/// The ECM guide's samples, posted to case-service at `base`: the appendix
+/// C event opens a case (`saveEventsAndPromoteToCase`), and the seed's
+/// customer is added to it (the seed names case CA100; the case the event
+/// opened is CA1).
 async fn ecm_seed(base: &str) {
-    let ops = format!("{base}/rest-api/ECMService/CaseManagementService");
     let http = reqwest::Client::new();
     let bearer = format!("Bearer {}", token("analyst-1", &["case:write"]));
-    for (op, body) in [
-        ("createCase", r#"[{"caseId": "CA100"}]"#),
+    let seed = include_str!("../services/case/tests/api/seed_request.json")
+        .replace("\"CA100\"", "\"CA1\"");
+    for (path, body) in [
         (
-            "addCustomer",
-            include_str!("../services/case/tests/api/seed_request.json"),
+            "/rest-api/CMRestService/RealTimeCaseCreationService/saveEventsAndPromoteToCase",
+            include_str!("../services/case/tests/api/events_sample.json").to_owned(),
+        ),
+        (
+            "/rest-api/ECMService/CaseManagementService/addCustomer",
+            seed,
         ),
     ] {
         let response = http
-            .post(format!("{ops}/{op}"))
+            .post(format!("{base}{path}"))
             .header("Authorization", &bearer)
             .header("Content-Type", "application/json")
             .body(body)
             .send()
             .await
             .expect("sent");
-        assert_eq!(response.status(), reqwest::StatusCode::OK, "{op}");
+        assert_eq!(response.status(), reqwest::StatusCode::OK, "{path}");
+        let answer: serde_json::Value = response.json().await.expect("json");
+        let status = answer.get("STATUS").or_else(|| answer.get("status"));
+        assert_eq!(
+            status,
+            Some(&serde_json::json!("SUCCESS")),
+            "{path}: {answer}"
+        );
     }
 }
 

@@ -2,7 +2,7 @@
 """Checks rendered manifests (kubectl kustomize OVERLAY) against what the
 deployment promises, beyond what a schema can say: every service is there
 with the chassis probes and a locked-down container, the Ingress routes the
-two public prefixes and nothing else, only user-action and case reach party
+public prefixes and nothing else, only user-action and case reach party
 and document, and each public service has an HPA and a PDB.
 
     kubectl kustomize deploy/k8s/overlays/dev | deploy/k8s/policy.py
@@ -23,6 +23,8 @@ ROUTES = {
     (CAM, "Prefix", "user-action-service"),
     (CAM + "operations/UserAction/uploadDocument", "Exact", "user-action-service"),
     (ECM, "Prefix", "case-service"),
+    ("/rest-api/CMRestService/", "Prefix", "case-service"),
+    ("/restapi/CMRestService/", "Prefix", "case-service"),
 }
 
 

@@ -30,7 +30,14 @@ pub struct CaseConfig {
     /// with a 413 before it is read.
     #[envconfig(from = "CASE_MAX_BUSINESS_BODY_BYTES", default = "33554432")]
     pub max_business_body_bytes: usize,
+    /// How many days after its promotion from events a case is due (1 to
+    /// 3650).
+    #[envconfig(from = "CASE_DUE_DAYS", default = "30")]
+    pub due_days: u32,
 }
+
+/// The most days a case may be given to be due: ten years.
+const MAX_DUE_DAYS: u32 = 3650;
 
 impl CaseConfig {
     /// Loads and checks the configuration from `vars` (the environment when
@@ -63,6 +70,12 @@ impl CaseConfig {
             config.max_business_body_bytes,
             1024,
         )?;
+        if !(1..=MAX_DUE_DAYS).contains(&config.due_days) {
+            return Err(ConfigError::invalid(
+                "CASE_DUE_DAYS",
+                format!("must be from 1 to {MAX_DUE_DAYS}"),
+            ));
+        }
         if let Some(url) = &config.party_service_url {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 return Err(ConfigError::invalid(
@@ -91,8 +104,16 @@ mod tests {
     fn defaults_and_bad_values() {
         let config = load(&[]).expect("defaults");
         assert_eq!(
-            (config.max_customers_per_request, config.max_body_bytes),
-            (1000, 8 * 1024 * 1024)
+            (
+                config.max_customers_per_request,
+                config.max_body_bytes,
+                config.due_days
+            ),
+            (1000, 8 * 1024 * 1024, 30)
+        );
+        assert_eq!(
+            load(&[("CASE_DUE_DAYS", "0")]).unwrap_err(),
+            "configuration: CASE_DUE_DAYS must be from 1 to 3650"
         );
         assert_eq!(
             load(&[("CASE_MAX_CUSTOMERS_PER_REQUEST", "0")]).unwrap_err(),

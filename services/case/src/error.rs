@@ -3,6 +3,7 @@
 //! the cause, which is logged with the request id.
 
 use crate::wire::envelope::{Envelope, Status, INTERNAL, NO_SUCH_CASE, UNAVAILABLE};
+use crate::wire::events::LowerEnvelope;
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use service_kit::error::RateLimited;
@@ -29,6 +30,17 @@ pub enum EcmError {
     /// The token's roles do not allow the operation: 403.
     #[error("the token does not allow this operation")]
     Forbidden,
+    /// The operation is not the caller's to do (a rule's creator deciding
+    /// it); the message says why: 403.
+    #[error("{0}")]
+    NotAllowed(String),
+    /// The request conflicts with the state of what it names; the message
+    /// says how: 409.
+    #[error("{0}")]
+    Conflict(String),
+    /// What the request names does not exist; the message says what: 404.
+    #[error("{0}")]
+    NotFound(String),
     /// The case does not exist: 404.
     #[error("no such case")]
     NoSuchCase,
@@ -60,7 +72,11 @@ impl EcmError {
         match self {
             Self::InvalidFormat => INVALID_FORMAT.to_owned(),
             Self::Missing(field) => format!("Input JSON data does not have {field}."),
-            Self::Invalid(message) | Self::TooLarge(message) => message.clone(),
+            Self::Invalid(message)
+            | Self::TooLarge(message)
+            | Self::NotAllowed(message)
+            | Self::NotFound(message)
+            | Self::Conflict(message) => message.clone(),
             Self::Unauthorized => {
                 "Authentication failed. A valid bearer token is required.".to_owned()
             }
@@ -86,8 +102,9 @@ impl ResponseError for EcmError {
         match self {
             Self::InvalidFormat | Self::Missing(_) | Self::Invalid(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::Forbidden => StatusCode::FORBIDDEN,
-            Self::NoSuchCase | Self::UnknownOperation => StatusCode::NOT_FOUND,
+            Self::Forbidden | Self::NotAllowed(_) => StatusCode::FORBIDDEN,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::NoSuchCase | Self::NotFound(_) | Self::UnknownOperation => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -98,10 +115,21 @@ impl ResponseError for EcmError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        self.respond(self.status_code()).json(Envelope {
+            message: self.message(),
+            status: Status::Failed,
+        })
+    }
+}
+
+impl EcmError {
+    /// A response of `status` with this error's headers, the cause of a
+    /// 5xx logged; the caller writes the body.
+    fn respond(&self, status: StatusCode) -> actix_web::HttpResponseBuilder {
         if let Self::Unavailable(cause) | Self::Internal(cause) = self {
             tracing::error!(error = format!("{cause:#}"), "request failed");
         }
-        let mut response = HttpResponse::build(self.status_code());
+        let mut response = HttpResponse::build(status);
         match self {
             Self::Unauthorized => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
@@ -111,10 +139,82 @@ impl ResponseError for EcmError {
             }
             _ => {}
         }
-        response.json(Envelope {
-            message: self.message(),
-            status: Status::Failed,
-        })
+        response
+    }
+}
+
+/// The vendor's answer to an event code seen before.
+pub const EVENT_EXISTS: &str = "Event lookup entry already exists.";
+/// The vendor's answer to a real-time body without its events.
+pub const NO_EVENTS: &str = "Input JSON data does not have events array.";
+
+/// How a real-time operation writes its envelope: `saveEvents` in upper
+/// case (`MESSAGE`, `STATUS`), promote and extend in lower case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Casing {
+    /// `{"MESSAGE", "STATUS"}`.
+    Upper,
+    /// `{"message", "status"}`.
+    Lower,
+}
+
+/// A refusal of a real-time event operation (ECM guide 4.1-4.3). The
+/// vendor answers every failure of these with a 500, so a request at fault
+/// (its shape, a field, an event code seen before, a case that does not
+/// exist) is a 500 here too, in the operation's casing. Authentication,
+/// the body's size and type, and an unavailable database keep their own
+/// status: they are not the operation's answers but the service's.
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct RealTimeError {
+    /// The operation's casing.
+    pub casing: Casing,
+    /// What went wrong.
+    pub error: EcmError,
+}
+
+impl RealTimeError {
+    /// A refusal of `casing` with `message`.
+    pub fn refused(casing: Casing, message: impl Into<String>) -> Self {
+        Self {
+            casing,
+            error: EcmError::Invalid(message.into()),
+        }
+    }
+}
+
+impl ResponseError for RealTimeError {
+    fn status_code(&self) -> StatusCode {
+        match self.error.status_code() {
+            StatusCode::BAD_REQUEST | StatusCode::NOT_FOUND | StatusCode::CONFLICT => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+            other => other,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let mut response = self.error.respond(status);
+        let message = self.error.message();
+        // The vendor's casing is for its answers, the 500s; what the
+        // service answers for every operation (401, 403, 413, ...) is in the
+        // ECM envelope, as everywhere.
+        let casing = if status == StatusCode::INTERNAL_SERVER_ERROR {
+            self.casing
+        } else {
+            Casing::Upper
+        };
+        match casing {
+            Casing::Upper => response.json(Envelope {
+                message,
+                status: Status::Failed,
+            }),
+            Casing::Lower => response.json(LowerEnvelope {
+                message,
+                status: Status::Failed,
+            }),
+        }
     }
 }
 

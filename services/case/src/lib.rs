@@ -15,6 +15,7 @@ pub mod config;
 pub mod error;
 pub mod loading;
 pub mod openapi;
+mod realtime;
 pub mod routes;
 mod rows;
 mod schema;
@@ -81,6 +82,7 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
         max_business_records: config.max_business_records_per_request,
         max_business_body: config.max_business_body_bytes,
         keyring: ctx.keyring.clone(),
+        due_days: config.due_days,
     });
     let tokens = ctx.tokens.clone();
     Ok(Service::new(NAME, openapi(), db, move |cfg| {

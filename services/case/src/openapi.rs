@@ -1,7 +1,7 @@
 //! case-service's OpenAPI document: the ECM operations, their bodies and
 //! every answer, with the bearer token they require.
 
-use crate::routes::{audit, business, cases, customers, records};
+use crate::routes::{audit, business, cases, customers, events, records, suppression};
 use crate::wire::envelope::Envelope;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::OpenApi;
@@ -16,7 +16,9 @@ pub fn document() -> utoipa::openapi::OpenApi {
         info(
             title = "case-service",
             description = "The Oracle ECM Case Management API (`addCustomer`, `removeCustomer`, \
-                `getCaseStatusDetails`) and our own case operations in the same family and \
+                `getCaseStatusDetails`, the real-time event operations `saveEvents`, \
+                `saveEventsAndPromoteToCase` and `saveEventsAndExtendToCase` (also under the \
+                guide's `/restapi/` spelling), and `getSuppressionRulesList`) and our own case operations in the same family and \
                 envelope. Every operation is POST with a JSON body and a bearer token: \
                 `case:write` changes cases, `case:read` (or `case:write`) reads them."
         ),
@@ -37,11 +39,18 @@ pub fn document() -> utoipa::openapi::OpenApi {
             audit::get_case_audit,
             business::load,
             business::read,
+            events::save_events,
+            events::promote,
+            events::extend,
+            suppression::get_suppression_rules_list,
+            suppression::create_suppression_rule,
+            suppression::approve_suppression_rule,
+            suppression::reject_suppression_rule,
         ),
         components(schemas(Envelope)),
         tags(
             (name = "ECM", description = "Operations of the vendor's ECM REST API guide"),
-            (name = "ECM (ours)", description = "Our operations in the same family"),
+            (name = "ECM (ours)", description = "Our operations in the same family and envelope: `createCase` (cases are born from events through `saveEventsAndPromoteToCase`; this makes one directly), case reads, and managing suppression rules"),
             (name = "business records (internal)", description = "The bank's accounts, external entities and transactions, loaded so that `businessAdd: \"Y\"` finds them; internal: the internal credential, never routed by the gateway")
         )
     )]
@@ -71,6 +80,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     service_kit::openapi::document_rate_limit(&mut doc, "Envelope", "application/json");
     internal_api(&mut doc);
     batches_not_empty(&mut doc);
+    guide_spelling(&mut doc);
     doc
 }
 
@@ -95,6 +105,30 @@ fn internal_api(doc: &mut utoipa::openapi::OpenApi) {
                 .insert("429".to_owned(), RefOr::T(too_many.clone()));
         }
     }
+}
+
+/// The real-time event operations are served under the guide's
+/// `/restapi/` spelling too: the same operations, under their own ids.
+fn guide_spelling(doc: &mut utoipa::openapi::OpenApi) {
+    let prefix = format!("{}/RealTimeCaseCreationService/", crate::routes::CM_PREFIX);
+    let copies: Vec<_> = doc
+        .paths
+        .paths
+        .iter()
+        .filter_map(|(path, item)| {
+            let rest = path.strip_prefix(&prefix)?;
+            let mut item = item.clone();
+            if let Some(op) = item.post.as_mut() {
+                op.operation_id = op.operation_id.take().map(|id| format!("{id}_restapi"));
+            }
+            let path = format!(
+                "{}/RealTimeCaseCreationService/{rest}",
+                crate::routes::CM_PREFIX_GUIDE
+            );
+            Some((path, item))
+        })
+        .collect();
+    doc.paths.paths.extend(copies);
 }
 
 /// A batch body (an array of cases) must hold at least one: the code

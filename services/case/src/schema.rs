@@ -21,6 +21,8 @@ diesel::table! {
         status_changed_at -> Text,
         created_at -> Text,
         created_by -> Text,
+        priority -> Nullable<Text>,
+        due_date -> Nullable<Text>,
     }
 }
 
@@ -171,6 +173,79 @@ diesel::table! {
         from_status -> Nullable<Text>,
         to_status -> Nullable<Text>,
         record_id -> Nullable<Text>,
+        event_code -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    case_numbers (prefix) {
+        prefix -> Text,
+        last -> BigInt,
+    }
+}
+
+diesel::table! {
+    events (event_code) {
+        event_code -> Text,
+        case_id -> Nullable<Text>,
+        event_score -> Nullable<Text>,
+        data_origin -> Nullable<Text>,
+        jurisdiction_code -> Nullable<Text>,
+        business_domain -> Nullable<Text>,
+        event_type -> Nullable<Text>,
+        priority -> Nullable<Text>,
+        scenario_class -> Nullable<Text>,
+        comments -> Nullable<Text>,
+        details -> Text,
+        suppressed_by -> Nullable<BigInt>,
+        event_decision_code -> Nullable<BigInt>,
+        standard_comment_id -> Nullable<Text>,
+        decision_comments -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Text>,
+        created_at -> Text,
+        created_by -> Text,
+    }
+}
+
+diesel::table! {
+    event_entities (event_code, position) {
+        event_code -> Text,
+        position -> Integer,
+        entity_code -> Nullable<Text>,
+        entity_type -> Nullable<Text>,
+        entity_type_code -> Nullable<Text>,
+        entity_name -> Nullable<Text>,
+        jurisdiction -> Nullable<Text>,
+        focus_flag -> Nullable<Text>,
+        cust_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    event_customers (event_code, customer_id) {
+        event_code -> Text,
+        customer_id -> Text,
+        entities -> Text,
+    }
+}
+
+diesel::table! {
+    suppression_rules (id) {
+        id -> BigInt,
+        customer_id -> Text,
+        scenario -> Text,
+        domain -> Nullable<Text>,
+        jurisdiction -> Nullable<Text>,
+        event_code -> Nullable<Text>,
+        case_id -> Nullable<Text>,
+        status_code -> Text,
+        expires_on -> Text,
+        effective_on -> Nullable<Text>,
+        created_at -> Text,
+        created_by -> Text,
+        decided_at -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
     }
 }
 

@@ -267,7 +267,16 @@ pub async fn items(
 
 /// The default and the largest page size.
 const DEFAULT_LIMIT: i64 = 20;
-const MAX_LIMIT: i64 = 100;
+/// The largest page of any list.
+pub const MAX_LIMIT: i64 = 100;
+
+/// The refusal of a page size out of `1..=MAX_LIMIT`.
+pub fn bad_limit() -> EcmError {
+    EcmError::Invalid(invalid(
+        "limit",
+        &format!("must be a whole number from 1 to {MAX_LIMIT}"),
+    ))
+}
 
 /// A page request: the key field, `limit` and `cursor`.
 pub struct PageRequest {
@@ -286,8 +295,24 @@ pub async fn page_request(
     state: &AppState,
     key: &'static str,
 ) -> Result<PageRequest, EcmError> {
+    let (page, _) = page_request_with(req, payload, state, key, &[]).await?;
+    Ok(page)
+}
+
+/// Reads `{<key>, limit, cursor}` and the cursors of further lists
+/// (`eventsCursor`: a case's events beside its customers), one page size
+/// for all: the page, and each further cursor in `cursors`' order.
+pub async fn page_request_with(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+    key: &'static str,
+    cursors: &[&'static str],
+) -> Result<(PageRequest, Vec<Option<String>>), EcmError> {
     let body = read_body(req, payload, state).await?;
-    let fields: Map<String, Value> = parse_object(&body, &[key, "limit", "cursor"])?;
+    let mut allowed = vec![key, "limit", "cursor"];
+    allowed.extend_from_slice(cursors);
+    let fields: Map<String, Value> = parse_object(&body, &allowed)?;
     let key_value = required_text(&fields, key)?;
     let limit = match fields.get("limit") {
         None | Some(Value::Null) => DEFAULT_LIMIT,
@@ -302,28 +327,29 @@ pub async fn page_request(
                     .map(|f| f as i64)
             })
             .filter(|n| (1..=MAX_LIMIT).contains(n))
-            .ok_or_else(|| {
-                EcmError::Invalid(invalid(
-                    "limit",
-                    &format!("must be a whole number from 1 to {MAX_LIMIT}"),
-                ))
-            })?,
+            .ok_or_else(bad_limit)?,
     };
-    let cursor = match fields.get("cursor") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(_) => {
-            return Err(EcmError::Invalid(invalid(
-                "cursor",
-                "must be the nextCursor of the previous page",
-            )))
-        }
+    let cursor_of = |name: &str| match fields.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(EcmError::Invalid(invalid(
+            name,
+            "must be the nextCursor of the previous page",
+        ))),
     };
-    Ok(PageRequest {
-        key: key_value,
-        limit,
-        cursor,
-    })
+    let cursor = cursor_of("cursor")?;
+    let more = cursors
+        .iter()
+        .map(|name| cursor_of(name))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((
+        PageRequest {
+            key: key_value,
+            limit,
+            cursor,
+        },
+        more,
+    ))
 }
 
 #[cfg(test)]

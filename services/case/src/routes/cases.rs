@@ -4,14 +4,14 @@
 //! `getCustomerCases` (the cases that include a customer). Each read is a
 //! page of at most 100, keyset-paginated by an indexed key.
 
-use super::body::{invalid, items, page_request, parse_part, Item};
+use super::body::{invalid, items, page_request, page_request_with, parse_part, Item};
 use super::AppState;
 use crate::caller::{Access, Caller};
 use crate::error::EcmError;
 use crate::rows::{ecm_time, CaseRow};
 use crate::status;
 use crate::store::audit::Change;
-use crate::store::{cases, customers, records};
+use crate::store::{cases, customers, events, records};
 use crate::wire::batch::{cases_response, CasesResponse};
 use crate::wire::cases::{
     CaseDetailsResponse, CaseStatusResponse, CaseStatusResult, CaseSummary, CustomerCasesResponse,
@@ -95,6 +95,8 @@ pub async fn create_case(
                             status_changed_at: change.at.clone(),
                             created_at: change.at.clone(),
                             created_by: change.actor.clone(),
+                            priority: None,
+                            due_date: None,
                         };
                         if cases::insert(conn, &row, &change)? {
                             Outcome::done("Case created successfully.")
@@ -260,15 +262,19 @@ pub async fn get_case_status_details(
     Ok(HttpResponse::build(http_status(status, [])).json(response))
 }
 
-/// Read a case with its customers (ours).
+/// Read a case with its customers and events (ours).
 ///
-/// `{caseId, limit, cursor}`: the case, and a page of its customers by
-/// customer id, each with every field it was added with.
+/// `{caseId, limit, cursor, eventsCursor}`: the case (with its priority
+/// and due date), a page of its customers by customer id, each with every
+/// field it was added with, and a page of its events by event code, each
+/// with its entities, details and risk decision. `limit` sizes both pages;
+/// `cursor` and `eventsCursor` are the previous answer's `nextCursor` and
+/// `nextEventsCursor`.
 #[utoipa::path(
     post, path = "/rest-api/ECMService/CaseManagementService/getCaseDetails", tag = "ECM (ours)",
     request_body(content = crate::wire::cases::CasePageRequest),
     responses(
-        (status = 200, description = "The case and a page of its customers", body = CaseDetailsResponse),
+        (status = 200, description = "The case, a page of its customers and a page of its events", body = CaseDetailsResponse),
         (status = 400, description = "The body is not the documented shape, has no caseId, or a bad limit or cursor", body = Envelope),
         (status = 404, description = "The case does not exist", body = Envelope),
         crate::wire::envelope::ReadRefusals,
@@ -281,9 +287,11 @@ pub async fn get_case_details(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, EcmError> {
     caller.require(Access::Read)?;
-    let page = page_request(&req, payload, &state, "caseId").await?;
+    let (page, cursors) =
+        page_request_with(&req, payload, &state, "caseId", &["eventsCursor"]).await?;
+    let events_cursor = cursors.into_iter().next().flatten();
     let keyring = state.keyring.clone();
-    let (case, found, accounts, external_entities, transactions) = state
+    let (case, found, found_events, accounts, external_entities, transactions) = state
         .db
         .run(move |conn| {
             let case = cases::find(conn, &page.key)?.ok_or(EcmError::NoSuchCase)?;
@@ -294,10 +302,12 @@ pub async fn get_case_details(
                 page.cursor.as_deref(),
                 page.limit,
             )?;
+            let found_events = events::page(conn, &page.key, events_cursor.as_deref(), page.limit)?;
             let (key, limit) = (page.key.as_str(), page.limit);
             Ok::<_, EcmError>((
                 case,
                 found,
+                found_events,
                 records::page(conn, &keyring, key, None, limit)?.items,
                 records::page(conn, &keyring, key, None, limit)?.items,
                 records::page(conn, &keyring, key, None, limit)?.items,
@@ -305,12 +315,15 @@ pub async fn get_case_details(
         })
         .await?;
     let next_cursor = found.next_cursor(|c| c.customer_id.to_string());
+    let next_events_cursor = found_events.next_cursor(|e| e.event.event_code.to_string());
     Ok(HttpResponse::Ok().json(CaseDetailsResponse {
         message: "Case details fetched successfully.".to_owned(),
         status: Status::Success,
         case: CaseSummary::from(case),
         customers: found.items,
         next_cursor,
+        events: found_events.items,
+        next_events_cursor,
         accounts,
         external_entities,
         transactions,

@@ -5,8 +5,10 @@ mod body;
 pub mod business;
 pub mod cases;
 pub mod customers;
+pub mod events;
 mod plan;
 pub mod records;
+pub mod suppression;
 
 use crate::error::EcmError;
 use actix_web::middleware::from_fn;
@@ -22,6 +24,11 @@ pub const BASE: &str = "/case/v1";
 
 /// The prefix of every ECM operation.
 pub const ECM_PREFIX: &str = "/rest-api/ECMService";
+/// The prefix of the real-time event and suppression operations.
+pub const CM_PREFIX: &str = "/rest-api/CMRestService";
+/// The guide's other spelling of [`CM_PREFIX`], served for the real-time
+/// event operations.
+pub const CM_PREFIX_GUIDE: &str = "/restapi/CMRestService";
 
 /// What the handlers share.
 pub struct AppState {
@@ -39,55 +46,152 @@ pub struct AppState {
     pub max_business_body: usize,
     /// Seals the sensitive customer fields.
     pub keyring: Keyring,
+    /// How many days after its promotion a case is due.
+    pub due_days: u32,
 }
 
-/// Registers the ECM scope: every operation is `POST`; another method gets
+/// Registers the ECM scopes: every operation is `POST`; another method gets
 /// a 405 and an unknown operation a 404, both in the ECM envelope.
 pub fn register(cfg: &mut web::ServiceConfig, state: web::Data<AppState>, tokens: TokenVerifier) {
     macro_rules! operation {
-        ($path:literal, $handler:path) => {
-            web::resource(concat!("/CaseManagementService/", $path))
+        ($service:literal, $path:literal, $handler:path) => {
+            web::resource(concat!("/", $service, "/", $path))
                 .route(web::post().to($handler))
                 .default_service(web::to(method_not_allowed))
         };
     }
+    macro_rules! real_time {
+        ($scope:expr) => {
+            $scope
+                .service(operation!(
+                    "RealTimeCaseCreationService",
+                    "saveEvents",
+                    events::save_events
+                ))
+                .service(operation!(
+                    "RealTimeCaseCreationService",
+                    "saveEventsAndPromoteToCase",
+                    events::promote
+                ))
+                .service(operation!(
+                    "RealTimeCaseCreationService",
+                    "saveEventsAndExtendToCase",
+                    events::extend
+                ))
+        };
+    }
     let tokens = web::Data::new(tokens);
-    let verifier = tokens.clone();
-    cfg.service(
-        web::scope(ECM_PREFIX)
+    let scope = |prefix: &str| {
+        let verifier = tokens.clone();
+        web::scope(prefix)
             .app_data(state.clone())
-            .app_data(tokens)
+            .app_data(tokens.clone())
             .wrap(from_fn(move |req, next| {
                 let verifier = verifier.clone();
                 rate_limit::<EcmError, _>(req, next, move |req| {
                     crate::caller::rate_limit_client(req, &verifier)
                 })
             }))
-            .service(operation!("addCustomer", customers::add_customer))
-            .service(operation!("removeCustomer", customers::remove_customer))
-            .service(operation!("addAccount", records::add_account))
-            .service(operation!("removeAccount", records::remove_account))
+    };
+    cfg.service(
+        scope(ECM_PREFIX)
             .service(operation!(
+                "CaseManagementService",
+                "addCustomer",
+                customers::add_customer
+            ))
+            .service(operation!(
+                "CaseManagementService",
+                "removeCustomer",
+                customers::remove_customer
+            ))
+            .service(operation!(
+                "CaseManagementService",
+                "addAccount",
+                records::add_account
+            ))
+            .service(operation!(
+                "CaseManagementService",
+                "removeAccount",
+                records::remove_account
+            ))
+            .service(operation!(
+                "CaseManagementService",
                 "addExternalEntity",
                 records::add_external_entity
             ))
             .service(operation!(
+                "CaseManagementService",
                 "removeExternalEntity",
                 records::remove_external_entity
             ))
-            .service(operation!("addTransaction", records::add_transaction))
-            .service(operation!("removeTransaction", records::remove_transaction))
             .service(operation!(
+                "CaseManagementService",
+                "addTransaction",
+                records::add_transaction
+            ))
+            .service(operation!(
+                "CaseManagementService",
+                "removeTransaction",
+                records::remove_transaction
+            ))
+            .service(operation!(
+                "CaseManagementService",
                 "getCaseStatusDetails",
                 cases::get_case_status_details
             ))
-            .service(operation!("createCase", cases::create_case))
-            .service(operation!("updateCaseStatus", cases::update_case_status))
-            .service(operation!("getCaseDetails", cases::get_case_details))
-            .service(operation!("getCustomerCases", cases::get_customer_cases))
-            .service(operation!("getCaseAudit", audit::get_case_audit))
+            .service(operation!(
+                "CaseManagementService",
+                "createCase",
+                cases::create_case
+            ))
+            .service(operation!(
+                "CaseManagementService",
+                "updateCaseStatus",
+                cases::update_case_status
+            ))
+            .service(operation!(
+                "CaseManagementService",
+                "getCaseDetails",
+                cases::get_case_details
+            ))
+            .service(operation!(
+                "CaseManagementService",
+                "getCustomerCases",
+                cases::get_customer_cases
+            ))
+            .service(operation!(
+                "CaseManagementService",
+                "getCaseAudit",
+                audit::get_case_audit
+            ))
             .default_service(web::to(unknown_operation)),
     );
+    cfg.service(
+        real_time!(scope(CM_PREFIX))
+            .service(operation!(
+                "SupressionListRestService",
+                "getSuppressionRulesList",
+                suppression::get_suppression_rules_list
+            ))
+            .service(operation!(
+                "SupressionListRestService",
+                "createSuppressionRule",
+                suppression::create_suppression_rule
+            ))
+            .service(operation!(
+                "SupressionListRestService",
+                "approveSuppressionRule",
+                suppression::approve_suppression_rule
+            ))
+            .service(operation!(
+                "SupressionListRestService",
+                "rejectSuppressionRule",
+                suppression::reject_suppression_rule
+            ))
+            .default_service(web::to(unknown_operation)),
+    );
+    cfg.service(real_time!(scope(CM_PREFIX_GUIDE)).default_service(web::to(unknown_operation)));
     cfg.service(
         internal_scope(BASE)
             .app_data(state)

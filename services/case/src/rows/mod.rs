@@ -3,6 +3,7 @@
 
 pub mod customer;
 pub mod decimal;
+pub mod events;
 pub mod lists;
 pub mod records;
 pub mod stored;
@@ -32,6 +33,10 @@ pub struct CaseRow {
     pub created_at: String,
     /// Who created it (the token's subject).
     pub created_by: String,
+    /// Its priority (`Low` for a case promoted from events).
+    pub priority: Option<String>,
+    /// When it is due, `YYYY-MM-DD`.
+    pub due_date: Option<String>,
 }
 
 /// A `case_audit` row as read.
@@ -46,8 +51,8 @@ pub struct AuditRow {
     pub at: String,
     /// Who (the token's subject).
     pub actor: String,
-    /// What: `caseCreated`, `customerAdded`, `accountAdded`, ... (see
-    /// `store::audit::Action`).
+    /// What: `caseCreated`, `customerAdded`, `accountAdded`, `eventAdded`,
+    /// ... (see `store::audit::Action`).
     pub action: String,
     /// The customer concerned.
     pub customer_id: Option<String>,
@@ -57,6 +62,8 @@ pub struct AuditRow {
     pub to_status: Option<String>,
     /// The record (account, external entity, transaction) concerned.
     pub record_id: Option<String>,
+    /// The event concerned.
+    pub event_code: Option<String>,
 }
 
 /// A `case_audit` row to write.
@@ -79,6 +86,8 @@ pub struct NewAudit {
     pub to_status: Option<String>,
     /// The record (account, external entity, transaction) concerned.
     pub record_id: Option<String>,
+    /// The event concerned.
+    pub event_code: Option<String>,
 }
 
 /// A case's summary, as every read shows it.
@@ -93,6 +102,8 @@ impl From<CaseRow> for CaseSummary {
             case_closed_flag: known.map(|s| if s.closed { YesNo::Yes } else { YesNo::No }),
             created_on: ecm_time(&case.created_at),
             created_by: case.created_by,
+            priority: case.priority,
+            due_date: case.due_date,
             case_status_code: case.case_status_code,
             case_id: case.case_id,
         }
@@ -110,6 +121,7 @@ impl From<AuditRow> for AuditEvent {
             from_status: row.from_status,
             to_status: row.to_status,
             record_id: row.record_id,
+            event_code: row.event_code,
         }
     }
 }

@@ -23,6 +23,8 @@ pub enum Action {
     RecordAdded(RecordKind),
     /// A business record was removed.
     RecordRemoved(RecordKind),
+    /// An event was saved to the case (promoted or extended to it).
+    EventAdded,
 }
 
 impl Action {
@@ -39,6 +41,7 @@ impl Action {
             Self::RecordRemoved(RecordKind::Account) => "accountRemoved",
             Self::RecordRemoved(RecordKind::ExternalEntity) => "externalEntityRemoved",
             Self::RecordRemoved(RecordKind::Transaction) => "transactionRemoved",
+            Self::EventAdded => "eventAdded",
         }
     }
 }
@@ -72,6 +75,7 @@ impl Change {
             from_status: None,
             to_status: None,
             record_id: None,
+            event_code: None,
         }
     }
 }

@@ -7,8 +7,10 @@
 pub mod audit;
 pub mod cases;
 pub mod customers;
+pub mod events;
 pub mod records;
 pub mod sealing;
+pub mod suppression;
 
 use crate::rows::stored::Corrupt;
 use service_kit::Failure;

@@ -3,8 +3,10 @@
 //! active key for `onboarding rekey`.
 
 use crate::rows::customer::{self, GENERIC_INFORMATION, TAX_ID};
-use crate::rows::records;
-use crate::schema::{business_records, case_customer_details, case_customers, case_records};
+use crate::rows::{events, records};
+use crate::schema::{
+    business_records, case_customer_details, case_customers, case_records, event_customers,
+};
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
@@ -20,7 +22,23 @@ const BATCH: i64 = 500;
 /// text does not start with `$prefix`. Each rewritten row leaves the filter,
 /// so the reading needs no cursor and ends when a batch comes back empty.
 macro_rules! reseal_column {
-    ($conn:expr, $keyring:expr, $prefix:expr, $table:ident, $column:ident, $field:expr) => {{
+    ($conn:expr, $keyring:expr, $prefix:expr, $table:ident, $column:ident, $field:expr) => {
+        reseal_column!(
+            $conn,
+            $keyring,
+            $prefix,
+            $table,
+            case_id,
+            customer_id,
+            $column,
+            |case_id: &str, customer_id: &str, stored: &str| {
+                customer::reseal($keyring, $field, case_id, customer_id, stored)
+            }
+        )
+    };
+    // A column whose rows are keyed by two text columns, resealed by
+    // `$reseal(first, second, stored)`.
+    ($conn:expr, $keyring:expr, $prefix:expr, $table:ident, $first:ident, $second:ident, $column:ident, $reseal:expr) => {{
         let condition = format!(
             "substr({col}, 1, {len}) <> '{prefix}'",
             col = stringify!($column),
@@ -31,7 +49,7 @@ macro_rules! reseal_column {
             let batch: Vec<(String, String, Option<String>)> = $table::table
                 .filter($table::$column.is_not_null())
                 .filter(sql::<Bool>(&condition))
-                .select(($table::case_id, $table::customer_id, $table::$column))
+                .select(($table::$first, $table::$second, $table::$column.nullable()))
                 .limit(BATCH)
                 .load(conn)?;
             if batch.is_empty() {
@@ -39,28 +57,23 @@ macro_rules! reseal_column {
             }
             batch
                 .into_iter()
-                .map(|(case_id, customer_id, stored)| {
-                    let stored = stored.unwrap_or_default();
-                    let value =
-                        customer::reseal($keyring, $field, &case_id, &customer_id, &stored)?;
-                    Ok((case_id, customer_id, stored, value))
+                .map(|(first, second, stored)| {
+                    let stored: String = stored.unwrap_or_default();
+                    let value = $reseal(&first, &second, &stored)?;
+                    Ok((first, second, stored, value))
                 })
                 .collect::<Result<Vec<_>, Failure>>()
                 .map(Batch::Rows)
         };
-        rewrite_in_batches(
-            $conn,
-            read,
-            |conn, (case_id, customer_id, stored, value)| {
-                diesel::update(
-                    $table::table
-                        .find((case_id, customer_id))
-                        .filter($table::$column.eq(stored)),
-                )
-                .set($table::$column.eq(value))
-                .execute(conn)
-            },
-        )?
+        rewrite_in_batches($conn, read, |conn, (first, second, stored, value)| {
+            diesel::update(
+                $table::table
+                    .find((first, second))
+                    .filter($table::$column.eq(stored)),
+            )
+            .set($table::$column.eq(value))
+            .execute(conn)
+        })?
     }};
 }
 
@@ -86,7 +99,19 @@ pub fn reseal(
         generic_information,
         GENERIC_INFORMATION
     );
-    Ok(tax_ids + generic + reseal_records(conn, keyring, &prefix)?)
+    let entities = reseal_column!(
+        conn,
+        keyring,
+        prefix,
+        event_customers,
+        event_code,
+        customer_id,
+        entities,
+        |event_code: &str, customer_id: &str, stored: &str| {
+            events::reseal(keyring, event_code, customer_id, stored)
+        }
+    );
+    Ok(tax_ids + generic + entities + reseal_records(conn, keyring, &prefix)?)
 }
 
 /// Seals again, a batch at a time, the business records and the records on

@@ -17,7 +17,8 @@ pub struct AuditEvent {
     pub actor: String,
     /// `caseCreated`, `customerAdded`, `customerRemoved`, `statusChanged`,
     /// `accountAdded`, `accountRemoved`, `externalEntityAdded`,
-    /// `externalEntityRemoved`, `transactionAdded` or `transactionRemoved`.
+    /// `externalEntityRemoved`, `transactionAdded`, `transactionRemoved` or
+    /// `eventAdded`.
     #[schema(example = "customerAdded")]
     pub action: String,
     /// The customer added or removed.
@@ -26,8 +27,13 @@ pub struct AuditEvent {
     pub from_status: Option<String>,
     /// The status after a status change, or a new case's first status.
     pub to_status: Option<String>,
-    /// The account, external entity or transaction added or removed.
+    /// The account, external entity or transaction added or removed (those
+    /// actions only; absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub record_id: Option<String>,
+    /// The event saved to the case (`eventAdded` only; absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_code: Option<String>,
 }
 
 /// The answer of `getCaseAudit`.

@@ -5,6 +5,7 @@
 
 use super::customer::Customer;
 use super::envelope::Status;
+use super::events::CaseEvent;
 use super::records::{Account, ExternalEntity, Transaction};
 use super::values::{Id, ShortText, Text};
 use domain::{DateTimeSeconds, YesNo};
@@ -74,6 +75,8 @@ pub struct CasePageRequest {
     pub limit: Option<i64>,
     /// The `nextCursor` of the previous page.
     pub cursor: Option<String>,
+    /// `getCaseDetails`: the `nextEventsCursor` of the previous page.
+    pub events_cursor: Option<String>,
 }
 
 /// A page of a case's audit trail: as [`CasePageRequest`], with the
@@ -174,6 +177,14 @@ pub struct CaseSummary {
     pub created_on: Option<DateTimeSeconds>,
     /// Who created it (the token's subject).
     pub created_by: String,
+    /// Its priority: `Low` for a case promoted from events, `null` for one
+    /// made with `createCase`.
+    #[schema(example = "Low")]
+    pub priority: Option<String>,
+    /// When it is due, `YYYY-MM-DD` (`CASE_DUE_DAYS` after a promotion;
+    /// `null` for a case made with `createCase`).
+    #[schema(value_type = Option<String>, format = Date, example = "2026-12-29")]
+    pub due_date: Option<String>,
 }
 
 /// The answer of `getCaseDetails`.
@@ -199,6 +210,10 @@ pub struct CaseDetailsResponse {
     pub external_entities: Vec<ExternalEntity>,
     /// The first `limit` of its transactions, by id.
     pub transactions: Vec<Transaction>,
+    /// A page of its events, by event code.
+    pub events: Vec<CaseEvent>,
+    /// Pass as `eventsCursor` for the next page of events; `null` on the last.
+    pub next_events_cursor: Option<String>,
 }
 
 /// The answer of `getCustomerCases`.

@@ -5,5 +5,7 @@ pub mod batch;
 pub mod cases;
 pub mod customer;
 pub mod envelope;
+pub mod events;
 pub mod records;
+pub mod suppression;
 pub mod values;

@@ -12,8 +12,17 @@ use testkit::at_rest::database_text;
 use testkit::{backend_tests, faults, Backend, TestApp, KEY_A, KEY_B};
 
 /// The seed's sensitive values: its tax id, and what its
-/// `genericInformation` holds (a victim's name and SSN).
-const SECRETS: &[&str] = &["TX123", "123-12-1234", "Victim SSN", "Customer Details"];
+/// `genericInformation` holds (a victim's name and SSN); and the appendix C
+/// event's (its customer's tax id and generic information), kept both on
+/// the case it opens and with the event.
+const SECRETS: &[&str] = &[
+    "TX123",
+    "123-12-1234",
+    "Victim SSN",
+    "Customer Details",
+    "TAXHRTHRCPHH-002",
+    "Southwest Mumbai",
+];
 
 fn assert_sealed(app: &TestApp) {
     let stored = database_text(app.backend, &app.vars["CASE_DATABASE_URL"]);
@@ -27,6 +36,14 @@ async fn add_seed(app: &TestApp) {
         Some(&writer(app)),
         "addCustomer",
         SEED_REQUEST.to_owned(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let (status, answer) = crate::events::real_time(
+        app,
+        Some(&writer(app)),
+        "saveEventsAndPromoteToCase",
+        crate::events::SAMPLE.to_owned(),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{answer}");

@@ -64,8 +64,18 @@ pub async fn post_raw(
     op: &str,
     body: String,
 ) -> (StatusCode, Value) {
+    post_to(app, token, &format!("{OPS}/{op}"), body).await
+}
+
+/// Posts raw `body` to `path` with `token`; the status and the JSON answer.
+pub async fn post_to(
+    app: &TestApp,
+    token: Option<&str>,
+    path: &str,
+    body: String,
+) -> (StatusCode, Value) {
     let mut request = app
-        .anonymous(reqwest::Method::POST, &format!("{OPS}/{op}"))
+        .anonymous(reqwest::Method::POST, path)
         .header("content-type", "application/json")
         .body(body);
     if let Some(token) = token {

@@ -190,7 +190,102 @@ async fn limits_unknown_operations_and_methods_answer_in_the_envelope(backend: B
     );
 }
 
+/// Hostile bodies on the real-time event operations: the vendor answers
+/// every refusal of these 500, in the operation's casing; the body's size
+/// and type, the method and the path keep their own status. Nothing is
+/// saved by any of them.
+async fn hostile_bodies_on_the_real_time_operations(backend: Backend) {
+    let app = spawn_with(backend, &[("CASE_MAX_BODY_BYTES", "4096")]).await;
+    let token = writer(&app);
+    let deep = format!("{}{}", "[".repeat(2_000), "]".repeat(2_000));
+    let mut nul = crate::events::sample();
+    nul["events"][0]["comments"] = json!("a\u{0}b");
+    let mut huge_number = crate::events::sample();
+    huge_number["entities"][0]["atmDailyLimit"] = json!(1e300);
+    let mut long_code = crate::events::sample();
+    long_code["events"][0]["eventCode"] = json!("E".repeat(65));
+    let too_many = json!({"events": vec![crate::events::sample()["events"][0].clone(); 101]});
+    let refused: Vec<(String, &str)> = vec![
+        ("not json".into(), INVALID),
+        (deep, INVALID),
+        ("\"events\"".into(), INVALID),
+        (json!({"events": [5]}).to_string(), "Invalid events[0]: must be a JSON object."),
+        (nul.to_string(), "Invalid events[0].comments: must not contain control characters."),
+        (huge_number.to_string(), "Invalid entities[0].atmDailyLimit: must be a number with at most 16 digits before the decimal point and 8 after it."),
+        (long_code.to_string(), "Invalid events[0].eventCode: must be at most 64 characters."),
+    ];
+    for (op, upper) in [
+        ("saveEvents", true),
+        ("saveEventsAndPromoteToCase", false),
+        ("saveEventsAndExtendToCase", false),
+    ] {
+        for (body, message) in &refused {
+            let expected = if upper {
+                envelope(message)
+            } else {
+                json!({"message": message, "status": "FAILED"})
+            };
+            let shown: String = body.chars().take(80).collect();
+            assert_eq!(
+                crate::events::real_time(&app, Some(&token), op, body.clone()).await,
+                (StatusCode::INTERNAL_SERVER_ERROR, expected),
+                "{op} {shown}"
+            );
+        }
+        let (status, _) =
+            crate::events::real_time(&app, Some(&token), op, too_many.to_string()).await;
+        assert_eq!(
+            status,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "{op}: over CASE_MAX_BODY_BYTES"
+        );
+        let path = format!("{}/{op}", crate::events::REAL_TIME);
+        let response = app
+            .anonymous(reqwest::Method::POST, &path)
+            .bearer_auth(&token)
+            .header("content-type", "text/plain")
+            .body(crate::events::SAMPLE)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{op}"
+        );
+        let response = app
+            .anonymous(reqwest::Method::GET, &path)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED, "{op}");
+    }
+    assert_eq!(
+        crate::helpers::post_to(
+            &app,
+            Some(&token),
+            "/rest-api/CMRestService/RealTimeCaseCreationService/saveEvent",
+            "{}".into()
+        )
+        .await,
+        (StatusCode::NOT_FOUND, envelope("Unknown operation."))
+    );
+    assert_eq!(
+        crate::events::real_time(
+            &app,
+            Some(&token),
+            "saveEvents",
+            crate::events::SAMPLE.into()
+        )
+        .await
+        .0,
+        StatusCode::OK,
+        "nothing was saved"
+    );
+}
+
 backend_tests!(
     bodies_not_of_the_documented_shape_are_refused,
-    limits_unknown_operations_and_methods_answer_in_the_envelope
+    limits_unknown_operations_and_methods_answer_in_the_envelope,
+    hostile_bodies_on_the_real_time_operations
 );

@@ -207,8 +207,7 @@ async fn every_change_is_in_the_audit_trail(backend: Backend) {
             event,
             &json!({
                 "eventId": event["eventId"], "at": at, "actor": actor, "action": action,
-                "customerId": customer, "fromStatus": from, "toStatus": to,
-                "recordId": null
+                "customerId": customer, "fromStatus": from, "toStatus": to
             })
         );
     }

@@ -1,9 +1,11 @@
-//! The vendor's request sample, verbatim: accepted, answered in the
-//! sample's shape, and read back field for field.
+//! The vendor's request samples, verbatim: a case born of the appendix C
+//! event (`saveEventsAndPromoteToCase`), the seed's customer added to it,
+//! each answered in the sample's shape and read back field for field.
 
+use crate::events::{promoted, real_time, sample_customer, sample_event, SAMPLE};
 use crate::helpers::{
-    added, all_added, all_failed, create_cases, failed, post, post_raw, reader, seed_customer,
-    spawn, writer, ANALYST, SEED_REQUEST,
+    added, all_added, all_failed, failed, post, post_raw, reader, seed_customer, spawn, writer,
+    ANALYST, SEED_REQUEST,
 };
 use reqwest::StatusCode;
 use serde_json::json;
@@ -11,22 +13,27 @@ use testkit::{backend_tests, Backend};
 
 async fn the_seed_sample_is_accepted_and_read_back_field_for_field(backend: Backend) {
     let app = spawn(backend).await;
-    create_cases(&app, &["CA100"]).await;
+    assert_eq!(
+        real_time(
+            &app,
+            Some(&writer(&app)),
+            "saveEventsAndPromoteToCase",
+            SAMPLE.to_owned()
+        )
+        .await,
+        promoted("CA1", &["POSTARJ1"])
+    );
+    // The seed names case CA100: the case the event opened is CA1.
+    let seed = SEED_REQUEST.replace("\"CA100\"", "\"CA1\"");
 
-    let answer = post_raw(
-        &app,
-        Some(&writer(&app)),
-        "addCustomer",
-        SEED_REQUEST.to_owned(),
-    )
-    .await;
-    assert_eq!(answer, all_added("CA100", vec![added("CUST123")]));
+    let answer = post_raw(&app, Some(&writer(&app)), "addCustomer", seed.clone()).await;
+    assert_eq!(answer, all_added("CA1", vec![added("CUST123")]));
 
     let (status, details) = post(
         &app,
         &reader(&app),
         "getCaseDetails",
-        &json!({"caseId": "CA100"}),
+        &json!({"caseId": "CA1"}),
     )
     .await;
     assert_eq!(status, StatusCode::OK);
@@ -35,35 +42,34 @@ async fn the_seed_sample_is_accepted_and_read_back_field_for_field(backend: Back
         .expect("createdOn")
         .to_owned();
     assert_ecm_time(&at);
+    let saved_at = details["events"][0]["savedAt"].as_str().expect("savedAt");
+    let due = (chrono::Utc::now().date_naive() + chrono::Days::new(30)).to_string();
     assert_eq!(
         details,
         json!({
             "MESSAGE": "Case details fetched successfully.",
             "STATUS": "SUCCESS",
             "case": {
-                "caseId": "CA100", "caseTypeCode": null, "caseDescription": null,
+                "caseId": "CA1", "caseTypeCode": "AML", "caseDescription": null,
                 "caseStatusCode": "NW", "caseStatusName": "New", "caseStatusDateTime": at,
-                "caseClosedFlag": "N", "createdOn": at, "createdBy": ANALYST
+                "caseClosedFlag": "N", "createdOn": at, "createdBy": ANALYST,
+                "priority": "Low", "dueDate": due
             },
-            "customers": [seed_customer()],
+            "customers": [sample_customer(), seed_customer()],
             "nextCursor": null,
+            "events": [sample_event("POSTARJ1", saved_at)],
+            "nextEventsCursor": null,
             "accounts": [], "externalEntities": [], "transactions": []
         }),
         "every field of the sample comes back as sent"
     );
 
-    let again = post_raw(
-        &app,
-        Some(&writer(&app)),
-        "addCustomer",
-        SEED_REQUEST.to_owned(),
-    )
-    .await;
+    let again = post_raw(&app, Some(&writer(&app)), "addCustomer", seed).await;
     assert_eq!(
         again,
         all_failed(
             StatusCode::BAD_REQUEST,
-            "CA100",
+            "CA1",
             vec![failed("CUST123", "Customer already exists.")]
         )
     );
