@@ -58,6 +58,7 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
         party: PartyClient::new(ctx, config.party_service_url.as_deref()),
         max_customers: config.max_customers_per_request,
         max_body: config.max_body_bytes,
+        lock_seconds: config.lock_seconds,
         keyring: ctx.keyring.clone(),
     });
     let tokens = ctx.tokens.clone();

@@ -1,7 +1,7 @@
 //! case-service's OpenAPI document: the ECM operations, their bodies and
 //! every answer, with the bearer token they require.
 
-use crate::routes::{audit, cases, customers};
+use crate::routes::{audit, cases, customers, description, locks, narratives};
 use crate::wire::envelope::Envelope;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::OpenApi;
@@ -16,7 +16,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         info(
             title = "case-service",
             description = "The Oracle ECM Case Management API (`addCustomer`, `removeCustomer`, \
-                `getCaseStatusDetails`) and our own case operations in the same family and \
+                `getCaseStatusDetails`, `updateCaseDescription`, `addNarrative`) and our own case operations in the same family and \
                 envelope. Every operation is POST with a JSON body and a bearer token: \
                 `case:write` changes cases, `case:read` (or `case:write`) reads them."
         ),
@@ -29,6 +29,10 @@ pub fn document() -> utoipa::openapi::OpenApi {
             cases::get_case_details,
             cases::get_customer_cases,
             audit::get_case_audit,
+            description::update_case_description,
+            narratives::add_narrative,
+            locks::lock_case,
+            locks::unlock_case,
         ),
         components(schemas(Envelope)),
         tags(
@@ -76,5 +80,19 @@ fn batches_not_empty(doc: &mut utoipa::openapi::OpenApi) {
                 array.min_items = Some(1);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The narrative's schema states the rule `Prose` checks (utoipa cannot
+    /// take the schema of a const-generic type, so it is written out).
+    #[test]
+    fn the_narrative_pattern_is_prose() {
+        let doc = serde_json::to_value(super::document()).expect("json");
+        assert_eq!(
+            doc["components"]["schemas"]["NewNarrative"]["properties"]["narrative"]["pattern"],
+            crate::wire::values::PROSE_PATTERN
+        );
     }
 }

@@ -159,8 +159,31 @@ diesel::table! {
         customer_id -> Nullable<Text>,
         from_status -> Nullable<Text>,
         to_status -> Nullable<Text>,
+        old_value -> Nullable<Text>,
+        new_value -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    case_locks (case_id) {
+        case_id -> Text,
+        holder -> Text,
+        taken_at -> Text,
+        expires_at -> Text,
+    }
+}
+
+diesel::table! {
+    case_narratives (id) {
+        id -> BigInt,
+        case_id -> Text,
+        narrative -> Text,
+        created_at -> Text,
+        created_by -> Text,
     }
 }
 
 diesel::joinable!(case_customers -> cases (case_id));
-diesel::allow_tables_to_appear_in_same_query!(cases, case_customers);
+diesel::joinable!(case_locks -> cases (case_id));
+diesel::joinable!(case_narratives -> cases (case_id));
+diesel::allow_tables_to_appear_in_same_query!(cases, case_customers, case_locks);

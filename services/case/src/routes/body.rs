@@ -5,6 +5,7 @@
 
 use super::AppState;
 use crate::error::EcmError;
+use crate::wire::values::Id;
 use actix_web::{web, HttpRequest};
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{DeserializeOwned, MapAccess, Visitor};
@@ -13,6 +14,7 @@ use serde_json::{Map, Value};
 use service_kit::body::{is_json, read_limited};
 use service_kit::body::{parse_json, parse_value};
 use service_kit::InputError;
+use std::collections::HashMap;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -121,6 +123,14 @@ pub fn required_text(fields: &Map<String, Value>, name: &'static str) -> Result<
     }
 }
 
+/// The `caseId` of a single-case body: present, not blank, and an
+/// identifier (at most 64 characters, no control characters).
+pub fn case_id_of(fields: &Map<String, Value>) -> Result<String, EcmError> {
+    let case_id = required_text(fields, "caseId")?;
+    Id::parse(&case_id).map_err(|why| EcmError::Invalid(invalid("caseId", &why)))?;
+    Ok(case_id)
+}
+
 /// Takes the list of objects under `name` (`customers`) out of `fields`: it
 /// must be present and an array whose entries are all objects.
 pub fn take_objects(fields: &mut Map<String, Value>, name: &str) -> Result<Vec<Value>, EcmError> {
@@ -199,25 +209,51 @@ pub async fn items(
 const DEFAULT_LIMIT: i64 = 20;
 const MAX_LIMIT: i64 = 100;
 
-/// A page request: the key field, `limit` and `cursor`.
+/// A page request: the key field, `limit`, `cursor`, and the cursors of
+/// the other lists the read pages.
 pub struct PageRequest {
     /// The key field's value.
     pub key: String,
-    /// The page size.
+    /// The page size (of every list the read pages).
     pub limit: i64,
     /// Where the page starts: the previous page's `nextCursor`.
     pub cursor: Option<String>,
+    /// The other lists' cursors, by field name, for those sent.
+    pub list_cursors: HashMap<&'static str, String>,
 }
 
-/// Reads `{<key>, limit, cursor}`.
+impl PageRequest {
+    /// The cursor `name` (`cursor`, or one of the other lists'), read as
+    /// the id of the last item of the previous page.
+    pub fn id_cursor(&self, name: &'static str) -> Result<Option<i64>, EcmError> {
+        let cursor = if name == "cursor" {
+            self.cursor.as_deref()
+        } else {
+            self.list_cursors.get(name).map(String::as_str)
+        };
+        cursor
+            .map(|c| c.parse::<i64>().map_err(|_| bad_cursor(name)))
+            .transpose()
+    }
+}
+
+fn bad_cursor(name: &str) -> EcmError {
+    EcmError::Invalid(invalid(name, "must be the nextCursor of the previous page"))
+}
+
+/// Reads `{<key>, limit, cursor}`, and the cursors named in `lists` (of
+/// the other lists the read pages, each a string or `null`).
 pub async fn page_request(
     req: &HttpRequest,
     payload: web::Payload,
     state: &AppState,
     key: &'static str,
+    lists: &[&'static str],
 ) -> Result<PageRequest, EcmError> {
     let body = read_body(req, payload, state).await?;
-    let fields: Map<String, Value> = parse_object(&body, &[key, "limit", "cursor"])?;
+    let mut allowed = vec![key, "limit", "cursor"];
+    allowed.extend_from_slice(lists);
+    let fields: Map<String, Value> = parse_object(&body, &allowed)?;
     let key_value = required_text(&fields, key)?;
     let limit = match fields.get("limit") {
         None | Some(Value::Null) => DEFAULT_LIMIT,
@@ -239,21 +275,35 @@ pub async fn page_request(
                 ))
             })?,
     };
-    let cursor = match fields.get("cursor") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(_) => {
-            return Err(EcmError::Invalid(invalid(
-                "cursor",
-                "must be the nextCursor of the previous page",
-            )))
-        }
+    let cursor_of = |name: &'static str| match fields.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(bad_cursor(name)),
     };
+    let cursor = cursor_of("cursor")?;
+    let mut list_cursors = HashMap::new();
+    for &name in lists {
+        if let Some(value) = cursor_of(name)? {
+            list_cursors.insert(name, value);
+        }
+    }
     Ok(PageRequest {
         key: key_value,
         limit,
         cursor,
+        list_cursors,
     })
+}
+
+/// Each item's id as sent, and the item parsed as `T` (or why not).
+pub fn parsed<T: DeserializeOwned>(items: Vec<Item>) -> Vec<(String, Result<T, String>)> {
+    items
+        .into_iter()
+        .map(|item| {
+            let value = parse_part(&Value::Object(item.fields));
+            (item.case_id, value)
+        })
+        .collect()
 }
 
 #[cfg(test)]

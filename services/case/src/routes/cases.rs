@@ -4,14 +4,14 @@
 //! `getCustomerCases` (the cases that include a customer). Each read is a
 //! page of at most 100, keyset-paginated by an indexed key.
 
-use super::body::{invalid, items, page_request, parse_part, Item};
+use super::body::{invalid, items, page_request, parsed};
 use super::AppState;
 use crate::caller::{Access, Caller};
 use crate::error::EcmError;
 use crate::rows::{ecm_time, CaseRow};
 use crate::status;
 use crate::store::audit::Change;
-use crate::store::{cases, customers};
+use crate::store::{cases, customers, locks, narratives, Write};
 use crate::wire::batch::{cases_response, CasesResponse};
 use crate::wire::cases::{
     CaseDetailsResponse, CaseStatusResponse, CaseStatusResult, CaseSummary, CustomerCasesResponse,
@@ -20,10 +20,10 @@ use crate::wire::cases::{
 use crate::wire::envelope::{
     http_status, rollup, Envelope, Messages, Outcome, Status, NO_SUCH_CASE,
 };
+use crate::wire::locks::CaseLock;
 use crate::wire::values::Text;
 use actix_web::{web, HttpRequest, HttpResponse};
 use domain::YesNo;
-use serde_json::Value;
 
 /// The roll-up messages of `createCase`.
 pub const CREATION: Messages = Messages {
@@ -38,17 +38,6 @@ pub const STATUS_UPDATE: Messages = Messages {
     partial: "Case status update was partially successful.",
     failed: "Case status update failed.",
 };
-
-/// Each item's id as sent, and the item parsed as `T` (or why not).
-fn parsed<T: serde::de::DeserializeOwned>(items: Vec<Item>) -> Vec<(String, Result<T, String>)> {
-    items
-        .into_iter()
-        .map(|item| {
-            let value = parse_part(&Value::Object(item.fields));
-            (item.case_id, value)
-        })
-        .collect()
-}
 
 /// Create cases (ours: the vendor creates cases from events).
 ///
@@ -176,8 +165,11 @@ fn set_status(
         if case.case_status_code == to {
             return Ok(Outcome::done("Case status is unchanged."));
         }
-        if cases::set_status(conn, &case.case_id, &case.case_status_code, to, change)? {
-            return Ok(Outcome::done("Case status updated successfully."));
+        match cases::set_status(conn, &case.case_id, &case.case_status_code, to, change)? {
+            Write::Done(true) => return Ok(Outcome::done("Case status updated successfully.")),
+            Write::Done(false) => {}
+            Write::Locked(locked) => return Ok(Outcome::locked(&locked.holder)),
+            Write::NoSuchCase => return Ok(Outcome::refused(NO_SUCH_CASE)),
         }
     }
     Ok(Outcome::refused(
@@ -260,15 +252,21 @@ pub async fn get_case_status_details(
     Ok(HttpResponse::build(http_status(status, [])).json(response))
 }
 
-/// Read a case with its customers (ours).
+/// The cursor of the narratives' page in `getCaseDetails`.
+const NARRATIVES_CURSOR: &str = "narrativesCursor";
+
+/// Read a case with its customers, narratives and lock (ours).
 ///
-/// `{caseId, limit, cursor}`: the case, and a page of its customers by
-/// customer id, each with every field it was added with.
+/// `{caseId, limit, cursor, narrativesCursor}`: the case (its description
+/// included), its lock while one is held, a page of its customers by
+/// customer id, each with every field it was added with (`cursor` pages
+/// them), and a page of its narratives, oldest first (`narrativesCursor`
+/// pages them). `limit` sizes both pages.
 #[utoipa::path(
     post, path = "/rest-api/ECMService/CaseManagementService/getCaseDetails", tag = "ECM (ours)",
     request_body(content = crate::wire::cases::CasePageRequest),
     responses(
-        (status = 200, description = "The case and a page of its customers", body = CaseDetailsResponse),
+        (status = 200, description = "The case, its lock, and a page of its customers and of its narratives", body = CaseDetailsResponse),
         (status = 400, description = "The body is not the documented shape, has no caseId, or a bad limit or cursor", body = Envelope),
         (status = 404, description = "The case does not exist", body = Envelope),
         crate::wire::envelope::ReadRefusals,
@@ -281,12 +279,15 @@ pub async fn get_case_details(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, EcmError> {
     caller.require(Access::Read)?;
-    let page = page_request(&req, payload, &state, "caseId").await?;
+    let page = page_request(&req, payload, &state, "caseId", &[NARRATIVES_CURSOR]).await?;
+    let after_narrative = page.id_cursor(NARRATIVES_CURSOR)?;
     let keyring = state.keyring.clone();
-    let (case, found) = state
+    let now = Change::now(&caller.subject).at;
+    let (case, lock, found, notes) = state
         .db
         .run(move |conn| {
             let case = cases::find(conn, &page.key)?.ok_or(EcmError::NoSuchCase)?;
+            let lock = locks::current(conn, &page.key, &now)?;
             let found = customers::page(
                 conn,
                 &keyring,
@@ -294,16 +295,21 @@ pub async fn get_case_details(
                 page.cursor.as_deref(),
                 page.limit,
             )?;
-            Ok::<_, EcmError>((case, found))
+            let notes = narratives::page(conn, &keyring, &page.key, after_narrative, page.limit)?;
+            Ok::<_, EcmError>((case, lock, found, notes))
         })
         .await?;
     let next_cursor = found.next_cursor(|c| c.customer_id.to_string());
+    let narratives_next_cursor = notes.next_cursor(|n| n.narrative_id.to_string());
     Ok(HttpResponse::Ok().json(CaseDetailsResponse {
         message: "Case details fetched successfully.".to_owned(),
         status: Status::Success,
         case: CaseSummary::from(case),
+        lock: lock.map(CaseLock::from),
         customers: found.items,
         next_cursor,
+        narratives: notes.items,
+        narratives_next_cursor,
     }))
 }
 
@@ -327,7 +333,7 @@ pub async fn get_customer_cases(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, EcmError> {
     caller.require(Access::Read)?;
-    let page = page_request(&req, payload, &state, "customerId").await?;
+    let page = page_request(&req, payload, &state, "customerId", &[]).await?;
     let customer_id = page.key.clone();
     let found = state
         .db

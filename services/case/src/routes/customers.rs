@@ -174,8 +174,12 @@ fn write(
         conn,
         "addCustomer",
         |conn, case_id, group| {
-            customers::add_all(conn, keyring, case_id, group, change)?;
-            Ok(Outcome::done(ADDED))
+            Ok(
+                match customers::add_all(conn, keyring, case_id, group, change)? {
+                    Ok(()) => Outcome::done(ADDED),
+                    Err(locked) => Outcome::locked(&locked.holder),
+                },
+            )
         },
         |conn, case_id, customer| {
             Ok(
@@ -183,6 +187,7 @@ fn write(
                     AddOutcome::Added => Outcome::done(ADDED),
                     AddOutcome::AlreadyExists => Outcome::refused(ALREADY_EXISTS),
                     AddOutcome::NoSuchCase => Outcome::refused(NO_SUCH_CASE),
+                    AddOutcome::Locked(locked) => Outcome::locked(&locked.holder),
                 },
             )
         },
@@ -255,11 +260,12 @@ pub async fn remove_customer(
 /// Removes each ready customer of a case, one transaction each.
 fn remove(conn: &mut service_kit::DbConnection, plan: &mut CasePlan<CustomerRef>, change: &Change) {
     plan.apply(conn, "removeCustomer", |conn, case_id, customer| {
-        let removed = customers::remove(conn, case_id, customer.customer_id.as_str(), change)?;
-        Ok(if removed {
-            Outcome::done(REMOVED)
-        } else {
-            Outcome::refused(NOT_IN_CASE)
-        })
+        Ok(
+            match customers::remove(conn, case_id, customer.customer_id.as_str(), change)? {
+                Ok(true) => Outcome::done(REMOVED),
+                Ok(false) => Outcome::refused(NOT_IN_CASE),
+                Err(locked) => Outcome::locked(&locked.holder),
+            },
+        )
     });
 }

@@ -4,9 +4,15 @@ pub mod audit;
 mod body;
 pub mod cases;
 pub mod customers;
+pub mod description;
+pub mod locks;
+pub mod narratives;
 mod plan;
 
 use crate::error::EcmError;
+use crate::wire::batch::CaseResult;
+use crate::wire::envelope::Status;
+use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
 use actix_web::web;
 use clients::PartyClient;
@@ -27,6 +33,8 @@ pub struct AppState {
     pub max_customers: usize,
     /// The largest body accepted, in bytes.
     pub max_body: usize,
+    /// How long a case lock lasts, in seconds.
+    pub lock_seconds: u32,
     /// Seals the sensitive customer fields.
     pub keyring: Keyring,
 }
@@ -64,8 +72,30 @@ pub fn register(cfg: &mut web::ServiceConfig, state: web::Data<AppState>, tokens
             .service(operation!("getCaseDetails", cases::get_case_details))
             .service(operation!("getCustomerCases", cases::get_customer_cases))
             .service(operation!("getCaseAudit", audit::get_case_audit))
+            .service(operation!(
+                "updateCaseDescription",
+                description::update_case_description
+            ))
+            .service(operation!("addNarrative", narratives::add_narrative))
+            .service(operation!("lockCase", locks::lock_case))
+            .service(operation!("unlockCase", locks::unlock_case))
             .default_service(web::to(unknown_operation)),
     );
+}
+
+/// The answer of an operation on one case, `{MESSAGE, STATUS, caseId}`:
+/// `SUCCESS` with a 2xx status, `FAILED` with any other.
+pub fn case_answer(status: StatusCode, case_id: &str, message: String) -> actix_web::HttpResponse {
+    let outcome = if status.is_success() {
+        Status::Success
+    } else {
+        Status::Failed
+    };
+    actix_web::HttpResponse::build(status).json(CaseResult {
+        message,
+        status: outcome,
+        case_id: case_id.to_owned(),
+    })
 }
 
 async fn method_not_allowed() -> Result<actix_web::HttpResponse, EcmError> {

@@ -7,7 +7,7 @@ use crate::error::EcmError;
 use crate::rows::CaseRow;
 use crate::status;
 use crate::wire::batch::CaseCustomers;
-use crate::wire::envelope::{Outcome, NO_SUCH_CASE};
+use crate::wire::envelope::{Fault, Outcome, NO_SUCH_CASE};
 use diesel::QueryResult;
 use serde::de::DeserializeOwned;
 use service_kit::db::write_transaction;
@@ -293,11 +293,19 @@ impl<T> CasePlan<T> {
         })
     }
 
-    /// The result of a fully settled case.
+    /// The result of a fully settled case. A case whose every customer met
+    /// its lock held by another user failed as a whole on the lock.
     pub fn into_result(self) -> CaseCustomers {
+        let locked = self.customers.iter().all(
+            |(_, pending)| matches!(pending, Pending::Done(o) if o.fault == Some(Fault::Locked)),
+        );
+        let case_failure = match (&self.customers.first(), self.case_failure) {
+            (Some((_, Pending::Done(first))), None) if locked => Some(first.clone()),
+            (_, failure) => failure,
+        };
         CaseCustomers {
             case_id: self.case_id,
-            case_failure: self.case_failure,
+            case_failure,
             customers: self
                 .customers
                 .into_iter()

@@ -3,12 +3,14 @@
 
 pub mod customer;
 pub mod lists;
+pub mod narrative;
 pub mod stored;
 
-use crate::schema::{case_audit, cases};
+use crate::schema::{case_audit, case_locks, cases};
 use crate::status;
 use crate::wire::audit::AuditEvent;
 use crate::wire::cases::CaseSummary;
+use crate::wire::locks::CaseLock;
 use diesel::prelude::*;
 use domain::{DateTimeSeconds, YesNo};
 
@@ -32,6 +34,20 @@ pub struct CaseRow {
     pub created_by: String,
 }
 
+/// A `case_locks` row: who holds a case, since and until when.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = case_locks)]
+pub struct LockRow {
+    /// The case.
+    pub case_id: String,
+    /// Who holds it (the token's subject).
+    pub holder: String,
+    /// When it was taken (RFC 3339, UTC); a renewal keeps it.
+    pub taken_at: String,
+    /// When it expires (RFC 3339, UTC).
+    pub expires_at: String,
+}
+
 /// A `case_audit` row as read.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = case_audit)]
@@ -44,7 +60,7 @@ pub struct AuditRow {
     pub at: String,
     /// Who (the token's subject).
     pub actor: String,
-    /// What: `caseCreated`, `customerAdded`, `customerRemoved`, `statusChanged`.
+    /// What: one of `store::audit::Action`'s names.
     pub action: String,
     /// The customer concerned.
     pub customer_id: Option<String>,
@@ -52,6 +68,10 @@ pub struct AuditRow {
     pub from_status: Option<String>,
     /// The status after.
     pub to_status: Option<String>,
+    /// The value before (a description, a lock's expiry).
+    pub old_value: Option<String>,
+    /// The value after (a description, a lock's expiry, a narrative's id).
+    pub new_value: Option<String>,
 }
 
 /// A `case_audit` row to write.
@@ -72,6 +92,10 @@ pub struct NewAudit {
     pub from_status: Option<String>,
     /// The status after.
     pub to_status: Option<String>,
+    /// The value before (a description, a lock's expiry).
+    pub old_value: Option<String>,
+    /// The value after (a description, a lock's expiry, a narrative's id).
+    pub new_value: Option<String>,
 }
 
 /// A case's summary, as every read shows it.
@@ -92,6 +116,16 @@ impl From<CaseRow> for CaseSummary {
     }
 }
 
+impl From<LockRow> for CaseLock {
+    fn from(row: LockRow) -> Self {
+        Self {
+            locked_by: row.holder,
+            locked_at: row.taken_at,
+            locked_until: row.expires_at,
+        }
+    }
+}
+
 impl From<AuditRow> for AuditEvent {
     fn from(row: AuditRow) -> Self {
         Self {
@@ -102,6 +136,8 @@ impl From<AuditRow> for AuditEvent {
             customer_id: row.customer_id,
             from_status: row.from_status,
             to_status: row.to_status,
+            old_value: row.old_value,
+            new_value: row.new_value,
         }
     }
 }

@@ -18,6 +18,15 @@ pub enum Action {
     CustomerRemoved,
     /// The status was changed.
     StatusChanged,
+    /// The description was set (old and new values).
+    DescriptionChanged,
+    /// A narrative was added (its id as the new value).
+    NarrativeAdded,
+    /// The case was locked, or its lock renewed (the expiries before and
+    /// after).
+    LockTaken,
+    /// The holder released the lock (its expiry as the old value).
+    LockReleased,
 }
 
 impl Action {
@@ -28,6 +37,10 @@ impl Action {
             Self::CustomerAdded => "customerAdded",
             Self::CustomerRemoved => "customerRemoved",
             Self::StatusChanged => "statusChanged",
+            Self::DescriptionChanged => "descriptionChanged",
+            Self::NarrativeAdded => "narrativeAdded",
+            Self::LockTaken => "lockTaken",
+            Self::LockReleased => "lockReleased",
         }
     }
 }
@@ -60,6 +73,8 @@ impl Change {
             customer_id: None,
             from_status: None,
             to_status: None,
+            old_value: None,
+            new_value: None,
         }
     }
 }

@@ -15,7 +15,8 @@ pub struct AuditEvent {
     pub at: String,
     /// Who: the subject of the token that made the change.
     pub actor: String,
-    /// `caseCreated`, `customerAdded`, `customerRemoved` or `statusChanged`.
+    /// `caseCreated`, `customerAdded`, `customerRemoved`, `statusChanged`,
+    /// `descriptionChanged`, `narrativeAdded`, `lockTaken` or `lockReleased`.
     #[schema(example = "customerAdded")]
     pub action: String,
     /// The customer added or removed.
@@ -24,6 +25,12 @@ pub struct AuditEvent {
     pub from_status: Option<String>,
     /// The status after a status change, or a new case's first status.
     pub to_status: Option<String>,
+    /// The value before: the old description (`descriptionChanged`), the
+    /// expiry of the lock renewed or released (`lockTaken`, `lockReleased`).
+    pub old_value: Option<String>,
+    /// The value after: the new description, the lock's new expiry, or the
+    /// id of the narrative added (its text is sealed with the narrative).
+    pub new_value: Option<String>,
 }
 
 /// The answer of `getCaseAudit`.

@@ -5,6 +5,8 @@
 
 use super::customer::Customer;
 use super::envelope::Status;
+use super::locks::CaseLock;
+use super::narratives::Narrative;
 use super::values::{Id, ShortText, Text};
 use domain::{DateTimeSeconds, YesNo};
 use serde::{Deserialize, Serialize};
@@ -22,7 +24,30 @@ pub struct NewCase {
     /// A description of the case, at most 2000 characters.
     #[serde(default)]
     #[schema(value_type = Option<String>, max_length = 2000, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
-    pub case_description: Option<Text<2000>>,
+    pub case_description: Option<CaseDescription>,
+}
+
+/// A case's description: at most 2000 characters, without control
+/// characters.
+pub type CaseDescription = Text<2000>;
+
+/// The body of `updateCaseDescription` (ECM guide 4.6; read field by
+/// field, this type documents it).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DescriptionChange {
+    /// The case.
+    #[schema(example = "CA100")]
+    pub case_id: Id,
+    /// The new description: at most 2000 characters, not blank, without
+    /// control characters.
+    #[schema(
+        example = "This case was created because of suspicious events reported on the customer.",
+        min_length = 1,
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
+    pub case_description: String,
 }
 
 /// A status change.
@@ -71,8 +96,11 @@ pub struct CasePageRequest {
     /// Page size, 1 to 100 (default 20).
     #[schema(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
-    /// The `nextCursor` of the previous page.
+    /// The `nextCursor` of the previous page of customers.
     pub cursor: Option<String>,
+    /// The `narrativesNextCursor` of the previous page of narratives.
+    #[schema(pattern = "^[+-]?[0-9]{1,18}$")]
+    pub narratives_cursor: Option<String>,
 }
 
 /// A page of a case's audit trail: as [`CasePageRequest`], with the
@@ -187,11 +215,19 @@ pub struct CaseDetailsResponse {
     pub status: Status,
     /// The case.
     pub case: CaseSummary,
+    /// Who holds the case's lock, since and until when; `null` when no
+    /// one does (never locked, released, or expired).
+    pub lock: Option<CaseLock>,
     /// A page of its customers, by customer id, each with every field it
     /// was added with.
     pub customers: Vec<Customer>,
     /// Pass as `cursor` for the next page; `null` on the last.
     pub next_cursor: Option<String>,
+    /// A page of its narratives, oldest first (newest last).
+    pub narratives: Vec<Narrative>,
+    /// Pass as `narrativesCursor` for the next page of narratives; `null`
+    /// on the last.
+    pub narratives_next_cursor: Option<String>,
 }
 
 /// The answer of `getCustomerCases`.

@@ -5,4 +5,6 @@ pub mod batch;
 pub mod cases;
 pub mod customer;
 pub mod envelope;
+pub mod locks;
+pub mod narratives;
 pub mod values;

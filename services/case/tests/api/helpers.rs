@@ -268,3 +268,21 @@ pub async fn create_party(app: &TestApp, input: &Value) -> String {
 pub fn envelope(message: &str) -> Value {
     json!({"MESSAGE": message, "STATUS": "FAILED"})
 }
+
+/// A single-case answer: `{MESSAGE, STATUS, caseId}`.
+pub fn case_answer(message: &str, status: &str, case_id: &str) -> Value {
+    json!({"MESSAGE": message, "STATUS": status, "caseId": case_id})
+}
+
+/// The whole of `getCaseDetails` (first pages) for `case_id`.
+pub async fn case_details(app: &TestApp, case_id: &str) -> Value {
+    let (status, details) = post(
+        app,
+        &reader(app),
+        "getCaseDetails",
+        &json!({"caseId": case_id}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{details}");
+    details
+}

@@ -45,8 +45,11 @@ async fn the_seed_sample_is_accepted_and_read_back_field_for_field(backend: Back
                 "caseStatusCode": "NW", "caseStatusName": "New", "caseStatusDateTime": at,
                 "caseClosedFlag": "N", "createdOn": at, "createdBy": ANALYST
             },
+            "lock": null,
             "customers": [seed_customer()],
-            "nextCursor": null
+            "nextCursor": null,
+            "narratives": [],
+            "narrativesNextCursor": null
         }),
         "every field of the sample comes back as sent"
     );
