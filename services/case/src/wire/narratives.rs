@@ -19,7 +19,7 @@ pub struct NewNarrative {
     /// kept, other control characters refused.
     #[schema(
         value_type = String, min_length = 1, max_length = 10000,
-        pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*\\S[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$",
+        pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f][^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$",
         example = "Customer called to confirm the wire transfer."
     )]
     pub narrative: Prose<NARRATIVE_MAX>,

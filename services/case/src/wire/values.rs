@@ -83,7 +83,7 @@ pub struct Prose<const MAX: usize>(String);
 /// and carriage return, and a character other than white space. (A field
 /// of type `Prose` states it in its `#[schema]`: utoipa takes no schema
 /// from a const-generic type.)
-pub const PROSE_PATTERN: &str = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*\\S[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$";
+pub const PROSE_PATTERN: &str = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f][^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$";
 
 impl<const MAX: usize> Prose<MAX> {
     fn from_string(s: String) -> Result<Self, String> {
