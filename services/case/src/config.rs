@@ -6,6 +6,10 @@ use std::collections::HashMap;
 
 service_kit::own_database!(crate::NAME);
 
+/// The longest a case lock may last (a day): a forgotten lock must not
+/// keep a case from its other analysts for long.
+const MAX_LOCK_SECONDS: u32 = 86_400;
+
 /// case-service's configuration, from the environment.
 #[derive(Debug, Clone, Envconfig)]
 pub struct CaseConfig {
@@ -34,6 +38,10 @@ pub struct CaseConfig {
     /// 3650).
     #[envconfig(from = "CASE_DUE_DAYS", default = "30")]
     pub due_days: u32,
+    /// How long a case lock lasts, in seconds, from when it is taken or
+    /// last renewed; it then expires by itself. 1 to 86,400.
+    #[envconfig(from = "CASE_LOCK_SECONDS", default = "900")]
+    pub lock_seconds: u32,
 }
 
 /// The most days a case may be given to be due: ten years.
@@ -74,6 +82,12 @@ impl CaseConfig {
             return Err(ConfigError::invalid(
                 "CASE_DUE_DAYS",
                 format!("must be from 1 to {MAX_DUE_DAYS}"),
+            ));
+        }
+        if !(1..=MAX_LOCK_SECONDS).contains(&config.lock_seconds) {
+            return Err(ConfigError::invalid(
+                "CASE_LOCK_SECONDS",
+                format!("must be from 1 to {MAX_LOCK_SECONDS}"),
             ));
         }
         if let Some(url) = &config.party_service_url {
@@ -119,6 +133,11 @@ mod tests {
             load(&[("CASE_MAX_CUSTOMERS_PER_REQUEST", "0")]).unwrap_err(),
             "configuration: CASE_MAX_CUSTOMERS_PER_REQUEST must be at least 1"
         );
+        assert_eq!(
+            load(&[("CASE_LOCK_SECONDS", "0")]).unwrap_err(),
+            "configuration: CASE_LOCK_SECONDS must be from 1 to 86400"
+        );
+        assert_eq!(config.lock_seconds, 900);
         assert_eq!(
             load(&[("PARTY_SERVICE_URL", "party:8080")]).unwrap_err(),
             "configuration: PARTY_SERVICE_URL must start with http:// or https://"

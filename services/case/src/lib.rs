@@ -81,6 +81,7 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
         max_body: config.max_body_bytes,
         max_business_records: config.max_business_records_per_request,
         max_business_body: config.max_business_body_bytes,
+        lock_seconds: config.lock_seconds,
         keyring: ctx.keyring.clone(),
         due_days: config.due_days,
     });

@@ -1,7 +1,9 @@
 //! case-service's OpenAPI document: the ECM operations, their bodies and
 //! every answer, with the bearer token they require.
 
-use crate::routes::{audit, business, cases, customers, events, records, suppression};
+use crate::routes::{
+    audit, business, cases, customers, description, events, locks, narratives, records, suppression,
+};
 use crate::wire::envelope::Envelope;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::OpenApi;
@@ -16,7 +18,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
         info(
             title = "case-service",
             description = "The Oracle ECM Case Management API (`addCustomer`, `removeCustomer`, \
-                `getCaseStatusDetails`, the real-time event operations `saveEvents`, \
+                `getCaseStatusDetails`, `updateCaseDescription`, `addNarrative`, the account, \
+                external entity and transaction operations, the real-time event operations `saveEvents`, \
                 `saveEventsAndPromoteToCase` and `saveEventsAndExtendToCase` (also under the \
                 guide's `/restapi/` spelling), and `getSuppressionRulesList`) and our own case operations in the same family and \
                 envelope. Every operation is POST with a JSON body and a bearer token: \
@@ -46,6 +49,10 @@ pub fn document() -> utoipa::openapi::OpenApi {
             suppression::create_suppression_rule,
             suppression::approve_suppression_rule,
             suppression::reject_suppression_rule,
+            description::update_case_description,
+            narratives::add_narrative,
+            locks::lock_case,
+            locks::unlock_case,
         ),
         components(schemas(Envelope)),
         tags(
@@ -145,5 +152,19 @@ fn batches_not_empty(doc: &mut utoipa::openapi::OpenApi) {
                 array.min_items = Some(1);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The narrative's schema states the rule `Prose` checks (utoipa cannot
+    /// take the schema of a const-generic type, so it is written out).
+    #[test]
+    fn the_narrative_pattern_is_prose() {
+        let doc = serde_json::to_value(super::document()).expect("json");
+        assert_eq!(
+            doc["components"]["schemas"]["NewNarrative"]["properties"]["narrative"]["pattern"],
+            crate::wire::values::PROSE_PATTERN
+        );
     }
 }

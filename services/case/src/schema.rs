@@ -174,6 +174,8 @@ diesel::table! {
         to_status -> Nullable<Text>,
         record_id -> Nullable<Text>,
         event_code -> Nullable<Text>,
+        old_value -> Nullable<Text>,
+        new_value -> Nullable<Text>,
     }
 }
 
@@ -181,6 +183,15 @@ diesel::table! {
     case_numbers (prefix) {
         prefix -> Text,
         last -> BigInt,
+    }
+}
+
+diesel::table! {
+    case_locks (case_id) {
+        case_id -> Text,
+        holder -> Text,
+        taken_at -> Text,
+        expires_at -> Text,
     }
 }
 
@@ -249,8 +260,15 @@ diesel::table! {
     }
 }
 
-diesel::joinable!(case_customers -> cases (case_id));
-diesel::allow_tables_to_appear_in_same_query!(cases, case_customers);
+diesel::table! {
+    case_narratives (id) {
+        id -> BigInt,
+        case_id -> Text,
+        narrative -> Text,
+        created_at -> Text,
+        created_by -> Text,
+    }
+}
 
 diesel::table! {
     business_records (kind, record_id) {
@@ -283,3 +301,8 @@ diesel::table! {
         updated_at -> Text,
     }
 }
+
+diesel::joinable!(case_customers -> cases (case_id));
+diesel::joinable!(case_locks -> cases (case_id));
+diesel::joinable!(case_narratives -> cases (case_id));
+diesel::allow_tables_to_appear_in_same_query!(cases, case_customers, case_locks);

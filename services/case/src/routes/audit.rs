@@ -1,7 +1,7 @@
 //! A case's audit trail (ours: the vendor's guide has no read that fits),
 //! a page of at most 100 changes, keyset-paginated by the event id.
 
-use super::body::{invalid, page_request};
+use super::body::page_request;
 use super::AppState;
 use crate::caller::{Access, Caller};
 use crate::error::EcmError;
@@ -31,17 +31,8 @@ pub async fn get_case_audit(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, EcmError> {
     caller.require(Access::Read)?;
-    let page = page_request(&req, payload, &state, "caseId").await?;
-    let after = match page.cursor.as_deref().map(str::parse::<i64>) {
-        None => None,
-        Some(Ok(id)) => Some(id),
-        Some(Err(_)) => {
-            return Err(EcmError::Invalid(invalid(
-                "cursor",
-                "must be the nextCursor of the previous page",
-            )))
-        }
-    };
+    let page = page_request(&req, payload, &state, "caseId", &[]).await?;
+    let after = page.id_cursor("cursor")?;
     let case_id = page.key.clone();
     let found = state
         .db

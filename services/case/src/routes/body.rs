@@ -5,6 +5,7 @@
 
 use super::AppState;
 use crate::error::EcmError;
+use crate::wire::values::Id;
 use actix_web::{web, HttpRequest};
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor};
@@ -13,6 +14,7 @@ use serde_json::{Map, Value};
 use service_kit::body::{is_json, read_limited};
 use service_kit::body::{parse_json, parse_value};
 use service_kit::InputError;
+use std::collections::HashMap;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -191,6 +193,14 @@ pub fn required_text(fields: &Map<String, Value>, name: &'static str) -> Result<
     }
 }
 
+/// The `caseId` of a single-case body: present, not blank, and an
+/// identifier (at most 64 characters, no control characters).
+pub fn case_id_of(fields: &Map<String, Value>) -> Result<String, EcmError> {
+    let case_id = required_text(fields, "caseId")?;
+    Id::parse(&case_id).map_err(|why| EcmError::Invalid(invalid("caseId", &why)))?;
+    Ok(case_id)
+}
+
 /// Takes the list of objects under `name` (`customers`) out of `fields`: it
 /// must be present and an array whose entries are all objects.
 pub fn take_objects(fields: &mut Map<String, Value>, name: &str) -> Result<Vec<Value>, EcmError> {
@@ -278,40 +288,55 @@ pub fn bad_limit() -> EcmError {
     ))
 }
 
-/// A page request: the key field, `limit` and `cursor`.
+/// A page request: the key field, `limit`, `cursor`, and the cursors of
+/// the other lists the read pages.
 pub struct PageRequest {
     /// The key field's value.
     pub key: String,
-    /// The page size.
+    /// The page size (of every list the read pages).
     pub limit: i64,
     /// Where the page starts: the previous page's `nextCursor`.
     pub cursor: Option<String>,
+    /// The other lists' cursors, by field name, for those sent.
+    pub list_cursors: HashMap<&'static str, String>,
 }
 
-/// Reads `{<key>, limit, cursor}`.
+impl PageRequest {
+    /// The cursor `name` (`cursor`, or one of the other lists'), as sent.
+    pub fn text_cursor(&self, name: &'static str) -> Option<&str> {
+        if name == "cursor" {
+            self.cursor.as_deref()
+        } else {
+            self.list_cursors.get(name).map(String::as_str)
+        }
+    }
+
+    /// The cursor `name`, read as the id of the last item of the previous
+    /// page.
+    pub fn id_cursor(&self, name: &'static str) -> Result<Option<i64>, EcmError> {
+        self.text_cursor(name)
+            .map(|c| c.parse::<i64>().map_err(|_| bad_cursor(name)))
+            .transpose()
+    }
+}
+
+fn bad_cursor(name: &str) -> EcmError {
+    EcmError::Invalid(invalid(name, "must be the nextCursor of the previous page"))
+}
+
+/// Reads `{<key>, limit, cursor}`, and the cursors named in `lists` (of
+/// the other lists the read pages, each a string or `null`); one page size
+/// for all.
 pub async fn page_request(
     req: &HttpRequest,
     payload: web::Payload,
     state: &AppState,
     key: &'static str,
+    lists: &[&'static str],
 ) -> Result<PageRequest, EcmError> {
-    let (page, _) = page_request_with(req, payload, state, key, &[]).await?;
-    Ok(page)
-}
-
-/// Reads `{<key>, limit, cursor}` and the cursors of further lists
-/// (`eventsCursor`: a case's events beside its customers), one page size
-/// for all: the page, and each further cursor in `cursors`' order.
-pub async fn page_request_with(
-    req: &HttpRequest,
-    payload: web::Payload,
-    state: &AppState,
-    key: &'static str,
-    cursors: &[&'static str],
-) -> Result<(PageRequest, Vec<Option<String>>), EcmError> {
     let body = read_body(req, payload, state).await?;
     let mut allowed = vec![key, "limit", "cursor"];
-    allowed.extend_from_slice(cursors);
+    allowed.extend_from_slice(lists);
     let fields: Map<String, Value> = parse_object(&body, &allowed)?;
     let key_value = required_text(&fields, key)?;
     let limit = match fields.get("limit") {
@@ -329,27 +354,35 @@ pub async fn page_request_with(
             .filter(|n| (1..=MAX_LIMIT).contains(n))
             .ok_or_else(bad_limit)?,
     };
-    let cursor_of = |name: &str| match fields.get(name) {
+    let cursor_of = |name: &'static str| match fields.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(EcmError::Invalid(invalid(
-            name,
-            "must be the nextCursor of the previous page",
-        ))),
+        Some(_) => Err(bad_cursor(name)),
     };
     let cursor = cursor_of("cursor")?;
-    let more = cursors
-        .iter()
-        .map(|name| cursor_of(name))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((
-        PageRequest {
-            key: key_value,
-            limit,
-            cursor,
-        },
-        more,
-    ))
+    let mut list_cursors = HashMap::new();
+    for &name in lists {
+        if let Some(value) = cursor_of(name)? {
+            list_cursors.insert(name, value);
+        }
+    }
+    Ok(PageRequest {
+        key: key_value,
+        limit,
+        cursor,
+        list_cursors,
+    })
+}
+
+/// Each item's id as sent, and the item parsed as `T` (or why not).
+pub fn parsed<T: DeserializeOwned>(items: Vec<Item>) -> Vec<(String, Result<T, String>)> {
+    items
+        .into_iter()
+        .map(|item| {
+            let value = parse_part(&Value::Object(item.fields));
+            (item.case_id, value)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -4,14 +4,14 @@
 //! `getCustomerCases` (the cases that include a customer). Each read is a
 //! page of at most 100, keyset-paginated by an indexed key.
 
-use super::body::{invalid, items, page_request, page_request_with, parse_part, Item};
+use super::body::{invalid, items, page_request, parsed};
 use super::AppState;
 use crate::caller::{Access, Caller};
 use crate::error::EcmError;
 use crate::rows::{ecm_time, CaseRow};
 use crate::status;
 use crate::store::audit::Change;
-use crate::store::{cases, customers, events, records};
+use crate::store::{cases, customers, events, locks, narratives, records, Write};
 use crate::wire::batch::{cases_response, CasesResponse};
 use crate::wire::cases::{
     CaseDetailsResponse, CaseStatusResponse, CaseStatusResult, CaseSummary, CustomerCasesResponse,
@@ -20,10 +20,11 @@ use crate::wire::cases::{
 use crate::wire::envelope::{
     http_status, rollup, Envelope, Messages, Outcome, Status, NO_SUCH_CASE,
 };
+use crate::wire::locks::CaseLock;
+use crate::wire::records::{Account, ExternalEntity, Transaction};
 use crate::wire::values::Text;
 use actix_web::{web, HttpRequest, HttpResponse};
 use domain::YesNo;
-use serde_json::Value;
 
 /// The roll-up messages of `createCase`.
 pub const CREATION: Messages = Messages {
@@ -38,17 +39,6 @@ pub const STATUS_UPDATE: Messages = Messages {
     partial: "Case status update was partially successful.",
     failed: "Case status update failed.",
 };
-
-/// Each item's id as sent, and the item parsed as `T` (or why not).
-fn parsed<T: serde::de::DeserializeOwned>(items: Vec<Item>) -> Vec<(String, Result<T, String>)> {
-    items
-        .into_iter()
-        .map(|item| {
-            let value = parse_part(&Value::Object(item.fields));
-            (item.case_id, value)
-        })
-        .collect()
-}
 
 /// Create cases (ours: the vendor creates cases from events).
 ///
@@ -178,8 +168,11 @@ fn set_status(
         if case.case_status_code == to {
             return Ok(Outcome::done("Case status is unchanged."));
         }
-        if cases::set_status(conn, &case.case_id, &case.case_status_code, to, change)? {
-            return Ok(Outcome::done("Case status updated successfully."));
+        match cases::set_status(conn, &case.case_id, &case.case_status_code, to, change)? {
+            Write::Done(true) => return Ok(Outcome::done("Case status updated successfully.")),
+            Write::Done(false) => {}
+            Write::Locked(locked) => return Ok(Outcome::locked(&locked.holder)),
+            Write::NoSuchCase => return Ok(Outcome::refused(NO_SUCH_CASE)),
         }
     }
     Ok(Outcome::refused(
@@ -262,19 +255,28 @@ pub async fn get_case_status_details(
     Ok(HttpResponse::build(http_status(status, [])).json(response))
 }
 
-/// Read a case with its customers and events (ours).
+/// The cursors of `getCaseDetails`'s lists beside its customers.
+const EVENTS_CURSOR: &str = "eventsCursor";
+const NARRATIVES_CURSOR: &str = "narrativesCursor";
+const ACCOUNTS_CURSOR: &str = "accountsCursor";
+const EXTERNAL_ENTITIES_CURSOR: &str = "externalEntitiesCursor";
+const TRANSACTIONS_CURSOR: &str = "transactionsCursor";
+
+/// Read a whole case (ours).
 ///
-/// `{caseId, limit, cursor, eventsCursor}`: the case (with its priority
-/// and due date), a page of its customers by customer id, each with every
-/// field it was added with, and a page of its events by event code, each
-/// with its entities, details and risk decision. `limit` sizes both pages;
-/// `cursor` and `eventsCursor` are the previous answer's `nextCursor` and
-/// `nextEventsCursor`.
+/// `{caseId, limit, cursor, eventsCursor, narrativesCursor, accountsCursor,
+/// externalEntitiesCursor, transactionsCursor}`: the case (its description,
+/// priority and due date included), its lock while one is held, and a page
+/// of each of its lists: customers by customer id, each with every field it
+/// was added with; events by event code, each with its entities, details
+/// and risk decision; narratives, oldest first; accounts, external
+/// entities and transactions by id. `limit` sizes every page; each cursor
+/// is the previous answer's `next...Cursor` of its list.
 #[utoipa::path(
     post, path = "/rest-api/ECMService/CaseManagementService/getCaseDetails", tag = "ECM (ours)",
     request_body(content = crate::wire::cases::CasePageRequest),
     responses(
-        (status = 200, description = "The case, a page of its customers and a page of its events", body = CaseDetailsResponse),
+        (status = 200, description = "The case, its lock, and a page of each of its lists", body = CaseDetailsResponse),
         (status = 400, description = "The body is not the documented shape, has no caseId, or a bad limit or cursor", body = Envelope),
         (status = 404, description = "The case does not exist", body = Envelope),
         crate::wire::envelope::ReadRefusals,
@@ -287,14 +289,28 @@ pub async fn get_case_details(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, EcmError> {
     caller.require(Access::Read)?;
-    let (page, cursors) =
-        page_request_with(&req, payload, &state, "caseId", &["eventsCursor"]).await?;
-    let events_cursor = cursors.into_iter().next().flatten();
+    let page = page_request(
+        &req,
+        payload,
+        &state,
+        "caseId",
+        &[
+            EVENTS_CURSOR,
+            NARRATIVES_CURSOR,
+            ACCOUNTS_CURSOR,
+            EXTERNAL_ENTITIES_CURSOR,
+            TRANSACTIONS_CURSOR,
+        ],
+    )
+    .await?;
+    let after_narrative = page.id_cursor(NARRATIVES_CURSOR)?;
     let keyring = state.keyring.clone();
-    let (case, found, found_events, accounts, external_entities, transactions) = state
+    let now = Change::now(&caller.subject).at;
+    let (case, lock, found, found_events, notes, accounts, external_entities, transactions) = state
         .db
         .run(move |conn| {
             let case = cases::find(conn, &page.key)?.ok_or(EcmError::NoSuchCase)?;
+            let lock = locks::current(conn, &page.key, &now)?;
             let found = customers::page(
                 conn,
                 &keyring,
@@ -302,31 +318,67 @@ pub async fn get_case_details(
                 page.cursor.as_deref(),
                 page.limit,
             )?;
-            let found_events = events::page(conn, &page.key, events_cursor.as_deref(), page.limit)?;
             let (key, limit) = (page.key.as_str(), page.limit);
+            let found_events = events::page(conn, key, page.text_cursor(EVENTS_CURSOR), limit)?;
+            let notes = narratives::page(conn, &keyring, key, after_narrative, limit)?;
+            let accounts = records::page(
+                conn,
+                &keyring,
+                key,
+                page.text_cursor(ACCOUNTS_CURSOR),
+                limit,
+            )?;
+            let external_entities = records::page(
+                conn,
+                &keyring,
+                key,
+                page.text_cursor(EXTERNAL_ENTITIES_CURSOR),
+                limit,
+            )?;
+            let transactions = records::page(
+                conn,
+                &keyring,
+                key,
+                page.text_cursor(TRANSACTIONS_CURSOR),
+                limit,
+            )?;
             Ok::<_, EcmError>((
                 case,
+                lock,
                 found,
                 found_events,
-                records::page(conn, &keyring, key, None, limit)?.items,
-                records::page(conn, &keyring, key, None, limit)?.items,
-                records::page(conn, &keyring, key, None, limit)?.items,
+                notes,
+                accounts,
+                external_entities,
+                transactions,
             ))
         })
         .await?;
     let next_cursor = found.next_cursor(|c| c.customer_id.to_string());
     let next_events_cursor = found_events.next_cursor(|e| e.event.event_code.to_string());
+    let next_narratives_cursor = notes.next_cursor(|n| n.narrative_id.to_string());
+    let next_accounts_cursor = accounts.next_cursor(|r: &Account| r.account_id.to_string());
+    let next_external_entities_cursor =
+        external_entities.next_cursor(|r: &ExternalEntity| r.external_entity.to_string());
+    let next_transactions_cursor =
+        transactions.next_cursor(|r: &Transaction| r.transaction_reference_id.to_string());
     Ok(HttpResponse::Ok().json(CaseDetailsResponse {
         message: "Case details fetched successfully.".to_owned(),
         status: Status::Success,
         case: CaseSummary::from(case),
+        lock: lock.map(CaseLock::from),
         customers: found.items,
         next_cursor,
         events: found_events.items,
         next_events_cursor,
-        accounts,
-        external_entities,
-        transactions,
+        narratives: notes.items,
+        next_narratives_cursor,
+        accounts: accounts.items,
+        next_accounts_cursor,
+        external_entities: external_entities.items,
+        next_external_entities_cursor,
+        transactions: transactions.items,
+        next_transactions_cursor,
     }))
 }
 
@@ -350,7 +402,7 @@ pub async fn get_customer_cases(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, EcmError> {
     caller.require(Access::Read)?;
-    let page = page_request(&req, payload, &state, "customerId").await?;
+    let page = page_request(&req, payload, &state, "customerId", &[]).await?;
     let customer_id = page.key.clone();
     let found = state
         .db

@@ -177,8 +177,12 @@ fn write(
         conn,
         "addCustomer",
         |conn, case_id, group| {
-            customers::add_all(conn, keyring, case_id, group, change)?;
-            Ok(Outcome::done(ADDED))
+            Ok(
+                match customers::add_all(conn, keyring, case_id, group, change)? {
+                    Ok(()) => Outcome::done(ADDED),
+                    Err(locked) => Outcome::locked(&locked.holder),
+                },
+            )
         },
         |conn, case_id, customer| {
             Ok(
@@ -186,6 +190,7 @@ fn write(
                     AddOutcome::Added => Outcome::done(ADDED),
                     AddOutcome::AlreadyExists => Outcome::refused(ALREADY_EXISTS),
                     AddOutcome::NoSuchCase => Outcome::refused(NO_SUCH_CASE),
+                    AddOutcome::Locked(locked) => Outcome::locked(&locked.holder),
                 },
             )
         },
@@ -238,12 +243,13 @@ pub async fn remove_customer(
     let plans = plan::plan::<CustomerRef>(&body, state.max_customers)?;
     let change = Change::now(&caller.subject);
     let plans = plan::remove_parts(&state, plans, "removeCustomer", move |conn, case_id, c| {
-        let removed = customers::remove(conn, case_id, c.customer_id.as_str(), &change)?;
-        Ok(if removed {
-            Outcome::done(REMOVED)
-        } else {
-            Outcome::refused(NOT_IN_CASE)
-        })
+        Ok(
+            match customers::remove(conn, case_id, c.customer_id.as_str(), &change)? {
+                Ok(true) => Outcome::done(REMOVED),
+                Ok(false) => Outcome::refused(NOT_IN_CASE),
+                Err(locked) => Outcome::locked(&locked.holder),
+            },
+        )
     })
     .await?;
     let (status, response): (_, CustomersResponse) = parts_response(

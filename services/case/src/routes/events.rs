@@ -181,6 +181,10 @@ async fn run(
         Saved::EventExists => Err(RealTimeError::refused(casing, EVENT_EXISTS)),
         Saved::NoSuchCase => Err(RealTimeError::refused(casing, NO_SUCH_CASE)),
         Saved::CaseClosed => Err(RealTimeError::refused(casing, CASE_CLOSED)),
+        Saved::CaseLocked(locked) => Err(RealTimeError::refused(
+            casing,
+            crate::wire::envelope::locked_by(&locked.holder),
+        )),
     }
 }
 

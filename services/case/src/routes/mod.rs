@@ -5,12 +5,18 @@ mod body;
 pub mod business;
 pub mod cases;
 pub mod customers;
+pub mod description;
 pub mod events;
+pub mod locks;
+pub mod narratives;
 mod plan;
 pub mod records;
 pub mod suppression;
 
 use crate::error::EcmError;
+use crate::wire::batch::CaseResult;
+use crate::wire::envelope::Status;
+use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
 use actix_web::web;
 use clients::PartyClient;
@@ -44,6 +50,8 @@ pub struct AppState {
     pub max_business_records: usize,
     /// The largest body of a bulk load, in bytes.
     pub max_business_body: usize,
+    /// How long a case lock lasts, in seconds.
+    pub lock_seconds: u32,
     /// Seals the sensitive customer fields.
     pub keyring: Keyring,
     /// How many days after its promotion a case is due.
@@ -165,6 +173,26 @@ pub fn register(cfg: &mut web::ServiceConfig, state: web::Data<AppState>, tokens
                 "getCaseAudit",
                 audit::get_case_audit
             ))
+            .service(operation!(
+                "CaseManagementService",
+                "updateCaseDescription",
+                description::update_case_description
+            ))
+            .service(operation!(
+                "CaseManagementService",
+                "addNarrative",
+                narratives::add_narrative
+            ))
+            .service(operation!(
+                "CaseManagementService",
+                "lockCase",
+                locks::lock_case
+            ))
+            .service(operation!(
+                "CaseManagementService",
+                "unlockCase",
+                locks::unlock_case
+            ))
             .default_service(web::to(unknown_operation)),
     );
     cfg.service(
@@ -200,6 +228,21 @@ pub fn register(cfg: &mut web::ServiceConfig, state: web::Data<AppState>, tokens
                 web::resource("/business-records/{kind}/{id}").route(web::get().to(business::read)),
             ),
     );
+}
+
+/// The answer of an operation on one case, `{MESSAGE, STATUS, caseId}`:
+/// `SUCCESS` with a 2xx status, `FAILED` with any other.
+pub fn case_answer(status: StatusCode, case_id: &str, message: String) -> actix_web::HttpResponse {
+    let outcome = if status.is_success() {
+        Status::Success
+    } else {
+        Status::Failed
+    };
+    actix_web::HttpResponse::build(status).json(CaseResult {
+        message,
+        status: outcome,
+        case_id: case_id.to_owned(),
+    })
 }
 
 async fn method_not_allowed() -> Result<actix_web::HttpResponse, EcmError> {

@@ -10,7 +10,7 @@ use crate::rows::CaseRow;
 use crate::status;
 use crate::store::cases;
 use crate::wire::batch::CaseParts;
-use crate::wire::envelope::{Outcome, NO_SUCH_CASE};
+use crate::wire::envelope::{Fault, Outcome, NO_SUCH_CASE};
 use diesel::QueryResult;
 use serde::de::DeserializeOwned;
 use service_kit::db::write_transaction;
@@ -302,11 +302,19 @@ impl<T> CasePlan<T> {
         })
     }
 
-    /// The result of a fully settled case.
+    /// The result of a fully settled case. A case whose every part met
+    /// its lock held by another user failed as a whole on the lock.
     pub fn into_result(self) -> CaseParts {
+        let locked = self.parts.iter().all(
+            |(_, pending)| matches!(pending, Pending::Done(o) if o.fault == Some(Fault::Locked)),
+        );
+        let case_failure = match (&self.parts.first(), self.case_failure) {
+            (Some((_, Pending::Done(first))), None) if locked => Some(first.clone()),
+            (_, failure) => failure,
+        };
         CaseParts {
             case_id: self.case_id,
-            case_failure: self.case_failure,
+            case_failure,
             parts: self
                 .parts
                 .into_iter()

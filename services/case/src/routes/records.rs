@@ -221,8 +221,12 @@ where
                     conn,
                     "addRecord",
                     |conn, case_id, group| {
-                        records::add_all(conn, &keyring, case_id, group, &change)?;
-                        Ok(Outcome::done(words.added))
+                        Ok(
+                            match records::add_all(conn, &keyring, case_id, group, &change)? {
+                                Ok(()) => Outcome::done(words.added),
+                                Err(locked) => Outcome::locked(&locked.holder),
+                            },
+                        )
                     },
                     |conn, case_id, record| {
                         Ok(
@@ -230,6 +234,7 @@ where
                                 AddOutcome::Added => Outcome::done(words.added),
                                 AddOutcome::AlreadyExists => Outcome::refused(words.already_exists),
                                 AddOutcome::NoSuchCase => Outcome::refused(NO_SUCH_CASE),
+                                AddOutcome::Locked(locked) => Outcome::locked(&locked.holder),
                             },
                         )
                     },
@@ -309,10 +314,10 @@ where
                 reference.type_code(),
                 &change,
             )?;
-            Ok(if removed {
-                Outcome::done(words.removed)
-            } else {
-                Outcome::refused(words.not_in_case)
+            Ok(match removed {
+                Ok(true) => Outcome::done(words.removed),
+                Ok(false) => Outcome::refused(words.not_in_case),
+                Err(locked) => Outcome::locked(&locked.holder),
             })
         },
     )

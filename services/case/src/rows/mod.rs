@@ -5,13 +5,15 @@ pub mod customer;
 pub mod decimal;
 pub mod events;
 pub mod lists;
+pub mod narrative;
 pub mod records;
 pub mod stored;
 
-use crate::schema::{case_audit, cases};
+use crate::schema::{case_audit, case_locks, cases};
 use crate::status;
 use crate::wire::audit::AuditEvent;
 use crate::wire::cases::CaseSummary;
+use crate::wire::locks::CaseLock;
 use diesel::prelude::*;
 use domain::{DateTimeSeconds, YesNo};
 
@@ -39,6 +41,20 @@ pub struct CaseRow {
     pub due_date: Option<String>,
 }
 
+/// A `case_locks` row: who holds a case, since and until when.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = case_locks)]
+pub struct LockRow {
+    /// The case.
+    pub case_id: String,
+    /// Who holds it (the token's subject).
+    pub holder: String,
+    /// When it was taken (RFC 3339, UTC); a renewal keeps it.
+    pub taken_at: String,
+    /// When it expires (RFC 3339, UTC).
+    pub expires_at: String,
+}
+
 /// A `case_audit` row as read.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = case_audit)]
@@ -53,6 +69,7 @@ pub struct AuditRow {
     pub actor: String,
     /// What: `caseCreated`, `customerAdded`, `accountAdded`, `eventAdded`,
     /// ... (see `store::audit::Action`).
+    /// What: one of `store::audit::Action`'s names.
     pub action: String,
     /// The customer concerned.
     pub customer_id: Option<String>,
@@ -64,6 +81,10 @@ pub struct AuditRow {
     pub record_id: Option<String>,
     /// The event concerned.
     pub event_code: Option<String>,
+    /// The value before (a description, a lock's expiry).
+    pub old_value: Option<String>,
+    /// The value after (a description, a lock's expiry, a narrative's id).
+    pub new_value: Option<String>,
 }
 
 /// A `case_audit` row to write.
@@ -88,6 +109,10 @@ pub struct NewAudit {
     pub record_id: Option<String>,
     /// The event concerned.
     pub event_code: Option<String>,
+    /// The value before (a description, a lock's expiry).
+    pub old_value: Option<String>,
+    /// The value after (a description, a lock's expiry, a narrative's id).
+    pub new_value: Option<String>,
 }
 
 /// A case's summary, as every read shows it.
@@ -110,6 +135,16 @@ impl From<CaseRow> for CaseSummary {
     }
 }
 
+impl From<LockRow> for CaseLock {
+    fn from(row: LockRow) -> Self {
+        Self {
+            locked_by: row.holder,
+            locked_at: row.taken_at,
+            locked_until: row.expires_at,
+        }
+    }
+}
+
 impl From<AuditRow> for AuditEvent {
     fn from(row: AuditRow) -> Self {
         Self {
@@ -122,6 +157,8 @@ impl From<AuditRow> for AuditEvent {
             to_status: row.to_status,
             record_id: row.record_id,
             event_code: row.event_code,
+            old_value: row.old_value,
+            new_value: row.new_value,
         }
     }
 }

@@ -25,6 +25,15 @@ pub enum Action {
     RecordRemoved(RecordKind),
     /// An event was saved to the case (promoted or extended to it).
     EventAdded,
+    /// The description was set (old and new values).
+    DescriptionChanged,
+    /// A narrative was added (its id as the new value).
+    NarrativeAdded,
+    /// The case was locked, or its lock renewed (the expiries before and
+    /// after).
+    LockTaken,
+    /// The holder released the lock (its expiry as the old value).
+    LockReleased,
 }
 
 impl Action {
@@ -42,6 +51,10 @@ impl Action {
             Self::RecordRemoved(RecordKind::ExternalEntity) => "externalEntityRemoved",
             Self::RecordRemoved(RecordKind::Transaction) => "transactionRemoved",
             Self::EventAdded => "eventAdded",
+            Self::DescriptionChanged => "descriptionChanged",
+            Self::NarrativeAdded => "narrativeAdded",
+            Self::LockTaken => "lockTaken",
+            Self::LockReleased => "lockReleased",
         }
     }
 }
@@ -76,6 +89,8 @@ impl Change {
             to_status: None,
             record_id: None,
             event_code: None,
+            old_value: None,
+            new_value: None,
         }
     }
 }

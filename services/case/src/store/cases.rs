@@ -2,7 +2,8 @@
 //! and found by a customer they include.
 
 use super::audit::{self, Action, Change};
-use super::{Page, IN_LIST_CHUNK};
+use super::locks;
+use super::{Page, Write, IN_LIST_CHUNK};
 use crate::rows::CaseRow;
 use crate::schema::{case_customers, cases};
 use diesel::prelude::*;
@@ -52,14 +53,18 @@ pub fn find_many(conn: &mut DbConnection, ids: &[&str]) -> QueryResult<HashMap<S
 
 /// Sets the status of `case_id` from `from` to `to` and records it; `false`
 /// when the status was no longer `from` (changed concurrently).
+/// Refused while another user holds the case's lock.
 pub fn set_status(
     conn: &mut DbConnection,
     case_id: &str,
     from: &str,
     to: &str,
     change: &Change,
-) -> QueryResult<bool> {
+) -> QueryResult<Write<bool>> {
     write_transaction(conn, |conn| {
+        if let Err(locked) = locks::ensure_writable(conn, case_id, change)? {
+            return Ok(Write::Locked(locked));
+        }
         let changed = diesel::update(
             cases::table
                 .find(case_id)
@@ -71,13 +76,42 @@ pub fn set_status(
         ))
         .execute(conn)?;
         if changed == 0 {
-            return Ok(false);
+            return Ok(Write::Done(false));
         }
         let mut record = change.record(case_id, Action::StatusChanged);
         record.from_status = Some(from.to_owned());
         record.to_status = Some(to.to_owned());
         audit::write(conn, &record)?;
-        Ok(true)
+        Ok(Write::Done(true))
+    })
+}
+
+/// Sets the description of `case_id` and records it with the old and new
+/// values, in one transaction. Refused while another user holds the
+/// case's lock.
+pub fn set_description(
+    conn: &mut DbConnection,
+    case_id: &str,
+    description: &str,
+    change: &Change,
+) -> QueryResult<Write<()>> {
+    write_transaction(conn, |conn| {
+        if let Err(locked) = locks::ensure_writable(conn, case_id, change)? {
+            return Ok(Write::Locked(locked));
+        }
+        // The case's row is held until the commit: the old value read is
+        // the one replaced.
+        let Some(case) = find(conn, case_id)? else {
+            return Ok(Write::NoSuchCase);
+        };
+        diesel::update(cases::table.find(case_id))
+            .set(cases::case_description.eq(description))
+            .execute(conn)?;
+        let mut record = change.record(case_id, Action::DescriptionChanged);
+        record.old_value = case.case_description;
+        record.new_value = Some(description.to_owned());
+        audit::write(conn, &record)?;
+        Ok(Write::Done(()))
     })
 }
 

@@ -4,6 +4,7 @@
 //! batches, read back a page at a time.
 
 use super::audit::{self, Action, Change};
+use super::locks::{self, Locked};
 use super::{Page, IN_LIST_CHUNK};
 use crate::rows::customer::{self as customer_rows, CustomerRow, DetailsRow};
 use crate::rows::lists::{self, ListRows};
@@ -26,7 +27,7 @@ use service_kit::{insert_rows, on_backend};
 use std::collections::HashSet;
 
 /// What became of an add.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AddOutcome {
     /// The customer is on the case now.
     Added,
@@ -34,6 +35,8 @@ pub enum AddOutcome {
     AlreadyExists,
     /// The case does not exist; nothing was written.
     NoSuchCase,
+    /// Another user holds the case's lock; nothing was written.
+    Locked(Locked),
 }
 
 /// The `(case, customer)` pairs among `pairs` that are already stored: one
@@ -131,7 +134,7 @@ impl Rows {
 /// Adds `customer` to `case_id` with every row it needs and its audit
 /// record, in one transaction (a savepoint in the caller's). The primary
 /// key `(case_id, customer_id)` makes concurrent adds of the same customer
-/// leave exactly one.
+/// leave exactly one. Refused while another user holds the case's lock.
 pub fn add(
     conn: &mut DbConnection,
     keyring: &Keyring,
@@ -140,8 +143,15 @@ pub fn add(
     change: &Change,
 ) -> QueryResult<AddOutcome> {
     let rows = Rows::of(keyring, case_id, &[customer], change);
-    match write_transaction(conn, |conn| rows.insert(conn)) {
-        Ok(()) => Ok(AddOutcome::Added),
+    let written = write_transaction(conn, |conn| {
+        if let Err(locked) = locks::ensure_writable(conn, case_id, change)? {
+            return Ok(Err(locked));
+        }
+        rows.insert(conn).map(Ok)
+    });
+    match written {
+        Ok(Ok(())) => Ok(AddOutcome::Added),
+        Ok(Err(locked)) => Ok(AddOutcome::Locked(locked)),
         Err(e) if is_unique_violation(&e) => Ok(AddOutcome::AlreadyExists),
         Err(Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _)) => {
             Ok(AddOutcome::NoSuchCase)
@@ -153,35 +163,45 @@ pub fn add(
 /// Adds all of `customers` to `case_id`, with every row they need and their
 /// audit records, in the caller's transaction: a multi-row insert per table
 /// in the common case. Any failure fails them all (the caller rolls back, and can then
-/// [`add`] them one at a time to learn which failed and why).
+/// [`add`] them one at a time to learn which failed and why). Nothing is
+/// written while another user holds the case's lock.
 pub fn add_all(
     conn: &mut DbConnection,
     keyring: &Keyring,
     case_id: &str,
     customers: &[&Customer],
     change: &Change,
-) -> QueryResult<()> {
-    Rows::of(keyring, case_id, customers, change).insert(conn)
+) -> QueryResult<Result<(), Locked>> {
+    if let Err(locked) = locks::ensure_writable(conn, case_id, change)? {
+        return Ok(Err(locked));
+    }
+    Rows::of(keyring, case_id, customers, change)
+        .insert(conn)
+        .map(Ok)
 }
 
 /// Removes `customer_id` from `case_id` (its rows go with it) and records
-/// it, in one transaction; `false` when it was not on the case.
+/// it, in one transaction; `false` when it was not on the case. Refused
+/// while another user holds the case's lock.
 pub fn remove(
     conn: &mut DbConnection,
     case_id: &str,
     customer_id: &str,
     change: &Change,
-) -> QueryResult<bool> {
+) -> QueryResult<Result<bool, Locked>> {
     write_transaction(conn, |conn| {
+        if let Err(locked) = locks::ensure_writable(conn, case_id, change)? {
+            return Ok(Err(locked));
+        }
         let removed =
             diesel::delete(case_customers::table.find((case_id, customer_id))).execute(conn)?;
         if removed == 0 {
-            return Ok(false);
+            return Ok(Ok(false));
         }
         let mut record = change.record(case_id, Action::CustomerRemoved);
         record.customer_id = Some(customer_id.to_owned());
         audit::write(conn, &record)?;
-        Ok(true)
+        Ok(Ok(true))
     })
 }
 

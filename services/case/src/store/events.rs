@@ -3,6 +3,7 @@
 
 use super::audit::{self, Action, Change};
 use super::customers::{self, AddOutcome};
+use super::locks::{self, Locked};
 use super::{suppression, Page};
 use crate::realtime::{focus_of, Batch};
 use crate::rows::events::{self as event_rows, EntityRow, EventRow};
@@ -50,6 +51,9 @@ pub enum Saved {
     NoSuchCase,
     /// The case to extend is closed; nothing was written.
     CaseClosed,
+    /// Another user holds the lock of the case to extend; nothing was
+    /// written.
+    CaseLocked(Locked),
 }
 
 /// Why a transaction was rolled back.
@@ -203,6 +207,9 @@ fn extend(
     };
     if status::by_code(&case.case_status_code).is_some_and(|s| s.closed) {
         return Ok(Saved::CaseClosed);
+    }
+    if let Err(locked) = locks::ensure_writable(conn, case_id, change).map_err(Abort::Database)? {
+        return Ok(Saved::CaseLocked(locked));
     }
     let events: Vec<_> = batch.events.iter().collect();
     let codes = attach(conn, keyring, batch, &events, case_id, change)?;

@@ -1,4 +1,5 @@
-//! Reading and writing cases, their customers and their audit trail. Every
+//! Reading and writing cases, their customers, narratives and locks, and
+//! their audit trail. Every
 //! function takes a connection and runs on the blocking pool (see
 //! `Database::run`). A write runs in one transaction (or savepoint) whose
 //! first statement is a write, so SQLite takes its write lock up front instead of failing to
@@ -8,6 +9,8 @@ pub mod audit;
 pub mod cases;
 pub mod customers;
 pub mod events;
+pub mod locks;
+pub mod narratives;
 pub mod records;
 pub mod sealing;
 pub mod suppression;
@@ -20,6 +23,17 @@ impl From<Corrupt> for Failure {
     fn from(e: Corrupt) -> Self {
         Failure::internal(e)
     }
+}
+
+/// What became of a change to one case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Write<T> {
+    /// Done, with what it produced.
+    Done(T),
+    /// The case does not exist; nothing was written.
+    NoSuchCase,
+    /// Another user holds the case's lock; nothing was written.
+    Locked(locks::Locked),
 }
 
 /// How many values one `IN (...)` list binds at most: well under SQLite's

@@ -17,6 +17,7 @@ use service_kit::{insert_rows, on_backend, DbConnection, Failure, Keyring};
 use std::collections::{HashMap, HashSet};
 
 use super::customers::AddOutcome;
+use super::locks::{self, Locked};
 
 /// The most rows one insert statement carries: with seven columns, 700
 /// parameters, far under SQLite's and PostgreSQL's limits.
@@ -138,14 +139,18 @@ fn audit_of(case_id: &str, kind: RecordKind, id: &str, added: bool, change: &Cha
 /// Adds all of `records` to `case_id` with their audit records, in the
 /// caller's transaction: one multi-row insert per table. Any failure fails
 /// them all (the caller rolls back, and can then [`add`] them one at a
-/// time to learn which failed and why).
+/// time to learn which failed and why). Nothing is written while another
+/// user holds the case's lock.
 pub fn add_all<R: Record>(
     conn: &mut DbConnection,
     keyring: &Keyring,
     case_id: &str,
     records: &[&R],
     change: &Change,
-) -> QueryResult<()> {
+) -> QueryResult<Result<(), Locked>> {
+    if let Err(locked) = locks::ensure_writable(conn, case_id, change)? {
+        return Ok(Err(locked));
+    }
     let rows: Vec<CaseRecordRow> = records
         .iter()
         .map(|r| rows::case_row(keyring, case_id, *r, &change.actor, &change.at))
@@ -154,16 +159,17 @@ pub fn add_all<R: Record>(
         .iter()
         .map(|r| audit_of(case_id, R::KIND, r.id(), true, change))
         .collect();
-    // The records go first, so the first statement is a write.
     on_backend!(conn, |c| {
         insert_rows!(c, case_records::table, rows, [ROWS_PER_INSERT, 10, 1])?;
         insert_rows!(c, case_audit::table, audit, [ROWS_PER_INSERT, 10, 1])
     })
+    .map(Ok)
 }
 
 /// Adds `record` to `case_id` with its audit record, in one transaction (a
 /// savepoint in the caller's). The primary key makes concurrent adds of the
-/// same record leave exactly one.
+/// same record leave exactly one. Refused while another user holds the
+/// case's lock.
 pub fn add<R: Record>(
     conn: &mut DbConnection,
     keyring: &Keyring,
@@ -174,7 +180,8 @@ pub fn add<R: Record>(
     match write_transaction(conn, |conn| {
         add_all(conn, keyring, case_id, &[record], change)
     }) {
-        Ok(()) => Ok(AddOutcome::Added),
+        Ok(Ok(())) => Ok(AddOutcome::Added),
+        Ok(Err(locked)) => Ok(AddOutcome::Locked(locked)),
         Err(e) if is_unique_violation(&e) => Ok(AddOutcome::AlreadyExists),
         Err(Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _)) => {
             Ok(AddOutcome::NoSuchCase)
@@ -185,7 +192,8 @@ pub fn add<R: Record>(
 
 /// Removes the record of kind `kind` and id `id` from `case_id`, with its
 /// audit record, in one transaction; `false` when it is not on the case
-/// (or not with `type_code`, when one is named).
+/// (or not with `type_code`, when one is named). Refused while another user
+/// holds the case's lock.
 pub fn remove(
     conn: &mut DbConnection,
     case_id: &str,
@@ -193,8 +201,11 @@ pub fn remove(
     id: &str,
     type_code: Option<&str>,
     change: &Change,
-) -> QueryResult<bool> {
+) -> QueryResult<Result<bool, Locked>> {
     write_transaction(conn, |conn| {
+        if let Err(locked) = locks::ensure_writable(conn, case_id, change)? {
+            return Ok(Err(locked));
+        }
         let target = case_records::table
             .filter(case_records::case_id.eq(case_id))
             .filter(case_records::kind.eq(kind.as_str()))
@@ -206,10 +217,10 @@ pub fn remove(
             None => diesel::delete(target).execute(conn)?,
         };
         if removed == 0 {
-            return Ok(false);
+            return Ok(Ok(false));
         }
         audit::write(conn, &audit_of(case_id, kind, id, false, change))?;
-        Ok(true)
+        Ok(Ok(true))
     })
 }
 

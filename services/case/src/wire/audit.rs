@@ -19,6 +19,7 @@ pub struct AuditEvent {
     /// `accountAdded`, `accountRemoved`, `externalEntityAdded`,
     /// `externalEntityRemoved`, `transactionAdded`, `transactionRemoved` or
     /// `eventAdded`.
+    /// `descriptionChanged`, `narrativeAdded`, `lockTaken` or `lockReleased`.
     #[schema(example = "customerAdded")]
     pub action: String,
     /// The customer added or removed.
@@ -34,6 +35,12 @@ pub struct AuditEvent {
     /// The event saved to the case (`eventAdded` only; absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_code: Option<String>,
+    /// The value before: the old description (`descriptionChanged`), the
+    /// expiry of the lock renewed or released (`lockTaken`, `lockReleased`).
+    pub old_value: Option<String>,
+    /// The value after: the new description, the lock's new expiry, or the
+    /// id of the narrative added (its text is sealed with the narrative).
+    pub new_value: Option<String>,
 }
 
 /// The answer of `getCaseAudit`.

@@ -6,6 +6,8 @@
 use super::customer::Customer;
 use super::envelope::Status;
 use super::events::CaseEvent;
+use super::locks::CaseLock;
+use super::narratives::Narrative;
 use super::records::{Account, ExternalEntity, Transaction};
 use super::values::{Id, ShortText, Text};
 use domain::{DateTimeSeconds, YesNo};
@@ -24,7 +26,30 @@ pub struct NewCase {
     /// A description of the case, at most 2000 characters.
     #[serde(default)]
     #[schema(value_type = Option<String>, max_length = 2000, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
-    pub case_description: Option<Text<2000>>,
+    pub case_description: Option<CaseDescription>,
+}
+
+/// A case's description: at most 2000 characters, without control
+/// characters.
+pub type CaseDescription = Text<2000>;
+
+/// The body of `updateCaseDescription` (ECM guide 4.6; read field by
+/// field, this type documents it).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DescriptionChange {
+    /// The case.
+    #[schema(example = "CA100")]
+    pub case_id: Id,
+    /// The new description: at most 2000 characters, not blank, without
+    /// control characters.
+    #[schema(
+        example = "This case was created because of suspicious events reported on the customer.",
+        min_length = 1,
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
+    pub case_description: String,
 }
 
 /// A status change.
@@ -73,10 +98,20 @@ pub struct CasePageRequest {
     /// Page size, 1 to 100 (default 20).
     #[schema(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
-    /// The `nextCursor` of the previous page.
+    /// The `nextCursor` of the previous page of customers.
     pub cursor: Option<String>,
-    /// `getCaseDetails`: the `nextEventsCursor` of the previous page.
+    /// The `nextEventsCursor` of the previous page of events.
     pub events_cursor: Option<String>,
+    /// The `nextNarrativesCursor` of the previous page of narratives.
+    #[schema(pattern = "^[+-]?[0-9]{1,18}$")]
+    pub narratives_cursor: Option<String>,
+    /// The `nextAccountsCursor` of the previous page of accounts.
+    pub accounts_cursor: Option<String>,
+    /// The `nextExternalEntitiesCursor` of the previous page of external
+    /// entities.
+    pub external_entities_cursor: Option<String>,
+    /// The `nextTransactionsCursor` of the previous page of transactions.
+    pub transactions_cursor: Option<String>,
 }
 
 /// A page of a case's audit trail: as [`CasePageRequest`], with the
@@ -199,21 +234,38 @@ pub struct CaseDetailsResponse {
     pub status: Status,
     /// The case.
     pub case: CaseSummary,
+    /// Who holds the case's lock, since and until when; `null` when no
+    /// one does (never locked, released, or expired).
+    pub lock: Option<CaseLock>,
     /// A page of its customers, by customer id, each with every field it
     /// was added with.
     pub customers: Vec<Customer>,
     /// Pass as `cursor` for the next page; `null` on the last.
     pub next_cursor: Option<String>,
-    /// The first `limit` of its accounts, by id.
-    pub accounts: Vec<Account>,
-    /// The first `limit` of its external entities, by id.
-    pub external_entities: Vec<ExternalEntity>,
-    /// The first `limit` of its transactions, by id.
-    pub transactions: Vec<Transaction>,
     /// A page of its events, by event code.
     pub events: Vec<CaseEvent>,
     /// Pass as `eventsCursor` for the next page of events; `null` on the last.
     pub next_events_cursor: Option<String>,
+    /// A page of its narratives, oldest first (newest last).
+    pub narratives: Vec<Narrative>,
+    /// Pass as `narrativesCursor` for the next page of narratives; `null`
+    /// on the last.
+    pub next_narratives_cursor: Option<String>,
+    /// A page of its accounts, by id.
+    pub accounts: Vec<Account>,
+    /// Pass as `accountsCursor` for the next page of accounts; `null` on
+    /// the last.
+    pub next_accounts_cursor: Option<String>,
+    /// A page of its external entities, by id.
+    pub external_entities: Vec<ExternalEntity>,
+    /// Pass as `externalEntitiesCursor` for the next page of external
+    /// entities; `null` on the last.
+    pub next_external_entities_cursor: Option<String>,
+    /// A page of its transactions, by id.
+    pub transactions: Vec<Transaction>,
+    /// Pass as `transactionsCursor` for the next page of transactions;
+    /// `null` on the last.
+    pub next_transactions_cursor: Option<String>,
 }
 
 /// The answer of `getCustomerCases`.

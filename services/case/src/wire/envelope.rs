@@ -44,6 +44,10 @@ pub struct Envelope {
 pub enum Fault {
     /// The request asked for something that cannot be done: 400.
     Input,
+    /// The case is locked by another user: 409. When every part failed,
+    /// some on their input and some on a lock, the lock decides (409): the
+    /// request would have been done but for it.
+    Locked,
     /// A dependency (the database, party-service) is unavailable: 503.
     Unavailable,
     /// Our own fault: 500.
@@ -66,6 +70,12 @@ pub const INTERNAL: &str = "Internal error occurred. Please contact system admin
 /// The message of a case that does not exist (the vendor's words).
 pub const NO_SUCH_CASE: &str = "Case does not exist.";
 
+/// The message of a change refused because another user holds the case's
+/// lock (the vendor's words, with the holder's user id).
+pub fn locked_by(holder: &str) -> String {
+    format!("Case is locked by another user {holder}.")
+}
+
 impl Outcome {
     /// A success.
     pub fn done(message: impl Into<String>) -> Self {
@@ -80,6 +90,14 @@ impl Outcome {
         Self {
             message: message.into(),
             fault: Some(Fault::Input),
+        }
+    }
+
+    /// A failure because another user holds the case's lock.
+    pub fn locked(holder: &str) -> Self {
+        Self {
+            message: locked_by(holder),
+            fault: Some(Fault::Locked),
         }
     }
 
@@ -150,7 +168,8 @@ pub fn rollup(statuses: impl IntoIterator<Item = Status>) -> Status {
 }
 
 /// The HTTP status of a whole answer: 200 unless everything failed; then
-/// 400 when the request was at fault, 503 or 500 when we were.
+/// 400 when the request was at fault, 409 when a part met a case locked
+/// by another user, 503 or 500 when we were.
 pub fn http_status(status: Status, faults: impl IntoIterator<Item = Fault>) -> StatusCode {
     if status != Status::Failed {
         return StatusCode::OK;
@@ -158,7 +177,8 @@ pub fn http_status(status: Status, faults: impl IntoIterator<Item = Fault>) -> S
     match faults.into_iter().max() {
         Some(Fault::Internal) => StatusCode::INTERNAL_SERVER_ERROR,
         Some(Fault::Unavailable) => StatusCode::SERVICE_UNAVAILABLE,
-        _ => StatusCode::BAD_REQUEST,
+        Some(Fault::Locked) => StatusCode::CONFLICT,
+        Some(Fault::Input) | None => StatusCode::BAD_REQUEST,
     }
 }
 
@@ -243,6 +263,10 @@ mod tests {
             StatusCode::OK
         );
         assert_eq!(http_status(Failed, [Fault::Input]), StatusCode::BAD_REQUEST);
+        assert_eq!(
+            http_status(Failed, [Fault::Input, Fault::Locked]),
+            StatusCode::CONFLICT
+        );
         assert_eq!(
             http_status(Failed, [Fault::Input, Fault::Unavailable]),
             StatusCode::SERVICE_UNAVAILABLE

@@ -6,6 +6,8 @@ pub mod cases;
 pub mod customer;
 pub mod envelope;
 pub mod events;
+pub mod locks;
+pub mod narratives;
 pub mod records;
 pub mod suppression;
 pub mod values;

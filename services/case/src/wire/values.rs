@@ -76,6 +76,48 @@ impl<const MAX: usize> utoipa::PartialSchema for Text<MAX> {
 
 impl<const MAX: usize> utoipa::ToSchema for Text<MAX> {}
 
+/// Prose of at most `MAX` characters, as sent: not blank, and free of
+/// control characters other than line breaks and tabs (a narrative is
+/// written in paragraphs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prose<const MAX: usize>(String);
+
+/// Prose as an OpenAPI `pattern`: no control character but tab, line feed
+/// and carriage return, and a character other than white space. (A field
+/// of type `Prose` states it in its `#[schema]`: utoipa takes no schema
+/// from a const-generic type.)
+pub const PROSE_PATTERN: &str = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f][^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$";
+
+impl<const MAX: usize> Prose<MAX> {
+    fn from_string(s: String) -> Result<Self, String> {
+        if s.trim().is_empty() {
+            return Err("must not be blank".to_owned());
+        }
+        if s.chars().count() > MAX {
+            return Err(format!("must be at most {MAX} characters"));
+        }
+        if s.chars()
+            .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        {
+            return Err(
+                "must not contain control characters other than line breaks and tabs".to_owned(),
+            );
+        }
+        Ok(Self(s))
+    }
+
+    /// The text, owned.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl<'de, const MAX: usize> Deserialize<'de> for Prose<MAX> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Self::from_string(String::deserialize(d)?).map_err(de::Error::custom)
+    }
+}
+
 /// An identifier: a [`ShortText`] that is not blank (`caseId`, `customerId`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct Id(String);
@@ -477,6 +519,23 @@ mod tests {
         for text in ["1.5e3", "1.5e+3", "15E2"] {
             let n: Number = serde_json::from_str(text).expect("a number");
             assert_eq!(serde_json::to_string(&n).expect("json"), "1500");
+        }
+    }
+
+    #[test]
+    fn prose_keeps_line_breaks_and_refuses_other_control_characters() {
+        let text = "First paragraph.\r\n\n\tSecond.";
+        let prose: Prose<40> = parse(json!(text)).expect("prose");
+        assert_eq!(prose.into_string(), text);
+        for (sent, why) in [
+            (" \n ", "must not be blank"),
+            (
+                "a\u{0}b",
+                "must not contain control characters other than line breaks and tabs",
+            ),
+            ("x".repeat(41).as_str(), "must be at most 40 characters"),
+        ] {
+            assert_eq!(parse::<Prose<40>>(json!(sent)), Err(why.to_owned()));
         }
     }
 

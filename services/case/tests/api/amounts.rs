@@ -64,16 +64,17 @@ async fn details(app: &TestApp, case_id: &str) -> Value {
 
 /// What getCaseDetails answers for a new case `case_id` holding `customers`.
 fn details_of(case_id: &str, customers: Vec<Value>) -> Value {
-    json!({
+    crate::helpers::with_nothing_else(json!({
         "MESSAGE": "Case details fetched successfully.", "STATUS": "SUCCESS",
         "case": {
             "caseClosedFlag": "N", "caseDescription": null, "caseId": case_id,
             "caseStatusCode": "NW", "caseStatusDateTime": "[time]", "caseStatusName": "New",
-            "caseTypeCode": null, "createdBy": "analyst-7", "createdOn": "[time]"
+            "caseTypeCode": null, "createdBy": "analyst-7", "createdOn": "[time]",
+            "priority": null, "dueDate": null
         },
         "customers": customers,
         "nextCursor": null
-    })
+    }))
 }
 
 /// `customer_text`'s customer as getCaseDetails gives it back, with

@@ -8,11 +8,15 @@ use reqwest::StatusCode;
 use serde_json::json;
 use testkit::{backend_tests, Backend};
 
-const CHANGES: [&str; 4] = [
+const CHANGES: [&str; 8] = [
     "addCustomer",
     "removeCustomer",
     "createCase",
     "updateCaseStatus",
+    "updateCaseDescription",
+    "addNarrative",
+    "lockCase",
+    "unlockCase",
 ];
 const READS: [&str; 4] = [
     "getCaseStatusDetails",
@@ -28,6 +32,8 @@ fn body(op: &str) -> String {
         "removeCustomer" => json!([{"caseId": "CA500", "customers": [{"customerId": "CUST-1"}]}]),
         "createCase" => json!([{"caseId": "CA501"}]),
         "updateCaseStatus" => json!([{"caseId": "CA500", "caseStatusCode": "CLS"}]),
+        "updateCaseDescription" => json!({"caseId": "CA500", "caseDescription": "x"}),
+        "addNarrative" => json!([{"caseId": "CA500", "narrative": "x"}]),
         "getCaseStatusDetails" => json!([{"caseId": "CA500"}]),
         "getCustomerCases" => json!({"customerId": "CUST-1"}),
         _ => json!({"caseId": "CA500"}),

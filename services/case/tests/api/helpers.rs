@@ -278,3 +278,52 @@ pub async fn create_party(app: &TestApp, input: &Value) -> String {
 pub fn envelope(message: &str) -> Value {
     json!({"MESSAGE": message, "STATUS": "FAILED"})
 }
+
+/// A single-case answer: `{MESSAGE, STATUS, caseId}`.
+pub fn case_answer(message: &str, status: &str, case_id: &str) -> Value {
+    json!({"MESSAGE": message, "STATUS": status, "caseId": case_id})
+}
+
+/// The whole of `getCaseDetails` (first pages) for `case_id`.
+pub async fn case_details(app: &TestApp, case_id: &str) -> Value {
+    let (status, details) = post(
+        app,
+        &reader(app),
+        "getCaseDetails",
+        &json!({"caseId": case_id}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{details}");
+    details
+}
+
+/// What getCaseDetails answers beside the case and its customers when the
+/// case has no lock, events, narratives, accounts, external entities or
+/// transactions: each list empty, each cursor `null`.
+pub fn nothing_else() -> serde_json::Map<String, Value> {
+    let mut fields = serde_json::Map::new();
+    fields.insert("lock".to_owned(), Value::Null);
+    for list in [
+        "events",
+        "narratives",
+        "accounts",
+        "externalEntities",
+        "transactions",
+    ] {
+        fields.insert(list.to_owned(), json!([]));
+        let mut capital = list.to_owned();
+        capital[..1].make_ascii_uppercase();
+        fields.insert(format!("next{capital}Cursor"), Value::Null);
+    }
+    fields
+}
+
+/// `details` (a getCaseDetails answer written out without them) with
+/// [`nothing_else`]'s fields added where it does not set them.
+pub fn with_nothing_else(mut details: Value) -> Value {
+    let object = details.as_object_mut().expect("an object");
+    for (key, value) in nothing_else() {
+        object.entry(key).or_insert(value);
+    }
+    details
+}

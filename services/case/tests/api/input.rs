@@ -1,8 +1,8 @@
 //! Requests refused as a whole, in the ECM envelope, with nothing applied.
 
 use crate::helpers::{
-    case_customers, create_cases, customer, envelope, post_raw, reader, spawn, spawn_with, writer,
-    OPS,
+    case_answer, case_customers, create_cases, customer, envelope, post_raw, reader, spawn,
+    spawn_with, writer, OPS,
 };
 use reqwest::StatusCode;
 use serde_json::json;
@@ -166,7 +166,7 @@ async fn limits_unknown_operations_and_methods_answer_in_the_envelope(backend: B
     );
 
     assert_eq!(
-        post_raw(&app, Some(&reader(&app)), "addNarrative", "[]".into()).await,
+        post_raw(&app, Some(&reader(&app)), "addWidget", "[]".into()).await,
         (StatusCode::NOT_FOUND, envelope("Unknown operation."))
     );
     let response = app
@@ -284,8 +284,113 @@ async fn hostile_bodies_on_the_real_time_operations(backend: Backend) {
     );
 }
 
+/// The hostile-input table of the operations on one case's description,
+/// narratives and lock: each body (`__X__` marks where the hostile value
+/// goes, raw JSON) and hostile value, with the whole answer owed. None is
+/// a 5xx, and nothing is applied.
+async fn hostile_input_to_description_narratives_and_locks(backend: Backend) {
+    let app = spawn_with(backend, &[("CASE_MAX_BODY_BYTES", "65536")]).await;
+    create_cases(&app, &["CA820"]).await;
+    let token = writer(&app);
+    let bad = StatusCode::BAD_REQUEST;
+    let deep = format!("{}1{}", "{\"a\":".repeat(10_000), "}".repeat(10_000));
+    let invalid = || (bad, envelope(INVALID));
+    let no_control = "Invalid caseId: must not contain control characters.";
+    let narrative_failed = |message: &str| {
+        (
+            bad,
+            json!({"MESSAGE": "Narrative addition failed.", "STATUS": "FAILED",
+                   "RESULTARRAY": [{"MESSAGE": message, "STATUS": "FAILED", "caseId": "CA820"}]}),
+        )
+    };
+    let description = r#"{"caseId": "CA820", "caseDescription": __X__}"#;
+    let description_id = r#"{"caseId": __X__, "caseDescription": "fine"}"#;
+    let narrative = r#"[{"caseId": "CA820", "narrative": __X__}]"#;
+    let lock = r#"{"caseId": __X__}"#;
+    let table: Vec<(&str, &str, &str, (StatusCode, serde_json::Value))> = vec![
+        ("updateCaseDescription", description, "\"a\\u0000b\"", (bad, case_answer("Invalid caseDescription: must not contain control characters.", "FAILED", "CA820"))),
+        ("updateCaseDescription", description, "\"'; DROP TABLE cases; --\"", (StatusCode::OK, json!({"MESSAGE": "Case description updated successfully.", "STATUS": "SUCCESS", "caseId": "CA820"}))),
+        ("updateCaseDescription", description, &deep, invalid()),
+        ("updateCaseDescription", description, "1e400", invalid()),
+        ("updateCaseDescription", description, "-99999999999999999999999", invalid()),
+        ("updateCaseDescription", description, "\"x\", \"caseDescription\": \"y\"", invalid()),
+        ("updateCaseDescription", description_id, "\"CA\\u0000820\"", (bad, envelope(no_control))),
+        ("addNarrative", narrative, "\"a\\u0000b\"", narrative_failed("Invalid narrative: must not contain control characters other than line breaks and tabs.")),
+        ("addNarrative", narrative, &deep, invalid()),
+        ("addNarrative", narrative, "1e400", narrative_failed("Invalid narrative: invalid type: number, expected a string.")),
+        ("addNarrative", narrative, "\"x\", \"narrative\": \"y\"", invalid()),
+        ("addNarrative", narrative, "-99999999999999999999999", narrative_failed("Invalid narrative: invalid type: number, expected a string.")),
+        ("lockCase", lock, "\"CA\\u0000820\"", (bad, envelope(no_control))),
+        ("lockCase", lock, &deep, invalid()),
+        ("lockCase", lock, "\"CA820\", \"caseId\": \"CA821\"", invalid()),
+        ("unlockCase", lock, "\"CA\\u0000820\"", (bad, envelope(no_control))),
+        ("unlockCase", lock, "1e400", invalid()),
+    ];
+    for (op, template, value, expected) in table {
+        let body = template.replace("__X__", value);
+        assert_eq!(
+            post_raw(&app, Some(&token), op, body).await,
+            expected,
+            "{op} with {}",
+            &value[..value.len().min(40)]
+        );
+    }
+    for op in [
+        "updateCaseDescription",
+        "addNarrative",
+        "lockCase",
+        "unlockCase",
+    ] {
+        let mut utf8 = br#"{"caseId": "CA8\u0001"}"#.to_vec();
+        let at = utf8.iter().position(|b| *b == b'\\').expect("the marker");
+        utf8.splice(at..at + 6, [0xff]);
+        let response = app
+            .anonymous(reqwest::Method::POST, &format!("{OPS}/{op}"))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(utf8)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{op}");
+        assert_eq!(
+            response.json::<serde_json::Value>().await.expect("json"),
+            envelope(INVALID)
+        );
+        assert_eq!(
+            post_raw(&app, Some(&token), op, " ".repeat(70_000)).await,
+            (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                envelope("The request body exceeds 65536 bytes.")
+            ),
+            "{op}"
+        );
+    }
+    let (_, details) = post_raw(
+        &app,
+        Some(&reader(&app)),
+        "getCaseDetails",
+        json!({"caseId": "CA820"}).to_string(),
+    )
+    .await;
+    assert_eq!(
+        (
+            &details["case"]["caseDescription"],
+            &details["narratives"],
+            &details["lock"]
+        ),
+        (
+            &json!("'; DROP TABLE cases; --"),
+            &json!([]),
+            &serde_json::Value::Null
+        ),
+        "only the hostile string stored verbatim was applied"
+    );
+}
+
 backend_tests!(
     bodies_not_of_the_documented_shape_are_refused,
     limits_unknown_operations_and_methods_answer_in_the_envelope,
-    hostile_bodies_on_the_real_time_operations
+    hostile_bodies_on_the_real_time_operations,
+    hostile_input_to_description_narratives_and_locks
 );

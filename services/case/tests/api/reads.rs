@@ -207,7 +207,8 @@ async fn every_change_is_in_the_audit_trail(backend: Backend) {
             event,
             &json!({
                 "eventId": event["eventId"], "at": at, "actor": actor, "action": action,
-                "customerId": customer, "fromStatus": from, "toStatus": to
+                "customerId": customer, "fromStatus": from, "toStatus": to,
+                "oldValue": null, "newValue": null
             })
         );
     }

@@ -55,11 +55,16 @@ async fn the_seed_sample_is_accepted_and_read_back_field_for_field(backend: Back
                 "caseClosedFlag": "N", "createdOn": at, "createdBy": ANALYST,
                 "priority": "Low", "dueDate": due
             },
+            "lock": null,
             "customers": [sample_customer(), seed_customer()],
             "nextCursor": null,
             "events": [sample_event("POSTARJ1", saved_at)],
             "nextEventsCursor": null,
-            "accounts": [], "externalEntities": [], "transactions": []
+            "narratives": [],
+            "nextNarrativesCursor": null,
+            "accounts": [], "nextAccountsCursor": null,
+            "externalEntities": [], "nextExternalEntitiesCursor": null,
+            "transactions": [], "nextTransactionsCursor": null
         }),
         "every field of the sample comes back as sent"
     );
