@@ -473,6 +473,10 @@ async fn rekey_moves_everything_to_the_new_key(backend: Backend) {
             "addAccount",
             json!([{"caseId": "C1", "accounts": [{"accountId": "A1", "taxId": "TX777"}]}]),
         ),
+        (
+            "addNarrative",
+            json!([{"caseId": "C1", "narrative": "Seen twice at the branch."}]),
+        ),
     ] {
         let response = app
             .anonymous(reqwest::Method::POST, &ecm(op))
@@ -506,7 +510,7 @@ async fn rekey_moves_everything_to_the_new_key(backend: Backend) {
     );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "party: 1 rewritten under key b\ndocument: 1 rewritten under key b\ncase: 4 rewritten under key b\n"
+        "party: 1 rewritten under key b\ndocument: 1 rewritten under key b\ncase: 5 rewritten under key b\n"
     );
 
     app.restart(&[("ENCRYPTION_KEYS", Some(KEY_B))], &build_all)
@@ -543,6 +547,10 @@ async fn rekey_moves_everything_to_the_new_key(backend: Backend) {
         (&json!("TX999"), &json!({"SSN": "123-12-1234"}))
     );
     assert_eq!(details["accounts"][0]["taxId"], json!("TX777"));
+    assert_eq!(
+        details["narratives"][0]["narrative"],
+        json!("Seen twice at the branch.")
+    );
     let business: Value = json_of(app.internal(
         reqwest::Method::GET,
         "/case/v1/business-records/transaction/T1",

@@ -2,7 +2,8 @@
 //! every answer, with the bearer token they require.
 
 use crate::routes::{
-    audit, business, cases, customers, description, events, locks, narratives, records, suppression,
+    audit, business, cases, customers, decisions, description, events, locks, narratives, records,
+    suppression,
 };
 use crate::wire::envelope::Envelope;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
@@ -51,6 +52,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
             suppression::reject_suppression_rule,
             description::update_case_description,
             narratives::add_narrative,
+            decisions::update_event_risk_decision,
             locks::lock_case,
             locks::unlock_case,
         ),

@@ -242,7 +242,7 @@ pub async fn remove_customer(
     let body = read_body(&req, payload, &state).await?;
     let plans = plan::plan::<CustomerRef>(&body, state.max_customers)?;
     let change = Change::now(&caller.subject);
-    let plans = plan::remove_parts(&state, plans, "removeCustomer", move |conn, case_id, c| {
+    let plans = plan::settle_each(&state, plans, "removeCustomer", move |conn, case_id, c| {
         Ok(
             match customers::remove(conn, case_id, c.customer_id.as_str(), &change)? {
                 Ok(true) => Outcome::done(REMOVED),

@@ -5,6 +5,7 @@ mod body;
 pub mod business;
 pub mod cases;
 pub mod customers;
+pub mod decisions;
 pub mod description;
 pub mod events;
 pub mod locks;
@@ -172,6 +173,11 @@ pub fn register(cfg: &mut web::ServiceConfig, state: web::Data<AppState>, tokens
                 "CaseManagementService",
                 "getCaseAudit",
                 audit::get_case_audit
+            ))
+            .service(operation!(
+                "CaseManagementService",
+                "updateEventRiskDecision",
+                decisions::update_event_risk_decision
             ))
             .service(operation!(
                 "CaseManagementService",

@@ -342,14 +342,15 @@ fn failed_on(e: &diesel::result::Error) -> Outcome {
     }
 }
 
-/// Settles a removal: in one go on the database, finds the plans' cases,
-/// settles those that do not exist or are closed, then each ready part with
-/// `remove` (each part its own transaction, see [`CasePlan::apply`]).
-pub async fn remove_parts<T: Send + 'static>(
+/// Settles a batch whose parts are written one at a time (removals,
+/// decisions): in one go on the database, finds the plans' cases, settles
+/// those that do not exist or are closed, then each ready part with
+/// `apply` (each part its own transaction, see [`CasePlan::apply`]).
+pub async fn settle_each<T: Send + 'static>(
     state: &AppState,
     mut plans: Vec<CasePlan<T>>,
     operation: &'static str,
-    mut remove: impl FnMut(&mut DbConnection, &str, &T) -> QueryResult<Outcome> + Send + 'static,
+    mut apply: impl FnMut(&mut DbConnection, &str, &T) -> QueryResult<Outcome> + Send + 'static,
 ) -> Result<Vec<CasePlan<T>>, EcmError> {
     state
         .db
@@ -359,7 +360,7 @@ pub async fn remove_parts<T: Send + 'static>(
             let found = cases::find_many(conn, &ids)?;
             for plan in &mut plans {
                 plan.settle_case(&found);
-                plan.apply(conn, operation, &mut remove);
+                plan.apply(conn, operation, &mut apply);
             }
             Ok::<_, EcmError>(plans)
         })

@@ -301,7 +301,7 @@ where
     let body = read_body(&req, payload, &state).await?;
     let plans = plan::plan::<T>(&body, state.max_customers)?;
     let change = Change::now(&caller.subject);
-    let plans = plan::remove_parts(
+    let plans = plan::settle_each(
         &state,
         plans,
         "removeRecord",

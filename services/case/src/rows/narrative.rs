@@ -44,6 +44,19 @@ fn context(case_id: &str, created_at: &str, created_by: &str) -> String {
     )
 }
 
+/// A narrative's stored text, sealed again under the active key.
+pub fn reseal(
+    keyring: &Keyring,
+    case_id: &str,
+    created_at: &str,
+    created_by: &str,
+    stored: &str,
+) -> Result<String, Corrupt> {
+    keyring
+        .reseal(&context(case_id, created_at, created_by), stored)
+        .map_err(|e| Corrupt(e.to_string()))
+}
+
 impl NewNarrativeRow {
     /// `text` added to `case_id` by `created_by` at `created_at`, sealed.
     pub fn sealed(

@@ -25,6 +25,8 @@ pub enum Action {
     RecordRemoved(RecordKind),
     /// An event was saved to the case (promoted or extended to it).
     EventAdded,
+    /// A decision was recorded on an event (the codes before and after).
+    EventDecided,
     /// The description was set (old and new values).
     DescriptionChanged,
     /// A narrative was added (its id as the new value).
@@ -51,6 +53,7 @@ impl Action {
             Self::RecordRemoved(RecordKind::ExternalEntity) => "externalEntityRemoved",
             Self::RecordRemoved(RecordKind::Transaction) => "transactionRemoved",
             Self::EventAdded => "eventAdded",
+            Self::EventDecided => "eventDecided",
             Self::DescriptionChanged => "descriptionChanged",
             Self::NarrativeAdded => "narrativeAdded",
             Self::LockTaken => "lockTaken",

@@ -3,9 +3,10 @@
 //! active key for `onboarding rekey`.
 
 use crate::rows::customer::{self, GENERIC_INFORMATION, TAX_ID};
-use crate::rows::{events, records};
+use crate::rows::{events, narrative, records};
 use crate::schema::{
-    business_records, case_customer_details, case_customers, case_records, event_customers,
+    business_records, case_customer_details, case_customers, case_narratives, case_records,
+    event_customers,
 };
 use diesel::dsl::sql;
 use diesel::prelude::*;
@@ -123,40 +124,16 @@ fn reseal_records(
 ) -> Result<usize, Failure> {
     // Key ids are letters, digits, '-' and '_': safe inside a literal.
     let condition = format!("substr(details, 1, {}) <> '{prefix}'", prefix.len());
-    let business = rewrite_in_batches(
+    let business = reseal_column!(
         conn,
-        |conn: &mut DbConnection| {
-            let batch: Vec<(String, String, String)> = business_records::table
-                .filter(sql::<Bool>(&condition))
-                .select((
-                    business_records::kind,
-                    business_records::record_id,
-                    business_records::details,
-                ))
-                .limit(BATCH)
-                .load(conn)?;
-            if batch.is_empty() {
-                return Ok(Batch::Done);
-            }
-            batch
-                .into_iter()
-                .map(|(kind, id, stored)| {
-                    let value = records::reseal_business(keyring, &kind, &id, &stored)?;
-                    Ok((kind, id, stored, value))
-                })
-                .collect::<Result<Vec<_>, Failure>>()
-                .map(Batch::Rows)
-        },
-        |conn, (kind, id, stored, value)| {
-            diesel::update(
-                business_records::table
-                    .find((kind, id))
-                    .filter(business_records::details.eq(stored)),
-            )
-            .set(business_records::details.eq(value))
-            .execute(conn)
-        },
-    )?;
+        keyring,
+        prefix,
+        business_records,
+        kind,
+        record_id,
+        details,
+        |kind: &str, id: &str, stored: &str| records::reseal_business(keyring, kind, id, stored)
+    );
     let on_cases = rewrite_in_batches(
         conn,
         |conn: &mut DbConnection| {
@@ -192,5 +169,51 @@ fn reseal_records(
             .execute(conn)
         },
     )?;
-    Ok(business + on_cases)
+    Ok(business + on_cases + reseal_narratives(conn, keyring, prefix)?)
+}
+
+/// Seals again, a batch at a time, the narratives whose stored text does
+/// not start with `prefix`.
+fn reseal_narratives(
+    conn: &mut DbConnection,
+    keyring: &Keyring,
+    prefix: &str,
+) -> Result<usize, Failure> {
+    let condition = format!("substr(narrative, 1, {}) <> '{prefix}'", prefix.len());
+    rewrite_in_batches(
+        conn,
+        |conn: &mut DbConnection| {
+            let batch: Vec<(i64, String, String, String, String)> = case_narratives::table
+                .filter(sql::<Bool>(&condition))
+                .select((
+                    case_narratives::id,
+                    case_narratives::case_id,
+                    case_narratives::created_at,
+                    case_narratives::created_by,
+                    case_narratives::narrative,
+                ))
+                .limit(BATCH)
+                .load(conn)?;
+            if batch.is_empty() {
+                return Ok(Batch::Done);
+            }
+            batch
+                .into_iter()
+                .map(|(id, case_id, at, by, stored)| {
+                    let value = narrative::reseal(keyring, &case_id, &at, &by, &stored)?;
+                    Ok((id, stored, value))
+                })
+                .collect::<Result<Vec<_>, Failure>>()
+                .map(Batch::Rows)
+        },
+        |conn, (id, stored, value)| {
+            diesel::update(
+                case_narratives::table
+                    .find(id)
+                    .filter(case_narratives::narrative.eq(stored)),
+            )
+            .set(case_narratives::narrative.eq(value))
+            .execute(conn)
+        },
+    )
 }

@@ -17,9 +17,9 @@ pub struct AuditEvent {
     pub actor: String,
     /// `caseCreated`, `customerAdded`, `customerRemoved`, `statusChanged`,
     /// `accountAdded`, `accountRemoved`, `externalEntityAdded`,
-    /// `externalEntityRemoved`, `transactionAdded`, `transactionRemoved` or
-    /// `eventAdded`.
-    /// `descriptionChanged`, `narrativeAdded`, `lockTaken` or `lockReleased`.
+    /// `externalEntityRemoved`, `transactionAdded`, `transactionRemoved`,
+    /// `eventAdded`, `eventDecided`, `descriptionChanged`,
+    /// `narrativeAdded`, `lockTaken` or `lockReleased`.
     #[schema(example = "customerAdded")]
     pub action: String,
     /// The customer added or removed.
@@ -32,11 +32,13 @@ pub struct AuditEvent {
     /// actions only; absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub record_id: Option<String>,
-    /// The event saved to the case (`eventAdded` only; absent otherwise).
+    /// The event saved to the case or decided on (`eventAdded`,
+    /// `eventDecided`; absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_code: Option<String>,
     /// The value before: the old description (`descriptionChanged`), the
-    /// expiry of the lock renewed or released (`lockTaken`, `lockReleased`).
+    /// expiry of the lock renewed or released (`lockTaken`, `lockReleased`),
+    /// the event's decision code before (`eventDecided`).
     pub old_value: Option<String>,
     /// The value after: the new description, the lock's new expiry, or the
     /// id of the narrative added (its text is sealed with the narrative).

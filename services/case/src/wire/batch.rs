@@ -3,6 +3,7 @@
 //! operations) a roll-up over its customers.
 
 use super::customer::Customer;
+use super::decisions::EventDecision;
 use super::envelope::{http_status, rollup, Messages, Outcome, Status};
 use super::records::{
     Account, AccountRef, ExternalEntity, ExternalEntityRef, Transaction, TransactionRef,
@@ -270,6 +271,20 @@ parts_answer!(
     example = "Transactions addition was successful.",
 );
 
+parts_answer!(
+    EventDecisionsResponse,
+    CaseEventDecisionsResult,
+    EventDecisionResult,
+    key = "events",
+    id = "eventCode",
+    part = "What became of one event's decision.",
+    case = "What became of one case's event decisions.",
+    response = "The answer of `updateEventRiskDecision`.",
+    example_id = "ECMRT1662738331135",
+    example_part = "Event Decision updated successfully.",
+    example = "Event Decision updation was successful.",
+);
+
 /// Declares the request item of a batch on parts, for the OpenAPI
 /// document: a case and its parts under `$key`, and no other key.
 macro_rules! parts_input {
@@ -331,6 +346,13 @@ parts_input!(
     key = "transactions",
     doc = "An item of `removeTransaction`: a case and the transactions to remove from it.",
     parts = "The transactions to remove: at least one (a case with none fails)."
+);
+parts_input!(
+    CaseEventDecisionsInput,
+    EventDecision,
+    key = "events",
+    doc = "An item of `updateEventRiskDecision`: a case and the decisions on its events.",
+    parts = "The decisions: at least one (a case with none fails)."
 );
 
 /// What became of one case of a case operation.

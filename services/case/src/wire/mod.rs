@@ -4,6 +4,7 @@ pub mod audit;
 pub mod batch;
 pub mod cases;
 pub mod customer;
+pub mod decisions;
 pub mod envelope;
 pub mod events;
 pub mod locks;

@@ -45,6 +45,11 @@ async fn bodies_not_of_the_documented_shape_are_refused(backend: Backend) {
             "transactions",
             json!({"transactionReferenceId": "T-1"}),
         ),
+        (
+            "updateEventRiskDecision",
+            "events",
+            json!({"eventCode": "E-1", "eventDecisionCode": 1}),
+        ),
     ] {
         let good = json!({"caseId": "CA800", key: [part.clone()]});
         let refused = [

@@ -7,6 +7,7 @@ mod at_rest;
 mod auth;
 mod batch;
 mod concurrency;
+mod decisions;
 mod description;
 mod events;
 mod helpers;
