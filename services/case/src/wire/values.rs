@@ -74,7 +74,13 @@ impl<const MAX: usize> utoipa::PartialSchema for Text<MAX> {
     }
 }
 
-impl<const MAX: usize> utoipa::ToSchema for Text<MAX> {}
+/// Each size is its own component (`Text64`, `Text255`): one name for all
+/// would document every size with one size's limit.
+impl<const MAX: usize> utoipa::ToSchema for Text<MAX> {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Owned(format!("Text{MAX}"))
+    }
+}
 
 /// Prose of at most `MAX` characters, as sent: not blank, and free of
 /// control characters other than line breaks and tabs (a narrative is
