@@ -15,8 +15,10 @@ def _ms(text):
     return float(match.group(1)) * UNITS[match.group(2)]
 
 
-def run(url, connections=64, seconds=10, method="GET", body=None, headers=None, threads=2):
-    """Runs wrk; returns {"rps", "p50_ms", "p99_ms", "non2xx", "errors"}."""
+def run(url, connections=64, seconds=10, method="GET", body=None, headers=None, threads=2, unique=None):
+    """Runs wrk; returns {"rps", "p50_ms", "p99_ms", "non2xx", "errors"}.
+    With `unique`, each request's body has that placeholder replaced by a
+    value no other request of the run has (`<thread>-<n>`)."""
     lua = None
     args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "30s"]
     if method != "GET" or body is not None or headers:
@@ -25,6 +27,20 @@ def run(url, connections=64, seconds=10, method="GET", body=None, headers=None, 
             script.append(f"wrk.body = {json.dumps(body)}")
         for name, value in (headers or {}).items():
             script.append(f"wrk.headers[{json.dumps(name)}] = {json.dumps(value)}")
+        if unique is not None:
+            script.append(
+                "local threads = 0\n"
+                "function setup(thread)\n"
+                "  threads = threads + 1\n"
+                "  thread:set(\"tid\", threads)\n"
+                "end\n"
+                "local n = 0\n"
+                "function request()\n"
+                "  n = n + 1\n"
+                f"  local body = string.gsub(wrk.body, {json.dumps(unique)}, tid .. \"-\" .. n)\n"
+                "  return wrk.format(nil, nil, nil, body)\n"
+                "end"
+            )
         script.append(
             "responses = {}\n"
             "function response(status, headers, body)\n"

@@ -16,7 +16,7 @@ pub const MAX_REFUSALS: usize = 20;
 /// How many records one transaction of an import writes: big enough that
 /// the commit is a small part of the cost, small enough that a transaction
 /// stays short.
-const IMPORT_BATCH: usize = 5_000;
+pub const IMPORT_BATCH: usize = 5_000;
 
 /// Sorts checked entries by kind, or names every one (up to
 /// [`MAX_REFUSALS`]) that breaks a rule serde cannot check; `entry` names
