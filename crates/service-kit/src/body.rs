@@ -236,7 +236,7 @@ fn field_error(path: &str, message: &str) -> FieldError {
     };
     // serde names our Rust types ("expected struct PartyInput") and lets a
     // struct be written as an array; callers only need to know an object is due.
-    if message.contains("expected struct ") {
+    if message.contains("expected struct ") || message.ends_with("expected a JSON object") {
         return FieldError::new(field, "must be a JSON object");
     }
     FieldError::new(field, message)

@@ -4,7 +4,7 @@
 //! written, and a refusal names the entry and the field.
 
 use crate::store::records;
-use crate::wire::records::{BusinessRecord, BusinessRecords};
+use crate::wire::records::{BusinessRecord, BusinessRecords, RawEntry};
 use domain::FieldError;
 use service_kit::{Database, InputError, Keyring};
 use std::io::BufRead;
@@ -18,25 +18,49 @@ pub const MAX_REFUSALS: usize = 20;
 /// stays short.
 pub const IMPORT_BATCH: usize = 5_000;
 
-/// Sorts checked entries by kind, or names every one (up to
-/// [`MAX_REFUSALS`]) that breaks a rule serde cannot check; `entry` names
-/// an entry by its index.
+/// Reads an entry's record by its kind and checks the rules serde cannot;
+/// a refusal names the field within the entry (`record.accountId`).
+pub fn check(entry: &RawEntry) -> Result<BusinessRecord, FieldError> {
+    let record = BusinessRecord::read(entry).map_err(|e| {
+        let (field, message) = first_error(e);
+        FieldError::new(format!("record.{field}"), message)
+    })?;
+    match record.violation() {
+        Some((field, message)) => Err(FieldError::new(field, message)),
+        None => Ok(record),
+    }
+}
+
+/// The first field an input error names (`body` when it names none), and
+/// what is wrong with it.
+fn first_error(e: InputError) -> (String, String) {
+    match e {
+        InputError::Invalid(errors) => errors
+            .into_iter()
+            .next()
+            .map_or(("body".to_owned(), "is invalid".to_owned()), |f| {
+                (f.field, f.message)
+            }),
+        other => ("body".to_owned(), other.to_string()),
+    }
+}
+
+/// Checks entries ([`check`]) and sorts them by kind, or names every one
+/// refused (up to [`MAX_REFUSALS`]); `entry` names an entry by its index.
 pub fn sort(
-    entries: impl IntoIterator<Item = BusinessRecord>,
+    entries: &[RawEntry],
     entry: impl Fn(usize) -> String,
 ) -> Result<BusinessRecords, Vec<FieldError>> {
     let mut sorted = BusinessRecords::default();
     let mut refusals = Vec::new();
-    for (index, record) in entries.into_iter().enumerate() {
-        match record.violation() {
-            Some((field, message)) if refusals.len() < MAX_REFUSALS => {
-                refusals.push(FieldError::new(
-                    format!("{}.{field}", entry(index)),
-                    message,
-                ));
-            }
-            Some(_) => {}
-            None => sorted.push(record),
+    for (index, raw) in entries.iter().enumerate() {
+        match check(raw) {
+            Ok(record) => sorted.push(record),
+            Err(refusal) if refusals.len() < MAX_REFUSALS => refusals.push(FieldError::new(
+                format!("{}.{}", entry(index), refusal.field),
+                refusal.message,
+            )),
+            Err(_) => {}
         }
     }
     if refusals.is_empty() {
@@ -85,31 +109,18 @@ fn list(refusals: &[FieldError]) -> String {
 /// Reads one line of a JSON Lines file (1-based `number`), naming the line
 /// and the field at fault.
 fn parse_line(number: usize, line: &str) -> Result<BusinessRecord, FieldError> {
-    // A line that parses is read once; only a refused one is read again,
-    // for the error that names its field.
-    let parsed = serde_json::from_str::<BusinessRecord>(line)
-        .or_else(|_| service_kit::body::parse_json::<BusinessRecord>(line.as_bytes()));
-    let record = parsed.map_err(|e| {
-        let (field, message) = match e {
-            InputError::Invalid(errors) => errors
-                .into_iter()
-                .next()
-                .map_or(("".to_owned(), "is invalid".to_owned()), |f| {
-                    (f.field, f.message)
-                }),
-            other => (String::new(), other.to_string()),
-        };
-        let field = if field.is_empty() || field == "body" {
+    let at = |field: &str| {
+        if field == "body" {
             format!("line {number}")
         } else {
             format!("line {number}: {field}")
-        };
-        FieldError::new(field, message)
+        }
+    };
+    let entry = service_kit::body::parse_json::<RawEntry>(line.as_bytes()).map_err(|e| {
+        let (field, message) = first_error(e);
+        FieldError::new(at(&field), message)
     })?;
-    match record.violation() {
-        Some((field, message)) => Err(FieldError::new(format!("line {number}: {field}"), message)),
-        None => Ok(record),
-    }
+    check(&entry).map_err(|refusal| FieldError::new(at(&refusal.field), refusal.message))
 }
 
 /// Every line of `reader` that is not blank, with its 1-based number.

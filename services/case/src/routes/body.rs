@@ -6,8 +6,8 @@
 use super::AppState;
 use crate::error::EcmError;
 use crate::wire::values::Id;
+use crate::wire::values::Object;
 use actix_web::{web, HttpRequest};
-use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
@@ -149,26 +149,6 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for CaseSeed<T> {
             (Some(case_id), Some(parts)) => Ok((case_id, parts)),
             _ => Err(de::Error::custom("a key is missing")),
         }
-    }
-}
-
-/// A `T` read only from a JSON object (serde would also read a struct from
-/// an array of its fields).
-struct Object<T>(T);
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct ObjectVisitor<T>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
-            type Value = T;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
-                T::deserialize(MapAccessDeserializer::new(map))
-            }
-        }
-        d.deserialize_map(ObjectVisitor(PhantomData)).map(Self)
     }
 }
 

@@ -5,7 +5,7 @@ use super::AppState;
 use crate::loading;
 use crate::store::records;
 use crate::wire::records::{
-    Account, BusinessRecord, ExternalEntity, Loaded, Record, RecordKind, Transaction,
+    Account, BusinessRecord, ExternalEntity, Loaded, RawEntry, Record, RecordKind, Transaction,
 };
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -46,7 +46,10 @@ pub async fn load(
         .into());
     }
     let body = read_limited(&req, payload, state.max_business_body).await?;
-    let entries: Vec<BusinessRecord> = parse_json(&body)?;
+    let entries: Vec<RawEntry> = parse_json(&body)?;
+    if entries.is_empty() {
+        return Err(InputError::field("body", "must hold at least one record").into());
+    }
     if entries.len() > state.max_business_records {
         return Err(ProblemError::Rule {
             rule: "too-many-records",
@@ -59,7 +62,7 @@ pub async fn load(
             ),
         });
     }
-    let records = loading::sort(entries, |index| format!("[{index}]"))?;
+    let records = loading::sort(&entries, |index| format!("[{index}]"))?;
     let loaded = Loaded::from(&records);
     let keyring = state.keyring.clone();
     let at = service_kit::db::timestamp(chrono::Utc::now());
@@ -82,7 +85,7 @@ pub async fn load(
 #[utoipa::path(
     get, path = "/case/v1/business-records/{kind}/{id}", tag = "business records (internal)",
     params(
-        ("kind" = RecordKind, Path, description = "`account`, `externalEntity` or `transaction`"),
+        ("kind" = inline(RecordKind), Path, description = "`account`, `externalEntity` or `transaction`"),
         ("id" = String, Path, description = "The record's id"),
     ),
     responses(

@@ -131,10 +131,10 @@ pub fn parts_response<R: From<RolledUp>>(
 macro_rules! parts_answer {
     (
         $response:ident, $case:ident, $part:ident,
-        key = $key:literal, id = $id:literal,
-        part = $part_doc:literal, case = $case_doc:literal, response = $response_doc:literal,
-        example_id = $example_id:literal, example_part = $example_part:literal,
-        example = $example:literal $(,)?
+        key = $key:tt, id = $id:tt,
+        part = $part_doc:tt, case = $case_doc:tt, response = $response_doc:tt,
+        example_id = $example_id:tt, example_part = $example_part:tt,
+        example = $example:tt $(,)?
     ) => {
         #[doc = $part_doc]
         #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -288,7 +288,7 @@ parts_answer!(
 /// Declares the request item of a batch on parts, for the OpenAPI
 /// document: a case and its parts under `$key`, and no other key.
 macro_rules! parts_input {
-    ($input:ident, $part:ty, key = $key:literal, doc = $doc:literal, parts = $parts_doc:literal $(,)?) => {
+    ($input:ident, $part:ty, key = $key:tt, doc = $doc:tt, parts = $parts_doc:tt $(,)?) => {
         #[doc = $doc]
         #[derive(Serialize, ToSchema)]
         #[serde(deny_unknown_fields)]

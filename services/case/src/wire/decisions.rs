@@ -25,7 +25,12 @@ pub struct EventDecision {
     pub event_decision_code: u32,
     /// Standard comment ids, comma-separated (`8151,8152`).
     #[serde(default)]
-    #[schema(example = "8151,8152", pattern = "^[0-9]{1,18}(,[0-9]{1,18})*$")]
+    #[schema(
+        value_type = Option<String>,
+        example = "8151,8152",
+        max_length = 64,
+        pattern = "^[0-9]{1,18}(,[0-9]{1,18})*$"
+    )]
     pub standard_comment_id: Option<ShortText>,
     /// The analyst's comments.
     #[serde(default)]

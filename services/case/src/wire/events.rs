@@ -30,11 +30,12 @@ pub type EventText = Text<2000>;
 pub struct EventsRequest {
     /// The events, at least one, at most 100.
     #[schema(min_items = 1, max_items = 100)]
+    #[serde(deserialize_with = "super::values::objects")]
     pub events: Vec<Event>,
     /// The entities the events name, with their details: `ECM_CUSTOMER`
     /// (a customer's fields) and `ECM_CUSTOMER_GENERIC` (its
     /// `genericInformation`), at most 100.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::values::objects")]
     #[schema(max_items = 100)]
     pub entities: Vec<Entity>,
     /// `saveEventsAndExtendToCase` only: the case the events join.
@@ -75,11 +76,11 @@ pub struct Event {
     pub comments: Option<EventText>,
     /// The entities it names; the one with `focusFlag: "Y"` is its focus
     /// customer, whose case it is promoted to.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::values::objects")]
     #[schema(max_items = 100)]
     pub entities: Vec<EventEntity>,
     /// Its details: why it was raised, by which scenario.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::values::objects")]
     #[schema(max_items = 100)]
     pub details: Vec<EventDetail>,
 }

@@ -225,7 +225,7 @@ pub struct ExternalEntity {
     #[serde(default)]
     pub institution_id: Option<ShortText>,
     /// Where it can be reached.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::values::optional_object")]
     pub contact_information: Option<ContactInformation>,
 }
 
@@ -310,8 +310,10 @@ pub struct Transaction {
     #[serde(default)]
     #[schema(value_type = Option<String>, example = "2024-03-01 12:00:00")]
     pub transaction_date_time: Option<DateTimeSeconds>,
-    /// `D` debit or `C` credit (back office and cash only).
+    /// `D` debit or `C` credit (back office and cash only); `""` is none,
+    /// as ECM clients write it.
     #[serde(default)]
+    #[schema(value_type = Option<String>, pattern = "^[DC]?$")]
     pub debit_or_credit_code: Option<ShortText>,
     /// The amount, in the base currency.
     #[serde(default)]
@@ -335,6 +337,12 @@ impl Record for Transaction {
 
     fn violation(&self) -> Option<(&'static str, String)> {
         use TransactionType::{BackOffice, Cash, Wire};
+        if !matches!(
+            self.debit_or_credit_code.as_ref().map(ShortText::as_str),
+            None | Some("D" | "C" | "")
+        ) {
+            return Some(("debitOrCreditCode", "must be D or C".to_owned()));
+        }
         let kind = self.transaction_type_code?;
         let applies = |field: &'static str, sent: bool, types: &[TransactionType], which: &str| {
             (sent && !types.contains(&kind))
@@ -386,12 +394,6 @@ impl Record for Transaction {
                 "back office and cash",
             )
         })
-        .or_else(
-            || match self.debit_or_credit_code.as_ref().map(ShortText::as_str) {
-                Some("D" | "C") | None => None,
-                Some(_) => Some(("debitOrCreditCode", "must be D or C".to_owned())),
-            },
-        )
     }
 }
 
@@ -483,7 +485,7 @@ impl RecordRef for TransactionRef {
 /// One record as the bank loads it into its business records: an entry of
 /// the bulk API, and a line of `onboarding import`'s JSON Lines:
 /// `{"kind": "account", "record": {...}}`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(tag = "kind", content = "record", deny_unknown_fields)]
 pub enum BusinessRecord {
     /// An account.
@@ -497,7 +499,32 @@ pub enum BusinessRecord {
     Transaction(Transaction),
 }
 
+/// An entry of a load as read first: its kind, and its record as sent. The
+/// record is read by its kind afterwards ([`BusinessRecord::read`]): serde's
+/// tagged enums buffer what they read, and buffered numbers lose the exact
+/// text an amount is read from.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEntry {
+    /// `account`, `externalEntity` or `transaction`.
+    pub kind: RecordKind,
+    /// The record's fields, unread.
+    pub record: Box<serde_json::value::RawValue>,
+}
+
 impl BusinessRecord {
+    /// Reads `entry`'s record by its kind; a refusal names the field within
+    /// the record (`accountId`, `contactInformation.city`).
+    pub fn read(entry: &RawEntry) -> Result<Self, service_kit::InputError> {
+        use service_kit::body::parse_json;
+        let text = entry.record.get().as_bytes();
+        Ok(match entry.kind {
+            RecordKind::Account => Self::Account(parse_json(text)?),
+            RecordKind::ExternalEntity => Self::ExternalEntity(parse_json(text)?),
+            RecordKind::Transaction => Self::Transaction(parse_json(text)?),
+        })
+    }
+
     /// Why it is refused though it parsed, as the field at fault (its path
     /// within the entry) and what is wrong with it.
     pub fn violation(&self) -> Option<(String, String)> {

@@ -481,6 +481,42 @@ impl utoipa::PartialSchema for GenericInformation {
 
 impl utoipa::ToSchema for GenericInformation {}
 
+/// A `T` read only from a JSON object: serde's derived structs also read a
+/// JSON array of their fields' values, which no client means.
+pub struct Object<T>(pub T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ObjectVisitor<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
+            type Value = T;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        d.deserialize_map(ObjectVisitor(std::marker::PhantomData))
+            .map(Self)
+    }
+}
+
+/// Reads a list of `T`s, each only from a JSON object (`deserialize_with`).
+pub fn objects<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    Ok(Vec::<Object<T>>::deserialize(d)?
+        .into_iter()
+        .map(|Object(t)| t)
+        .collect())
+}
+
+/// Reads an optional `T`, only from a JSON object (`deserialize_with`).
+pub fn optional_object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    Ok(Option::<Object<T>>::deserialize(d)?.map(|Object(t)| t))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
