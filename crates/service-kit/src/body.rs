@@ -239,6 +239,9 @@ fn field_error(path: &str, message: &str) -> FieldError {
     if message.contains("expected struct ") || message.ends_with("expected a JSON object") {
         return FieldError::new(field, "must be a JSON object");
     }
+    if message.starts_with("invalid type: ") && message.ends_with("expected a sequence") {
+        return FieldError::new(field, "must be an array");
+    }
     FieldError::new(field, message)
 }
 
@@ -300,6 +303,10 @@ mod tests {
         assert_eq!(
             error_of(r#"{"name":"a","items":[5]}"#),
             InputError::field("items[0]", "must be a JSON object")
+        );
+        assert_eq!(
+            error_of(r#"{"name":"a","items":{"value":1}}"#),
+            InputError::field("items", "must be an array")
         );
     }
 
