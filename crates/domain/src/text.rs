@@ -142,22 +142,47 @@ pub fn parse_iso_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("{s} is not a real date"))
 }
 
-impl fmt::Display for PastDate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0.format("%Y-%m-%d"))
-    }
-}
+/// `Display` as `YYYY-MM-DD`, and serde as that string, read with `parse`.
+macro_rules! iso_date_text {
+    ($name:ident) => {
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}", self.0.format("%Y-%m-%d"))
+            }
+        }
 
-impl Serialize for PastDate {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
 
-impl<'de> Deserialize<'de> for PastDate {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Self::parse(&s).map_err(serde::de::Error::custom)
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                Self::parse(&s).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+iso_date_text!(PastDate);
+iso_date_text!(Date);
+
+/// A calendar date written `YYYY-MM-DD` that is real, past or future (an
+/// expiry date).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, utoipa::ToSchema)]
+#[schema(value_type = String, format = Date, example = "2030-01-31")]
+pub struct Date(NaiveDate);
+
+impl Date {
+    /// Parses `YYYY-MM-DD`, refusing impossible dates (`2023-02-30`).
+    pub fn parse(s: &str) -> Result<Self, String> {
+        parse_iso_date(s).map(Self)
+    }
+
+    /// The date itself.
+    pub fn date(&self) -> NaiveDate {
+        self.0
     }
 }
 
@@ -270,6 +295,14 @@ mod tests {
         assert_eq!(
             PastDate::parse("9999-01-01"),
             Err("must not be in the future".into())
+        );
+        assert_eq!(
+            Date::parse("9999-01-01").map(|d| d.to_string()),
+            Ok("9999-01-01".into())
+        );
+        assert_eq!(
+            Date::parse("2023-02-30"),
+            Err("2023-02-30 is not a real date".into())
         );
     }
 

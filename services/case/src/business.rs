@@ -3,7 +3,9 @@
 //! party's details fill what the request leaves out (what the request
 //! sends is kept as sent).
 
-use crate::wire::customer::{Address, Customer, Email, EmailAddress, Phone};
+use crate::wire::customer::{
+    Address, Customer, Email, EmailAddress, IdentificationDocument, Phone,
+};
 use crate::wire::values::{Digits, DigitsForm, LongText, ShortText};
 use clients::{CallError, PartyClient};
 use domain::party::{ContactChannel, IdentifierType, Party, PartyKind};
@@ -136,6 +138,28 @@ pub fn fill_from(customer: &mut Customer, party: &Party) {
             .filter_map(|v| EmailAddress::parse(&v).ok())
             .map(|email| Email {
                 email_id: Some(email),
+            })
+            .collect();
+    }
+    if customer.identification_documents.is_empty() {
+        customer.identification_documents = p
+            .identifiers
+            .iter()
+            .filter_map(|i| {
+                let kind = match i.kind {
+                    IdentifierType::Passport => "PASSPORT",
+                    IdentifierType::NationalId => "NATIONAL_ID",
+                    IdentifierType::DriverLicense => "DRIVER_LICENSE",
+                    IdentifierType::TaxId | IdentifierType::CompanyRegistration => return None,
+                };
+                Some(IdentificationDocument {
+                    document_type_code: code(kind),
+                    document_number: code(i.value.as_str()),
+                    issued_by: None,
+                    issuing_country_code: i.issuing_country.as_ref().and_then(|c| code(c.as_str())),
+                    issue_date: None,
+                    expiry_date: None,
+                })
             })
             .collect();
     }

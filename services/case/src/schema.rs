@@ -79,6 +79,7 @@ diesel::table! {
         employer -> Nullable<Text>,
         is_broker_dealer_code -> Nullable<Text>,
         generic_information -> Nullable<Text>,
+        identification_documents -> Nullable<Text>,
     }
 }
 
@@ -180,6 +181,7 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// SQLite only: PostgreSQL draws case numbers from `case_number_seq`.
     case_numbers (prefix) {
         prefix -> Text,
         last -> BigInt,

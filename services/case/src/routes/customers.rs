@@ -41,7 +41,7 @@ impl Part for Customer {
 
     fn refusal(&self) -> Option<String> {
         self.violation()
-            .map(|(field, message)| invalid(field, &message))
+            .map(|(field, message)| invalid(&field, &message))
     }
 }
 

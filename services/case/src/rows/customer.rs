@@ -2,8 +2,9 @@
 //! and risk: what compliance queries) and `case_customer_details` (the
 //! financial and employment profile and `genericInformation`).
 //!
-//! Two fields are sealed with the keyring, each bound to its case and
-//! customer: `taxId`, and `genericInformation` as a whole. The latter is the
+//! Three fields are sealed with the keyring, each bound to its case and
+//! customer: `taxId`, `identificationDocuments` as a whole (passport and
+//! identity card numbers), and `genericInformation` as a whole. The latter is the
 //! vendor's free-form place for anything else; its keys are the caller's
 //! (the guide's sample sends `"Customer Details": {"Victim Name", "Victim
 //! SSN"}`), so no list of sensitive key names could be trusted to catch
@@ -77,6 +78,7 @@ pub struct DetailsRow {
     employer: Option<String>,
     is_broker_dealer_code: Option<String>,
     generic_information: Option<String>,
+    identification_documents: Option<String>,
 }
 
 /// The two rows of `customer`'s own fields on `case_id`.
@@ -140,11 +142,19 @@ pub fn rows_of(
             .generic_information
             .as_ref()
             .map(|g| sealed.seal(GENERIC_INFORMATION, &g.to_json())),
+        // Nothing stored for none, so a customer without documents reads
+        // back the same as one stored before they were kept.
+        identification_documents: (!c.identification_documents.is_empty()).then(|| {
+            let json =
+                serde_json::to_string(&c.identification_documents).expect("documents serialise");
+            sealed.seal(IDENTIFICATION_DOCUMENTS, &json)
+        }),
     };
     (customer, details)
 }
 
-/// The customer its two rows store, with empty lists (the caller adds them).
+/// The customer its two rows store, with empty lists (the caller adds
+/// them) but for the identification documents, sealed in its details.
 pub fn customer_of(
     keyring: &Keyring,
     row: CustomerRow,
@@ -160,6 +170,11 @@ pub fn customer_of(
         .transpose()
         .map_err(|e| Corrupt(e.to_string()))?;
     let tax_id = row.tax_id.map(|t| sealed.open(TAX_ID, &t)).transpose()?;
+    let identification_documents = match details.identification_documents {
+        Some(stored) => serde_json::from_str(&sealed.open(IDENTIFICATION_DOCUMENTS, &stored)?)
+            .map_err(|e| Corrupt(e.to_string()))?,
+        None => Vec::new(),
+    };
     Ok(Customer {
         customer_id: Id::parse(&row.customer_id).map_err(Corrupt)?,
         business_add: get(row.business_add)?,
@@ -207,14 +222,17 @@ pub fn customer_of(
         accounts: Vec::new(),
         online_accounts: Vec::new(),
         anticipatory_profiles: Vec::new(),
+        identification_documents,
         generic_information,
     })
 }
 
 /// The sealed `case_customers` column.
 pub const TAX_ID: &str = "case_customers.tax_id";
-/// The sealed `case_customer_details` column.
+/// The sealed `case_customer_details` column of `genericInformation`.
 pub const GENERIC_INFORMATION: &str = "case_customer_details.generic_information";
+/// The sealed `case_customer_details` column of `identificationDocuments`.
+pub const IDENTIFICATION_DOCUMENTS: &str = "case_customer_details.identification_documents";
 
 /// A stored `field` (one of the constants above) of `customer_id` on
 /// `case_id`, sealed again under the active key (legacy plaintext as it is).

@@ -2,7 +2,7 @@
 //! before sealing) when the service starts, and every field not under the
 //! active key for `onboarding rekey`.
 
-use crate::rows::customer::{self, GENERIC_INFORMATION, TAX_ID};
+use crate::rows::customer::{self, GENERIC_INFORMATION, IDENTIFICATION_DOCUMENTS, TAX_ID};
 use crate::rows::{events, narrative, records};
 use crate::schema::{
     business_records, case_customer_details, case_customers, case_narratives, case_records,
@@ -100,6 +100,14 @@ pub fn reseal(
         generic_information,
         GENERIC_INFORMATION
     );
+    let documents = reseal_column!(
+        conn,
+        keyring,
+        prefix,
+        case_customer_details,
+        identification_documents,
+        IDENTIFICATION_DOCUMENTS
+    );
     let entities = reseal_column!(
         conn,
         keyring,
@@ -112,7 +120,7 @@ pub fn reseal(
             events::reseal(keyring, event_code, customer_id, stored)
         }
     );
-    Ok(tax_ids + generic + entities + reseal_records(conn, keyring, &prefix)?)
+    Ok(tax_ids + generic + documents + entities + reseal_records(conn, keyring, &prefix)?)
 }
 
 /// Seals again, a batch at a time, the business records and the records on

@@ -11,6 +11,7 @@ mod decisions;
 mod description;
 mod events;
 mod helpers;
+mod identification;
 mod input;
 mod locks;
 mod narratives;

@@ -1,0 +1,1 @@
+ALTER TABLE case_customer_details DROP COLUMN identification_documents;
