@@ -11,7 +11,9 @@ use crate::rows::CaseRow;
 use crate::schema::{case_numbers, event_customers, event_entities, events};
 use crate::status;
 use crate::wire::events::CaseEvent;
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::BigInt;
 use service_kit::db::{is_unique_violation, write_transaction};
 use service_kit::{insert_rows, on_backend};
 use service_kit::{DbConnection, Failure, Keyring};
@@ -230,17 +232,7 @@ fn open_case(
     change: &Change,
 ) -> Result<String, Abort> {
     loop {
-        // The row stays locked (SQLite: the database) until the commit, so
-        // no concurrent promotion draws the same number.
-        diesel::update(case_numbers::table.find(PREFIX))
-            .set(case_numbers::last.eq(case_numbers::last + 1))
-            .execute(conn)
-            .map_err(Abort::Database)?;
-        let number: i64 = case_numbers::table
-            .find(PREFIX)
-            .select(case_numbers::last)
-            .first(conn)
-            .map_err(Abort::Database)?;
+        let number = next_case_number(conn).map_err(Abort::Database)?;
         let row = CaseRow {
             case_id: format!("{PREFIX}{number}"),
             case_type_code: case_type.clone(),
@@ -254,6 +246,27 @@ fn open_case(
         };
         if super::cases::insert(conn, &row, change).map_err(Abort::Database)? {
             return Ok(row.case_id);
+        }
+    }
+}
+
+/// The next number of a generated case id. PostgreSQL draws it from a
+/// sequence, which locks nothing, so concurrent promotions do not queue on
+/// it; SQLite has one writer at a time anyway, and counts in `case_numbers`
+/// (the row is this transaction's until it commits).
+fn next_case_number(conn: &mut DbConnection) -> QueryResult<i64> {
+    match conn {
+        DbConnection::Postgres(pg) => {
+            diesel::select(sql::<BigInt>("nextval('case_number_seq')")).get_result(pg)
+        }
+        DbConnection::Sqlite(lite) => {
+            diesel::update(case_numbers::table.find(PREFIX))
+                .set(case_numbers::last.eq(case_numbers::last + 1))
+                .execute(lite)?;
+            case_numbers::table
+                .find(PREFIX)
+                .select(case_numbers::last)
+                .first(lite)
         }
     }
 }
