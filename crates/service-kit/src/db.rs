@@ -27,6 +27,7 @@ pub use diesel_migrations;
 pub use own::{url_variable, OwnDatabase};
 
 mod own;
+mod writers;
 
 mod connection {
     // The derive generates public items of its own that carry no docs.
@@ -319,7 +320,9 @@ impl Database {
 /// another connection commits after this transaction's first read, that
 /// upgrade fails at once with `SQLITE_BUSY_SNAPSHOT` (no busy timeout
 /// applies), so any read-then-write transaction failed under concurrent
-/// writers. Taking the lock up front makes writers wait their turn.
+/// writers. Taking the lock up front makes writers wait their turn, and
+/// they wait it in this process's queue for the file (`writers`), not in
+/// SQLite's sleeping busy handler.
 pub fn write_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
@@ -337,6 +340,7 @@ where
     {
         return conn.transaction(work);
     }
+    let _turn = writers::turn(lite)?;
     AnsiTransactionManager::begin_transaction_sql(lite, "BEGIN IMMEDIATE")?;
     // The rest as diesel's own `transaction`: the connection's manager
     // tracks the transaction begun on the backend's connection.
