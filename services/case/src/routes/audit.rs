@@ -6,7 +6,7 @@ use super::AppState;
 use crate::caller::{Access, Caller};
 use crate::error::EcmError;
 use crate::store::{audit, cases};
-use crate::wire::audit::{AuditEvent, CaseAuditResponse};
+use crate::wire::audit::CaseAuditResponse;
 use crate::wire::envelope::{Envelope, Status};
 use actix_web::{web, HttpRequest, HttpResponse};
 
@@ -34,19 +34,20 @@ pub async fn get_case_audit(
     let page = page_request(&req, payload, &state, "caseId", &[]).await?;
     let after = page.id_cursor("cursor")?;
     let case_id = page.key.clone();
+    let keyring = state.keyring.clone();
     let found = state
         .db
         .run(move |conn| {
             cases::find(conn, &page.key)?.ok_or(EcmError::NoSuchCase)?;
-            Ok::<_, EcmError>(audit::page(conn, &page.key, after, page.limit)?)
+            Ok::<_, EcmError>(audit::page(conn, &keyring, &page.key, after, page.limit)?)
         })
         .await?;
-    let next_cursor = found.next_cursor(|e| e.id.to_string());
+    let next_cursor = found.next_cursor(|e| e.event_id.to_string());
     Ok(HttpResponse::Ok().json(CaseAuditResponse {
         message: "Case audit fetched successfully.".to_owned(),
         status: Status::Success,
         case_id,
-        events: found.items.into_iter().map(AuditEvent::from).collect(),
+        events: found.items,
         next_cursor,
     }))
 }

@@ -301,6 +301,7 @@ where
     let body = read_body(&req, payload, &state).await?;
     let plans = plan::plan::<T>(&body, state.max_customers)?;
     let change = Change::now(&caller.subject);
+    let keyring = state.keyring.clone();
     let plans = plan::settle_each(
         &state,
         plans,
@@ -308,6 +309,7 @@ where
         move |conn, case_id, reference| {
             let removed = records::remove(
                 conn,
+                &keyring,
                 case_id,
                 T::KIND,
                 RecordRef::id(reference),

@@ -1,6 +1,7 @@
 //! The rows case-service stores, and their conversions to and from the wire
 //! types.
 
+pub mod audit;
 pub mod customer;
 pub mod decimal;
 pub mod events;
@@ -9,9 +10,8 @@ pub mod narrative;
 pub mod records;
 pub mod stored;
 
-use crate::schema::{case_audit, case_locks, cases};
+use crate::schema::{case_locks, cases};
 use crate::status;
-use crate::wire::audit::AuditEvent;
 use crate::wire::cases::CaseSummary;
 use crate::wire::locks::CaseLock;
 use diesel::prelude::*;
@@ -55,66 +55,6 @@ pub struct LockRow {
     pub expires_at: String,
 }
 
-/// A `case_audit` row as read.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = case_audit)]
-pub struct AuditRow {
-    /// Its sequence number.
-    pub id: i64,
-    /// The case.
-    pub case_id: String,
-    /// When (RFC 3339, UTC).
-    pub at: String,
-    /// Who (the token's subject).
-    pub actor: String,
-    /// What: `caseCreated`, `customerAdded`, `accountAdded`, `eventAdded`,
-    /// ... (see `store::audit::Action`).
-    /// What: one of `store::audit::Action`'s names.
-    pub action: String,
-    /// The customer concerned.
-    pub customer_id: Option<String>,
-    /// The status before.
-    pub from_status: Option<String>,
-    /// The status after.
-    pub to_status: Option<String>,
-    /// The record (account, external entity, transaction) concerned.
-    pub record_id: Option<String>,
-    /// The event concerned.
-    pub event_code: Option<String>,
-    /// The value before (a description, a lock's expiry).
-    pub old_value: Option<String>,
-    /// The value after (a description, a lock's expiry, a narrative's id).
-    pub new_value: Option<String>,
-}
-
-/// A `case_audit` row to write.
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = case_audit, treat_none_as_default_value = false)]
-pub struct NewAudit {
-    /// The case.
-    pub case_id: String,
-    /// When (RFC 3339, UTC).
-    pub at: String,
-    /// Who.
-    pub actor: String,
-    /// What.
-    pub action: &'static str,
-    /// The customer concerned.
-    pub customer_id: Option<String>,
-    /// The status before.
-    pub from_status: Option<String>,
-    /// The status after.
-    pub to_status: Option<String>,
-    /// The record (account, external entity, transaction) concerned.
-    pub record_id: Option<String>,
-    /// The event concerned.
-    pub event_code: Option<String>,
-    /// The value before (a description, a lock's expiry).
-    pub old_value: Option<String>,
-    /// The value after (a description, a lock's expiry, a narrative's id).
-    pub new_value: Option<String>,
-}
-
 /// A case's summary, as every read shows it.
 impl From<CaseRow> for CaseSummary {
     fn from(case: CaseRow) -> Self {
@@ -141,24 +81,6 @@ impl From<LockRow> for CaseLock {
             locked_by: row.holder,
             locked_at: row.taken_at,
             locked_until: row.expires_at,
-        }
-    }
-}
-
-impl From<AuditRow> for AuditEvent {
-    fn from(row: AuditRow) -> Self {
-        Self {
-            event_id: row.id,
-            at: row.at,
-            actor: row.actor,
-            action: row.action,
-            customer_id: row.customer_id,
-            from_status: row.from_status,
-            to_status: row.to_status,
-            record_id: row.record_id,
-            event_code: row.event_code,
-            old_value: row.old_value,
-            new_value: row.new_value,
         }
     }
 }

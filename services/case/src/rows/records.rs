@@ -80,8 +80,9 @@ fn case_context(case_id: &str, kind: &str, id: &str) -> String {
     format!("case:{}:{case_id}:{kind}:{id}", case_id.len())
 }
 
-/// The JSON of a record: every documented field, exactly as sent.
-fn to_json<R: Record>(record: &R) -> String {
+/// The JSON of a record: every documented field, exactly as sent (and as
+/// a case shows it).
+pub fn to_json<R: Record>(record: &R) -> String {
     // A record is plain data (strings, numbers, objects): writing it as
     // JSON cannot fail.
     serde_json::to_string(record).unwrap_or_default()
@@ -133,11 +134,15 @@ pub fn case_row<R: Record>(
 
 /// The record of a case's row.
 pub fn case_record<R: Record>(keyring: &Keyring, row: &CaseRecordRow) -> Result<R, Corrupt> {
+    from_json(&case_json(keyring, row)?)
+}
+
+/// The record of a case's row as its JSON (see [`to_json`]), opened.
+pub fn case_json(keyring: &Keyring, row: &CaseRecordRow) -> Result<String, Corrupt> {
     let context = case_context(&row.case_id, &row.kind, &row.record_id);
-    let json = keyring
+    keyring
         .open(&context, &row.details)
-        .map_err(|e| Corrupt(e.to_string()))?;
-    from_json(&json)
+        .map_err(|e| Corrupt(e.to_string()))
 }
 
 /// A business record's stored text, sealed again under the active key.

@@ -2,11 +2,12 @@
 //! change itself, so a change and its record stand or fall together.
 
 use super::Page;
-use crate::rows::{AuditRow, NewAudit};
+use crate::rows::audit::{AuditRow, NewAudit};
 use crate::schema::case_audit;
+use crate::wire::audit::AuditEvent;
 use crate::wire::records::RecordKind;
 use diesel::prelude::*;
-use service_kit::DbConnection;
+use service_kit::{DbConnection, Failure, Keyring};
 
 /// What changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +63,23 @@ impl Action {
     }
 }
 
+/// The actions whose values are sealed: they carry personal data (a
+/// record, whole). Their writers seal them (`NewAudit::sealed`); the reads
+/// open them by these names.
+pub const SEALED: [Action; 6] = [
+    Action::RecordAdded(RecordKind::Account),
+    Action::RecordAdded(RecordKind::ExternalEntity),
+    Action::RecordAdded(RecordKind::Transaction),
+    Action::RecordRemoved(RecordKind::Account),
+    Action::RecordRemoved(RecordKind::ExternalEntity),
+    Action::RecordRemoved(RecordKind::Transaction),
+];
+
+/// The stored names of the actions whose values are sealed.
+pub fn sealed_names() -> [&'static str; SEALED.len()] {
+    SEALED.map(Action::as_str)
+}
+
 /// Who changed a case, and when.
 #[derive(Debug, Clone)]
 pub struct Change {
@@ -106,13 +124,15 @@ pub fn write(conn: &mut DbConnection, row: &NewAudit) -> QueryResult<()> {
         .map(drop)
 }
 
-/// Up to `limit` audit rows of `case_id` after `after`, oldest first.
+/// Up to `limit` changes to `case_id` after `after`, oldest first, their
+/// sealed values opened.
 pub fn page(
     conn: &mut DbConnection,
+    keyring: &Keyring,
     case_id: &str,
     after: Option<i64>,
     limit: i64,
-) -> QueryResult<Page<AuditRow>> {
+) -> Result<Page<AuditEvent>, Failure> {
     let mut query = case_audit::table
         .filter(case_audit::case_id.eq(case_id))
         .order(case_audit::id.asc())
@@ -122,5 +142,18 @@ pub fn page(
     if let Some(after) = after {
         query = query.filter(case_audit::id.gt(after));
     }
-    Ok(Page::of(query.load(conn)?, limit))
+    let page = Page::of(query.load(conn)?, limit);
+    let sealed = sealed_names();
+    let items = page
+        .items
+        .into_iter()
+        .map(|row| {
+            let seals = sealed.contains(&row.action.as_str());
+            row.open(keyring, seals).map_err(Failure::from)
+        })
+        .collect::<Result<Vec<_>, Failure>>()?;
+    Ok(Page {
+        items,
+        more: page.more,
+    })
 }

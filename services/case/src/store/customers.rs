@@ -6,9 +6,9 @@
 use super::audit::{self, Action, Change};
 use super::locks::{self, Locked};
 use super::{Page, IN_LIST_CHUNK};
+use crate::rows::audit::NewAudit;
 use crate::rows::customer::{self as customer_rows, CustomerRow, DetailsRow};
 use crate::rows::lists::{self, ListRows};
-use crate::rows::NewAudit;
 use crate::schema::{
     case_audit, case_customer_accounts as accounts, case_customer_addresses as addresses,
     case_customer_anticipatory_profiles as profiles, case_customer_details as details,

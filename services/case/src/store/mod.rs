@@ -26,6 +26,14 @@ impl From<Corrupt> for Failure {
     }
 }
 
+/// A stored value that no longer opens or parses, as diesel's error for
+/// it: for the writes that read a value back inside their transaction (the
+/// old value of an audit record), so that it fails and rolls back their
+/// write like any other database fault.
+pub fn undecodable(e: Corrupt) -> diesel::result::Error {
+    diesel::result::Error::DeserializationError(Box::new(e))
+}
+
 /// What became of a change to one case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Write<T> {

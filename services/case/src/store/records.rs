@@ -5,8 +5,8 @@
 
 use super::audit::{self, Change};
 use super::{Page, IN_LIST_CHUNK};
+use crate::rows::audit::NewAudit;
 use crate::rows::records::{self as rows, BusinessRow, CaseRecordRow, StagedRow};
-use crate::rows::NewAudit;
 use crate::schema::{business_records, business_records_staging, case_audit, case_records};
 use crate::wire::records::{BusinessRecords, Record, RecordKind};
 use diesel::prelude::*;
@@ -122,18 +122,29 @@ pub fn existing(
     Ok(found)
 }
 
-/// The audit record of a record added to or removed from a case.
-fn audit_of(case_id: &str, kind: RecordKind, id: &str, added: bool, change: &Change) -> NewAudit {
-    let mut record = change.record(
-        case_id,
-        if added {
-            audit::Action::RecordAdded(kind)
-        } else {
-            audit::Action::RecordRemoved(kind)
-        },
-    );
+/// The audit record of a record added to (`added`) or removed from a case,
+/// with the record's `json` as the value after or before, sealed.
+fn audit_of(
+    keyring: &Keyring,
+    case_id: &str,
+    kind: RecordKind,
+    id: &str,
+    json: &str,
+    added: bool,
+    change: &Change,
+) -> NewAudit {
+    let action = if added {
+        audit::Action::RecordAdded(kind)
+    } else {
+        audit::Action::RecordRemoved(kind)
+    };
+    let mut record = change.record(case_id, action);
     record.record_id = Some(id.to_owned());
-    record
+    if added {
+        record.sealed(keyring, None, Some(json))
+    } else {
+        record.sealed(keyring, Some(json), None)
+    }
 }
 
 /// Adds all of `records` to `case_id` with their audit records, in the
@@ -157,7 +168,10 @@ pub fn add_all<R: Record>(
         .collect();
     let audit: Vec<NewAudit> = records
         .iter()
-        .map(|r| audit_of(case_id, R::KIND, r.id(), true, change))
+        .map(|r| {
+            let json = rows::to_json(*r);
+            audit_of(keyring, case_id, R::KIND, r.id(), &json, true, change)
+        })
         .collect();
     on_backend!(conn, |c| {
         insert_rows!(c, case_records::table, rows, [ROWS_PER_INSERT, 10, 1])?;
@@ -191,11 +205,12 @@ pub fn add<R: Record>(
 }
 
 /// Removes the record of kind `kind` and id `id` from `case_id`, with its
-/// audit record, in one transaction; `false` when it is not on the case
-/// (or not with `type_code`, when one is named). Refused while another user
-/// holds the case's lock.
+/// audit record (the record as it was), in one transaction; `false` when
+/// it is not on the case (or not with `type_code`, when one is named).
+/// Refused while another user holds the case's lock.
 pub fn remove(
     conn: &mut DbConnection,
+    keyring: &Keyring,
     case_id: &str,
     kind: RecordKind,
     id: &str,
@@ -206,20 +221,24 @@ pub fn remove(
         if let Err(locked) = locks::ensure_writable(conn, case_id, change)? {
             return Ok(Err(locked));
         }
-        let target = case_records::table
-            .filter(case_records::case_id.eq(case_id))
-            .filter(case_records::kind.eq(kind.as_str()))
-            .filter(case_records::record_id.eq(id));
-        let removed = match type_code {
-            Some(code) => {
-                diesel::delete(target.filter(case_records::type_code.eq(code))).execute(conn)?
-            }
-            None => diesel::delete(target).execute(conn)?,
+        let key = (case_id, kind.as_str(), id);
+        let found = case_records::table
+            .find(key)
+            .select(CaseRecordRow::as_select())
+            .first(conn)
+            .optional()?
+            .filter(|row| type_code.is_none_or(|code| row.type_code.as_deref() == Some(code)));
+        let Some(row) = found else {
+            return Ok(Ok(false));
         };
-        if removed == 0 {
+        // Read before the delete, in its transaction: the trail keeps what
+        // was removed.
+        let json = rows::case_json(keyring, &row).map_err(super::undecodable)?;
+        if diesel::delete(case_records::table.find(key)).execute(conn)? == 0 {
             return Ok(Ok(false));
         }
-        audit::write(conn, &audit_of(case_id, kind, id, false, change))?;
+        let record = audit_of(keyring, case_id, kind, id, &json, false, change);
+        audit::write(conn, &record)?;
         Ok(Ok(true))
     })
 }

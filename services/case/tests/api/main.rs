@@ -4,6 +4,7 @@
 
 mod amounts;
 mod at_rest;
+mod audit;
 mod auth;
 mod batch;
 mod concurrency;

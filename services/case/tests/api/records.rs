@@ -1,7 +1,8 @@
 //! Accounts, external entities and transactions on cases (ECM guide
 //! 4.11–4.16), and the bank's business records they can be taken from.
 
-use crate::helpers::{create_cases, envelope, post, post_raw, reader, spawn, writer};
+use crate::audit::audited_json;
+use crate::helpers::{create_cases, envelope, post, post_raw, reader, spawn, writer, ANALYST};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use testkit::{backend_tests, Backend, TestApp};
@@ -186,6 +187,22 @@ async fn the_vendors_samples_add_and_remove_each_kind(backend: Backend) {
             "{remove} again"
         );
         assert_eq!(stored_records(&app, "CA100", key).await, json!([]));
+        // The trail keeps the record as the case showed it, added and removed.
+        let kind = add.trim_start_matches("add");
+        let kind = kind[..1].to_lowercase() + &kind[1..];
+        let entry = |action: String, old: &Value, new: &Value| {
+            json!({"actor": ANALYST, "action": action, "customerId": null, "fromStatus": null,
+                   "toStatus": null, "recordId": id, "oldValue": old, "newValue": new})
+        };
+        for (action, old, new) in [
+            (format!("{kind}Added"), &Value::Null, &record),
+            (format!("{kind}Removed"), &record, &Value::Null),
+        ] {
+            assert_eq!(
+                audited_json(&app, "CA100", &action).await,
+                vec![entry(action.clone(), old, new)]
+            );
+        }
     }
 }
 

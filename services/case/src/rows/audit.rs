@@ -1,0 +1,249 @@
+//! The rows of the audit trail (`case_audit`). The values of the changes
+//! that carry personal data (a customer, a record, an event or a narrative,
+//! whole) are sealed with the keyring, each bound to its row's case,
+//! action, ids, time and actor, so a sealed value copied into another row
+//! or column does not open. Which actions seal their values is the store's
+//! to say (`store::audit::SEALED`): the other values (a
+//! description, a status, a lock's expiry, a decision code) are stored as
+//! they are, and a description may well start like a sealed value.
+
+use super::stored::Corrupt;
+use crate::schema::case_audit;
+use crate::wire::audit::AuditEvent;
+use diesel::prelude::*;
+use service_kit::Keyring;
+
+/// The sealed column of the value before a change.
+pub const OLD_VALUE: &str = "case_audit.old_value";
+/// The sealed column of the value after a change.
+pub const NEW_VALUE: &str = "case_audit.new_value";
+
+/// A `case_audit` row as read.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = case_audit)]
+pub struct AuditRow {
+    /// Its sequence number.
+    pub id: i64,
+    /// The case.
+    pub case_id: String,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// Who (the token's subject).
+    pub actor: String,
+    /// What: one of `store::audit::Action`'s names.
+    pub action: String,
+    /// The customer concerned.
+    pub customer_id: Option<String>,
+    /// The status before.
+    pub from_status: Option<String>,
+    /// The status after.
+    pub to_status: Option<String>,
+    /// The record (account, external entity, transaction) or the narrative
+    /// concerned.
+    pub record_id: Option<String>,
+    /// The event concerned.
+    pub event_code: Option<String>,
+    /// The value before: a description, a lock's expiry, a decision code;
+    /// sealed, a removed customer's or record's JSON.
+    pub old_value: Option<String>,
+    /// The value after: a description, a lock's expiry, a decision code;
+    /// sealed, an added customer's, record's or event's JSON, or a
+    /// narrative's text.
+    pub new_value: Option<String>,
+}
+
+/// A `case_audit` row to write.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = case_audit, treat_none_as_default_value = false)]
+pub struct NewAudit {
+    /// The case.
+    pub case_id: String,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// Who.
+    pub actor: String,
+    /// What.
+    pub action: &'static str,
+    /// The customer concerned.
+    pub customer_id: Option<String>,
+    /// The status before.
+    pub from_status: Option<String>,
+    /// The status after.
+    pub to_status: Option<String>,
+    /// The record (account, external entity, transaction) or the narrative
+    /// concerned.
+    pub record_id: Option<String>,
+    /// The event concerned.
+    pub event_code: Option<String>,
+    /// The value before, as stored (see [`AuditRow::old_value`]; sealed by
+    /// [`NewAudit::sealed`]).
+    pub old_value: Option<String>,
+    /// The value after, as stored (see [`AuditRow::new_value`]; sealed by
+    /// [`NewAudit::sealed`]).
+    pub new_value: Option<String>,
+}
+
+/// What a sealed value of a row is bound to: every key the row has.
+struct Binding<'a> {
+    case_id: &'a str,
+    action: &'a str,
+    ids: [Option<&'a str>; 3],
+    at: &'a str,
+    actor: &'a str,
+}
+
+impl Binding<'_> {
+    /// The associated data of `column`'s seal. Ids go with their length,
+    /// actions hold no `:` and times have one fixed form, so no two rows'
+    /// parts run together; the actor, any text, comes last.
+    fn context(&self, column: &str) -> String {
+        let ids: String = self
+            .ids
+            .iter()
+            .map(|id| match id {
+                Some(id) => format!(":{}:{id}", id.len()),
+                None => ":-".to_owned(),
+            })
+            .collect();
+        format!(
+            "{column}:{}:{}:{}{ids}:{}:{}",
+            self.case_id.len(),
+            self.case_id,
+            self.action,
+            self.at,
+            self.actor
+        )
+    }
+}
+
+impl NewAudit {
+    /// The row with `old` and `new` as its values, sealed: for the changes
+    /// whose values carry personal data.
+    pub fn sealed(mut self, keyring: &Keyring, old: Option<&str>, new: Option<&str>) -> Self {
+        let binding = Binding {
+            case_id: &self.case_id,
+            action: self.action,
+            ids: [
+                self.customer_id.as_deref(),
+                self.record_id.as_deref(),
+                self.event_code.as_deref(),
+            ],
+            at: &self.at,
+            actor: &self.actor,
+        };
+        let old = old.map(|v| keyring.seal(&binding.context(OLD_VALUE), v));
+        let new = new.map(|v| keyring.seal(&binding.context(NEW_VALUE), v));
+        self.old_value = old;
+        self.new_value = new;
+        self
+    }
+}
+
+impl AuditRow {
+    fn binding(&self) -> Binding<'_> {
+        Binding {
+            case_id: &self.case_id,
+            action: &self.action,
+            ids: [
+                self.customer_id.as_deref(),
+                self.record_id.as_deref(),
+                self.event_code.as_deref(),
+            ],
+            at: &self.at,
+            actor: &self.actor,
+        }
+    }
+
+    /// The change as the audit trail shows it, its values opened when
+    /// `sealed` (its action seals them).
+    pub fn open(self, keyring: &Keyring, sealed: bool) -> Result<AuditEvent, Corrupt> {
+        let open = |column: &str, value: Option<&String>| match value {
+            Some(value) if sealed => keyring
+                .open(&self.binding().context(column), value)
+                .map(Some)
+                .map_err(|e| Corrupt(e.to_string())),
+            value => Ok(value.cloned()),
+        };
+        let old_value = open(OLD_VALUE, self.old_value.as_ref())?;
+        let new_value = open(NEW_VALUE, self.new_value.as_ref())?;
+        Ok(AuditEvent {
+            event_id: self.id,
+            at: self.at,
+            actor: self.actor,
+            action: self.action,
+            customer_id: self.customer_id,
+            from_status: self.from_status,
+            to_status: self.to_status,
+            record_id: self.record_id,
+            event_code: self.event_code,
+            old_value,
+            new_value,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use service_kit::Secret;
+
+    fn keyring() -> Keyring {
+        let key = format!("a:{}", "01".repeat(32));
+        Keyring::parse(&Secret::new(key), &Secret::new("11".repeat(32))).expect("valid keys")
+    }
+
+    fn new_row(case_id: &str, record_id: &str) -> NewAudit {
+        NewAudit {
+            case_id: case_id.to_owned(),
+            at: "2026-11-29T10:00:00.000000Z".to_owned(),
+            actor: "analyst-7".to_owned(),
+            action: "accountRemoved",
+            customer_id: None,
+            from_status: None,
+            to_status: None,
+            record_id: Some(record_id.to_owned()),
+            event_code: None,
+            old_value: None,
+            new_value: None,
+        }
+    }
+
+    fn as_read(row: NewAudit) -> AuditRow {
+        AuditRow {
+            id: 1,
+            case_id: row.case_id,
+            at: row.at,
+            actor: row.actor,
+            action: row.action.to_owned(),
+            customer_id: row.customer_id,
+            from_status: row.from_status,
+            to_status: row.to_status,
+            record_id: row.record_id,
+            event_code: row.event_code,
+            old_value: row.old_value,
+            new_value: row.new_value,
+        }
+    }
+
+    #[test]
+    fn values_open_only_in_their_own_row_and_column() {
+        let keyring = keyring();
+        let row = new_row("CA1", "A1").sealed(&keyring, Some(r#"{"taxId":"TX7"}"#), None);
+        let sealed = row.old_value.clone().expect("sealed");
+        assert!(!sealed.contains("TX7"), "{sealed}");
+        let read = as_read(row).open(&keyring, true).expect("opens");
+        assert_eq!(read.old_value.as_deref(), Some(r#"{"taxId":"TX7"}"#));
+        assert_eq!(read.new_value, None);
+
+        let mut elsewhere = as_read(new_row("CA1", "A2"));
+        elsewhere.old_value = Some(sealed.clone());
+        assert!(elsewhere.open(&keyring, true).is_err(), "another record");
+        let mut other_column = as_read(new_row("CA1", "A1"));
+        other_column.new_value = Some(sealed.clone());
+        assert!(other_column.open(&keyring, true).is_err(), "another column");
+        let mut unsealed = as_read(new_row("CA1", "A1"));
+        unsealed.old_value = Some(sealed.clone());
+        let shown = unsealed.open(&keyring, false).expect("as stored");
+        assert_eq!(shown.old_value, Some(sealed), "not opened");
+    }
+}
