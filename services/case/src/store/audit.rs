@@ -30,7 +30,8 @@ pub enum Action {
     EventDecided,
     /// The description was set (old and new values).
     DescriptionChanged,
-    /// A narrative was added (its id as the new value).
+    /// A narrative was added (its text as the new value, its id as the
+    /// record).
     NarrativeAdded,
     /// The case was locked, or its lock renewed (the expiries before and
     /// after).
@@ -64,15 +65,17 @@ impl Action {
 }
 
 /// The actions whose values are sealed: they carry personal data (a
-/// record, whole). Their writers seal them (`NewAudit::sealed`); the reads
+/// record, an event or a narrative, whole). Their writers seal them (`NewAudit::sealed`); the reads
 /// open them by these names.
-pub const SEALED: [Action; 6] = [
+pub const SEALED: [Action; 8] = [
     Action::RecordAdded(RecordKind::Account),
     Action::RecordAdded(RecordKind::ExternalEntity),
     Action::RecordAdded(RecordKind::Transaction),
     Action::RecordRemoved(RecordKind::Account),
     Action::RecordRemoved(RecordKind::ExternalEntity),
     Action::RecordRemoved(RecordKind::Transaction),
+    Action::EventAdded,
+    Action::NarrativeAdded,
 ];
 
 /// The stored names of the actions whose values are sealed.

@@ -276,8 +276,9 @@ pub const PREFIX: &str = "CA";
 /// The priority of a case promoted from events.
 pub const PRIORITY: &str = "Low";
 
-/// Sets the events' case, records each, and adds the customers they name
-/// that are not on the case yet (through the one path that adds customers).
+/// Sets the events' case, records each (as the case shows it, sealed), and
+/// adds the customers they name that are not on the case yet (through the
+/// one path that adds customers).
 fn attach(
     conn: &mut DbConnection,
     keyring: &Keyring,
@@ -293,8 +294,16 @@ fn attach(
             .set(events::case_id.eq(case_id))
             .execute(conn)
             .map_err(Abort::Database)?;
+        // The event as the case now shows it: its rows as this change saved
+        // them, read as getCaseDetails reads them.
+        let (row, entities) = event_rows::rows_of(event, &change.at, &change.actor);
+        let shown = event_rows::case_event(row, entities)
+            .map_err(|e| Abort::Database(super::undecodable(e)))?;
+        // Serializing our own wire type cannot fail.
+        let json = serde_json::to_string(&shown).unwrap_or_default();
         let mut record = change.record(case_id, Action::EventAdded);
         record.event_code = Some(code.to_owned());
+        let record = record.sealed(keyring, None, Some(&json));
         audit::write(conn, &record).map_err(Abort::Database)?;
         codes.push(code.to_owned());
     }

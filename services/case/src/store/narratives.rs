@@ -12,8 +12,8 @@ use service_kit::db::write_transaction;
 use service_kit::{DbConnection, Failure, Keyring};
 
 /// Adds `text` to `case_id`, sealed, with its audit record (the
-/// narrative's id as the new value), in one transaction; `Done` with the
-/// narrative's id.
+/// narrative's id as its record, its text as the new value, sealed), in
+/// one transaction; `Done` with the narrative's id.
 pub fn add(
     conn: &mut DbConnection,
     keyring: &Keyring,
@@ -40,8 +40,8 @@ pub fn add(
             .first::<Option<i64>>(conn)?
             .ok_or(diesel::result::Error::NotFound)?;
         let mut record = change.record(case_id, Action::NarrativeAdded);
-        record.new_value = Some(id.to_string());
-        audit::write(conn, &record)?;
+        record.record_id = Some(id.to_string());
+        audit::write(conn, &record.sealed(keyring, None, Some(text)))?;
         Ok(Write::Done(id))
     })
 }

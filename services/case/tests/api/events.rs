@@ -53,6 +53,21 @@ pub fn promoted(case_id: &str, codes: &[&str]) -> (StatusCode, Value) {
     )
 }
 
+/// Promotes the sample, which opens case CA1 (the first generated id),
+/// asserting the whole answer.
+pub async fn promote_sample(app: &TestApp) {
+    assert_eq!(
+        real_time(
+            app,
+            Some(&writer(app)),
+            "saveEventsAndPromoteToCase",
+            SAMPLE.to_owned()
+        )
+        .await,
+        promoted("CA1", &["POSTARJ1"])
+    );
+}
+
 /// The sample's customer as its case shows it.
 pub fn sample_customer() -> Value {
     let sample = sample();
@@ -138,16 +153,7 @@ async fn save_events_takes_the_sample_verbatim(backend: Backend) {
 async fn promote_opens_a_case_from_the_sample(backend: Backend) {
     let app = spawn_with(backend, &[("CASE_DUE_DAYS", "10")]).await;
     let token = writer(&app);
-    assert_eq!(
-        real_time(
-            &app,
-            Some(&token),
-            "saveEventsAndPromoteToCase",
-            SAMPLE.to_owned()
-        )
-        .await,
-        promoted("CA1", &["POSTARJ1"])
-    );
+    promote_sample(&app).await;
     let details = details(&app, "CA1").await;
     let at = details["case"]["createdOn"]
         .as_str()

@@ -133,16 +133,18 @@ async fn the_vendor_sample_and_partial_and_failed_trees(backend: Backend) {
     );
     assert_eq!(narratives_of(&app, "CA100", 100).await, expected);
     assert_eq!(narratives_of(&app, "CA101", 100).await, Vec::<Value>::new());
-    let added_audit = |id: &str| {
+    let added_audit = |id: &str, text: &str| {
         json!({"actor": ANALYST, "action": "narrativeAdded", "customerId": null,
-               "fromStatus": null, "toStatus": null, "oldValue": null, "newValue": id})
+               "fromStatus": null, "toStatus": null, "recordId": id,
+               "oldValue": null, "newValue": text})
     };
     assert_eq!(
         audited(&app, "CA100", "narrativeAdded").await,
-        vec![added_audit("1"), added_audit("2")]
+        vec![added_audit("1", "..."), added_audit("2", secret)]
     );
 
-    // Sealed at rest: the text is nowhere in the database.
+    // Sealed at rest: the text is nowhere in the database (neither with the
+    // narrative nor in the audit trail).
     let stored = database_text(app.backend, &app.vars["CASE_DATABASE_URL"]);
     testkit::assert_absent(
         "the database",
