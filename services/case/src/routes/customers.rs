@@ -242,9 +242,10 @@ pub async fn remove_customer(
     let body = read_body(&req, payload, &state).await?;
     let plans = plan::plan::<CustomerRef>(&body, state.max_customers)?;
     let change = Change::now(&caller.subject);
+    let keyring = state.keyring.clone();
     let plans = plan::settle_each(&state, plans, "removeCustomer", move |conn, case_id, c| {
         Ok(
-            match customers::remove(conn, case_id, c.customer_id.as_str(), &change)? {
+            match customers::remove(conn, &keyring, case_id, c.customer_id.as_str(), &change)? {
                 Ok(true) => Outcome::done(REMOVED),
                 Ok(false) => Outcome::refused(NOT_IN_CASE),
                 Err(locked) => Outcome::locked(&locked.holder),

@@ -65,9 +65,12 @@ impl Action {
 }
 
 /// The actions whose values are sealed: they carry personal data (a
-/// record, an event or a narrative, whole). Their writers seal them (`NewAudit::sealed`); the reads
-/// open them by these names.
-pub const SEALED: [Action; 8] = [
+/// customer, a record, an event or a narrative, whole). Their writers seal
+/// them (`NewAudit::sealed`); the reads open them, and `rekey` seals them
+/// again, by these names.
+pub const SEALED: [Action; 10] = [
+    Action::CustomerAdded,
+    Action::CustomerRemoved,
     Action::RecordAdded(RecordKind::Account),
     Action::RecordAdded(RecordKind::ExternalEntity),
     Action::RecordAdded(RecordKind::Transaction),

@@ -9,6 +9,7 @@ use super::{Page, IN_LIST_CHUNK};
 use crate::rows::audit::NewAudit;
 use crate::rows::customer::{self as customer_rows, CustomerRow, DetailsRow};
 use crate::rows::lists::{self, ListRows};
+use crate::rows::stored::Corrupt;
 use crate::schema::{
     case_audit, case_customer_accounts as accounts, case_customer_addresses as addresses,
     case_customer_anticipatory_profiles as profiles, case_customer_details as details,
@@ -94,7 +95,7 @@ impl Rows {
             .map(|c| {
                 let mut record = change.record(case_id, Action::CustomerAdded);
                 record.customer_id = Some(c.customer_id.as_str().to_owned());
-                record
+                record.sealed(keyring, None, Some(&to_json(c)))
             })
             .collect();
         Self {
@@ -181,10 +182,11 @@ pub fn add_all(
 }
 
 /// Removes `customer_id` from `case_id` (its rows go with it) and records
-/// it, in one transaction; `false` when it was not on the case. Refused
-/// while another user holds the case's lock.
+/// it (the customer as it was), in one transaction; `false` when it was not
+/// on the case. Refused while another user holds the case's lock.
 pub fn remove(
     conn: &mut DbConnection,
+    keyring: &Keyring,
     case_id: &str,
     customer_id: &str,
     change: &Change,
@@ -193,6 +195,19 @@ pub fn remove(
         if let Err(locked) = locks::ensure_writable(conn, case_id, change)? {
             return Ok(Err(locked));
         }
+        let found: Option<CustomerRow> = case_customers::table
+            .find((case_id, customer_id))
+            .select(CustomerRow::as_select())
+            .first(conn)
+            .optional()?;
+        let Some(row) = found else {
+            return Ok(Ok(false));
+        };
+        // Read before the delete, in its transaction: the trail keeps what
+        // was removed.
+        let customer = complete(conn, keyring, case_id, vec![row])?
+            .pop()
+            .ok_or(Error::NotFound)?;
         let removed =
             diesel::delete(case_customers::table.find((case_id, customer_id))).execute(conn)?;
         if removed == 0 {
@@ -200,9 +215,18 @@ pub fn remove(
         }
         let mut record = change.record(case_id, Action::CustomerRemoved);
         record.customer_id = Some(customer_id.to_owned());
-        audit::write(conn, &record)?;
+        audit::write(
+            conn,
+            &record.sealed(keyring, Some(&to_json(&customer)), None),
+        )?;
         Ok(Ok(true))
     })
+}
+
+/// The JSON of a customer, as a case shows it.
+fn to_json(customer: &Customer) -> String {
+    // Serializing our own wire type cannot fail.
+    serde_json::to_string(customer).unwrap_or_default()
 }
 
 /// Up to `limit` customers of `case_id` after `after`, by customer id, with
@@ -224,7 +248,22 @@ pub fn page(
         query = query.filter(case_customers::customer_id.gt(after.to_owned()));
     }
     let page = Page::of(query.load(conn)?, limit);
-    let ids: Vec<String> = page.items.iter().map(|r| r.customer_id.clone()).collect();
+    Ok(Page {
+        items: complete(conn, keyring, case_id, page.items)?,
+        more: page.more,
+    })
+}
+
+/// The customers of `case_id` whose main rows are `rows`, with every field
+/// and list: seven queries, whatever their number. A value that does not
+/// open or parse fails as [`super::undecodable`].
+fn complete(
+    conn: &mut DbConnection,
+    keyring: &Keyring,
+    case_id: &str,
+    rows: Vec<CustomerRow>,
+) -> QueryResult<Vec<Customer>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.customer_id.clone()).collect();
     let mut detail_rows: Vec<DetailsRow> = details::table
         .filter(details::case_id.eq(case_id))
         .filter(details::customer_id.eq_any(&ids))
@@ -268,23 +307,17 @@ pub fn page(
             .select(lists::ProfileRow::as_select())
             .load(conn)?,
     };
-    let mut customers = page
-        .items
+    let mut customers = rows
         .into_iter()
         .map(|row| {
             let at = detail_rows
                 .iter()
                 .position(|d| d.customer_id == row.customer_id)
-                .ok_or_else(|| {
-                    crate::rows::stored::Corrupt("a customer without its details".into())
-                })?;
+                .ok_or_else(|| Corrupt("a customer without its details".into()))?;
             customer_rows::customer_of(keyring, row, detail_rows.swap_remove(at))
-                .map_err(Failure::from)
         })
-        .collect::<Result<Vec<_>, Failure>>()?;
-    lists::attach(&mut customers, list_rows)?;
-    Ok(Page {
-        items: customers,
-        more: page.more,
-    })
+        .collect::<Result<Vec<_>, Corrupt>>()
+        .map_err(super::undecodable)?;
+    lists::attach(&mut customers, list_rows).map_err(super::undecodable)?;
+    Ok(customers)
 }

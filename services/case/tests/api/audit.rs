@@ -1,8 +1,9 @@
 //! The audit trail keeps what each change added or removed, whole: a
-//! record or an event as getCaseDetails showed it, a narrative's text.
+//! customer, a record or an event as getCaseDetails showed it, a
+//! narrative's text.
 
 use crate::description::audited;
-use crate::events::{details, promote_sample};
+use crate::events::{details, promote_sample, sample_customer, CUSTOMER};
 use crate::helpers::{build, create_cases, post, spawn, writer, ANALYST};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -51,13 +52,22 @@ async fn a_promoted_event_is_kept_as_the_case_shows_it(backend: Backend) {
     let app = spawn(backend).await;
     promote_sample(&app).await;
     let shown = details(&app, "CA1").await;
+    assert_eq!(shown["customers"][0], sample_customer());
     let none = Value::Null;
-    let expected = vec![entry(
-        "eventAdded",
-        ("eventCode", "POSTARJ1"),
-        &none,
-        &shown["events"][0],
-    )];
+    let expected = vec![
+        entry(
+            "eventAdded",
+            ("eventCode", "POSTARJ1"),
+            &none,
+            &shown["events"][0],
+        ),
+        entry(
+            "customerAdded",
+            ("customerId", CUSTOMER),
+            &none,
+            &shown["customers"][0],
+        ),
+    ];
     assert_eq!(entries_like(&app, "CA1", &expected).await, expected);
 }
 

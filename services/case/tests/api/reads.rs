@@ -2,7 +2,8 @@
 //! and a case's audit trail.
 
 use crate::helpers::{
-    create_cases, customer, envelope, post, reader, seed_customer, spawn, token, writer, ANALYST,
+    create_cases, customer, envelope, post, reader, seed_customer, spawn, stored, token, writer,
+    ANALYST,
 };
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -186,29 +187,49 @@ async fn every_change_is_in_the_audit_trail(backend: Backend) {
             break;
         }
     }
+    // A customer's values are the customer as getCaseDetails showed it.
+    let (c1, c2) = (stored(&customer("C1")), stored(&customer("C2")));
+    let none = Value::Null;
     let expected = [
-        (ANALYST, "caseCreated", None, None, Some("NW")),
-        (ANALYST, "customerAdded", Some("C1"), None, None),
-        (ANALYST, "customerAdded", Some("C2"), None, None),
+        (ANALYST, "caseCreated", None, None, Some("NW"), &none, &none),
+        (ANALYST, "customerAdded", Some("C1"), None, None, &none, &c1),
+        (ANALYST, "customerAdded", Some("C2"), None, None, &none, &c2),
         (
             "supervisor-1",
             "statusChanged",
             None,
             Some("NW"),
             Some("ESC"),
+            &none,
+            &none,
         ),
-        ("supervisor-1", "customerRemoved", Some("C1"), None, None),
+        (
+            "supervisor-1",
+            "customerRemoved",
+            Some("C1"),
+            None,
+            None,
+            &c1,
+            &none,
+        ),
     ];
     assert_eq!(events.len(), expected.len(), "{events:#?}");
-    for (event, (actor, action, customer, from, to)) in events.iter().zip(expected) {
+    for (event, (actor, action, customer, from, to, old, new)) in events.iter().zip(expected) {
         let at = event["at"].as_str().expect("at");
         assert!(chrono::DateTime::parse_from_rfc3339(at).is_ok(), "{at}");
+        // The values are JSON text, in a string.
+        let mut event = event.clone();
+        for key in ["oldValue", "newValue"] {
+            if let Some(text) = event[key].as_str() {
+                event[key] = serde_json::from_str(text).expect("JSON");
+            }
+        }
         assert_eq!(
             event,
-            &json!({
+            json!({
                 "eventId": event["eventId"], "at": at, "actor": actor, "action": action,
                 "customerId": customer, "fromStatus": from, "toStatus": to,
-                "oldValue": null, "newValue": null
+                "oldValue": old, "newValue": new
             })
         );
     }
