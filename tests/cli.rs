@@ -510,7 +510,10 @@ async fn rekey_moves_everything_to_the_new_key(backend: Backend) {
     );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "party: 1 rewritten under key b\ndocument: 1 rewritten under key b\ncase: 5 rewritten under key b\n"
+        // case: the tax id, the generic information, the account, the
+        // narrative, the business transaction, and the audit trail's values
+        // of the customer, the account and the narrative added.
+        "party: 1 rewritten under key b\ndocument: 1 rewritten under key b\ncase: 8 rewritten under key b\n"
     );
 
     app.restart(&[("ENCRYPTION_KEYS", Some(KEY_B))], &build_all)
@@ -551,6 +554,21 @@ async fn rekey_moves_everything_to_the_new_key(backend: Backend) {
         details["narratives"][0]["narrative"],
         json!("Seen twice at the branch.")
     );
+    let trail: Value = json_of(
+        app.anonymous(reqwest::Method::POST, &ecm("getCaseAudit"))
+            .bearer_auth(&token)
+            .json(&json!({"caseId": "C1"})),
+    )
+    .await;
+    let values: Vec<&str> = trail["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["newValue"].as_str())
+        .collect();
+    assert_eq!(values.len(), 3, "{trail}");
+    assert!(values[0].contains("\"TX999\"") && values[1].contains("\"TX777\""));
+    assert_eq!(values[2], "Seen twice at the branch.");
     let business: Value = json_of(app.internal(
         reqwest::Method::GET,
         "/case/v1/business-records/transaction/T1",

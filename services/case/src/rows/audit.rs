@@ -154,6 +154,14 @@ impl AuditRow {
         }
     }
 
+    /// The stored `column` ([`OLD_VALUE`] or [`NEW_VALUE`]) of this row,
+    /// sealed again under the active key.
+    pub fn reseal(&self, keyring: &Keyring, column: &str, stored: &str) -> Result<String, Corrupt> {
+        keyring
+            .reseal(&self.binding().context(column), stored)
+            .map_err(|e| Corrupt(e.to_string()))
+    }
+
     /// The change as the audit trail shows it, its values opened when
     /// `sealed` (its action seals them).
     pub fn open(self, keyring: &Keyring, sealed: bool) -> Result<AuditEvent, Corrupt> {

@@ -2,11 +2,13 @@
 //! before sealing) when the service starts, and every field not under the
 //! active key for `onboarding rekey`.
 
+use super::audit;
+use crate::rows::audit::{AuditRow, NEW_VALUE, OLD_VALUE};
 use crate::rows::customer::{self, GENERIC_INFORMATION, IDENTIFICATION_DOCUMENTS, TAX_ID};
 use crate::rows::{events, narrative, records};
 use crate::schema::{
-    business_records, case_customer_details, case_customers, case_narratives, case_records,
-    event_customers,
+    business_records, case_audit, case_customer_details, case_customers, case_narratives,
+    case_records, event_customers,
 };
 use diesel::dsl::sql;
 use diesel::prelude::*;
@@ -78,8 +80,64 @@ macro_rules! reseal_column {
     }};
 }
 
+/// Seals again, a batch at a time in id order, the `$column` of the audit
+/// rows whose action seals its values and whose stored text does not start
+/// with `$prefix`.
+macro_rules! reseal_audit_column {
+    ($conn:expr, $keyring:expr, $prefix:expr, $column:ident, $name:expr) => {{
+        let condition = format!(
+            "substr({col}, 1, {len}) <> '{prefix}'",
+            col = stringify!($column),
+            len = $prefix.len(),
+            prefix = $prefix,
+        );
+        let sealed = audit::sealed_names();
+        // The audit trail is the largest table: a cursor on its key reads
+        // each row once, where the filter alone would scan again, each
+        // batch, past the rows already rewritten.
+        let mut after = i64::MIN;
+        let read = |conn: &mut DbConnection| {
+            let batch: Vec<AuditRow> = case_audit::table
+                .filter(case_audit::id.gt(after))
+                .filter(case_audit::action.eq_any(sealed))
+                .filter(case_audit::$column.is_not_null())
+                .filter(sql::<Bool>(&condition))
+                .order(case_audit::id.asc())
+                .select(AuditRow::as_select())
+                .limit(BATCH)
+                .load(conn)?;
+            let Some(last) = batch.last() else {
+                return Ok(Batch::Done);
+            };
+            after = last.id;
+            batch
+                .into_iter()
+                .map(|row| {
+                    let stored = row.$column.clone().unwrap_or_default();
+                    let value = row.reseal($keyring, $name, &stored)?;
+                    Ok((row.id, stored, value))
+                })
+                .collect::<Result<Vec<_>, Failure>>()
+                .map(Batch::Rows)
+        };
+        rewrite_in_batches($conn, read, |conn, (id, stored, value)| {
+            diesel::update(
+                case_audit::table
+                    .find(id)
+                    .filter(case_audit::$column.eq(stored)),
+            )
+            .set(case_audit::$column.eq(value))
+            .execute(conn)
+        })?
+    }};
+}
+
 /// Seals legacy plaintext, or with `everything` every field not under the
-/// active key. Returns how many fields were rewritten.
+/// active key. Returns how many fields were rewritten. The audit trail's
+/// values are only read with `everything`: none was ever stored in
+/// plaintext (the narrative ids once kept there were moved out by a
+/// migration), and the trail is too large to read at every start for
+/// nothing.
 pub fn reseal(
     conn: &mut DbConnection,
     keyring: &Keyring,
@@ -120,7 +178,18 @@ pub fn reseal(
             events::reseal(keyring, event_code, customer_id, stored)
         }
     );
-    Ok(tax_ids + generic + documents + entities + reseal_records(conn, keyring, &prefix)?)
+    let audit_values = if everything {
+        reseal_audit_column!(conn, keyring, prefix, old_value, OLD_VALUE)
+            + reseal_audit_column!(conn, keyring, prefix, new_value, NEW_VALUE)
+    } else {
+        0
+    };
+    Ok(tax_ids
+        + generic
+        + documents
+        + entities
+        + audit_values
+        + reseal_records(conn, keyring, &prefix)?)
 }
 
 /// Seals again, a batch at a time, the business records and the records on
