@@ -1,13 +1,18 @@
 //! The audit trail keeps what each change added or removed, whole: a
 //! customer, a record or an event as getCaseDetails showed it, a
-//! narrative's text.
+//! narrative's text. Those values are sealed at rest, and still open after
+//! a key rotation.
 
 use crate::description::audited;
 use crate::events::{details, promote_sample, sample_customer, CUSTOMER};
-use crate::helpers::{build, create_cases, post, spawn, writer, ANALYST};
+use crate::helpers::{
+    all_pages, build, case_details, create_cases, post, seed_customer, spawn, spawn_with, stored,
+    writer, ANALYST,
+};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use testkit::{backend_tests, faults, Backend, TestApp};
+use testkit::at_rest::database_text;
+use testkit::{backend_tests, faults, Backend, TestApp, KEY_A, KEY_B};
 
 /// The entries of `case_id`'s trail of `action` (without their id and
 /// time, as [`audited`]), a customer's, record's or event's values read
@@ -28,6 +33,18 @@ pub async fn audited_json(app: &TestApp, case_id: &str, action: &str) -> Vec<Val
     entries
 }
 
+/// What no table may hold in plaintext: the seed customer's tax id and
+/// generic information, the account's tax id and the narrative.
+const SECRETS: &[&str] = &[
+    "TX123",
+    "123-12-1234",
+    "Victim SSN",
+    "TX-ACCT-777",
+    "Seen with the victim",
+];
+
+const NARRATIVE: &str = "Seen with the victim at the branch twice.";
+
 /// The entries of `case_id`'s trail of the actions of `expected`, in
 /// their order, as [`audited_json`] gives them.
 async fn entries_like(app: &TestApp, case_id: &str, expected: &[Value]) -> Vec<Value> {
@@ -46,6 +63,93 @@ fn entry(action: &str, about: (&str, &str), old: &Value, new: &Value) -> Value {
     });
     entry[about.0] = json!(about.1);
     entry
+}
+
+async fn removed_customers_and_records_stay_in_the_trail(backend: Backend) {
+    let mut app = spawn_with(backend, &[("ENCRYPTION_KEYS", KEY_A)]).await;
+    create_cases(&app, &["CA100"]).await;
+    let token = writer(&app);
+    let account =
+        json!({"accountId": "A1", "accountName": "Joint savings", "taxId": "TX-ACCT-777"});
+    for (op, body) in [
+        (
+            "addCustomer",
+            json!([{"caseId": "CA100", "customers": [seed_customer()]}]),
+        ),
+        (
+            "addAccount",
+            json!([{"caseId": "CA100", "accounts": [account]}]),
+        ),
+        (
+            "addNarrative",
+            json!([{"caseId": "CA100", "narrative": NARRATIVE}]),
+        ),
+    ] {
+        let (status, answer) = post(&app, &token, op, &body).await;
+        assert_eq!(status, StatusCode::OK, "{op}: {answer}");
+    }
+    let shown = case_details(&app, "CA100").await;
+    let (customer, account) = (&shown["customers"][0], &shown["accounts"][0]);
+    assert_eq!(customer, &stored(&seed_customer()));
+    for (op, body) in [
+        (
+            "removeAccount",
+            json!([{"caseId": "CA100", "accounts": [{"accountId": "A1"}]}]),
+        ),
+        (
+            "removeCustomer",
+            json!([{"caseId": "CA100", "customers": [{"customerId": "CUST123"}]}]),
+        ),
+    ] {
+        let (status, answer) = post(&app, &token, op, &body).await;
+        assert_eq!(status, StatusCode::OK, "{op}: {answer}");
+    }
+
+    let none = Value::Null;
+    let expected = vec![
+        entry("customerAdded", ("customerId", "CUST123"), &none, customer),
+        entry("accountAdded", ("recordId", "A1"), &none, account),
+        entry(
+            "narrativeAdded",
+            ("recordId", "1"),
+            &none,
+            &json!(NARRATIVE),
+        ),
+        entry("accountRemoved", ("recordId", "A1"), account, &none),
+        entry(
+            "customerRemoved",
+            ("customerId", "CUST123"),
+            customer,
+            &none,
+        ),
+    ];
+    assert_eq!(entries_like(&app, "CA100", &expected).await, expected);
+    let order: Vec<Value> = all_pages(&app, "getCaseAudit", json!({"caseId": "CA100"}), "events")
+        .await
+        .iter()
+        .map(|e| e["action"].clone())
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "caseCreated",
+            "customerAdded",
+            "accountAdded",
+            "narrativeAdded",
+            "accountRemoved",
+            "customerRemoved"
+        ]
+        .map(|a| json!(a))
+    );
+
+    // Sealed at rest, though the customer and the account are gone.
+    let at_rest = database_text(app.backend, &app.vars["CASE_DATABASE_URL"]);
+    testkit::assert_absent("the database", &at_rest, SECRETS);
+    // Sealed under `a`, read with `b` in front.
+    let rotated = format!("{KEY_B},{KEY_A}");
+    app.restart(&[("ENCRYPTION_KEYS", Some(&rotated))], &build)
+        .await;
+    assert_eq!(entries_like(&app, "CA100", &expected).await, expected);
 }
 
 async fn a_promoted_event_is_kept_as_the_case_shows_it(backend: Backend) {
@@ -102,6 +206,7 @@ async fn narrative_ids_stored_as_values_move_to_the_record(backend: Backend) {
 }
 
 backend_tests!(
+    removed_customers_and_records_stay_in_the_trail,
     a_promoted_event_is_kept_as_the_case_shows_it,
     narrative_ids_stored_as_values_move_to_the_record,
 );
