@@ -116,21 +116,29 @@ impl Binding<'_> {
     }
 }
 
+/// The [`Binding`] of a row, to write ([`NewAudit`]) or as read
+/// ([`AuditRow`]): both name their keys alike.
+macro_rules! binding_of {
+    ($row:expr) => {
+        Binding {
+            case_id: &$row.case_id,
+            action: &$row.action,
+            ids: [
+                $row.customer_id.as_deref(),
+                $row.record_id.as_deref(),
+                $row.event_code.as_deref(),
+            ],
+            at: &$row.at,
+            actor: &$row.actor,
+        }
+    };
+}
+
 impl NewAudit {
     /// The row with `old` and `new` as its values, sealed: for the changes
     /// whose values carry personal data.
     pub fn sealed(mut self, keyring: &Keyring, old: Option<&str>, new: Option<&str>) -> Self {
-        let binding = Binding {
-            case_id: &self.case_id,
-            action: self.action,
-            ids: [
-                self.customer_id.as_deref(),
-                self.record_id.as_deref(),
-                self.event_code.as_deref(),
-            ],
-            at: &self.at,
-            actor: &self.actor,
-        };
+        let binding = binding_of!(self);
         let old = old.map(|v| keyring.seal(&binding.context(OLD_VALUE), v));
         let new = new.map(|v| keyring.seal(&binding.context(NEW_VALUE), v));
         self.old_value = old;
@@ -140,25 +148,11 @@ impl NewAudit {
 }
 
 impl AuditRow {
-    fn binding(&self) -> Binding<'_> {
-        Binding {
-            case_id: &self.case_id,
-            action: &self.action,
-            ids: [
-                self.customer_id.as_deref(),
-                self.record_id.as_deref(),
-                self.event_code.as_deref(),
-            ],
-            at: &self.at,
-            actor: &self.actor,
-        }
-    }
-
     /// The stored `column` ([`OLD_VALUE`] or [`NEW_VALUE`]) of this row,
     /// sealed again under the active key.
     pub fn reseal(&self, keyring: &Keyring, column: &str, stored: &str) -> Result<String, Corrupt> {
         keyring
-            .reseal(&self.binding().context(column), stored)
+            .reseal(&binding_of!(self).context(column), stored)
             .map_err(|e| Corrupt(e.to_string()))
     }
 
@@ -167,7 +161,7 @@ impl AuditRow {
     pub fn open(self, keyring: &Keyring, sealed: bool) -> Result<AuditEvent, Corrupt> {
         let open = |column: &str, value: Option<&String>| match value {
             Some(value) if sealed => keyring
-                .open(&self.binding().context(column), value)
+                .open(&binding_of!(self).context(column), value)
                 .map(Some)
                 .map_err(|e| Corrupt(e.to_string())),
             value => Ok(value.cloned()),
