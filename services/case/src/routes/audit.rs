@@ -13,7 +13,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 /// Read a case's audit trail (ours).
 ///
 /// `{caseId, limit, cursor}`: a page of the changes to the case, oldest
-/// first: who (the token's subject), when, and what.
+/// first: who (the token's subject), when, and what, with the values
+/// before and after.
 #[utoipa::path(
     post, path = "/rest-api/ECMService/CaseManagementService/getCaseAudit", tag = "ECM (ours)",
     request_body(content = crate::wire::cases::AuditPageRequest),

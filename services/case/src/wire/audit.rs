@@ -28,8 +28,8 @@ pub struct AuditEvent {
     pub from_status: Option<String>,
     /// The status after a status change, or a new case's first status.
     pub to_status: Option<String>,
-    /// The account, external entity or transaction added or removed (those
-    /// actions only; absent otherwise).
+    /// The account, external entity or transaction added or removed, or
+    /// the narrative added (those actions only; absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub record_id: Option<String>,
     /// The event saved to the case or decided on (`eventAdded`,
@@ -37,11 +37,17 @@ pub struct AuditEvent {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_code: Option<String>,
     /// The value before: the old description (`descriptionChanged`), the
-    /// expiry of the lock renewed or released (`lockTaken`, `lockReleased`),
-    /// the event's decision code before (`eventDecided`).
+    /// expiry of the lock renewed or released (`lockTaken`,
+    /// `lockReleased`), the event's decision code before (`eventDecided`);
+    /// or, as JSON text, the customer or record removed as getCaseDetails
+    /// showed it (`customerRemoved`, `accountRemoved`,
+    /// `externalEntityRemoved`, `transactionRemoved`).
     pub old_value: Option<String>,
-    /// The value after: the new description, the lock's new expiry, or the
-    /// id of the narrative added (its text is sealed with the narrative).
+    /// The value after: the new description, the lock's new expiry, the
+    /// decision code, the narrative's text (`narrativeAdded`); or, as JSON
+    /// text, the customer, record or event added as getCaseDetails shows
+    /// it (`customerAdded`, `accountAdded`, `externalEntityAdded`,
+    /// `transactionAdded`, `eventAdded`: an item of its `events`).
     pub new_value: Option<String>,
 }
 
