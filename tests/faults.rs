@@ -5,10 +5,11 @@
 //! server is stopped for a while and started again.
 //!
 //! Afterwards: every request answered with success is durable (read back
-//! through the APIs); nothing is half-done (no orphan documents, no action
-//! attached to a missing document, no customer half-added, no party without
-//! an application beyond what compensation logged); and every failure was a
-//! clean envelope 5xx, never a hang or a broken answer.
+//! through the APIs: journeys, and the parts added to cases); nothing is
+//! half-done (no orphan documents, no action attached to a missing
+//! document, no party without an application beyond what compensation
+//! logged, no customer without its details) or there twice; and every
+//! failure was a clean envelope 5xx, never a hang or a broken answer.
 //!
 //! PostgreSQL only: skipped with a note without a server, failed with
 //! `REQUIRE_POSTGRES=1`.
@@ -17,10 +18,10 @@ mod support;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 use support::cam::{apps_var, b64, pdf_bytes, token, Cam, JWT_SECRET};
-use support::load::{Ledger, Load};
+use support::load::{id_of, Ledger, Load, Part, ANALYST, CASES};
 use support::process::{separate_process_env, ServiceProcess};
 use testkit::faults::Outage;
 use testkit::Backend;
@@ -178,7 +179,7 @@ async fn faults_lose_nothing_and_leave_nothing_half_done() {
         "the load did work: {complete} journeys completed"
     );
     read_back_journeys(&http, &services, &ledger).await;
-    read_back_customers(&http, &services, &ledger, &cases).await;
+    read_back_parts(&http, &services, &ledger, &cases).await;
     // Interrupted uploads are swept once past their grace: wait until no
     // upload is left unfinished, or the deadline passes and the check below
     // names what remains.
@@ -198,13 +199,13 @@ async fn faults_lose_nothing_and_leave_nothing_half_done() {
         assert!(!log.contains("panicked"), "no panic:\n{log}");
     }
     eprintln!(
-        "faults: {} requests, {} journeys ({complete} complete), {} customers, clean failures {:?}, {:?} under load, {:?} in all",
+        "faults: {} requests, {} journeys ({complete} complete), {} parts added, {:?} under load, {:?} in all; answers {:?}",
         ledger.requests,
         ledger.journeys.len(),
-        ledger.customers.len(),
-        tally(&ledger.clean_failures),
+        ledger.added.len(),
         faults_done,
-        started.elapsed()
+        started.elapsed(),
+        tally(&ledger.answers),
     );
     let admin = testkit::postgres::server_url().expect("a server");
     for (_, url) in &services.databases {
@@ -216,10 +217,8 @@ async fn faults_lose_nothing_and_leave_nothing_half_done() {
 async fn create_cases(http: &reqwest::Client, base: &str, cases: &[String]) {
     let body: Vec<Value> = cases.iter().map(|c| json!({"caseId": c})).collect();
     let response = http
-        .post(format!(
-            "{base}/rest-api/ECMService/CaseManagementService/createCase"
-        ))
-        .bearer_auth(token("analyst-faults", &["case:write"]))
+        .post(format!("{base}{CASES}/createCase"))
+        .bearer_auth(token(ANALYST, &["case:write"]))
         .json(&body)
         .send()
         .await
@@ -284,53 +283,103 @@ async fn read_back_journeys(http: &reqwest::Client, services: &Services, ledger:
     }
 }
 
-/// Every customer added with success is on its case, whole; no customer is
-/// there that was never sent.
-async fn read_back_customers(
+/// The lists of `getCaseDetails`: each with its cursor and the answer's
+/// next cursor.
+const LISTS: [(&str, &str, &str); 6] = [
+    ("customers", "cursor", "nextCursor"),
+    ("events", "eventsCursor", "nextEventsCursor"),
+    ("narratives", "narrativesCursor", "nextNarrativesCursor"),
+    ("accounts", "accountsCursor", "nextAccountsCursor"),
+    (
+        "externalEntities",
+        "externalEntitiesCursor",
+        "nextExternalEntitiesCursor",
+    ),
+    (
+        "transactions",
+        "transactionsCursor",
+        "nextTransactionsCursor",
+    ),
+];
+
+/// `operation` of case-service answered with `body` by a reader: asserts
+/// a 200.
+async fn read(http: &reqwest::Client, services: &Services, operation: &str, body: &Value) -> Value {
+    let response = http
+        .post(format!("{}{CASES}/{operation}", services.case.url()))
+        .bearer_auth(token("auditor-faults", &["case:read"]))
+        .json(body)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::OK, "{operation} {body}");
+    response.json().await.expect("JSON")
+}
+
+/// `case` as `getCaseDetails` shows it, with every page of each list: the
+/// lists are paged together, each by its own cursor until its last page.
+async fn whole_case(http: &reqwest::Client, services: &Services, case: &str) -> Value {
+    // Pages of 50: the clients' cases have a few pages of each list.
+    let mut request = json!({"caseId": case, "limit": 50});
+    let mut whole: Option<Value> = None;
+    let mut open = LISTS.to_vec();
+    while !open.is_empty() {
+        let page = read(http, services, "getCaseDetails", &request).await;
+        let whole = whole.get_or_insert_with(|| {
+            let mut first = page.clone();
+            for (list, _, _) in LISTS {
+                first[list] = json!([]);
+            }
+            first
+        });
+        // A list whose last page came is sent no cursor: its first page
+        // comes again, and is passed over.
+        open.retain(|&(list, cursor, next)| {
+            let items = page[list].as_array().cloned().unwrap_or_default();
+            whole[list].as_array_mut().expect("a list").extend(items);
+            request[cursor] = page[next].clone();
+            !page[next].is_null()
+        });
+    }
+    whole.expect("a page")
+}
+
+/// Every part added with success to an ECM client's case (customers,
+/// accounts, external entities, transactions, narratives) is on it; every
+/// part on it was sent (an attempt whose answer was lost may have been
+/// applied), is there once, and has every field as sent.
+async fn read_back_parts(
     http: &reqwest::Client,
     services: &Services,
     ledger: &Ledger,
     cases: &[String],
 ) {
-    let bearer = token("auditor-faults", &["case:read"]);
-    let sent: BTreeSet<&str> = ledger.sent_customers.iter().map(String::as_str).collect();
     for case in cases {
-        let mut listed = Vec::new();
-        let mut request = json!({"caseId": case, "limit": 100});
-        loop {
-            let response = http
-                .post(format!(
-                    "{}/rest-api/ECMService/CaseManagementService/getCaseDetails",
-                    services.case.url()
-                ))
-                .bearer_auth(&bearer)
-                .json(&request)
-                .send()
-                .await
-                .expect("sent");
-            assert_eq!(response.status(), StatusCode::OK);
-            let page: Value = response.json().await.expect("JSON");
-            listed.extend(page["customers"].as_array().cloned().unwrap_or_default());
-            request["cursor"] = page["nextCursor"].clone();
-            if request["cursor"].is_null() {
-                break;
+        let whole = whole_case(http, services, case).await;
+        for (list, _, _) in LISTS {
+            let of_list = |p: &&Part| p.case == *case && p.list == list;
+            let sent: HashMap<&str, &Value> = ledger
+                .sent
+                .iter()
+                .filter(of_list)
+                .map(|p| (p.id.as_str(), &p.fields))
+                .collect();
+            let mut listed = BTreeSet::new();
+            for item in whole[list].as_array().into_iter().flatten() {
+                let id = id_of(list, item);
+                assert!(listed.insert(id), "{case}: {list} {id} is there once");
+                let fields = sent
+                    .get(id)
+                    .unwrap_or_else(|| panic!("{case}: {list} {id} was never sent"));
+                for (key, value) in fields.as_object().into_iter().flatten() {
+                    assert_eq!(&item[key], value, "{case}: {list} {id} is whole: {item}");
+                }
             }
-        }
-        let ids: BTreeSet<&str> = listed
-            .iter()
-            .filter_map(|c| c["customerId"].as_str())
-            .collect();
-        for (_, id) in ledger.customers.iter().filter(|(c, _)| c == case) {
-            assert!(ids.contains(id.as_str()), "{case}: customer {id} was added");
-        }
-        for customer in &listed {
-            let id = customer["customerId"].as_str().unwrap_or_default();
-            assert!(sent.contains(id), "{case}: {id} was never sent");
-            let expected = support::hostile::ecm_customer(id);
-            for field in ["lastName", "dateOfBirth", "customerTypeCode"] {
-                assert_eq!(
-                    customer[field], expected[field],
-                    "{case}: {id} is whole: {customer}"
+            for part in ledger.added.iter().filter(of_list) {
+                assert!(
+                    listed.contains(part.id.as_str()),
+                    "{case}: {list} {} was added",
+                    part.id
                 );
             }
         }

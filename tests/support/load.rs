@@ -1,15 +1,16 @@
 //! Load for the fault suite: concurrent CAM journeys (create the prospect,
 //! the pre-requirements, upload a document, submit the action) and ECM
-//! `addCustomer` batches, every request bounded by a timeout, each step
-//! retried while it fails cleanly. A ledger keeps every success (to read
-//! back afterwards) and every answer that was neither a success nor a clean
-//! envelope 5xx (a violation).
+//! rounds (customers, accounts, transactions, external entities and a
+//! narrative added to the client's case), every request bounded by a
+//! timeout, each step retried while it fails cleanly. A ledger keeps every success (to
+//! read back afterwards) and every answer that was neither a success, an
+//! expected refusal, nor a clean envelope 5xx (a violation).
 
 use super::cam::{b64, pdf_bytes, seed_create_prospect, token, Cam};
 use reqwest::RequestBuilder;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 /// The most a request may take: longer is a hang.
@@ -18,8 +19,12 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 const ATTEMPTS: u32 = 10;
 /// The pause before the n-th retry is n times this.
 const BACKOFF: Duration = Duration::from_millis(300);
-/// Customers per `addCustomer` batch.
+/// Parts (customers, accounts, ...) per batch.
 const BATCH: usize = 3;
+/// Where case-service's batch and single-case operations live.
+pub const CASES: &str = "/rest-api/ECMService/CaseManagementService";
+/// The subject of the ECM clients' token.
+pub const ANALYST: &str = "analyst-faults";
 
 /// A CAM journey, as far as it got.
 #[derive(Debug, Clone, Default)]
@@ -36,27 +41,54 @@ pub struct Journey {
     pub submitted: bool,
 }
 
+/// A part of a case as an ECM client sent it: a customer, an account, an
+/// external entity, a transaction or a narrative.
+#[derive(Debug, Clone)]
+pub struct Part {
+    /// The case.
+    pub case: String,
+    /// Its list in `getCaseDetails` (`customers`, `accounts`, ...).
+    pub list: &'static str,
+    /// Its id in that list (see [`id_of`]).
+    pub id: String,
+    /// The fields sent, each of which comes back as sent.
+    pub fields: Value,
+}
+
 /// What the load did.
 #[derive(Debug, Default)]
 pub struct Ledger {
     /// Every CAM journey.
     pub journeys: Vec<Journey>,
-    /// `(case, customerId)` added with success.
-    pub customers: Vec<(String, String)>,
-    /// Every customer id ever sent.
-    pub sent_customers: Vec<String>,
+    /// Every part sent to a case (of a narrative, every attempt's).
+    pub sent: Vec<Part>,
+    /// The parts added with success.
+    pub added: Vec<Part>,
     /// Answers that were neither a success nor a clean 5xx.
     pub violations: Vec<String>,
-    /// Clean 5xx answers, by operation.
-    pub clean_failures: Vec<(String, u16)>,
+    /// Every answer, as `(operation, HTTP status)`.
+    pub answers: Vec<(String, u16)>,
     /// Requests sent.
     pub requests: usize,
 }
 
+/// Which envelope an API answers in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Api {
+    /// Fabric's: `opstatus`, `httpStatusCode`.
+    Cam,
+    /// ECM's: `MESSAGE`, `STATUS`.
+    Ecm,
+}
+
 /// The answer to one request.
+#[derive(Debug)]
 enum Answer {
     /// A success, with its body.
     Success(Value),
+    /// A refusal in the API's envelope (a 4xx): the caller decides whether
+    /// it was expected.
+    Refused(Value),
     /// A clean 5xx in the API's envelope: worth a retry.
     Failed,
     /// Anything else: recorded as a violation.
@@ -85,7 +117,7 @@ impl Load {
         }
     }
 
-    /// Asks every client to finish its current journey or batch and stop.
+    /// Asks every client to finish its current journey or round and stop.
     pub fn stop(&self) {
         self.stop.store(true, Ordering::SeqCst);
     }
@@ -96,16 +128,21 @@ impl Load {
 
     /// The ledger, once every client has stopped.
     pub fn ledger(self) -> Ledger {
-        std::mem::take(&mut *self.ledger.lock().expect("the ledger"))
+        std::mem::take(&mut *self.book())
     }
 
-    /// Sends `request` for `operation`; a clean 5xx is the API's envelope
-    /// (`cam`: Fabric, else ECM) with a 5xx status.
-    async fn send(&self, operation: &str, cam: bool, request: RequestBuilder) -> Answer {
-        self.ledger.lock().expect("the ledger").requests += 1;
+    /// The ledger, to write in.
+    fn book(&self) -> MutexGuard<'_, Ledger> {
+        self.ledger.lock().expect("the ledger")
+    }
+
+    /// Sends `request` for `operation`, and tells its answer by `api`'s
+    /// envelope.
+    async fn send(&self, operation: &str, api: Api, request: RequestBuilder) -> Answer {
+        self.book().requests += 1;
         let (status, text) = match request.timeout(REQUEST_TIMEOUT).send().await {
             Ok(response) => {
-                let status = response.status();
+                let status = response.status().as_u16();
                 (status, response.text().await.unwrap_or_default())
             }
             Err(e) => {
@@ -113,26 +150,22 @@ impl Load {
                 return Answer::Broken;
             }
         };
+        self.book().answers.push((operation.to_owned(), status));
         let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-        let enveloped = if cam {
-            body["opstatus"].is_number() && body["httpStatusCode"] == json!(status.as_u16())
-        } else {
-            body["STATUS"].is_string() && body["MESSAGE"].is_string()
+        let (enveloped, succeeded) = match api {
+            Api::Cam => (
+                body["opstatus"].is_number() && body["httpStatusCode"] == json!(status),
+                body["opstatus"] == json!(0),
+            ),
+            Api::Ecm => (
+                body["STATUS"].is_string() && body["MESSAGE"].is_string(),
+                body["STATUS"] != "FAILED",
+            ),
         };
-        let succeeded = if cam {
-            body["opstatus"] == json!(0)
-        } else {
-            body["STATUS"] != "FAILED"
-        };
-        match (status.as_u16(), enveloped, succeeded) {
+        match (status, enveloped, succeeded) {
             (200, true, true) => Answer::Success(body),
-            (500..=599, true, false) => {
-                let mut ledger = self.ledger.lock().expect("the ledger");
-                ledger
-                    .clean_failures
-                    .push((operation.to_owned(), status.as_u16()));
-                Answer::Failed
-            }
+            (400..=499, true, false) => Answer::Refused(body),
+            (500..=599, true, false) => Answer::Failed,
             _ => {
                 self.violation(format!("{operation}: {status} {text}"));
                 Answer::Broken
@@ -141,40 +174,51 @@ impl Load {
     }
 
     fn violation(&self, what: String) {
-        self.ledger
-            .lock()
-            .expect("the ledger")
-            .violations
-            .push(what);
+        self.book().violations.push(what);
+    }
+
+    /// Sends what `request` builds for each attempt (numbered from 1) until
+    /// it is answered other than with a clean 5xx, at most [`ATTEMPTS`]
+    /// times: the last answer (`Failed` when every attempt failed) and its
+    /// attempt.
+    async fn attempts(
+        &self,
+        operation: &str,
+        api: Api,
+        request: impl Fn(u32) -> RequestBuilder,
+    ) -> (Answer, u32) {
+        for attempt in 1..=ATTEMPTS {
+            match self.send(operation, api, request(attempt)).await {
+                Answer::Failed => tokio::time::sleep(BACKOFF * attempt).await,
+                answer => return (answer, attempt),
+            }
+        }
+        (Answer::Failed, ATTEMPTS)
     }
 
     /// Sends what `request` builds until it succeeds, at most [`ATTEMPTS`]
-    /// times while it fails cleanly.
+    /// times while it fails cleanly; a refusal is a violation.
     async fn retried(
         &self,
         operation: &str,
-        cam: bool,
+        api: Api,
         request: impl Fn() -> RequestBuilder,
     ) -> Option<Value> {
-        for attempt in 1..=ATTEMPTS {
-            match self.send(operation, cam, request()).await {
-                Answer::Success(body) => return Some(body),
-                Answer::Broken => return None,
-                Answer::Failed => tokio::time::sleep(BACKOFF * attempt).await,
+        match self.attempts(operation, api, |_| request()).await {
+            (Answer::Success(body), _) => Some(body),
+            (Answer::Refused(body), _) => {
+                self.violation(format!("{operation}: refused: {body}"));
+                None
             }
+            _ => None,
         }
-        None
     }
 
     /// Runs CAM journeys against `base` until stopped.
     pub async fn cam_client(self, base: String) {
         while !self.stopping() {
             let journey = self.journey(&base).await;
-            self.ledger
-                .lock()
-                .expect("the ledger")
-                .journeys
-                .push(journey);
+            self.book().journeys.push(journey);
         }
     }
 
@@ -192,7 +236,10 @@ impl Load {
                 .header("Idempotency-Key", &key)
                 .json(&seed_create_prospect())
         };
-        let Some(created) = self.retried("createProspectProfile", true, create).await else {
+        let Some(created) = self
+            .retried("createProspectProfile", Api::Cam, create)
+            .await
+        else {
             return journey;
         };
         let (app, party) = (
@@ -205,7 +252,7 @@ impl Load {
                 .header("content-type", "application/x-www-form-urlencoded")
                 .body("jsondata={}")
         };
-        let Some(_) = self.retried("createPreRequirements", true, pre).await else {
+        let Some(_) = self.retried("createPreRequirements", Api::Cam, pre).await else {
             return journey;
         };
         let proof = format!("ProofOfIncomeEmployed_{party}_{app}");
@@ -214,7 +261,7 @@ impl Load {
             "fileType": "application/pdf", "fileInfo": "", "fileClientId": 1, "fileContents": b64(&pdf_bytes())}]});
         // Not idempotent: a retry after a lost answer may attach a second copy.
         let send_upload = || cam.request("UserAction/uploadDocument").json(&upload);
-        let Some(uploaded) = self.retried("uploadDocument", true, send_upload).await else {
+        let Some(uploaded) = self.retried("uploadDocument", Api::Cam, send_upload).await else {
             return journey;
         };
         journey.documents.extend(
@@ -227,80 +274,197 @@ impl Load {
         let update = json!({"UserActionIdentifier": proof, "Response": "", "Status": "Submitted"});
         let submit = || cam.request("UserAction/updateUserAction").json(&update);
         journey.submitted = self
-            .retried("updateUserAction", true, submit)
+            .retried("updateUserAction", Api::Cam, submit)
             .await
             .is_some();
         journey
     }
 
-    /// Adds batches of new customers to `case` at `base` until stopped.
+    /// Runs ECM rounds on `case` at `base` until stopped: each adds a batch
+    /// of each kind of part and a narrative to `case`.
     pub async fn ecm_client(self, base: String, case: String) {
-        let http = reqwest::Client::new();
-        let bearer = token("analyst-faults", &["case:write"]);
-        let mut batch_no = 0;
+        let ecm = Ecm {
+            http: reqwest::Client::new(),
+            bearer: token(ANALYST, &["case:write"]),
+            base,
+        };
+        let mut round = 0;
         while !self.stopping() {
-            batch_no += 1;
-            let ids: Vec<String> = (0..BATCH)
-                .map(|i| format!("{case}-{batch_no}-{i}"))
-                .collect();
-            // With details, so a customer half-added shows in the database.
-            let customers: Vec<Value> = ids
-                .iter()
-                .map(|id| {
-                    let mut customer = super::hostile::ecm_customer(id);
-                    customer["genericInformation"] = json!({"batch": batch_no});
-                    customer
-                })
-                .collect();
-            let body = json!([{"caseId": case, "customers": customers}]);
-            self.ledger
-                .lock()
-                .expect("the ledger")
-                .sent_customers
-                .extend(ids.iter().cloned());
-            let mut retry = false;
-            for attempt in 1..=ATTEMPTS {
-                let request = http
-                    .post(format!(
-                        "{base}/rest-api/ECMService/CaseManagementService/addCustomer"
-                    ))
-                    .bearer_auth(&bearer)
-                    .json(&body);
-                match self.send("addCustomer", false, request).await {
-                    Answer::Success(answer) => {
-                        self.settle(&case, &answer, retry);
-                        break;
-                    }
-                    Answer::Broken => break,
-                    Answer::Failed => {
-                        retry = true;
-                        tokio::time::sleep(BACKOFF * attempt).await;
-                    }
-                }
+            round += 1;
+            let tag = format!("{case}-{round}");
+            for kind in &KINDS {
+                let parts = (0..BATCH)
+                    .map(|i| (kind.part)(&format!("{tag}-{i}")))
+                    .collect();
+                self.add_parts(&ecm, &case, kind, parts).await;
+            }
+            self.add_narrative(&ecm, &case, &tag).await;
+        }
+    }
+
+    /// Adds `parts` of `kind` to `case` in one batch, retried while it fails
+    /// cleanly, and records what the answer says was added.
+    async fn add_parts(&self, ecm: &Ecm, case: &str, kind: &Kind, parts: Vec<Value>) {
+        let part = |fields: &Value| Part {
+            case: case.to_owned(),
+            list: kind.list,
+            id: fields[kind.id].as_str().unwrap_or_default().to_owned(),
+            fields: fields.clone(),
+        };
+        self.book().sent.extend(parts.iter().map(part));
+        let body = json!([{"caseId": case, kind.list: parts}]);
+        let (answer, attempt) = self
+            .attempts(kind.operation, Api::Ecm, |_| {
+                ecm.request(CASES, kind.operation).json(&body)
+            })
+            .await;
+        // A retry after a lost answer finds every part already there: 400.
+        let (Answer::Success(answer) | Answer::Refused(answer)) = answer else {
+            return;
+        };
+        let lines: Vec<&Value> = answer["RESULTARRAY"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|item| item[kind.list].as_array().into_iter().flatten())
+            .collect();
+        let mut book = self.book();
+        if lines.len() != parts.len() {
+            book.violations
+                .push(format!("{}: not a line a part: {answer}", kind.operation));
+        }
+        for line in lines {
+            // On a retry, "already exists" means a lost attempt added it.
+            let added =
+                line["STATUS"] == "SUCCESS" || (attempt > 1 && line["MESSAGE"] == kind.exists);
+            match parts.iter().find(|p| p[kind.id] == line[kind.id]) {
+                Some(fields) if added => book.added.push(part(fields)),
+                _ => book
+                    .violations
+                    .push(format!("{}: refused: {line}", kind.operation)),
             }
         }
     }
 
-    /// Records the customers an `addCustomer` answer added. On a retry,
-    /// "already exists" means the lost earlier attempt added it.
-    fn settle(&self, case: &str, answer: &Value, retry: bool) {
-        let mut ledger = self.ledger.lock().expect("the ledger");
-        for item in answer["RESULTARRAY"].as_array().into_iter().flatten() {
-            for customer in item["customers"].as_array().into_iter().flatten() {
-                let id = customer["customerId"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned();
-                let added = customer["STATUS"] == "SUCCESS"
-                    || (retry && customer["MESSAGE"] == "Customer already exists.");
-                if added {
-                    ledger.customers.push((case.to_owned(), id));
-                } else {
-                    ledger
-                        .violations
-                        .push(format!("addCustomer: {id} refused: {customer}"));
-                }
-            }
+    /// Adds a narrative to `case`. A narrative has no id that would make a
+    /// retry safe, so each attempt sends a text of its own: the case then
+    /// shows which attempts were applied.
+    async fn add_narrative(&self, ecm: &Ecm, case: &str, tag: &str) {
+        let narrative = |attempt: u32| Part {
+            case: case.to_owned(),
+            list: "narratives",
+            id: format!("Narrative {tag}, attempt {attempt}."),
+            fields: json!({"narrative": format!("Narrative {tag}, attempt {attempt}.")}),
+        };
+        let (answer, attempt) = self
+            .attempts("addNarrative", Api::Ecm, |attempt| {
+                let part = narrative(attempt);
+                let body = json!([{"caseId": case, "narrative": part.id}]);
+                self.book().sent.push(part);
+                ecm.request(CASES, "addNarrative").json(&body)
+            })
+            .await;
+        match answer {
+            Answer::Success(_) => self.book().added.push(narrative(attempt)),
+            Answer::Refused(body) => self.violation(format!("addNarrative: refused: {body}")),
+            _ => {}
         }
     }
+}
+
+/// An ECM analyst of case-service at `base`, who may change cases.
+struct Ecm {
+    http: reqwest::Client,
+    base: String,
+    bearer: String,
+}
+
+impl Ecm {
+    /// A request to `operation` under `prefix`.
+    fn request(&self, prefix: &str, operation: &str) -> RequestBuilder {
+        self.http
+            .post(format!("{}{prefix}/{operation}", self.base))
+            .bearer_auth(&self.bearer)
+    }
+}
+
+/// A kind of part added to cases in batches.
+struct Kind {
+    /// The operation that adds it.
+    operation: &'static str,
+    /// The request's list of it, and its list in `getCaseDetails`.
+    list: &'static str,
+    /// The key of its id.
+    id: &'static str,
+    /// The message of a part already on the case.
+    exists: &'static str,
+    /// A part of this kind with every documented field, given its id.
+    part: fn(&str) -> Value,
+}
+
+/// The kinds of parts added in batches.
+const KINDS: [Kind; 4] = [
+    Kind {
+        operation: "addCustomer",
+        list: "customers",
+        id: "customerId",
+        exists: "Customer already exists.",
+        // With details, so a customer half-added shows in the database.
+        part: |id| {
+            let mut customer = super::hostile::ecm_customer(id);
+            customer["genericInformation"] = json!({"batch": id});
+            customer
+        },
+    },
+    Kind {
+        operation: "addAccount",
+        list: "accounts",
+        id: "accountId",
+        exists: "Account already exists.",
+        part: |id| {
+            json!({"accountId": id, "businessAdd": "N", "accountName": "Everyday savings",
+                   "type1": "SAV", "type2": "RET", "registrationType": "IND", "ownerTypeCode": "C",
+                   "taxIdFormatCode": "S", "taxId": "123-45-6789", "firmId": "F1", "taxWithHoldCode": "N",
+                   "jurisdictionCode": "AMEA", "businessDomainCode": "a", "houseHoldGroupId": "HH1",
+                   "legalEntity": "LE1", "openDate": "2020-01-15 09:30:00", "closeDate": "2024-06-30 17:00:00"})
+        },
+    },
+    Kind {
+        operation: "addExternalEntity",
+        list: "externalEntities",
+        id: "externalEntity",
+        exists: "External Entity already exists.",
+        part: |id| {
+            json!({"externalEntity": id, "businessAdd": "N", "externalEntityTypeCode": "XA",
+                   "lastActivityDate": "2024-03-01 12:00:00", "riskRating": 2,
+                   "jurisdictionCode": "AMEA", "businessDomainCode": "a", "institution": "BANK1",
+                   "institutionName": "First Bank", "institutionId": "INST1",
+                   "contactInformation": {"addressLine1": "1 Main St", "addressLine2": "Floor 2",
+                                          "addressLine3": "Suite 3", "city": "Pune", "stateCode": "MH",
+                                          "postalCode": "411001", "countryCode": "IN"}})
+        },
+    },
+    Kind {
+        operation: "addTransaction",
+        list: "transactions",
+        id: "transactionReferenceId",
+        exists: "Transaction already exists.",
+        // An exact amount: it must come back as sent.
+        part: |id| {
+            json!({"transactionReferenceId": id, "businessAdd": "N", "transactionTypeCode": "B",
+                   "accountId": "ACCT-123", "offsetAccountId": "ACCT-999", "securityId": "SEC1",
+                   "quantity": 10, "transactionDateTime": "2024-03-01 12:00:00",
+                   "debitOrCreditCode": "D", "baseAmount": 12345.67})
+        },
+    },
+];
+
+/// The id of `item`, an entry of the list `list` of `getCaseDetails`: a
+/// narrative's is its text.
+pub fn id_of<'a>(list: &str, item: &'a Value) -> &'a str {
+    let key = KINDS
+        .iter()
+        .find(|k| k.list == list)
+        .map_or("narrative", |k| k.id);
+    item[key].as_str().unwrap_or_default()
 }
