@@ -5,11 +5,14 @@
 //! server is stopped for a while and started again.
 //!
 //! Afterwards: every request answered with success is durable (read back
-//! through the APIs: journeys, and the parts added to cases); nothing is
-//! half-done (no orphan documents, no action attached to a missing
-//! document, no party without an application beyond what compensation
-//! logged, no customer without its details) or there twice; and every
-//! failure was a clean envelope 5xx, never a hang or a broken answer.
+//! through the APIs: journeys, the parts added to cases, promoted events
+//! and what was done to their cases); nothing is half-done (no orphan
+//! documents, no action attached to a missing document, no party without
+//! an application beyond what compensation logged, no customer without its
+//! details) or there twice; nothing of a promotion the vendor refused was
+//! saved; and every failure was a clean envelope 5xx (the real-time
+//! operations' refusals in the vendor's shape), never a hang or a broken
+//! answer.
 //!
 //! PostgreSQL only: skipped with a note without a server, failed with
 //! `REQUIRE_POSTGRES=1`.
@@ -21,7 +24,7 @@ use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 use support::cam::{apps_var, b64, pdf_bytes, token, Cam, JWT_SECRET};
-use support::load::{id_of, Ledger, Load, Part, ANALYST, CASES};
+use support::load::{decision, id_of, Ledger, Load, Part, Promotion, ANALYST, CASES};
 use support::process::{separate_process_env, ServiceProcess};
 use testkit::faults::Outage;
 use testkit::Backend;
@@ -180,6 +183,7 @@ async fn faults_lose_nothing_and_leave_nothing_half_done() {
     );
     read_back_journeys(&http, &services, &ledger).await;
     read_back_parts(&http, &services, &ledger, &cases).await;
+    read_back_promotions(&http, &services, &ledger).await;
     // Interrupted uploads are swept once past their grace: wait until no
     // upload is left unfinished, or the deadline passes and the check below
     // names what remains.
@@ -199,10 +203,13 @@ async fn faults_lose_nothing_and_leave_nothing_half_done() {
         assert!(!log.contains("panicked"), "no panic:\n{log}");
     }
     eprintln!(
-        "faults: {} requests, {} journeys ({complete} complete), {} parts added, {:?} under load, {:?} in all; answers {:?}",
+        "faults: {} requests, {} journeys ({complete} complete), {} parts added, {} promotions ({} in doubt, {} refused), {:?} under load, {:?} in all; answers {:?}",
         ledger.requests,
         ledger.journeys.len(),
         ledger.added.len(),
+        ledger.promotions.len(),
+        ledger.doubtful_events.len(),
+        ledger.refused_events.len(),
         faults_done,
         started.elapsed(),
         tally(&ledger.answers),
@@ -383,6 +390,98 @@ async fn read_back_parts(
                 );
             }
         }
+    }
+}
+
+/// Every promotion is durable and whole: its case, of the event's type
+/// and priority Low, holds the event and its focus customer, with the
+/// description, decision and release that succeeded; the customer is on
+/// that case alone. No event was saved that was not promoted with success
+/// or left in doubt, and no part of a refused promotion was saved.
+async fn read_back_promotions(http: &reqwest::Client, services: &Services, ledger: &Ledger) {
+    for promotion in &ledger.promotions {
+        let Promotion { case, .. } = promotion;
+        let whole = whole_case(http, services, case).await;
+        let summary = &whole["case"];
+        assert_eq!(
+            (&summary["caseTypeCode"], &summary["priority"]),
+            (&json!("AML"), &json!("Low")),
+            "{case}: {summary}"
+        );
+        let events = whole["events"].as_array().expect("events");
+        assert_eq!(events.len(), 1, "{case}: one event: {events:?}");
+        let event = &events[0];
+        assert_eq!(event["event"]["eventCode"], json!(promotion.event_code));
+        let customers: Vec<&str> = whole["customers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["customerId"].as_str())
+            .collect();
+        assert_eq!(customers, [promotion.customer.as_str()], "{case}");
+        if let Some(description) = &promotion.description {
+            assert_eq!(summary["caseDescription"], json!(description), "{case}");
+        }
+        if promotion.decided {
+            let sent = &decision(case, &promotion.event_code)[0]["events"][0];
+            assert_eq!(
+                [
+                    &event["eventDecisionCode"],
+                    &event["standardCommentId"],
+                    &event["decisionComments"],
+                    &event["decidedBy"]
+                ],
+                [
+                    &sent["eventDecisionCode"],
+                    &sent["standardCommentId"],
+                    &sent["comments"],
+                    &json!(ANALYST)
+                ],
+                "{case}: the decision: {event}"
+            );
+        }
+        if promotion.unlocked {
+            assert_eq!(whole["lock"], Value::Null, "{case} was unlocked");
+        }
+        // Nothing doubled: the customer's one event opened one case.
+        let found = read(
+            http,
+            services,
+            "getCustomerCases",
+            &json!({"customerId": promotion.customer}),
+        )
+        .await;
+        let cases: Vec<&Value> = found["cases"].as_array().into_iter().flatten().collect();
+        assert_eq!(cases.len(), 1, "{}: {found}", promotion.customer);
+        assert_eq!(cases[0]["caseId"], json!(case));
+    }
+    let saved = ids(
+        services.database("case"),
+        "SELECT event_code AS id FROM events",
+    );
+    let accounted: BTreeSet<&str> = ledger
+        .promotions
+        .iter()
+        .map(|p| p.event_code.as_str())
+        .chain(ledger.doubtful_events.iter().map(String::as_str))
+        .collect();
+    let stray: Vec<&String> = saved
+        .iter()
+        .filter(|code| !accounted.contains(code.as_str()))
+        .collect();
+    assert!(
+        stray.is_empty(),
+        "events saved but not promoted with success: {stray:?}"
+    );
+    let customers = ids(
+        services.database("case"),
+        "SELECT customer_id AS id FROM case_customers",
+    );
+    for (code, customer) in &ledger.refused_events {
+        assert!(
+            !saved.contains(code) && !customers.contains(customer),
+            "a refused promotion left {code} or {customer} behind"
+        );
     }
 }
 

@@ -1,8 +1,10 @@
 //! Load for the fault suite: concurrent CAM journeys (create the prospect,
 //! the pre-requirements, upload a document, submit the action) and ECM
 //! rounds (customers, accounts, transactions, external entities and a
-//! narrative added to the client's case), every request bounded by a
-//! timeout, each step retried while it fails cleanly. A ledger keeps every success (to
+//! narrative added to the client's case; an event promoted to a new case,
+//! which is then locked, described, decided on and unlocked; and a
+//! promotion the vendor refuses), every request bounded by a timeout, each
+//! step retried while it fails cleanly. A ledger keeps every success (to
 //! read back afterwards) and every answer that was neither a success, an
 //! expected refusal, nor a clean envelope 5xx (a violation).
 
@@ -23,6 +25,15 @@ const BACKOFF: Duration = Duration::from_millis(300);
 const BATCH: usize = 3;
 /// Where case-service's batch and single-case operations live.
 pub const CASES: &str = "/rest-api/ECMService/CaseManagementService";
+/// Where its real-time event operations live.
+const REAL_TIME: &str = "/rest-api/CMRestService/RealTimeCaseCreationService";
+/// The real-time promotion.
+const PROMOTE: &str = "saveEventsAndPromoteToCase";
+/// The vendor's refusal of an event code seen before.
+const EVENT_EXISTS: &str = "Event lookup entry already exists.";
+/// The vendor's words for an internal error: a real-time 500 that is no
+/// refusal but a failure of ours.
+const INTERNAL: &str = "Internal error occurred. Please contact system administrator.";
 /// The subject of the ECM clients' token.
 pub const ANALYST: &str = "analyst-faults";
 
@@ -55,6 +66,24 @@ pub struct Part {
     pub fields: Value,
 }
 
+/// An event promoted with success to a new case, and what was then done
+/// to that case with success.
+#[derive(Debug, Clone)]
+pub struct Promotion {
+    /// The event's code.
+    pub event_code: String,
+    /// Its focus customer (on no other case).
+    pub customer: String,
+    /// The case it opened.
+    pub case: String,
+    /// The description set.
+    pub description: Option<String>,
+    /// Whether [`decision`] was recorded on the event.
+    pub decided: bool,
+    /// Whether the case was unlocked last (so it holds no lock).
+    pub unlocked: bool,
+}
+
 /// What the load did.
 #[derive(Debug, Default)]
 pub struct Ledger {
@@ -64,6 +93,14 @@ pub struct Ledger {
     pub sent: Vec<Part>,
     /// The parts added with success.
     pub added: Vec<Part>,
+    /// The promotions that succeeded.
+    pub promotions: Vec<Promotion>,
+    /// The codes of promotions left without a definitive answer: saved or
+    /// not, nobody can tell.
+    pub doubtful_events: Vec<String>,
+    /// The codes and focus customers of promotions the vendor refuses by
+    /// design (beside a code seen before): never saved, whatever the answer.
+    pub refused_events: Vec<(String, String)>,
     /// Answers that were neither a success nor a clean 5xx.
     pub violations: Vec<String>,
     /// Every answer, as `(operation, HTTP status)`.
@@ -79,6 +116,9 @@ enum Api {
     Cam,
     /// ECM's: `MESSAGE`, `STATUS`.
     Ecm,
+    /// ECM's real-time operations: the vendor's `message`, `status` (its
+    /// success and its 500s), ECM's for the service's own refusals (503).
+    RealTime,
 }
 
 /// The answer to one request.
@@ -86,8 +126,8 @@ enum Api {
 enum Answer {
     /// A success, with its body.
     Success(Value),
-    /// A refusal in the API's envelope (a 4xx): the caller decides whether
-    /// it was expected.
+    /// A refusal in the API's envelope (a 4xx, or a real-time operation's
+    /// documented 500): the caller decides whether it was expected.
     Refused(Value),
     /// A clean 5xx in the API's envelope: worth a retry.
     Failed,
@@ -152,19 +192,28 @@ impl Load {
         };
         self.book().answers.push((operation.to_owned(), status));
         let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let upper = body["STATUS"].is_string() && body["MESSAGE"].is_string();
+        let lower = body["status"].is_string() && body["message"].is_string();
         let (enveloped, succeeded) = match api {
             Api::Cam => (
                 body["opstatus"].is_number() && body["httpStatusCode"] == json!(status),
                 body["opstatus"] == json!(0),
             ),
-            Api::Ecm => (
-                body["STATUS"].is_string() && body["MESSAGE"].is_string(),
-                body["STATUS"] != "FAILED",
+            Api::Ecm => (upper, body["STATUS"] != "FAILED"),
+            // The vendor's 500 is exactly `{message, status}`.
+            Api::RealTime if status == 500 => (
+                lower && body.as_object().is_some_and(|o| o.len() == 2),
+                false,
             ),
+            Api::RealTime if status == 200 => (lower, body["status"] == "SUCCESS"),
+            Api::RealTime => (upper, false),
         };
         match (status, enveloped, succeeded) {
             (200, true, true) => Answer::Success(body),
             (400..=499, true, false) => Answer::Refused(body),
+            (500, true, false) if api == Api::RealTime && body["message"] != INTERNAL => {
+                Answer::Refused(body)
+            }
             (500..=599, true, false) => Answer::Failed,
             _ => {
                 self.violation(format!("{operation}: {status} {text}"));
@@ -281,13 +330,16 @@ impl Load {
     }
 
     /// Runs ECM rounds on `case` at `base` until stopped: each adds a batch
-    /// of each kind of part and a narrative to `case`.
+    /// of each kind of part and a narrative to `case`, promotes a new event
+    /// (and works on its case), and promotes one beside the last code
+    /// promoted, which the vendor refuses.
     pub async fn ecm_client(self, base: String, case: String) {
         let ecm = Ecm {
             http: reqwest::Client::new(),
             bearer: token(ANALYST, &["case:write"]),
             base,
         };
+        let mut seen = None;
         let mut round = 0;
         while !self.stopping() {
             round += 1;
@@ -299,6 +351,12 @@ impl Load {
                 self.add_parts(&ecm, &case, kind, parts).await;
             }
             self.add_narrative(&ecm, &case, &tag).await;
+            if let Some(code) = self.promote(&ecm, &tag).await {
+                seen = Some(code);
+            }
+            if let Some(seen) = &seen {
+                self.promote_beside(&ecm, &tag, seen).await;
+            }
         }
     }
 
@@ -368,6 +426,93 @@ impl Load {
             Answer::Success(_) => self.book().added.push(narrative(attempt)),
             Answer::Refused(body) => self.violation(format!("addNarrative: refused: {body}")),
             _ => {}
+        }
+    }
+
+    /// Promotes a new event, of a customer of its own, to a new case; then
+    /// locks the case, sets its description, records a decision on the
+    /// event and unlocks it. The event's code once promoted.
+    async fn promote(&self, ecm: &Ecm, tag: &str) -> Option<String> {
+        let (code, customer) = (format!("EV-{tag}"), format!("FOCUS-{tag}"));
+        let body = promotion(&code, &customer);
+        let case = match self
+            .attempts(PROMOTE, Api::RealTime, |_| {
+                ecm.request(REAL_TIME, PROMOTE).json(&body)
+            })
+            .await
+        {
+            (Answer::Success(answer), _) => {
+                answer["cases"][0]["caseId"].as_str().map(str::to_owned)
+            }
+            // Only an earlier attempt of this request can have saved the
+            // code: its answer was lost after its commit.
+            (Answer::Refused(answer), attempt)
+                if attempt > 1 && answer["message"] == EVENT_EXISTS =>
+            {
+                let find = json!({"customerId": customer});
+                self.retried("getCustomerCases", Api::Ecm, || {
+                    ecm.request(CASES, "getCustomerCases").json(&find)
+                })
+                .await
+                .and_then(|found| found["cases"][0]["caseId"].as_str().map(str::to_owned))
+            }
+            (Answer::Refused(answer), _) => {
+                self.violation(format!("{PROMOTE}: {code} refused: {answer}"));
+                None
+            }
+            _ => None,
+        };
+        let Some(case) = case else {
+            self.book().doubtful_events.push(code);
+            return None;
+        };
+        let on_case = |operation: &'static str, body: Value| {
+            self.retried(operation, Api::Ecm, move || {
+                ecm.request(CASES, operation).json(&body)
+            })
+        };
+        on_case("lockCase", json!({"caseId": case})).await;
+        let text = format!("Opened by event {code}.");
+        let described = on_case(
+            "updateCaseDescription",
+            json!({"caseId": case, "caseDescription": text}),
+        )
+        .await;
+        let decided = on_case("updateEventRiskDecision", decision(&case, &code)).await;
+        let unlocked = on_case("unlockCase", json!({"caseId": case})).await;
+        self.book().promotions.push(Promotion {
+            event_code: code.clone(),
+            customer,
+            case,
+            description: described.map(|_| text),
+            decided: decided.is_some(),
+            unlocked: unlocked.is_some(),
+        });
+        Some(code)
+    }
+
+    /// Promotes a new event beside `seen`, a code promoted before: the
+    /// vendor refuses the whole request, so neither the new event nor its
+    /// customer may ever be saved (checked afterwards, whatever the answer).
+    async fn promote_beside(&self, ecm: &Ecm, tag: &str, seen: &str) {
+        let (code, customer) = (format!("EV-{tag}-AGAIN"), format!("FOCUS-{tag}-AGAIN"));
+        let mut body = promotion(&code, &customer);
+        let mut again = body["events"][0].clone();
+        again["eventCode"] = json!(seen);
+        body["events"].as_array_mut().expect("events").push(again);
+        self.book().refused_events.push((code.clone(), customer));
+        let operation = "saveEventsAndPromoteToCase (beside a code seen before)";
+        match self
+            .attempts(operation, Api::RealTime, |_| {
+                ecm.request(REAL_TIME, PROMOTE).json(&body)
+            })
+            .await
+        {
+            (Answer::Refused(answer), _)
+                if answer == json!({"message": EVENT_EXISTS, "status": "FAILED"}) => {}
+            // Every attempt failed cleanly, or a violation is recorded.
+            (Answer::Failed | Answer::Broken, _) => {}
+            (other, _) => self.violation(format!("{code} beside {seen}: {other:?}")),
         }
     }
 }
@@ -467,4 +612,23 @@ pub fn id_of<'a>(list: &str, item: &'a Value) -> &'a str {
         .find(|k| k.list == list)
         .map_or("narrative", |k| k.id);
     item[key].as_str().unwrap_or_default()
+}
+
+/// The vendor's appendix C sample as the event `code` of `customer` (its
+/// focus, and the customer its entities describe).
+fn promotion(code: &str, customer: &str) -> Value {
+    let sample = include_str!("../../services/case/tests/api/events_sample.json")
+        .replace("POSTARJ1", code)
+        .replace("CUHRTHRCPHH-002", customer);
+    serde_json::from_str(&sample).expect("the sample parses")
+}
+
+/// The vendor's `updateEventRiskDecision` sample for the event `code` of
+/// `case`.
+pub fn decision(case: &str, code: &str) -> Value {
+    json!([{"caseId": case, "events": [{
+        "eventCode": code, "eventTypeCode": "AML", "dataOrigin": "DLY",
+        "eventDecisionCode": 1, "standardCommentId": "8151,8152",
+        "comments": "This event is suspicious."
+    }]}])
 }
