@@ -8,11 +8,11 @@
 //! through the APIs: journeys, the parts added to cases, promoted events
 //! and what was done to their cases); nothing is half-done (no orphan
 //! documents, no action attached to a missing document, no party without
-//! an application beyond what compensation logged, no customer without its
-//! details) or there twice; nothing of a promotion the vendor refused was
-//! saved; and every failure was a clean envelope 5xx (the real-time
-//! operations' refusals in the vendor's shape), never a hang or a broken
-//! answer.
+//! an application beyond what compensation logged, no change to a case
+//! without its rows or its audit record) or done twice; nothing of a
+//! promotion the vendor refused was saved; and every failure was a clean
+//! envelope 5xx (the real-time operations' refusals in the vendor's shape),
+//! never a hang or a broken answer.
 //!
 //! PostgreSQL only: skipped with a note without a server, failed with
 //! `REQUIRE_POSTGRES=1`.
@@ -513,8 +513,8 @@ fn logged(log: &str, message: &str, field: &str) -> BTreeSet<String> {
 }
 
 /// The databases agree: no orphan or missing documents, no unswept upload,
-/// no customer half-added, no party without an application that
-/// compensation did not log.
+/// no party without an application that compensation did not log, and no
+/// change to a case half-done ([`CASE_HALF_DONE`]).
 fn nothing_half_done(services: &Services) {
     let log = services.user_action.log();
     let stored = ids(
@@ -575,14 +575,108 @@ fn nothing_half_done(services: &Services) {
         mentions(services, &orphans)
     );
 
-    let half = ids(
-        services.database("case"),
+    let half: Vec<String> = CASE_HALF_DONE
+        .iter()
+        .map(|(what, sql)| (what, ids(services.database("case"), sql)))
+        .filter(|(_, found)| !found.is_empty())
+        .map(|(what, found)| format!("{what}: {found:?}"))
+        .collect();
+    assert!(half.is_empty(), "half done:\n{}", half.join("\n"));
+}
+
+/// What a change to a case writes together (its rows, its audit record)
+/// and what the load writes no other way: each query lists what stands
+/// alone. The load never removes a part, so each addition's audit record
+/// stands with its part, once.
+const CASE_HALF_DONE: &[(&str, &str)] = &[
+    (
+        "customers without their details",
         "SELECT c.case_id || '/' || c.customer_id AS id FROM case_customers c
          LEFT JOIN case_customer_details d ON d.case_id = c.case_id AND d.customer_id = c.customer_id
          WHERE d.case_id IS NULL",
-    );
-    assert!(half.is_empty(), "customers without their details: {half:?}");
-}
+    ),
+    (
+        "customers without their audit record",
+        "SELECT c.case_id || '/' || c.customer_id AS id FROM case_customers c
+         WHERE NOT EXISTS (SELECT 1 FROM case_audit a WHERE a.case_id = c.case_id
+                           AND a.action = 'customerAdded' AND a.customer_id = c.customer_id)",
+    ),
+    (
+        "records without their audit record",
+        "SELECT r.case_id || '/' || r.kind || '/' || r.record_id AS id FROM case_records r
+         WHERE NOT EXISTS (SELECT 1 FROM case_audit a WHERE a.case_id = r.case_id
+                           AND a.action = r.kind || 'Added' AND a.record_id = r.record_id)",
+    ),
+    (
+        "audit records of additions without their part",
+        "SELECT a.id::text AS id FROM case_audit a
+         WHERE (a.action = 'customerAdded' AND NOT EXISTS (SELECT 1 FROM case_customers c
+                WHERE c.case_id = a.case_id AND c.customer_id = a.customer_id))
+            OR (a.action IN ('accountAdded', 'externalEntityAdded', 'transactionAdded')
+                AND NOT EXISTS (SELECT 1 FROM case_records r WHERE r.case_id = a.case_id
+                                AND a.action = r.kind || 'Added' AND r.record_id = a.record_id))
+            OR (a.action = 'eventAdded' AND NOT EXISTS (SELECT 1 FROM events e
+                WHERE e.case_id = a.case_id AND e.event_code = a.event_code))
+            OR (a.action = 'narrativeAdded' AND NOT EXISTS (SELECT 1 FROM case_narratives n
+                WHERE n.case_id = a.case_id AND n.id::text = a.new_value))",
+    ),
+    (
+        "additions recorded twice",
+        "SELECT case_id || '/' || action || '/' || coalesce(customer_id, record_id, event_code, new_value) AS id
+         FROM case_audit WHERE action IN ('customerAdded', 'accountAdded', 'externalEntityAdded',
+                                          'transactionAdded', 'eventAdded', 'narrativeAdded')
+         GROUP BY case_id, action, customer_id, record_id, event_code, new_value HAVING count(*) > 1",
+    ),
+    (
+        "narratives without their audit record",
+        "SELECT n.id::text AS id FROM case_narratives n
+         WHERE NOT EXISTS (SELECT 1 FROM case_audit a WHERE a.case_id = n.case_id
+                           AND a.action = 'narrativeAdded' AND a.new_value = n.id::text)",
+    ),
+    (
+        "events not on a case (the load only promotes)",
+        "SELECT event_code AS id FROM events WHERE case_id IS NULL",
+    ),
+    (
+        "events without their audit record",
+        "SELECT e.event_code AS id FROM events e
+         WHERE NOT EXISTS (SELECT 1 FROM case_audit a WHERE a.case_id = e.case_id
+                           AND a.action = 'eventAdded' AND a.event_code = e.event_code)",
+    ),
+    (
+        "events without their entities or kept customer entities",
+        "SELECT e.event_code AS id FROM events e
+         WHERE NOT EXISTS (SELECT 1 FROM event_entities n WHERE n.event_code = e.event_code)
+            OR NOT EXISTS (SELECT 1 FROM event_customers k WHERE k.event_code = e.event_code)",
+    ),
+    (
+        "customers an event names, not on its case",
+        "SELECT e.event_code || '/' || n.cust_id AS id FROM events e
+         JOIN event_entities n ON n.event_code = e.event_code
+         WHERE n.cust_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM case_customers c
+               WHERE c.case_id = e.case_id AND c.customer_id = n.cust_id)",
+    ),
+    (
+        "promoted cases without an event or their creation record",
+        "SELECT c.case_id AS id FROM cases c WHERE c.priority IS NOT NULL
+         AND (NOT EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.case_id)
+              OR NOT EXISTS (SELECT 1 FROM case_audit a WHERE a.case_id = c.case_id
+                             AND a.action = 'caseCreated'))",
+    ),
+    (
+        "decisions without their audit record",
+        "SELECT e.event_code AS id FROM events e WHERE e.decided_at IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM case_audit a WHERE a.case_id = e.case_id
+                         AND a.action = 'eventDecided' AND a.event_code = e.event_code
+                         AND a.new_value = e.event_decision_code::text)",
+    ),
+    (
+        "descriptions not the last one recorded",
+        "SELECT c.case_id AS id FROM cases c WHERE c.case_description IS DISTINCT FROM
+         (SELECT a.new_value FROM case_audit a WHERE a.case_id = c.case_id
+          AND a.action = 'descriptionChanged' ORDER BY a.id DESC LIMIT 1)",
+    ),
+];
 
 /// The ids `present` but not `referenced` that compensation did not log
 /// (as `field` of a line with one of `messages`) as left behind.
