@@ -5,8 +5,9 @@
 //! which is then locked, described, decided on and unlocked; and a
 //! promotion the vendor refuses), every request bounded by a timeout, each
 //! step retried while it fails cleanly. A ledger keeps every success (to
-//! read back afterwards) and every answer that was neither a success, an
-//! expected refusal, nor a clean envelope 5xx (a violation).
+//! read back afterwards) and, as violations, every answer that was neither
+//! a success, an expected refusal, nor a clean envelope 5xx (from
+//! case-service a 503: the faults are not its own).
 
 use super::cam::{b64, pdf_bytes, seed_create_prospect, token, Cam};
 use reqwest::RequestBuilder;
@@ -129,7 +130,8 @@ enum Answer {
     /// A refusal in the API's envelope (a 4xx, or a real-time operation's
     /// documented 500): the caller decides whether it was expected.
     Refused(Value),
-    /// A clean 5xx in the API's envelope: worth a retry.
+    /// A clean 5xx in the API's envelope (from case-service, a 503): worth
+    /// a retry.
     Failed,
     /// Anything else: recorded as a violation.
     Broken,
@@ -214,7 +216,11 @@ impl Load {
             (500, true, false) if api == Api::RealTime && body["message"] != INTERNAL => {
                 Answer::Refused(body)
             }
-            (500..=599, true, false) => Answer::Failed,
+            // The faults are the database's and the peers': case-service
+            // owes a 503 for them, never an internal error (500).
+            (503, true, false) => Answer::Failed,
+            // user-action's are taken as the suite always took them.
+            (500..=599, true, false) if api == Api::Cam => Answer::Failed,
             _ => {
                 self.violation(format!("{operation}: {status} {text}"));
                 Answer::Broken
