@@ -618,20 +618,20 @@ const CASE_HALF_DONE: &[(&str, &str)] = &[
             OR (a.action = 'eventAdded' AND NOT EXISTS (SELECT 1 FROM events e
                 WHERE e.case_id = a.case_id AND e.event_code = a.event_code))
             OR (a.action = 'narrativeAdded' AND NOT EXISTS (SELECT 1 FROM case_narratives n
-                WHERE n.case_id = a.case_id AND n.id::text = a.new_value))",
+                WHERE n.case_id = a.case_id AND n.id::text = a.record_id))",
     ),
     (
         "additions recorded twice",
-        "SELECT case_id || '/' || action || '/' || coalesce(customer_id, record_id, event_code, new_value) AS id
+        "SELECT case_id || '/' || action || '/' || coalesce(customer_id, record_id, event_code) AS id
          FROM case_audit WHERE action IN ('customerAdded', 'accountAdded', 'externalEntityAdded',
                                           'transactionAdded', 'eventAdded', 'narrativeAdded')
-         GROUP BY case_id, action, customer_id, record_id, event_code, new_value HAVING count(*) > 1",
+         GROUP BY case_id, action, customer_id, record_id, event_code HAVING count(*) > 1",
     ),
     (
         "narratives without their audit record",
         "SELECT n.id::text AS id FROM case_narratives n
          WHERE NOT EXISTS (SELECT 1 FROM case_audit a WHERE a.case_id = n.case_id
-                           AND a.action = 'narrativeAdded' AND a.new_value = n.id::text)",
+                           AND a.action = 'narrativeAdded' AND a.record_id = n.id::text)",
     ),
     (
         "events not on a case (the load only promotes)",
