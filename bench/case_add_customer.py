@@ -29,7 +29,6 @@ import json
 import os
 import secrets
 import statistics
-import subprocess
 import sys
 import time
 
@@ -61,19 +60,13 @@ def main():
     args = parser.parse_args()
     total = args.cases * args.per_case
 
-    if args.no_build:
-        os.environ.setdefault("ONBOARDING_BIN", os.path.join(ROOT, "target", "release", "onboarding"))
-    binary = release_binary()
+    binary = release_binary(args.no_build)
     with open(SEED) as seed:
         sample = json.load(seed)[0]["customers"][0]
-    jwt = {"DEV_MODE": "true", "JWT_HS256_SECRET": secrets.token_hex(32)}
-    server = Server(binary, {**jwt, "CASE_MAX_CUSTOMERS_PER_REQUEST": str(max(total, 1000))})
+    server = Server(binary, {"DEV_MODE": "true", "JWT_HS256_SECRET": secrets.token_hex(32),
+                             "CASE_MAX_CUSTOMERS_PER_REQUEST": str(max(total, 1000))})
     try:
-        token = subprocess.run(
-            [binary, "token", "--subject", "bench", "--role", "case:write"],
-            env={**os.environ, **jwt, "DATA_DIR": server.data_dir},
-            check=True, capture_output=True, text=True,
-        ).stdout.strip()
+        token = server.token("bench", "case:write")
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=300)
         call = lambda op, body: post(server.port, conn, token, op, json.dumps(body).encode())
         bulk_runs, single_runs, latencies = [], [], []

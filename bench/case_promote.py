@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import secrets
-import subprocess
 import sys
 
 import wrk
@@ -33,9 +32,7 @@ def main():
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seconds", type=int, default=10)
     args = parser.parse_args()
-    if args.no_build:
-        os.environ.setdefault("ONBOARDING_BIN", os.path.join(ROOT, "target", "release", "onboarding"))
-    binary = release_binary()
+    binary = release_binary(args.no_build)
     with open(SAMPLE) as f:
         sample = json.load(f)
     sample["events"][0]["eventCode"] = "BENCH-__UNIQUE__"
@@ -50,11 +47,7 @@ def main():
                 env.update(pg.fresh_databases(f"bench_{secrets.token_hex(4)}"))
             server = Server(binary, env)
             try:
-                token = subprocess.run(
-                    [binary, "token", "--subject", "bench", "--role", "case:write"],
-                    env={**os.environ, **env, "DATA_DIR": server.data_dir},
-                    check=True, capture_output=True, text=True,
-                ).stdout.strip()
+                token = server.token("bench", "case:write")
                 result = wrk.run(
                     f"http://127.0.0.1:{server.port}{PATH}", connections=args.connections,
                     seconds=args.seconds, method="POST", body=body, unique="__UNIQUE__",

@@ -32,7 +32,7 @@ import sys
 import tempfile
 import time
 
-from common import CREDENTIAL, ROOT, Postgres, Server, backends, release_binary, report, request
+from common import Postgres, Server, backends, release_binary, report, request
 
 OPS = "/rest-api/ECMService/CaseManagementService"
 
@@ -129,19 +129,14 @@ def raw_copy(pg, database, rows):
 
 
 def run_backend(binary, backend, args, pg):
-    jwt = {"DEV_MODE": "true", "JWT_HS256_SECRET": secrets.token_hex(32)}
-    env = dict(jwt)
+    env = {"DEV_MODE": "true", "JWT_HS256_SECRET": secrets.token_hex(32)}
     if backend == "postgres":
         env.update(pg.fresh_databases(f"bench_{secrets.token_hex(4)}"))
     env["CASE_MAX_CUSTOMERS_PER_REQUEST"] = str(max(args.cases * args.per_case, 1000))
     server = Server(binary, env)
     rows = []
     try:
-        token = subprocess.run(
-            [binary, "token", "--subject", "bench", "--role", "case:write"],
-            env={**os.environ, **env, "DATA_DIR": server.data_dir},
-            check=True, capture_output=True, text=True,
-        ).stdout.strip()
+        token = server.token("bench", "case:write")
         for op, key, make in [("addAccount", "accounts", account), ("addTransaction", "transactions", transaction)]:
             bulk, single, p99 = bulk_against_single(server, token, op, key, make, args.cases, args.per_case, args.rounds)
             ratio = bulk / single
@@ -155,10 +150,8 @@ def run_backend(binary, backend, args, pg):
                 f.write(json.dumps({"kind": "account", "record": account(n, "IMP")}) + "\n")
             path = f.name
         started = time.perf_counter()
-        done = subprocess.run([binary, "import", path],
-                              env={**os.environ, **env, "DATA_DIR": server.data_dir,
-                                   "INTERNAL_CREDENTIAL": CREDENTIAL, "RUST_LOG": "warn"},
-                              capture_output=True, text=True)
+        # The server's own settings: its databases, data directory and keys.
+        done = subprocess.run([binary, "import", path], env=server.env, capture_output=True, text=True)
         imported = time.perf_counter() - started
         os.unlink(path)
         if done.returncode != 0:
@@ -191,9 +184,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--records", type=int, default=200_000)
     args = parser.parse_args()
-    if args.no_build:
-        os.environ.setdefault("ONBOARDING_BIN", os.path.join(ROOT, "target", "release", "onboarding"))
-    binary = release_binary()
+    binary = release_binary(args.no_build)
     chosen = backends(args.backend)
     pg = Postgres() if "postgres" in chosen else None
     rows = []

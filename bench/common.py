@@ -16,8 +16,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CREDENTIAL = "bench-internal-credential-0123456789"
 
 
-def release_binary():
-    """Builds the release binary (unless ONBOARDING_BIN names one) and returns its path."""
+def release_binary(no_build=False):
+    """Builds the release binary (unless ONBOARDING_BIN names one, or
+    `no_build` says to use the one built before) and returns its path."""
+    if no_build:
+        os.environ.setdefault("ONBOARDING_BIN", os.path.join(ROOT, "target", "release", "onboarding"))
     explicit = os.environ.get("ONBOARDING_BIN")
     if explicit:
         return explicit
@@ -52,6 +55,7 @@ class Server:
             "RATE_LIMIT_INTERNAL_PER_SECOND": "1000000",
         })
         env.update(extra_env or {})
+        self.binary, self.env = binary, env
         # The server's log (RUST_LOG=warn by default: failures only), for
         # scripts that report why a request failed.
         self.log = tempfile.NamedTemporaryFile(prefix="onboarding-bench-log-", suffix=".log")
@@ -66,6 +70,14 @@ class Server:
                 pass
             time.sleep(0.1)
         raise RuntimeError("the server did not become ready")
+
+    def token(self, subject, *roles):
+        """A development token for `subject` with `roles`, minted by the
+        binary under the server's own settings (its signing secret)."""
+        args = [self.binary, "token", "--subject", subject]
+        for role in roles:
+            args += ["--role", role]
+        return subprocess.run(args, env=self.env, check=True, capture_output=True, text=True).stdout.strip()
 
     def rss_kib(self):
         """(current, peak) resident memory of the server, in KiB."""
