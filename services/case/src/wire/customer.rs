@@ -365,6 +365,19 @@ pub struct IdentificationDocument {
     pub expiry_date: Option<Date>,
 }
 
+impl IdentificationDocument {
+    /// The rule serde cannot check, as an account's dates have theirs: it
+    /// cannot expire before it was issued.
+    fn violation(&self) -> Option<(&'static str, String)> {
+        match (&self.issue_date, &self.expiry_date) {
+            (Some(issued), Some(expires)) if expires.date() < issued.date() => {
+                Some(("expiryDate", "must not be before issueDate".to_owned()))
+            }
+            _ => None,
+        }
+    }
+}
+
 /// A list sent as `null` is an empty list.
 fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
 where
@@ -402,12 +415,11 @@ impl Customer {
         too_long.or_else(|| {
             self.identification_documents
                 .iter()
-                .position(|d| matches!((&d.issue_date, &d.expiry_date), (Some(issued), Some(expires)) if expires.date() < issued.date()))
-                .map(|i| {
-                    (
-                        format!("identificationDocuments[{i}].expiryDate"),
-                        "must not be before issueDate".to_owned(),
-                    )
+                .enumerate()
+                .find_map(|(i, d)| {
+                    d.violation().map(|(field, message)| {
+                        (format!("identificationDocuments[{i}].{field}"), message)
+                    })
                 })
         })
     }
