@@ -628,6 +628,13 @@ const CASE_HALF_DONE: &[(&str, &str)] = &[
          GROUP BY case_id, action, customer_id, record_id, event_code HAVING count(*) > 1",
     ),
     (
+        "additions recorded without what was added (sealed, the whole part)",
+        "SELECT id::text AS id FROM case_audit
+         WHERE action IN ('customerAdded', 'accountAdded', 'externalEntityAdded',
+                          'transactionAdded', 'eventAdded', 'narrativeAdded')
+           AND new_value IS NULL",
+    ),
+    (
         "narratives without their audit record",
         "SELECT n.id::text AS id FROM case_narratives n
          WHERE NOT EXISTS (SELECT 1 FROM case_audit a WHERE a.case_id = n.case_id
