@@ -11,7 +11,7 @@ use crate::error::EcmError;
 use crate::rows::{ecm_time, CaseRow};
 use crate::status;
 use crate::store::audit::Change;
-use crate::store::{cases, customers, events, locks, narratives, records, Write};
+use crate::store::{audit, cases, customers, events, locks, narratives, records, Write};
 use crate::wire::batch::{cases_response, CasesResponse};
 use crate::wire::cases::{
     CaseDetailsResponse, CaseStatusResponse, CaseStatusResult, CaseSummary, CustomerCasesResponse,
@@ -261,16 +261,18 @@ const NARRATIVES_CURSOR: &str = "narrativesCursor";
 const ACCOUNTS_CURSOR: &str = "accountsCursor";
 const EXTERNAL_ENTITIES_CURSOR: &str = "externalEntitiesCursor";
 const TRANSACTIONS_CURSOR: &str = "transactionsCursor";
+const AUDIT_CURSOR: &str = "auditCursor";
 
 /// Read a whole case (ours).
 ///
 /// `{caseId, limit, cursor, eventsCursor, narrativesCursor, accountsCursor,
-/// externalEntitiesCursor, transactionsCursor}`: the case (its description,
-/// priority and due date included), its lock while one is held, and a page
-/// of each of its lists: customers by customer id, each with every field it
-/// was added with; events by event code, each with its entities, details
-/// and risk decision; narratives, oldest first; accounts, external
-/// entities and transactions by id. `limit` sizes every page; each cursor
+/// externalEntitiesCursor, transactionsCursor, auditCursor}`: the case (its
+/// description, priority and due date included), its lock while one is
+/// held, and a page of each of its lists: customers by customer id, each
+/// with every field it was added with; events by event code, each with its
+/// entities, details and risk decision; narratives, oldest first; accounts,
+/// external entities and transactions by id; and the audit trail, oldest
+/// first, as `getCaseAudit` pages it. `limit` sizes every page; each cursor
 /// is the previous answer's `next...Cursor` of its list.
 #[utoipa::path(
     post, path = "/rest-api/ECMService/CaseManagementService/getCaseDetails", tag = "ECM (ours)",
@@ -300,13 +302,15 @@ pub async fn get_case_details(
             ACCOUNTS_CURSOR,
             EXTERNAL_ENTITIES_CURSOR,
             TRANSACTIONS_CURSOR,
+            AUDIT_CURSOR,
         ],
     )
     .await?;
     let after_narrative = page.id_cursor(NARRATIVES_CURSOR)?;
+    let after_audit = page.id_cursor(AUDIT_CURSOR)?;
     let keyring = state.keyring.clone();
     let now = Change::now(&caller.subject).at;
-    let (case, lock, found, found_events, notes, accounts, external_entities, transactions) = state
+    let (case, lock, found, found_events, notes, records, trail) = state
         .db
         .run(move |conn| {
             let case = cases::find(conn, &page.key)?.ok_or(EcmError::NoSuchCase)?;
@@ -342,19 +346,21 @@ pub async fn get_case_details(
                 page.text_cursor(TRANSACTIONS_CURSOR),
                 limit,
             )?;
+            let trail = audit::page(conn, &keyring, key, after_audit, limit)?;
             Ok::<_, EcmError>((
                 case,
                 lock,
                 found,
                 found_events,
                 notes,
-                accounts,
-                external_entities,
-                transactions,
+                (accounts, external_entities, transactions),
+                trail,
             ))
         })
         .await?;
+    let (accounts, external_entities, transactions) = records;
     let next_cursor = found.next_cursor(|c| c.customer_id.to_string());
+    let next_audit_cursor = trail.next_cursor(|e| e.event_id.to_string());
     let next_events_cursor = found_events.next_cursor(|e| e.event.event_code.to_string());
     let next_narratives_cursor = notes.next_cursor(|n| n.narrative_id.to_string());
     let next_accounts_cursor = accounts.next_cursor(|r: &Account| r.account_id.to_string());
@@ -379,6 +385,8 @@ pub async fn get_case_details(
         next_external_entities_cursor,
         transactions: transactions.items,
         next_transactions_cursor,
+        audit: trail.items,
+        next_audit_cursor,
     }))
 }
 

@@ -3,6 +3,7 @@
 //! customer's cases), each read in the ECM envelope with its data beside it
 //! and a `nextCursor` to pass back for the next page.
 
+use super::audit::AuditEvent;
 use super::customer::Customer;
 use super::envelope::Status;
 use super::events::CaseEvent;
@@ -112,6 +113,9 @@ pub struct CasePageRequest {
     pub external_entities_cursor: Option<String>,
     /// The `nextTransactionsCursor` of the previous page of transactions.
     pub transactions_cursor: Option<String>,
+    /// The `nextAuditCursor` of the previous page of the audit trail.
+    #[schema(pattern = "^[+-]?[0-9]{1,18}$")]
+    pub audit_cursor: Option<String>,
 }
 
 /// A page of a case's audit trail: as [`CasePageRequest`], with the
@@ -266,6 +270,12 @@ pub struct CaseDetailsResponse {
     /// Pass as `transactionsCursor` for the next page of transactions;
     /// `null` on the last.
     pub next_transactions_cursor: Option<String>,
+    /// A page of its audit trail, oldest first: every change, with who
+    /// made it, when, and the values before and after (as `getCaseAudit`).
+    pub audit: Vec<AuditEvent>,
+    /// Pass as `auditCursor` for the next page of the audit trail; `null`
+    /// on the last.
+    pub next_audit_cursor: Option<String>,
 }
 
 /// The answer of `getCustomerCases`.

@@ -3,7 +3,7 @@
 //! the doubles stored before amounts were exact survive the migration.
 
 use crate::helpers::{
-    added, all_added, build, create_cases, customer, failed, post, post_raw, reader, spawn, stored,
+    added, all_added, build, case_details, create_cases, customer, failed, post_raw, spawn, stored,
     writer,
 };
 use reqwest::StatusCode;
@@ -49,14 +49,7 @@ fn parsed(text: &str) -> Value {
 
 /// The whole getCaseDetails answer for `case_id`, times replaced.
 async fn details(app: &TestApp, case_id: &str) -> Value {
-    let (status, mut answer) = post(
-        app,
-        &reader(app),
-        "getCaseDetails",
-        &json!({"caseId": case_id}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{answer}");
+    let mut answer = case_details(app, case_id).await;
     answer["case"]["caseStatusDateTime"] = json!("[time]");
     answer["case"]["createdOn"] = json!("[time]");
     answer

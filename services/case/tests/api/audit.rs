@@ -4,10 +4,10 @@
 //! a key rotation.
 
 use crate::description::audited;
-use crate::events::{details, promote_sample, sample_customer, CUSTOMER};
+use crate::events::{promote_sample, sample_customer, CUSTOMER};
 use crate::helpers::{
-    all_pages, build, case_details, create_cases, post, seed_customer, spawn, spawn_with, stored,
-    writer, ANALYST,
+    all_pages, build, case_details, create_cases, envelope, post, reader, seed_customer, spawn,
+    spawn_with, stored, writer, ANALYST,
 };
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -155,7 +155,7 @@ async fn removed_customers_and_records_stay_in_the_trail(backend: Backend) {
 async fn a_promoted_event_is_kept_as_the_case_shows_it(backend: Backend) {
     let app = spawn(backend).await;
     promote_sample(&app).await;
-    let shown = details(&app, "CA1").await;
+    let shown = case_details(&app, "CA1").await;
     assert_eq!(shown["customers"][0], sample_customer());
     let none = Value::Null;
     let expected = vec![
@@ -205,8 +205,46 @@ async fn narrative_ids_stored_as_values_move_to_the_record(backend: Backend) {
     assert_eq!(entries_like(&app, "CA100", &expected).await, expected);
 }
 
+/// getCaseDetails carries the trail too, a page at a time: followed by
+/// `nextAuditCursor`, its pages are the whole of getCaseAudit's trail; a
+/// cursor that is not one is refused by name.
+async fn case_details_pages_the_trail(backend: Backend) {
+    let app = spawn(backend).await;
+    create_cases(&app, &["CA100"]).await;
+    for n in 1..=4 {
+        let body = json!([{"caseId": "CA100", "narrative": format!("Call {n}.")}]);
+        let (status, answer) = post(&app, &writer(&app), "addNarrative", &body).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+    }
+    let trail = all_pages(&app, "getCaseAudit", json!({"caseId": "CA100"}), "events").await;
+    assert_eq!(trail.len(), 5, "created, then four narratives: {trail:?}");
+    let mut request = json!({"caseId": "CA100", "limit": 2});
+    let mut paged = Vec::new();
+    let mut pages = 0;
+    loop {
+        let (status, page) = post(&app, &reader(&app), "getCaseDetails", &request).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        paged.extend(page["audit"].as_array().expect("audit").iter().cloned());
+        pages += 1;
+        request["auditCursor"] = page["nextAuditCursor"].clone();
+        if request["auditCursor"].is_null() {
+            break;
+        }
+    }
+    assert_eq!((pages, paged), (3, trail));
+    let bad = json!({"caseId": "CA100", "auditCursor": "x"});
+    assert_eq!(
+        post(&app, &reader(&app), "getCaseDetails", &bad).await,
+        (
+            StatusCode::BAD_REQUEST,
+            envelope("Invalid auditCursor: must be the nextCursor of the previous page.")
+        )
+    );
+}
+
 backend_tests!(
     removed_customers_and_records_stay_in_the_trail,
     a_promoted_event_is_kept_as_the_case_shows_it,
     narrative_ids_stored_as_values_move_to_the_record,
+    case_details_pages_the_trail,
 );

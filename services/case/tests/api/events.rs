@@ -4,8 +4,8 @@
 //! saved.
 
 use crate::helpers::{
-    create_cases, envelope, post, post_to, reader, spawn, spawn_with, stored, token, writer,
-    ANALYST,
+    case_details, create_cases, envelope, post, post_to, reader, spawn, spawn_with, stored, token,
+    writer, ANALYST,
 };
 use futures_util::future::join_all;
 use reqwest::StatusCode;
@@ -100,19 +100,6 @@ pub fn sample_event(event_code: &str, at: &str) -> Value {
     event
 }
 
-/// A case's details (the first page of each list).
-pub async fn details(app: &TestApp, case_id: &str) -> Value {
-    let (status, details) = post(
-        app,
-        &reader(app),
-        "getCaseDetails",
-        &json!({"caseId": case_id}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{details}");
-    details
-}
-
 async fn save_events_takes_the_sample_verbatim(backend: Backend) {
     let app = spawn(backend).await;
     let token = writer(&app);
@@ -154,7 +141,7 @@ async fn promote_opens_a_case_from_the_sample(backend: Backend) {
     let app = spawn_with(backend, &[("CASE_DUE_DAYS", "10")]).await;
     let token = writer(&app);
     promote_sample(&app).await;
-    let details = details(&app, "CA1").await;
+    let details = case_details(&app, "CA1").await;
     let at = details["case"]["createdOn"]
         .as_str()
         .expect("createdOn")
@@ -276,7 +263,7 @@ async fn extend_attaches_the_sample_to_a_case(backend: Backend) {
         .0,
         StatusCode::OK
     );
-    let details = details(&app, "CA100").await;
+    let details = case_details(&app, "CA100").await;
     assert_eq!(details["customers"], json!([sample_customer()]));
     let codes: Vec<&Value> = details["events"]
         .as_array()
@@ -347,7 +334,7 @@ async fn the_same_event_promoted_twice_at_once_opens_one_case(backend: Backend) 
         .to_owned();
     assert_eq!(*winners[0], promoted(&case_id, &["POSTARJ1"]));
 
-    let details = details(&app, &case_id).await;
+    let details = case_details(&app, &case_id).await;
     assert_eq!(details["customers"], json!([sample_customer()]));
     assert_eq!(details["events"].as_array().map(Vec::len), Some(1));
     let (_, cases) = post(
@@ -431,7 +418,7 @@ async fn bad_requests_fail_naming_the_field_and_save_nothing(backend: Backend) {
             .0,
         StatusCode::OK
     );
-    let details = details(&app, "CA100").await;
+    let details = case_details(&app, "CA100").await;
     assert_eq!(
         (&details["customers"], &details["events"]),
         (&json!([]), &json!([]))

@@ -284,16 +284,22 @@ pub fn case_answer(message: &str, status: &str, case_id: &str) -> Value {
     json!({"MESSAGE": message, "STATUS": status, "caseId": case_id})
 }
 
-/// The whole of `getCaseDetails` (first pages) for `case_id`.
+/// The whole of `getCaseDetails` (first pages) for `case_id`, but for its
+/// audit trail, which is checked here to be `getCaseAudit`'s first page and
+/// then taken out: its times and ids differ from run to run, and the audit
+/// tests assert it.
 pub async fn case_details(app: &TestApp, case_id: &str) -> Value {
-    let (status, details) = post(
-        app,
-        &reader(app),
-        "getCaseDetails",
-        &json!({"caseId": case_id}),
-    )
-    .await;
+    let request = json!({"caseId": case_id});
+    let (status, mut details) = post(app, &reader(app), "getCaseDetails", &request).await;
     assert_eq!(status, StatusCode::OK, "{details}");
+    let (status, trail) = post(app, &reader(app), "getCaseAudit", &request).await;
+    assert_eq!(status, StatusCode::OK, "{trail}");
+    let object = details.as_object_mut().expect("an object");
+    assert_eq!(object.remove("audit"), Some(trail["events"].clone()));
+    assert_eq!(
+        object.remove("nextAuditCursor"),
+        Some(trail["nextCursor"].clone())
+    );
     details
 }
 

@@ -4,7 +4,7 @@
 
 use crate::events::{promote_sample, sample_customer, sample_event};
 use crate::helpers::{
-    added, all_added, all_failed, failed, post, post_raw, reader, seed_customer, spawn, writer,
+    added, all_added, all_failed, case_details, failed, post_raw, seed_customer, spawn, writer,
     ANALYST, SEED_REQUEST,
 };
 use reqwest::StatusCode;
@@ -20,14 +20,7 @@ async fn the_seed_sample_is_accepted_and_read_back_field_for_field(backend: Back
     let answer = post_raw(&app, Some(&writer(&app)), "addCustomer", seed.clone()).await;
     assert_eq!(answer, all_added("CA1", vec![added("CUST123")]));
 
-    let (status, details) = post(
-        &app,
-        &reader(&app),
-        "getCaseDetails",
-        &json!({"caseId": "CA1"}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
+    let details = case_details(&app, "CA1").await;
     let at = details["case"]["createdOn"]
         .as_str()
         .expect("createdOn")

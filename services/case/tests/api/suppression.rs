@@ -3,8 +3,8 @@
 //! filters; an approved, unexpired rule keeps a matching event from being
 //! promoted.
 
-use crate::events::{details, promoted, real_time, sample_as, CUSTOMER};
-use crate::helpers::{envelope, post_to, reader, spawn, token, writer, ANALYST};
+use crate::events::{promoted, real_time, sample_as, CUSTOMER};
+use crate::helpers::{case_details, envelope, post_to, reader, spawn, token, writer, ANALYST};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use testkit::{backend_tests, Backend, TestApp};
@@ -162,7 +162,7 @@ async fn an_approved_rule_saves_a_matching_event_without_promoting_it(backend: B
         promoted("CA2", &["E3"])
     );
     assert_eq!(
-        details(&app, "CA2").await["events"][0]["suppressedBy"],
+        case_details(&app, "CA2").await["events"][0]["suppressedBy"],
         Value::Null
     );
 
