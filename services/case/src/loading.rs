@@ -3,6 +3,7 @@
 //! (`onboarding import`). Either way every entry is checked before any is
 //! written, and a refusal names the entry and the field.
 
+use crate::rows::records::BusinessRow;
 use crate::store::records;
 use crate::wire::records::{BusinessRecord, BusinessRecords, RawEntry};
 use domain::FieldError;
@@ -191,34 +192,36 @@ pub fn import(
     if !refusals.is_empty() {
         return Err(ImportError::Refused(refusals));
     }
-    // The second pass reads on one thread while another seals and writes
-    // the batch before: the two halves of the work take turns on neither.
+    // The second pass reads and seals on one thread while another writes
+    // the batch before: the writer, which SQLite lets only one connection
+    // be, does nothing else.
     let at = service_kit::db::timestamp(chrono::Utc::now());
-    let (batches, written) = std::sync::mpsc::sync_channel::<BusinessRecords>(2);
+    let (batches, written) = std::sync::mpsc::sync_channel::<(usize, Vec<BusinessRow>)>(2);
     std::thread::scope(|scope| {
         let writer = scope.spawn(move || {
             let mut loaded = 0;
-            for records in written {
-                db.run_now(|conn| Ok(records::load_business(conn, keyring, &records, &at)?))
+            for (count, rows) in written {
+                db.run_now(|conn| Ok(records::store_business(conn, &rows)?))
                     .map_err(|failure| ImportError::Database { loaded, failure })?;
-                loaded += records.len();
+                loaded += count;
             }
             Ok::<_, ImportError>(loaded)
         });
         let read = (|| {
             let mut batch = BusinessRecords::default();
-            for line in lines(open()?) {
+            let mut lines = lines(open()?).peekable();
+            while let Some(line) = lines.next() {
                 let (number, text) = line?;
                 // Checked in the first pass; a file changed since is refused here.
                 batch.push(parse_line(number, &text).map_err(|r| ImportError::Refused(vec![r]))?);
-                if batch.len() >= IMPORT_BATCH && batches.send(std::mem::take(&mut batch)).is_err()
-                {
-                    // The writer stopped; its error says why.
-                    return Ok(());
+                if batch.len() >= IMPORT_BATCH || lines.peek().is_none() {
+                    let rows = records::sealed_business(keyring, &batch, &at);
+                    if batches.send((batch.len(), rows)).is_err() {
+                        // The writer stopped; its error says why.
+                        return Ok(());
+                    }
+                    batch = BusinessRecords::default();
                 }
-            }
-            if !batch.is_empty() {
-                let _ = batches.send(batch);
             }
             Ok::<_, ImportError>(())
         })();

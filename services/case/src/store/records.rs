@@ -283,6 +283,13 @@ pub fn load_business(
     records: &BusinessRecords,
     at: &str,
 ) -> QueryResult<()> {
+    store_business(conn, &sealed_business(keyring, records, at))
+}
+
+/// The rows [`load_business`] writes for `records`: sealed, one per kind
+/// and id (the last of a record named twice). Apart from the writing, so
+/// that an import seals on one thread while another writes.
+pub fn sealed_business(keyring: &Keyring, records: &BusinessRecords, at: &str) -> Vec<BusinessRow> {
     let mut rows = business_rows(keyring, &records.accounts, at);
     rows.extend(business_rows(keyring, &records.external_entities, at));
     rows.extend(business_rows(keyring, &records.transactions, at));
@@ -293,5 +300,11 @@ pub fn load_business(
         .filter(|row| seen.insert((row.kind.clone(), row.record_id.clone())))
         .collect();
     last.reverse();
-    write_transaction(conn, |conn| upsert_business(conn, &last))
+    last
+}
+
+/// Writes rows of [`sealed_business`] in one transaction: all of them, or
+/// none.
+pub fn store_business(conn: &mut DbConnection, rows: &[BusinessRow]) -> QueryResult<()> {
+    write_transaction(conn, |conn| upsert_business(conn, rows))
 }

@@ -32,7 +32,9 @@ impl<const MAX: usize> Text<MAX> {
 
     /// [`parse`](Self::parse), keeping `s` itself.
     fn from_string(s: String) -> Result<Self, String> {
-        if s.chars().count() > MAX {
+        // A text of at most MAX bytes has at most MAX characters; only a
+        // longer one needs counting.
+        if s.len() > MAX && s.chars().count() > MAX {
             return Err(format!("must be at most {MAX} characters"));
         }
         if s.chars().any(char::is_control) {
