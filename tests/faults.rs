@@ -5,14 +5,16 @@
 //! server is stopped for a while and started again.
 //!
 //! Afterwards: every request answered with success is durable (read back
-//! through the APIs: journeys, the parts added to cases, promoted events
-//! and what was done to their cases); nothing is half-done (no orphan
+//! through the APIs: journeys, the parts added to cases and those removed
+//! again with their audit records, events saved alone, extended to a case,
+//! promoted and what was done to their cases, suppression rules approved
+//! and the events they kept from a case); nothing is half-done (no orphan
 //! documents, no action attached to a missing document, no party without
 //! an application beyond what compensation logged, no change to a case
 //! without its rows or its audit record) or done twice; nothing of a
-//! promotion the vendor refused was saved; and every failure was a clean
-//! envelope 5xx (the real-time operations' refusals in the vendor's shape),
-//! never a hang or a broken answer.
+//! real-time request the vendor refused was saved; and every failure was a
+//! clean envelope 5xx (the real-time operations' refusals in the vendor's
+//! shape), never a hang or a broken answer.
 //!
 //! PostgreSQL only: skipped with a note without a server, failed with
 //! `REQUIRE_POSTGRES=1`.
@@ -25,7 +27,7 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 use support::cam::{apps_var, b64, pdf_bytes, token, Cam, JWT_SECRET};
 use support::case_checks::{
-    case_half_done, ids, read_back_parts, read_back_promotions, CaseService,
+    case_half_done, ids, read_back_events, read_back_parts, read_back_promotions, CaseService,
 };
 use support::ecm::{ANALYST, CASES};
 use support::load::{Ledger, Load};
@@ -193,6 +195,7 @@ async fn faults_lose_nothing_and_leave_nothing_half_done() {
     };
     read_back_parts(&case, &ledger, &cases).await;
     read_back_promotions(&case, &ledger).await;
+    read_back_events(&case, &ledger).await;
     // Interrupted uploads are swept once past their grace: wait until no
     // upload is left unfinished, or the deadline passes and the check below
     // names what remains.
@@ -212,11 +215,16 @@ async fn faults_lose_nothing_and_leave_nothing_half_done() {
         assert!(!log.contains("panicked"), "no panic:\n{log}");
     }
     eprintln!(
-        "faults: {} requests, {} journeys ({complete} complete), {} parts added, {} promotions ({} in doubt, {} refused), {:?} under load, {:?} in all; answers {:?}",
+        "faults: {} requests, {} journeys ({complete} complete), {} parts added ({} removed, {} in doubt), {} events saved alone, {} promotions, {} suppressed ({} rules), events: {} in doubt, {} refused; {:?} under load, {:?} in all; answers {:?}",
         ledger.requests,
         ledger.journeys.len(),
         ledger.added.len(),
+        ledger.removed.len(),
+        ledger.doubtful_removals.len(),
+        ledger.saved_events.len(),
         ledger.promotions.len(),
+        ledger.suppressed_events.len(),
+        ledger.rules.len(),
         ledger.doubtful_events.len(),
         ledger.refused_events.len(),
         faults_done,

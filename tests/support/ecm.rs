@@ -1,10 +1,14 @@
-//! The fault suite's ECM clients: each round adds a batch of each kind of
-//! part and a narrative to the client's case, promotes a new event (and
-//! works on its case), and promotes one beside a code seen before, which
-//! the vendor refuses. What succeeded goes in the [`Load`]'s ledger.
+//! The fault suite's ECM clients. Each round, on the client's own case:
+//! adds a batch of each kind of part and removes one of each batch again,
+//! adds a narrative, saves an event alone (`saveEvents`) and extends the
+//! case with another (`saveEventsAndExtendToCase`); promotes a new event
+//! to a case of its own (and works on that case); has a suppression rule
+//! made and approved and promotes an event it suppresses; and sends each
+//! real-time operation a new event beside a code seen before, which the
+//! vendor refuses. What succeeded goes in the [`Load`]'s ledger.
 
 use super::cam::token;
-use super::load::{Answer, Api, Load, Part, Promotion};
+use super::load::{message, Answer, Api, Load, Part, Promotion};
 use reqwest::RequestBuilder;
 use serde_json::{json, Value};
 
@@ -13,25 +17,45 @@ const BATCH: usize = 3;
 /// Where case-service's batch and single-case operations live.
 pub const CASES: &str = "/rest-api/ECMService/CaseManagementService";
 /// Where its real-time event operations live.
-const REAL_TIME: &str = "/rest-api/CMRestService/RealTimeCaseCreationService";
-/// The real-time promotion.
+pub const REAL_TIME: &str = "/rest-api/CMRestService/RealTimeCaseCreationService";
+/// Where its suppression rules are kept.
+pub const RULES: &str = "/rest-api/CMRestService/SupressionListRestService";
+/// The real-time operations: events saved alone, promoted to new cases,
+/// extended to an existing case.
+pub const SAVE: &str = "saveEvents";
 const PROMOTE: &str = "saveEventsAndPromoteToCase";
+const EXTEND: &str = "saveEventsAndExtendToCase";
 /// The vendor's refusal of an event code seen before.
-const EVENT_EXISTS: &str = "Event lookup entry already exists.";
+pub const EVENT_EXISTS: &str = "Event lookup entry already exists.";
+/// A promotion whose every event a suppression rule kept from a case.
+const ALL_SUPPRESSED: &str =
+    "Event(s) saved successfully. Event(s) suppressed, not promoted to case.";
+/// The scenario of the sample's event ([`promotion`]), which the rules
+/// name.
+pub const SCENARIO: &str = "User Defined Event";
 /// The subject of the ECM clients' token.
 pub const ANALYST: &str = "analyst-faults";
+/// Who approves the analysts' suppression rules (never their creator).
+const SUPERVISOR: &str = "supervisor-faults";
+
+/// What became of a real-time request of new event codes.
+enum Saved {
+    /// Answered with success: the answer.
+    Answered(Value),
+    /// Refused on a retry as a code seen before: only an earlier attempt of
+    /// this request can have saved it, its answer lost after its commit.
+    Earlier,
+    /// Neither: saved or not, nobody can tell (recorded as doubtful).
+    InDoubt,
+}
 
 impl Load {
-    /// Runs ECM rounds on `case` at `base` until stopped: each adds a batch
-    /// of each kind of part and a narrative to `case`, promotes a new event
-    /// (and works on its case), and promotes one beside the last code
-    /// promoted, which the vendor refuses.
+    /// Runs ECM rounds on `case` at `base` until stopped (see the module's
+    /// doc).
     pub async fn ecm_client(self, base: String, case: String) {
-        let ecm = Ecm {
-            http: reqwest::Client::new(),
-            bearer: token(ANALYST, &["case:write"]),
-            base,
-        };
+        let http = reqwest::Client::new();
+        let ecm = Ecm::new(&http, &base, ANALYST);
+        let supervisor = Ecm::new(&http, &base, SUPERVISOR);
         let mut seen = None;
         let mut round = 0;
         while !self.stopping() {
@@ -41,37 +65,51 @@ impl Load {
                 let parts = (0..BATCH)
                     .map(|i| (kind.part)(&format!("{tag}-{i}")))
                     .collect();
-                self.add_parts(&ecm, &case, kind, parts).await;
+                let added = self.add_parts(&ecm, &case, kind, parts).await;
+                if let Some(part) = added.first() {
+                    self.remove_part(&ecm, kind, part).await;
+                }
             }
             self.add_narrative(&ecm, &case, &tag).await;
+            self.save_alone(&ecm, &tag).await;
+            self.extend(&ecm, &case, &tag).await;
             if let Some(code) = self.promote(&ecm, &tag).await {
                 seen = Some(code);
             }
+            self.promote_suppressed(&ecm, &supervisor, &tag).await;
             if let Some(seen) = &seen {
-                self.promote_beside(&ecm, &tag, seen).await;
+                for (operation, label) in
+                    [(SAVE, "ALONE"), (PROMOTE, "PROMOTED"), (EXTEND, "EXTENDED")]
+                {
+                    let tag = format!("{tag}-{label}");
+                    self.beside(&ecm, operation, &case, &tag, seen).await;
+                }
             }
         }
     }
 
-    /// Adds `parts` of `kind` to `case` in one batch, retried while it fails
-    /// cleanly, and records what the answer says was added.
-    async fn add_parts(&self, ecm: &Ecm, case: &str, kind: &Kind, parts: Vec<Value>) {
-        let part = |fields: &Value| Part {
-            case: case.to_owned(),
-            list: kind.list,
-            id: fields[kind.id].as_str().unwrap_or_default().to_owned(),
-            fields: fields.clone(),
-        };
-        self.book().sent.extend(parts.iter().map(part));
-        let body = json!([{"caseId": case, kind.list: parts}]);
+    /// Sends `items` of `kind` to `case` by `operation` in one batch,
+    /// retried while it fails cleanly: the ids of the items the answer says
+    /// were done (on a retry, `again`, the message of an item done before,
+    /// means a lost attempt did it), or `None` when no attempt was
+    /// answered. An item refused otherwise is a violation.
+    async fn batch(
+        &self,
+        ecm: &Ecm,
+        case: &str,
+        kind: &Kind,
+        (operation, again): (&str, &str),
+        items: &[Value],
+    ) -> Option<Vec<String>> {
+        let body = json!([{"caseId": case, kind.list: items}]);
         let (answer, attempt) = self
-            .attempts(kind.operation, Api::Ecm, |_| {
-                ecm.request(CASES, kind.operation).json(&body)
+            .attempts(operation, Api::Ecm, |_| {
+                ecm.request(CASES, operation).json(&body)
             })
             .await;
-        // A retry after a lost answer finds every part already there: 400.
+        // A retry after a lost answer finds every item done: 400.
         let (Answer::Success(answer) | Answer::Refused(answer)) = answer else {
-            return;
+            return None;
         };
         let lines: Vec<&Value> = answer["RESULTARRAY"]
             .as_array()
@@ -79,21 +117,61 @@ impl Load {
             .flatten()
             .flat_map(|item| item[kind.list].as_array().into_iter().flatten())
             .collect();
-        let mut book = self.book();
-        if lines.len() != parts.len() {
-            book.violations
-                .push(format!("{}: not a line a part: {answer}", kind.operation));
+        if lines.len() != items.len() {
+            self.violation(format!("{operation}: not a line an item: {answer}"));
         }
+        let mut done = Vec::new();
         for line in lines {
-            // On a retry, "already exists" means a lost attempt added it.
-            let added =
-                line["STATUS"] == "SUCCESS" || (attempt > 1 && line["MESSAGE"] == kind.exists);
-            match parts.iter().find(|p| p[kind.id] == line[kind.id]) {
-                Some(fields) if added => book.added.push(part(fields)),
-                _ => book
-                    .violations
-                    .push(format!("{}: refused: {line}", kind.operation)),
+            let sent = items.iter().any(|i| i[kind.id] == line[kind.id]);
+            let ok = line["STATUS"] == "SUCCESS" || (attempt > 1 && line["MESSAGE"] == again);
+            match line[kind.id].as_str() {
+                Some(id) if sent && ok => done.push(id.to_owned()),
+                _ => self.violation(format!("{operation}: refused: {line}")),
             }
+        }
+        Some(done)
+    }
+
+    /// Adds `parts` of `kind` to `case` in one batch, retried while it fails
+    /// cleanly, and records what the answer says was added: those parts.
+    async fn add_parts(&self, ecm: &Ecm, case: &str, kind: &Kind, parts: Vec<Value>) -> Vec<Part> {
+        let parts: Vec<Part> = parts
+            .into_iter()
+            .map(|fields| Part {
+                case: case.to_owned(),
+                list: kind.list,
+                id: fields[kind.id].as_str().unwrap_or_default().to_owned(),
+                fields,
+            })
+            .collect();
+        self.book().sent.extend(parts.iter().cloned());
+        let items: Vec<Value> = parts.iter().map(|p| p.fields.clone()).collect();
+        let done = self
+            .batch(ecm, case, kind, (kind.operation, kind.exists), &items)
+            .await
+            .unwrap_or_default();
+        let added: Vec<Part> = parts.into_iter().filter(|p| done.contains(&p.id)).collect();
+        self.book().added.extend(added.iter().cloned());
+        added
+    }
+
+    /// Removes `part` (of `kind`) from its case, named by its id and, as the
+    /// vendor's samples do, its type code: removed, or left in doubt.
+    async fn remove_part(&self, ecm: &Ecm, kind: &Kind, part: &Part) {
+        let item: serde_json::Map<String, Value> =
+            [kind.id, "externalEntityTypeCode", "transactionTypeCode"]
+                .into_iter()
+                .filter_map(|key| Some((key.to_owned(), part.fields.get(key)?.clone())))
+                .collect();
+        let removal = (kind.remove, kind.gone);
+        match self
+            .batch(ecm, &part.case, kind, removal, &[Value::Object(item)])
+            .await
+        {
+            Some(done) if done == [part.id.clone()] => self.book().removed.push(part.clone()),
+            // Refused: a violation is recorded.
+            Some(_) => {}
+            None => self.book().doubtful_removals.push(part.clone()),
         }
     }
 
@@ -128,20 +206,9 @@ impl Load {
     async fn promote(&self, ecm: &Ecm, tag: &str) -> Option<String> {
         let (code, customer) = (format!("EV-{tag}"), format!("FOCUS-{tag}"));
         let body = promotion(&code, &customer);
-        let case = match self
-            .attempts(PROMOTE, Api::RealTime, |_| {
-                ecm.request(REAL_TIME, PROMOTE).json(&body)
-            })
-            .await
-        {
-            (Answer::Success(answer), _) => {
-                answer["cases"][0]["caseId"].as_str().map(str::to_owned)
-            }
-            // Only an earlier attempt of this request can have saved the
-            // code: its answer was lost after its commit.
-            (Answer::Refused(answer), attempt)
-                if attempt > 1 && answer["message"] == EVENT_EXISTS =>
-            {
+        let case = match self.save_new(ecm, PROMOTE, &code, &body).await {
+            Saved::Answered(answer) => answer["cases"][0]["caseId"].as_str().map(str::to_owned),
+            Saved::Earlier => {
                 let find = json!({"customerId": customer});
                 self.retried("getCustomerCases", Api::Ecm, || {
                     ecm.request(CASES, "getCustomerCases").json(&find)
@@ -149,12 +216,9 @@ impl Load {
                 .await
                 .and_then(|found| found["cases"][0]["caseId"].as_str().map(str::to_owned))
             }
-            (Answer::Refused(answer), _) => {
-                self.violation(format!("{PROMOTE}: {code} refused: {answer}"));
-                None
-            }
-            _ => None,
+            Saved::InDoubt => return None,
         };
+        // Saved, but on which case nobody can tell: left in doubt.
         let Some(case) = case else {
             self.book().doubtful_events.push(code);
             return None;
@@ -184,25 +248,158 @@ impl Load {
         Some(code)
     }
 
-    /// Promotes a new event beside `seen`, a code promoted before: the
-    /// vendor refuses the whole request, so neither the new event nor its
-    /// customer may ever be saved (checked afterwards, whatever the answer).
-    async fn promote_beside(&self, ecm: &Ecm, tag: &str, seen: &str) {
-        let (code, customer) = (format!("EV-{tag}-AGAIN"), format!("FOCUS-{tag}-AGAIN"));
+    /// Sends `operation` with `body`, whose event `code` is new, retried
+    /// while it fails cleanly. Left in doubt, `code` is recorded as such; a
+    /// refusal is a violation.
+    async fn save_new(&self, ecm: &Ecm, operation: &str, code: &str, body: &Value) -> Saved {
+        let api = api_of(operation);
+        let (answer, attempt) = self
+            .attempts(operation, api, |_| {
+                ecm.request(REAL_TIME, operation).json(body)
+            })
+            .await;
+        let saved = match answer {
+            Answer::Success(answer) => Saved::Answered(answer),
+            Answer::Refused(answer) if attempt > 1 && *message(&answer) == EVENT_EXISTS => {
+                Saved::Earlier
+            }
+            Answer::Refused(answer) => {
+                self.violation(format!("{operation}: {code} refused: {answer}"));
+                Saved::InDoubt
+            }
+            Answer::Failed | Answer::Broken => Saved::InDoubt,
+        };
+        if let Saved::InDoubt = saved {
+            self.book().doubtful_events.push(code.to_owned());
+        }
+        saved
+    }
+
+    /// Saves a new event alone (`saveEvents`), of a customer of its own.
+    async fn save_alone(&self, ecm: &Ecm, tag: &str) {
+        let (code, customer) = (format!("EV-{tag}-ALONE"), format!("ALONE-{tag}"));
+        let body = promotion(&code, &customer);
+        match self.save_new(ecm, SAVE, &code, &body).await {
+            Saved::Answered(answer) if answer["Event Id(s)"] != json!(code) => {
+                self.violation(format!("{SAVE}: {code}: {answer}"));
+            }
+            Saved::Answered(_) | Saved::Earlier => self.book().saved_events.push(code),
+            Saved::InDoubt => {}
+        }
+    }
+
+    /// Extends `case` with a new event of a customer of its own: both are
+    /// parts of the case once it succeeds.
+    async fn extend(&self, ecm: &Ecm, case: &str, tag: &str) {
+        let (code, customer) = (format!("EV-{tag}-EXTENDED"), format!("EXTENDED-{tag}"));
+        let mut body = promotion(&code, &customer);
+        body["caseId"] = json!(case);
+        let parts = extension(case, &body);
+        self.book().sent.extend(parts.iter().cloned());
+        match self.save_new(ecm, EXTEND, &code, &body).await {
+            Saved::Answered(answer)
+                if answer["cases"] != json!([{"caseId": case, "eventCodes": [code]}]) =>
+            {
+                self.violation(format!("{EXTEND}: {code}: {answer}"));
+            }
+            Saved::Answered(_) | Saved::Earlier => self.book().added.extend(parts),
+            Saved::InDoubt => {}
+        }
+    }
+
+    /// Has a suppression rule made for a customer of its own and approved
+    /// (by someone other than its maker), then promotes an event of that
+    /// customer which the rule matches: saved, it must open no case.
+    async fn promote_suppressed(&self, ecm: &Ecm, supervisor: &Ecm, tag: &str) {
+        let customer = format!("SUPPRESSED-{tag}");
+        let Some(rule) = self.approved_rule(ecm, supervisor, &customer).await else {
+            return;
+        };
+        let code = format!("EV-{tag}-SUPPRESSED");
+        let body = promotion(&code, &customer);
+        let suppressed = json!([{"eventCode": code, "supCode": rule}]);
+        match self.save_new(ecm, PROMOTE, &code, &body).await {
+            Saved::Answered(answer)
+                if answer["message"] != ALL_SUPPRESSED
+                    || answer["cases"] != json!([])
+                    || answer["suppressedEvents"] != suppressed =>
+            {
+                self.violation(format!("{PROMOTE}: {code} under {rule}: {answer}"));
+            }
+            // An earlier attempt came after the approval too.
+            Saved::Answered(_) | Saved::Earlier => {
+                self.book().suppressed_events.push((code, customer));
+            }
+            Saved::InDoubt => {}
+        }
+    }
+
+    /// A suppression rule of `customer` for the sample's scenario, made by
+    /// `ecm` and approved by `supervisor`: its code, once approved with
+    /// success.
+    async fn approved_rule(&self, ecm: &Ecm, supervisor: &Ecm, customer: &str) -> Option<String> {
+        // Far off: the rule is in force whatever day the suite runs.
+        let rule =
+            json!({"customerId": customer, "scenario": SCENARIO, "expiryDate": "31/12/2099"});
+        // Not idempotent: a retry after a lost answer makes a second rule,
+        // left pending, which suppresses nothing.
+        let created = self
+            .retried("createSuppressionRule", Api::Ecm, || {
+                ecm.request(RULES, "createSuppressionRule").json(&rule)
+            })
+            .await?;
+        let code = created["rule"]["supCode"].as_str()?.to_owned();
+        let decision = json!({"supCode": code});
+        let operation = "approveSuppressionRule";
+        match self
+            .attempts(operation, Api::Ecm, |_| {
+                supervisor.request(RULES, operation).json(&decision)
+            })
+            .await
+        {
+            (Answer::Success(_), _) => {}
+            // On a retry, approved already: by the attempt whose answer
+            // was lost.
+            (Answer::Refused(answer), attempt)
+                if attempt > 1
+                    && answer["MESSAGE"] == "Suppression rule is not pending: it is SUPAPP." => {}
+            (Answer::Refused(answer), _) => {
+                self.violation(format!("{operation}: {code} refused: {answer}"));
+                return None;
+            }
+            (Answer::Failed | Answer::Broken, _) => return None,
+        }
+        self.book().rules.push((code.clone(), customer.to_owned()));
+        Some(code)
+    }
+
+    /// Sends `operation` a new event beside `seen`, a code saved before
+    /// (onto `case`, for an extension): the vendor refuses the whole
+    /// request, so neither the new event nor its customer may ever be
+    /// saved (checked afterwards, whatever the answer).
+    async fn beside(&self, ecm: &Ecm, operation: &str, case: &str, tag: &str, seen: &str) {
+        let (code, customer) = (format!("EV-{tag}-AGAIN"), format!("AGAIN-{tag}"));
         let mut body = promotion(&code, &customer);
         let mut again = body["events"][0].clone();
         again["eventCode"] = json!(seen);
         body["events"].as_array_mut().expect("events").push(again);
+        if operation == EXTEND {
+            body["caseId"] = json!(case);
+        }
         self.book().refused_events.push((code.clone(), customer));
-        let operation = "saveEventsAndPromoteToCase (beside a code seen before)";
+        let refusal = if operation == SAVE {
+            json!({"MESSAGE": EVENT_EXISTS, "STATUS": "FAILED"})
+        } else {
+            json!({"message": EVENT_EXISTS, "status": "FAILED"})
+        };
+        let named = format!("{operation} (beside a code seen before)");
         match self
-            .attempts(operation, Api::RealTime, |_| {
-                ecm.request(REAL_TIME, PROMOTE).json(&body)
+            .attempts(&named, api_of(operation), |_| {
+                ecm.request(REAL_TIME, operation).json(&body)
             })
             .await
         {
-            (Answer::Refused(answer), _)
-                if answer == json!({"message": EVENT_EXISTS, "status": "FAILED"}) => {}
+            (Answer::Refused(answer), _) if answer == refusal => {}
             // Every attempt failed cleanly, or a violation is recorded.
             (Answer::Failed | Answer::Broken, _) => {}
             (other, _) => self.violation(format!("{code} beside {seen}: {other:?}")),
@@ -210,7 +407,40 @@ impl Load {
     }
 }
 
-/// An ECM analyst of case-service at `base`, who may change cases.
+/// The envelope `operation`, a real-time one, answers in.
+fn api_of(operation: &str) -> Api {
+    if operation == SAVE {
+        Api::SaveEvents
+    } else {
+        Api::RealTime
+    }
+}
+
+/// The parts an extension of `case` by `body` adds to it: its event (as
+/// sent, by the analyst, suppressed by nothing) and its customer (from its
+/// `ECM_CUSTOMER` entities).
+fn extension(case: &str, body: &Value) -> [Part; 2] {
+    let event = &body["events"][0];
+    let customer = &body["entities"][0]["custId"];
+    [
+        Part {
+            case: case.to_owned(),
+            list: "events",
+            id: event["eventCode"].as_str().unwrap_or_default().to_owned(),
+            fields: json!({"event": event, "suppressedBy": null, "savedBy": ANALYST}),
+        },
+        Part {
+            case: case.to_owned(),
+            list: "customers",
+            id: customer.as_str().unwrap_or_default().to_owned(),
+            fields: json!({"customerId": customer, "customerTypeCode": "IND",
+                           "firstName": "ANDREW", "lastName": "ELEVENTH",
+                           "genericInformation": body["entities"][1]["genericInformation"]}),
+        },
+    ]
+}
+
+/// An ECM user of case-service at `base`, who may change cases.
 struct Ecm {
     http: reqwest::Client,
     base: String,
@@ -218,6 +448,15 @@ struct Ecm {
 }
 
 impl Ecm {
+    /// `subject` at `base`, through `http`.
+    fn new(http: &reqwest::Client, base: &str, subject: &str) -> Self {
+        Self {
+            http: http.clone(),
+            base: base.to_owned(),
+            bearer: token(subject, &["case:write"]),
+        }
+    }
+
     /// A request to `operation` under `prefix`.
     fn request(&self, prefix: &str, operation: &str) -> RequestBuilder {
         self.http
@@ -226,16 +465,22 @@ impl Ecm {
     }
 }
 
-/// A kind of part added to cases in batches.
+/// A kind of part added to cases in batches, and removed.
 struct Kind {
     /// The operation that adds it.
     operation: &'static str,
+    /// The operation that removes it.
+    remove: &'static str,
     /// The request's list of it, and its list in `getCaseDetails`.
     list: &'static str,
     /// The key of its id.
     id: &'static str,
     /// The message of a part already on the case.
     exists: &'static str,
+    /// The message of a part not on the case (removing it).
+    gone: &'static str,
+    /// The audit trail's action of its removal.
+    removed: &'static str,
     /// A part of this kind with every documented field, given its id.
     part: fn(&str) -> Value,
 }
@@ -244,9 +489,12 @@ struct Kind {
 const KINDS: [Kind; 4] = [
     Kind {
         operation: "addCustomer",
+        remove: "removeCustomer",
         list: "customers",
         id: "customerId",
         exists: "Customer already exists.",
+        gone: "Customer does not exist in case.",
+        removed: "customerRemoved",
         // With details, so a customer half-added shows in the database.
         part: |id| {
             let mut customer = super::hostile::ecm_customer(id);
@@ -256,9 +504,12 @@ const KINDS: [Kind; 4] = [
     },
     Kind {
         operation: "addAccount",
+        remove: "removeAccount",
         list: "accounts",
         id: "accountId",
         exists: "Account already exists.",
+        gone: "Account does not exist in case.",
+        removed: "accountRemoved",
         part: |id| {
             json!({"accountId": id, "businessAdd": "N", "accountName": "Everyday savings",
                    "type1": "SAV", "type2": "RET", "registrationType": "IND", "ownerTypeCode": "C",
@@ -269,9 +520,12 @@ const KINDS: [Kind; 4] = [
     },
     Kind {
         operation: "addExternalEntity",
+        remove: "removeExternalEntity",
         list: "externalEntities",
         id: "externalEntity",
         exists: "External Entity already exists.",
+        gone: "External Entity does not exist in case.",
+        removed: "externalEntityRemoved",
         part: |id| {
             json!({"externalEntity": id, "businessAdd": "N", "externalEntityTypeCode": "XA",
                    "lastActivityDate": "2024-03-01 12:00:00", "riskRating": 2,
@@ -284,9 +538,12 @@ const KINDS: [Kind; 4] = [
     },
     Kind {
         operation: "addTransaction",
+        remove: "removeTransaction",
         list: "transactions",
         id: "transactionReferenceId",
         exists: "Transaction already exists.",
+        gone: "Transaction does not exist in case.",
+        removed: "transactionRemoved",
         // An exact amount: it must come back as sent.
         part: |id| {
             json!({"transactionReferenceId": id, "businessAdd": "N", "transactionTypeCode": "B",
@@ -298,18 +555,35 @@ const KINDS: [Kind; 4] = [
 ];
 
 /// The id of `item`, an entry of the list `list` of `getCaseDetails`: a
-/// narrative's is its text.
+/// narrative's is its text, an event's its code.
 pub fn id_of<'a>(list: &str, item: &'a Value) -> &'a str {
-    let key = KINDS
-        .iter()
-        .find(|k| k.list == list)
-        .map_or("narrative", |k| k.id);
-    item[key].as_str().unwrap_or_default()
+    let id = match list {
+        "narratives" => &item["narrative"],
+        "events" => &item["event"]["eventCode"],
+        _ => KINDS
+            .iter()
+            .find(|k| k.list == list)
+            .map_or(&Value::Null, |k| &item[k.id]),
+    };
+    id.as_str().unwrap_or_default()
+}
+
+/// The audit record of a part of the list `list` removed: its action, and
+/// the key of the trail's entry that names the part (`customerId` or
+/// `recordId`).
+pub fn removal_record(list: &str) -> Option<(&'static str, &'static str)> {
+    let kind = KINDS.iter().find(|k| k.list == list)?;
+    let key = if list == "customers" {
+        "customerId"
+    } else {
+        "recordId"
+    };
+    Some((kind.removed, key))
 }
 
 /// The vendor's appendix C sample as the event `code` of `customer` (its
 /// focus, and the customer its entities describe).
-fn promotion(code: &str, customer: &str) -> Value {
+pub fn promotion(code: &str, customer: &str) -> Value {
     let sample = include_str!("../../services/case/tests/api/events_sample.json")
         .replace("POSTARJ1", code)
         .replace("CUHRTHRCPHH-002", customer);

@@ -1,12 +1,9 @@
 //! Load for the fault suite: concurrent CAM journeys (create the prospect,
 //! the pre-requirements, upload a document, submit the action) and ECM
-//! rounds (customers, accounts, transactions, external entities and a
-//! narrative added to the client's case; an event promoted to a new case,
-//! which is then locked, described, decided on and unlocked; and a
-//! promotion the vendor refuses), every request bounded by a timeout, each
-//! step retried while it fails cleanly. A ledger keeps every success (to
-//! read back afterwards) and, as violations, every answer that was neither
-//! a success, an expected refusal, nor a clean envelope 5xx (from
+//! rounds ([`super::ecm`]), every request bounded by a timeout, each step
+//! retried while it fails cleanly. A ledger keeps every success (to read
+//! back afterwards) and, as violations, every answer that was neither a
+//! success, an expected refusal, nor a clean envelope 5xx (from
 //! case-service a 503: the faults are not its own).
 
 use super::cam::{b64, pdf_bytes, seed_create_prospect, Cam};
@@ -78,16 +75,31 @@ pub struct Promotion {
 pub struct Ledger {
     /// Every CAM journey.
     pub journeys: Vec<Journey>,
-    /// Every part sent to a case (of a narrative, every attempt's).
+    /// Every part sent to a case (of a narrative, every attempt's; of an
+    /// extension, its event and customer).
     pub sent: Vec<Part>,
     /// The parts added with success.
     pub added: Vec<Part>,
+    /// The parts removed with success: gone, with their audit record.
+    pub removed: Vec<Part>,
+    /// The parts whose removal was left without a definitive answer: in
+    /// place, or gone with their audit record.
+    pub doubtful_removals: Vec<Part>,
     /// The promotions that succeeded.
     pub promotions: Vec<Promotion>,
-    /// The codes of promotions left without a definitive answer: saved or
-    /// not, nobody can tell.
+    /// The codes of events saved with success alone (`saveEvents`), on
+    /// no case.
+    pub saved_events: Vec<String>,
+    /// The codes and focus customers of events promoted with success under
+    /// an approved suppression rule of their customer: saved, on no case.
+    pub suppressed_events: Vec<(String, String)>,
+    /// The codes of suppression rules approved with success, and their
+    /// customers.
+    pub rules: Vec<(String, String)>,
+    /// The codes of events saved, promoted or extended without a
+    /// definitive answer: saved or not, nobody can tell.
     pub doubtful_events: Vec<String>,
-    /// The codes and focus customers of promotions the vendor refuses by
+    /// The codes and focus customers of events the vendor refuses by
     /// design (beside a code seen before): never saved, whatever the answer.
     pub refused_events: Vec<(String, String)>,
     /// Answers that were neither a success nor a clean 5xx.
@@ -105,9 +117,13 @@ pub(super) enum Api {
     Cam,
     /// ECM's: `MESSAGE`, `STATUS`.
     Ecm,
-    /// ECM's real-time operations: the vendor's `message`, `status` (its
-    /// success and its 500s), ECM's for the service's own refusals (503).
+    /// ECM's real-time promotion and extension: the vendor's `message`,
+    /// `status` (its success and its 500s), ECM's for the service's own
+    /// refusals (503).
     RealTime,
+    /// ECM's `saveEvents`: ECM's envelope throughout, the vendor's 500s
+    /// exactly `{MESSAGE, STATUS}`.
+    SaveEvents,
 }
 
 /// The answer to one request.
@@ -190,20 +206,22 @@ impl Load {
                 body["opstatus"] == json!(0),
             ),
             Api::Ecm => (upper, body["STATUS"] != "FAILED"),
-            // The vendor's 500 is exactly `{message, status}`.
-            Api::RealTime if status == 500 => (
-                lower && body.as_object().is_some_and(|o| o.len() == 2),
+            // The vendor's 500 is exactly `{message, status}`, in the
+            // operation's casing.
+            Api::RealTime | Api::SaveEvents if status == 500 => (
+                (if api == Api::RealTime { lower } else { upper })
+                    && body.as_object().is_some_and(|o| o.len() == 2),
                 false,
             ),
             Api::RealTime if status == 200 => (lower, body["status"] == "SUCCESS"),
             Api::RealTime => (upper, false),
+            Api::SaveEvents => (upper, body["STATUS"] == "SUCCESS"),
         };
+        let real_time = matches!(api, Api::RealTime | Api::SaveEvents);
         match (status, enveloped, succeeded) {
             (200, true, true) => Answer::Success(body),
             (400..=499, true, false) => Answer::Refused(body),
-            (500, true, false) if api == Api::RealTime && body["message"] != INTERNAL => {
-                Answer::Refused(body)
-            }
+            (500, true, false) if real_time && *message(&body) != INTERNAL => Answer::Refused(body),
             // The faults are the database's and the peers': case-service
             // owes a 503 for them, never an internal error (500).
             (503, true, false) => Answer::Failed,
@@ -321,5 +339,13 @@ impl Load {
             .await
             .is_some();
         journey
+    }
+}
+
+/// The message of an answer in either casing (`MESSAGE` or `message`).
+pub(super) fn message(answer: &Value) -> &Value {
+    match &answer["MESSAGE"] {
+        Value::Null => &answer["message"],
+        upper => upper,
     }
 }
