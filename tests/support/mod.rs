@@ -2,6 +2,8 @@
 #![allow(dead_code)]
 
 pub mod cam;
+pub mod case_checks;
+pub mod ecm;
 pub mod flow;
 pub mod hostile;
 pub mod load;
