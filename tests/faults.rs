@@ -23,7 +23,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
-use support::cam::{apps_var, b64, pdf_bytes, token, Cam, JWT_SECRET};
+use support::cam::{apps_var, b64, ecm_token, pdf_bytes, Cam, JWT_SECRET};
 use support::load::{decision, id_of, Ledger, Load, Part, Promotion, ANALYST, CASES};
 use support::process::{separate_process_env, ServiceProcess};
 use testkit::faults::Outage;
@@ -64,6 +64,9 @@ impl Services {
             // tested on their own (tests/rate_limit.rs).
             ("RATE_LIMIT_ENABLED".into(), "false".into()),
             ("JWT_HS256_SECRET".into(), JWT_SECRET.into()),
+            // HS256 tokens are verified only in development mode; it changes
+            // nothing else (docs/decisions.md, "End-user tokens").
+            ("DEV_MODE".into(), "true".into()),
             ("USER_ACTION_APPS".into(), apps_var()),
             ("SHUTDOWN_TIMEOUT_SECS".into(), "2".into()),
             // Below the default (10 s) to keep the run short, but above a
@@ -225,7 +228,7 @@ async fn create_cases(http: &reqwest::Client, base: &str, cases: &[String]) {
     let body: Vec<Value> = cases.iter().map(|c| json!({"caseId": c})).collect();
     let response = http
         .post(format!("{base}{CASES}/createCase"))
-        .bearer_auth(token(ANALYST, &["case:write"]))
+        .bearer_auth(ecm_token(ANALYST, &["case:write"]))
         .json(&body)
         .send()
         .await
@@ -314,7 +317,7 @@ const LISTS: [(&str, &str, &str); 6] = [
 async fn read(http: &reqwest::Client, services: &Services, operation: &str, body: &Value) -> Value {
     let response = http
         .post(format!("{}{CASES}/{operation}", services.case.url()))
-        .bearer_auth(token("auditor-faults", &["case:read"]))
+        .bearer_auth(ecm_token("auditor-faults", &["case:read"]))
         .json(body)
         .send()
         .await

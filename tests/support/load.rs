@@ -9,7 +9,7 @@
 //! a success, an expected refusal, nor a clean envelope 5xx (from
 //! case-service a 503: the faults are not its own).
 
-use super::cam::{b64, pdf_bytes, seed_create_prospect, token, Cam};
+use super::cam::{b64, ecm_token, pdf_bytes, seed_create_prospect, Cam};
 use reqwest::RequestBuilder;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -342,7 +342,7 @@ impl Load {
     pub async fn ecm_client(self, base: String, case: String) {
         let ecm = Ecm {
             http: reqwest::Client::new(),
-            bearer: token(ANALYST, &["case:write"]),
+            bearer: ecm_token(ANALYST, &["case:write"]),
             base,
         };
         let mut seen = None;

@@ -1,6 +1,6 @@
 //! Serving one or many services in one process, on one port.
 
-use crate::auth::{InternalCredential, TokenVerifier};
+use crate::auth::{InternalCredential, TokenKeys};
 use crate::config::{local_secret_file, ConfigError, Secret, ServerConfig};
 use crate::db::Database;
 use crate::error::ProblemError;
@@ -23,8 +23,9 @@ pub struct Context {
     pub config: ServerConfig,
     /// The credential internal APIs require and internal calls present.
     pub credential: InternalCredential,
-    /// Verifies end-user tokens.
-    pub tokens: TokenVerifier,
+    /// The key and issuer of end-user tokens; each public API verifies them
+    /// with its own audience (`tokens.verifier(policy)`).
+    pub tokens: TokenKeys,
     /// Encrypts and decrypts data at rest.
     pub keyring: Keyring,
     /// This process's own base URL: where peers are reached when they run in
@@ -53,7 +54,7 @@ impl Context {
                 ))
             }
         };
-        let tokens = TokenVerifier::from_config(&config)?;
+        let tokens = TokenKeys::from_config(&config)?;
         let keyring = Keyring::from_config(&config, standalone)?;
         Ok(Self {
             keyring,

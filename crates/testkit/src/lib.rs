@@ -131,6 +131,85 @@ pub async fn call(request: reqwest::RequestBuilder) -> (reqwest::StatusCode, ser
     )
 }
 
+/// The claims of end-user tokens an API whose audience is `audience` must
+/// refuse, each with what is wrong with it, though signed with the right
+/// key and naming the right issuer (issue 17, findings 6 and 7): tokens for
+/// each of `other_audiences`, one not valid for a day yet, one issued in
+/// 2100, and two that live for ten years (with and without `iat`).
+pub fn refused_token_claims(
+    audience: &str,
+    other_audiences: &[&str],
+    roles: &[&str],
+) -> Vec<(String, serde_json::Value)> {
+    let now = now_secs();
+    let year = 365 * 86_400;
+    let mut refused: Vec<(String, serde_json::Value)> = other_audiences
+        .iter()
+        .map(|other| {
+            (
+                format!("a token for {other}"),
+                token_claims(other, Some(now), None, now + 600, roles),
+            )
+        })
+        .collect();
+    let own = |iat, nbf, exp| token_claims(audience, iat, nbf, exp, roles);
+    refused.extend([
+        (
+            "nbf a day ahead".to_owned(),
+            own(Some(now), Some(now + 86_400), now + 600),
+        ),
+        (
+            "iat in 2100".to_owned(),
+            own(Some(4_102_444_800), None, 4_102_444_860),
+        ),
+        (
+            "ten years".to_owned(),
+            own(Some(now), None, now + 10 * year),
+        ),
+        (
+            "ten years, no iat".to_owned(),
+            own(None, None, now + 10 * year),
+        ),
+    ]);
+    refused
+}
+
+/// The claims of a token for `audience` an API with the default lifetime
+/// (an hour) accepts, at the edges: issued and valid from a few seconds
+/// ahead (within the clock-skew leeway), living the whole hour.
+pub fn edge_token_claims(audience: &str, roles: &[&str]) -> serde_json::Value {
+    let now = now_secs();
+    token_claims(audience, Some(now + 5), Some(now + 5), now + 3605, roles)
+}
+
+/// Token claims with subject `analyst` and issuer `onboarding` (the
+/// default), and the times given (`iat` and `nbf` left out when `None`).
+pub fn token_claims(
+    audience: &str,
+    iat: Option<i64>,
+    nbf: Option<i64>,
+    exp: i64,
+    roles: &[&str],
+) -> serde_json::Value {
+    let mut claims = serde_json::json!({"sub": "analyst", "iss": "onboarding", "aud": audience,
+                                        "exp": exp, "roles": roles});
+    if let Some(iat) = iat {
+        claims["iat"] = iat.into();
+    }
+    if let Some(nbf) = nbf {
+        claims["nbf"] = nbf.into();
+    }
+    claims
+}
+
+/// Now, in seconds since the epoch.
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs() as i64
+}
+
 /// Builds the services under test from the shared context and the variables.
 pub type Build = dyn Fn(&Context, &HashMap<String, String>) -> anyhow::Result<Vec<Service>>;
 
