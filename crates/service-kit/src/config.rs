@@ -169,6 +169,11 @@ pub struct ServerConfig {
     /// `text` or `json`.
     #[envconfig(from = "LOG_FORMAT", default = "text")]
     pub log_format: LogFormat,
+    /// How long a request body may take to arrive, in seconds from the
+    /// request's head; a slower one is refused with a 408 in the API's
+    /// envelope and its connection closed.
+    #[envconfig(from = "REQUEST_BODY_TIMEOUT_SECS", default = "30")]
+    pub request_body_timeout_secs: u64,
     /// How long a stopping server waits for requests in flight, in seconds.
     #[envconfig(from = "SHUTDOWN_TIMEOUT_SECS", default = "30")]
     pub shutdown_timeout_secs: u64,
@@ -237,6 +242,12 @@ impl ServerConfig {
                 "must be at least 1",
             ));
         }
+        if self.request_body_timeout_secs == 0 {
+            return Err(ConfigError::invalid(
+                "REQUEST_BODY_TIMEOUT_SECS",
+                "must be at least 1",
+            ));
+        }
         if self.workers == Some(0) {
             return Err(ConfigError::invalid("WORKERS", "must be at least 1"));
         }
@@ -281,6 +292,12 @@ pub(crate) mod tests {
             err.to_string(),
             "configuration: JWT_AUDIENCE is no longer read: each API has its own audience \
              (USER_ACTION_JWT_AUDIENCE, CASE_JWT_AUDIENCE)"
+        );
+        let err =
+            ServerConfig::load(Some(&vars(&[("REQUEST_BODY_TIMEOUT_SECS", "0")]))).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "configuration: REQUEST_BODY_TIMEOUT_SECS must be at least 1"
         );
         let err = ServerConfig::load(Some(&vars(&[("LOG_FORMAT", "xml")]))).unwrap_err();
         assert_eq!(

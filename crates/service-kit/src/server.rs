@@ -190,6 +190,7 @@ pub fn start(
         .collect();
     let routes: Vec<Routes> = services.iter().map(|s| s.routes.clone()).collect();
     let limiter = RateLimiter::from_config(&ctx.config).map(web::Data::from);
+    let body_timeout = std::time::Duration::from_secs(ctx.config.request_body_timeout_secs);
     metrics::handle();
 
     let mut server = HttpServer::new(move || {
@@ -208,6 +209,9 @@ pub fn start(
             app = app.configure(|cfg| register(cfg));
         }
         app.default_service(web::to(no_route))
+            .wrap(from_fn(move |req, next| {
+                crate::body::deadline(req, next, body_timeout)
+            }))
             .wrap(from_fn(observe::observe))
     })
     .listen(listener)?
