@@ -71,10 +71,12 @@ class Server:
             time.sleep(0.1)
         raise RuntimeError("the server did not become ready")
 
-    def token(self, subject, *roles):
-        """A development token for `subject` with `roles`, minted by the
-        binary under the server's own settings (its signing secret)."""
-        args = [self.binary, "token", "--subject", subject]
+    def token(self, subject, *roles, service="case"):
+        """A development token for `subject` with `roles`, for the API of
+        `service` (`case`: ECM, `user-action`: CAM), minted by the binary
+        under the server's own settings (its signing secret, the API's
+        audience)."""
+        args = [self.binary, "token", "--for", service, "--subject", subject]
         for role in roles:
             args += ["--role", role]
         return subprocess.run(args, env=self.env, check=True, capture_output=True, text=True).stdout.strip()

@@ -59,8 +59,9 @@ def env():
     }
 
 
-def mint(binary, subject, roles=()):
-    args = [binary, "token", "--subject", subject]
+def mint(binary, service, subject, roles=()):
+    """A token for the API of `service` (`user-action`: CAM, `case`: ECM)."""
+    args = [binary, "token", "--for", service, "--subject", subject]
     for role in roles:
         args += ["--role", role]
     out = subprocess.run(args, env={**os.environ, **env()}, capture_output=True, text=True, check=True)
@@ -172,8 +173,8 @@ def main():
     binary = release_binary()
     with open(SEED_CUSTOMER) as seed:
         customer = json.load(seed)[0]["customers"][0]
-    ecm_token = mint(binary, "soak-analyst", ["case:write", "case:read"])
-    cam_tokens = [mint(binary, f"soak-user-{i}") for i in range(options.clients)]
+    ecm_token = mint(binary, "case", "soak-analyst", ["case:write", "case:read"])
+    cam_tokens = [mint(binary, "user-action", f"soak-user-{i}") for i in range(options.clients)]
 
     server = Server(binary, env())
     stats = Stats()

@@ -42,7 +42,7 @@ def env():
 
 
 def mint(binary, subject):
-    out = subprocess.run([binary, "token", "--subject", subject], env={**os.environ, **env()}, capture_output=True, text=True, check=True)
+    out = subprocess.run([binary, "token", "--for", "user-action", "--subject", subject], env={**os.environ, **env()}, capture_output=True, text=True, check=True)
     return out.stdout.strip()
 
 

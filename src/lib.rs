@@ -20,10 +20,16 @@ struct Entry {
     /// Seals again what the service keeps sealed; `None` when it keeps
     /// nothing sealed.
     rekey: Option<Rekey>,
+    /// What the service's public API asks of end-user tokens; `None` for an
+    /// internal API, which takes no end-user token.
+    tokens: Option<Tokens>,
 }
 
 /// Seals again what a service keeps sealed; how many values it rewrote.
 type Rekey = fn(&Context, Option<&Vars>) -> anyhow::Result<usize>;
+
+/// What a public API asks of end-user tokens, as configured.
+type Tokens = fn(Option<&Vars>) -> Result<service_kit::auth::TokenPolicy, service_kit::ConfigError>;
 
 /// Configuration variables, when not read from the environment.
 pub type Vars = HashMap<String, String>;
@@ -36,6 +42,7 @@ const REGISTRY: &[Entry] = &[
         database: &party::config::DATABASE,
         openapi: party::openapi,
         rekey: Some(party::rekey),
+        tokens: None,
     },
     Entry {
         name: document::NAME,
@@ -43,6 +50,7 @@ const REGISTRY: &[Entry] = &[
         database: &document::config::DATABASE,
         openapi: document::openapi,
         rekey: Some(document::rekey),
+        tokens: None,
     },
     Entry {
         name: user_action::NAME,
@@ -51,6 +59,7 @@ const REGISTRY: &[Entry] = &[
         openapi: user_action::openapi,
         // It keeps no tax id or other sealed field of its own.
         rekey: None,
+        tokens: Some(user_action::token_policy),
     },
     Entry {
         name: case::NAME,
@@ -58,6 +67,7 @@ const REGISTRY: &[Entry] = &[
         database: &case::config::DATABASE,
         openapi: case::openapi,
         rekey: Some(case::rekey),
+        tokens: Some(case::token_policy),
     },
 ];
 
@@ -140,6 +150,46 @@ fn banner(base: &str, data_dir: &Path, generated_credential: bool) -> String {
          -H \"X-Service-Credential: {credential}\" -H 'Content-Type: application/json' \\\n    \
          -d '{{\"kind\":\"person\",\"firstName\":\"Virat\",\"lastName\":\"Kohli\",\"dateOfBirth\":\"1985-10-10\"}}'"
     )
+}
+
+/// `onboarding token --for SERVICE`: a development token for the public
+/// API of `service`, with its audience as `vars` (the environment when
+/// `None`) configure it, living `ttl` seconds (the API's longest accepted
+/// lifetime when `None`).
+pub fn token(
+    config: &ServerConfig,
+    vars: Option<&Vars>,
+    service: &str,
+    subject: &str,
+    roles: &[String],
+    ttl: Option<i64>,
+) -> anyhow::Result<String> {
+    let Some(policy) = entry(service)?.tokens else {
+        let public: Vec<&str> = REGISTRY
+            .iter()
+            .filter(|e| e.tokens.is_some())
+            .map(|e| e.name)
+            .collect();
+        anyhow::bail!(
+            "{service} takes no end-user tokens; tokens are for: {}",
+            public.join(", ")
+        );
+    };
+    let policy = policy(vars)?;
+    let longest = policy.max_lifetime_secs as i64;
+    let ttl = ttl.unwrap_or(longest);
+    // A token the API would refuse is no use to anyone.
+    anyhow::ensure!(
+        ttl <= longest,
+        "--ttl {ttl} is longer than {service} accepts ({longest} s)"
+    );
+    Ok(service_kit::auth::mint_dev_token(
+        config,
+        &policy.audience,
+        subject,
+        roles,
+        ttl,
+    )?)
 }
 
 /// `onboarding health`: asks the server listening on `PORT` of this machine

@@ -66,17 +66,22 @@ enum Command {
         #[arg(long, value_parser = ["ready", "live"], default_value = "ready")]
         probe: String,
     },
-    /// Mint a development end-user token (needs DEV_MODE=true and JWT_HS256_SECRET).
+    /// Mint a development end-user token for one public API (needs
+    /// DEV_MODE=true and JWT_HS256_SECRET).
     Token {
+        /// The API the token is for, by its service: user-action (CAM) or
+        /// case (ECM). A token opens no other.
+        #[arg(long = "for", value_name = "SERVICE")]
+        service: String,
         /// The subject (`sub`): the end user or operator.
         #[arg(long)]
         subject: String,
         /// A role to grant; repeat for several.
         #[arg(long = "role")]
         roles: Vec<String>,
-        /// Lifetime in seconds.
-        #[arg(long, default_value_t = 3600)]
-        ttl: i64,
+        /// Lifetime in seconds; the longest the API accepts when not given.
+        #[arg(long)]
+        ttl: Option<i64>,
     },
 }
 
@@ -117,13 +122,14 @@ fn run(command: Command) -> anyhow::Result<()> {
             .build()?
             .block_on(onboarding::health(&config, &probe)),
         Command::Token {
+            service,
             subject,
             roles,
             ttl,
         } => {
             println!(
                 "{}",
-                service_kit::auth::mint_dev_token(&config, &subject, &roles, ttl)?
+                onboarding::token(&config, None, &service, &subject, &roles, ttl)?
             );
             Ok(())
         }

@@ -266,9 +266,7 @@ async fn import_loads_the_business_records(backend: Backend) {
     let (ok, _, stderr, _) = import(std::slice::from_ref(&account));
     assert!(ok, "loading again is safe: {stderr}");
 
-    let config = service_kit::ServerConfig::load(Some(&app.vars)).expect("config");
-    let token = service_kit::auth::mint_dev_token(&config, "a1", &["case:write".into()], 600)
-        .expect("token");
+    let token = analyst_token(&app);
     let ecm = |op: &str| format!("/rest-api/ECMService/CaseManagementService/{op}");
     for (op, body) in [
         ("createCase", json!([{"caseId": "C1"}])),
@@ -324,11 +322,14 @@ backend_tests!(
 
 #[test]
 fn bad_configuration_names_the_variable() {
-    let cases: [(&[(&str, &str)], &str); 4] = [
+    let cases: [(&[(&str, &str)], &str); 5] = [
         (&[("PORT", "eighty")], "error: configuration: PORT has a value that cannot be parsed"),
         (&[("PARTY_DATABASE_URL", "mysql://db/party")], "error: configuration: PARTY_DATABASE_URL must start with postgres://, postgresql:// or sqlite://"),
         (&[("PARTY_DATABASE_URL", "sqlite://:memory:")], "error: configuration: PARTY_DATABASE_URL must name a SQLite file; in-memory databases cannot be pooled"),
         (&[("INTERNAL_CREDENTIAL", "too-short")], "error: configuration: INTERNAL_CREDENTIAL must be at least 24 characters"),
+        // An HS256 secret is a development convenience: whoever holds it
+        // mints any token. Outside DEV_MODE the server does not start.
+        (&[("JWT_HS256_SECRET", "0123456789abcdef0123456789abcdef")], "error: configuration: JWT_HS256_SECRET is for development only: set DEV_MODE=true, or verify RS256 tokens with JWT_RS256_PUBLIC_KEY_FILE"),
     ];
     for (env, expected) in cases {
         let (ok, _, stderr) = run(&["serve"], env);
@@ -347,7 +348,7 @@ fn bad_configuration_names_the_variable() {
 fn token_minting_needs_dev_mode() {
     let secret = "0123456789abcdef0123456789abcdef";
     let (ok, _, stderr) = run(
-        &["token", "--subject", "u1"],
+        &["token", "--for", "case", "--subject", "u1"],
         &[("JWT_HS256_SECRET", secret)],
     );
     assert!(!ok);
@@ -355,38 +356,55 @@ fn token_minting_needs_dev_mode() {
         stderr.trim(),
         "error: configuration: DEV_MODE must be true to mint development tokens"
     );
+    let dev = [("JWT_HS256_SECRET", secret), ("DEV_MODE", "true")];
+    let mint = |args: &[&str]| {
+        let mut all = vec!["token", "--subject", "u1"];
+        all.extend_from_slice(args);
+        run(&all, &dev)
+    };
+    let claims = |token: &str, audience: &str| {
+        let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+        validation.set_audience(&[audience]);
+        validation.set_issuer(&["onboarding"]);
+        jsonwebtoken::decode::<Value>(
+            token.trim(),
+            &jsonwebtoken::DecodingKey::from_secret(secret.as_bytes()),
+            &validation,
+        )
+        .expect("a valid token")
+        .claims
+    };
+    let lifetime = |claims: &Value| {
+        claims["exp"].as_i64().expect("exp") - claims["iat"].as_i64().expect("iat")
+    };
 
-    let (ok, stdout, stderr) = run(
-        &[
-            "token",
-            "--subject",
-            "u1",
-            "--role",
-            "case:write",
-            "--ttl",
-            "60",
-        ],
-        &[("JWT_HS256_SECRET", secret), ("DEV_MODE", "true")],
-    );
+    // Each token is for one API: its audience is that API's own.
+    let (ok, stdout, stderr) = mint(&["--for", "case", "--role", "case:write", "--ttl", "60"]);
     assert!(ok, "{stderr}");
-    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
-    validation.set_audience(&["onboarding"]);
-    validation.set_issuer(&["onboarding"]);
-    let claims = jsonwebtoken::decode::<Value>(
-        stdout.trim(),
-        &jsonwebtoken::DecodingKey::from_secret(secret.as_bytes()),
-        &validation,
-    )
-    .expect("a valid token")
-    .claims;
+    let ecm = claims(&stdout, "onboarding-ecm");
     assert_eq!(
-        (claims["sub"].as_str(), claims["roles"].clone()),
-        (Some("u1"), json!(["case:write"]))
+        (ecm["sub"].as_str(), ecm["roles"].clone(), lifetime(&ecm)),
+        (Some("u1"), json!(["case:write"]), 60)
     );
-    assert_eq!(
-        claims["exp"].as_i64().expect("exp") - claims["iat"].as_i64().expect("iat"),
-        60
-    );
+    // Without --ttl, the longest lifetime the API accepts.
+    let (ok, stdout, stderr) = mint(&["--for", "user-action"]);
+    assert!(ok, "{stderr}");
+    assert_eq!(lifetime(&claims(&stdout, "onboarding-cam")), 3600);
+
+    for (args, expected) in [
+        (
+            &["--for", "case", "--ttl", "3601"][..],
+            "error: --ttl 3601 is longer than case accepts (3600 s)",
+        ),
+        (
+            &["--for", "party"][..],
+            "error: party takes no end-user tokens; tokens are for: user-action, case",
+        ),
+    ] {
+        let (ok, _, stderr) = mint(args);
+        assert!(!ok, "{args:?}");
+        assert_eq!(stderr.trim(), expected);
+    }
 }
 
 #[test]
@@ -419,6 +437,20 @@ fn serve_stops_within_the_shutdown_timeout() {
     let (status, _) = served.terminate();
     assert!(status.success());
     assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+/// A `case:write` token of the ECM API of `app`.
+fn analyst_token(app: &testkit::TestApp) -> String {
+    let config = service_kit::ServerConfig::load(Some(&app.vars)).expect("config");
+    onboarding::token(
+        &config,
+        Some(&app.vars),
+        "case",
+        "a1",
+        &["case:write".into()],
+        Some(600),
+    )
+    .expect("token")
 }
 
 /// Every service in one process, as `serve` builds them.
@@ -458,9 +490,7 @@ async fn rekey_moves_everything_to_the_new_key(backend: Backend) {
         party["id"].is_string() && document["id"].is_string(),
         "{party} {document}"
     );
-    let config = service_kit::ServerConfig::load(Some(&app.vars)).expect("config");
-    let token = service_kit::auth::mint_dev_token(&config, "a1", &["case:write".into()], 600)
-        .expect("token");
+    let token = analyst_token(&app);
     let ecm = |op: &str| format!("/rest-api/ECMService/CaseManagementService/{op}");
     for (op, body) in [
         ("createCase", json!([{"caseId": "C1"}])),

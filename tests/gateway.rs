@@ -207,10 +207,19 @@ async fn spawn_app() -> TestApp {
     .await
 }
 
-fn token(app: &TestApp, subject: &str, roles: &[&str]) -> String {
+/// A token for the API of `service` (`user-action` or `case`).
+fn token(app: &TestApp, service: &str, subject: &str, roles: &[&str]) -> String {
     let config = service_kit::ServerConfig::load(Some(&app.vars)).expect("config");
     let roles: Vec<String> = roles.iter().map(|r| (*r).to_owned()).collect();
-    service_kit::auth::mint_dev_token(&config, subject, &roles, 600).expect("a token")
+    onboarding::token(
+        &config,
+        Some(&app.vars),
+        service,
+        subject,
+        &roles,
+        Some(600),
+    )
+    .expect("a token")
 }
 
 /// A client that never follows redirects: neither the gateway nor the app
@@ -235,7 +244,7 @@ fn cam_post(app: &TestApp, base: &str, op: &str, body: String) -> RequestBuilder
     post(base, &format!("{CAM}/{op}"), body)
         .header("X-Kony-App-Key", APP_KEY)
         .header("X-Kony-App-Secret", APP_SECRET)
-        .bearer_auth(token(app, "applicant-gw", &[]))
+        .bearer_auth(token(app, "user-action", "applicant-gw", &[]))
 }
 
 /// Sends the request `make` builds for a base URL through the gateway and
@@ -320,7 +329,7 @@ async fn the_gateway_serves_the_public_apis_and_nothing_else() {
 /// The ECM and CAM APIs answer through the gateway exactly as they answer
 /// directly.
 async fn public_apis_pass_through(app: &TestApp, gateway: &Gateway) {
-    let analyst = token(app, "analyst-gw", &["case:write"]);
+    let analyst = token(app, "case", "analyst-gw", &["case:write"]);
     let customer = json!([{"caseId": "GW100", "customers": [{
         "customerId": "GWC1", "businessAdd": "N", "customerTypeCode": "IND",
         "firstName": "Test", "lastName": "Gateway", "dateOfBirth": "1980-01-31"

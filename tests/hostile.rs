@@ -9,8 +9,10 @@ mod support;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use support::cam::fabric_error;
-use support::hostile::{injection_sweep, run_cases, Api, Hostile};
+use support::cam::{
+    ecm_token, fabric_error, seed_create_prospect, token, APP_KEY, APP_SECRET, OPERATIONS,
+};
+use support::hostile::{injection_sweep, run_cases, Api, Hostile, ECM};
 use testkit::{backend_tests, Backend};
 
 async fn every_api_refuses_hostile_input_in_its_envelope(backend: Backend) {
@@ -54,6 +56,57 @@ async fn ten_thousand_customers_hit_the_documented_limit(backend: Backend) {
         )
     );
     assert_eq!(hostile.still_healthy(Api::Ecm).await, Vec::<String>::new());
+}
+
+/// Issue 17, finding 6: an analyst's `case:write` token, minted for the ECM
+/// API, created a CAM application, because both APIs checked one audience.
+/// Now each API takes only its own: the analyst's token is refused by the
+/// CAM API and an applicant's by the ECM API (even with `case:write`), each
+/// in its own envelope, and each still opens its own API.
+async fn a_token_for_one_api_opens_no_other(backend: Backend) {
+    let hostile = Hostile::spawn(backend).await;
+    let app = &hostile.app;
+    let cam = |token: &str| {
+        app.anonymous(
+            reqwest::Method::POST,
+            &format!("{OPERATIONS}/PersonalInfo/createProspectProfile"),
+        )
+        .header("X-Kony-App-Key", APP_KEY)
+        .header("X-Kony-App-Secret", APP_SECRET)
+        .header("X-Kony-Authorization", token)
+        .json(&seed_create_prospect())
+    };
+    let ecm = |token: &str| {
+        app.anonymous(reqwest::Method::POST, &format!("{ECM}/createCase"))
+            .bearer_auth(token)
+            .json(&json!([{"caseId": "CA-CROSS"}]))
+    };
+    let analyst = ecm_token("analyst-cross", &["case:write", "case:read"]);
+    let applicant = token("applicant-cross", &["case:write"]);
+    assert_eq!(
+        testkit::call(cam(&analyst)).await,
+        (
+            StatusCode::UNAUTHORIZED,
+            fabric_error(
+                401,
+                10102,
+                "X-Kony-Authorization: a valid end-user token is required"
+            )
+        ),
+        "the ECM analyst's token on the CAM API"
+    );
+    assert_eq!(
+        testkit::call(ecm(&applicant)).await,
+        (
+            StatusCode::UNAUTHORIZED,
+            json!({"MESSAGE": "Authentication failed. A valid bearer token is required.", "STATUS": "FAILED"})
+        ),
+        "the CAM applicant's token on the ECM API"
+    );
+    let (status, created) = testkit::call(cam(&applicant)).await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let (status, cases) = testkit::call(ecm(&analyst)).await;
+    assert_eq!(status, StatusCode::OK, "{cases}");
 }
 
 /// createPreRequirements documents a form (`jsondata=...`) and, per SPEC,
@@ -151,6 +204,7 @@ async fn cam_forms_and_files_refuse_hostile_input(backend: Backend) {
 }
 
 backend_tests!(
+    a_token_for_one_api_opens_no_other,
     cam_forms_and_files_refuse_hostile_input,
     every_api_refuses_hostile_input_in_its_envelope,
     a_traversing_file_name_never_leaves_the_store,

@@ -7,7 +7,7 @@ mod support;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{json, Value};
 use std::time::Duration;
-use support::cam::{fabric_error, token, Cam, APP_KEY, APP_SECRET, OPERATIONS};
+use support::cam::{ecm_token, fabric_error, Cam, APP_KEY, APP_SECRET, OPERATIONS};
 use testkit::{Backend, TestApp};
 
 /// One request a second sustained, two at once: the third in a row is
@@ -157,7 +157,7 @@ async fn the_ecm_api_answers_in_its_envelope_per_subject() {
     let app = spawn().await;
     let app = &app;
     let status_of = |subject: &str| {
-        let token = token(subject, &["case:read"]);
+        let token = ecm_token(subject, &["case:read"]);
         let url = format!(
             "{}/rest-api/ECMService/CaseManagementService/getCaseStatusDetails",
             app.url

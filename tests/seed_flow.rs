@@ -7,7 +7,7 @@
 mod support;
 
 use std::process::{Child, Command};
-use support::cam::{apps_var, b64, pdf_bytes, token, APP_SECRET, JWT_SECRET};
+use support::cam::{apps_var, b64, ecm_token, pdf_bytes, APP_SECRET, JWT_SECRET};
 use support::flow::seed_flow;
 use testkit::{backend_tests, free_port, Backend, TestApp};
 
@@ -153,7 +153,7 @@ fn assert_logs_are_clean(data_dir: &std::path::Path) {
 /// opened is CA1).
 async fn ecm_seed(base: &str) {
     let http = reqwest::Client::new();
-    let bearer = format!("Bearer {}", token("analyst-1", &["case:write"]));
+    let bearer = format!("Bearer {}", ecm_token("analyst-1", &["case:write"]));
     let seed = include_str!("../services/case/tests/api/seed_request.json")
         .replace("\"CA100\"", "\"CA1\"");
     for (path, body) in [
@@ -198,6 +198,8 @@ fn common_env(backend: Backend, data_dir: &std::path::Path) -> Vec<(String, Stri
             testkit::BLIND_INDEX_KEY.to_owned(),
         ),
         ("JWT_HS256_SECRET".to_owned(), JWT_SECRET.to_owned()),
+        // HS256 tokens are verified only in development mode.
+        ("DEV_MODE".to_owned(), "true".to_owned()),
         ("USER_ACTION_APPS".to_owned(), apps_var()),
         ("LOG_FORMAT".to_owned(), "json".to_owned()),
         ("RUST_LOG".to_owned(), "debug".to_owned()),

@@ -29,12 +29,23 @@ pub fn cam_vars() -> Vec<(String, String)> {
     ]
 }
 
-/// A signed end-user token for `subject`.
+/// A signed end-user token of the CAM API for `subject`.
 pub fn token(subject: &str, roles: &[&str]) -> String {
+    token_for("user-action", subject, roles)
+}
+
+/// A signed bearer token of the ECM API for `subject`.
+pub fn ecm_token(subject: &str, roles: &[&str]) -> String {
+    token_for("case", subject, roles)
+}
+
+/// A token for the API of `service`, with its default audience, as
+/// `onboarding token --for` mints it.
+fn token_for(service: &str, subject: &str, roles: &[&str]) -> String {
     let vars = cam_vars().into_iter().collect();
     let config = service_kit::ServerConfig::load(Some(&vars)).expect("config");
     let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
-    service_kit::auth::mint_dev_token(&config, subject, &roles, 3600).expect("token")
+    onboarding::token(&config, Some(&vars), service, subject, &roles, None).expect("token")
 }
 
 /// An end user of the CAM API.

@@ -2,7 +2,7 @@
 //! clients' ledger says succeeded, read back through the API, and the
 //! database's agreement with itself ([`CASE_HALF_DONE`]).
 
-use super::cam::token;
+use super::cam::ecm_token;
 use super::ecm::{
     decision, id_of, promotion, removal_record, ANALYST, CASES, EVENT_EXISTS, REAL_TIME, RULES,
     SAVE, SCENARIO,
@@ -53,7 +53,7 @@ async fn read_at(service: &CaseService<'_>, path: &str, body: &Value) -> Value {
     let response = service
         .http
         .post(format!("{}{path}", service.url))
-        .bearer_auth(token("auditor-faults", &["case:read"]))
+        .bearer_auth(ecm_token("auditor-faults", &["case:read"]))
         .json(body)
         .send()
         .await
@@ -351,7 +351,7 @@ async fn seen_before(service: &CaseService<'_>, code: &str) {
     let response = service
         .http
         .post(format!("{}{REAL_TIME}/{SAVE}", service.url))
-        .bearer_auth(token(ANALYST, &["case:write"]))
+        .bearer_auth(ecm_token(ANALYST, &["case:write"]))
         .json(&promotion(code, &format!("PROBE-{code}")))
         .send()
         .await

@@ -7,7 +7,7 @@
 //! real-time operation a new event beside a code seen before, which the
 //! vendor refuses. What succeeded goes in the [`Load`]'s ledger.
 
-use super::cam::token;
+use super::cam::ecm_token;
 use super::load::{message, Answer, Api, Load, Part, Promotion};
 use reqwest::RequestBuilder;
 use serde_json::{json, Value};
@@ -453,7 +453,7 @@ impl Ecm {
         Self {
             http: http.clone(),
             base: base.to_owned(),
-            bearer: token(subject, &["case:write"]),
+            bearer: ecm_token(subject, &["case:write"]),
         }
     }
 

@@ -2,7 +2,7 @@
 //! valid body whose marker field the cases fill with something hostile,
 //! and the answer each API owes each case, in its own envelope.
 
-use super::cam::{b64, cam_vars, pdf_bytes, seed_create_prospect, token, Cam};
+use super::cam::{b64, cam_vars, ecm_token, pdf_bytes, seed_create_prospect, Cam};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{json, Value};
 use testkit::{Backend, TestApp};
@@ -10,7 +10,8 @@ use testkit::{Backend, TestApp};
 /// The ECM case every ECM request adds customers to.
 pub const CASE: &str = "CA-HOSTILE";
 /// Where the ECM operations live.
-const ECM: &str = "/rest-api/ECMService/CaseManagementService";
+/// Where the ECM operations are.
+pub const ECM: &str = "/rest-api/ECMService/CaseManagementService";
 /// The owner of the documents uploaded straight to document-service.
 const OWNER: (&str, &str) = ("user-action", "hostile");
 /// Stands for the hostile value in a template (quotes included).
@@ -389,7 +390,7 @@ impl Hostile {
             .expect("an income action")
             .to_owned();
         let hostile = Self {
-            ecm_token: token("analyst-hostile", &["case:write", "case:read"]),
+            ecm_token: ecm_token("analyst-hostile", &["case:write", "case:read"]),
             app,
             cam,
             proof,

@@ -93,10 +93,15 @@ pub struct Claims {
     pub sub: String,
     /// The issuer.
     pub iss: String,
-    /// The audience.
+    /// The audience: the one API the token is for.
     pub aud: String,
-    /// Issued at, seconds since the epoch.
-    pub iat: i64,
+    /// Issued at, seconds since the epoch. Optional in the standard; without
+    /// it the token's lifetime is counted from now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<i64>,
+    /// Not before, seconds since the epoch, when the issuer sets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
     /// Expires at, seconds since the epoch.
     pub exp: i64,
     /// What the bearer may do, for example `case:write`.
@@ -111,33 +116,73 @@ pub enum TokenError {
     /// No verification key is configured, so no token can be accepted.
     #[error("end-user tokens are not configured")]
     NotConfigured,
-    /// The token is malformed, badly signed, expired or for someone else.
+    /// The token is malformed, badly signed, not yet or no longer valid,
+    /// lives too long, or is for someone or something else.
     #[error("the token is not valid")]
     Invalid,
 }
 
-/// Verifies end-user tokens: HS256 with a shared secret in development, RS256
-/// with the identity provider's public key in production.
-#[derive(Clone)]
-pub struct TokenVerifier {
-    key: Option<(DecodingKey, Validation)>,
-    /// Tokens already verified, with their claims. A front end sends the
-    /// same token with every request until it expires, and decoding and
-    /// checking its signature was a tenth of a cached read's cost. The token
-    /// text is what was signed, so the same text verifies the same way until
-    /// its expiry, which is checked again on every hit; keys change only
-    /// with a restart, which empties the cache.
-    verified: std::sync::Arc<quick_cache::sync::Cache<String, Claims>>,
+/// The clock skew allowed between the issuer and us, in seconds: on `exp`,
+/// `nbf` and `iat` alike.
+pub const TOKEN_LEEWAY_SECS: u64 = 30;
+
+/// The longest token lifetime a service may be configured to accept: a day.
+pub const MAX_TOKEN_LIFETIME_SECS: u64 = 86_400;
+
+/// What one API asks of the end-user tokens it accepts, beyond the process's
+/// key and issuer: its own audience, so that a token issued for one API
+/// opens no other, and the longest lifetime it accepts, so that a leaked
+/// token is not good for years.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenPolicy {
+    /// The `aud` a token must carry.
+    pub audience: String,
+    /// The most seconds from a token's `iat` (or from now, without one) to
+    /// its `exp`.
+    pub max_lifetime_secs: u64,
 }
 
-/// How many verified tokens are remembered.
-const VERIFIED_TOKENS: usize = 4096;
+impl TokenPolicy {
+    /// A service's configured policy, checked; an error names the variable
+    /// at fault.
+    pub fn checked(
+        audience_variable: &str,
+        audience: &str,
+        lifetime_variable: &str,
+        max_lifetime_secs: u64,
+    ) -> Result<Self, ConfigError> {
+        if audience.trim().is_empty() {
+            return Err(ConfigError::invalid(audience_variable, "must not be empty"));
+        }
+        if !(1..=MAX_TOKEN_LIFETIME_SECS).contains(&max_lifetime_secs) {
+            return Err(ConfigError::invalid(
+                lifetime_variable,
+                format!("must be from 1 to {MAX_TOKEN_LIFETIME_SECS}"),
+            ));
+        }
+        Ok(Self {
+            audience: audience.to_owned(),
+            max_lifetime_secs,
+        })
+    }
+}
 
-impl TokenVerifier {
-    /// Builds the verifier the configuration describes. RS256 wins when both
-    /// keys are configured.
+/// The key end-user tokens are verified with and the issuer they must name:
+/// one for the process. Each API verifies with its own [`TokenPolicy`],
+/// through [`TokenKeys::verifier`].
+#[derive(Clone)]
+pub struct TokenKeys {
+    key: Option<(DecodingKey, Algorithm)>,
+    issuer: String,
+}
+
+impl TokenKeys {
+    /// The key the configuration describes: RS256 with the identity
+    /// provider's public key (production; it wins when both are set), or
+    /// HS256 with a shared secret, which is refused unless `DEV_MODE=true`:
+    /// whoever holds that secret can mint any token.
     pub fn from_config(config: &ServerConfig) -> Result<Self, ConfigError> {
-        let (key, algorithm) = if let Some(path) = &config.jwt_rs256_public_key_file {
+        let key = if let Some(path) = &config.jwt_rs256_public_key_file {
             let pem = std::fs::read(path).map_err(|e| {
                 ConfigError::invalid("JWT_RS256_PUBLIC_KEY_FILE", format!("cannot be read: {e}"))
             })?;
@@ -147,56 +192,141 @@ impl TokenVerifier {
                     "is not an RSA public key in PEM",
                 )
             })?;
-            (key, Algorithm::RS256)
+            Some((key, Algorithm::RS256))
         } else if let Some(secret) = &config.jwt_hs256_secret {
-            (
+            if !config.dev_mode {
+                return Err(ConfigError::invalid(
+                    "JWT_HS256_SECRET",
+                    "is for development only: set DEV_MODE=true, or verify RS256 tokens \
+                     with JWT_RS256_PUBLIC_KEY_FILE",
+                ));
+            }
+            Some((
                 DecodingKey::from_secret(secret.expose().as_bytes()),
                 Algorithm::HS256,
-            )
+            ))
         } else {
-            return Ok(Self {
-                key: None,
-                verified: std::sync::Arc::new(quick_cache::sync::Cache::new(1)),
-            });
+            None
         };
-        let mut validation = Validation::new(algorithm);
-        validation.set_issuer(&[&config.jwt_issuer]);
-        validation.set_audience(&[&config.jwt_audience]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = 30;
         Ok(Self {
-            key: Some((key, validation)),
-            verified: std::sync::Arc::new(quick_cache::sync::Cache::new(VERIFIED_TOKENS)),
+            key,
+            issuer: config.jwt_issuer.clone(),
         })
     }
 
+    /// A verifier of tokens for the API `policy` describes. Each has its own
+    /// memory of verified tokens, so a token one API accepted is never taken
+    /// from memory by another.
+    pub fn verifier(&self, policy: &TokenPolicy) -> TokenVerifier {
+        let Some((key, algorithm)) = &self.key else {
+            return TokenVerifier {
+                key: None,
+                max_lifetime_secs: 0,
+                verified: std::sync::Arc::new(quick_cache::sync::Cache::new(1)),
+            };
+        };
+        let mut validation = Validation::new(*algorithm);
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_audience(&[&policy.audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.validate_nbf = true;
+        validation.leeway = TOKEN_LEEWAY_SECS;
+        TokenVerifier {
+            key: Some((key.clone(), validation)),
+            max_lifetime_secs: policy.max_lifetime_secs as i64,
+            verified: std::sync::Arc::new(quick_cache::sync::Cache::new(VERIFIED_TOKENS)),
+        }
+    }
+}
+
+/// Verifies the end-user tokens of one API: the signature, `iss`, its own
+/// `aud`, `sub`, and the times (`exp`, `nbf`, `iat`, and the lifetime), with
+/// [`TOKEN_LEEWAY_SECS`] of clock skew.
+#[derive(Clone)]
+pub struct TokenVerifier {
+    key: Option<(DecodingKey, Validation)>,
+    max_lifetime_secs: i64,
+    /// Tokens already verified, with their claims. A front end sends the
+    /// same token with every request until it expires, and decoding and
+    /// checking its signature was a tenth of a cached read's cost. The token
+    /// text is what was signed, so the same text verifies the same way until
+    /// its expiry, which is checked again on every hit (`nbf`, `iat` and the
+    /// lifetime only become truer with time); keys change only with a
+    /// restart, which empties the cache.
+    verified: std::sync::Arc<quick_cache::sync::Cache<String, Claims>>,
+}
+
+/// How many verified tokens are remembered.
+const VERIFIED_TOKENS: usize = 4096;
+
+impl TokenVerifier {
     /// Verifies a token and returns its claims.
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
         let (key, validation) = self.key.as_ref().ok_or(TokenError::NotConfigured)?;
+        let now = jsonwebtoken::get_current_timestamp() as i64;
+        let leeway = validation.leeway as i64;
         if let Some(claims) = self.verified.get(token) {
             // jsonwebtoken's own expiry rule, with the same leeway.
-            let now = jsonwebtoken::get_current_timestamp();
-            if claims.exp.saturating_add(validation.leeway as i64) >= now as i64 {
+            if claims.exp.saturating_add(leeway) >= now {
                 return Ok(claims);
             }
             self.verified.remove(token);
             return Err(TokenError::Invalid);
         }
+        // The signature, iss, aud, sub, exp and nbf.
         let claims = jsonwebtoken::decode::<Claims>(token, key, validation)
             .map(|data| data.claims)
             .map_err(|_| TokenError::Invalid)?;
+        if !self.lifetime_holds(&claims, now, leeway) {
+            return Err(TokenError::Invalid);
+        }
         self.verified.insert(token.to_owned(), claims.clone());
         Ok(claims)
     }
+
+    /// What jsonwebtoken does not check: a token issued in the future is
+    /// refused, and one that lives longer than the API accepts. Without an
+    /// `iat`, the lifetime left from now counts, with the leeway for the
+    /// issuer's clock being ahead of ours.
+    fn lifetime_holds(&self, claims: &Claims, now: i64, leeway: i64) -> bool {
+        match claims.iat {
+            Some(iat) if iat > now.saturating_add(leeway) => false,
+            Some(iat) => claims.exp.saturating_sub(iat) <= self.max_lifetime_secs,
+            None => claims.exp.saturating_sub(now) <= self.max_lifetime_secs.saturating_add(leeway),
+        }
+    }
 }
 
-/// Mints an HS256 token for development. Refused unless `DEV_MODE` is on and
-/// `JWT_HS256_SECRET` is set.
+/// Mints an HS256 token for development, for the API whose audience is
+/// `audience`. Refused unless `DEV_MODE` is on and `JWT_HS256_SECRET` is set.
 pub fn mint_dev_token(
     config: &ServerConfig,
+    audience: &str,
     subject: &str,
     roles: &[String],
     ttl_secs: i64,
+) -> Result<String, ConfigError> {
+    let now = chrono::Utc::now().timestamp();
+    sign_dev_claims(
+        config,
+        &Claims {
+            sub: subject.to_owned(),
+            iss: config.jwt_issuer.clone(),
+            aud: audience.to_owned(),
+            iat: Some(now),
+            nbf: None,
+            exp: now + ttl_secs,
+            roles: roles.to_vec(),
+        },
+    )
+}
+
+/// Signs any claims as an HS256 development token: [`mint_dev_token`]'s
+/// signing, and how tests make the tokens a verifier must refuse. Refused
+/// unless `DEV_MODE` is on and `JWT_HS256_SECRET` is set.
+pub fn sign_dev_claims(
+    config: &ServerConfig,
+    claims: &impl Serialize,
 ) -> Result<String, ConfigError> {
     if !config.dev_mode {
         return Err(ConfigError::invalid(
@@ -207,18 +337,9 @@ pub fn mint_dev_token(
     let secret = config.jwt_hs256_secret.as_ref().ok_or_else(|| {
         ConfigError::invalid("JWT_HS256_SECRET", "must be set to mint development tokens")
     })?;
-    let now = chrono::Utc::now().timestamp();
-    let claims = Claims {
-        sub: subject.to_owned(),
-        iss: config.jwt_issuer.clone(),
-        aud: config.jwt_audience.clone(),
-        iat: now,
-        exp: now + ttl_secs,
-        roles: roles.to_vec(),
-    };
     jsonwebtoken::encode(
         &Header::new(Algorithm::HS256),
-        &claims,
+        claims,
         &EncodingKey::from_secret(secret.expose().as_bytes()),
     )
     .map_err(|e| ConfigError::invalid("JWT_HS256_SECRET", format!("could not sign: {e}")))
@@ -238,12 +359,24 @@ mod tests {
     }
 
     const SECRET: &str = "0123456789abcdef0123456789abcdef";
+    const DEV: [(&str, &str); 2] = [("DEV_MODE", "true"), ("JWT_HS256_SECRET", SECRET)];
+
+    fn policy(audience: &str) -> TokenPolicy {
+        TokenPolicy::checked("AUD", audience, "LIFETIME", 3600).expect("policy")
+    }
+
+    fn verifier(config: &ServerConfig, audience: &str) -> TokenVerifier {
+        TokenKeys::from_config(config)
+            .expect("keys")
+            .verifier(&policy(audience))
+    }
 
     #[test]
     fn minted_tokens_verify_and_tampered_ones_do_not() {
-        let config = config(&[("DEV_MODE", "true"), ("JWT_HS256_SECRET", SECRET)]);
-        let token = mint_dev_token(&config, "user-1", &["case:read".into()], 60).expect("mint");
-        let verifier = TokenVerifier::from_config(&config).expect("verifier");
+        let config = config(&DEV);
+        let token =
+            mint_dev_token(&config, "api", "user-1", &["case:read".into()], 60).expect("mint");
+        let verifier = verifier(&config, "api");
         let claims = verifier.verify(&token).expect("valid");
         assert_eq!(
             (claims.sub.as_str(), claims.roles),
@@ -255,7 +388,7 @@ mod tests {
             verifier.verify(&tampered),
             Err(TokenError::Invalid)
         ));
-        let expired = mint_dev_token(&config, "user-1", &[], -120).expect("mint");
+        let expired = mint_dev_token(&config, "api", "user-1", &[], -120).expect("mint");
         assert!(matches!(
             verifier.verify(&expired),
             Err(TokenError::Invalid)
@@ -264,9 +397,9 @@ mod tests {
 
     #[test]
     fn remembered_tokens_still_expire() {
-        let config = config(&[("DEV_MODE", "true"), ("JWT_HS256_SECRET", SECRET)]);
-        let token = mint_dev_token(&config, "user-1", &[], 60).expect("mint");
-        let verifier = TokenVerifier::from_config(&config).expect("verifier");
+        let config = config(&DEV);
+        let token = mint_dev_token(&config, "api", "user-1", &[], 60).expect("mint");
+        let verifier = verifier(&config, "api");
         let first = verifier.verify(&token).expect("valid");
         assert_eq!(verifier.verify(&token).expect("remembered"), first);
         // The same token, remembered, once its expiry (and the leeway) passed.
@@ -281,26 +414,101 @@ mod tests {
     }
 
     #[test]
-    fn tokens_from_another_issuer_are_refused() {
-        let ours = config(&[("JWT_HS256_SECRET", SECRET)]);
-        let theirs = config(&[
-            ("DEV_MODE", "true"),
-            ("JWT_HS256_SECRET", SECRET),
-            ("JWT_ISSUER", "elsewhere"),
-        ]);
-        let token = mint_dev_token(&theirs, "user-1", &[], 60).expect("mint");
+    fn tokens_from_another_issuer_or_for_another_api_are_refused() {
+        let ours = config(&DEV);
+        let theirs = config(&[DEV[0], DEV[1], ("JWT_ISSUER", "elsewhere")]);
+        let token = mint_dev_token(&theirs, "api", "user-1", &[], 60).expect("mint");
         assert!(matches!(
-            TokenVerifier::from_config(&ours)
-                .expect("verifier")
-                .verify(&token),
+            verifier(&ours, "api").verify(&token),
             Err(TokenError::Invalid)
         ));
+        // One process, two APIs: each verifier takes only its own audience,
+        // even for a token the other has already verified and remembers.
+        let keys = TokenKeys::from_config(&ours).expect("keys");
+        let (cam, ecm) = (keys.verifier(&policy("cam")), keys.verifier(&policy("ecm")));
+        let for_ecm = mint_dev_token(&ours, "ecm", "analyst", &[], 60).expect("mint");
+        assert!(ecm.verify(&for_ecm).is_ok());
+        assert!(matches!(cam.verify(&for_ecm), Err(TokenError::Invalid)));
+    }
+
+    #[test]
+    fn token_times_are_checked() {
+        let config = config(&DEV);
+        let verifier = verifier(&config, "api");
+        let now = jsonwebtoken::get_current_timestamp() as i64;
+        let token = |iat: Option<i64>, nbf: Option<i64>, exp: i64| {
+            let claims = Claims {
+                sub: "u".into(),
+                iss: config.jwt_issuer.clone(),
+                aud: "api".into(),
+                iat,
+                nbf,
+                exp,
+                roles: vec![],
+            };
+            verifier.verify(&sign_dev_claims(&config, &claims).expect("signed"))
+        };
+        let leeway = TOKEN_LEEWAY_SECS as i64;
+        // Accepted: a lifetime of exactly the maximum; times within the leeway.
+        for (iat, nbf, exp) in [
+            (Some(now), None, now + 3600),
+            (Some(now + leeway), Some(now + leeway), now + 600),
+            (None, Some(now - 10), now + 3600 + leeway),
+            (None, None, now + 60),
+        ] {
+            assert!(token(iat, nbf, exp).is_ok(), "{iat:?} {nbf:?} {exp}");
+        }
+        // Refused: not yet valid, issued in the future, living too long.
+        for (iat, nbf, exp) in [
+            (Some(now), Some(now + 86_400), now + 3600),
+            (Some(now), Some(now + leeway + 5), now + 600),
+            (Some(now + leeway + 5), None, now + 600),
+            (Some(4_102_444_800), None, 4_102_444_800 + 60),
+            (Some(now), None, now + 3601),
+            (Some(now - 10 * 365 * 86_400), None, now + 10 * 365 * 86_400),
+            (None, None, now + 3600 + leeway + 5),
+        ] {
+            assert!(
+                matches!(token(iat, nbf, exp), Err(TokenError::Invalid)),
+                "{iat:?} {nbf:?} {exp}"
+            );
+        }
+    }
+
+    #[test]
+    fn hs256_is_refused_outside_dev_mode() {
+        let err = TokenKeys::from_config(&config(&[("JWT_HS256_SECRET", SECRET)]))
+            .err()
+            .expect("refused");
+        assert_eq!(
+            err.to_string(),
+            "configuration: JWT_HS256_SECRET is for development only: set DEV_MODE=true, \
+             or verify RS256 tokens with JWT_RS256_PUBLIC_KEY_FILE"
+        );
+    }
+
+    #[test]
+    fn policies_are_checked() {
+        assert_eq!(
+            TokenPolicy::checked("A", " ", "L", 60)
+                .unwrap_err()
+                .to_string(),
+            "configuration: A must not be empty"
+        );
+        for bad in [0, MAX_TOKEN_LIFETIME_SECS + 1] {
+            assert_eq!(
+                TokenPolicy::checked("A", "api", "L", bad)
+                    .unwrap_err()
+                    .to_string(),
+                "configuration: L must be from 1 to 86400"
+            );
+        }
     }
 
     #[test]
     fn minting_is_refused_outside_dev_mode() {
-        let err =
-            mint_dev_token(&config(&[("JWT_HS256_SECRET", SECRET)]), "u", &[], 60).unwrap_err();
+        let err = mint_dev_token(&config(&[("JWT_HS256_SECRET", SECRET)]), "a", "u", &[], 60)
+            .unwrap_err();
         assert_eq!(
             err.to_string(),
             "configuration: DEV_MODE must be true to mint development tokens"
@@ -309,7 +517,7 @@ mod tests {
 
     #[test]
     fn without_a_key_no_token_is_accepted() {
-        let verifier = TokenVerifier::from_config(&config(&[])).expect("verifier");
+        let verifier = verifier(&config(&[]), "api");
         assert!(matches!(
             verifier.verify("a.b.c"),
             Err(TokenError::NotConfigured)

@@ -156,15 +156,24 @@ pub struct ServerConfig {
     /// The `iss` that end-user tokens must carry.
     #[envconfig(from = "JWT_ISSUER", default = "onboarding")]
     pub jwt_issuer: String,
-    /// The `aud` that end-user tokens must carry.
-    #[envconfig(from = "JWT_AUDIENCE", default = "onboarding")]
-    pub jwt_audience: String,
-    /// Development mode: allows `onboarding token`. Never on in production.
+    /// No longer read, and refused when set: each public API has its own
+    /// audience (`USER_ACTION_JWT_AUDIENCE`, `CASE_JWT_AUDIENCE`), so that a
+    /// token for one opens no other. A deployment that still sets it learns
+    /// so at start, rather than by every token being refused.
+    #[envconfig(from = "JWT_AUDIENCE")]
+    pub retired_jwt_audience: Option<String>,
+    /// Development mode: allows `onboarding token`, and HS256 tokens (with
+    /// `JWT_HS256_SECRET`). Never on in production.
     #[envconfig(from = "DEV_MODE", default = "false")]
     pub dev_mode: bool,
     /// `text` or `json`.
     #[envconfig(from = "LOG_FORMAT", default = "text")]
     pub log_format: LogFormat,
+    /// How long a request body may take to arrive, in seconds from the
+    /// request's head; a slower one is refused with a 408 in the API's
+    /// envelope and its connection closed.
+    #[envconfig(from = "REQUEST_BODY_TIMEOUT_SECS", default = "30")]
+    pub request_body_timeout_secs: u64,
     /// How long a stopping server waits for requests in flight, in seconds.
     #[envconfig(from = "SHUTDOWN_TIMEOUT_SECS", default = "30")]
     pub shutdown_timeout_secs: u64,
@@ -220,9 +229,22 @@ impl ServerConfig {
                 ));
             }
         }
+        if self.retired_jwt_audience.is_some() {
+            return Err(ConfigError::invalid(
+                "JWT_AUDIENCE",
+                "is no longer read: each API has its own audience \
+                 (USER_ACTION_JWT_AUDIENCE, CASE_JWT_AUDIENCE)",
+            ));
+        }
         if self.shutdown_timeout_secs == 0 {
             return Err(ConfigError::invalid(
                 "SHUTDOWN_TIMEOUT_SECS",
+                "must be at least 1",
+            ));
+        }
+        if self.request_body_timeout_secs == 0 {
+            return Err(ConfigError::invalid(
+                "REQUEST_BODY_TIMEOUT_SECS",
                 "must be at least 1",
             ));
         }
@@ -264,6 +286,18 @@ pub(crate) mod tests {
         assert_eq!(
             err.to_string(),
             "configuration: INTERNAL_CREDENTIAL must be at least 24 characters"
+        );
+        let err = ServerConfig::load(Some(&vars(&[("JWT_AUDIENCE", "onboarding")]))).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "configuration: JWT_AUDIENCE is no longer read: each API has its own audience \
+             (USER_ACTION_JWT_AUDIENCE, CASE_JWT_AUDIENCE)"
+        );
+        let err =
+            ServerConfig::load(Some(&vars(&[("REQUEST_BODY_TIMEOUT_SECS", "0")]))).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "configuration: REQUEST_BODY_TIMEOUT_SECS must be at least 1"
         );
         let err = ServerConfig::load(Some(&vars(&[("LOG_FORMAT", "xml")]))).unwrap_err();
         assert_eq!(

@@ -37,6 +37,13 @@ pub enum InputError {
         /// The media type expected.
         expected: &'static str,
     },
+    /// The body did not arrive within the request-body deadline
+    /// (`REQUEST_BODY_TIMEOUT_SECS`); see [`crate::body::deadline`].
+    #[error("the body was not received within {secs} s")]
+    TimedOut {
+        /// The deadline, in seconds.
+        secs: u64,
+    },
 }
 
 impl InputError {
@@ -49,7 +56,7 @@ impl InputError {
 /// The error type of the internal (problem+json) APIs.
 #[derive(Debug, thiserror::Error)]
 pub enum ProblemError {
-    /// Bad input: 400, 413 or 415.
+    /// Bad input: 400, 408, 413 or 415.
     #[error(transparent)]
     Input(#[from] InputError),
     /// The request broke a named rule (a file rule, say): the problem's
@@ -155,6 +162,12 @@ impl ProblemError {
                 e.to_string(),
                 vec![],
             ),
+            Self::Input(e @ InputError::TimedOut { .. }) => (
+                "request-timeout",
+                "The body came too slowly",
+                e.to_string(),
+                vec![],
+            ),
             Self::Rule {
                 rule,
                 field,
@@ -224,6 +237,7 @@ impl ResponseError for ProblemError {
             Self::Input(InputError::UnsupportedMediaType { .. }) => {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE
             }
+            Self::Input(InputError::TimedOut { .. }) => StatusCode::REQUEST_TIMEOUT,
             Self::Rule { status, .. } => *status,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::NotFound(_) => StatusCode::NOT_FOUND,

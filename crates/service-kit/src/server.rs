@@ -1,6 +1,6 @@
 //! Serving one or many services in one process, on one port.
 
-use crate::auth::{InternalCredential, TokenVerifier};
+use crate::auth::{InternalCredential, TokenKeys};
 use crate::config::{local_secret_file, ConfigError, Secret, ServerConfig};
 use crate::db::Database;
 use crate::error::ProblemError;
@@ -23,8 +23,9 @@ pub struct Context {
     pub config: ServerConfig,
     /// The credential internal APIs require and internal calls present.
     pub credential: InternalCredential,
-    /// Verifies end-user tokens.
-    pub tokens: TokenVerifier,
+    /// The key and issuer of end-user tokens; each public API verifies them
+    /// with its own audience (`tokens.verifier(policy)`).
+    pub tokens: TokenKeys,
     /// Encrypts and decrypts data at rest.
     pub keyring: Keyring,
     /// This process's own base URL: where peers are reached when they run in
@@ -53,7 +54,7 @@ impl Context {
                 ))
             }
         };
-        let tokens = TokenVerifier::from_config(&config)?;
+        let tokens = TokenKeys::from_config(&config)?;
         let keyring = Keyring::from_config(&config, standalone)?;
         Ok(Self {
             keyring,
@@ -189,6 +190,7 @@ pub fn start(
         .collect();
     let routes: Vec<Routes> = services.iter().map(|s| s.routes.clone()).collect();
     let limiter = RateLimiter::from_config(&ctx.config).map(web::Data::from);
+    let body_timeout = std::time::Duration::from_secs(ctx.config.request_body_timeout_secs);
     metrics::handle();
 
     let mut server = HttpServer::new(move || {
@@ -207,6 +209,9 @@ pub fn start(
             app = app.configure(|cfg| register(cfg));
         }
         app.default_service(web::to(no_route))
+            .wrap(from_fn(move |req, next| {
+                crate::body::deadline(req, next, body_timeout)
+            }))
             .wrap(from_fn(observe::observe))
     })
     .listen(listener)?

@@ -131,6 +131,98 @@ pub async fn call(request: reqwest::RequestBuilder) -> (reqwest::StatusCode, ser
     )
 }
 
+/// What the app answered to a body sent too slowly ([`TestApp::send_slowly`]).
+#[derive(Debug)]
+pub struct SlowAnswer {
+    /// The status, `None` when nothing came back in time.
+    pub status: Option<u16>,
+    /// The JSON body (`null` when empty or not JSON).
+    pub body: serde_json::Value,
+    /// Whether the app then closed the connection.
+    pub closed: bool,
+    /// How long the answer took.
+    pub waited: std::time::Duration,
+}
+
+/// The claims of end-user tokens an API whose audience is `audience` must
+/// refuse, each with what is wrong with it, though signed with the right
+/// key and naming the right issuer (issue 17, findings 6 and 7): tokens for
+/// each of `other_audiences`, one not valid for a day yet, one issued in
+/// 2100, and two that live for ten years (with and without `iat`).
+pub fn refused_token_claims(
+    audience: &str,
+    other_audiences: &[&str],
+    roles: &[&str],
+) -> Vec<(String, serde_json::Value)> {
+    let now = now_secs();
+    let year = 365 * 86_400;
+    let mut refused: Vec<(String, serde_json::Value)> = other_audiences
+        .iter()
+        .map(|other| {
+            (
+                format!("a token for {other}"),
+                token_claims(other, Some(now), None, now + 600, roles),
+            )
+        })
+        .collect();
+    let own = |iat, nbf, exp| token_claims(audience, iat, nbf, exp, roles);
+    refused.extend([
+        (
+            "nbf a day ahead".to_owned(),
+            own(Some(now), Some(now + 86_400), now + 600),
+        ),
+        (
+            "iat in 2100".to_owned(),
+            own(Some(4_102_444_800), None, 4_102_444_860),
+        ),
+        (
+            "ten years".to_owned(),
+            own(Some(now), None, now + 10 * year),
+        ),
+        (
+            "ten years, no iat".to_owned(),
+            own(None, None, now + 10 * year),
+        ),
+    ]);
+    refused
+}
+
+/// The claims of a token for `audience` an API with the default lifetime
+/// (an hour) accepts, at the edges: issued and valid from a few seconds
+/// ahead (within the clock-skew leeway), living the whole hour.
+pub fn edge_token_claims(audience: &str, roles: &[&str]) -> serde_json::Value {
+    let now = now_secs();
+    token_claims(audience, Some(now + 5), Some(now + 5), now + 3605, roles)
+}
+
+/// Token claims with subject `analyst` and issuer `onboarding` (the
+/// default), and the times given (`iat` and `nbf` left out when `None`).
+pub fn token_claims(
+    audience: &str,
+    iat: Option<i64>,
+    nbf: Option<i64>,
+    exp: i64,
+    roles: &[&str],
+) -> serde_json::Value {
+    let mut claims = serde_json::json!({"sub": "analyst", "iss": "onboarding", "aud": audience,
+                                        "exp": exp, "roles": roles});
+    if let Some(iat) = iat {
+        claims["iat"] = iat.into();
+    }
+    if let Some(nbf) = nbf {
+        claims["nbf"] = nbf.into();
+    }
+    claims
+}
+
+/// Now, in seconds since the epoch.
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs() as i64
+}
+
 /// Builds the services under test from the shared context and the variables.
 pub type Build = dyn Fn(&Context, &HashMap<String, String>) -> anyhow::Result<Vec<Service>>;
 
@@ -212,6 +304,30 @@ impl TestApp {
         self.http.request(method, format!("{}{path}", self.url))
     }
 
+    /// A `POST` to `path` with `headers` whose head declares `declared`
+    /// body bytes, of which only `sent` come; then nothing more. What a
+    /// client that holds connections by sending slowly does. Waits at most
+    /// `patience` for the answer.
+    pub async fn send_slowly(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+        declared: usize,
+        sent: &[u8],
+        patience: std::time::Duration,
+    ) -> SlowAnswer {
+        let address = self.url.trim_start_matches("http://").to_owned();
+        let mut head = format!("POST {path} HTTP/1.1\r\nHost: {address}\r\n");
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str(&format!("Content-Length: {declared}\r\n\r\n"));
+        let sent = sent.to_vec();
+        tokio::task::spawn_blocking(move || slow_request(&address, head, &sent, patience))
+            .await
+            .expect("the slow client ran")
+    }
+
     /// Stops the app and starts it again on the same databases and data
     /// directory, with `changes` to its variables (`None` removes one): to
     /// show what survives a restart or a change of configuration.
@@ -234,6 +350,85 @@ impl TestApp {
     pub fn take_server(&mut self) -> RunningServer {
         self.server.take().expect("the server is still running")
     }
+}
+
+/// [`TestApp::send_slowly`]'s client: plain blocking sockets, so that the
+/// request is exactly the bytes given and nothing more.
+fn slow_request(
+    address: &str,
+    head: String,
+    sent: &[u8],
+    patience: std::time::Duration,
+) -> SlowAnswer {
+    use std::io::{Read, Write};
+    let started = std::time::Instant::now();
+    let mut stream = std::net::TcpStream::connect(address).expect("connected");
+    stream.write_all(head.as_bytes()).expect("head sent");
+    stream.write_all(sent).expect("part of the body sent");
+    stream.flush().expect("flushed");
+    let mut received = Vec::new();
+    let mut buffer = [0u8; 8192];
+    let mut closed = false;
+    // Read until the answer is whole (its head, and as many body bytes as
+    // it declares), or the connection closes, or patience runs out.
+    while started.elapsed() < patience {
+        let left = patience.saturating_sub(started.elapsed());
+        stream
+            .set_read_timeout(Some(left.max(std::time::Duration::from_millis(1))))
+            .expect("timeout set");
+        match stream.read(&mut buffer) {
+            Ok(0) => {
+                closed = true;
+                break;
+            }
+            Ok(n) => received.extend_from_slice(&buffer[..n]),
+            Err(_) => break,
+        }
+        if answer_is_whole(&received) {
+            break;
+        }
+    }
+    let waited = started.elapsed();
+    let text = String::from_utf8_lossy(&received).into_owned();
+    let status = text
+        .strip_prefix("HTTP/1.1 ")
+        .and_then(|rest| rest.get(..3))
+        .and_then(|code| code.parse().ok());
+    let body = text
+        .split_once("\r\n\r\n")
+        .and_then(|(_, body)| serde_json::from_str(body).ok())
+        .unwrap_or(serde_json::Value::Null);
+    if status.is_some() && !closed {
+        // Once it has answered, the app should not keep the connection.
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .expect("timeout set");
+        closed = matches!(stream.read(&mut buffer), Ok(0));
+    }
+    SlowAnswer {
+        status,
+        body,
+        closed,
+        waited,
+    }
+}
+
+/// Whether `received` holds an HTTP answer's head and all the body bytes
+/// it declares.
+fn answer_is_whole(received: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(received);
+    let Some((head, body)) = text.split_once("\r\n\r\n") else {
+        return false;
+    };
+    let length = head
+        .lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse::<usize>().ok())?
+        })
+        .unwrap_or(0);
+    body.len() >= length
 }
 
 /// With `TEST_LOG=1`, sends the app's logs (filtered by `RUST_LOG`, `info`

@@ -1,6 +1,7 @@
 //! case-service's configuration.
 
 use envconfig::Envconfig;
+use service_kit::auth::TokenPolicy;
 use service_kit::{load_config, ConfigError};
 use std::collections::HashMap;
 
@@ -42,6 +43,14 @@ pub struct CaseConfig {
     /// last renewed; it then expires by itself. 1 to 86,400.
     #[envconfig(from = "CASE_LOCK_SECONDS", default = "900")]
     pub lock_seconds: u32,
+    /// The `aud` the ECM API's bearer tokens must carry: its own, so that a
+    /// token for another API (CAM's, the console's) opens none of it.
+    #[envconfig(from = "CASE_JWT_AUDIENCE", default = "onboarding-ecm")]
+    pub jwt_audience: String,
+    /// The longest lifetime of a bearer token the ECM API accepts, in
+    /// seconds from its `iat` to its `exp`. 1 to 86,400.
+    #[envconfig(from = "CASE_JWT_MAX_LIFETIME_SECS", default = "3600")]
+    pub jwt_max_lifetime_secs: u64,
 }
 
 /// The most days a case may be given to be due: ten years.
@@ -98,7 +107,18 @@ impl CaseConfig {
                 ));
             }
         }
+        config.token_policy()?;
         Ok(config)
+    }
+
+    /// What the ECM API asks of bearer tokens.
+    pub fn token_policy(&self) -> Result<TokenPolicy, ConfigError> {
+        TokenPolicy::checked(
+            "CASE_JWT_AUDIENCE",
+            &self.jwt_audience,
+            "CASE_JWT_MAX_LIFETIME_SECS",
+            self.jwt_max_lifetime_secs,
+        )
     }
 }
 
@@ -138,6 +158,17 @@ mod tests {
             "configuration: CASE_LOCK_SECONDS must be from 1 to 86400"
         );
         assert_eq!(config.lock_seconds, 900);
+        assert_eq!(
+            config.token_policy().expect("policy"),
+            TokenPolicy {
+                audience: "onboarding-ecm".into(),
+                max_lifetime_secs: 3600
+            }
+        );
+        assert_eq!(
+            load(&[("CASE_JWT_MAX_LIFETIME_SECS", "0")]).unwrap_err(),
+            "configuration: CASE_JWT_MAX_LIFETIME_SECS must be from 1 to 86400"
+        );
         assert_eq!(
             load(&[("PARTY_SERVICE_URL", "party:8080")]).unwrap_err(),
             "configuration: PARTY_SERVICE_URL must start with http:// or https://"

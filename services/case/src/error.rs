@@ -59,6 +59,10 @@ pub enum EcmError {
     /// The body is not JSON: 415.
     #[error("the body must be application/json")]
     UnsupportedMediaType,
+    /// The body did not arrive within the request-body deadline, in
+    /// seconds: 408.
+    #[error("the body was not received within {0} s")]
+    TimedOut(u64),
     /// A dependency is unavailable: 503.
     #[error("unavailable: {0:#}")]
     Unavailable(anyhow::Error),
@@ -87,6 +91,9 @@ impl EcmError {
             Self::UnsupportedMediaType => {
                 "Unsupported media type. The body must be application/json.".to_owned()
             }
+            Self::TimedOut(secs) => {
+                format!("Request timeout. The body was not received within {secs} seconds.")
+            }
             Self::TooManyRequests(limited) => format!(
                 "Too many requests. Retry after {} seconds.",
                 limited.retry_after_secs
@@ -108,6 +115,7 @@ impl ResponseError for EcmError {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::TimedOut(_) => StatusCode::REQUEST_TIMEOUT,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -225,6 +233,7 @@ impl From<InputError> for EcmError {
                 Self::TooLarge(format!("The request body exceeds {limit} bytes."))
             }
             InputError::UnsupportedMediaType { .. } => Self::UnsupportedMediaType,
+            InputError::TimedOut { secs } => Self::TimedOut(secs),
             InputError::Invalid(_) => Self::InvalidFormat,
         }
     }

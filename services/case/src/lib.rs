@@ -34,6 +34,14 @@ use std::collections::HashMap;
 /// The service's name: in metrics, docs and `onboarding serve case`.
 pub const NAME: &str = "case";
 
+/// What the ECM API asks of bearer tokens, as configured in `vars` (the
+/// environment when `None`): `onboarding token --for case` mints for it.
+pub fn token_policy(
+    vars: Option<&HashMap<String, String>>,
+) -> Result<service_kit::auth::TokenPolicy, service_kit::ConfigError> {
+    CaseConfig::load(vars)?.token_policy()
+}
+
 /// The service's OpenAPI document.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     openapi::document()
@@ -85,7 +93,7 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
         keyring: ctx.keyring.clone(),
         due_days: config.due_days,
     });
-    let tokens = ctx.tokens.clone();
+    let tokens = ctx.tokens.verifier(&config.token_policy()?);
     Ok(Service::new(NAME, openapi(), db, move |cfg| {
         routes::register(cfg, state.clone(), tokens.clone());
     }))

@@ -1,6 +1,7 @@
 //! user-action-service's configuration.
 
 use envconfig::Envconfig;
+use service_kit::auth::TokenPolicy;
 use service_kit::{load_config, ConfigError};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -34,6 +35,14 @@ pub struct UserActionConfig {
     /// (0: none). Each is served only while its application is unchanged.
     #[envconfig(from = "USER_ACTION_LISTING_CACHE_BYTES", default = "67108864")]
     pub listing_cache_bytes: u64,
+    /// The `aud` the CAM API's end-user tokens must carry: its own, so that
+    /// a token for another API (ECM's, the console's) opens none of it.
+    #[envconfig(from = "USER_ACTION_JWT_AUDIENCE", default = "onboarding-cam")]
+    pub jwt_audience: String,
+    /// The longest lifetime of an end-user token the CAM API accepts, in
+    /// seconds from its `iat` to its `exp`. 1 to 86,400.
+    #[envconfig(from = "USER_ACTION_JWT_MAX_LIFETIME_SECS", default = "3600")]
+    pub jwt_max_lifetime_secs: u64,
 }
 
 impl UserActionConfig {
@@ -46,6 +55,17 @@ impl UserActionConfig {
                 "must be at least 1024",
             ));
         }
+        config.token_policy()?;
         Ok(config)
+    }
+
+    /// What the CAM API asks of end-user tokens.
+    pub fn token_policy(&self) -> Result<TokenPolicy, ConfigError> {
+        TokenPolicy::checked(
+            "USER_ACTION_JWT_AUDIENCE",
+            &self.jwt_audience,
+            "USER_ACTION_JWT_MAX_LIFETIME_SECS",
+            self.jwt_max_lifetime_secs,
+        )
     }
 }

@@ -24,6 +24,8 @@ pub enum ErrorCode {
     UnsupportedMediaType = 10004,
     /// The body is too large.
     BodyTooLarge = 10005,
+    /// The body did not arrive within the request-body deadline.
+    BodyTimedOut = 10006,
     /// No or unknown app credentials.
     AppUnauthenticated = 10101,
     /// No or an invalid end-user token.
@@ -87,6 +89,7 @@ impl ErrorCode {
         ErrorCode::InvalidField,
         ErrorCode::UnsupportedMediaType,
         ErrorCode::BodyTooLarge,
+        ErrorCode::BodyTimedOut,
         ErrorCode::AppUnauthenticated,
         ErrorCode::UserUnauthenticated,
         ErrorCode::Forbidden,
@@ -148,6 +151,7 @@ impl ErrorCode {
             | Self::IdempotencyMismatch => StatusCode::CONFLICT,
             Self::BodyTooLarge | Self::FileTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::BodyTimedOut => StatusCode::REQUEST_TIMEOUT,
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Self::DependencyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -281,6 +285,10 @@ impl From<InputError> for CamError {
             InputError::UnsupportedMediaType { expected } => Self::new(
                 ErrorCode::UnsupportedMediaType,
                 format!("body: must be {expected}"),
+            ),
+            InputError::TimedOut { secs } => Self::new(
+                ErrorCode::BodyTimedOut,
+                format!("body: was not received within {secs} s"),
             ),
         }
     }

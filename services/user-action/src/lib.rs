@@ -40,6 +40,15 @@ pub const NAME: &str = "user-action";
 /// two header lines (`curl -H @data/app-credentials`).
 pub const APP_CREDENTIALS_FILE: &str = "app-credentials";
 
+/// What the CAM API asks of end-user tokens, as configured in `vars` (the
+/// environment when `None`): `onboarding token --for user-action` mints
+/// for it.
+pub fn token_policy(
+    vars: Option<&HashMap<String, String>>,
+) -> Result<service_kit::auth::TokenPolicy, ConfigError> {
+    UserActionConfig::load(vars)?.token_policy()
+}
+
 /// The service's OpenAPI document.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     openapi::document()
@@ -53,7 +62,7 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
         .map_err(|why| ConfigError::invalid("USER_ACTION_CATALOG_FILE", why))?;
     let authenticator = web::Data::new(Authenticator {
         apps: Apps::configured(ctx, config.apps.as_deref())?,
-        tokens: ctx.tokens.clone(),
+        tokens: ctx.tokens.verifier(&config.token_policy()?),
     });
     let state = web::Data::new(AppState {
         db: db.clone(),

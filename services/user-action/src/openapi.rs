@@ -14,7 +14,7 @@ pub fn document() -> OpenApi {
         info(title = "user-action-service", description = "The Temenos Infinity Customer Actions Management API. \
             Every operation needs app credentials (X-Kony-App-Key, X-Kony-App-Secret) and an end-user token \
             (X-Kony-Authorization, or Authorization: Bearer). Errors use the Fabric envelope; dbpErrCode is one of: \
-            10001 malformed body, 10002 missing field, 10003 invalid field, 10004 unsupported media type, 10005 body too large, \
+            10001 malformed body, 10002 missing field, 10003 invalid field, 10004 unsupported media type, 10005 body too large, 10006 body not received in time (REQUEST_BODY_TIMEOUT_SECS, 408), \
             10101 app not authenticated, 10102 end user not authenticated, 10103 forbidden, 10104 too many requests, 10201 no such application, \
             10202 no such user action, 10203 no such document, 10204 no such operation, 10301 status change not allowed, \
             10302 wrong action type, 10303 documents required, 10304 idempotency key in use, 10305 idempotency key reused, \

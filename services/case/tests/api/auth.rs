@@ -2,11 +2,12 @@
 //! reads `case:read` (or `case:write`).
 
 use crate::helpers::{
-    case_customers, create_cases, customer, envelope, post_raw, reader, spawn, token, OPS, SECRET,
+    case_customers, create_cases, customer, envelope, mint, post_raw, reader, signed, spawn, token,
+    OPS, SECRET,
 };
 use reqwest::StatusCode;
 use serde_json::json;
-use testkit::{backend_tests, Backend};
+use testkit::{backend_tests, edge_token_claims, refused_token_claims, Backend};
 
 const CHANGES: [&str; 8] = [
     "addCustomer",
@@ -47,15 +48,9 @@ async fn a_missing_or_invalid_token_is_refused_in_the_ecm_envelope(backend: Back
     let other_secret = {
         let mut vars = app.vars.clone();
         vars.insert("JWT_HS256_SECRET".into(), SECRET.replace('0', "1"));
-        let config = service_kit::ServerConfig::load(Some(&vars)).expect("config");
-        service_kit::auth::mint_dev_token(&config, "intruder", &["case:write".into()], 600)
-            .expect("token")
+        mint(&vars, "intruder", &["case:write"], 600)
     };
-    let expired = {
-        let config = service_kit::ServerConfig::load(Some(&app.vars)).expect("config");
-        service_kit::auth::mint_dev_token(&config, "late", &["case:write".into()], -120)
-            .expect("token")
-    };
+    let expired = mint(&app.vars, "late", &["case:write"], -120);
     let mut tampered = token(&app, "analyst", &["case:read"]);
     tampered.pop();
     let refused = envelope("Authentication failed. A valid bearer token is required.");
@@ -88,6 +83,48 @@ async fn a_missing_or_invalid_token_is_refused_in_the_ecm_envelope(backend: Back
         case_customers(&app, "CA500").await,
         Vec::<serde_json::Value>::new()
     );
+}
+
+/// Issue 17, findings 6 and 7: a token issued for the CAM API (or the
+/// console), one not valid yet, one issued in the future and one that lives
+/// for years are each refused in the ECM envelope, though signed with the
+/// right key and carrying `case:write`.
+async fn a_token_for_another_api_or_out_of_its_time_is_refused(backend: Backend) {
+    let app = spawn(backend).await;
+    let refused = envelope("Authentication failed. A valid bearer token is required.");
+    let roles = ["case:write"];
+    for (what, claims) in refused_token_claims(
+        "onboarding-ecm",
+        &["onboarding-cam", "onboarding-console"],
+        &roles,
+    ) {
+        assert_eq!(
+            post_raw(
+                &app,
+                Some(&signed(&app, &claims)),
+                "createCase",
+                body("createCase")
+            )
+            .await,
+            (StatusCode::UNAUTHORIZED, refused.clone()),
+            "{what}"
+        );
+    }
+    assert_eq!(
+        post_raw(
+            &app,
+            Some(&reader(&app)),
+            "getCaseDetails",
+            json!({"caseId": "CA501"}).to_string()
+        )
+        .await,
+        (StatusCode::NOT_FOUND, envelope("Case does not exist.")),
+        "no case was created"
+    );
+    // Within the leeway and the lifetime, the same shape is let in.
+    let fine = signed(&app, &edge_token_claims("onboarding-ecm", &roles));
+    let (status, answer) = post_raw(&app, Some(&fine), "createCase", body("createCase")).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
 }
 
 async fn a_read_only_role_reads_but_cannot_change(backend: Backend) {
@@ -137,5 +174,6 @@ async fn a_read_only_role_reads_but_cannot_change(backend: Backend) {
 
 backend_tests!(
     a_missing_or_invalid_token_is_refused_in_the_ecm_envelope,
-    a_read_only_role_reads_but_cannot_change
+    a_read_only_role_reads_but_cannot_change,
+    a_token_for_another_api_or_out_of_its_time_is_refused
 );

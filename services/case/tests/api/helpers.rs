@@ -41,9 +41,28 @@ pub async fn spawn(backend: Backend) -> TestApp {
 
 /// A token for `subject` with `roles`, valid for ten minutes.
 pub fn token(app: &TestApp, subject: &str, roles: &[&str]) -> String {
-    let config = service_kit::ServerConfig::load(Some(&app.vars)).expect("config");
+    mint(&app.vars, subject, roles, 600)
+}
+
+/// A token of the ECM API's audience, as `vars` configure it, for `subject`
+/// with `roles`, living `ttl` seconds.
+pub fn mint(
+    vars: &std::collections::HashMap<String, String>,
+    subject: &str,
+    roles: &[&str],
+    ttl: i64,
+) -> String {
+    let config = service_kit::ServerConfig::load(Some(vars)).expect("config");
+    let audience = case::token_policy(Some(vars)).expect("policy").audience;
     let roles: Vec<String> = roles.iter().map(|r| (*r).to_owned()).collect();
-    service_kit::auth::mint_dev_token(&config, subject, &roles, 600).expect("token")
+    service_kit::auth::mint_dev_token(&config, &audience, subject, &roles, ttl).expect("token")
+}
+
+/// A token with exactly `claims`, signed with the app's development secret:
+/// for the tokens the API must refuse.
+pub fn signed(app: &TestApp, claims: &Value) -> String {
+    let config = service_kit::ServerConfig::load(Some(&app.vars)).expect("config");
+    service_kit::auth::sign_dev_claims(&config, claims).expect("signed")
 }
 
 /// A token that may change cases.

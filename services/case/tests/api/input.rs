@@ -6,6 +6,7 @@ use crate::helpers::{
 };
 use reqwest::StatusCode;
 use serde_json::json;
+use std::time::Duration;
 use testkit::{backend_tests, Backend};
 
 const INVALID: &str = "Invalid JSON Input format. Please correct the data.";
@@ -393,7 +394,47 @@ async fn hostile_input_to_description_narratives_and_locks(backend: Backend) {
     );
 }
 
+/// Issue 17, finding 8: a client that declares a body and sends one byte of
+/// it is answered 408 in the ECM envelope once the request-body deadline
+/// passes, and its connection is closed; nothing is applied.
+async fn a_body_sent_too_slowly_is_refused(backend: Backend) {
+    let app = spawn_with(backend, &[("REQUEST_BODY_TIMEOUT_SECS", "1")]).await;
+    let bearer = format!("Bearer {}", writer(&app));
+    let answer = app
+        .send_slowly(
+            &format!("{OPS}/createCase"),
+            &[
+                ("Authorization", &bearer),
+                ("Content-Type", "application/json"),
+            ],
+            100,
+            b"[",
+            Duration::from_secs(15),
+        )
+        .await;
+    assert_eq!(
+        (answer.status, &answer.body),
+        (
+            Some(408),
+            &envelope("Request timeout. The body was not received within 1 seconds.")
+        ),
+        "{answer:?}"
+    );
+    assert!(answer.waited < Duration::from_secs(5), "{answer:?}");
+    assert!(answer.closed, "the connection is not kept: {answer:?}");
+    // A body that comes whole in time is read as before.
+    let (status, body) = post_raw(
+        &app,
+        Some(&writer(&app)),
+        "createCase",
+        json!([{"caseId": "CA900"}]).to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
 backend_tests!(
+    a_body_sent_too_slowly_is_refused,
     bodies_not_of_the_documented_shape_are_refused,
     limits_unknown_operations_and_methods_answer_in_the_envelope,
     hostile_bodies_on_the_real_time_operations,

@@ -5,14 +5,14 @@
 //! they are read and checked.
 
 use crate::wire::documents::JsonUpload;
-use actix_multipart::Multipart;
+use actix_multipart::{Multipart, MultipartError};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest};
 use base64::Engine;
 use bytes::{Bytes, BytesMut};
 use domain::document::FileRule;
 use futures_util::StreamExt;
-use service_kit::body::{is_json, parse_json_object, read_limited};
+use service_kit::body::{is_json, parse_json_object, read_failure, read_limited};
 use service_kit::InputError;
 
 /// Why an upload could not be read.
@@ -180,17 +180,11 @@ async fn read_multipart(
     payload: web::Payload,
     max_bytes: usize,
 ) -> Result<Upload, UploadError> {
-    let malformed = |why: &str| {
-        UploadError::Input(InputError::field(
-            "body",
-            format!("is not a valid multipart form: {why}"),
-        ))
-    };
     let mut form = Multipart::new(req.headers(), payload);
     let (mut reference, mut file_info, mut file_client_id, mut file) =
         (None, String::new(), None, None);
     while let Some(field) = form.next().await {
-        let mut field = field.map_err(|e| malformed(&e.to_string()))?;
+        let mut field = field.map_err(form_error)?;
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
             "file" => {
@@ -255,6 +249,20 @@ async fn read_multipart(
     })
 }
 
+/// Why a form could not be read: its body's deadline passed, or it is not a
+/// valid form.
+fn form_error(e: MultipartError) -> UploadError {
+    if let MultipartError::Payload(cause) = &e {
+        if let timed_out @ InputError::TimedOut { .. } = read_failure(cause) {
+            return UploadError::Input(timed_out);
+        }
+    }
+    UploadError::Input(InputError::field(
+        "body",
+        format!("is not a valid multipart form: {e}"),
+    ))
+}
+
 /// Reads one form field of at most `limit` bytes. `Err(None)` when it is
 /// longer (reading stops there).
 async fn read_field(
@@ -263,12 +271,7 @@ async fn read_field(
 ) -> Result<Bytes, Option<UploadError>> {
     let mut buffer = BytesMut::new();
     while let Some(chunk) = field.next().await {
-        let chunk = chunk.map_err(|e| {
-            Some(UploadError::Input(InputError::field(
-                "body",
-                format!("is not a valid multipart form: {e}"),
-            )))
-        })?;
+        let chunk = chunk.map_err(|e| Some(form_error(e)))?;
         if buffer.len() + chunk.len() > limit {
             return Err(None);
         }

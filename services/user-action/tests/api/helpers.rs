@@ -89,12 +89,23 @@ pub async fn spawn_user_action(
     .await
 }
 
-/// A signed token for `subject` with `roles`.
+/// A signed token of the CAM API's audience for `subject` with `roles`.
 pub fn token(subject: &str, roles: &[&str]) -> String {
     let vars = vars(&[]).into_iter().collect();
     let config = service_kit::ServerConfig::load(Some(&vars)).expect("config");
+    let audience = user_action::token_policy(Some(&vars))
+        .expect("policy")
+        .audience;
     let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
-    service_kit::auth::mint_dev_token(&config, subject, &roles, 3600).expect("token")
+    service_kit::auth::mint_dev_token(&config, &audience, subject, &roles, 3600).expect("token")
+}
+
+/// A token with exactly `claims`, signed with the test apps' development
+/// secret: for the tokens the API must refuse.
+pub fn signed(claims: &Value) -> String {
+    let vars = vars(&[]).into_iter().collect();
+    let config = service_kit::ServerConfig::load(Some(&vars)).expect("config");
+    service_kit::auth::sign_dev_claims(&config, claims).expect("signed")
 }
 
 /// An end user calling the CAM API.
@@ -110,6 +121,11 @@ impl<'a> User<'a> {
             app,
             token: token(subject, &[]),
         }
+    }
+
+    /// `subject` presenting `token` as it is.
+    pub fn with_token(app: &'a TestApp, token: String) -> Self {
+        Self { app, token }
     }
 
     /// `subject` with `roles`.

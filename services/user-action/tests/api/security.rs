@@ -3,12 +3,13 @@
 //! changes nothing.
 
 use crate::helpers::{
-    fabric, pdf_b64, spawn, stored_documents, upload, User, APP_KEY, APP_SECRET, OPERATIONS,
+    fabric, pdf_b64, profile, signed, spawn, stored_documents, upload, User, APP_KEY, APP_SECRET,
+    OPERATIONS,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use testkit::call;
-use testkit::{backend_tests, Backend};
+use testkit::{backend_tests, edge_token_claims, refused_token_claims, Backend};
 
 async fn credentials_and_tokens_are_required(backend: Backend) {
     let app = spawn(backend).await;
@@ -58,6 +59,49 @@ async fn credentials_and_tokens_are_required(backend: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "a valid caller is let in");
+}
+
+/// Issue 17, findings 6 and 7: an ECM analyst's token (or the console's),
+/// one not valid yet, one issued in the future and one that lives for
+/// years are each refused in the Fabric envelope, though signed with the
+/// right key; none creates an application.
+async fn a_token_for_another_api_or_out_of_its_time_is_refused(backend: Backend) {
+    let app = spawn(backend).await;
+    let no_user = fabric(
+        401,
+        10102,
+        "X-Kony-Authorization: a valid end-user token is required",
+    );
+    let roles = ["case:write", "cam:review"];
+    for (what, claims) in refused_token_claims(
+        "onboarding-cam",
+        &["onboarding-ecm", "onboarding-console"],
+        &roles,
+    ) {
+        let caller = User::with_token(&app, signed(&claims));
+        assert_eq!(
+            caller
+                .call(
+                    "PersonalInfo/createProspectProfile",
+                    &profile("Eve", "Smith")
+                )
+                .await,
+            (StatusCode::UNAUTHORIZED, no_user.clone()),
+            "{what}"
+        );
+    }
+    let analyst = User::new(&app, "analyst");
+    let (status, answer) = analyst.call("UserAction/getUserActions", &json!({})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "no application: {answer}");
+    // Within the leeway and the lifetime, the same shape is let in.
+    let fine = User::with_token(&app, signed(&edge_token_claims("onboarding-cam", &roles)));
+    let (status, answer) = fine
+        .call(
+            "PersonalInfo/createProspectProfile",
+            &profile("Eve", "Smith"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
 }
 
 async fn one_user_cannot_reach_anothers_application(backend: Backend) {
@@ -159,5 +203,6 @@ async fn one_user_cannot_reach_anothers_application(backend: Backend) {
 
 backend_tests!(
     credentials_and_tokens_are_required,
-    one_user_cannot_reach_anothers_application
+    one_user_cannot_reach_anothers_application,
+    a_token_for_another_api_or_out_of_its_time_is_refused
 );

@@ -1,8 +1,12 @@
 //! Every refusal is a Fabric envelope naming the field; nothing is written.
 
-use crate::helpers::{fabric, pdf_b64, profile, spawn, stored_documents, upload, User};
+use crate::helpers::{
+    fabric, pdf_b64, profile, spawn, spawn_with, stored_documents, token, upload, User, APP_KEY,
+    APP_SECRET, OPERATIONS,
+};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use std::time::Duration;
 use testkit::call;
 use testkit::{backend_tests, Backend};
 
@@ -271,7 +275,51 @@ async fn file_rules_pass_through(backend: Backend) {
     );
 }
 
+/// Issue 17, finding 8: a client that declares a body and sends one byte of
+/// it is answered 408 in the Fabric envelope once the request-body deadline
+/// passes, and its connection is closed; no application is created.
+async fn a_body_sent_too_slowly_is_refused(backend: Backend) {
+    let app = spawn_with(backend, &[("REQUEST_BODY_TIMEOUT_SECS", "1")]).await;
+    let bearer = format!("Bearer {}", token("slow", &[]));
+    let answer = app
+        .send_slowly(
+            &format!("{OPERATIONS}/PersonalInfo/createProspectProfile"),
+            &[
+                ("X-Kony-App-Key", APP_KEY),
+                ("X-Kony-App-Secret", APP_SECRET),
+                ("X-Kony-Authorization", &bearer),
+                ("Content-Type", "application/json"),
+            ],
+            100,
+            b"{",
+            Duration::from_secs(15),
+        )
+        .await;
+    assert_eq!(
+        (answer.status, &answer.body),
+        (
+            Some(408),
+            &fabric(408, 10006, "body: was not received within 1 s")
+        ),
+        "{answer:?}"
+    );
+    assert!(answer.waited < Duration::from_secs(5), "{answer:?}");
+    assert!(answer.closed, "the connection is not kept: {answer:?}");
+    let slow = User::new(&app, "slow");
+    let (status, listing) = slow.call("UserAction/getUserActions", &json!({})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "no application: {listing}");
+    // A body that comes whole in time is read as before.
+    let (status, created) = slow
+        .call(
+            "PersonalInfo/createProspectProfile",
+            &profile("Slow", "Poke"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+}
+
 backend_tests!(
+    a_body_sent_too_slowly_is_refused,
     bad_profiles_name_the_field,
     bad_action_requests_name_the_field,
     file_rules_pass_through
