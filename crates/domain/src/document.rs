@@ -14,6 +14,45 @@ pub const FORBIDDEN_NAME_CHARACTERS: &[char] = &[
     ',', '*', '|', ':', '"', '<', '>', '?', '/', '\\', '[', ']', '%', '=', ';',
 ];
 
+/// Characters that look like one of [`FORBIDDEN_NAME_CHARACTERS`] (a
+/// slash, a backslash, a colon) and would pass for it where the name is
+/// shown: refused as that character would be.
+pub const LOOKALIKE_NAME_CHARACTERS: &[char] = &[
+    '\u{2044}', // fraction slash
+    '\u{2215}', // division slash
+    '\u{29F8}', // big solidus
+    '\u{FF0F}', // fullwidth solidus
+    '\u{2216}', // set minus
+    '\u{29F5}', // reverse solidus operator
+    '\u{29F9}', // big reverse solidus
+    '\u{FE68}', // small reverse solidus
+    '\u{FF3C}', // fullwidth reverse solidus
+    '\u{2236}', // ratio
+    '\u{FE13}', // presentation form for vertical colon
+    '\u{FE55}', // small colon
+    '\u{FF1A}', // fullwidth colon
+];
+
+/// Whether `c` changes how a name is shown without being seen itself: a
+/// control character, a bidirectional override, embedding, isolate or mark
+/// (U+202E turns `gpj.exe` into what reads as `exe.jpg`), a line or
+/// paragraph separator, or a zero-width space or no-break space. (The
+/// zero-width joiner and non-joiner stay: Persian and Indic names need
+/// them.)
+pub fn is_hidden_name_character(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{200B}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{2069}'
+                | '\u{FEFF}'
+        )
+}
+
 /// The longest file name accepted, in characters.
 pub const MAX_NAME_CHARS: usize = 255;
 
@@ -175,7 +214,7 @@ impl FileRule {
             }
             Self::NameLeadingSpace => "cannot begin with a space".to_owned(),
             Self::NameInvalid => {
-                format!("must be 1 to {MAX_NAME_CHARS} characters without control characters")
+                format!("must be 1 to {MAX_NAME_CHARS} characters without control, bidirectional or invisible characters")
             }
             Self::TooLarge(limit) => format!("must not exceed {limit} bytes"),
             Self::Empty => "must not be empty".to_owned(),
@@ -202,14 +241,14 @@ impl FileRule {
 pub fn check_file_name(name: &str) -> Result<(), FileRule> {
     if name.is_empty()
         || name.chars().count() > MAX_NAME_CHARS
-        || name.chars().any(char::is_control)
+        || name.chars().any(is_hidden_name_character)
     {
         return Err(FileRule::NameInvalid);
     }
     if name.starts_with(' ') {
         return Err(FileRule::NameLeadingSpace);
     }
-    if name.contains(FORBIDDEN_NAME_CHARACTERS) {
+    if name.contains(FORBIDDEN_NAME_CHARACTERS) || name.contains(LOOKALIKE_NAME_CHARACTERS) {
         return Err(FileRule::NameCharacters);
     }
     match name.rsplit_once('.') {
@@ -328,6 +367,32 @@ mod tests {
             Err(FileRule::NameInvalid)
         );
         assert_eq!(check_file_name("tab\there.pdf"), Err(FileRule::NameInvalid));
+        for hidden in [
+            "\u{202E}fdp.exe",
+            "a\u{2028}b.pdf",
+            "a\u{200B}b.pdf",
+            "a\u{2067}b.pdf",
+        ] {
+            assert_eq!(
+                check_file_name(hidden),
+                Err(FileRule::NameInvalid),
+                "{hidden:?}"
+            );
+        }
+        for lookalike in [
+            "..\u{2215}..\u{2215}etc.pdf",
+            "a\u{FF3C}b.pdf",
+            "c\u{FF1A}x.pdf",
+        ] {
+            assert_eq!(
+                check_file_name(lookalike),
+                Err(FileRule::NameCharacters),
+                "{lookalike:?}"
+            );
+        }
+        // Names in other scripts, accents and spaces are names.
+        assert_eq!(check_file_name("relevé de compte 2021.pdf"), Ok(()));
+        assert_eq!(check_file_name("\u{8EAB}\u{5206}\u{8A3C}.png"), Ok(()));
     }
 
     #[test]

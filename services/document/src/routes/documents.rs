@@ -250,10 +250,7 @@ pub async fn content(
         ContentError::Store(_) => ProblemError::Unavailable(e.into()),
         ContentError::Crypto(_) => ProblemError::Internal(e.into()),
     })?;
-    let disposition = ContentDisposition {
-        disposition: DispositionType::Attachment,
-        parameters: vec![DispositionParam::Filename(row.file_name.clone())],
-    };
+    let disposition = attachment(&row.file_name);
     Ok(HttpResponse::Ok()
         .content_type(row.sniffed_type.as_str())
         .insert_header(disposition)
@@ -265,6 +262,38 @@ pub async fn content(
                 actix_web::error::ErrorServiceUnavailable("document content ends early")
             })
         })))
+}
+
+/// `Content-Disposition: attachment` naming `file_name` as RFC 6266 says:
+/// a plain ASCII name as `filename`; any other with an ASCII stand-in
+/// (`_` for each other character) as `filename` for old clients, and the
+/// name itself, percent-encoded UTF-8, as `filename*`.
+fn attachment(file_name: &str) -> ContentDisposition {
+    let mut parameters = Vec::with_capacity(2);
+    if file_name.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
+        parameters.push(DispositionParam::Filename(file_name.to_owned()));
+    } else {
+        let stand_in = file_name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_graphic() || c == ' ' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        parameters.push(DispositionParam::Filename(stand_in));
+        parameters.push(DispositionParam::FilenameExt(header::ExtendedValue {
+            charset: header::Charset::Ext("UTF-8".to_owned()),
+            language_tag: None,
+            value: file_name.as_bytes().to_vec(),
+        }));
+    }
+    ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters,
+    }
 }
 
 /// List an owner's documents, a page at a time.

@@ -157,7 +157,30 @@ async fn lists_page_by_cursor_and_filter_by_reference(backend: Backend, storage:
     assert_eq!(all["items"].as_array().expect("items").len(), 6);
 }
 
+/// A name beyond ASCII is downloaded as RFC 6266 says: an ASCII stand-in
+/// as `filename`, the name itself as `filename*` (UTF-8, percent-encoded).
+async fn a_name_beyond_ascii_is_downloaded_as_rfc_6266_says(backend: Backend, storage: Storage) {
+    let app = spawn(backend, storage).await;
+    let upload = json_upload(
+        "ProofOfAddress_1778258145_3X88WLM",
+        "relevé de compte \u{8A3C}.pdf",
+        "application/pdf",
+        &pdf(1000),
+    );
+    let (status, stored) = app.upload(ALICE, &upload).await;
+    assert_eq!(status, StatusCode::CREATED, "{stored}");
+    assert_eq!(stored["fileName"], "relevé de compte \u{8A3C}.pdf");
+    let (status, headers, _) = download(&app, stored["id"].as_str().expect("id")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers["content-disposition"],
+        "attachment; filename=\"relev_ de compte _.pdf\"; \
+         filename*=UTF-8''relev%C3%A9%20de%20compte%20%E8%A8%BC.pdf"
+    );
+}
+
 storage_tests!(
+    a_name_beyond_ascii_is_downloaded_as_rfc_6266_says,
     a_json_upload_round_trips_byte_for_byte,
     a_multipart_upload_round_trips,
     lists_page_by_cursor_and_filter_by_reference,

@@ -48,12 +48,30 @@ async fn each_file_rule_is_named(backend: Backend, storage: Storage) {
         "a=b.pdf",
         "a;b.pdf",
         "../../etc/passwd.pdf",
+        // Characters that pass for a slash, a backslash or a colon.
+        "..\u{2215}..\u{2215}etc.pdf",
+        "a\u{FF3C}b.pdf",
+        "c\u{FF1A}report.pdf",
     ] {
         refused(
             &app,
             doc(name, "application/pdf", &pdf(100)),
             bad,
             rule_problem("file-name-characters", 400, "fileName", characters),
+        )
+        .await;
+    }
+    // What changes how a name reads without being seen: a right-to-left
+    // override (this one shows as "payslipfdp.exe" reversed into ".pdf"),
+    // a line separator, a zero-width space.
+    let hidden =
+        "must be 1 to 255 characters without control, bidirectional or invisible characters";
+    for name in ["payslip\u{202E}fdp.exe", "a\u{2028}b.pdf", "a\u{200B}b.pdf"] {
+        refused(
+            &app,
+            doc(name, "application/pdf", &pdf(100)),
+            bad,
+            rule_problem("file-name-invalid", 400, "fileName", hidden),
         )
         .await;
     }

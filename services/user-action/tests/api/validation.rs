@@ -177,6 +177,23 @@ async fn file_rules_pass_through(backend: Backend) {
             format!("Response[1].fileName: {characters}"),
         ),
         (
+            "a\u{2215}b.pdf",
+            "application/pdf",
+            good.clone(),
+            400,
+            10401,
+            format!("Response[1].fileName: {characters}"),
+        ),
+        (
+            "payslip\u{202E}fdp.exe",
+            "application/pdf",
+            good.clone(),
+            400,
+            10404,
+            "Response[1].fileName: must be 1 to 255 characters without control, bidirectional or invisible characters"
+                .to_owned(),
+        ),
+        (
             "payslip",
             "application/pdf",
             good.clone(),
