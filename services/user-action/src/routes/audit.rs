@@ -8,6 +8,10 @@ use crate::store;
 use crate::wire::{ApplicationQuery, AuditEvent, AuditEvents, Fabric, FabricError};
 use actix_web::{web, HttpRequest};
 
+/// Who a change by the bank's staff (a reviewer) is shown as to the
+/// applicant.
+const BANK: &str = "bank";
+
 /// Read the application's audit trail: consents and every change.
 #[utoipa::path(
     post, path = "/services/data/v1/CustomerActionsManagement/operations/Audit/getAuditEvents", tag = "Audit",
@@ -29,7 +33,18 @@ pub async fn get_audit_events(
     let (application, _) = state.application_of(&caller, query.application_id).await?;
     let id = application.id.clone();
     let events = state.db(move |conn| store::audit_trail(conn, &id)).await?;
-    let audit_events: Vec<AuditEvent> = events.into_iter().map(AuditEvent::from).collect();
+    // The trail keeps who made each change; the applicant sees their own
+    // subject, and the bank's staff only as the bank.
+    let audit_events: Vec<AuditEvent> = events
+        .into_iter()
+        .map(AuditEvent::from)
+        .map(|mut event| {
+            if event.subject != caller.subject {
+                event.subject = BANK.to_owned();
+            }
+            event
+        })
+        .collect();
     Ok(Fabric::ok(AuditEvents {
         count: audit_events.len(),
         audit_events,

@@ -25,7 +25,9 @@ pub struct AuditEvent {
     pub id: String,
     /// When it happened (RFC 3339, UTC).
     pub time: String,
-    /// The end user who did it (the token's subject).
+    /// The end user who did it (the token's subject), or `bank` for a
+    /// change the bank's staff made (a review): their identity is kept in
+    /// the trail but not shown to the applicant.
     pub subject: String,
     /// What happened: `application-created`, `consent`, `applicant-added`,
     /// `applicant-updated`, `document-attached` or `status-change`.
