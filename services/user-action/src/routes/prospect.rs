@@ -16,6 +16,10 @@ use domain::party::{ContactChannel, ContactPoint, PartyInput, PartyKind};
 use serde_json::{json, Value};
 use service_kit::db::timestamp;
 
+/// The status of a new application (SPEC §D): the only one a client's
+/// request can lead to.
+const INITIAL_STATUS: &str = "InProgress";
+
 /// The party a profile describes.
 fn party_input(profile: &Profile) -> Result<PartyInput, CamError> {
     let mut contact_points = vec![ContactPoint {
@@ -141,10 +145,14 @@ pub async fn create_prospect_profile(
             id: domain::ids::new_application_id(),
             owner_subject: caller.subject.clone(),
             main_party_id: party.id.to_string(),
-            status: profile.status.as_ref().map_or("InProgress", |s| s.as_str()).to_owned(),
+            // The server alone sets an application's status, and the bank
+            // alone knows whether the applicant is its customer: the
+            // profile's `Status` and `IsExistingCustomer` (the seed's
+            // sample sends both) are read and not kept.
+            status: INITIAL_STATUS.to_owned(),
             branch_reference: profile.branch_reference.as_ref().map(|s| s.to_string()),
             section_progress: profile.section_progress.as_ref().map(|s| s.to_string()),
-            is_existing_customer: profile.is_existing_customer.as_ref().map(|s| s.to_string()),
+            is_existing_customer: None,
             created_at: now.clone(),
             updated_at: now.clone(),
         };

@@ -101,11 +101,13 @@ pub struct Profile {
     #[serde(default, deserialize_with = "optional")]
     #[schema(value_type = Option<String>, example = "Yes")]
     pub acceptance_status: Option<Code>,
-    /// The application's status.
+    /// Accepted and ignored: the server alone sets an application's status
+    /// (a new one is `InProgress`).
     #[serde(default, deserialize_with = "optional")]
     #[schema(value_type = Option<String>, example = "InProgress")]
     pub status: Option<Code>,
-    /// Whether the applicant is already a customer.
+    /// Accepted and ignored: whether the applicant is already a customer is
+    /// the bank's to establish, not the applicant's to say.
     #[serde(default, deserialize_with = "optional")]
     #[schema(value_type = Option<String>, example = "No")]
     pub is_existing_customer: Option<Code>,

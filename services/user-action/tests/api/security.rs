@@ -8,6 +8,7 @@ use crate::helpers::{
 };
 use reqwest::{Method, StatusCode};
 use serde_json::json;
+use testkit::at_rest::database_text;
 use testkit::call;
 use testkit::{backend_tests, edge_token_claims, refused_token_claims, Backend};
 
@@ -201,7 +202,43 @@ async fn one_user_cannot_reach_anothers_application(backend: Backend) {
     assert_eq!(stored_documents(&app, "mallory", &proof).await, 0);
 }
 
+/// `Status` and `IsExistingCustomer` in a profile are the server's and the
+/// bank's to set: a client's are accepted (the seed's sample sends them)
+/// and never stored. The application starts `InProgress` whatever was sent.
+async fn a_client_sets_no_server_field(backend: Backend) {
+    let app = spawn(backend).await;
+    let user = User::new(&app, "claimant");
+    let mut claims = profile("Claire", "Mant");
+    claims["Status"] = json!("Approved");
+    claims["IsExistingCustomer"] = json!("PRIVATE-BANKING-CLIENT");
+    let (status, created) = user
+        .call("PersonalInfo/createProspectProfile", &claims)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let id = created["Application_id"].as_str().expect("id");
+    let (status, audit) = user.call("Audit/getAuditEvents", &json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{audit}");
+    let created_event = &audit["AuditEvents"][0];
+    assert_eq!(
+        (
+            &created_event["kind"],
+            &created_event["target"],
+            &created_event["newValue"]
+        ),
+        (
+            &json!("application-created"),
+            &json!(id),
+            &json!("InProgress")
+        )
+    );
+    let stored = database_text(backend, &app.vars["USER_ACTION_DATABASE_URL"]);
+    for claim in ["Approved", "PRIVATE-BANKING-CLIENT"] {
+        assert!(!stored.contains(claim), "{claim} is stored");
+    }
+}
+
 backend_tests!(
+    a_client_sets_no_server_field,
     credentials_and_tokens_are_required,
     one_user_cannot_reach_anothers_application,
     a_token_for_another_api_or_out_of_its_time_is_refused
