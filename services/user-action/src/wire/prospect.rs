@@ -105,11 +105,13 @@ pub struct Profile {
     /// (a new one is `InProgress`).
     #[serde(default, deserialize_with = "optional")]
     #[schema(value_type = Option<String>, example = "InProgress")]
+    #[allow(dead_code)] // Read to check its shape; never kept.
     pub status: Option<Code>,
     /// Accepted and ignored: whether the applicant is already a customer is
     /// the bank's to establish, not the applicant's to say.
     #[serde(default, deserialize_with = "optional")]
     #[schema(value_type = Option<String>, example = "No")]
+    #[allow(dead_code)] // Read to check its shape; never kept.
     pub is_existing_customer: Option<Code>,
     /// The application (updateProspectProfile; default: the caller's latest).
     #[serde(default, rename = "Application_id", deserialize_with = "optional")]
