@@ -125,18 +125,46 @@ fn check_reference(reference: &str) -> Result<(), InputError> {
     check_no_control("reference", reference, false)
 }
 
-/// Checks the free-text fields: `fileInfo` may hold line breaks and tabs,
-/// nothing else may hold a control character. (PostgreSQL cannot store a
-/// NUL in text at all: unchecked, one was a 500 there and stored on SQLite.)
+/// The longest `fileInfo`, in characters: a note about the file, not a
+/// second file (unbounded, 2.5 MB of it was stored).
+pub const MAX_FILE_INFO_CHARS: usize = 1_000;
+/// The longest `fileClientId`, a string or a number's digits.
+pub const MAX_FILE_CLIENT_ID_CHARS: usize = 64;
+
+/// Checks the free-text fields: each is bounded; `fileInfo` may hold line
+/// breaks and tabs, nothing else may hold a control character.
+/// (PostgreSQL cannot store a NUL in text at all: unchecked, one was a 500
+/// there and stored on SQLite.)
 fn check_texts(
     file_info: &str,
     file_client_id: Option<&serde_json::Value>,
 ) -> Result<(), InputError> {
+    check_length("fileInfo", file_info, MAX_FILE_INFO_CHARS)?;
     check_no_control("fileInfo", file_info, true)?;
-    match file_client_id.and_then(|id| id.as_str()) {
-        Some(id) => check_no_control("fileClientId", id, false),
+    match file_client_id {
+        Some(serde_json::Value::String(id)) => {
+            check_length("fileClientId", id, MAX_FILE_CLIENT_ID_CHARS)?;
+            check_no_control("fileClientId", id, false)
+        }
+        // A number keeps the digits it was sent with (the workspace reads
+        // JSON numbers exactly), so its text is bounded too.
+        Some(number) => check_length(
+            "fileClientId",
+            &number.to_string(),
+            MAX_FILE_CLIENT_ID_CHARS,
+        ),
         None => Ok(()),
     }
+}
+
+fn check_length(field: &str, text: &str, max: usize) -> Result<(), InputError> {
+    if text.len() > max && text.chars().count() > max {
+        return Err(InputError::field(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    Ok(())
 }
 
 fn check_no_control(field: &str, text: &str, line_breaks: bool) -> Result<(), InputError> {

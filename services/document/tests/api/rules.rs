@@ -251,6 +251,30 @@ async fn malformed_requests_name_the_field(backend: Backend, storage: Storage) {
         invalid("fileClientId", "must be a number or a string"),
     )
     .await;
+    // Notes and client ids are bounded: a note of 1,001 characters, a
+    // client id of 65 (as text, and as a number's digits) are refused.
+    let long_texts = [
+        (
+            "fileInfo",
+            json!("é".repeat(1_001)),
+            "must be at most 1000 characters",
+        ),
+        (
+            "fileClientId",
+            json!("x".repeat(65)),
+            "must be at most 64 characters",
+        ),
+        (
+            "fileClientId",
+            serde_json::from_str::<Value>(&"9".repeat(65)).expect("a number"),
+            "must be at most 64 characters",
+        ),
+    ];
+    for (field, value, message) in long_texts {
+        let mut long = json_upload("r", "a.pdf", "application/pdf", &pdf(100));
+        long[field] = value;
+        refused(&app, long, StatusCode::BAD_REQUEST, invalid(field, message)).await;
+    }
     let no_owner = call(
         app.app
             .internal(Method::POST, "/document/v1/documents")
@@ -282,6 +306,14 @@ async fn malformed_requests_name_the_field(backend: Backend, storage: Storage) {
         )
     );
     assert_nothing_stored(&app).await;
+    // At the limits, the same upload is stored.
+    let mut at_the_limits = json_upload("r", "a.pdf", "application/pdf", &pdf(100));
+    at_the_limits["fileInfo"] = json!("é".repeat(1_000));
+    at_the_limits["fileClientId"] = json!("x".repeat(64));
+    assert_eq!(
+        app.upload(ALICE, &at_the_limits).await.0,
+        StatusCode::CREATED
+    );
 }
 
 storage_tests!(
