@@ -28,6 +28,11 @@ pub struct UserActionConfig {
     /// The largest uploadDocument body, in bytes.
     #[envconfig(from = "USER_ACTION_UPLOAD_MAX_BYTES", default = "16777216")]
     pub upload_max_bytes: usize,
+    /// The most co-applicants one application may have beside its main
+    /// applicant: each is a party with its own actions, so the count is
+    /// bounded.
+    #[envconfig(from = "USER_ACTION_MAX_CO_APPLICANTS", default = "10")]
+    pub max_co_applicants: usize,
     /// The token role that may set Reviewed and Rejected.
     #[envconfig(from = "USER_ACTION_REVIEWER_ROLE", default = "cam:review")]
     pub reviewer_role: String,

@@ -53,6 +53,8 @@ pub enum ErrorCode {
     IdempotencyInProgress = 10304,
     /// The Idempotency-Key was used for a different request.
     IdempotencyMismatch = 10305,
+    /// The application has as many co-applicants as it may.
+    CoApplicantLimit = 10306,
     /// File rule: forbidden characters in the name.
     FileNameCharacters = 10401,
     /// File rule: no extension.
@@ -103,6 +105,7 @@ impl ErrorCode {
         ErrorCode::DocumentsRequired,
         ErrorCode::IdempotencyInProgress,
         ErrorCode::IdempotencyMismatch,
+        ErrorCode::CoApplicantLimit,
         ErrorCode::FileNameCharacters,
         ErrorCode::FileNameExtension,
         ErrorCode::FileNameLeadingSpace,
@@ -148,7 +151,8 @@ impl ErrorCode {
             Self::ForbiddenTransition
             | Self::DocumentsRequired
             | Self::IdempotencyInProgress
-            | Self::IdempotencyMismatch => StatusCode::CONFLICT,
+            | Self::IdempotencyMismatch
+            | Self::CoApplicantLimit => StatusCode::CONFLICT,
             Self::BodyTooLarge | Self::FileTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::BodyTimedOut => StatusCode::REQUEST_TIMEOUT,

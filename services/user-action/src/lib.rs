@@ -71,6 +71,7 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
         documents: DocumentClient::new(ctx, config.document_service_url.as_deref()),
         upload_limit: config.upload_max_bytes,
         reviewer_role: config.reviewer_role.clone(),
+        max_co_applicants: config.max_co_applicants,
         listings: listing::Listings::new(config.listing_cache_bytes),
     });
     Ok(Service::new(NAME, openapi(), db, move |cfg| {

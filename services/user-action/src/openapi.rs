@@ -17,7 +17,7 @@ pub fn document() -> OpenApi {
             10001 malformed body, 10002 missing field, 10003 invalid field, 10004 unsupported media type, 10005 body too large, 10006 body not received in time (REQUEST_BODY_TIMEOUT_SECS, 408), \
             10101 app not authenticated, 10102 end user not authenticated, 10103 forbidden, 10104 too many requests, 10201 no such application, \
             10202 no such user action, 10203 no such document, 10204 no such operation, 10301 status change not allowed, \
-            10302 wrong action type, 10303 documents required, 10304 idempotency key in use, 10305 idempotency key reused, \
+            10302 wrong action type, 10303 documents required, 10304 idempotency key in use, 10305 idempotency key reused, 10306 co-applicant limit reached (USER_ACTION_MAX_CO_APPLICANTS), \
             10401-10410 the file rules (name characters, extension, leading space, invalid name, too large, empty, bad base64, \
             type not allowed, type mismatch, infected), 10500 internal, 10501 dependency unavailable, 10502 dependency timeout."),
         paths(

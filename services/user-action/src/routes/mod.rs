@@ -37,6 +37,8 @@ pub struct AppState {
     pub upload_limit: usize,
     /// The role that may review actions.
     pub reviewer_role: String,
+    /// The most co-applicants an application may have.
+    pub max_co_applicants: usize,
     /// Rendered getUserActions answers.
     pub listings: Listings,
 }

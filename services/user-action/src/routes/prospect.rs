@@ -309,6 +309,23 @@ async fn add_co_applicant(
             "ApplicantType: the application has its main applicant; add a CoApplicant",
         ));
     }
+    // Checked here so that a full application makes no party; checked
+    // again as the co-applicant is written, where additions at once queue.
+    let max = state.max_co_applicants;
+    let full = || {
+        CamError::new(
+            ErrorCode::CoApplicantLimit,
+            format!("the application has {max} co-applicants, the most it may have"),
+        )
+    };
+    if applicants
+        .iter()
+        .filter(|a| a.applicant_type != MAIN)
+        .count()
+        >= max
+    {
+        return Err(full());
+    }
     let party = state
         .party
         .create(input)
@@ -340,12 +357,19 @@ async fn add_co_applicant(
     )];
     events.extend(consent(profile, &application.id, &caller.subject));
     let row = applicant.clone();
-    if let Err(e) = state
-        .db(move |conn| store::applications::add_applicant(conn, &row, &actions, &events))
+    match state
+        .db(move |conn| store::applications::add_applicant(conn, &row, &actions, &events, max))
         .await
     {
-        forget_party(state, party.id.as_str()).await;
-        return Err(e);
+        Ok(true) => {}
+        Ok(false) => {
+            forget_party(state, party.id.as_str()).await;
+            return Err(full());
+        }
+        Err(e) => {
+            forget_party(state, party.id.as_str()).await;
+            return Err(e);
+        }
     }
     tracing::info!(application_id = %application.id, entity_id = %applicant.entity_id, "co-applicant added");
     Ok((applicant.entity_id, party.id.to_string()))

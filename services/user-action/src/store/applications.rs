@@ -30,19 +30,36 @@ pub fn create(
     })
 }
 
-/// A new co-applicant with its actions, written at once.
+/// A new co-applicant with its actions, written at once; `false`, and
+/// nothing written, when the application has `max_co_applicants` already.
 pub fn add_applicant(
     conn: &mut DbConnection,
     applicant: &ApplicantRow,
     actions: &[ActionRow],
     events: &[AuditRow],
-) -> QueryResult<()> {
+    max_co_applicants: usize,
+) -> QueryResult<bool> {
     write_transaction(conn, |conn| {
+        // The application's row is locked first, so that two additions at
+        // once count one after the other (PostgreSQL; SQLite has one
+        // writer).
+        diesel::update(applications::table.find(&applicant.application_id))
+            .set(applications::updated_at.eq(applications::updated_at))
+            .execute(conn)?;
+        let co_applicants: i64 = applicants::table
+            .filter(applicants::application_id.eq(&applicant.application_id))
+            .filter(applicants::applicant_type.ne(crate::prescribe::MAIN))
+            .count()
+            .get_result(conn)?;
+        if usize::try_from(co_applicants).unwrap_or(usize::MAX) >= max_co_applicants {
+            return Ok(false);
+        }
         diesel::insert_into(applicants::table)
             .values(applicant)
             .execute(conn)?;
         insert_actions(conn, actions)?;
-        record(conn, events)
+        record(conn, events)?;
+        Ok(true)
     })
 }
 

@@ -3,8 +3,8 @@
 //! changes nothing.
 
 use crate::helpers::{
-    fabric, pdf_b64, profile, signed, spawn, stored_documents, upload, User, APP_KEY, APP_SECRET,
-    OPERATIONS,
+    fabric, pdf_b64, profile, signed, spawn, spawn_with, stored_documents, upload, User, APP_KEY,
+    APP_SECRET, OPERATIONS,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -237,7 +237,52 @@ async fn a_client_sets_no_server_field(backend: Backend) {
     }
 }
 
+/// An application has at most USER_ACTION_MAX_CO_APPLICANTS co-applicants,
+/// also when they are added all at once: each beyond the limit is refused
+/// with 10306 and leaves no applicant behind.
+async fn co_applicants_are_bounded(backend: Backend) {
+    let app = spawn_with(backend, &[("USER_ACTION_MAX_CO_APPLICANTS", "3")]).await;
+    let user = User::new(&app, "gatherer");
+    user.application("Main", "Applicant").await;
+    let co_applicant = |n: usize| {
+        let mut body = profile("Co", &format!("Applicant{n}"));
+        body["ApplicantType"] = json!("CoApplicant");
+        body
+    };
+    let (user, co_applicant) = (&user, &co_applicant);
+    let answers = futures_util::future::join_all((0..6).map(|n| async move {
+        user.call("PersonalInfo/updateProspectProfile", &co_applicant(n))
+            .await
+    }))
+    .await;
+    let full = fabric(
+        409,
+        10306,
+        "the application has 3 co-applicants, the most it may have",
+    );
+    let refused = answers.iter().filter(|(_, body)| *body == full).count();
+    let added = answers
+        .iter()
+        .filter(|(status, body)| *status == StatusCode::OK && body["EntityId"].is_string())
+        .count();
+    assert_eq!((added, refused), (3, 3), "{answers:?}");
+    assert_eq!(
+        user.call("PersonalInfo/updateProspectProfile", &co_applicant(7))
+            .await,
+        (StatusCode::CONFLICT, full)
+    );
+    let (_, audit) = user.call("Audit/getAuditEvents", &json!({})).await;
+    let added_events = audit["AuditEvents"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["kind"] == "applicant-added")
+        .count();
+    assert_eq!(added_events, 3);
+}
+
 backend_tests!(
+    co_applicants_are_bounded,
     a_client_sets_no_server_field,
     credentials_and_tokens_are_required,
     one_user_cannot_reach_anothers_application,
