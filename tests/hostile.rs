@@ -1,5 +1,6 @@
 //! Hostile inputs against the real app, every API in its own envelope: each
-//! is answered with a clear 4xx (or, for hostile strings, stored verbatim),
+//! is answered with a clear 4xx (or, for hostile strings, stored verbatim, or
+//! never kept where the field is not the client's to set),
 //! and the app is healthy afterwards.
 //!
 //! The cases are a table (`hostile::cases`) run against a table of APIs
