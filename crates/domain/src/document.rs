@@ -240,7 +240,7 @@ impl FileRule {
 /// Checks a file name against the rules.
 pub fn check_file_name(name: &str) -> Result<(), FileRule> {
     if name.is_empty()
-        || name.chars().count() > MAX_NAME_CHARS
+        || crate::text::longer_than(name, MAX_NAME_CHARS)
         || name.chars().any(is_hidden_name_character)
     {
         return Err(FileRule::NameInvalid);

@@ -91,12 +91,19 @@ fn string_schema(
         .into()
 }
 
+/// Whether `text` has more than `max` characters. Characters are counted
+/// only when it has more than `max` bytes: a text of at most `max` bytes
+/// cannot have more characters than that.
+pub fn longer_than(text: &str, max: usize) -> bool {
+    text.len() > max && text.chars().count() > max
+}
+
 fn bounded(s: &str, max: usize) -> Result<String, String> {
     let trimmed = s.trim();
     if trimmed.is_empty() {
         return Err("must not be blank".to_owned());
     }
-    if trimmed.chars().count() > max {
+    if longer_than(trimmed, max) {
         return Err(format!("must be at most {max} characters"));
     }
     if trimmed.chars().any(char::is_control) {
@@ -195,7 +202,7 @@ impl Email {
     /// Parses an email address.
     pub fn parse(s: &str) -> Result<Self, String> {
         let s = s.trim();
-        if s.chars().count() > 254 {
+        if longer_than(s, 254) {
             return Err("must be at most 254 characters".to_owned());
         }
         email_address::EmailAddress::parse_with_options(s, email_address::Options::default())

@@ -5,6 +5,7 @@
 //! Text is not trimmed and may be empty: ECM clients send `""` for "none",
 //! and a value must come back exactly as it was sent.
 
+use domain::text::longer_than;
 use rust_decimal::Decimal;
 use serde::de::{self, Unexpected, Visitor};
 use serde::{ser, Deserialize, Deserializer, Serialize, Serializer};
@@ -32,9 +33,7 @@ impl<const MAX: usize> Text<MAX> {
 
     /// [`parse`](Self::parse), keeping `s` itself.
     fn from_string(s: String) -> Result<Self, String> {
-        // A text of at most MAX bytes has at most MAX characters; only a
-        // longer one needs counting.
-        if s.len() > MAX && s.chars().count() > MAX {
+        if longer_than(&s, MAX) {
             return Err(format!("must be at most {MAX} characters"));
         }
         if s.chars().any(char::is_control) {
@@ -101,7 +100,7 @@ impl<const MAX: usize> Prose<MAX> {
         if s.trim().is_empty() {
             return Err("must not be blank".to_owned());
         }
-        if s.chars().count() > MAX {
+        if longer_than(&s, MAX) {
             return Err(format!("must be at most {MAX} characters"));
         }
         if s.chars()

@@ -11,6 +11,7 @@ use actix_web::{web, HttpRequest};
 use base64::Engine;
 use bytes::{Bytes, BytesMut};
 use domain::document::FileRule;
+use domain::text::longer_than;
 use futures_util::StreamExt;
 use service_kit::body::{is_json, parse_json_object, read_failure, read_limited};
 use service_kit::InputError;
@@ -116,7 +117,7 @@ async fn read_json(
 }
 
 fn check_reference(reference: &str) -> Result<(), InputError> {
-    if reference.trim().is_empty() || reference.chars().count() > MAX_REFERENCE_CHARS {
+    if reference.trim().is_empty() || longer_than(reference, MAX_REFERENCE_CHARS) {
         return Err(InputError::field(
             "reference",
             format!("must be 1 to {MAX_REFERENCE_CHARS} characters"),
@@ -158,7 +159,7 @@ fn check_texts(
 }
 
 fn check_length(field: &str, text: &str, max: usize) -> Result<(), InputError> {
-    if text.len() > max && text.chars().count() > max {
+    if longer_than(text, max) {
         return Err(InputError::field(
             field,
             format!("must be at most {max} characters"),

@@ -197,7 +197,7 @@ async fn check_update(
             format!("{field}UserActionIdentifier: is required"),
         ));
     }
-    if update.response.chars().count() > MAX_RESPONSE_CHARS {
+    if domain::text::longer_than(&update.response, MAX_RESPONSE_CHARS) {
         return Err(CamError::invalid(
             &format!("{field}Response"),
             format!("must be at most {MAX_RESPONSE_CHARS} characters"),
