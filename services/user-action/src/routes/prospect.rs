@@ -357,19 +357,13 @@ async fn add_co_applicant(
     )];
     events.extend(consent(profile, &application.id, &caller.subject));
     let row = applicant.clone();
-    match state
+    let written = state
         .db(move |conn| store::applications::add_applicant(conn, &row, &actions, &events, max))
         .await
-    {
-        Ok(true) => {}
-        Ok(false) => {
-            forget_party(state, party.id.as_str()).await;
-            return Err(full());
-        }
-        Err(e) => {
-            forget_party(state, party.id.as_str()).await;
-            return Err(e);
-        }
+        .and_then(|added| if added { Ok(()) } else { Err(full()) });
+    if let Err(e) = written {
+        forget_party(state, party.id.as_str()).await;
+        return Err(e);
     }
     tracing::info!(application_id = %application.id, entity_id = %applicant.entity_id, "co-applicant added");
     Ok((applicant.entity_id, party.id.to_string()))
