@@ -144,6 +144,17 @@ pub struct SlowAnswer {
     pub waited: std::time::Duration,
 }
 
+impl SlowAnswer {
+    /// Asserts the answer of an app whose body deadline is a second: a 408
+    /// with `body`, well before the client's patience ran out (within 5 s),
+    /// and the connection closed after it.
+    pub fn assert_timed_out(&self, body: &serde_json::Value) {
+        assert_eq!((self.status, &self.body), (Some(408), body), "{self:?}");
+        assert!(self.waited < std::time::Duration::from_secs(5), "{self:?}");
+        assert!(self.closed, "the connection is not kept: {self:?}");
+    }
+}
+
 /// The claims of end-user tokens an API whose audience is `audience` must
 /// refuse, each with what is wrong with it, though signed with the right
 /// key and naming the right issuer (issue 17, findings 6 and 7): tokens for
