@@ -19,7 +19,7 @@ import secrets
 import sys
 
 import wrk
-from common import ROOT, Postgres, Server, backends, release_binary, report
+from common import ROOT, Server, backend_options, database_env, on_each_backend, release_binary, report
 
 SAMPLE = os.path.join(ROOT, "services", "case", "tests", "api", "events_sample.json")
 PATH = "/rest-api/CMRestService/RealTimeCaseCreationService/saveEventsAndPromoteToCase"
@@ -27,8 +27,7 @@ PATH = "/rest-api/CMRestService/RealTimeCaseCreationService/saveEventsAndPromote
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--no-build", action="store_true", help="use the existing release binary")
-    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    backend_options(parser)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seconds", type=int, default=10)
     args = parser.parse_args()
@@ -37,34 +36,26 @@ def main():
         sample = json.load(f)
     sample["events"][0]["eventCode"] = "BENCH-__UNIQUE__"
     body = json.dumps(sample)
-    chosen = backends(args.backend)
-    pg = Postgres() if "postgres" in chosen else None
-    rows = []
-    try:
-        for backend in chosen:
-            env = {"DEV_MODE": "true", "JWT_HS256_SECRET": secrets.token_hex(32)}
-            if backend == "postgres":
-                env.update(pg.fresh_databases(f"bench_{secrets.token_hex(4)}"))
-            server = Server(binary, env)
-            try:
-                token = server.token("bench", "case:write")
-                result = wrk.run(
-                    f"http://127.0.0.1:{server.port}{PATH}", connections=args.connections,
-                    seconds=args.seconds, method="POST", body=body, unique="__UNIQUE__",
-                    headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
-                )
-            finally:
-                server.stop()
-            if result["non2xx"]:
-                sys.exit(f"{backend}: {result['non2xx']} answers were not 200")
-            verdict = "meets" if result["p99_ms"] < 20 else "MISSES"
-            rows.append((f"{backend}: promote at {args.connections} connections", wrk.line(result)))
-            rows.append((f"{backend}: p99 against the 20 ms target", f"{result['p99_ms']:.2f} ms: {verdict}"))
-    finally:
-        if pg:
-            pg.stop()
-    report(f"saveEventsAndPromoteToCase, the appendix C sample with its own eventCode each, {args.seconds} s", rows)
 
+    def measure(backend, pg):
+        server = Server(binary, {"DEV_MODE": "true", "JWT_HS256_SECRET": secrets.token_hex(32), **database_env(backend, pg)})
+        try:
+            token = server.token("bench", "case:write")
+            result = wrk.run(
+                f"http://127.0.0.1:{server.port}{PATH}", connections=args.connections,
+                seconds=args.seconds, method="POST", body=body, unique="__UNIQUE__",
+                headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+            )
+        finally:
+            server.stop()
+        if result["non2xx"]:
+            sys.exit(f"{backend}: {result['non2xx']} answers were not 200")
+        verdict = "meets" if result["p99_ms"] < 20 else "MISSES"
+        return [(f"{backend}: promote at {args.connections} connections", wrk.line(result)),
+                (f"{backend}: p99 against the 20 ms target", f"{result['p99_ms']:.2f} ms: {verdict}")]
+
+    rows = [row for rows in on_each_backend(args.backend, measure) for row in rows]
+    report(f"saveEventsAndPromoteToCase, the appendix C sample with its own eventCode each, {args.seconds} s", rows)
 
 if __name__ == "__main__":
     main()

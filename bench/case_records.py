@@ -32,7 +32,7 @@ import sys
 import tempfile
 import time
 
-from common import Postgres, Server, backends, release_binary, report, request
+from common import SQLITE_PRAGMAS, Server, backend_options, database_env, on_each_backend, release_binary, report, request
 
 OPS = "/rest-api/ECMService/CaseManagementService"
 
@@ -99,8 +99,7 @@ def raw_sqlite(path, rows):
     """Seconds to insert `rows` into business_records with multi-row INSERTs,
     5,000 a transaction, with the service's pragmas."""
     db = sqlite3.connect(path, isolation_level=None)
-    db.executescript("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-                     "PRAGMA mmap_size = 268435456; PRAGMA cache_size = -16000;")
+    db.executescript(SQLITE_PRAGMAS)
     per_statement = 200
     statement = "INSERT INTO business_records (kind, record_id, details, updated_at) VALUES " + \
         ",".join(["(?, ?, ?, ?)"] * per_statement)
@@ -129,9 +128,7 @@ def raw_copy(pg, database, rows):
 
 
 def run_backend(binary, backend, args, pg):
-    env = {"DEV_MODE": "true", "JWT_HS256_SECRET": secrets.token_hex(32)}
-    if backend == "postgres":
-        env.update(pg.fresh_databases(f"bench_{secrets.token_hex(4)}"))
+    env = {"DEV_MODE": "true", "JWT_HS256_SECRET": secrets.token_hex(32), **database_env(backend, pg)}
     env["CASE_MAX_CUSTOMERS_PER_REQUEST"] = str(max(args.cases * args.per_case, 1000))
     server = Server(binary, env)
     rows = []
@@ -177,23 +174,15 @@ def run_backend(binary, backend, args, pg):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--no-build", action="store_true", help="use the existing release binary")
-    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    backend_options(parser)
     parser.add_argument("--cases", type=int, default=10)
     parser.add_argument("--per-case", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--records", type=int, default=200_000)
     args = parser.parse_args()
     binary = release_binary(args.no_build)
-    chosen = backends(args.backend)
-    pg = Postgres() if "postgres" in chosen else None
-    rows = []
-    try:
-        for backend in chosen:
-            rows += run_backend(binary, backend, args, pg)
-    finally:
-        if pg:
-            pg.stop()
+    rows = [row for rows in on_each_backend(args.backend, lambda backend, pg: run_backend(binary, backend, args, pg))
+            for row in rows]
     report(f"business records: {args.cases} cases x {args.per_case} per request against one per request "
            f"(median of {args.rounds}); import of {args.records} accounts", rows)
 

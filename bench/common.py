@@ -5,9 +5,12 @@ memory use. Standard library only."""
 import http.client
 import json
 import os
+import re
+import secrets
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -200,6 +203,26 @@ class Postgres:
             env[f"{service.upper()}_DATABASE_URL"] = self.url(name)
         return env
 
+    def pgbench_inserts(self, database, clients, seconds):
+        """One-row INSERTs per second that `clients` pgbench clients sustain
+        into a scratch table of `database` (dropped afterwards): the
+        ceiling a service's single-row create is measured against."""
+        row = "x" * 300
+        self.psql(database, "CREATE TABLE bench_raw (id BIGSERIAL PRIMARY KEY, body TEXT NOT NULL)")
+        with tempfile.NamedTemporaryFile("w", suffix=".sql", dir=self.root, delete=False) as script:
+            script.write(f"INSERT INTO bench_raw (body) VALUES ('{row}');\n")
+        os.chmod(script.name, 0o644)
+        try:
+            out = subprocess.run(
+                [f"{PG_BIN}/pgbench", "-n", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+                 "-c", str(clients), "-j", str(min(clients, os.cpu_count() or 1)), "-T", str(seconds),
+                 "-f", script.name, database],
+                check=True, capture_output=True, text=True, preexec_fn=self._demote()).stdout
+        finally:
+            os.unlink(script.name)
+            self.psql(database, "DROP TABLE bench_raw")
+        return float(re.search(r"tps = ([\d.]+)", out).group(1))
+
     def stop(self):
         self.process.terminate()
         self.process.wait(timeout=60)
@@ -207,6 +230,51 @@ class Postgres:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def backends(choice):
-    """The backends a `--backend` choice names, in order."""
-    return ["sqlite", "postgres"] if choice == "both" else [choice]
+# The pragmas every service's SQLite connection runs (service_kit::db).
+SQLITE_PRAGMAS = ("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; "
+                  "PRAGMA synchronous = NORMAL; PRAGMA mmap_size = 268435456; PRAGMA cache_size = -16000;")
+
+
+def sqlite_inserts(path, seconds):
+    """One-row INSERTs per second, each its own transaction, into a scratch
+    table of the SQLite file at `path` (dropped afterwards), with the
+    services' pragmas: the ceiling a service's single-row create is
+    measured against on the embedded backend."""
+    row = "x" * 300
+    db = sqlite3.connect(path, isolation_level=None)
+    db.executescript(SQLITE_PRAGMAS + "CREATE TABLE bench_raw (id INTEGER PRIMARY KEY, body TEXT NOT NULL);")
+    count, started = 0, time.perf_counter()
+    deadline = started + seconds
+    while time.perf_counter() < deadline:
+        for _ in range(100):
+            db.execute("INSERT INTO bench_raw (body) VALUES (?)", (row,))
+        count += 100
+    rate = count / (time.perf_counter() - started)
+    db.execute("DROP TABLE bench_raw")
+    db.close()
+    return rate
+
+
+def backend_options(parser):
+    """Adds the options every script takes: `--no-build` and `--backend`."""
+    parser.add_argument("--no-build", action="store_true", help="use the existing release binary")
+    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+
+
+def on_each_backend(choice, measure):
+    """Calls `measure(backend, pg)` for each backend a `--backend` choice
+    names, in order, with a throwaway PostgreSQL server (`pg`, None when
+    only SQLite is chosen) stopped afterwards; their results."""
+    chosen = ["sqlite", "postgres"] if choice == "both" else [choice]
+    pg = Postgres() if "postgres" in chosen else None
+    try:
+        return [measure(backend, pg) for backend in chosen]
+    finally:
+        if pg:
+            pg.stop()
+
+
+def database_env(backend, pg):
+    """The server's environment for `backend`'s databases: fresh PostgreSQL
+    databases on `pg`, or nothing (SQLite files in the data directory)."""
+    return pg.fresh_databases(f"bench_{secrets.token_hex(4)}") if backend == "postgres" else {}

@@ -1,49 +1,54 @@
 #!/usr/bin/env python3
-"""user-action-service under load, against the release build in standalone
-mode (embedded SQLite), with 64 connections (wrk):
+"""user-action-service under load, against the release build, on SQLite
+and PostgreSQL (`--backend sqlite|postgres|both`, default both), with 64
+connections (wrk). For each backend, every ratio's baseline is measured in
+the same run:
 
-- getUserActions vs /health/live          (target: >= 40% of its throughput)
+- getUserActions vs /health/live          (target: >= 40% of its throughput;
+                                            PostgreSQL: p99 <= 10 ms too)
 - createProspectProfile vs party-service's direct create
                                            (target: >= 50% of its throughput)
+- party-service's direct create vs the database's own one-row insert
+  ceiling: pgbench at 16 clients on PostgreSQL, a single-row insert loop on
+  the same SQLite file with the services' pragmas
+                                           (target: >= 50%)
 - getUserActions latency with 1,000,000 stored actions vs with 10,000
                                            (target: within 1.5x)
 
-The stored actions are added straight into the service's SQLite database
-while the server is stopped (the API would take hours to make a million).
+The stored actions are added straight into the service's database while
+the server is stopped (the API would take hours to make a million).
+PostgreSQL is a throwaway server from PG_BIN with fsync and
+synchronous_commit on, a database per service (bench/common.py).
 
-Usage: bench/user_action_load.py [--seconds S] [--connections C]
+Usage: bench/user_action_load.py [--no-build] [--backend both] [--seconds S] [--connections C]
 """
 
 import argparse
 import hashlib
-import shutil
 import json
 import os
+import secrets
+import shutil
 import sqlite3
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wrk  # noqa: E402
-from common import CREDENTIAL, Server, report, request  # noqa: E402
+from common import (CREDENTIAL, Server, backend_options, database_env, on_each_backend, release_binary,  # noqa: E402
+                    report, request, sqlite_inserts)
 
-JWT_SECRET = "bench-jwt-secret-0123456789abcdef0123"
 APP_KEY, APP_SECRET = "bench-app", "bench-app-secret-0123456789"
 CAM = "/services/data/v1/CustomerActionsManagement/operations"
+PGBENCH_CLIENTS = 16
 
 
 def env():
     return {
         "DEV_MODE": "true",
-        "JWT_HS256_SECRET": JWT_SECRET,
+        "JWT_HS256_SECRET": secrets.token_hex(32),
         "USER_ACTION_APPS": f"{APP_KEY}:{hashlib.sha256(APP_SECRET.encode()).hexdigest()}",
         "RUST_LOG": "error",
     }
-
-
-def mint(binary, subject):
-    out = subprocess.run([binary, "token", "--for", "user-action", "--subject", subject], env={**os.environ, **env()}, capture_output=True, text=True, check=True)
-    return out.stdout.strip()
 
 
 def cam_headers(token):
@@ -52,10 +57,14 @@ def cam_headers(token):
 
 PROFILE = {"FirstName": "Virat", "LastName": "Kohli", "DateOfBirth": "1985-10-10", "Email": "kanand@temenos.com",
            "MobileCountryCode": "+91", "MobileNumber": "9994305648", "ApplicantType": "Applicant"}
+PARTY = {"kind": "person", "firstName": "Virat", "lastName": "Kohli", "dateOfBirth": "1985-10-10",
+         "contactPoints": [{"channel": "email", "value": "kanand@temenos.com"}, {"channel": "phone", "value": "+919994305648"}]}
+FILLED_AT = "2026-01-01T00:00:00.000000Z"
 
 
-def fill_actions(data_dir, total):
-    """Adds filler applications and actions until the database holds `total` actions."""
+def fill_sqlite(data_dir, total):
+    """Adds filler applications and actions until user-action's SQLite
+    database holds `total` actions; how many it holds."""
     db = sqlite3.connect(os.path.join(data_dir, "user-action.db"))
     have = db.execute("SELECT COUNT(*) FROM user_actions").fetchone()[0]
     missing = total - have
@@ -65,15 +74,16 @@ def fill_actions(data_dir, total):
         db.execute("PRAGMA journal_mode=WAL")
         db.executescript(f"""
             WITH RECURSIVE n(i) AS (SELECT {start} UNION ALL SELECT i + 1 FROM n WHERE i < {start + apps - 1})
-            INSERT INTO applications (id, owner_subject, main_party_id, status, branch_reference, section_progress,
-                is_existing_customer, created_at, updated_at) SELECT printf('F%06d', i), 'filler-' || i, printf('%010d', 1000000000 + i), 'InProgress',
-                NULL, NULL, NULL, '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z' FROM n;
+            INSERT INTO applications (id, owner_subject, main_party_id, status, created_at, updated_at)
+                SELECT printf('F%06d', i), 'filler-' || i, printf('%010d', 1000000000 + i), 'InProgress',
+                '{FILLED_AT}', '{FILLED_AT}' FROM n;
             WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {missing - 1})
-            INSERT INTO user_actions SELECT printf('CA%012d', 100000000000 + {have} + i),
+            INSERT INTO user_actions (id, identifier, application_id, name, party_id, entity_id, status, response,
+                is_pre_requirement, position, last_update_id, version, created_at, updated_at)
+                SELECT printf('CA%012d', 100000000000 + {have} + i),
                 printf('Filler_%010d_F%06d_%d', 1000000000 + {start} + i / 6, {start} + i / 6, i % 6),
                 printf('F%06d', {start} + i / 6), 'ProofOfIncomeEmployed', printf('%010d', 1000000000 + {start} + i / 6),
-                printf('%024x', {start} + i / 6), 'Created', '', 1, i % 6, NULL, 1,
-                '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z' FROM n;
+                printf('%024x', {start} + i / 6), 'Created', '', 1, i % 6, NULL, 1, '{FILLED_AT}', '{FILLED_AT}' FROM n;
         """)
         db.commit()
     count = db.execute("SELECT COUNT(*) FROM user_actions").fetchone()[0]
@@ -81,65 +91,118 @@ def fill_actions(data_dir, total):
     return count
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=64)
-    options = parser.parse_args()
-    from common import release_binary
-    binary = release_binary()
-    token = mint(binary, "bench-user")
+def fill_postgres(pg, database, total):
+    """The same filler on PostgreSQL; how many actions the database holds."""
+    have = int(pg.psql(database, "SELECT COUNT(*) FROM user_actions"))
+    missing = total - have
+    if missing > 0:
+        apps = (missing + 5) // 6
+        start = int(pg.psql(database, "SELECT COUNT(*) FROM applications"))
+        app = f"'F' || lpad(({start} + i / 6)::text, 6, '0')"
+        party = f"(1000000000 + {start} + i / 6)::text"
+        pg.psql(database, f"""
+            INSERT INTO applications (id, owner_subject, main_party_id, status, created_at, updated_at)
+                SELECT 'F' || lpad(i::text, 6, '0'), 'filler-' || i, (1000000000 + i)::text, 'InProgress',
+                '{FILLED_AT}', '{FILLED_AT}' FROM generate_series({start}, {start + apps - 1}) i;
+            INSERT INTO user_actions (id, identifier, application_id, name, party_id, entity_id, status, response,
+                is_pre_requirement, position, last_update_id, version, created_at, updated_at)
+                SELECT 'CA' || (100000000000 + {have} + i)::text, 'Filler_' || {party} || '_' || {app} || '_' || (i % 6),
+                {app}, 'ProofOfIncomeEmployed', {party}, lpad(to_hex({start} + i / 6), 24, '0'), 'Created', '',
+                true, i % 6, NULL, 1, '{FILLED_AT}', '{FILLED_AT}' FROM generate_series(0, {missing - 1}) i;
+            ANALYZE applications; ANALYZE user_actions;
+        """)
+    return int(pg.psql(database, "SELECT COUNT(*) FROM user_actions"))
+
+
+def run_backend(binary, backend, options, pg):
+    """Every measurement on one backend; (report rows, targets met)."""
+    settings = {**env(), **database_env(backend, pg)}
     run = lambda url, **kw: wrk.run(url, connections=options.connections, seconds=options.seconds, **kw)  # noqa: E731
 
-    server = Server(binary, env())
+    server = Server(binary, settings)
     base = f"http://127.0.0.1:{server.port}"
     results = {}
     try:
+        token, creator = server.token("bench-user", service="user-action"), server.token("bench-creator", service="user-action")
         status, _ = request(server.port, "POST", f"{CAM}/PersonalInfo/createProspectProfile", json.dumps(PROFILE), cam_headers(token))
         assert status == 200, status
         status, _ = request(server.port, "POST", f"{CAM}/UserAction/createPreRequirements", "{}", cam_headers(token))
         assert status == 200, status
         results["health"] = run(f"{base}/health/live")
         results["get_actions"] = run(f"{base}{CAM}/UserAction/getUserActions", method="POST", body='{"isPre":"true"}', headers=cam_headers(token))
-        creator = mint(binary, "bench-creator")
         results["create_profile"] = run(f"{base}{CAM}/PersonalInfo/createProspectProfile", method="POST", body=json.dumps(PROFILE), headers=cam_headers(creator))
-        party = {"kind": "person", "firstName": "Virat", "lastName": "Kohli", "dateOfBirth": "1985-10-10",
-                 "contactPoints": [{"channel": "email", "value": "kanand@temenos.com"}, {"channel": "phone", "value": "+919994305648"}]}
-        results["party_create"] = run(f"{base}/party/v1/parties", method="POST", body=json.dumps(party),
+        results["party_create"] = run(f"{base}/party/v1/parties", method="POST", body=json.dumps(PARTY),
                                       headers={"X-Service-Credential": CREDENTIAL, "Content-Type": "application/json"})
+        if backend == "postgres":
+            ceiling = pg.pgbench_inserts(settings["PARTY_DATABASE_URL"].rsplit("/", 1)[1], PGBENCH_CLIENTS, options.seconds)
+            ceiling_name = f"pgbench one-row INSERT, {PGBENCH_CLIENTS} clients"
+        else:
+            ceiling = sqlite_inserts(os.path.join(server.data_dir, "party.db"), options.seconds)
+            ceiling_name = "single-row INSERT loop, same file and pragmas"
     finally:
         server.stop(keep_data=True)
 
     data_dir = server.data_dir
     scale = {}
-    for total in (10_000, 1_000_000):
-        stored = fill_actions(data_dir, total)
-        again = Server(binary, env(), data_dir=data_dir)
-        try:
-            scale[total] = (stored, run(f"http://127.0.0.1:{again.port}{CAM}/UserAction/getUserActions", method="POST",
-                                        body='{"isPre":"true"}', headers=cam_headers(token)))
-        finally:
-            again.stop()
-    shutil.rmtree(data_dir, ignore_errors=True)
+    try:
+        for total in (10_000, 1_000_000):
+            if backend == "postgres":
+                stored = fill_postgres(pg, settings["USER_ACTION_DATABASE_URL"].rsplit("/", 1)[1], total)
+            else:
+                stored = fill_sqlite(data_dir, total)
+            again = Server(binary, settings, data_dir=data_dir)
+            try:
+                scale[total] = (stored, run(f"http://127.0.0.1:{again.port}{CAM}/UserAction/getUserActions", method="POST",
+                                            body='{"isPre":"true"}', headers=cam_headers(token)))
+            finally:
+                again.stop()
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
 
     get_ratio = results["get_actions"]["rps"] / results["health"]["rps"]
     create_ratio = results["create_profile"]["rps"] / results["party_create"]["rps"]
+    ceiling_ratio = results["party_create"]["rps"] / ceiling
     small, large = scale[10_000][1], scale[1_000_000][1]
     latency_ratio = large["p50_ms"] / small["p50_ms"]
     p99_ratio = large["p99_ms"] / small["p99_ms"]
-    report(f"user-action-service, release build, standalone, {options.connections} connections, {options.seconds} s each", [
-        ("/health/live", wrk.line(results["health"])),
-        ("getUserActions", wrk.line(results["get_actions"])),
-        ("createProspectProfile", wrk.line(results["create_profile"])),
-        ("party-service create (direct)", wrk.line(results["party_create"])),
-        (f"getUserActions, {scale[10_000][0]} actions stored", wrk.line(small)),
-        (f"getUserActions, {scale[1_000_000][0]} actions stored", wrk.line(large)),
-        ("getUserActions / health", f"{get_ratio:.1%} (target >= 40%)"),
-        ("createProspectProfile / party create", f"{create_ratio:.1%} (target >= 50%)"),
-        ("latency 1M / 10k (p50, p99)", f"{latency_ratio:.2f}x, {p99_ratio:.2f}x (target <= 1.5x)"),
-    ])
+    get_p99 = results["get_actions"]["p99_ms"]
+    verdict = lambda ok: "meets" if ok else "MISSES"  # noqa: E731
+    checks = {
+        "get": get_ratio >= 0.40 and (backend == "sqlite" or get_p99 <= 10),
+        "create": create_ratio >= 0.50,
+        "ceiling": ceiling_ratio >= 0.50,
+        "scale": latency_ratio <= 1.5,
+    }
+    rows = [
+        (f"{backend}: /health/live", wrk.line(results["health"])),
+        (f"{backend}: getUserActions", wrk.line(results["get_actions"])),
+        (f"{backend}: createProspectProfile", wrk.line(results["create_profile"])),
+        (f"{backend}: party-service create (direct)", wrk.line(results["party_create"])),
+        (f"{backend}: {ceiling_name}", f"{ceiling:9.0f} rows/s"),
+        (f"{backend}: getUserActions, {scale[10_000][0]} actions stored", wrk.line(small)),
+        (f"{backend}: getUserActions, {scale[1_000_000][0]} actions stored", wrk.line(large)),
+        (f"{backend}: getUserActions / health", f"{get_ratio:.1%}, p99 {get_p99:.1f} ms (target >= 40%"
+         f"{', p99 <= 10 ms' if backend == 'postgres' else ''}): {verdict(checks['get'])}"),
+        (f"{backend}: createProspectProfile / party create", f"{create_ratio:.1%} (target >= 50%): {verdict(checks['create'])}"),
+        (f"{backend}: party create / insert ceiling", f"{ceiling_ratio:.1%} (target >= 50%): {verdict(checks['ceiling'])}"),
+        (f"{backend}: latency 1M / 10k (p50, p99)", f"{latency_ratio:.2f}x, {p99_ratio:.2f}x (target <= 1.5x): {verdict(checks['scale'])}"),
+    ]
     errors = sum(r["non2xx"] for r in list(results.values()) + [small, large])
-    ok = get_ratio >= 0.40 and create_ratio >= 0.50 and latency_ratio <= 1.5 and errors == 0
+    rows.append((f"{backend}: non-2xx answers", str(errors)))
+    return rows, all(checks.values()) and errors == 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    backend_options(parser)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=64)
+    options = parser.parse_args()
+    binary = release_binary(options.no_build)
+    results = on_each_backend(options.backend, lambda backend, pg: run_backend(binary, backend, options, pg))
+    rows = [row for rows, _ in results for row in rows]
+    ok = all(met for _, met in results)
+    report(f"user-action-service, release build, {options.connections} connections, {options.seconds} s each", rows)
     print("\nresult:", "targets met" if ok else "TARGETS MISSED")
     return 0 if ok else 1
 
