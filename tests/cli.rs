@@ -616,7 +616,8 @@ async fn rekey_moves_everything_to_the_new_key(backend: Backend) {
 
 /// A write made while `onboarding rekey` runs is kept: rekey rewrites a
 /// row only if it is unchanged since it read it. The write (a party's
-/// identifier changed to another validly sealed value) is held open until
+/// identifier changed to another validly sealed value, at the party's next
+/// version, as an update writes it) is held open until
 /// rekey has read the old value and waits to write, then committed. On
 /// PostgreSQL the test sees rekey wait on the row's lock; SQLite shows no
 /// waiters, so there it waits two seconds (and passes either way: a rekey
@@ -654,6 +655,11 @@ async fn rekey_keeps_a_write_made_while_it_runs(backend: Backend) {
         },
     );
     set_identifier(&mut writer, &id, &new);
+    // As an update does: a party is rewritten whole, at a new version.
+    execute_sql(
+        &mut writer,
+        &format!("UPDATE parties SET version = version + 1 WHERE id = '{id}'"),
+    );
     let rekey = Command::new(BIN)
         .arg("rekey")
         .envs(&app.vars)

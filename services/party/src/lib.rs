@@ -28,20 +28,21 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     openapi::document()
 }
 
-/// `onboarding rekey`: seals every identifier again under the active key
-/// and recomputes the blind indexes. Returns how many rows were rewritten.
+/// `onboarding rekey`: seals every party's personal data again under the
+/// active key and recomputes the blind indexes. Returns how many parties
+/// were rewritten.
 pub fn rekey(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::Result<usize> {
     let db = DATABASE.open(&ctx.config, vars)?;
     db.run_now(|conn| Ok(store::parties::reseal(conn, &ctx.keyring, true)?))
 }
 
-/// Builds the service for the chassis to serve. Identifiers written before
-/// encryption was introduced are sealed first.
+/// Builds the service for the chassis to serve. Parties written before
+/// their personal data was sealed are sealed first.
 pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::Result<Service> {
     let db = DATABASE.open(&ctx.config, vars)?;
     let sealed = db.run_now(|conn| Ok(store::parties::reseal(conn, &ctx.keyring, false)?))?;
     if sealed > 0 {
-        tracing::info!(rows = sealed, "legacy identifiers sealed");
+        tracing::info!(parties = sealed, "parties written before sealing sealed");
     }
     let state = web::Data::new(AppState {
         db: db.clone(),

@@ -18,6 +18,8 @@ diesel::table! {
         version -> BigInt,
         created_at -> Text,
         updated_at -> Text,
+        sealed -> Bool,
+        date_of_birth_key -> Nullable<Text>,
     }
 }
 

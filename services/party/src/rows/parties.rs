@@ -1,5 +1,14 @@
 //! The rows of a party (`parties` and its child tables), their blind
 //! indexes, and their conversion to and from the party on the wire.
+//!
+//! A party's personal data is sealed: names, date of birth, nationality,
+//! employment, contact point values, identifier values and address lines,
+//! city, state and postal code. Each value is bound to its table, column
+//! and row (`parties.last_name:<party>`,
+//! `party_addresses.city:<party>:<position>`), so a value copied to
+//! another place does not open. Codes that say what a value is (kind,
+//! channel, usage, identifier type, country) stay plain, as do ids and
+//! times. Filters match keyed blind indexes.
 
 use super::{code, decode, decode_opt, Corrupt};
 use crate::schema::{parties, party_addresses, party_contact_points, party_identifiers};
@@ -8,9 +17,11 @@ use domain::party::{
     Address, ContactChannel, ContactPoint, Employment, Identifier, Party, PartyInput,
 };
 use domain::PartyId;
+use serde::de::DeserializeOwned;
 use service_kit::{CryptoError, Keyring};
 
-/// The columns of `parties` a caller writes.
+/// The columns of `parties` a caller writes: sealed, but for `kind` and
+/// the blind indexes.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = parties, treat_none_as_null = true)]
 pub struct PartyFields {
@@ -21,10 +32,14 @@ pub struct PartyFields {
     last_name_key: Option<String>,
     organisation_name: Option<String>,
     date_of_birth: Option<String>,
+    date_of_birth_key: Option<String>,
     nationality: Option<String>,
     employment_status: Option<String>,
     employer: Option<String>,
     occupation: Option<String>,
+    /// False for a party written before personal data was sealed: its
+    /// values (but for identifiers with a blind index) are plaintext.
+    sealed: bool,
 }
 
 /// A whole `parties` row.
@@ -41,6 +56,13 @@ pub struct PartyRow {
     updated_at: String,
 }
 
+impl PartyRow {
+    /// The columns a caller writes.
+    pub fn fields(&self) -> &PartyFields {
+        &self.fields
+    }
+}
+
 /// A `party_contact_points` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = party_contact_points)]
@@ -48,7 +70,9 @@ pub struct ContactPointRow {
     party_id: String,
     position: i32,
     channel: String,
+    /// Sealed.
     value: String,
+    /// The blind index of the value: what the `email` filter matches.
     value_key: String,
     usage: Option<String>,
 }
@@ -68,7 +92,8 @@ pub struct IdentifierRow {
     value_key: Option<String>,
 }
 
-/// A `party_addresses` row.
+/// A `party_addresses` row: lines (a JSON list), city, state and postal
+/// code sealed.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = party_addresses)]
 pub struct AddressRow {
@@ -82,14 +107,66 @@ pub struct AddressRow {
     usage: Option<String>,
 }
 
-/// The key an email is matched by: emails are compared case-insensitively.
-pub fn email_key(email: &str) -> String {
-    email.trim().to_lowercase()
+/// The blind index an email is found by: emails are compared
+/// case-insensitively.
+pub fn email_key(keyring: &Keyring, email: &str) -> String {
+    keyring.blind_index("party.contact.email", &email.trim().to_lowercase())
 }
 
-/// The key a last name is matched by.
-pub fn name_key(name: &str) -> String {
-    name.trim().to_lowercase()
+/// The blind index a phone number is found by.
+fn phone_key(keyring: &Keyring, phone: &str) -> String {
+    keyring.blind_index("party.contact.phone", phone.trim())
+}
+
+/// The blind index a last name is found by: names are compared
+/// case-insensitively.
+pub fn name_key(keyring: &Keyring, name: &str) -> String {
+    keyring.blind_index("party.last_name", &name.trim().to_lowercase())
+}
+
+/// The blind index a date of birth (`YYYY-MM-DD`) is found by.
+pub fn date_of_birth_key(keyring: &Keyring, date: &str) -> String {
+    keyring.blind_index("party.date_of_birth", date)
+}
+
+/// How a party's values are read: sealed, or plaintext in a party written
+/// before personal data was sealed.
+#[derive(Clone, Copy)]
+enum Stored<'k> {
+    Sealed(&'k Keyring),
+    Plain,
+}
+
+impl Stored<'_> {
+    /// The plaintext of `value`, stored in `column` of the row `row`.
+    fn open(self, column: &str, row: &str, value: &str) -> Result<String, CryptoError> {
+        match self {
+            Self::Sealed(keyring) => keyring.open(&format!("{column}:{row}"), value),
+            Self::Plain => Ok(value.to_owned()),
+        }
+    }
+
+    /// The value of an optional field, opened and parsed.
+    fn field<T: DeserializeOwned>(
+        self,
+        column: &str,
+        row: &str,
+        value: &Option<String>,
+    ) -> Result<Option<T>, Corrupt> {
+        value
+            .as_deref()
+            .map(|v| decode(&self.open(column, row, v)?))
+            .transpose()
+    }
+}
+
+/// `value` sealed for `column` of the row `row`.
+fn seal(keyring: &Keyring, column: &str, row: &str, value: &str) -> String {
+    keyring.seal(&format!("{column}:{row}"), value)
+}
+
+fn seal_opt(keyring: &Keyring, column: &str, row: &str, value: Option<String>) -> Option<String> {
+    value.map(|v| seal(keyring, column, row, &v))
 }
 
 /// The blind index a `kind` identifier (its wire code) is found by. Tax ids
@@ -119,41 +196,21 @@ impl IdentifierRow {
         self
     }
 
-    /// The plaintext value.
+    /// The plaintext value. A row written before identifiers were sealed
+    /// has no blind index, and its value is plaintext.
     pub fn open(&self, keyring: &Keyring) -> Result<String, CryptoError> {
-        keyring.open(
-            &identifier_context(&self.party_id, self.position),
-            &self.value,
-        )
-    }
-
-    /// The row sealed again under the active key with its blind index
-    /// recomputed, or `None` when there is nothing to do. A legacy row
-    /// (written before encryption: no blind index, plaintext value) is always
-    /// sealed; others only with `everything` (after a key rotation).
-    pub fn resealed(self, keyring: &Keyring, everything: bool) -> Result<Option<Self>, Corrupt> {
-        let plaintext = match &self.value_key {
-            // Written before sealing: the value is plaintext.
-            None => self.value.clone(),
-            Some(_) if everything => self.open(keyring)?,
-            Some(_) => return Ok(None),
-        };
-        Ok(Some(self.sealed(keyring, &plaintext)))
-    }
-
-    /// The value as stored: sealed, or plaintext in a legacy row.
-    pub fn stored_value(&self) -> &str {
-        &self.value
+        match self.value_key {
+            None => Ok(self.value.clone()),
+            Some(_) => keyring.open(
+                &identifier_context(&self.party_id, self.position),
+                &self.value,
+            ),
+        }
     }
 
     /// The party the row belongs to.
     pub fn party_id(&self) -> &str {
         &self.party_id
-    }
-
-    /// The row's position in its party's list.
-    pub fn position(&self) -> i32 {
-        self.position
     }
 }
 
@@ -169,27 +226,40 @@ pub struct PartyRows {
     pub addresses: Vec<AddressRow>,
 }
 
-/// The writable columns for `input`.
-pub fn fields_of(input: &PartyInput) -> PartyFields {
+/// The writable columns of party `id` for `input`, sealed.
+pub fn fields_of(keyring: &Keyring, id: &PartyId, input: &PartyInput) -> PartyFields {
+    let row = id.as_str();
+    let sealed = |column: &str, value: Option<String>| seal_opt(keyring, column, row, value);
     let text = |v: &Option<domain::text::Name>| v.as_ref().map(|n| n.to_string());
+    let employment = input.employment.as_ref();
     PartyFields {
         kind: code(&input.kind),
-        first_name: text(&input.first_name),
-        middle_name: text(&input.middle_name),
-        last_name: text(&input.last_name),
-        last_name_key: input.last_name.as_ref().map(|n| name_key(n.as_str())),
-        organisation_name: text(&input.organisation_name),
-        date_of_birth: input.date_of_birth.map(|d| d.to_string()),
-        nationality: input.nationality.as_ref().map(code),
-        employment_status: input.employment.as_ref().map(|e| code(&e.status)),
-        employer: input
-            .employment
+        first_name: sealed("parties.first_name", text(&input.first_name)),
+        middle_name: sealed("parties.middle_name", text(&input.middle_name)),
+        last_name: sealed("parties.last_name", text(&input.last_name)),
+        last_name_key: input
+            .last_name
             .as_ref()
-            .and_then(|e| e.employer.as_ref().map(code)),
-        occupation: input
-            .employment
-            .as_ref()
-            .and_then(|e| e.occupation.as_ref().map(code)),
+            .map(|n| name_key(keyring, n.as_str())),
+        organisation_name: sealed("parties.organisation_name", text(&input.organisation_name)),
+        date_of_birth: sealed(
+            "parties.date_of_birth",
+            input.date_of_birth.map(|d| d.to_string()),
+        ),
+        date_of_birth_key: input
+            .date_of_birth
+            .map(|d| date_of_birth_key(keyring, &d.to_string())),
+        nationality: sealed("parties.nationality", input.nationality.as_ref().map(code)),
+        employment_status: employment.map(|e| code(&e.status)),
+        employer: sealed(
+            "parties.employer",
+            employment.and_then(|e| e.employer.as_ref().map(code)),
+        ),
+        occupation: sealed(
+            "parties.occupation",
+            employment.and_then(|e| e.occupation.as_ref().map(code)),
+        ),
+        sealed: true,
     }
 }
 
@@ -199,7 +269,7 @@ pub fn rows_of(keyring: &Keyring, id: &PartyId, input: &PartyInput, now: &str) -
     PartyRows {
         party: PartyRow {
             id: id.to_string(),
-            fields: fields_of(input),
+            fields: fields_of(keyring, id, input),
             version: 1,
             created_at: now.to_owned(),
             updated_at: now.to_owned(),
@@ -210,7 +280,7 @@ pub fn rows_of(keyring: &Keyring, id: &PartyId, input: &PartyInput, now: &str) -
     }
 }
 
-/// The child rows for `input`, positions in list order.
+/// The child rows for `input`, positions in list order, sealed.
 pub fn child_rows(
     keyring: &Keyring,
     id: &PartyId,
@@ -218,6 +288,7 @@ pub fn child_rows(
 ) -> (Vec<ContactPointRow>, Vec<IdentifierRow>, Vec<AddressRow>) {
     let party_id = id.to_string();
     let position = |i: usize| i32::try_from(i).expect("lists are capped at 20 entries");
+    let row = |i: usize| format!("{party_id}:{i}");
     let contact_points = input
         .contact_points
         .iter()
@@ -226,10 +297,15 @@ pub fn child_rows(
             party_id: party_id.clone(),
             position: position(i),
             channel: code(&p.channel),
-            value: p.value.trim().to_owned(),
+            value: seal(
+                keyring,
+                "party_contact_points.value",
+                &row(i),
+                p.value.trim(),
+            ),
             value_key: match p.channel {
-                ContactChannel::Email => email_key(&p.value),
-                ContactChannel::Phone => p.value.trim().to_owned(),
+                ContactChannel::Email => email_key(keyring, &p.value),
+                ContactChannel::Phone => phone_key(keyring, &p.value),
             },
             usage: p.usage.as_ref().map(code),
         })
@@ -255,15 +331,27 @@ pub fn child_rows(
         .addresses
         .iter()
         .enumerate()
-        .map(|(i, a)| AddressRow {
-            party_id: party_id.clone(),
-            position: position(i),
-            lines: serde_json::to_string(&a.lines).expect("a list of strings serializes"),
-            city: a.city.as_ref().map(code),
-            state: a.state.as_ref().map(code),
-            postal_code: a.postal_code.as_ref().map(code),
-            country_code: code(&a.country_code),
-            usage: a.usage.as_ref().map(code),
+        .map(|(i, a)| {
+            let sealed =
+                |column: &str, value: Option<String>| seal_opt(keyring, column, &row(i), value);
+            AddressRow {
+                party_id: party_id.clone(),
+                position: position(i),
+                lines: seal(
+                    keyring,
+                    "party_addresses.lines",
+                    &row(i),
+                    &serde_json::to_string(&a.lines).expect("a list of strings serializes"),
+                ),
+                city: sealed("party_addresses.city", a.city.as_ref().map(code)),
+                state: sealed("party_addresses.state", a.state.as_ref().map(code)),
+                postal_code: sealed(
+                    "party_addresses.postal_code",
+                    a.postal_code.as_ref().map(code),
+                ),
+                country_code: code(&a.country_code),
+                usage: a.usage.as_ref().map(code),
+            }
         })
         .collect();
     (contact_points, identifiers, addresses)
@@ -273,29 +361,40 @@ impl PartyRows {
     /// The party these rows store.
     pub fn into_party(self, keyring: &Keyring) -> Result<Party, Corrupt> {
         let f = &self.party.fields;
+        let stored = if f.sealed {
+            Stored::Sealed(keyring)
+        } else {
+            Stored::Plain
+        };
+        let id = self.party.id.as_str();
         let employment = match &f.employment_status {
             Some(status) => Some(Employment {
                 status: decode(status)?,
-                employer: decode_opt(f.employer.as_deref())?,
-                occupation: decode_opt(f.occupation.as_deref())?,
+                employer: stored.field("parties.employer", id, &f.employer)?,
+                occupation: stored.field("parties.occupation", id, &f.occupation)?,
             }),
             None => None,
         };
         let input = PartyInput {
             kind: decode(&f.kind)?,
-            first_name: decode_opt(f.first_name.as_deref())?,
-            middle_name: decode_opt(f.middle_name.as_deref())?,
-            last_name: decode_opt(f.last_name.as_deref())?,
-            organisation_name: decode_opt(f.organisation_name.as_deref())?,
-            date_of_birth: decode_opt(f.date_of_birth.as_deref())?,
-            nationality: decode_opt(f.nationality.as_deref())?,
+            first_name: stored.field("parties.first_name", id, &f.first_name)?,
+            middle_name: stored.field("parties.middle_name", id, &f.middle_name)?,
+            last_name: stored.field("parties.last_name", id, &f.last_name)?,
+            organisation_name: stored.field(
+                "parties.organisation_name",
+                id,
+                &f.organisation_name,
+            )?,
+            date_of_birth: stored.field("parties.date_of_birth", id, &f.date_of_birth)?,
+            nationality: stored.field("parties.nationality", id, &f.nationality)?,
             contact_points: self
                 .contact_points
                 .iter()
                 .map(|p| {
+                    let row = format!("{id}:{}", p.position);
                     Ok(ContactPoint {
                         channel: decode(&p.channel)?,
-                        value: p.value.clone(),
+                        value: stored.open("party_contact_points.value", &row, &p.value)?,
                         usage: decode_opt(p.usage.as_deref())?,
                     })
                 })
@@ -316,12 +415,21 @@ impl PartyRows {
                 .addresses
                 .iter()
                 .map(|a| {
+                    let row = format!("{id}:{}", a.position);
                     Ok(Address {
-                        lines: serde_json::from_str(&a.lines)
-                            .map_err(|e| Corrupt(e.to_string()))?,
-                        city: decode_opt(a.city.as_deref())?,
-                        state: decode_opt(a.state.as_deref())?,
-                        postal_code: decode_opt(a.postal_code.as_deref())?,
+                        lines: serde_json::from_str(&stored.open(
+                            "party_addresses.lines",
+                            &row,
+                            &a.lines,
+                        )?)
+                        .map_err(|e| Corrupt(e.to_string()))?,
+                        city: stored.field("party_addresses.city", &row, &a.city)?,
+                        state: stored.field("party_addresses.state", &row, &a.state)?,
+                        postal_code: stored.field(
+                            "party_addresses.postal_code",
+                            &row,
+                            &a.postal_code,
+                        )?,
                         country_code: decode(&a.country_code)?,
                         usage: decode_opt(a.usage.as_deref())?,
                     })
@@ -335,6 +443,17 @@ impl PartyRows {
             created_at: self.party.created_at,
             updated_at: self.party.updated_at,
         })
+    }
+
+    /// The same party's rows sealed (again) under the active key, with its
+    /// blind indexes recomputed; its version and times kept.
+    pub fn resealed(self, keyring: &Keyring) -> Result<Self, Corrupt> {
+        let version = self.party.version;
+        let party = self.into_party(keyring)?;
+        let mut rows = rows_of(keyring, &party.id, &party.input, &party.created_at);
+        rows.party.version = version;
+        rows.party.updated_at = party.updated_at;
+        Ok(rows)
     }
 }
 

@@ -3,8 +3,8 @@
 
 use super::StoreError;
 use crate::rows::parties::{
-    child_rows, email_key, fields_of, identifier_key, name_key, rows_of, AddressRow,
-    ContactPointRow, IdentifierRow, PartyFields, PartyRow, PartyRows,
+    child_rows, date_of_birth_key, email_key, fields_of, identifier_key, name_key, rows_of,
+    AddressRow, ContactPointRow, IdentifierRow, PartyFields, PartyRow, PartyRows,
 };
 use crate::rows::Corrupt;
 use crate::schema::{parties, party_addresses, party_contact_points, party_identifiers};
@@ -74,6 +74,17 @@ fn insert_children(
     Ok(())
 }
 
+/// Deletes a party's child rows, to write them again.
+fn delete_children(conn: &mut DbConnection, id: &str) -> QueryResult<()> {
+    diesel::delete(party_contact_points::table.filter(party_contact_points::party_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(party_identifiers::table.filter(party_identifiers::party_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(party_addresses::table.filter(party_addresses::party_id.eq(id)))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Replaces a party's fields, provided it is still at `version`.
 pub fn update(
     conn: &mut DbConnection,
@@ -83,7 +94,7 @@ pub fn update(
     input: &PartyInput,
 ) -> Result<Party, StoreError> {
     let now = timestamp(chrono::Utc::now());
-    let fields: PartyFields = fields_of(input);
+    let fields: PartyFields = fields_of(keyring, id, input);
     let (contact_points, identifiers, addresses) = child_rows(keyring, id, input);
     write_transaction(conn, |conn| {
         let changed = diesel::update(
@@ -100,16 +111,7 @@ pub fn update(
         if changed == 0 {
             return Err(StoreError::Stale);
         }
-        diesel::delete(
-            party_contact_points::table.filter(party_contact_points::party_id.eq(id.as_str())),
-        )
-        .execute(conn)?;
-        diesel::delete(
-            party_identifiers::table.filter(party_identifiers::party_id.eq(id.as_str())),
-        )
-        .execute(conn)?;
-        diesel::delete(party_addresses::table.filter(party_addresses::party_id.eq(id.as_str())))
-            .execute(conn)?;
+        delete_children(conn, id.as_str())?;
         insert_children(conn, &contact_points, &identifiers, &addresses)?;
         Ok(())
     })?;
@@ -145,11 +147,12 @@ pub fn find(
 /// What a list is filtered by; every filter is served by an index.
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
-    /// Matches `last_name_key`.
+    /// Matches a last name by its blind index, case-insensitively.
     pub last_name: Option<String>,
-    /// Matches `date_of_birth` (`YYYY-MM-DD`).
+    /// Matches a date of birth (`YYYY-MM-DD`) by its blind index.
     pub date_of_birth: Option<String>,
-    /// Matches an email contact point, case-insensitively.
+    /// Matches an email contact point by its blind index,
+    /// case-insensitively.
     pub email: Option<String>,
     /// Matches a `taxId` identifier by its blind index (normalised).
     pub tax_id: Option<String>,
@@ -173,15 +176,15 @@ pub fn list(
         query = query.filter(parties::id.gt(after.to_string()));
     }
     if let Some(name) = &filter.last_name {
-        query = query.filter(parties::last_name_key.eq(name_key(name)));
+        query = query.filter(parties::last_name_key.eq(name_key(keyring, name)));
     }
     if let Some(date) = &filter.date_of_birth {
-        query = query.filter(parties::date_of_birth.eq(date.clone()));
+        query = query.filter(parties::date_of_birth_key.eq(date_of_birth_key(keyring, date)));
     }
     if let Some(email) = &filter.email {
         let owners = party_contact_points::table
             .filter(party_contact_points::channel.eq("email"))
-            .filter(party_contact_points::value_key.eq(email_key(email)))
+            .filter(party_contact_points::value_key.eq(email_key(keyring, email)))
             .select(party_contact_points::party_id);
         query = query.filter(parties::id.eq_any(owners));
     }
@@ -198,13 +201,22 @@ pub fn list(
     Ok((assemble(conn, keyring, found)?, more))
 }
 
-/// Loads the child rows of `rows` (three queries, whatever their number) and
-/// builds the parties, in the order of `rows`.
+/// Loads the child rows of `rows` and builds the parties, in the order of
+/// `rows`.
 fn assemble(
     conn: &mut DbConnection,
     keyring: &Keyring,
     rows: Vec<PartyRow>,
 ) -> Result<Vec<Party>, StoreError> {
+    rows_of_parties(conn, rows)?
+        .into_iter()
+        .map(|rows| Ok(rows.into_party(keyring)?))
+        .collect()
+}
+
+/// Loads the child rows of `rows` (three queries, whatever their number),
+/// in the order of `rows`.
+fn rows_of_parties(conn: &mut DbConnection, rows: Vec<PartyRow>) -> QueryResult<Vec<PartyRows>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut contact_points = party_contact_points::table
         .filter(party_contact_points::party_id.eq_any(&ids))
@@ -224,18 +236,18 @@ fn assemble(
         .order((party_addresses::party_id, party_addresses::position))
         .select(AddressRow::as_select())
         .load(conn)?;
-    rows.into_iter()
+    Ok(rows
+        .into_iter()
         .map(|party| {
             let id = party.id.clone();
-            let rows = PartyRows {
+            PartyRows {
                 party,
                 contact_points: take_owned(&mut contact_points, |r| r.party_id() == id),
                 identifiers: take_owned(&mut identifiers, |r| r.party_id() == id),
                 addresses: take_owned(&mut addresses, |r| r.party_id() == id),
-            };
-            Ok(rows.into_party(keyring)?)
+            }
         })
-        .collect()
+        .collect())
 }
 
 /// Moves the rows matching `owned` out of `rows`, keeping their order.
@@ -245,59 +257,63 @@ fn take_owned<T>(rows: &mut Vec<T>, owned: impl Fn(&T) -> bool) -> Vec<T> {
     mine
 }
 
-/// How many identifier rows one reseal pass reads at a time.
+/// How many parties one reseal pass reads at a time.
 const RESEAL_BATCH: i64 = 500;
 
-/// Seals identifier values again under the active key and recomputes their
-/// blind indexes: legacy rows (written before encryption) always, every row
-/// with `everything` (`onboarding rekey`, after a key rotation). Each batch
-/// is one transaction. Returns how many rows were rewritten.
+/// Seals parties again under the active key and recomputes their blind
+/// indexes: parties written before their personal data was sealed always,
+/// every party with `everything` (`onboarding rekey`, after a key
+/// rotation). Each batch is one transaction. A party is rewritten only if
+/// it is still at the version read, so an update made meanwhile (which
+/// sealed its own values under the active key) is kept. Returns how many
+/// parties were rewritten.
 pub fn reseal(
     conn: &mut DbConnection,
     keyring: &Keyring,
     everything: bool,
 ) -> Result<usize, StoreError> {
-    let mut after: Option<(String, i32)> = None;
+    let mut after: Option<String> = None;
     let read = |conn: &mut DbConnection| {
-        let mut query = party_identifiers::table
-            .select(IdentifierRow::as_select())
-            .order((party_identifiers::party_id, party_identifiers::position))
+        let mut query = parties::table
+            .select(PartyRow::as_select())
+            .order(parties::id)
             .limit(RESEAL_BATCH)
             .into_boxed();
         if !everything {
-            query = query.filter(party_identifiers::value_key.is_null());
+            query = query.filter(parties::sealed.eq(false));
         }
-        if let Some((party, position)) = &after {
-            query = query.filter(
-                party_identifiers::party_id
-                    .gt(party.clone())
-                    .or(party_identifiers::party_id
-                        .eq(party.clone())
-                        .and(party_identifiers::position.gt(*position))),
-            );
+        if let Some(id) = &after {
+            query = query.filter(parties::id.gt(id.clone()));
         }
-        let batch: Vec<IdentifierRow> = query.load(conn)?;
+        let batch: Vec<PartyRow> = query.load(conn)?;
         let Some(last) = batch.last() else {
             return Ok(Batch::Done);
         };
-        after = Some((last.party_id().to_owned(), last.position()));
-        let resealed = batch
+        after = Some(last.id.clone());
+        let resealed = rows_of_parties(conn, batch)?
             .into_iter()
-            .map(|row| {
-                let was = row.stored_value().to_owned();
-                Ok(row.resealed(keyring, everything)?.map(|row| (was, row)))
-            })
-            .filter_map(Result::transpose)
+            .map(|rows| rows.resealed(keyring))
             .collect::<Result<Vec<_>, Corrupt>>()?;
         Ok::<_, StoreError>(Batch::Rows(resealed))
     };
-    rewrite_in_batches(conn, read, |conn, (was, row)| {
-        diesel::update(
-            party_identifiers::table
-                .find((row.party_id(), row.position()))
-                .filter(party_identifiers::value.eq(was)),
+    rewrite_in_batches(conn, read, |conn, rows| {
+        let id = rows.party.id.as_str();
+        let changed = diesel::update(
+            parties::table
+                .find(id)
+                .filter(parties::version.eq(rows.party.version)),
         )
-        .set(row)
-        .execute(conn)
+        .set(rows.party.fields())
+        .execute(conn)?;
+        if changed == 1 {
+            delete_children(conn, id)?;
+            insert_children(
+                conn,
+                &rows.contact_points,
+                &rows.identifiers,
+                &rows.addresses,
+            )?;
+        }
+        Ok(changed)
     })
 }
