@@ -165,7 +165,7 @@ fn find(haystack: &[u8], needle: &[u8], last: bool) -> Option<usize> {
         .enumerate()
         .filter(|(_, w)| *w == needle);
     if last {
-        at.last().map(|(i, _)| i)
+        at.next_back().map(|(i, _)| i)
     } else {
         at.next().map(|(i, _)| i)
     }
