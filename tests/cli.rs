@@ -817,17 +817,24 @@ async fn rekey_seals_only_the_legacy_content_recorded(backend: Backend) {
     for content in [&b"%PDF-1.4\nlegacy one"[..], b"%PDF-1.4\nlegacy two"] {
         let mut upload = app
             .internal(reqwest::Method::POST, "/document/v1/documents")
-            .json(&json!({"reference": "r", "fileName": "a.pdf", "fileType": "application/pdf",
-                          "fileInfo": "", "fileContents": base64_of(content)}));
+            .json(
+                &json!({"reference": "r", "fileName": "a.pdf", "fileType": "application/pdf",
+                          "fileInfo": "", "fileContents": base64_of(content)}),
+            );
         for (name, value) in owner {
             upload = upload.header(name, value);
         }
         let document: Value = json_of(upload).await;
-        stored.push((document["id"].as_str().expect("id").to_owned(), content.to_vec()));
+        stored.push((
+            document["id"].as_str().expect("id").to_owned(),
+            content.to_vec(),
+        ));
     }
     app.take_server().stop(true).await;
     let objects = testkit::objects::Objects::of(&app.vars);
-    objects.replace_document(&stored[0].0, stored[0].1.clone()).await;
+    objects
+        .replace_document(&stored[0].0, stored[0].1.clone())
+        .await;
     objects
         .replace_document(&stored[1].0, b"%PDF-1.4\nsomething else".to_vec())
         .await;
@@ -850,12 +857,21 @@ async fn rekey_seals_only_the_legacy_content_recorded(backend: Backend) {
         )),
         "{stderr}"
     );
-    assert_eq!(objects.document(&stored[1].0).await, b"%PDF-1.4\nsomething else");
+    assert_eq!(
+        objects.document(&stored[1].0).await,
+        b"%PDF-1.4\nsomething else"
+    );
 
-    objects.replace_document(&stored[1].0, stored[1].1.clone()).await;
+    objects
+        .replace_document(&stored[1].0, stored[1].1.clone())
+        .await;
     let out = rekey();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // Rekey goes by id: the good one was sealed already if it came first.
     let left = if stored[0].0 < stored[1].0 { 1 } else { 2 };
     assert!(
