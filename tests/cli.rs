@@ -317,7 +317,8 @@ backend_tests!(
     migrate_applies_the_migrations,
     import_loads_the_business_records,
     rekey_moves_everything_to_the_new_key,
-    rekey_keeps_a_write_made_while_it_runs
+    rekey_keeps_a_write_made_while_it_runs,
+    rekey_seals_only_the_legacy_content_recorded
 );
 
 #[test]
@@ -806,4 +807,84 @@ fn health_asks_the_server_on_port() {
         )),
         "{said}"
     );
+}
+
+/// A document stored before sealing (its plaintext, without a header) is
+/// sealed by `onboarding rekey` when it is exactly the content recorded;
+/// any other header-less object stops the rekey, naming the document, and
+/// is never sealed as the document's (issue 17, finding 4).
+async fn rekey_seals_only_the_legacy_content_recorded(backend: Backend) {
+    use testkit::{KEY_A, KEY_B};
+    let names = onboarding::service_names();
+    let extra = [("ENCRYPTION_KEYS", KEY_A)];
+    let mut app = testkit::TestApp::spawn(backend, &names, &extra, &build_all).await;
+    let owner = [("X-Owner-System", "user-action"), ("X-Owner-Subject", "u1")];
+    let mut stored = Vec::new();
+    for content in [&b"%PDF-1.4\nlegacy one"[..], b"%PDF-1.4\nlegacy two"] {
+        let mut upload = app
+            .internal(reqwest::Method::POST, "/document/v1/documents")
+            .json(
+                &json!({"reference": "r", "fileName": "a.pdf", "fileType": "application/pdf",
+                          "fileInfo": "", "fileContents": base64_of(content)}),
+            );
+        for (name, value) in owner {
+            upload = upload.header(name, value);
+        }
+        let document: Value = json_of(upload).await;
+        stored.push((
+            document["id"].as_str().expect("id").to_owned(),
+            content.to_vec(),
+        ));
+    }
+    app.take_server().stop(true).await;
+    let objects = testkit::objects::Objects::of(&app.vars);
+    objects
+        .replace_document(&stored[0].0, stored[0].1.clone())
+        .await;
+    objects
+        .replace_document(&stored[1].0, b"%PDF-1.4\nsomething else".to_vec())
+        .await;
+    let rotated = format!("{KEY_B},{KEY_A}");
+    let rekey = || {
+        Command::new(BIN)
+            .arg("rekey")
+            .envs(&app.vars)
+            .env("ENCRYPTION_KEYS", &rotated)
+            .output()
+            .expect("runs")
+    };
+    let refused = rekey();
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "document {}: document content: the object is not sealed, and is not the content recorded for it",
+            stored[1].0
+        )),
+        "{stderr}"
+    );
+    assert_eq!(
+        objects.document(&stored[1].0).await,
+        b"%PDF-1.4\nsomething else"
+    );
+
+    objects
+        .replace_document(&stored[1].0, stored[1].1.clone())
+        .await;
+    let out = rekey();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Rekey goes by id: the good one was sealed already if it came first.
+    let left = if stored[0].0 < stored[1].0 { 1 } else { 2 };
+    assert!(
+        stdout.contains(&format!("document: {left} rewritten under key b")),
+        "{stdout}"
+    );
+    for (id, _) in &stored {
+        assert!(objects.document(id).await.starts_with(b"OBE1\x01b"));
+    }
 }

@@ -7,6 +7,7 @@
 
 pub mod at_rest;
 pub mod faults;
+pub mod objects;
 pub mod postgres;
 pub mod s3;
 

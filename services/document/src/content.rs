@@ -2,10 +2,14 @@
 //! default, or any S3-compatible store. Objects are keyed `documents/<id>`
 //! and sealed with the keyring's STREAM construction, bound to that key:
 //! the store never sees plaintext, and reads decrypt chunk by chunk.
-//! Objects written before sealing (no header) are read as they are until
-//! `onboarding rekey` seals them.
+//! Every read is checked against the size and SHA-256 recorded at upload
+//! ([`crate::integrity`]). Objects written before sealing (no header) are
+//! read only when they are exactly the content recorded, until
+//! `onboarding rekey` seals them; any other object without our header is
+//! refused.
 
 use crate::config::DocumentConfig;
+use crate::integrity::{Expected, Mismatch};
 use bytes::Bytes;
 use futures_util::stream::{self, BoxStream, StreamExt};
 use object_store::aws::AmazonS3Builder;
@@ -37,6 +41,31 @@ pub enum ContentError {
     /// The object does not decrypt: a missing key, or damaged content.
     #[error("document content: {0}")]
     Crypto(#[from] CryptoError),
+    /// The object is not the content its metadata records.
+    #[error("document content: {0}")]
+    Mismatch(#[from] Mismatch),
+}
+
+impl ContentError {
+    /// Logs a failure of document `id`'s content by its id alone, and
+    /// counts those that say the stored object is not ours (damaged,
+    /// replaced or not sealed) in `document_integrity_failures_total`.
+    pub fn report(&self, id: &str) {
+        let reason = match self {
+            Self::Store(e) => {
+                tracing::warn!(document_id = %id, error = %e, "document content could not be read");
+                return;
+            }
+            Self::Crypto(CryptoError::UnknownKey(_)) => {
+                tracing::error!(document_id = %id, error = %self, "document content needs a key that is not configured");
+                return;
+            }
+            Self::Crypto(_) => "unauthentic",
+            Self::Mismatch(mismatch) => mismatch.reason(),
+        };
+        metrics::counter!("document_integrity_failures_total", "reason" => reason).increment(1);
+        tracing::error!(document_id = %id, reason, "document content failed its integrity check");
+    }
 }
 
 /// Plaintext chunks of one document.
@@ -101,32 +130,52 @@ impl ContentStore {
         self.inner.put(&key(id), sealed.into()).await.map(drop)
     }
 
-    /// Streams a document's plaintext. The first chunk is decrypted before
-    /// this returns, so a missing key or damaged content fails here, before
-    /// a response has started; damage further on ends the stream in error.
-    pub async fn get(&self, id: &str) -> Result<ContentStream, ContentError> {
-        let (start, sealed) = self.open_object(id).await?;
+    /// Streams a document's plaintext, checked against `expected` (see
+    /// [`Expected::verify`]). The first piece is decrypted before this
+    /// returns, so a missing key, damaged or replaced content, or (for a
+    /// small document) any mismatch fails here, before a response has
+    /// started; a failure further on ends the stream in error. Failures
+    /// are [reported](ContentError::report).
+    pub async fn get(&self, id: &str, expected: &Expected) -> Result<ContentStream, ContentError> {
+        let opened = self.open_verified(id, expected).await;
+        if let Err(e) = &opened {
+            e.report(id);
+        }
+        let id = id.to_owned();
+        Ok(opened?
+            .map(move |piece| piece.inspect_err(|e| e.report(&id)))
+            .boxed())
+    }
+
+    async fn open_verified(
+        &self,
+        id: &str,
+        expected: &Expected,
+    ) -> Result<ContentStream, ContentError> {
+        let (start, stored) = self.open_object(id).await?;
         if sealing::sealed_with(&start).is_none() {
-            return Ok(sealed
-                .map(|piece| piece.map_err(ContentError::from))
-                .boxed());
+            let legacy = read_legacy(stored, expected).await?;
+            return Ok(stream::iter([Ok(legacy)]).boxed());
         }
         let opener = self.keyring.open_stream(key(id).as_ref());
-        let mut plaintext = stream::try_unfold((sealed, Some(opener)), next_plaintext).boxed();
-        let first = plaintext.next().await.transpose()?;
-        Ok(stream::iter(first.map(Ok)).chain(plaintext).boxed())
+        let plaintext = stream::try_unfold((stored, Some(opener)), next_plaintext).boxed();
+        let mut verified = expected.verify(plaintext);
+        let first = verified.next().await.transpose()?;
+        Ok(stream::iter(first.map(Ok)).chain(verified).boxed())
     }
 
     /// Seals a document's content again under the active key, unless it
-    /// already is; true when it was rewritten. Readers see the old object or
-    /// the new one, both readable while the old key is configured.
-    pub async fn reseal(&self, id: &str) -> Result<bool, ContentError> {
+    /// already is; true when it was rewritten. The content is checked
+    /// against `expected` first, so an object that is not the document's
+    /// is never sealed as if it were. Readers see the old object or the
+    /// new one, both readable while the old key is configured.
+    pub async fn reseal(&self, id: &str, expected: &Expected) -> Result<bool, ContentError> {
         let (start, _) = self.open_object(id).await?;
         if sealing::sealed_with(&start) == Some(self.keyring.active_key_id()) {
             return Ok(false);
         }
         let mut plaintext = Vec::new();
-        let mut content = self.get(id).await?;
+        let mut content = self.get(id, expected).await?;
         while let Some(piece) = content.next().await {
             plaintext.extend_from_slice(&piece?);
         }
@@ -157,6 +206,22 @@ impl ContentStore {
             other => other,
         }
     }
+}
+
+/// A legacy object (plaintext, written before sealing), read whole but no
+/// further than one byte past its recorded size, and accepted only when it
+/// is exactly the content recorded.
+async fn read_legacy(mut stored: Stored, expected: &Expected) -> Result<Bytes, ContentError> {
+    let limit = usize::try_from(expected.size).unwrap_or(usize::MAX);
+    let mut whole = Vec::new();
+    while let Some(piece) = stored.next().await {
+        whole.extend_from_slice(&piece?);
+        if whole.len() > limit {
+            return Err(Mismatch::Unsealed.into());
+        }
+    }
+    expected.check(&whole).map_err(|_| Mismatch::Unsealed)?;
+    Ok(whole.into())
 }
 
 /// An object's bytes as stored.

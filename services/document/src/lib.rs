@@ -9,6 +9,7 @@ mod caller;
 mod checks;
 pub mod config;
 mod content;
+mod integrity;
 mod openapi;
 mod rekey;
 mod routes;

@@ -1,8 +1,12 @@
 //! `onboarding rekey` for documents: every stored object not sealed under
 //! the active key (or not sealed at all: written before sealing) is sealed
-//! again, one at a time, so memory holds one document at most.
+//! again, one at a time, so memory holds one document at most. Each is
+//! checked against its recorded size and SHA-256 first: an object that is
+//! not the document's stops the rekey, naming the document, rather than
+//! being sealed as if it were.
 
 use crate::content::ContentStore;
+use crate::integrity::Expected;
 use crate::store::documents;
 use service_kit::Database;
 
@@ -16,15 +20,23 @@ pub async fn rekey(db: &Database, content: &ContentStore) -> anyhow::Result<usiz
     let mut after = String::new();
     loop {
         let from = after.clone();
-        let ids = db
-            .run(move |conn| documents::stored_ids(conn, &from, BATCH).map_err(anyhow::Error::from))
+        let stored = db
+            .run(move |conn| documents::stored(conn, &from, BATCH).map_err(anyhow::Error::from))
             .await?;
-        let Some(last) = ids.last() else {
+        let Some((last, _, _)) = stored.last() else {
             return Ok(rewritten);
         };
         after = last.clone();
-        for id in ids {
-            if !content.reseal(&id).await? {
+        for (id, size, sha256) in stored {
+            let expected = Expected {
+                size: u64::try_from(size)?,
+                sha256,
+            };
+            let resealed = content
+                .reseal(&id, &expected)
+                .await
+                .map_err(|e| anyhow::anyhow!("document {id}: {e}"))?;
+            if !resealed {
                 continue;
             }
             rewritten += 1;

@@ -33,6 +33,14 @@ pub struct UserActionConfig {
     /// bounded.
     #[envconfig(from = "USER_ACTION_MAX_CO_APPLICANTS", default = "10")]
     pub max_co_applicants: usize,
+    /// The most documents one action may hold: getDocument answers them
+    /// all, so their number is bounded.
+    #[envconfig(from = "USER_ACTION_MAX_DOCUMENTS_PER_ACTION", default = "20")]
+    pub max_documents_per_action: usize,
+    /// The most bytes of documents (decoded) one application may hold, all
+    /// its applicants' actions together.
+    #[envconfig(from = "USER_ACTION_MAX_BYTES_PER_APPLICATION", default = "52428800")]
+    pub max_bytes_per_application: u64,
     /// The token role that may set Reviewed and Rejected.
     #[envconfig(from = "USER_ACTION_REVIEWER_ROLE", default = "cam:review")]
     pub reviewer_role: String,
@@ -58,6 +66,18 @@ impl UserActionConfig {
             return Err(ConfigError::invalid(
                 "USER_ACTION_UPLOAD_MAX_BYTES",
                 "must be at least 1024",
+            ));
+        }
+        if config.max_documents_per_action == 0 {
+            return Err(ConfigError::invalid(
+                "USER_ACTION_MAX_DOCUMENTS_PER_ACTION",
+                "must be at least 1",
+            ));
+        }
+        if config.max_bytes_per_application == 0 {
+            return Err(ConfigError::invalid(
+                "USER_ACTION_MAX_BYTES_PER_APPLICATION",
+                "must be at least 1",
             ));
         }
         config.token_policy()?;

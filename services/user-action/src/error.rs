@@ -55,6 +55,10 @@ pub enum ErrorCode {
     IdempotencyMismatch = 10305,
     /// The application has as many co-applicants as it may.
     CoApplicantLimit = 10306,
+    /// The action holds as many documents as it may.
+    DocumentLimit = 10307,
+    /// The application's documents would pass the bytes it may hold.
+    DocumentBytesLimit = 10308,
     /// File rule: forbidden characters in the name.
     FileNameCharacters = 10401,
     /// File rule: no extension.
@@ -106,6 +110,8 @@ impl ErrorCode {
         ErrorCode::IdempotencyInProgress,
         ErrorCode::IdempotencyMismatch,
         ErrorCode::CoApplicantLimit,
+        ErrorCode::DocumentLimit,
+        ErrorCode::DocumentBytesLimit,
         ErrorCode::FileNameCharacters,
         ErrorCode::FileNameExtension,
         ErrorCode::FileNameLeadingSpace,
@@ -152,8 +158,11 @@ impl ErrorCode {
             | Self::DocumentsRequired
             | Self::IdempotencyInProgress
             | Self::IdempotencyMismatch
-            | Self::CoApplicantLimit => StatusCode::CONFLICT,
-            Self::BodyTooLarge | Self::FileTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            | Self::CoApplicantLimit
+            | Self::DocumentLimit => StatusCode::CONFLICT,
+            Self::BodyTooLarge | Self::FileTooLarge | Self::DocumentBytesLimit => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::BodyTimedOut => StatusCode::REQUEST_TIMEOUT,
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,

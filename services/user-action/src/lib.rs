@@ -72,6 +72,10 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
         upload_limit: config.upload_max_bytes,
         reviewer_role: config.reviewer_role.clone(),
         max_co_applicants: config.max_co_applicants,
+        document_limits: store::actions::DocumentLimits {
+            documents_per_action: config.max_documents_per_action,
+            bytes_per_application: config.max_bytes_per_application,
+        },
         listings: listing::Listings::new(config.listing_cache_bytes),
     });
     Ok(Service::new(NAME, openapi(), db, move |cfg| {

@@ -58,6 +58,7 @@ diesel::table! {
         file_info -> Text,
         file_client_id -> Nullable<Text>,
         created_at -> Text,
+        size -> BigInt,
     }
 }
 
@@ -84,3 +85,6 @@ diesel::table! {
         created_at -> Text,
     }
 }
+
+// The bytes of an application's documents are summed across its actions.
+diesel::allow_tables_to_appear_in_same_query!(action_documents, user_actions);

@@ -8,6 +8,7 @@ use super::{AppState, BASE};
 use crate::caller::{Caller, OwnerHeaders};
 use crate::checks::check_type;
 use crate::content::ContentError;
+use crate::integrity::Expected;
 use crate::rows::documents::{DocumentRow, State};
 use crate::scan::Verdict;
 use crate::store::documents;
@@ -237,6 +238,7 @@ pub async fn metadata(
         (status = 400, description = "The owner headers are missing", body = Problem, content_type = PROBLEM),
         (status = 401, description = "No valid internal credential", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such document of this owner", body = Problem, content_type = PROBLEM),
+        (status = 500, description = "The stored content is not the document's: not sealed by this service, damaged, or of another size or SHA-256 than recorded (a failure found after the answer has started drops the connection short of its Content-Length instead)", body = Problem, content_type = PROBLEM),
         (status = 503, description = "The content store is unavailable", body = Problem, content_type = PROBLEM),
     )
 )]
@@ -246,20 +248,31 @@ pub async fn content(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ProblemError> {
     let row = find(&state, caller.owner, &id).await?;
-    let stream = state.content.get(&row.id).await.map_err(|e| match e {
-        ContentError::Store(_) => ProblemError::Unavailable(e.into()),
-        ContentError::Crypto(_) => ProblemError::Internal(e.into()),
-    })?;
+    let expected = Expected {
+        size: u64::try_from(row.size).map_err(anyhow::Error::from)?,
+        sha256: row.sha256.clone(),
+    };
+    // A failure is logged (by document id) and counted where it is found.
+    let stream = state
+        .content
+        .get(&row.id, &expected)
+        .await
+        .map_err(|e| match e {
+            ContentError::Store(_) => ProblemError::Unavailable(e.into()),
+            ContentError::Crypto(_) | ContentError::Mismatch(_) => ProblemError::Internal(e.into()),
+        })?;
     let disposition = attachment(&row.file_name);
+    // Sized, not chunked: a stream that fails part-way is cut short of its
+    // Content-Length and the connection dropped, so no reader can take it
+    // for the whole document.
     Ok(HttpResponse::Ok()
         .content_type(row.sniffed_type.as_str())
         .insert_header(disposition)
         .insert_header(("X-Content-Type-Options", "nosniff"))
-        .no_chunking(u64::try_from(row.size).unwrap_or_default())
+        .no_chunking(expected.size)
         .streaming(stream.map(|chunk| {
-            chunk.map_err(|e| {
-                tracing::error!(error = %e, "document content ends early");
-                actix_web::error::ErrorServiceUnavailable("document content ends early")
+            chunk.map_err(|_| {
+                actix_web::error::ErrorInternalServerError("document content failed part-way")
             })
         })))
 }

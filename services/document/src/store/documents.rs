@@ -153,13 +153,17 @@ pub fn claim_unfinished(
     .map(|n| n == 1)
 }
 
-/// Up to `limit` ids of stored documents after `after`, by id, whatever
-/// their owner: for `onboarding rekey`.
-pub fn stored_ids(conn: &mut DbConnection, after: &str, limit: i64) -> QueryResult<Vec<String>> {
+/// Up to `limit` stored documents after `after`, by id, whatever their
+/// owner, each with its recorded size and SHA-256: for `onboarding rekey`.
+pub fn stored(
+    conn: &mut DbConnection,
+    after: &str,
+    limit: i64,
+) -> QueryResult<Vec<(String, i64, String)>> {
     documents::table
         .filter(documents::state.eq(State::Stored.as_str()))
         .filter(documents::id.gt(after.to_owned()))
-        .select(documents::id)
+        .select((documents::id, documents::size, documents::sha256))
         .order(documents::id.asc())
         .limit(limit)
         .load(conn)

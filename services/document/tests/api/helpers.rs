@@ -4,6 +4,7 @@ use diesel::RunQueryDsl;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sha2::Digest;
+use testkit::objects::Objects;
 use testkit::{call, Backend, TestApp};
 
 /// Where content is stored.
@@ -19,9 +20,6 @@ pub enum Storage {
 pub struct App {
     /// The app.
     pub app: TestApp,
-    /// Its storage backend.
-    pub storage: Storage,
-    bucket: Option<String>,
 }
 
 /// Runs each listed `async fn(Backend, Storage)` on every database and
@@ -61,25 +59,11 @@ pub async fn spawn_with(backend: Backend, storage: Storage, extra: &[(&str, &str
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     if let Some(bucket) = &bucket {
-        let endpoint = testkit::s3::endpoint().expect("S3 server");
-        vars.extend([
-            ("DOCUMENT_STORE_URL".to_owned(), format!("s3://{bucket}")),
-            ("DOCUMENT_S3_ENDPOINT".to_owned(), endpoint.to_owned()),
-            ("DOCUMENT_S3_ALLOW_HTTP".to_owned(), "true".to_owned()),
-            ("DOCUMENT_S3_ACCESS_KEY_ID".to_owned(), "test".to_owned()),
-            (
-                "DOCUMENT_S3_SECRET_ACCESS_KEY".to_owned(),
-                "test".to_owned(),
-            ),
-        ]);
+        vars.extend(testkit::objects::s3_vars(bucket));
     }
     let pairs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let app = TestApp::spawn(backend, &["document"], &pairs, &build).await;
-    App {
-        app,
-        storage,
-        bucket,
-    }
+    App { app }
 }
 
 /// What the tests serve: document-service alone.
@@ -123,63 +107,29 @@ impl App {
         .await
     }
 
+    /// The app's object store.
+    pub fn objects(&self) -> Objects {
+        Objects::of(&self.app.vars)
+    }
+
     /// The bytes of every object in the store, as stored.
     pub async fn stored_objects(&self) -> Vec<Vec<u8>> {
-        let mut objects = Vec::new();
-        for key in self.stored_keys().await {
-            objects.push(match &self.bucket {
-                Some(bucket) => s3_object(bucket, &key).await,
-                None => std::fs::read(self.local_root().join(&key)).expect("object"),
-            });
+        let objects = self.objects();
+        let mut stored = Vec::new();
+        for key in objects.keys().await {
+            stored.push(objects.read(&key).await);
         }
-        objects
+        stored
     }
 
     /// Replaces the stored bytes of document `id`'s object.
     pub async fn overwrite_object(&self, id: &str, bytes: Vec<u8>) {
-        use object_store::ObjectStoreExt;
-        let key = format!("documents/{id}");
-        match &self.bucket {
-            Some(bucket) => drop(
-                s3(bucket)
-                    .put(&key.as_str().into(), bytes.into())
-                    .await
-                    .expect("put"),
-            ),
-            None => std::fs::write(self.local_root().join(key), bytes).expect("write"),
-        }
-    }
-
-    fn local_root(&self) -> std::path::PathBuf {
-        std::path::Path::new(&self.app.vars["DATA_DIR"]).join("documents")
+        self.objects().replace_document(id, bytes).await
     }
 
     /// The object keys in the store.
     pub async fn stored_keys(&self) -> Vec<String> {
-        match (&self.storage, &self.bucket) {
-            (Storage::S3, Some(bucket)) => testkit::s3::keys(bucket).await,
-            _ => {
-                let root = self.local_root();
-                let mut keys = Vec::new();
-                let mut dirs = vec![root.clone()];
-                while let Some(dir) = dirs.pop() {
-                    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-                        let path = entry.path();
-                        if path.is_dir() {
-                            dirs.push(path);
-                        } else {
-                            keys.push(
-                                path.strip_prefix(&root)
-                                    .expect("under root")
-                                    .display()
-                                    .to_string(),
-                            );
-                        }
-                    }
-                }
-                keys
-            }
-        }
+        self.objects().keys().await
     }
 
     /// Every row of the documents table, whatever its state.
@@ -196,27 +146,6 @@ impl App {
             .expect("count");
         counted[0].n
     }
-}
-
-/// An object's bytes on the test S3 server (signed: moto refuses anonymous
-/// reads of objects).
-async fn s3_object(bucket: &str, key: &str) -> Vec<u8> {
-    use object_store::ObjectStoreExt;
-    let object = s3(bucket).get(&key.into()).await.expect("get object");
-    object.bytes().await.expect("object bytes").to_vec()
-}
-
-/// A client of the test S3 server's `bucket`.
-fn s3(bucket: &str) -> object_store::aws::AmazonS3 {
-    object_store::aws::AmazonS3Builder::new()
-        .with_bucket_name(bucket)
-        .with_endpoint(testkit::s3::endpoint().expect("S3 server"))
-        .with_allow_http(true)
-        .with_region("us-east-1")
-        .with_access_key_id("test")
-        .with_secret_access_key("test")
-        .build()
-        .expect("S3 client")
 }
 
 /// A PDF of `size` bytes (a real PDF header, then varied filler).

@@ -6,6 +6,7 @@ mod at_rest;
 mod concurrency;
 mod failure;
 mod helpers;
+mod integrity;
 mod ownership;
 mod round_trip;
 mod rules;

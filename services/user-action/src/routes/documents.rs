@@ -7,11 +7,14 @@ use crate::caller::Caller;
 use crate::error::{CamError, ErrorCode};
 use crate::rows::{AuditRow, DocumentRow};
 use crate::store;
+use crate::store::actions::{Admission, DocumentLimits};
 use crate::wire::{DocumentQuery, Documents, Fabric, FabricError, StoredFile, Upload, Uploaded};
-use actix_web::{web, HttpRequest};
+use actix_web::{web, HttpRequest, HttpResponse};
 use base64::Engine;
-use clients::{NewDocument, StoreError};
+use bytes::Bytes;
+use clients::{DocumentClient, NewDocument, StoreError};
 use domain::document::{DocumentMetadata, Owner};
+use futures_util::stream::{self, StreamExt, TryStreamExt};
 use serde_json::Value;
 
 /// The most files one upload takes.
@@ -40,6 +43,38 @@ fn refused(e: StoreError, index: usize) -> CamError {
     }
 }
 
+/// The refusal of documents that would pass a limit.
+fn over_limit(admission: Admission, limits: &DocumentLimits) -> Result<(), CamError> {
+    match admission {
+        Admission::Admitted => Ok(()),
+        Admission::TooManyDocuments => Err(CamError::new(
+            ErrorCode::DocumentLimit,
+            format!(
+                "Response: an action holds at most {} documents",
+                limits.documents_per_action
+            ),
+        )),
+        Admission::TooManyBytes => Err(CamError::new(
+            ErrorCode::DocumentBytesLimit,
+            format!(
+                "Response: an application's documents hold at most {} bytes",
+                limits.bytes_per_application
+            ),
+        )),
+    }
+}
+
+/// The bytes `base64` decodes to, counting only its alphabet: never more
+/// than document-service will store, so the check before storing refuses
+/// nothing the one as they are attached would admit.
+fn decoded_len(base64: &str) -> u64 {
+    let symbols = base64
+        .bytes()
+        .filter(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
+        .count();
+    (symbols as u64) * 3 / 4
+}
+
 /// Removes documents stored for an upload that then failed.
 async fn forget(state: &AppState, caller: &Caller, ids: &[String]) {
     for id in ids {
@@ -59,8 +94,8 @@ async fn forget(state: &AppState, caller: &Caller, ids: &[String]) {
         (status = 400, description = "A field or file rule is broken (dbpErrCode names the rule); nothing was stored", body = FabricError),
         (status = 401, description = "No app credentials or end-user token", body = FabricError),
         (status = 404, description = "No such action of the caller", body = FabricError),
-        (status = 409, description = "The action does not take documents now", body = FabricError),
-        (status = 413, description = "A file or the body is too large; nothing was stored", body = FabricError),
+        (status = 409, description = "The action does not take documents now, or holds USER_ACTION_MAX_DOCUMENTS_PER_ACTION already with these (10307); nothing was stored", body = FabricError),
+        (status = 413, description = "A file or the body is too large, or the application's documents would pass USER_ACTION_MAX_BYTES_PER_APPLICATION (10308); nothing was stored", body = FabricError),
         (status = 503, description = "document-service is unavailable; nothing was stored", body = FabricError),
         (status = 504, description = "document-service timed out; nothing was stored", body = FabricError),
     )
@@ -99,6 +134,19 @@ pub async fn upload_document(
             format!("UserActionIdentifier: documents are added while an action is Created or Rejected, and {} is {}", action.identifier, action.status),
         ));
     }
+    // Checked here so that files past a limit are never stored; checked
+    // again as they are attached, where uploads at once queue.
+    let limits = state.document_limits;
+    let (application_id, action_id) = (application.id.clone(), action.id.clone());
+    let held = state
+        .db(move |conn| store::actions::holdings(conn, &application_id, &action_id))
+        .await?;
+    let sending = upload
+        .response
+        .iter()
+        .map(|f| decoded_len(&f.file_contents))
+        .sum();
+    over_limit(limits.admit(held, upload.response.len(), sending), &limits)?;
     let mut stored: Vec<DocumentMetadata> = Vec::new();
     // Every id sent, stored or not: a store whose answer was lost (a
     // timeout, a restart) may have stored it all the same.
@@ -138,6 +186,7 @@ pub async fn upload_document(
             file_info: file.file_info.clone(),
             file_client_id: file.file_client_id.as_ref().map(Value::to_string),
             created_at: now.clone(),
+            size: metadata.size,
         })
         .collect();
     let events: Vec<AuditRow> = rows
@@ -154,10 +203,19 @@ pub async fn upload_document(
         })
         .collect();
     let attach = rows.clone();
-    if let Err(e) = state
-        .db(move |conn| store::actions::attach(conn, &attach, &events))
-        .await
-    {
+    let (application_id, action_id) = (application.id.clone(), action.id.clone());
+    let attached = state
+        .db(move |conn| {
+            store::actions::attach(conn, &application_id, &action_id, &attach, &events, &limits)
+        })
+        .await;
+    if let Ok(admission) = attached {
+        if let Err(refusal) = over_limit(admission, &limits) {
+            forget(&state, &caller, &sent).await;
+            return Err(refusal);
+        }
+    }
+    if let Err(e) = attached {
         // A commit whose connection was lost may have happened all the
         // same: only documents known not to be attached are deleted.
         let action_id = action.id.clone();
@@ -198,10 +256,11 @@ pub async fn upload_document(
     request_body = DocumentQuery,
     security(("appKey" = [], "appSecret" = [], "userToken" = [])),
     responses(
-        (status = 200, description = "The documents: metadata and base64 content", body = Fabric<Documents>),
+        (status = 200, description = "The documents: metadata and base64 content, written one document at a time (a document that cannot be read after the first ends the answer short of its closing bytes, and the connection is dropped)", body = Fabric<Documents>),
         (status = 401, description = "No app credentials or end-user token", body = FabricError),
         (status = 404, description = "No such action or document of the caller", body = FabricError),
-        (status = 503, description = "document-service is unavailable", body = FabricError),
+        (status = 500, description = "An attached document is missing", body = FabricError),
+        (status = 503, description = "document-service is unavailable, or failed to give the first document (its content failed its integrity check)", body = FabricError),
     )
 )]
 pub async fn get_document(
@@ -209,7 +268,7 @@ pub async fn get_document(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
-) -> Result<Fabric<Documents>, CamError> {
+) -> Result<HttpResponse, CamError> {
     let (query, _): (DocumentQuery, _) = small_body(&req, payload).await?;
     let (action, _, _) = state
         .owned_action(&caller, &query.user_action_identifier, false)
@@ -227,23 +286,79 @@ pub async fn get_document(
             ));
         }
     }
-    let mut response = Vec::new();
-    for row in rows {
-        let content = state
-            .documents
-            .content(&owner(&caller.subject), &row.document_id)
-            .await
-            .map_err(CamError::from_peer)?
-            .ok_or_else(|| {
-                CamError::internal(anyhow::anyhow!(
-                    "attached document {} is missing",
-                    row.document_id
-                ))
-            })?;
-        response.push(row.attached(base64::engine::general_purpose::STANDARD.encode(&content)));
-    }
-    Ok(Fabric::ok(Documents {
-        user_action_identifier: action.identifier,
-        response,
+    let owner = owner(&caller.subject);
+    // The first document is read before the answer starts, so that the
+    // usual failures (document-service down, a document gone or failing its
+    // check) are answered in the envelope; a later one can only end the
+    // answer short of its closing bytes.
+    let first = match rows.first() {
+        Some(row) => Some(content_of(&state.documents, &owner, &row.document_id).await?),
+        None => None,
+    };
+    let (head, tail) = Documents::frame(action.identifier).map_err(CamError::internal)?;
+    let documents = state.documents.clone();
+    let mut first = first;
+    let files = stream::iter(rows.into_iter().enumerate())
+        .then(move |(index, row)| {
+            let (documents, owner, ready) = (documents.clone(), owner.clone(), first.take());
+            async move {
+                let content = match ready {
+                    Some(content) => content,
+                    None => content_of(&documents, &owner, &row.document_id)
+                        .await
+                        .map_err(|e| {
+                            tracing::error!(document_id = %row.document_id, error = %e, "getDocument ends short: a document could not be read");
+                            actix_web::error::ErrorServiceUnavailable("a document could not be read")
+                        })?,
+                };
+                let (before, after) = row
+                    .attached(String::new())
+                    .frame()
+                    .map_err(actix_web::error::ErrorInternalServerError)?;
+                let separator = if index == 0 { "" } else { "," };
+                let opening = Bytes::from([separator.as_bytes(), &before].concat());
+                Ok::<_, actix_web::Error>(
+                    stream::iter([opening])
+                        .chain(base64_pieces(content))
+                        .chain(stream::iter([Bytes::from(after)]))
+                        .map(Ok::<_, actix_web::Error>),
+                )
+            }
+        })
+        .try_flatten();
+    let answer = stream::iter([Ok::<_, actix_web::Error>(Bytes::from(head))])
+        .chain(files)
+        .chain(stream::iter([Ok(Bytes::from(tail))]));
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .streaming(answer))
+}
+
+/// A document's content, whole (document-service has checked it against
+/// its recorded size and SHA-256; a failure part-way is an error here).
+async fn content_of(
+    documents: &DocumentClient,
+    owner: &Owner,
+    id: &str,
+) -> Result<Bytes, CamError> {
+    documents
+        .content(owner, id)
+        .await
+        .map_err(CamError::from_peer)?
+        .ok_or_else(|| CamError::internal(anyhow::anyhow!("attached document {id} is missing")))
+}
+
+/// Plaintext encoded per this many bytes (a multiple of 3, so the pieces
+/// join into one base64 text without padding between them).
+const BASE64_PIECE: usize = 48 * 1024;
+
+/// `content` as base64, a piece at a time, so no second whole copy of a
+/// file is ever held.
+fn base64_pieces(content: Bytes) -> impl futures_util::Stream<Item = Bytes> {
+    let pieces = content.len().div_ceil(BASE64_PIECE);
+    stream::iter((0..pieces).map(move |i| {
+        let end = content.len().min((i + 1) * BASE64_PIECE);
+        let piece = &content[i * BASE64_PIECE..end];
+        Bytes::from(base64::engine::general_purpose::STANDARD.encode(piece))
     }))
 }

@@ -39,6 +39,9 @@ pub struct AppState {
     pub reviewer_role: String,
     /// The most co-applicants an application may have.
     pub max_co_applicants: usize,
+    /// How many documents an action, and how many bytes an application,
+    /// may hold.
+    pub document_limits: store::actions::DocumentLimits,
     /// Rendered getUserActions answers.
     pub listings: Listings,
 }

@@ -37,6 +37,9 @@ pub struct DocumentRow {
     pub file_info: String,
     pub file_client_id: Option<String>,
     pub created_at: String,
+    /// The content's size in bytes (0 for documents attached before sizes
+    /// were kept).
+    pub size: i64,
 }
 
 impl DocumentRow {

@@ -3,7 +3,7 @@
 use super::applications::insert_actions;
 use super::{batched, record};
 use crate::rows::{ActionRow, AuditRow, DocumentRow};
-use crate::schema::{action_documents, user_actions};
+use crate::schema::{action_documents, applications, user_actions};
 use diesel::prelude::*;
 use service_kit::db::write_transaction;
 use service_kit::db::DbConnection;
@@ -130,14 +130,88 @@ pub fn document_count(conn: &mut DbConnection, action_id: &str) -> QueryResult<i
         .get_result(conn)
 }
 
-/// Attaches stored documents to an action, all at once.
+/// How many documents an action, and how many bytes an application, may
+/// hold (`USER_ACTION_MAX_DOCUMENTS_PER_ACTION`,
+/// `USER_ACTION_MAX_BYTES_PER_APPLICATION`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DocumentLimits {
+    /// The most documents of one action.
+    pub documents_per_action: usize,
+    /// The most bytes of documents of one application.
+    pub bytes_per_application: u64,
+}
+
+/// Which limit a set of documents would pass, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// Within both limits.
+    Admitted,
+    /// The action would hold more documents than it may.
+    TooManyDocuments,
+    /// The application would hold more bytes than it may.
+    TooManyBytes,
+}
+
+/// The documents one action holds, and the bytes of every document of its
+/// application.
+pub fn holdings(
+    conn: &mut DbConnection,
+    application_id: &str,
+    action_id: &str,
+) -> QueryResult<(usize, u64)> {
+    let documents = document_count(conn, action_id)?;
+    let sizes: Vec<i64> = action_documents::table
+        .inner_join(user_actions::table.on(user_actions::id.eq(action_documents::action_id)))
+        .filter(user_actions::application_id.eq(application_id))
+        .select(action_documents::size)
+        .load(conn)?;
+    let bytes = sizes.iter().map(|s| u64::try_from(*s).unwrap_or(0)).sum();
+    Ok((usize::try_from(documents).unwrap_or(usize::MAX), bytes))
+}
+
+impl DocumentLimits {
+    /// Whether `adding` documents of `bytes` fit beside `held` (documents of
+    /// the action, bytes of the application).
+    pub fn admit(&self, held: (usize, u64), adding: usize, bytes: u64) -> Admission {
+        if held.0.saturating_add(adding) > self.documents_per_action {
+            Admission::TooManyDocuments
+        } else if held.1.saturating_add(bytes) > self.bytes_per_application {
+            Admission::TooManyBytes
+        } else {
+            Admission::Admitted
+        }
+    }
+}
+
+/// Attaches stored documents to action `action_id` of `application_id`,
+/// all at once, if they fit the `limits`; nothing is written when they do
+/// not.
 pub fn attach(
     conn: &mut DbConnection,
+    application_id: &str,
+    action_id: &str,
     documents: &[DocumentRow],
     events: &[AuditRow],
-) -> QueryResult<()> {
+    limits: &DocumentLimits,
+) -> QueryResult<Admission> {
     write_transaction(conn, |conn| {
+        // The application's row is locked first, so that two uploads at
+        // once count one after the other (PostgreSQL; SQLite has one
+        // writer).
+        diesel::update(applications::table.find(application_id))
+            .set(applications::updated_at.eq(applications::updated_at))
+            .execute(conn)?;
+        let held = holdings(conn, application_id, action_id)?;
+        let bytes = documents
+            .iter()
+            .map(|d| u64::try_from(d.size).unwrap_or(0))
+            .sum();
+        let admission = limits.admit(held, documents.len(), bytes);
+        if admission != Admission::Admitted {
+            return Ok(admission);
+        }
         batched!(conn, action_documents::table, documents)?;
-        record(conn, events)
+        record(conn, events)?;
+        Ok(Admission::Admitted)
     })
 }

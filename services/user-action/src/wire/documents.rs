@@ -1,6 +1,7 @@
 //! uploadDocument and getDocument: the files sent, and the documents
 //! answered.
 
+use super::fabric::{render, Fabric};
 use super::optional;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -111,4 +112,61 @@ pub struct AttachedDocument {
     /// The content, base64; a file is never empty.
     #[schema(min_length = 1)]
     pub file_contents: String,
+}
+
+/// Bytes around a value in a rendered answer: all before it, all after.
+pub type Frame = (Vec<u8>, Vec<u8>);
+
+/// `rendered` cut around `marker`'s last byte but `trim` ones: what comes
+/// before and what comes after.
+fn cut(rendered: Vec<u8>, at: Option<usize>, marker: &[u8], trim: usize) -> Frame {
+    let start = at.expect("the marker is in the rendered answer") + marker.len() - trim;
+    let mut head = rendered;
+    let tail = head.split_off(start);
+    (head, tail)
+}
+
+impl Documents {
+    /// getDocument's answer for `user_action_identifier` without its
+    /// documents, for writing one document at a time: the bytes up to the
+    /// first document, and from after the last. With the documents'
+    /// [frames](AttachedDocument::frame) and their content between, joined
+    /// by commas, they are the same bytes as the whole answer rendered at
+    /// once.
+    pub fn frame(user_action_identifier: String) -> serde_json::Result<Frame> {
+        let rendered = render(&Fabric::ok(Documents {
+            user_action_identifier,
+            response: Vec::new(),
+        }))?;
+        // `Response` is the first key: its empty array is the first match.
+        const MARKER: &[u8] = b"\"Response\":[]";
+        let at = find(&rendered, MARKER, false);
+        Ok(cut(rendered, at, MARKER, 1))
+    }
+}
+
+impl AttachedDocument {
+    /// This document's bytes in getDocument's answer, its `file_contents`
+    /// (left empty here) excepted: before the content, and after it.
+    pub fn frame(&self) -> serde_json::Result<Frame> {
+        let rendered = render(self)?;
+        // The last match: `fileClientId`, which may be any JSON value, comes
+        // before, and the fields after are strings, in which an unescaped
+        // quote cannot occur.
+        const MARKER: &[u8] = b"\"fileContents\":\"\"";
+        let at = find(&rendered, MARKER, true);
+        Ok(cut(rendered, at, MARKER, 1))
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8], last: bool) -> Option<usize> {
+    let mut at = haystack
+        .windows(needle.len())
+        .enumerate()
+        .filter(|(_, w)| *w == needle);
+    if last {
+        at.next_back().map(|(i, _)| i)
+    } else {
+        at.next().map(|(i, _)| i)
+    }
 }

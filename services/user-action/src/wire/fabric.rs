@@ -39,14 +39,22 @@ impl<T: Serialize> Responder for Fabric<T> {
     /// types: every object's keys in sorted order, so that the bytes on
     /// the wire stay the ones clients have seen.
     fn respond_to(self, _: &HttpRequest) -> HttpResponse {
-        match serde_json::to_value(&self) {
-            Ok(map) => HttpResponse::Ok().json(map),
+        match render(&self) {
+            Ok(bytes) => HttpResponse::Ok()
+                .content_type("application/json")
+                .body(bytes),
             Err(e) => {
                 tracing::error!(error = %e, "an answer could not be written");
                 HttpResponse::InternalServerError().finish()
             }
         }
     }
+}
+
+/// An answer's bytes as [`Fabric`] writes them: through a JSON map, so
+/// every object's keys in sorted order.
+pub fn render<T: Serialize>(answer: &T) -> serde_json::Result<Vec<u8>> {
+    serde_json::to_vec(&serde_json::to_value(answer)?)
 }
 
 /// The Fabric error envelope.

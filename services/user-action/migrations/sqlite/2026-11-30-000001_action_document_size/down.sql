@@ -1,0 +1,1 @@
+ALTER TABLE action_documents DROP COLUMN size;
