@@ -84,3 +84,13 @@ diesel::table! {
         created_at -> Text,
     }
 }
+
+diesel::table! {
+    intents (kind, id) {
+        kind -> Text,
+        id -> Text,
+        owner_subject -> Text,
+        created_at -> Text,
+        swept_at -> Nullable<Text>,
+    }
+}

@@ -130,13 +130,16 @@ pub fn document_count(conn: &mut DbConnection, action_id: &str) -> QueryResult<i
         .get_result(conn)
 }
 
-/// Attaches stored documents to an action, all at once.
+/// Attaches stored documents to an action, all at once, taking their
+/// intents.
 pub fn attach(
     conn: &mut DbConnection,
     documents: &[DocumentRow],
     events: &[AuditRow],
 ) -> QueryResult<()> {
     write_transaction(conn, |conn| {
+        let ids: Vec<String> = documents.iter().map(|d| d.document_id.clone()).collect();
+        super::intents::take(conn, super::intents::DOCUMENT, &ids)?;
         batched!(conn, action_documents::table, documents)?;
         record(conn, events)
     })

@@ -3,9 +3,12 @@
 
 mod helpers;
 mod idempotency;
+mod in_doubt;
+mod key_lifetimes;
 mod listing;
 mod peers;
 mod security;
 mod status_rules;
+mod sweep;
 mod unavailable;
 mod validation;
