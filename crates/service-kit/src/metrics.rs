@@ -40,6 +40,12 @@ pub fn record_request(method: &str, route: &str, status: u16, elapsed: Duration)
     metrics::histogram!("http_request_duration_seconds", &labels).record(elapsed.as_secs_f64());
 }
 
+/// Counts `count` things of `kind` that `service`'s sweep removed (left by
+/// a crash or a failed undo), as `sweep_removed_total`.
+pub fn record_swept(service: &'static str, kind: &'static str, count: u64) {
+    metrics::counter!("sweep_removed_total", "service" => service, "kind" => kind).increment(count);
+}
+
 /// `GET /metrics`: the Prometheus text exposition.
 pub async fn render() -> HttpResponse {
     HttpResponse::Ok()

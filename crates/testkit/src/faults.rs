@@ -28,14 +28,20 @@ pub fn execute(backend: Backend, url: &str, sql: &str) {
 /// Makes every `event` (`INSERT`, `UPDATE` or `DELETE`) on `table` fail, with
 /// a trigger named `fail_<event>`; [`mend`] removes it.
 pub fn fail_on(backend: Backend, url: &str, table: &str, event: &str) {
+    fail_on_rows(backend, url, table, event, "1 = 1");
+}
+
+/// As [`fail_on`], only for the rows `condition` (SQL on `NEW` or `OLD`,
+/// the same on both backends) holds for: `UPDATE`s that set a state, say.
+pub fn fail_on_rows(backend: Backend, url: &str, table: &str, event: &str, condition: &str) {
     let name = format!("fail_{}", event.to_lowercase());
     let sql = match backend {
         Backend::Sqlite => format!(
-            "CREATE TRIGGER {name} BEFORE {event} ON {table} BEGIN SELECT RAISE(ABORT, 'injected failure'); END;"
+            "CREATE TRIGGER {name} BEFORE {event} ON {table} WHEN {condition} BEGIN SELECT RAISE(ABORT, 'injected failure'); END;"
         ),
         Backend::Postgres => format!(
             "CREATE OR REPLACE FUNCTION injected_failure() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$ LANGUAGE plpgsql;
-             CREATE TRIGGER {name} BEFORE {event} ON {table} FOR EACH ROW EXECUTE FUNCTION injected_failure();"
+             CREATE TRIGGER {name} BEFORE {event} ON {table} FOR EACH ROW WHEN ({condition}) EXECUTE FUNCTION injected_failure();"
         ),
     };
     execute(backend, url, &sql);

@@ -9,6 +9,7 @@ pub mod at_rest;
 pub mod faults;
 pub mod objects;
 pub mod postgres;
+pub mod proxy;
 pub mod s3;
 
 use service_kit::server::{self, Context, RunningServer};

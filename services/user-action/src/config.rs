@@ -56,6 +56,23 @@ pub struct UserActionConfig {
     /// seconds from its `iat` to its `exp`. 1 to 86,400.
     #[envconfig(from = "USER_ACTION_JWT_MAX_LIFETIME_SECS", default = "3600")]
     pub jwt_max_lifetime_secs: u64,
+    /// How long an Idempotency-Key is kept, in seconds from its claim: a
+    /// repeat after that does the work again.
+    #[envconfig(from = "USER_ACTION_IDEMPOTENCY_TTL_SECS", default = "86400")]
+    pub idempotency_ttl_secs: u64,
+    /// How long a claimed Idempotency-Key is held for its request, in
+    /// seconds; longer than any request takes. An unanswered claim older
+    /// than this (its process died) is taken over by a retry.
+    #[envconfig(from = "USER_ACTION_IDEMPOTENCY_LEASE_SECS", default = "120")]
+    pub idempotency_lease_secs: u64,
+    /// How often the sweep looks for what a crash left behind, in seconds.
+    #[envconfig(from = "USER_ACTION_SWEEP_INTERVAL_SECS", default = "60")]
+    pub sweep_interval_secs: u64,
+    /// How old a party or document made for a request that never recorded
+    /// it must be before the sweep removes it, in seconds; longer than any
+    /// request takes.
+    #[envconfig(from = "USER_ACTION_SWEEP_GRACE_SECS", default = "900")]
+    pub sweep_grace_secs: u64,
 }
 
 impl UserActionConfig {
@@ -81,6 +98,26 @@ impl UserActionConfig {
             ));
         }
         config.token_policy()?;
+        for (name, value) in [
+            (
+                "USER_ACTION_IDEMPOTENCY_LEASE_SECS",
+                config.idempotency_lease_secs,
+            ),
+            (
+                "USER_ACTION_SWEEP_INTERVAL_SECS",
+                config.sweep_interval_secs,
+            ),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::invalid(name, "must be at least 1"));
+            }
+        }
+        if config.idempotency_ttl_secs < config.idempotency_lease_secs {
+            return Err(ConfigError::invalid(
+                "USER_ACTION_IDEMPOTENCY_TTL_SECS",
+                "must be at least USER_ACTION_IDEMPOTENCY_LEASE_SECS",
+            ));
+        }
         Ok(config)
     }
 

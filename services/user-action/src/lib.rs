@@ -19,6 +19,7 @@ mod routes;
 mod rows;
 mod schema;
 mod store;
+mod sweep;
 mod wire;
 
 pub use config::UserActionConfig;
@@ -32,6 +33,7 @@ use routes::AppState;
 use service_kit::server::Context;
 use service_kit::{ConfigError, Service};
 use std::collections::HashMap;
+use std::time::Duration;
 
 /// The service's name.
 pub const NAME: &str = "user-action";
@@ -54,7 +56,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     openapi::document()
 }
 
-/// Builds the service for the chassis to serve.
+/// Builds the service for the chassis to serve, and starts its sweeper.
 pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::Result<Service> {
     let config = UserActionConfig::load(vars)?;
     let db = DATABASE.open(&ctx.config, vars)?;
@@ -64,11 +66,27 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
         apps: Apps::configured(ctx, config.apps.as_deref())?,
         tokens: ctx.tokens.verifier(&config.token_policy()?),
     });
+    let idempotency = store::idempotency::Lifetimes {
+        ttl: Duration::from_secs(config.idempotency_ttl_secs),
+        lease: Duration::from_secs(config.idempotency_lease_secs),
+    };
+    let party = PartyClient::new(ctx, config.party_service_url.as_deref());
+    let documents = DocumentClient::new(ctx, config.document_service_url.as_deref());
+    sweep::spawn(
+        sweep::Sweeper {
+            db: db.clone(),
+            party: party.clone(),
+            documents: documents.clone(),
+            grace: Duration::from_secs(config.sweep_grace_secs),
+            idempotency,
+        },
+        Duration::from_secs(config.sweep_interval_secs),
+    );
     let state = web::Data::new(AppState {
         db: db.clone(),
         catalog,
-        party: PartyClient::new(ctx, config.party_service_url.as_deref()),
-        documents: DocumentClient::new(ctx, config.document_service_url.as_deref()),
+        party,
+        documents,
         upload_limit: config.upload_max_bytes,
         reviewer_role: config.reviewer_role.clone(),
         max_co_applicants: config.max_co_applicants,
@@ -77,6 +95,7 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
             bytes_per_application: config.max_bytes_per_application,
         },
         listings: listing::Listings::new(config.listing_cache_bytes),
+        idempotency,
     });
     Ok(Service::new(NAME, openapi(), db, move |cfg| {
         routes::register(cfg, state.clone(), authenticator.clone());

@@ -88,3 +88,13 @@ diesel::table! {
 
 // The bytes of an application's documents are summed across its actions.
 diesel::allow_tables_to_appear_in_same_query!(action_documents, user_actions);
+
+diesel::table! {
+    intents (kind, id) {
+        kind -> Text,
+        id -> Text,
+        owner_subject -> Text,
+        created_at -> Text,
+        swept_at -> Nullable<Text>,
+    }
+}

@@ -5,9 +5,10 @@ use super::body::{json_body, small_body};
 use super::AppState;
 use crate::caller::Caller;
 use crate::error::{CamError, ErrorCode};
-use crate::rows::{AuditRow, DocumentRow};
+use crate::rows::{document_owner, AuditRow, DocumentRow};
 use crate::store;
 use crate::store::actions::{Admission, DocumentLimits};
+use crate::store::intents;
 use crate::wire::{DocumentQuery, Documents, Fabric, FabricError, StoredFile, Upload, Uploaded};
 use actix_web::{web, HttpRequest, HttpResponse};
 use base64::Engine;
@@ -19,14 +20,6 @@ use serde_json::Value;
 
 /// The most files one upload takes.
 const MAX_FILES: usize = 10;
-
-/// The document-service owner of a caller's documents.
-fn owner(subject: &str) -> Owner {
-    Owner {
-        system: "user-action".to_owned(),
-        subject: subject.to_owned(),
-    }
-}
 
 /// document-service's refusal of file `index`, in CAM terms: a file rule
 /// keeps its own code, an invalid field is named in the file. Anything
@@ -75,13 +68,24 @@ fn decoded_len(base64: &str) -> u64 {
     (symbols as u64) * 3 / 4
 }
 
-/// Removes documents stored for an upload that then failed.
-async fn forget(state: &AppState, caller: &Caller, ids: &[String]) {
-    for id in ids {
-        if let Err(e) = state.documents.delete(&owner(&caller.subject), id).await {
-            tracing::error!(document_id = %id, error = %e, "could not delete a document of a failed upload");
+/// Removes documents sent for an upload that then failed, and forgets the
+/// intents of those removed and of `unsent` (never made). One
+/// document-service cannot delete keeps its intent: the sweep removes it.
+async fn forget(state: &AppState, caller: &Caller, sent: &[String], unsent: &[String]) {
+    let mut gone = unsent.to_vec();
+    for id in sent {
+        match state
+            .documents
+            .delete(&document_owner(&caller.subject), id)
+            .await
+        {
+            Ok(_) => gone.push(id.clone()),
+            Err(e) => {
+                tracing::error!(document_id = %id, error = %e, "could not delete a document of a failed upload")
+            }
         }
     }
+    state.forget_intents(intents::DOCUMENT, gone).await;
 }
 
 /// Store files for one of the caller's DocumentUpload actions.
@@ -148,10 +152,20 @@ pub async fn upload_document(
         .sum();
     over_limit(limits.admit(held, upload.response.len(), sending), &limits)?;
     let mut stored: Vec<DocumentMetadata> = Vec::new();
+    // The ids are recorded before anything is stored, so that the sweep
+    // finds what a crash leaves.
+    let ids: Vec<String> = upload
+        .response
+        .iter()
+        .map(|_| uuid::Uuid::new_v4().to_string())
+        .collect();
+    state
+        .intend(intents::DOCUMENT, ids.clone(), &caller)
+        .await?;
     // Every id sent, stored or not: a store whose answer was lost (a
     // timeout, a restart) may have stored it all the same.
     let mut sent: Vec<String> = Vec::new();
-    for (index, file) in upload.response.iter().enumerate() {
+    for ((index, file), id) in upload.response.iter().enumerate().zip(&ids) {
         let document = NewDocument {
             reference: &action.identifier,
             file_name: &file.file_name,
@@ -160,16 +174,15 @@ pub async fn upload_document(
             file_client_id: file.file_client_id.as_ref(),
             file_contents: &file.file_contents,
         };
-        let id = uuid::Uuid::new_v4().to_string();
         sent.push(id.clone());
         match state
             .documents
-            .store(&owner(&caller.subject), &id, &document)
+            .store(&document_owner(&caller.subject), id, &document)
             .await
         {
             Ok(metadata) => stored.push(metadata),
             Err(e) => {
-                forget(&state, &caller, &sent).await;
+                forget(&state, &caller, &sent, &ids[sent.len()..]).await;
                 return Err(refused(e, index));
             }
         }
@@ -211,13 +224,15 @@ pub async fn upload_document(
         .await;
     if let Ok(admission) = attached {
         if let Err(refusal) = over_limit(admission, &limits) {
-            forget(&state, &caller, &sent).await;
+            forget(&state, &caller, &sent, &[]).await;
             return Err(refusal);
         }
     }
     if let Err(e) = attached {
         // A commit whose connection was lost may have happened all the
-        // same: only documents known not to be attached are deleted.
+        // same: when every document turns out attached, that is the
+        // answer; otherwise only documents known not to be attached are
+        // deleted.
         let action_id = action.id.clone();
         match state
             .db(move |conn| store::actions::documents_of(conn, &action_id))
@@ -225,15 +240,19 @@ pub async fn upload_document(
         {
             Ok(attached) => {
                 sent.retain(|id| !attached.iter().any(|row| &row.document_id == id));
-                forget(&state, &caller, &sent).await;
+                if !sent.is_empty() {
+                    forget(&state, &caller, &sent, &[]).await;
+                    return Err(e);
+                }
+                tracing::warn!(action_id = %action.id, "an attachment's commit was in doubt and did happen");
             }
             Err(_) => {
                 for id in &sent {
                     tracing::error!(document_id = %id, "kept a document whose attachment is in doubt");
                 }
+                return Err(e);
             }
         }
-        return Err(e);
     }
     tracing::info!(action_id = %action.id, files = rows.len(), "documents attached");
     let response = rows
@@ -286,7 +305,7 @@ pub async fn get_document(
             ));
         }
     }
-    let owner = owner(&caller.subject);
+    let owner = document_owner(&caller.subject);
     // The first document is read before the answer starts, so that the
     // usual failures (document-service down, a document gone or failing its
     // check) are answered in the envelope; a later one can only end the

@@ -20,7 +20,9 @@ const IDEMPOTENCY_WAIT: Duration = Duration::from_secs(10);
 
 /// Runs `work` once per `Idempotency-Key` (when the request has one): a
 /// repeat, even a concurrent one, gets the first request's answer. A failed
-/// request releases its key so that a retry does the work. The answer is
+/// request releases its key so that a retry does the work. A key is kept
+/// for the configured time to live, then is fresh again; a claim older
+/// than its lease (its process died mid-request) is taken over by a retry. The answer is
 /// kept as JSON: a replica of another version reads it as long as the
 /// answer's fields keep their names.
 pub async fn once<T, F, Fut>(
@@ -49,10 +51,11 @@ where
         .to_owned();
     let fingerprint = hex::encode(sha2::Sha256::digest(body));
     let started = std::time::Instant::now();
-    loop {
+    let claimed_at = loop {
         let (owner, k, f) = (caller.subject.clone(), key.clone(), fingerprint.clone());
+        let ages = state.idempotency.ages();
         let (claim, stored) = state
-            .db(move |conn| store::idempotency::claim(conn, &owner, operation, &k, &f))
+            .db(move |conn| store::idempotency::claim(conn, &owner, operation, &k, &f, &ages))
             .await?;
         if stored != fingerprint {
             return Err(CamError::new(
@@ -61,7 +64,7 @@ where
             ));
         }
         match claim {
-            store::idempotency::Claim::Fresh => break,
+            store::idempotency::Claim::Fresh(claimed_at) => break claimed_at,
             store::idempotency::Claim::Done(answer) => {
                 return serde_json::from_str(&answer).map_err(CamError::internal);
             }
@@ -77,12 +80,13 @@ where
                 ));
             }
         }
-    }
+    };
     let claim = Claimed {
         db: state.db.clone(),
         owner: caller.subject.clone(),
         operation,
         key,
+        claimed_at,
     };
     match work().await {
         Ok(answer) => {
@@ -110,6 +114,9 @@ struct Claimed {
     owner: String,
     operation: &'static str,
     key: String,
+    /// When it was claimed: settling touches the claim only while it is
+    /// still this one (not taken over after its lease).
+    claimed_at: String,
 }
 
 impl Claimed {
@@ -134,17 +141,20 @@ impl Claimed {
     }
 
     async fn try_settle(&self, answer: &Option<String>) -> Result<(), ProblemError> {
-        let (owner, operation, key, answer) = (
+        let (owner, operation, key, at, answer) = (
             self.owner.clone(),
             self.operation,
             self.key.clone(),
+            self.claimed_at.clone(),
             answer.clone(),
         );
         self.db
             .run(move |conn| {
                 match &answer {
-                    Some(text) => store::idempotency::complete(conn, &owner, operation, &key, text),
-                    None => store::idempotency::release(conn, &owner, operation, &key),
+                    Some(text) => {
+                        store::idempotency::complete(conn, &owner, operation, &key, &at, text)
+                    }
+                    None => store::idempotency::release(conn, &owner, operation, &key, &at),
                 }
                 .map_err(ProblemError::from)
             })

@@ -44,6 +44,8 @@ pub struct AppState {
     pub document_limits: store::actions::DocumentLimits,
     /// Rendered getUserActions answers.
     pub listings: Listings,
+    /// How long Idempotency-Keys live and their claims hold.
+    pub idempotency: store::idempotency::Lifetimes,
 }
 
 /// Registers the CAM scope: the rate limit (by end user, else app, else
@@ -114,6 +116,35 @@ impl AppState {
             .run(move |conn| work(conn).map_err(ProblemError::from))
             .await
             .map_err(CamError::from)
+    }
+
+    /// Records that `ids` of `kind` (`store::intents`) are being made in
+    /// another service for `caller`, before or as they are made: the sweep
+    /// removes them unless the request records them.
+    pub async fn intend(
+        &self,
+        kind: &'static str,
+        ids: Vec<String>,
+        caller: &Caller,
+    ) -> Result<(), CamError> {
+        let owner = caller.subject.clone();
+        self.db(move |conn| store::intents::record(conn, kind, &ids, &owner))
+            .await
+    }
+
+    /// Forgets the intents of `ids`, removed from their service by the
+    /// request that made them. Left to the sweep when that fails: it finds
+    /// them already gone.
+    pub async fn forget_intents(&self, kind: &'static str, ids: Vec<String>) {
+        if ids.is_empty() {
+            return;
+        }
+        if let Err(e) = self
+            .db(move |conn| store::intents::forget(conn, kind, &ids))
+            .await
+        {
+            tracing::warn!(error = %e, kind, "intents of removed things left to the sweep");
+        }
     }
 
     /// Runs a read of a row or two by index ([`Database::run_short_read`]).

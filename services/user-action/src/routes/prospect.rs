@@ -9,6 +9,7 @@ use crate::error::{CamError, ErrorCode};
 use crate::prescribe::{self, MAIN};
 use crate::rows::{ApplicantRow, ApplicationRow, AuditRow};
 use crate::store;
+use crate::store::intents;
 use crate::wire::{ApplicantType, Fabric, FabricError, Profile, ProspectCreated, ProspectUpdated};
 use actix_web::{web, HttpRequest};
 use clients::CallError;
@@ -100,18 +101,67 @@ fn applicant_row(
     }
 }
 
-/// Undoes a party create whose application could not be written.
+/// Undoes a party create whose application could not be written, and
+/// forgets its intent; when party-service cannot delete it, the intent is
+/// kept and the sweep removes the party later.
 async fn forget_party(state: &AppState, party_id: &str) {
-    if let Err(e) = state.party.delete(party_id).await {
-        tracing::error!(party_id, error = %e, "could not delete the party of a failed create");
+    match state.party.delete(party_id).await {
+        Ok(_) => {
+            state
+                .forget_intents(intents::PARTY, vec![party_id.to_owned()])
+                .await
+        }
+        Err(e) => {
+            tracing::error!(party_id, error = %e, "could not delete the party of a failed create")
+        }
     }
+}
+
+/// After the write of what `party_id` was made for (an application, an
+/// applicant) `failed`: `found` says whether it is there all the same (a
+/// commit whose answer was lost with the connection). If it is, that is
+/// the answer: success, which an Idempotency-Key keeps. If it is not, the
+/// party is deleted and the error answered. Unknown, the party is kept;
+/// its intent lets the sweep remove it if the write did not happen.
+async fn written_after_all(
+    state: &AppState,
+    party_id: &str,
+    found: Result<bool, CamError>,
+    failed: CamError,
+) -> Result<(), CamError> {
+    match found {
+        Ok(true) => {
+            tracing::warn!(party_id, "a write in doubt did happen; answered as done");
+            Ok(())
+        }
+        Ok(false) => {
+            forget_party(state, party_id).await;
+            Err(failed)
+        }
+        Err(_) => {
+            tracing::error!(party_id, "kept a party whose application is in doubt");
+            Err(failed)
+        }
+    }
+}
+
+/// Records the intent of a party just made; when that fails, the party is
+/// deleted at once (nothing would remove it later) and the error answered.
+async fn intend_party(state: &AppState, caller: &Caller, party_id: &str) -> Result<(), CamError> {
+    let recorded = state
+        .intend(intents::PARTY, vec![party_id.to_owned()], caller)
+        .await;
+    if recorded.is_err() {
+        forget_party(state, party_id).await;
+    }
+    recorded
 }
 
 /// Create the application and its main applicant.
 #[utoipa::path(
     post, path = "/services/data/v1/CustomerActionsManagement/operations/PersonalInfo/createProspectProfile", tag = "PersonalInfo",
     request_body = Profile,
-    params(("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^[!-~]{1,255}$", description = "Repeats with the same key create one application")),
+    params(("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^[!-~]{1,255}$", description = "Repeats with the same key create one application, for the key's time to live (USER_ACTION_IDEMPOTENCY_TTL_SECS, a day by default)")),
     security(("appKey" = [], "appSecret" = [], "userToken" = [])),
     responses(
         (status = 200, description = "Created", body = Fabric<ProspectCreated>, example = json!({"Application_id": "3X88WLM", "Party_Id": "1778258145", "opstatus": 0, "httpStatusCode": 200})),
@@ -140,6 +190,7 @@ pub async fn create_prospect_profile(
     let (state, caller, profile, input) = (&state, &caller, &profile, &input);
     let answer = once(state, &req, caller, "createProspectProfile", &raw, move || async move {
         let party = state.party.create(input).await.map_err(|e| refused_by_party(e, "createProspectProfile"))?;
+        intend_party(state, caller, party.id.as_str()).await?;
         let now = timestamp(chrono::Utc::now());
         let application = ApplicationRow {
             id: domain::ids::new_application_id(),
@@ -162,16 +213,9 @@ pub async fn create_prospect_profile(
         events.extend(consent(profile, &application.id, &caller.subject));
         let (app, applicant) = (application.clone(), main.clone());
         if let Err(e) = state.db(move |conn| store::applications::create(conn, &app, &applicant, &actions, &events)).await {
-            // A commit whose connection was lost may have happened all the
-            // same: the party is deleted only when the application is known
-            // not to exist.
             let (owner, id) = (caller.subject.clone(), application.id.clone());
-            match state.db(move |conn| store::applications::of_owner(conn, &owner, Some(&id))).await {
-                Ok(None) => forget_party(state, party.id.as_str()).await,
-                Ok(Some(_)) => {}
-                Err(_) => tracing::error!(party_id = %party.id, "kept a party whose application is in doubt"),
-            }
-            return Err(e);
+            let found = state.db(move |conn| store::applications::of_owner(conn, &owner, Some(&id))).await.map(|a| a.is_some());
+            written_after_all(state, party.id.as_str(), found, e).await?;
         }
         tracing::info!(application_id = %application.id, party_id = %party.id, "application created");
         Ok(ProspectCreated {
@@ -198,7 +242,7 @@ fn refused_by_party(e: CallError, operation: &str) -> CamError {
 #[utoipa::path(
     post, path = "/services/data/v1/CustomerActionsManagement/operations/PersonalInfo/updateProspectProfile", tag = "PersonalInfo",
     request_body = Profile,
-    params(("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^[!-~]{1,255}$", description = "Repeats with the same key add one co-applicant")),
+    params(("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^[!-~]{1,255}$", description = "Repeats with the same key add one co-applicant, for the key's time to live (USER_ACTION_IDEMPOTENCY_TTL_SECS, a day by default)")),
     security(("appKey" = [], "appSecret" = [], "userToken" = [])),
     responses(
         (status = 200, description = "Added or updated", body = Fabric<ProspectUpdated>, example = json!({"EntityId": "60fe1abbdecbb711d1e76620", "Party_Id": "1075992239", "opstatus": 0, "httpStatusCode": 200})),
@@ -331,6 +375,7 @@ async fn add_co_applicant(
         .create(input)
         .await
         .map_err(|e| refused_by_party(e, "updateProspectProfile"))?;
+    intend_party(state, caller, party.id.as_str()).await?;
     let now = timestamp(chrono::Utc::now());
     let applicant = applicant_row(
         domain::ids::new_hex24(),
@@ -362,8 +407,12 @@ async fn add_co_applicant(
         .await
         .and_then(|added| if added { Ok(()) } else { Err(full()) });
     if let Err(e) = written {
-        forget_party(state, party.id.as_str()).await;
-        return Err(e);
+        let (application_id, entity_id) = (application.id.clone(), applicant.entity_id.clone());
+        let found = state
+            .db(move |conn| store::applications::applicants_of(conn, &application_id))
+            .await
+            .map(|rows| rows.iter().any(|a| a.entity_id == entity_id));
+        written_after_all(state, party.id.as_str(), found, e).await?;
     }
     tracing::info!(application_id = %application.id, entity_id = %applicant.entity_id, "co-applicant added");
     Ok((applicant.entity_id, party.id.to_string()))

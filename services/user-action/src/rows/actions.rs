@@ -6,6 +6,14 @@ use crate::wire::AttachedDocument;
 use diesel::prelude::*;
 use serde_json::Value;
 
+/// The document-service owner of an end user's documents.
+pub fn document_owner(subject: &str) -> domain::document::Owner {
+    domain::document::Owner {
+        system: "user-action".to_owned(),
+        subject: subject.to_owned(),
+    }
+}
+
 /// A `user_actions` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = user_actions)]

@@ -5,6 +5,6 @@ mod actions;
 mod applications;
 mod audit;
 
-pub use actions::{ActionRow, DocumentRow};
+pub use actions::{document_owner, ActionRow, DocumentRow};
 pub use applications::{ApplicantRow, ApplicationRow};
 pub use audit::AuditRow;

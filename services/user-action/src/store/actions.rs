@@ -184,8 +184,8 @@ impl DocumentLimits {
 }
 
 /// Attaches stored documents to action `action_id` of `application_id`,
-/// all at once, if they fit the `limits`; nothing is written when they do
-/// not.
+/// all at once, if they fit the `limits`, taking their intents; nothing is
+/// written when they do not.
 pub fn attach(
     conn: &mut DbConnection,
     application_id: &str,
@@ -210,6 +210,8 @@ pub fn attach(
         if admission != Admission::Admitted {
             return Ok(admission);
         }
+        let ids: Vec<String> = documents.iter().map(|d| d.document_id.clone()).collect();
+        super::intents::take(conn, super::intents::DOCUMENT, &ids)?;
         batched!(conn, action_documents::table, documents)?;
         record(conn, events)?;
         Ok(Admission::Admitted)

@@ -1,6 +1,6 @@
 //! Applications and their applicants.
 
-use super::{batched, record};
+use super::{batched, intents, record};
 use crate::rows::{ActionRow, ApplicantRow, ApplicationRow, AuditRow};
 use crate::schema::{applicants, applications, user_actions};
 use diesel::prelude::*;
@@ -8,7 +8,8 @@ use service_kit::db::write_transaction;
 use service_kit::db::DbConnection;
 use service_kit::on_backend;
 
-/// Everything a new application starts with, written at once.
+/// Everything a new application starts with, written at once, taking the
+/// intent of its main applicant's party.
 pub fn create(
     conn: &mut DbConnection,
     application: &ApplicationRow,
@@ -17,6 +18,7 @@ pub fn create(
     events: &[AuditRow],
 ) -> QueryResult<()> {
     write_transaction(conn, |conn| {
+        intents::take(conn, intents::PARTY, std::slice::from_ref(&main.party_id))?;
         on_backend!(conn, |c| {
             diesel::insert_into(applications::table)
                 .values(application)
@@ -30,8 +32,9 @@ pub fn create(
     })
 }
 
-/// A new co-applicant with its actions, written at once; `false`, and
-/// nothing written, when the application has `max_co_applicants` already.
+/// A new co-applicant with its actions, written at once, taking the intent
+/// of its party; `false`, and nothing written, when the application has
+/// `max_co_applicants` already.
 pub fn add_applicant(
     conn: &mut DbConnection,
     applicant: &ApplicantRow,
@@ -54,6 +57,11 @@ pub fn add_applicant(
         if usize::try_from(co_applicants).unwrap_or(usize::MAX) >= max_co_applicants {
             return Ok(false);
         }
+        intents::take(
+            conn,
+            intents::PARTY,
+            std::slice::from_ref(&applicant.party_id),
+        )?;
         diesel::insert_into(applicants::table)
             .values(applicant)
             .execute(conn)?;

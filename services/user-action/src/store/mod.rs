@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod applications;
 pub mod idempotency;
+pub mod intents;
 
 use crate::rows::AuditRow;
 use crate::schema::audit_events;

@@ -4,9 +4,12 @@
 mod documents;
 mod helpers;
 mod idempotency;
+mod in_doubt;
+mod key_lifetimes;
 mod listing;
 mod peers;
 mod security;
 mod status_rules;
+mod sweep;
 mod unavailable;
 mod validation;

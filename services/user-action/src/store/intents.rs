@@ -1,0 +1,98 @@
+//! Intents: what user-action made in another service (a party, a document)
+//! and has not yet recorded as its own. An intent is written when the
+//! thing is made and taken in the transaction that records it; one the
+//! sweep finds past its grace period was left by a crash or a failed undo.
+
+use crate::schema::intents;
+use diesel::prelude::*;
+use service_kit::db::DbConnection;
+
+/// A party in party-service.
+pub const PARTY: &str = "party";
+/// A document in document-service.
+pub const DOCUMENT: &str = "document";
+
+/// One intent: what was made, and whose it is.
+#[derive(Debug, Clone, Queryable)]
+pub struct Intent {
+    /// [`PARTY`] or [`DOCUMENT`].
+    pub kind: String,
+    /// The party's or document's id.
+    pub id: String,
+    /// The end user it was made for (a document's owner).
+    pub owner_subject: String,
+}
+
+/// Records that `ids` of `kind` were made (or are about to be) for `owner`.
+pub fn record(conn: &mut DbConnection, kind: &str, ids: &[String], owner: &str) -> QueryResult<()> {
+    let now = service_kit::db::timestamp(chrono::Utc::now());
+    let rows: Vec<_> = ids
+        .iter()
+        .map(|id| {
+            (
+                intents::kind.eq(kind),
+                intents::id.eq(id),
+                intents::owner_subject.eq(owner),
+                intents::created_at.eq(&now),
+            )
+        })
+        .collect();
+    // A multi-row insert runs on the backend's own connection.
+    service_kit::on_backend!(conn, |c| diesel::insert_into(intents::table)
+        .values(&rows)
+        .execute(c))
+    .map(drop)
+}
+
+/// Takes the intents of `ids`, in the transaction that records them: fails
+/// (and so rolls the transaction back) when the sweep has taken one, since
+/// what it names is being removed.
+pub fn take(conn: &mut DbConnection, kind: &str, ids: &[String]) -> QueryResult<()> {
+    let taken = diesel::delete(
+        intents::table
+            .filter(intents::kind.eq(kind))
+            .filter(intents::id.eq_any(ids))
+            .filter(intents::swept_at.is_null()),
+    )
+    .execute(conn)?;
+    if taken == ids.len() {
+        Ok(())
+    } else {
+        Err(diesel::result::Error::RollbackTransaction)
+    }
+}
+
+/// Forgets the intents of `ids`, whose things are removed.
+pub fn forget(conn: &mut DbConnection, kind: &str, ids: &[String]) -> QueryResult<()> {
+    diesel::delete(
+        intents::table
+            .filter(intents::kind.eq(kind))
+            .filter(intents::id.eq_any(ids)),
+    )
+    .execute(conn)
+    .map(drop)
+}
+
+/// Up to `limit` intents made before `cutoff`, oldest first.
+pub fn overdue(conn: &mut DbConnection, cutoff: &str, limit: i64) -> QueryResult<Vec<Intent>> {
+    intents::table
+        .filter(intents::created_at.lt(cutoff))
+        .order(intents::created_at.asc())
+        .limit(limit)
+        .select((intents::kind, intents::id, intents::owner_subject))
+        .load(conn)
+}
+
+/// Marks an overdue intent as the sweep's: from now on no request records
+/// what it names. `false` when it is gone (recorded after all, or swept).
+pub fn claim(conn: &mut DbConnection, intent: &Intent, cutoff: &str) -> QueryResult<bool> {
+    let now = service_kit::db::timestamp(chrono::Utc::now());
+    diesel::update(
+        intents::table
+            .find((&intent.kind, &intent.id))
+            .filter(intents::created_at.lt(cutoff)),
+    )
+    .set(intents::swept_at.eq(now))
+    .execute(conn)
+    .map(|n| n == 1)
+}
