@@ -5,7 +5,7 @@ use envconfig::Envconfig;
 use std::collections::HashMap;
 use std::fmt;
 use std::num::NonZeroU32;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// A configuration error. Its message always names the variable.
 #[derive(Debug, thiserror::Error)]
@@ -71,13 +71,21 @@ fn random_secret() -> String {
 }
 
 /// The text of `DATA_DIR/name`, created on first use (readable by the owner
-/// only) as `render(a fresh random secret)`. For development defaults that
-/// must survive restarts; production configures its secrets instead.
+/// only, in a directory that is too) as `render(a fresh random secret)`. For
+/// development defaults that must survive restarts; production configures
+/// its secrets instead, in `variable`.
+///
+/// Only a run listening on a loopback address may generate one: a server
+/// others can reach must be given its secrets (and so, its operator knows
+/// and keeps them), so elsewhere a missing file is an error naming
+/// `variable`. A file already there is read wherever the server listens.
 pub fn local_secret_file(
-    data_dir: &Path,
+    config: &ServerConfig,
+    variable: &str,
     name: &str,
     render: impl FnOnce(&str) -> String,
 ) -> Result<String, ConfigError> {
+    let data_dir = &config.data_dir;
     let path = data_dir.join(name);
     let fail = |e: std::io::Error| {
         ConfigError::invalid("DATA_DIR", format!("cannot hold {}: {e}", path.display()))
@@ -85,15 +93,20 @@ pub fn local_secret_file(
     if let Ok(existing) = std::fs::read_to_string(&path) {
         return Ok(existing);
     }
-    std::fs::create_dir_all(data_dir).map_err(fail)?;
+    if !crate::files::is_loopback(&config.host) {
+        return Err(ConfigError::invalid(
+            variable,
+            format!(
+                "is required when HOST ({}) is not a loopback address: \
+                 secrets are generated only for a server no one else can reach",
+                config.host
+            ),
+        ));
+    }
+    crate::files::create_private_dir(data_dir).map_err(fail)?;
     let text = render(&random_secret());
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     use std::io::Write;
-    options
-        .open(&path)
+    crate::files::create_private_file(&path)
         .and_then(|mut f| f.write_all(text.as_bytes()))
         .map_err(fail)?;
     Ok(text)

@@ -12,7 +12,6 @@ use actix_web::dev::ServerHandle;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 use std::net::TcpListener;
-use std::path::Path;
 use std::sync::Arc;
 use utoipa::openapi::OpenApi;
 
@@ -46,7 +45,7 @@ impl Context {
     pub fn new(config: ServerConfig, port: u16, standalone: bool) -> Result<Self, ConfigError> {
         let secret = match (&config.internal_credential, standalone) {
             (Some(secret), _) => secret.clone(),
-            (None, true) => local_credential(&config.data_dir)?,
+            (None, true) => local_credential(&config)?,
             (None, false) => {
                 return Err(ConfigError::invalid(
                     "INTERNAL_CREDENTIAL",
@@ -72,8 +71,9 @@ pub const CREDENTIAL_FILE: &str = "internal-credential";
 
 /// Reads the standalone credential from the data directory, creating it
 /// (readable by the owner only) on first use.
-fn local_credential(data_dir: &Path) -> Result<Secret, ConfigError> {
-    local_secret_file(data_dir, CREDENTIAL_FILE, str::to_owned).map(|text| Secret::new(text.trim()))
+fn local_credential(config: &ServerConfig) -> Result<Secret, ConfigError> {
+    local_secret_file(config, "INTERNAL_CREDENTIAL", CREDENTIAL_FILE, str::to_owned)
+        .map(|text| Secret::new(text.trim()))
 }
 
 /// The scope of an internal API at `path`, with what every internal API
@@ -256,6 +256,7 @@ async fn no_route() -> Result<actix_web::HttpResponse, ProblemError> {
 mod tests {
     use super::*;
     use std::collections::HashMap;
+    use std::path::Path;
 
     fn config(data_dir: &Path, pairs: &[(&str, &str)]) -> ServerConfig {
         let mut vars: HashMap<String, String> = pairs
@@ -282,6 +283,40 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn a_standalone_run_others_can_reach_generates_no_secret() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let secret = "s".repeat(32);
+        let keys = format!("k1:{}", "ab".repeat(32));
+        let index = "cd".repeat(32);
+        let all = [
+            ("HOST", "0.0.0.0"),
+            ("INTERNAL_CREDENTIAL", secret.as_str()),
+            ("ENCRYPTION_KEYS", keys.as_str()),
+            ("BLIND_INDEX_KEY", index.as_str()),
+        ];
+        // Each secret left out is named, in the order they are needed.
+        for missing in 1..all.len() {
+            let fewer: Vec<_> = all[..missing].to_vec();
+            let err = Context::new(config(dir.path(), &fewer), 1, true)
+                .err()
+                .expect("refused");
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "configuration: {} is required when HOST (0.0.0.0) is not a loopback \
+                     address: secrets are generated only for a server no one else can reach",
+                    all[missing].0
+                )
+            );
+        }
+        assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0);
+        Context::new(config(dir.path(), &all), 1, true).expect("configured");
+        // Secrets kept from a local run are read wherever it listens.
+        Context::new(config(dir.path(), &[]), 1, true).expect("a local run");
+        Context::new(config(dir.path(), &[("HOST", "0.0.0.0")]), 1, true).expect("kept secrets");
     }
 
     #[test]
