@@ -141,6 +141,16 @@ pub struct ServerConfig {
     /// The port to listen on.
     #[envconfig(from = "PORT", default = "8080")]
     pub port: u16,
+    /// A port of its own for `/metrics`, served there without a credential
+    /// (for a scraper that cannot send one) and then not on `PORT` at all.
+    /// Unset, `/metrics` is on `PORT` and needs the internal credential.
+    #[envconfig(from = "METRICS_PORT")]
+    pub metrics_port: Option<u16>,
+    /// Whether `/docs/` (the Swagger UI) and `/openapi/{service}.json` are
+    /// served. On by default for local runs; deployments switch them off
+    /// (the same documents are checked in under `proto-docs/`).
+    #[envconfig(from = "API_DOCS", default = "true")]
+    pub api_docs: bool,
     /// Where embedded SQLite databases, local documents and generated dev
     /// secrets live.
     #[envconfig(from = "DATA_DIR", default = "./data")]
@@ -261,6 +271,20 @@ impl ServerConfig {
                 "must be at least 1",
             ));
         }
+        if let Some(metrics_port) = self.metrics_port {
+            if metrics_port == 0 {
+                return Err(ConfigError::invalid(
+                    "METRICS_PORT",
+                    "must be from 1 to 65535",
+                ));
+            }
+            if metrics_port == self.port {
+                return Err(ConfigError::invalid(
+                    "METRICS_PORT",
+                    "must differ from PORT (unset it to serve /metrics on PORT)",
+                ));
+            }
+        }
         if self.workers == Some(0) {
             return Err(ConfigError::invalid("WORKERS", "must be at least 1"));
         }
@@ -286,6 +310,8 @@ pub(crate) mod tests {
         assert_eq!(config.port, 8080);
         assert_eq!(config.data_dir, PathBuf::from("./data"));
         assert!(!config.dev_mode);
+        assert_eq!(config.metrics_port, None);
+        assert!(config.api_docs);
     }
 
     #[test]
@@ -311,6 +337,22 @@ pub(crate) mod tests {
         assert_eq!(
             err.to_string(),
             "configuration: REQUEST_BODY_TIMEOUT_SECS must be at least 1"
+        );
+        let err = ServerConfig::load(Some(&vars(&[("PORT", "9000"), ("METRICS_PORT", "9000")])))
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "configuration: METRICS_PORT must differ from PORT (unset it to serve /metrics on PORT)"
+        );
+        let err = ServerConfig::load(Some(&vars(&[("METRICS_PORT", "0")]))).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "configuration: METRICS_PORT must be from 1 to 65535"
+        );
+        let err = ServerConfig::load(Some(&vars(&[("API_DOCS", "maybe")]))).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "configuration: API_DOCS has a value that cannot be parsed"
         );
         let err = ServerConfig::load(Some(&vars(&[("LOG_FORMAT", "xml")]))).unwrap_err();
         assert_eq!(

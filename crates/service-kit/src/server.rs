@@ -72,8 +72,13 @@ pub const CREDENTIAL_FILE: &str = "internal-credential";
 /// Reads the standalone credential from the data directory, creating it
 /// (readable by the owner only) on first use.
 fn local_credential(config: &ServerConfig) -> Result<Secret, ConfigError> {
-    local_secret_file(config, "INTERNAL_CREDENTIAL", CREDENTIAL_FILE, str::to_owned)
-        .map(|text| Secret::new(text.trim()))
+    local_secret_file(
+        config,
+        "INTERNAL_CREDENTIAL",
+        CREDENTIAL_FILE,
+        str::to_owned,
+    )
+    .map(|text| Secret::new(text.trim()))
 }
 
 /// The scope of an internal API at `path`, with what every internal API
@@ -192,16 +197,40 @@ pub fn start(
     let limiter = RateLimiter::from_config(&ctx.config).map(web::Data::from);
     let body_timeout = std::time::Duration::from_secs(ctx.config.request_body_timeout_secs);
     metrics::handle();
+    // With a port of its own, /metrics is served there and not here.
+    let metrics_server = match ctx.config.metrics_port {
+        Some(metrics_port) => Some(serve_metrics_alone(
+            &ctx.config.host,
+            metrics_port,
+            ctx.config.shutdown_timeout_secs,
+        )?),
+        None => None,
+    };
+    let metrics_here = metrics_server.is_none();
+    let api_docs = ctx.config.api_docs;
 
     let mut server = HttpServer::new(move || {
         let mut app = App::new()
             .app_data(credential.clone())
             .app_data(readiness.clone())
             .service(web::resource("/health/live").route(web::get().to(health::live)))
-            .service(web::resource("/health/ready").route(web::get().to(health::ready)))
-            .service(web::resource("/metrics").route(web::get().to(metrics::render)))
-            .service(web::redirect("/docs", "/docs/"))
-            .service(openapi::swagger_ui(&docs));
+            .service(web::resource("/health/ready").route(web::get().to(health::ready)));
+        if metrics_here {
+            // Only for the credential's holders, as the internal APIs are
+            // (the counts say which operations and peers are busy), but
+            // outside their rate limit: a scrape, like a probe, is never
+            // refused for the peers' traffic.
+            app = app.service(
+                web::scope("/metrics")
+                    .wrap(from_fn(crate::auth::require_internal_credential))
+                    .route("", web::get().to(metrics::render)),
+            );
+        }
+        if api_docs {
+            app = app
+                .service(web::redirect("/docs", "/docs/"))
+                .service(openapi::swagger_ui(&docs));
+        }
         if let Some(limiter) = &limiter {
             app = app.app_data(limiter.clone());
         }
@@ -222,8 +251,45 @@ pub fn start(
     let server = server.disable_signals().run();
     let handle = server.handle();
     stop_on_signals(handle.clone())?;
-    let task = tokio::spawn(server);
+    let task = tokio::spawn(async move {
+        let served = server.await;
+        // The metrics server lives as long as the services do.
+        if let Some(metrics_server) = metrics_server {
+            metrics_server.stop(true).await;
+        }
+        served
+    });
     Ok(RunningServer { port, handle, task })
+}
+
+/// Serves `/metrics` alone, without a credential, on `host:port`
+/// (`METRICS_PORT`), for a scraper that cannot send one: the port is meant
+/// to be reachable by the scraper only. Anything else there is a 404. It
+/// runs on the current Tokio runtime until stopped through the handle.
+fn serve_metrics_alone(
+    host: &str,
+    port: u16,
+    shutdown_timeout_secs: u64,
+) -> std::io::Result<ServerHandle> {
+    let listener = std::net::TcpListener::bind((host, port)).map_err(|e| {
+        std::io::Error::new(
+            e.kind(),
+            format!("cannot listen on {host}:{port} (METRICS_PORT): {e}"),
+        )
+    })?;
+    let server = HttpServer::new(|| {
+        App::new()
+            .service(web::resource("/metrics").route(web::get().to(metrics::render)))
+            .default_service(web::to(no_route))
+    })
+    .workers(1)
+    .listen(listener)?
+    .shutdown_timeout(shutdown_timeout_secs)
+    .disable_signals()
+    .run();
+    let handle = server.handle();
+    tokio::spawn(server);
+    Ok(handle)
 }
 
 /// Stops the server on SIGTERM or SIGINT, draining requests in flight.
