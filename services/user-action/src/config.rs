@@ -33,6 +33,10 @@ pub struct UserActionConfig {
     /// bounded.
     #[envconfig(from = "USER_ACTION_MAX_CO_APPLICANTS", default = "10")]
     pub max_co_applicants: usize,
+    /// How many events a page of getAuditEvents holds when the request
+    /// sends no `limit`: 1 to the most a page may hold (500).
+    #[envconfig(from = "USER_ACTION_AUDIT_PAGE_SIZE", default = "100")]
+    pub audit_page_size: i64,
     /// The token role that may set Reviewed and Rejected.
     #[envconfig(from = "USER_ACTION_REVIEWER_ROLE", default = "cam:review")]
     pub reviewer_role: String,
@@ -58,6 +62,12 @@ impl UserActionConfig {
             return Err(ConfigError::invalid(
                 "USER_ACTION_UPLOAD_MAX_BYTES",
                 "must be at least 1024",
+            ));
+        }
+        if !(1..=crate::wire::MAX_AUDIT_PAGE).contains(&config.audit_page_size) {
+            return Err(ConfigError::invalid(
+                "USER_ACTION_AUDIT_PAGE_SIZE",
+                format!("must be from 1 to {}", crate::wire::MAX_AUDIT_PAGE),
             ));
         }
         config.token_policy()?;

@@ -72,6 +72,7 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
         upload_limit: config.upload_max_bytes,
         reviewer_role: config.reviewer_role.clone(),
         max_co_applicants: config.max_co_applicants,
+        audit_page_size: config.audit_page_size,
         listings: listing::Listings::new(config.listing_cache_bytes),
     });
     Ok(Service::new(NAME, openapi(), db, move |cfg| {

@@ -39,6 +39,9 @@ pub struct AppState {
     pub reviewer_role: String,
     /// The most co-applicants an application may have.
     pub max_co_applicants: usize,
+    /// The events in a page of the audit trail when the request names no
+    /// `limit`.
+    pub audit_page_size: i64,
     /// Rendered getUserActions answers.
     pub listings: Listings,
 }
