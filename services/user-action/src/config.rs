@@ -84,3 +84,19 @@ impl UserActionConfig {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_audit_page_size_is_bounded() {
+        for size in ["0", "501"] {
+            let vars = HashMap::from([("USER_ACTION_AUDIT_PAGE_SIZE".to_owned(), size.to_owned())]);
+            assert_eq!(
+                UserActionConfig::load(Some(&vars)).unwrap_err().to_string(),
+                "configuration: USER_ACTION_AUDIT_PAGE_SIZE must be from 1 to 500"
+            );
+        }
+    }
+}

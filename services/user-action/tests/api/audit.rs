@@ -1,16 +1,16 @@
 //! getAuditEvents a page at a time (issue 17, finding 9 in part): a
 //! bounded page, a cursor to the next, and refusals naming the field.
 
-use crate::helpers::{fabric, profile, spawn, User};
+use crate::helpers::{fabric, profile, spawn, spawn_with, User};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use testkit::{backend_tests, Backend};
 
-/// An application with a trail of seven events: created, and six
-/// co-applicants added.
-async fn trail(user: &User<'_>) -> Vec<Value> {
+/// An application with a trail of `1 + co_applicants` events: created,
+/// and each co-applicant added.
+async fn application_with(user: &User<'_>, co_applicants: usize) {
     user.application("Paige", "Turner").await;
-    for n in 0..6 {
+    for n in 0..co_applicants {
         let mut co_applicant = profile("Co", &format!("Applicant{n}"));
         co_applicant["ApplicantType"] = json!("CoApplicant");
         let (status, added) = user
@@ -18,6 +18,11 @@ async fn trail(user: &User<'_>) -> Vec<Value> {
             .await;
         assert_eq!(status, StatusCode::OK, "{added}");
     }
+}
+
+/// A trail of seven events, read whole in one page.
+async fn trail(user: &User<'_>) -> Vec<Value> {
+    application_with(user, 6).await;
     let (status, whole) = user.call("Audit/getAuditEvents", &json!({})).await;
     assert_eq!(status, StatusCode::OK, "{whole}");
     assert!(whole.get("nextCursor").is_none(), "one page: {whole}");
@@ -63,6 +68,17 @@ async fn the_cursor_walks_the_whole_trail(backend: Backend) {
     }
     assert_eq!(pages, 3);
     assert_eq!(walked, whole);
+}
+
+/// Without a `limit`, a page holds USER_ACTION_AUDIT_PAGE_SIZE events.
+async fn the_default_page_size_is_configured(backend: Backend) {
+    let app = spawn_with(backend, &[("USER_ACTION_AUDIT_PAGE_SIZE", "3")]).await;
+    let user = User::new(&app, "defaulted");
+    application_with(&user, 3).await;
+    let (status, page) = user.call("Audit/getAuditEvents", &json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["count"], json!(3), "{page}");
+    assert!(page["nextCursor"].is_string(), "{page}");
 }
 
 /// A bad `limit` or `cursor` is refused with 10003, naming the field.
@@ -124,5 +140,6 @@ async fn a_bad_limit_or_cursor_is_refused(backend: Backend) {
 
 backend_tests!(
     the_cursor_walks_the_whole_trail,
+    the_default_page_size_is_configured,
     a_bad_limit_or_cursor_is_refused
 );
