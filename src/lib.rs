@@ -125,7 +125,8 @@ pub async fn serve(config: ServerConfig, names: &[&str]) -> anyhow::Result<()> {
         banner(
             &base,
             &ctx.config.data_dir,
-            ctx.config.internal_credential.is_none()
+            ctx.config.internal_credential.is_none(),
+            ctx.config.api_docs
         )
     );
     running.wait().await?;
@@ -134,7 +135,7 @@ pub async fn serve(config: ServerConfig, names: &[&str]) -> anyhow::Result<()> {
 }
 
 /// What `serve` prints: where it listens, and a first request to try.
-fn banner(base: &str, data_dir: &Path, generated_credential: bool) -> String {
+fn banner(base: &str, data_dir: &Path, generated_credential: bool, api_docs: bool) -> String {
     let credential = if generated_credential {
         format!(
             "$(cat {})",
@@ -143,9 +144,14 @@ fn banner(base: &str, data_dir: &Path, generated_credential: bool) -> String {
     } else {
         "$INTERNAL_CREDENTIAL".to_owned()
     };
+    let docs = if api_docs {
+        format!("API docs: {base}/docs/    ")
+    } else {
+        String::new()
+    };
     format!(
         "Onboarding is listening on {base}\n\
-         API docs: {base}/docs/    Readiness: {base}/health/ready\n\
+         {docs}Readiness: {base}/health/ready\n\
          Try:\n  curl -s -X POST {base}/party/v1/parties \\\n    \
          -H \"X-Service-Credential: {credential}\" -H 'Content-Type: application/json' \\\n    \
          -d '{{\"kind\":\"person\",\"firstName\":\"Virat\",\"lastName\":\"Kohli\",\"dateOfBirth\":\"1985-10-10\"}}'"

@@ -102,6 +102,11 @@ fn run(command: Command) -> anyhow::Result<()> {
     if let Command::Openapi { out, check } = &command {
         return onboarding::write_openapi(out, *check);
     }
+    // Everything a run creates from here on (databases with their -wal and
+    // -shm, documents, generated secrets, their directories) is the
+    // owner's alone, including what libraries create with their own modes.
+    // Not for `openapi` above: the documents it writes are for everyone.
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let config = ServerConfig::load(None)?;
     telemetry::init(config.log_format);
     match command {

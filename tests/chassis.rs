@@ -3,15 +3,24 @@
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use testkit::{backend_tests, Backend, TestApp};
+use testkit::{backend_tests, call, Backend, TestApp};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 async fn spawn(backend: Backend) -> TestApp {
+    spawn_with(backend, &[]).await
+}
+
+async fn spawn_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
     let names = onboarding::service_names();
-    TestApp::spawn(backend, &names, &[], &|ctx, vars| {
+    TestApp::spawn(backend, &names, extra, &|ctx, vars| {
         onboarding::build_all(&onboarding::service_names(), ctx, Some(vars))
     })
     .await
+}
+
+/// The 404 of a path nothing serves.
+fn no_route() -> Value {
+    json!({"type": "urn:onboarding:problem:not-found", "title": "Not found", "status": 404, "detail": "route not found"})
 }
 
 async fn get(app: &TestApp, path: &str) -> (StatusCode, Value) {
@@ -81,7 +90,7 @@ async fn metrics_count_requests_by_route(backend: Backend) {
         .await
         .expect("sent");
     let text = app
-        .anonymous(Method::GET, "/metrics")
+        .internal(Method::GET, "/metrics")
         .send()
         .await
         .expect("sent")
@@ -134,10 +143,7 @@ async fn unknown_routes_and_methods(backend: Backend) {
     let app = spawn(backend).await;
     assert_eq!(
         get(&app, "/no/such/route").await,
-        (
-            StatusCode::NOT_FOUND,
-            json!({"type": "urn:onboarding:problem:not-found", "title": "Not found", "status": 404, "detail": "route not found"})
-        )
+        (StatusCode::NOT_FOUND, no_route())
     );
     let wrong = app
         .internal(Method::DELETE, "/party/v1/parties")
@@ -202,7 +208,7 @@ async fn made_up_methods_make_no_new_series(backend: Backend) {
         assert_eq!(answer.status(), StatusCode::NOT_FOUND);
     }
     let text = app
-        .anonymous(Method::GET, "/metrics")
+        .internal(Method::GET, "/metrics")
         .send()
         .await
         .expect("sent")
@@ -216,12 +222,99 @@ async fn made_up_methods_make_no_new_series(backend: Backend) {
     );
 }
 
+/// `/metrics` on the service port is for the internal credential's
+/// holders, as the internal APIs are: without it (or with a wrong one) a
+/// 401 problem, as they answer (issue 17, finding 14).
+async fn metrics_need_the_internal_credential(backend: Backend) {
+    let app = spawn(backend).await;
+    for request in [
+        app.anonymous(Method::GET, "/metrics"),
+        app.anonymous(Method::GET, "/metrics").header(
+            "X-Service-Credential",
+            "test-internal-credential-0123456788",
+        ),
+    ] {
+        assert_eq!(
+            call(request).await,
+            (StatusCode::UNAUTHORIZED, testkit::unauthorized_problem())
+        );
+    }
+    let served = app
+        .internal(Method::GET, "/metrics")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(served.status(), StatusCode::OK);
+    let text = served.text().await.expect("text");
+    assert!(text.contains("http_requests_total{"), "{text}");
+}
+
+/// With `METRICS_PORT`, `/metrics` is served there alone, without a
+/// credential (for a scraper that cannot send one), and the service port
+/// no longer has it, whoever asks.
+async fn metrics_on_a_port_of_their_own(backend: Backend) {
+    let port = testkit::free_port();
+    let app = spawn_with(backend, &[("METRICS_PORT", &port.to_string())]).await;
+    app.internal(Method::GET, "/party/v1/parties/1234567890")
+        .send()
+        .await
+        .expect("sent");
+    let metrics = format!("http://127.0.0.1:{port}");
+    let scraped = reqwest::get(format!("{metrics}/metrics"))
+        .await
+        .expect("scraped");
+    assert_eq!(scraped.status(), StatusCode::OK);
+    let text = scraped.text().await.expect("text");
+    assert!(
+        text.contains(
+            r#"http_requests_total{method="GET",route="/party/v1/parties/{id}",status="404"}"#
+        ),
+        "the service port's requests are counted: {text}"
+    );
+    for request in [
+        app.internal(Method::GET, "/metrics"),
+        app.anonymous(Method::GET, "/metrics"),
+    ] {
+        assert_eq!(call(request).await, (StatusCode::NOT_FOUND, no_route()));
+    }
+    // The metrics port serves nothing else.
+    for path in ["/party/v1/parties", "/health/ready", "/docs/"] {
+        let other = app.http.get(format!("{metrics}{path}"));
+        assert_eq!(
+            call(other).await,
+            (StatusCode::NOT_FOUND, no_route()),
+            "{path}"
+        );
+    }
+}
+
+/// `API_DOCS=false` switches the Swagger UI and the documents off: 404,
+/// with or without the credential.
+async fn api_docs_can_be_switched_off(backend: Backend) {
+    let app = spawn_with(backend, &[("API_DOCS", "false")]).await;
+    for path in ["/docs", "/docs/", "/docs/index.html", "/openapi/party.json"] {
+        for request in [
+            app.anonymous(Method::GET, path),
+            app.internal(Method::GET, path),
+        ] {
+            assert_eq!(
+                call(request).await,
+                (StatusCode::NOT_FOUND, no_route()),
+                "{path}"
+            );
+        }
+    }
+}
+
 backend_tests!(
     live_and_ready,
     request_ids_are_kept_or_made,
     metrics_count_requests_by_route,
     made_up_methods_make_no_new_series,
     api_docs_are_served,
+    metrics_need_the_internal_credential,
+    metrics_on_a_port_of_their_own,
+    api_docs_can_be_switched_off,
     unknown_routes_and_methods,
     graceful_shutdown_drains_requests_in_flight,
 );

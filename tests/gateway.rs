@@ -266,7 +266,7 @@ async fn same_through_both(
 
 /// Every request the app has counted, from its own /metrics.
 async fn requests_counted(app: &TestApp) -> u64 {
-    let text = send(app.anonymous(Method::GET, "/metrics")).await.body;
+    let text = send(app.internal(Method::GET, "/metrics")).await.body;
     let text = text.as_str().expect("the metrics text");
     text.lines()
         .filter(|l| l.starts_with("http_requests_total{"))

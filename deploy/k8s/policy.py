@@ -3,7 +3,9 @@
 deployment promises, beyond what a schema can say: every service is there
 with the chassis probes and a locked-down container, the Ingress routes the
 public prefixes and nothing else, only user-action and case reach party
-and document, and each public service has an HPA and a PDB.
+and document (anyone else at most their metrics port), /metrics is served
+on a port of its own that Prometheus is pointed at, the API docs are off,
+and each public service has an HPA and a PDB.
 
     kubectl kustomize deploy/k8s/overlays/dev | deploy/k8s/policy.py
 
@@ -67,6 +69,24 @@ def check(docs):
                 if ref and ref not in configmaps:
                     fail(f"{name}: ConfigMap {ref} is not in the render")
 
+    settings = {}
+    for name, configmap in by_kind.get("ConfigMap", {}).items():
+        if name.startswith("onboarding-config"):
+            settings.update(configmap.get("data", {}))
+    if settings.get("API_DOCS") != "false":
+        fail("onboarding-config must set API_DOCS=false: the documents are in proto-docs/")
+
+    def metrics_checks(where, deployment, container):
+        ports = {p.get("name"): p.get("containerPort") for p in container.get("ports", [])}
+        metrics = ports.get("metrics")
+        if metrics is None or metrics == ports.get("http"):
+            fail(f"{where}: needs a container port named metrics, apart from http")
+        elif str(metrics) != settings.get("METRICS_PORT"):
+            fail(f"{where}: METRICS_PORT must be the metrics port {metrics}")
+        annotations = deployment["spec"]["template"]["metadata"].get("annotations", {})
+        if annotations.get("prometheus.io/port") != str(metrics):
+            fail(f"{where}: prometheus.io/port must name the metrics port {metrics}")
+
     deployments = by_kind.get("Deployment", {})
     for service in SERVICES:
         name = f"{service}-service"
@@ -87,6 +107,7 @@ def check(docs):
             got = container.get(probe, {}).get("httpGet", {}).get("path")
             if got != path:
                 fail(f"Deployment {name}: {probe} must GET {path}, not {got}")
+        metrics_checks(f"Deployment {name}", deployment, container)
         svc = by_kind.get("Service", {}).get(name)
         if svc is None or svc["spec"].get("selector") != deployment["spec"][
             "selector"
@@ -136,6 +157,8 @@ def check(docs):
                 continue
             selected = True
             for rule in policy["spec"].get("ingress", []):
+                if metrics_only(rule):
+                    continue
                 for peer in rule.get("from", [{}]):
                     allowed |= peer_components(peer)
         if not selected:
@@ -170,6 +193,13 @@ def selects(selector, component):
         if expression["operator"] == "NotIn" and present in values:
             return False
     return True
+
+
+def metrics_only(rule):
+    """Whether a NetworkPolicy ingress rule opens the metrics port and
+    nothing else (a rule without ports opens every port)."""
+    ports = rule.get("ports", [])
+    return bool(ports) and all(p.get("port") == "metrics" for p in ports)
 
 
 def peer_components(peer):

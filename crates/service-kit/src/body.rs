@@ -216,6 +216,26 @@ pub fn parse_value(body: &[u8]) -> Result<serde_json::Value, serde_json::Error> 
     serde_json::from_slice::<UniqueKeys>(body).map(|v| v.0)
 }
 
+/// `value` as a whole number within `range`: an integer, or a number with
+/// no fraction (`20.0`, which JSON Schema's `integer` accepts and generated
+/// clients send). `None` for anything else: a page size or count out of
+/// range, a fraction, a string.
+pub fn whole_number(
+    value: &serde_json::Value,
+    range: std::ops::RangeInclusive<i64>,
+) -> Option<i64> {
+    value
+        .as_i64()
+        .or_else(|| {
+            value
+                .as_f64()
+                .filter(|f| f.fract() == 0.0)
+                .filter(|f| (*range.start() as f64..=*range.end() as f64).contains(f))
+                .map(|f| f as i64)
+        })
+        .filter(|n| range.contains(n))
+}
+
 /// Deserializes a [`serde_json::Value`] the way [`parse_value`] parses one,
 /// for a free-form field of a typed body (`deserialize_with`, or inside a
 /// `Deserialize` impl).
@@ -357,6 +377,17 @@ fn field_error(path: &str, message: &str) -> FieldError {
 mod tests {
     use super::*;
     use serde::Deserialize;
+
+    #[test]
+    fn whole_numbers_in_a_range() {
+        let read = |json: &str| whole_number(&serde_json::from_str(json).expect("json"), 1..=100);
+        for (json, expected) in [("1", Some(1)), ("100", Some(100)), ("20.0", Some(20))] {
+            assert_eq!(read(json), expected, "{json}");
+        }
+        for json in ["0", "101", "-1", "2.5", "1e300", "\"10\"", "true", "null"] {
+            assert_eq!(read(json), None, "{json}");
+        }
+    }
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields, rename_all = "camelCase")]

@@ -5,7 +5,7 @@ use envconfig::Envconfig;
 use std::collections::HashMap;
 use std::fmt;
 use std::num::NonZeroU32;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// A configuration error. Its message always names the variable.
 #[derive(Debug, thiserror::Error)]
@@ -71,13 +71,21 @@ fn random_secret() -> String {
 }
 
 /// The text of `DATA_DIR/name`, created on first use (readable by the owner
-/// only) as `render(a fresh random secret)`. For development defaults that
-/// must survive restarts; production configures its secrets instead.
+/// only, in a directory that is too) as `render(a fresh random secret)`. For
+/// development defaults that must survive restarts; production configures
+/// its secrets instead, in `variable`.
+///
+/// Only a run listening on a loopback address may generate one: a server
+/// others can reach must be given its secrets (and so, its operator knows
+/// and keeps them), so elsewhere a missing file is an error naming
+/// `variable`. A file already there is read wherever the server listens.
 pub fn local_secret_file(
-    data_dir: &Path,
+    config: &ServerConfig,
+    variable: &str,
     name: &str,
     render: impl FnOnce(&str) -> String,
 ) -> Result<String, ConfigError> {
+    let data_dir = &config.data_dir;
     let path = data_dir.join(name);
     let fail = |e: std::io::Error| {
         ConfigError::invalid("DATA_DIR", format!("cannot hold {}: {e}", path.display()))
@@ -85,15 +93,20 @@ pub fn local_secret_file(
     if let Ok(existing) = std::fs::read_to_string(&path) {
         return Ok(existing);
     }
-    std::fs::create_dir_all(data_dir).map_err(fail)?;
+    if !crate::files::is_loopback(&config.host) {
+        return Err(ConfigError::invalid(
+            variable,
+            format!(
+                "is required when HOST ({}) is not a loopback address: \
+                 secrets are generated only for a server no one else can reach",
+                config.host
+            ),
+        ));
+    }
+    crate::files::create_private_dir(data_dir).map_err(fail)?;
     let text = render(&random_secret());
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     use std::io::Write;
-    options
-        .open(&path)
+    crate::files::create_private_file(&path)
         .and_then(|mut f| f.write_all(text.as_bytes()))
         .map_err(fail)?;
     Ok(text)
@@ -128,6 +141,16 @@ pub struct ServerConfig {
     /// The port to listen on.
     #[envconfig(from = "PORT", default = "8080")]
     pub port: u16,
+    /// A port of its own for `/metrics`, served there without a credential
+    /// (for a scraper that cannot send one) and then not on `PORT` at all.
+    /// Unset, `/metrics` is on `PORT` and needs the internal credential.
+    #[envconfig(from = "METRICS_PORT")]
+    pub metrics_port: Option<u16>,
+    /// Whether `/docs/` (the Swagger UI) and `/openapi/{service}.json` are
+    /// served. On by default for local runs; deployments switch them off
+    /// (the same documents are checked in under `proto-docs/`).
+    #[envconfig(from = "API_DOCS", default = "true")]
+    pub api_docs: bool,
     /// Where embedded SQLite databases, local documents and generated dev
     /// secrets live.
     #[envconfig(from = "DATA_DIR", default = "./data")]
@@ -248,6 +271,20 @@ impl ServerConfig {
                 "must be at least 1",
             ));
         }
+        if let Some(metrics_port) = self.metrics_port {
+            if metrics_port == 0 {
+                return Err(ConfigError::invalid(
+                    "METRICS_PORT",
+                    "must be from 1 to 65535",
+                ));
+            }
+            if metrics_port == self.port {
+                return Err(ConfigError::invalid(
+                    "METRICS_PORT",
+                    "must differ from PORT (unset it to serve /metrics on PORT)",
+                ));
+            }
+        }
         if self.workers == Some(0) {
             return Err(ConfigError::invalid("WORKERS", "must be at least 1"));
         }
@@ -273,6 +310,8 @@ pub(crate) mod tests {
         assert_eq!(config.port, 8080);
         assert_eq!(config.data_dir, PathBuf::from("./data"));
         assert!(!config.dev_mode);
+        assert_eq!(config.metrics_port, None);
+        assert!(config.api_docs);
     }
 
     #[test]
@@ -298,6 +337,22 @@ pub(crate) mod tests {
         assert_eq!(
             err.to_string(),
             "configuration: REQUEST_BODY_TIMEOUT_SECS must be at least 1"
+        );
+        let err = ServerConfig::load(Some(&vars(&[("PORT", "9000"), ("METRICS_PORT", "9000")])))
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "configuration: METRICS_PORT must differ from PORT (unset it to serve /metrics on PORT)"
+        );
+        let err = ServerConfig::load(Some(&vars(&[("METRICS_PORT", "0")]))).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "configuration: METRICS_PORT must be from 1 to 65535"
+        );
+        let err = ServerConfig::load(Some(&vars(&[("API_DOCS", "maybe")]))).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "configuration: API_DOCS has a value that cannot be parsed"
         );
         let err = ServerConfig::load(Some(&vars(&[("LOG_FORMAT", "xml")]))).unwrap_err();
         assert_eq!(

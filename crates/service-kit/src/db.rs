@@ -171,6 +171,20 @@ impl<DB: diesel::backend::Backend> MigrationSource<DB> for Borrowed<'_> {
     }
 }
 
+/// Creates an SQLite database file that does not exist yet, empty (which
+/// SQLite reads as an empty database) and readable by the owner only, in a
+/// directory that is too. SQLite would create it 0644; its `-wal` and `-shm`
+/// files take the database file's mode, so they are the owner's alone too.
+fn create_sqlite_file(path: &Path) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        crate::files::create_private_dir(dir)?;
+    }
+    match crate::files::create_private_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(e),
+        _ => Ok(()),
+    }
+}
+
 /// A service's own database: a pool of connections to it.
 #[derive(Clone)]
 pub struct Database {
@@ -183,16 +197,11 @@ const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl Database {
     /// Opens a pool of up to `max_size` connections to `url`, creating the
-    /// SQLite file's directory when needed, and applies the pending
-    /// migrations.
+    /// SQLite file and its directory when needed (the owner's alone), and
+    /// applies the pending migrations.
     pub fn open(url: &DatabaseUrl, max_size: u32, migrations: &Migrations) -> anyhow::Result<Self> {
         if url.backend == Backend::Sqlite {
-            if let Some(dir) = Path::new(&url.target)
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-            {
-                std::fs::create_dir_all(dir)?;
-            }
+            create_sqlite_file(Path::new(&url.target))?;
         }
         let pool = r2d2::Pool::builder()
             .max_size(max_size)

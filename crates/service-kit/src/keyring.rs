@@ -251,7 +251,7 @@ fn configured_or_local(
     match (configured, standalone) {
         (Some(secret), _) => Ok(secret.clone()),
         (None, true) => {
-            local_secret_file(&config.data_dir, file, render).map(|text| Secret::new(text.trim()))
+            local_secret_file(config, variable, file, render).map(|text| Secret::new(text.trim()))
         }
         (None, false) => Err(ConfigError::invalid(
             variable,

@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod failure;
+pub mod files;
 mod health;
 pub mod keyring;
 pub mod limit;

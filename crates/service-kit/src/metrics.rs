@@ -1,5 +1,7 @@
 //! Prometheus metrics: one process-wide recorder, HTTP request counters and
-//! latency histograms, and the `/metrics` handler.
+//! latency histograms, and the `/metrics` handler: on the service port for
+//! holders of the internal credential, or, with `METRICS_PORT`, alone on a
+//! port of its own without one.
 
 use actix_web::HttpResponse;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};

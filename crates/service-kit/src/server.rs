@@ -12,7 +12,6 @@ use actix_web::dev::ServerHandle;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 use std::net::TcpListener;
-use std::path::Path;
 use std::sync::Arc;
 use utoipa::openapi::OpenApi;
 
@@ -46,7 +45,7 @@ impl Context {
     pub fn new(config: ServerConfig, port: u16, standalone: bool) -> Result<Self, ConfigError> {
         let secret = match (&config.internal_credential, standalone) {
             (Some(secret), _) => secret.clone(),
-            (None, true) => local_credential(&config.data_dir)?,
+            (None, true) => local_credential(&config)?,
             (None, false) => {
                 return Err(ConfigError::invalid(
                     "INTERNAL_CREDENTIAL",
@@ -72,8 +71,14 @@ pub const CREDENTIAL_FILE: &str = "internal-credential";
 
 /// Reads the standalone credential from the data directory, creating it
 /// (readable by the owner only) on first use.
-fn local_credential(data_dir: &Path) -> Result<Secret, ConfigError> {
-    local_secret_file(data_dir, CREDENTIAL_FILE, str::to_owned).map(|text| Secret::new(text.trim()))
+fn local_credential(config: &ServerConfig) -> Result<Secret, ConfigError> {
+    local_secret_file(
+        config,
+        "INTERNAL_CREDENTIAL",
+        CREDENTIAL_FILE,
+        str::to_owned,
+    )
+    .map(|text| Secret::new(text.trim()))
 }
 
 /// The scope of an internal API at `path`, with what every internal API
@@ -192,16 +197,40 @@ pub fn start(
     let limiter = RateLimiter::from_config(&ctx.config).map(web::Data::from);
     let body_timeout = std::time::Duration::from_secs(ctx.config.request_body_timeout_secs);
     metrics::handle();
+    // With a port of its own, /metrics is served there and not here.
+    let metrics_server = match ctx.config.metrics_port {
+        Some(metrics_port) => Some(serve_metrics_alone(
+            &ctx.config.host,
+            metrics_port,
+            ctx.config.shutdown_timeout_secs,
+        )?),
+        None => None,
+    };
+    let metrics_here = metrics_server.is_none();
+    let api_docs = ctx.config.api_docs;
 
     let mut server = HttpServer::new(move || {
         let mut app = App::new()
             .app_data(credential.clone())
             .app_data(readiness.clone())
             .service(web::resource("/health/live").route(web::get().to(health::live)))
-            .service(web::resource("/health/ready").route(web::get().to(health::ready)))
-            .service(web::resource("/metrics").route(web::get().to(metrics::render)))
-            .service(web::redirect("/docs", "/docs/"))
-            .service(openapi::swagger_ui(&docs));
+            .service(web::resource("/health/ready").route(web::get().to(health::ready)));
+        if metrics_here {
+            // Only for the credential's holders, as the internal APIs are
+            // (the counts say which operations and peers are busy), but
+            // outside their rate limit: a scrape, like a probe, is never
+            // refused for the peers' traffic.
+            app = app.service(
+                web::scope("/metrics")
+                    .wrap(from_fn(crate::auth::require_internal_credential))
+                    .route("", web::get().to(metrics::render)),
+            );
+        }
+        if api_docs {
+            app = app
+                .service(web::redirect("/docs", "/docs/"))
+                .service(openapi::swagger_ui(&docs));
+        }
         if let Some(limiter) = &limiter {
             app = app.app_data(limiter.clone());
         }
@@ -222,8 +251,45 @@ pub fn start(
     let server = server.disable_signals().run();
     let handle = server.handle();
     stop_on_signals(handle.clone())?;
-    let task = tokio::spawn(server);
+    let task = tokio::spawn(async move {
+        let served = server.await;
+        // The metrics server lives as long as the services do.
+        if let Some(metrics_server) = metrics_server {
+            metrics_server.stop(true).await;
+        }
+        served
+    });
     Ok(RunningServer { port, handle, task })
+}
+
+/// Serves `/metrics` alone, without a credential, on `host:port`
+/// (`METRICS_PORT`), for a scraper that cannot send one: the port is meant
+/// to be reachable by the scraper only. Anything else there is a 404. It
+/// runs on the current Tokio runtime until stopped through the handle.
+fn serve_metrics_alone(
+    host: &str,
+    port: u16,
+    shutdown_timeout_secs: u64,
+) -> std::io::Result<ServerHandle> {
+    let listener = std::net::TcpListener::bind((host, port)).map_err(|e| {
+        std::io::Error::new(
+            e.kind(),
+            format!("cannot listen on {host}:{port} (METRICS_PORT): {e}"),
+        )
+    })?;
+    let server = HttpServer::new(|| {
+        App::new()
+            .service(web::resource("/metrics").route(web::get().to(metrics::render)))
+            .default_service(web::to(no_route))
+    })
+    .workers(1)
+    .listen(listener)?
+    .shutdown_timeout(shutdown_timeout_secs)
+    .disable_signals()
+    .run();
+    let handle = server.handle();
+    tokio::spawn(server);
+    Ok(handle)
 }
 
 /// Stops the server on SIGTERM or SIGINT, draining requests in flight.
@@ -256,6 +322,7 @@ async fn no_route() -> Result<actix_web::HttpResponse, ProblemError> {
 mod tests {
     use super::*;
     use std::collections::HashMap;
+    use std::path::Path;
 
     fn config(data_dir: &Path, pairs: &[(&str, &str)]) -> ServerConfig {
         let mut vars: HashMap<String, String> = pairs
@@ -282,6 +349,40 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn a_standalone_run_others_can_reach_generates_no_secret() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let secret = "s".repeat(32);
+        let keys = format!("k1:{}", "ab".repeat(32));
+        let index = "cd".repeat(32);
+        let all = [
+            ("HOST", "0.0.0.0"),
+            ("INTERNAL_CREDENTIAL", secret.as_str()),
+            ("ENCRYPTION_KEYS", keys.as_str()),
+            ("BLIND_INDEX_KEY", index.as_str()),
+        ];
+        // Each secret left out is named, in the order they are needed.
+        for missing in 1..all.len() {
+            let fewer: Vec<_> = all[..missing].to_vec();
+            let err = Context::new(config(dir.path(), &fewer), 1, true)
+                .err()
+                .expect("refused");
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "configuration: {} is required when HOST (0.0.0.0) is not a loopback \
+                     address: secrets are generated only for a server no one else can reach",
+                    all[missing].0
+                )
+            );
+        }
+        assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0);
+        Context::new(config(dir.path(), &all), 1, true).expect("configured");
+        // Secrets kept from a local run are read wherever it listens.
+        Context::new(config(dir.path(), &[]), 1, true).expect("a local run");
+        Context::new(config(dir.path(), &[("HOST", "0.0.0.0")]), 1, true).expect("kept secrets");
     }
 
     #[test]

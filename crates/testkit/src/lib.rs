@@ -109,6 +109,17 @@ pub const KEY_B: &str = "b:b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b
 pub const BLIND_INDEX_KEY: &str =
     "c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3";
 
+/// The problem an internal API (and `/metrics`) answers a request without
+/// the right internal credential.
+pub fn unauthorized_problem() -> serde_json::Value {
+    serde_json::json!({
+        "type": "urn:onboarding:problem:unauthorized",
+        "title": "Authentication required",
+        "status": 401,
+        "detail": "a valid X-Service-Credential header is required"
+    })
+}
+
 /// Asserts that none of `values` occurs in `text` (logs, stored rows or
 /// objects), naming `what` was searched and the value found.
 pub fn assert_absent(what: &str, text: &str, values: &[&str]) {

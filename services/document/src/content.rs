@@ -84,7 +84,9 @@ impl ContentStore {
             .clone()
             .unwrap_or_else(|| format!("file://{}", server.data_dir.join("documents").display()));
         let inner: Arc<dyn ObjectStore> = if let Some(dir) = url.strip_prefix("file://") {
-            std::fs::create_dir_all(dir)
+            // The owner's alone; the files and directories the store makes
+            // inside are too, through the binary's umask (0077).
+            service_kit::files::create_private_dir(std::path::Path::new(dir))
                 .map_err(|e| invalid(format!("cannot create {dir}: {e}")))?;
             // fsync before a write returns, so that content is as durable as
             // on S3 before its metadata says it is stored.

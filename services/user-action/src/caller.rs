@@ -70,7 +70,8 @@ impl Apps {
             ));
         }
         let text = local_secret_file(
-            &ctx.config.data_dir,
+            &ctx.config,
+            "USER_ACTION_APPS",
             crate::APP_CREDENTIALS_FILE,
             |secret| format!("X-Kony-App-Key: onboarding-dev-app\nX-Kony-App-Secret: {secret}\n"),
         )?;

@@ -41,6 +41,10 @@ pub struct UserActionConfig {
     /// its applicants' actions together.
     #[envconfig(from = "USER_ACTION_MAX_BYTES_PER_APPLICATION", default = "52428800")]
     pub max_bytes_per_application: u64,
+    /// How many events a page of getAuditEvents holds when the request
+    /// sends no `limit`: 1 to the most a page may hold (500).
+    #[envconfig(from = "USER_ACTION_AUDIT_PAGE_SIZE", default = "100")]
+    pub audit_page_size: i64,
     /// The token role that may set Reviewed and Rejected.
     #[envconfig(from = "USER_ACTION_REVIEWER_ROLE", default = "cam:review")]
     pub reviewer_role: String,
@@ -97,6 +101,12 @@ impl UserActionConfig {
                 "must be at least 1",
             ));
         }
+        if !(1..=crate::wire::MAX_AUDIT_PAGE).contains(&config.audit_page_size) {
+            return Err(ConfigError::invalid(
+                "USER_ACTION_AUDIT_PAGE_SIZE",
+                format!("must be from 1 to {}", crate::wire::MAX_AUDIT_PAGE),
+            ));
+        }
         config.token_policy()?;
         for (name, value) in [
             (
@@ -129,5 +139,21 @@ impl UserActionConfig {
             "USER_ACTION_JWT_MAX_LIFETIME_SECS",
             self.jwt_max_lifetime_secs,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_audit_page_size_is_bounded() {
+        for size in ["0", "501"] {
+            let vars = HashMap::from([("USER_ACTION_AUDIT_PAGE_SIZE".to_owned(), size.to_owned())]);
+            assert_eq!(
+                UserActionConfig::load(Some(&vars)).unwrap_err().to_string(),
+                "configuration: USER_ACTION_AUDIT_PAGE_SIZE must be from 1 to 500"
+            );
+        }
     }
 }

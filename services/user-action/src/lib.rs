@@ -94,6 +94,7 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
             documents_per_action: config.max_documents_per_action,
             bytes_per_application: config.max_bytes_per_application,
         },
+        audit_page_size: config.audit_page_size,
         listings: listing::Listings::new(config.listing_cache_bytes),
         idempotency,
     });

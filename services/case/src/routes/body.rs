@@ -12,7 +12,7 @@ use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, V
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 use service_kit::body::{is_json, read_limited};
-use service_kit::body::{parse_json, parse_value};
+use service_kit::body::{parse_json, parse_value, whole_number};
 use service_kit::InputError;
 use std::collections::HashMap;
 use std::fmt;
@@ -323,16 +323,7 @@ pub async fn page_request(
         None | Some(Value::Null) => DEFAULT_LIMIT,
         // A whole number may be written `13.0`: JSON Schema's `integer`
         // (as the document says) takes it, and a generated client may send it.
-        Some(value) => value
-            .as_i64()
-            .or_else(|| {
-                value
-                    .as_f64()
-                    .filter(|f| f.fract() == 0.0 && f.abs() <= MAX_LIMIT as f64)
-                    .map(|f| f as i64)
-            })
-            .filter(|n| (1..=MAX_LIMIT).contains(n))
-            .ok_or_else(bad_limit)?,
+        Some(value) => whole_number(value, 1..=MAX_LIMIT).ok_or_else(bad_limit)?,
     };
     let cursor_of = |name: &'static str| match fields.get(name) {
         None | Some(Value::Null) => Ok(None),

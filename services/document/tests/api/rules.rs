@@ -178,7 +178,7 @@ async fn each_file_rule_is_named(backend: Backend, storage: Storage) {
     .await;
     let metrics = app
         .app
-        .anonymous(Method::GET, "/metrics")
+        .internal(Method::GET, "/metrics")
         .send()
         .await
         .expect("sent")

@@ -10,12 +10,7 @@ async fn every_route_refuses_a_missing_or_wrong_credential(backend: Backend) {
     let app = spawn(backend).await;
     let party = create(&app, &virat()).await;
     let id = party["id"].as_str().expect("id");
-    let unauthorized = json!({
-        "type": "urn:onboarding:problem:unauthorized",
-        "title": "Authentication required",
-        "status": 401,
-        "detail": "a valid X-Service-Credential header is required"
-    });
+    let unauthorized = testkit::unauthorized_problem();
     let routes = [
         (Method::POST, "/party/v1/parties".to_owned()),
         (Method::GET, "/party/v1/parties".to_owned()),

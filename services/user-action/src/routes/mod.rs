@@ -42,6 +42,9 @@ pub struct AppState {
     /// How many documents an action, and how many bytes an application,
     /// may hold.
     pub document_limits: store::actions::DocumentLimits,
+    /// The events in a page of the audit trail when the request names no
+    /// `limit`.
+    pub audit_page_size: i64,
     /// Rendered getUserActions answers.
     pub listings: Listings,
     /// How long Idempotency-Keys live and their claims hold.

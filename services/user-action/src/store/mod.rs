@@ -31,11 +31,30 @@ pub fn record(conn: &mut DbConnection, events: &[AuditRow]) -> QueryResult<()> {
     batched!(conn, audit_events::table, events)
 }
 
-/// An application's audit trail, oldest first.
-pub fn audit_trail(conn: &mut DbConnection, application_id: &str) -> QueryResult<Vec<AuditRow>> {
-    audit_events::table
+/// A page of an application's audit trail, oldest first: up to `limit`
+/// events after `after` (the time and id of the previous page's last
+/// event), and whether more follow.
+pub fn audit_page(
+    conn: &mut DbConnection,
+    application_id: &str,
+    after: Option<(&str, &str)>,
+    limit: i64,
+) -> QueryResult<(Vec<AuditRow>, bool)> {
+    let mut query = audit_events::table
         .filter(audit_events::application_id.eq(application_id))
         .order((audit_events::at.asc(), audit_events::id.asc()))
+        .limit(limit + 1)
         .select(AuditRow::as_select())
-        .load(conn)
+        .into_boxed();
+    if let Some((at, id)) = after {
+        query = query.filter(
+            audit_events::at
+                .gt(at)
+                .or(audit_events::at.eq(at).and(audit_events::id.gt(id))),
+        );
+    }
+    let mut events = query.load(conn)?;
+    let more = events.len() as i64 > limit;
+    events.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    Ok((events, more))
 }

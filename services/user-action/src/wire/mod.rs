@@ -13,7 +13,7 @@ pub use actions::{
     ActionGroups, ActionQuery, ActionUpdate, ActionUpdated, ActionsUpdated, BulkUpdate,
     CreatedAction, CreatedGroups, ListedAction, Status, UpdatedAction, MAX_RESPONSE_CHARS,
 };
-pub use audit::{AuditEvent, AuditEvents};
+pub use audit::{AuditEvent, AuditEvents, AuditQuery, MAX_AUDIT_PAGE};
 pub use documents::{AttachedDocument, DocumentQuery, Documents, StoredFile, Upload, Uploaded};
 pub use fabric::{Fabric, FabricError};
 pub use prospect::{ApplicantType, Profile, ProspectCreated, ProspectUpdated};
@@ -73,7 +73,7 @@ pub struct PreRequirementsForm {
     pub jsondata: String,
 }
 
-/// The body of createPreRequirements (`jsondata`) and getAuditEvents.
+/// The body of createPreRequirements (`jsondata`).
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct ApplicationQuery {
     /// The application (default: the caller's latest).
