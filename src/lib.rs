@@ -57,8 +57,7 @@ const REGISTRY: &[Entry] = &[
         build: user_action::service,
         database: &user_action::config::DATABASE,
         openapi: user_action::openapi,
-        // It keeps no tax id or other sealed field of its own.
-        rekey: None,
+        rekey: Some(user_action::rekey),
         tokens: Some(user_action::token_policy),
     },
     Entry {

@@ -10,6 +10,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use testkit::{backend_tests, free_port, Backend};
 
+mod support;
+
 const BIN: &str = env!("CARGO_BIN_EXE_onboarding");
 
 /// The database URL `serve` gets for party on `backend`, if any.
@@ -467,14 +469,22 @@ fn build_all(
 async fn rekey_moves_everything_to_the_new_key(backend: Backend) {
     use testkit::{KEY_A, KEY_B};
     let names = onboarding::service_names();
-    let secret = "rekey-test-jwt-secret-0123456789abcdef";
-    let extra = [
-        ("ENCRYPTION_KEYS", KEY_A),
-        ("DEV_MODE", "true"),
-        ("JWT_HS256_SECRET", secret),
-    ];
+    let cam_vars = support::cam::cam_vars();
+    let mut extra: Vec<(&str, &str)> = vec![("ENCRYPTION_KEYS", KEY_A)];
+    extra.extend(cam_vars.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let mut app = testkit::TestApp::spawn(backend, &names, &extra, &build_all).await;
     let party = party_with_tax_id(&app, "TX123").await;
+    // An application in user-action: its applicant's names and its
+    // Idempotency-Key's stored answer are sealed.
+    let applicant = support::cam::Cam::new(&app.url, "applicant-1");
+    let (status, created) = testkit::call(
+        applicant
+            .request("PersonalInfo/createProspectProfile")
+            .header("Idempotency-Key", "rekey-1")
+            .json(&support::cam::seed_create_prospect()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
     let content = b"%PDF-1.4\nrekey test content".to_vec();
     let owner = [("X-Owner-System", "user-action"), ("X-Owner-Subject", "u1")];
     let mut upload = app
@@ -541,10 +551,13 @@ async fn rekey_moves_everything_to_the_new_key(backend: Backend) {
     );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        // case: the tax id, the generic information, the account, the
-        // narrative, the business transaction, and the audit trail's values
-        // of the customer, the account and the narrative added.
-        "party: 1 rewritten under key b\ndocument: 1 rewritten under key b\ncase: 8 rewritten under key b\n"
+        // party: the party with a tax id and the applicant's; user-action:
+        // the applicant (names) and the Idempotency-Key's answer; case: the
+        // tax id, the generic information, the account, the narrative, the
+        // business transaction, and the audit trail's values of the
+        // customer, the account and the narrative added. user-action
+        // holds no application here (its rows are rekeyed in its own tests).
+        "party: 2 rewritten under key b\ndocument: 1 rewritten under key b\nuser-action: 2 rewritten under key b\ncase: 8 rewritten under key b\n"
     );
 
     app.restart(&[("ENCRYPTION_KEYS", Some(KEY_B))], &build_all)
@@ -553,6 +566,16 @@ async fn rekey_moves_everything_to_the_new_key(backend: Backend) {
     let read: Value =
         json_of(app.internal(reqwest::Method::GET, &format!("/party/v1/parties/{id}"))).await;
     assert_eq!(read, party);
+    // (The restarted app listens on another port.)
+    let applicant = support::cam::Cam::new(&app.url, "applicant-1");
+    let (status, again) = testkit::call(
+        applicant
+            .request("PersonalInfo/createProspectProfile")
+            .header("Idempotency-Key", "rekey-1")
+            .json(&support::cam::seed_create_prospect()),
+    )
+    .await;
+    assert_eq!((status, &again), (StatusCode::OK, &created));
     let path = format!(
         "/document/v1/documents/{}/content",
         document["id"].as_str().expect("id")
@@ -683,7 +706,7 @@ async fn rekey_keeps_a_write_made_while_it_runs(backend: Backend) {
     if backend == Backend::Postgres {
         assert_eq!(
             String::from_utf8_lossy(&out.stdout),
-            "party: 0 rewritten under key b\ndocument: 0 rewritten under key b\ncase: 0 rewritten under key b\n"
+            "party: 0 rewritten under key b\ndocument: 0 rewritten under key b\nuser-action: 0 rewritten under key b\ncase: 0 rewritten under key b\n"
         );
     }
     let read: Value = json_of(app.internal(reqwest::Method::GET, &path)).await;

@@ -56,10 +56,22 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     openapi::document()
 }
 
+/// `onboarding rekey`: seals every stored personal value again under the
+/// active key. Returns how many rows were rewritten.
+pub fn rekey(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::Result<usize> {
+    let db = DATABASE.open(&ctx.config, vars)?;
+    db.run_now(|conn| Ok(store::sealing::reseal(conn, &ctx.keyring, true)?))
+}
+
 /// Builds the service for the chassis to serve, and starts its sweeper.
+/// Rows written before personal values were sealed are sealed first.
 pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::Result<Service> {
     let config = UserActionConfig::load(vars)?;
     let db = DATABASE.open(&ctx.config, vars)?;
+    let sealed = db.run_now(|conn| Ok(store::sealing::reseal(conn, &ctx.keyring, false)?))?;
+    if sealed > 0 {
+        tracing::info!(rows = sealed, "rows written before sealing sealed");
+    }
     let catalog = catalog::Catalog::load(config.catalog_file.as_deref())
         .map_err(|why| ConfigError::invalid("USER_ACTION_CATALOG_FILE", why))?;
     let authenticator = web::Data::new(Authenticator {
@@ -97,6 +109,7 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
         audit_page_size: config.audit_page_size,
         listings: listing::Listings::new(config.listing_cache_bytes),
         idempotency,
+        keyring: ctx.keyring.clone(),
     });
     Ok(Service::new(NAME, openapi(), db, move |cfg| {
         routes::register(cfg, state.clone(), authenticator.clone());

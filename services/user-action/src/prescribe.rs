@@ -45,6 +45,7 @@ pub fn prescribed(
                 entity_id: applicant.entity_id.clone(),
                 status: "Created".to_owned(),
                 response: String::new(),
+                sealed: false,
                 is_pre_requirement: pre,
                 position: i32::try_from(position).unwrap_or(i32::MAX),
                 last_update_id: None,

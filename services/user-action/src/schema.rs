@@ -27,6 +27,7 @@ diesel::table! {
         is_existent_member -> Nullable<Bool>,
         created_at -> Text,
         updated_at -> Text,
+        sealed -> Bool,
     }
 }
 
@@ -46,6 +47,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Text,
         updated_at -> Text,
+        sealed -> Bool,
     }
 }
 
@@ -59,6 +61,7 @@ diesel::table! {
         file_client_id -> Nullable<Text>,
         created_at -> Text,
         size -> BigInt,
+        sealed -> Bool,
     }
 }
 
@@ -83,6 +86,7 @@ diesel::table! {
         fingerprint -> Text,
         response -> Nullable<Text>,
         created_at -> Text,
+        sealed -> Bool,
     }
 }
 

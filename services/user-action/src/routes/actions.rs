@@ -62,8 +62,10 @@ pub async fn get_user_actions(
     let state_in_db = state.clone();
     let body = state
         .db(move |conn| {
-            let applicants = store::applications::applicants_of(conn, &application)?;
-            let actions = store::actions::of_application(conn, &application, pre)?;
+            let applicants =
+                store::applications::applicants_of(conn, &state_in_db.keyring, &application)?;
+            let actions =
+                store::actions::of_application(conn, &state_in_db.keyring, &application, pre)?;
             let groups =
                 render::grouped(&state_in_db.catalog, &actions, &applicants, Style::Listed);
             Ok(serde_json::to_vec(&groups).map(|body| {
@@ -105,18 +107,18 @@ pub async fn create_pre_requirements(
     let now = service_kit::db::timestamp(chrono::Utc::now());
     let candidates =
         prescribe::prescribed(&state.catalog, &application.id, &applicants, true, &now);
-    let app_id = application.id.clone();
+    let (app_id, keyring) = (application.id.clone(), state.keyring.clone());
     let actions = state
         .db(move |conn| {
             // Two calls at once may race to insert the same identifiers; the
             // unique index stops the second, and a second pass finds them all.
-            if let Err(e) = store::actions::create_missing(conn, &app_id, &candidates) {
+            if let Err(e) = store::actions::create_missing(conn, &keyring, &app_id, &candidates) {
                 if !service_kit::db::is_unique_violation(&e) {
                     return Err(e);
                 }
-                store::actions::create_missing(conn, &app_id, &candidates)?;
+                store::actions::create_missing(conn, &keyring, &app_id, &candidates)?;
             }
-            store::actions::of_application(conn, &app_id, Some(true))
+            store::actions::of_application(conn, &keyring, &app_id, Some(true))
         })
         .await?;
     let groups = render::grouped(&state.catalog, &actions, &applicants, Style::Created)
@@ -291,8 +293,9 @@ async fn apply(
         }
     }
     if !changes.is_empty() {
+        let keyring = state.keyring.clone();
         let applied = state
-            .db(move |conn| store::actions::apply(conn, &changes))
+            .db(move |conn| store::actions::apply(conn, &keyring, &changes))
             .await?;
         if !applied {
             return Err(CamError::new(

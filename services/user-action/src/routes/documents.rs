@@ -200,6 +200,7 @@ pub async fn upload_document(
             file_client_id: file.file_client_id.as_ref().map(Value::to_string),
             created_at: now.clone(),
             size: metadata.size,
+            sealed: false,
         })
         .collect();
     let events: Vec<AuditRow> = rows
@@ -217,9 +218,19 @@ pub async fn upload_document(
         .collect();
     let attach = rows.clone();
     let (application_id, action_id) = (application.id.clone(), action.id.clone());
+    let keyring = state.keyring.clone();
     let attached = state
         .db(move |conn| {
-            store::actions::attach(conn, &application_id, &action_id, &attach, &events, &limits)
+            let (application, action) = (&application_id, &action_id);
+            store::actions::attach(
+                conn,
+                &keyring,
+                application,
+                action,
+                &attach,
+                &events,
+                &limits,
+            )
         })
         .await;
     if let Ok(admission) = attached {
@@ -233,9 +244,9 @@ pub async fn upload_document(
         // same: when every document turns out attached, that is the
         // answer; otherwise only documents known not to be attached are
         // deleted.
-        let action_id = action.id.clone();
+        let (action_id, keyring) = (action.id.clone(), state.keyring.clone());
         match state
-            .db(move |conn| store::actions::documents_of(conn, &action_id))
+            .db(move |conn| store::actions::documents_of(conn, &keyring, &action_id))
             .await
         {
             Ok(attached) => {
@@ -292,9 +303,9 @@ pub async fn get_document(
     let (action, _, _) = state
         .owned_action(&caller, &query.user_action_identifier, false)
         .await?;
-    let action_id = action.id.clone();
+    let (action_id, keyring) = (action.id.clone(), state.keyring.clone());
     let mut rows = state
-        .db(move |conn| store::actions::documents_of(conn, &action_id))
+        .db(move |conn| store::actions::documents_of(conn, &keyring, &action_id))
         .await?;
     if let Some(wanted) = &query.document_id {
         rows.retain(|r| &r.document_id == wanted);

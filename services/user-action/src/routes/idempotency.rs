@@ -8,7 +8,7 @@ use crate::store;
 use actix_web::HttpRequest;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use service_kit::{Database, ProblemError};
+use service_kit::{Database, Keyring, ProblemError};
 use sha2::Digest;
 use std::time::Duration;
 
@@ -53,9 +53,11 @@ where
     let started = std::time::Instant::now();
     let claimed_at = loop {
         let (owner, k, f) = (caller.subject.clone(), key.clone(), fingerprint.clone());
-        let ages = state.idempotency.ages();
+        let (ages, keyring) = (state.idempotency.ages(), state.keyring.clone());
         let (claim, stored) = state
-            .db(move |conn| store::idempotency::claim(conn, &owner, operation, &k, &f, &ages))
+            .db(move |conn| {
+                store::idempotency::claim(conn, &keyring, &owner, operation, &k, &f, &ages)
+            })
             .await?;
         if stored != fingerprint {
             return Err(CamError::new(
@@ -83,6 +85,7 @@ where
     };
     let claim = Claimed {
         db: state.db.clone(),
+        keyring: state.keyring.clone(),
         owner: caller.subject.clone(),
         operation,
         key,
@@ -111,6 +114,7 @@ const SETTLE_PAUSE: Duration = Duration::from_millis(500);
 /// A key this request claimed.
 struct Claimed {
     db: Database,
+    keyring: Keyring,
     owner: String,
     operation: &'static str,
     key: String,
@@ -141,7 +145,8 @@ impl Claimed {
     }
 
     async fn try_settle(&self, answer: &Option<String>) -> Result<(), ProblemError> {
-        let (owner, operation, key, at, answer) = (
+        let (keyring, owner, operation, key, at, answer) = (
+            self.keyring.clone(),
             self.owner.clone(),
             self.operation,
             self.key.clone(),
@@ -152,7 +157,10 @@ impl Claimed {
             .run(move |conn| {
                 match &answer {
                     Some(text) => {
-                        store::idempotency::complete(conn, &owner, operation, &key, &at, text)
+                        let (owner, key) = (owner.as_str(), key.as_str());
+                        store::idempotency::complete(
+                            conn, &keyring, owner, operation, key, &at, text,
+                        )
                     }
                     None => store::idempotency::release(conn, &owner, operation, &key, &at),
                 }

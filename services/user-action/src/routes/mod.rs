@@ -18,7 +18,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse};
 use clients::{DocumentClient, PartyClient};
 use service_kit::limit::rate_limit;
-use service_kit::{Database, DbConnection, ProblemError};
+use service_kit::{Database, DbConnection, Keyring, ProblemError};
 
 /// The base path of the CAM operations.
 pub const BASE: &str = "/services/data/v1/CustomerActionsManagement/operations";
@@ -49,6 +49,8 @@ pub struct AppState {
     pub listings: Listings,
     /// How long Idempotency-Keys live and their claims hold.
     pub idempotency: store::idempotency::Lifetimes,
+    /// Seals and opens the personal values the service stores.
+    pub keyring: Keyring,
 }
 
 /// Registers the CAM scope: the rate limit (by end user, else app, else
@@ -167,14 +169,15 @@ impl AppState {
         caller: &Caller,
         id: Option<String>,
     ) -> Result<(ApplicationRow, Vec<ApplicantRow>), CamError> {
-        let owner = caller.subject.clone();
+        let (owner, keyring) = (caller.subject.clone(), self.keyring.clone());
         let found = self
             .db(move |conn| {
                 let Some(application) = store::applications::of_owner(conn, &owner, id.as_deref())?
                 else {
                     return Ok(None);
                 };
-                let applicants = store::applications::applicants_of(conn, &application.id)?;
+                let applicants =
+                    store::applications::applicants_of(conn, &keyring, &application.id)?;
                 Ok(Some((application, applicants)))
             })
             .await?;
@@ -190,10 +193,11 @@ impl AppState {
         identifier: &str,
         any_owner: bool,
     ) -> Result<(ActionRow, ApplicationRow, Definition), CamError> {
-        let identifier = identifier.to_owned();
+        let (identifier, keyring) = (identifier.to_owned(), self.keyring.clone());
         let found = self
             .db(move |conn| {
-                let Some(action) = store::actions::by_identifier(conn, &identifier)? else {
+                let Some(action) = store::actions::by_identifier(conn, &keyring, &identifier)?
+                else {
                     return Ok(None);
                 };
                 let application = store::applications::find(conn, &action.application_id)?;

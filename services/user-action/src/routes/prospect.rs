@@ -98,6 +98,7 @@ fn applicant_row(
         is_existent_member: profile.is_existent_member,
         created_at: now.to_owned(),
         updated_at: now.to_owned(),
+        sealed: false,
     }
 }
 
@@ -211,8 +212,8 @@ pub async fn create_prospect_profile(
         let actions = prescribe::prescribed(&state.catalog, &application.id, std::slice::from_ref(&main), false, &now);
         let mut events = vec![AuditRow::now(&application.id, &caller.subject, "application-created", &application.id, None, Some(&application.status))];
         events.extend(consent(profile, &application.id, &caller.subject));
-        let (app, applicant) = (application.clone(), main.clone());
-        if let Err(e) = state.db(move |conn| store::applications::create(conn, &app, &applicant, &actions, &events)).await {
+        let (app, applicant, keyring) = (application.clone(), main.clone(), state.keyring.clone());
+        if let Err(e) = state.db(move |conn| store::applications::create(conn, &keyring, &app, &applicant, &actions, &events)).await {
             let (owner, id) = (caller.subject.clone(), application.id.clone());
             let found = state.db(move |conn| store::applications::of_owner(conn, &owner, Some(&id))).await.map(|a| a.is_some());
             written_after_all(state, party.id.as_str(), found, e).await?;
@@ -323,6 +324,7 @@ async fn update_applicant(
         None,
     )];
     events.extend(consent(profile, &application.id, &caller.subject));
+    let keyring = state.keyring.clone();
     let (entity, first, last, member) = (
         applicant.entity_id.clone(),
         profile.first_name.to_string(),
@@ -331,7 +333,9 @@ async fn update_applicant(
     );
     state
         .db(move |conn| {
-            store::applications::rename_applicant(conn, &entity, &first, &last, member, &events)
+            store::applications::rename_applicant(
+                conn, &keyring, &entity, &first, &last, member, &events,
+            )
         })
         .await?;
     Ok((applicant.entity_id.clone(), applicant.party_id.clone()))
@@ -401,15 +405,18 @@ async fn add_co_applicant(
         Some("CoApplicant"),
     )];
     events.extend(consent(profile, &application.id, &caller.subject));
-    let row = applicant.clone();
+    let (row, keyring) = (applicant.clone(), state.keyring.clone());
     let written = state
-        .db(move |conn| store::applications::add_applicant(conn, &row, &actions, &events, max))
+        .db(move |conn| {
+            store::applications::add_applicant(conn, &keyring, &row, &actions, &events, max)
+        })
         .await
         .and_then(|added| if added { Ok(()) } else { Err(full()) });
     if let Err(e) = written {
         let (application_id, entity_id) = (application.id.clone(), applicant.entity_id.clone());
+        let keyring = state.keyring.clone();
         let found = state
-            .db(move |conn| store::applications::applicants_of(conn, &application_id))
+            .db(move |conn| store::applications::applicants_of(conn, &keyring, &application_id))
             .await
             .map(|rows| rows.iter().any(|a| a.entity_id == entity_id));
         written_after_all(state, party.id.as_str(), found, e).await?;

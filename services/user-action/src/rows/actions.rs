@@ -1,10 +1,12 @@
 //! `user_actions` and the documents attached to them.
 #![allow(missing_docs)]
 
+use super::{open, seal};
 use crate::schema::{action_documents, user_actions};
 use crate::wire::AttachedDocument;
 use diesel::prelude::*;
 use serde_json::Value;
+use service_kit::Keyring;
 
 /// The document-service owner of an end user's documents.
 pub fn document_owner(subject: &str) -> domain::document::Owner {
@@ -32,6 +34,36 @@ pub struct ActionRow {
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
+    /// Whether the response held is sealed: always in the table, but for
+    /// rows written before sealing; never once read.
+    pub sealed: bool,
+}
+
+const RESPONSE: &str = "user_actions.response";
+
+impl ActionRow {
+    /// The response of action `id`, sealed.
+    pub fn seal_response(keyring: &Keyring, id: &str, response: &str) -> String {
+        seal(keyring, RESPONSE, id, response)
+    }
+
+    /// The row as it is stored: its response sealed.
+    pub fn sealed(mut self, keyring: &Keyring) -> Self {
+        if !self.sealed {
+            self.response = Self::seal_response(keyring, &self.id, &self.response);
+            self.sealed = true;
+        }
+        self
+    }
+
+    /// The row as read: its response opened.
+    pub fn opened(mut self, keyring: &Keyring) -> QueryResult<Self> {
+        if self.sealed {
+            self.response = open(keyring, RESPONSE, &self.id, &self.response)?;
+            self.sealed = false;
+        }
+        Ok(self)
+    }
 }
 
 /// An `action_documents` row.
@@ -48,9 +80,44 @@ pub struct DocumentRow {
     /// The content's size in bytes (0 for documents attached before sizes
     /// were kept).
     pub size: i64,
+    /// Whether the file name, info and client id held are sealed: always
+    /// in the table, but for rows written before sealing; never once read.
+    pub sealed: bool,
 }
 
+const FILE_NAME: &str = "action_documents.file_name";
+const FILE_INFO: &str = "action_documents.file_info";
+const FILE_CLIENT_ID: &str = "action_documents.file_client_id";
+
 impl DocumentRow {
+    /// The row as it is stored: its file name, info and client id sealed.
+    pub fn sealed(mut self, keyring: &Keyring) -> Self {
+        if !self.sealed {
+            let id = &self.document_id;
+            self.file_name = seal(keyring, FILE_NAME, id, &self.file_name);
+            self.file_info = seal(keyring, FILE_INFO, id, &self.file_info);
+            self.file_client_id = self
+                .file_client_id
+                .map(|client_id| seal(keyring, FILE_CLIENT_ID, id, &client_id));
+            self.sealed = true;
+        }
+        self
+    }
+
+    /// The row as read: its file name, info and client id opened.
+    pub fn opened(mut self, keyring: &Keyring) -> QueryResult<Self> {
+        if self.sealed {
+            let id = &self.document_id;
+            self.file_name = open(keyring, FILE_NAME, id, &self.file_name)?;
+            self.file_info = open(keyring, FILE_INFO, id, &self.file_info)?;
+            self.file_client_id = self
+                .file_client_id
+                .map(|client_id| open(keyring, FILE_CLIENT_ID, id, &client_id))
+                .transpose()?;
+            self.sealed = false;
+        }
+        Ok(self)
+    }
     /// The document as getDocument answers it, with its `content` (base64).
     pub fn attached(self, content: String) -> AttachedDocument {
         // The client's id is kept as JSON text; one that no longer parses

@@ -1,8 +1,10 @@
 //! `applications` and `applicants`.
 #![allow(missing_docs)]
 
+use super::{open, seal};
 use crate::schema::{applicants, applications};
 use diesel::prelude::*;
+use service_kit::Keyring;
 
 /// An `applications` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -32,4 +34,45 @@ pub struct ApplicantRow {
     pub is_existent_member: Option<bool>,
     pub created_at: String,
     pub updated_at: String,
+    /// Whether the names held are sealed: always in the table, but for rows
+    /// written before sealing; never once read.
+    pub sealed: bool,
+}
+
+const FIRST_NAME: &str = "applicants.first_name";
+const LAST_NAME: &str = "applicants.last_name";
+
+impl ApplicantRow {
+    /// The names of applicant `entity_id`, sealed.
+    pub fn seal_names(
+        keyring: &Keyring,
+        entity_id: &str,
+        first: &str,
+        last: &str,
+    ) -> (String, String) {
+        (
+            seal(keyring, FIRST_NAME, entity_id, first),
+            seal(keyring, LAST_NAME, entity_id, last),
+        )
+    }
+
+    /// The row as it is stored: its names sealed.
+    pub fn sealed(mut self, keyring: &Keyring) -> Self {
+        if !self.sealed {
+            (self.first_name, self.last_name) =
+                Self::seal_names(keyring, &self.entity_id, &self.first_name, &self.last_name);
+            self.sealed = true;
+        }
+        self
+    }
+
+    /// The row as read: its names opened.
+    pub fn opened(mut self, keyring: &Keyring) -> QueryResult<Self> {
+        if self.sealed {
+            self.first_name = open(keyring, FIRST_NAME, &self.entity_id, &self.first_name)?;
+            self.last_name = open(keyring, LAST_NAME, &self.entity_id, &self.last_name)?;
+            self.sealed = false;
+        }
+        Ok(self)
+    }
 }

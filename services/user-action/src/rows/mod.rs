@@ -4,7 +4,9 @@
 mod actions;
 mod applications;
 mod audit;
+mod sealing;
 
 pub use actions::{document_owner, ActionRow, DocumentRow};
 pub use applications::{ApplicantRow, ApplicationRow};
 pub use audit::AuditRow;
+pub use sealing::{open, seal};

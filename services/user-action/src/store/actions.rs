@@ -7,11 +7,13 @@ use crate::schema::{action_documents, applications, user_actions};
 use diesel::prelude::*;
 use service_kit::db::write_transaction;
 use service_kit::db::DbConnection;
+use service_kit::Keyring;
 
 /// An application's actions (only pre-requirements, only the others, or
-/// all), in catalog order.
+/// all), in catalog order, their responses opened.
 pub fn of_application(
     conn: &mut DbConnection,
+    keyring: &Keyring,
     application_id: &str,
     pre: Option<bool>,
 ) -> QueryResult<Vec<ActionRow>> {
@@ -27,21 +29,28 @@ pub fn of_application(
     if let Some(pre) = pre {
         query = query.filter(user_actions::is_pre_requirement.eq(pre));
     }
-    query.load(conn)
+    let rows: Vec<ActionRow> = query.load(conn)?;
+    rows.into_iter().map(|row| row.opened(keyring)).collect()
 }
 
-/// An action by its `UserActionIdentifier`.
-pub fn by_identifier(conn: &mut DbConnection, identifier: &str) -> QueryResult<Option<ActionRow>> {
-    user_actions::table
+/// An action by its `UserActionIdentifier`, its response opened.
+pub fn by_identifier(
+    conn: &mut DbConnection,
+    keyring: &Keyring,
+    identifier: &str,
+) -> QueryResult<Option<ActionRow>> {
+    let row: Option<ActionRow> = user_actions::table
         .filter(user_actions::identifier.eq(identifier))
         .select(ActionRow::as_select())
         .first(conn)
-        .optional()
+        .optional()?;
+    row.map(|row| row.opened(keyring)).transpose()
 }
 
 /// Inserts the `candidates` whose identifiers do not exist yet.
 pub fn create_missing(
     conn: &mut DbConnection,
+    keyring: &Keyring,
     application_id: &str,
     candidates: &[ActionRow],
 ) -> QueryResult<usize> {
@@ -55,7 +64,7 @@ pub fn create_missing(
             .filter(|c| !existing.contains(&c.identifier))
             .cloned()
             .collect();
-        insert_actions(conn, &missing)?;
+        insert_actions(conn, keyring, &missing)?;
         Ok(missing.len())
     })
 }
@@ -78,11 +87,12 @@ pub struct Change {
 }
 
 /// Applies every change at once, or none: `Ok(false)` when an action
-/// changed since it was read.
-pub fn apply(conn: &mut DbConnection, changes: &[Change]) -> QueryResult<bool> {
+/// changed since it was read. Responses are sealed.
+pub fn apply(conn: &mut DbConnection, keyring: &Keyring, changes: &[Change]) -> QueryResult<bool> {
     let now = service_kit::db::timestamp(chrono::Utc::now());
     let outcome = write_transaction(conn, |conn| {
         for change in changes {
+            let response = ActionRow::seal_response(keyring, &change.action_id, &change.response);
             let updated = diesel::update(
                 user_actions::table
                     .find(&change.action_id)
@@ -90,7 +100,8 @@ pub fn apply(conn: &mut DbConnection, changes: &[Change]) -> QueryResult<bool> {
             )
             .set((
                 user_actions::status.eq(&change.status),
-                user_actions::response.eq(&change.response),
+                user_actions::response.eq(&response),
+                user_actions::sealed.eq(true),
                 user_actions::last_update_id.eq(&change.update_id),
                 user_actions::version.eq(change.version + 1),
                 user_actions::updated_at.eq(&now),
@@ -110,16 +121,21 @@ pub fn apply(conn: &mut DbConnection, changes: &[Change]) -> QueryResult<bool> {
     }
 }
 
-/// The documents attached to an action, oldest first.
-pub fn documents_of(conn: &mut DbConnection, action_id: &str) -> QueryResult<Vec<DocumentRow>> {
-    action_documents::table
+/// The documents attached to an action, oldest first, opened.
+pub fn documents_of(
+    conn: &mut DbConnection,
+    keyring: &Keyring,
+    action_id: &str,
+) -> QueryResult<Vec<DocumentRow>> {
+    let rows: Vec<DocumentRow> = action_documents::table
         .filter(action_documents::action_id.eq(action_id))
         .order((
             action_documents::created_at.asc(),
             action_documents::document_id.asc(),
         ))
         .select(DocumentRow::as_select())
-        .load(conn)
+        .load(conn)?;
+    rows.into_iter().map(|row| row.opened(keyring)).collect()
 }
 
 /// How many documents are attached to an action.
@@ -188,6 +204,7 @@ impl DocumentLimits {
 /// written when they do not.
 pub fn attach(
     conn: &mut DbConnection,
+    keyring: &Keyring,
     application_id: &str,
     action_id: &str,
     documents: &[DocumentRow],
@@ -212,7 +229,11 @@ pub fn attach(
         }
         let ids: Vec<String> = documents.iter().map(|d| d.document_id.clone()).collect();
         super::intents::take(conn, super::intents::DOCUMENT, &ids)?;
-        batched!(conn, action_documents::table, documents)?;
+        let sealed: Vec<DocumentRow> = documents
+            .iter()
+            .map(|d| d.clone().sealed(keyring))
+            .collect();
+        batched!(conn, action_documents::table, &sealed)?;
         record(conn, events)?;
         Ok(Admission::Admitted)
     })

@@ -7,16 +7,19 @@ use diesel::prelude::*;
 use service_kit::db::write_transaction;
 use service_kit::db::DbConnection;
 use service_kit::on_backend;
+use service_kit::Keyring;
 
 /// Everything a new application starts with, written at once, taking the
 /// intent of its main applicant's party.
 pub fn create(
     conn: &mut DbConnection,
+    keyring: &Keyring,
     application: &ApplicationRow,
     main: &ApplicantRow,
     actions: &[ActionRow],
     events: &[AuditRow],
 ) -> QueryResult<()> {
+    let main = main.clone().sealed(keyring);
     write_transaction(conn, |conn| {
         intents::take(conn, intents::PARTY, std::slice::from_ref(&main.party_id))?;
         on_backend!(conn, |c| {
@@ -24,10 +27,10 @@ pub fn create(
                 .values(application)
                 .execute(c)?;
             diesel::insert_into(applicants::table)
-                .values(main)
+                .values(&main)
                 .execute(c)
         })?;
-        insert_actions(conn, actions)?;
+        insert_actions(conn, keyring, actions)?;
         record(conn, events)
     })
 }
@@ -37,6 +40,7 @@ pub fn create(
 /// `max_co_applicants` already.
 pub fn add_applicant(
     conn: &mut DbConnection,
+    keyring: &Keyring,
     applicant: &ApplicantRow,
     actions: &[ActionRow],
     events: &[AuditRow],
@@ -63,9 +67,9 @@ pub fn add_applicant(
             std::slice::from_ref(&applicant.party_id),
         )?;
         diesel::insert_into(applicants::table)
-            .values(applicant)
+            .values(applicant.clone().sealed(keyring))
             .execute(conn)?;
-        insert_actions(conn, actions)?;
+        insert_actions(conn, keyring, actions)?;
         record(conn, events)?;
         Ok(true)
     })
@@ -74,6 +78,7 @@ pub fn add_applicant(
 /// New names for an applicant.
 pub fn rename_applicant(
     conn: &mut DbConnection,
+    keyring: &Keyring,
     entity_id: &str,
     first: &str,
     last: &str,
@@ -81,11 +86,13 @@ pub fn rename_applicant(
     events: &[AuditRow],
 ) -> QueryResult<()> {
     let now = service_kit::db::timestamp(chrono::Utc::now());
+    let (first, last) = ApplicantRow::seal_names(keyring, entity_id, first, last);
     write_transaction(conn, |conn| {
         diesel::update(applicants::table.find(entity_id))
             .set((
                 applicants::first_name.eq(first),
                 applicants::last_name.eq(last),
+                applicants::sealed.eq(true),
                 applicants::is_existent_member.eq(existent_member),
                 applicants::updated_at.eq(&now),
             ))
@@ -94,8 +101,14 @@ pub fn rename_applicant(
     })
 }
 
-pub(crate) fn insert_actions(conn: &mut DbConnection, actions: &[ActionRow]) -> QueryResult<()> {
-    batched!(conn, user_actions::table, actions)
+/// Inserts `actions`, their responses sealed.
+pub(crate) fn insert_actions(
+    conn: &mut DbConnection,
+    keyring: &Keyring,
+    actions: &[ActionRow],
+) -> QueryResult<()> {
+    let sealed: Vec<ActionRow> = actions.iter().map(|a| a.clone().sealed(keyring)).collect();
+    batched!(conn, user_actions::table, &sealed)
 }
 
 /// The order that makes an owner's most recent application the first
@@ -152,14 +165,16 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Application
         .optional()
 }
 
-/// An application's applicants, main applicant first.
+/// An application's applicants, main applicant first, their names opened.
 pub fn applicants_of(
     conn: &mut DbConnection,
+    keyring: &Keyring,
     application_id: &str,
 ) -> QueryResult<Vec<ApplicantRow>> {
-    applicants::table
+    let rows: Vec<ApplicantRow> = applicants::table
         .filter(applicants::application_id.eq(application_id))
         .order((applicants::created_at.asc(), applicants::entity_id.asc()))
         .select(ApplicantRow::as_select())
-        .load(conn)
+        .load(conn)?;
+    rows.into_iter().map(|row| row.opened(keyring)).collect()
 }

@@ -7,6 +7,14 @@
 use crate::schema::idempotency_keys;
 use diesel::prelude::*;
 use service_kit::db::{is_unique_violation, DbConnection};
+use service_kit::Keyring;
+
+const RESPONSE: &str = "idempotency_keys.response";
+
+/// The row a stored answer is bound to.
+fn row_of(owner: &str, operation: &str, key: &str) -> String {
+    format!("{owner}:{operation}:{key}")
+}
 
 /// What a claim found.
 #[derive(Debug)]
@@ -59,8 +67,10 @@ impl Lifetimes {
 /// Claims `key` for `owner` and `operation`, or says who has it. An expired
 /// record, or an abandoned claim of the same request, is taken over: by
 /// one request only, since the takeover changes the claim time it read.
+/// A stored answer is opened.
 pub fn claim(
     conn: &mut DbConnection,
+    keyring: &Keyring,
     owner: &str,
     operation: &str,
     key: &str,
@@ -75,6 +85,7 @@ pub fn claim(
             idempotency_keys::idem_key.eq(key),
             idempotency_keys::fingerprint.eq(fingerprint),
             idempotency_keys::created_at.eq(&now),
+            idempotency_keys::sealed.eq(true),
         ))
         .execute(conn);
     match inserted {
@@ -82,17 +93,18 @@ pub fn claim(
         Err(e) if is_unique_violation(&e) => {}
         Err(e) => return Err(e),
     }
-    let found: Option<(String, Option<String>, String)> = idempotency_keys::table
+    let found: Option<(String, Option<String>, String, bool)> = idempotency_keys::table
         .find((owner, operation, key))
         .select((
             idempotency_keys::fingerprint,
             idempotency_keys::response,
             idempotency_keys::created_at,
+            idempotency_keys::sealed,
         ))
         .first(conn)
         .optional()?;
     // Released since the insert: the caller asks again.
-    let Some((stored, response, claimed_at)) = found else {
+    let Some((stored, response, claimed_at, sealed)) = found else {
         return Ok((Claim::Running, fingerprint.to_owned()));
     };
     let expired = claimed_at < ages.expired_before;
@@ -117,6 +129,10 @@ pub fn claim(
         });
     }
     Ok(match response {
+        Some(response) if sealed => (
+            Claim::Done(open_answer(keyring, owner, operation, key, &response)?),
+            stored,
+        ),
         Some(response) => (Claim::Done(response), stored),
         None => (Claim::Running, stored),
     })
@@ -138,17 +154,23 @@ fn held<'a>(
         .filter(idempotency_keys::created_at.eq(claimed_at))
 }
 
-/// Stores the answer of the request that claimed the key at `claimed_at`.
+/// Stores the answer of the request that claimed the key at `claimed_at`,
+/// sealed.
 pub fn complete(
     conn: &mut DbConnection,
+    keyring: &Keyring,
     owner: &str,
     operation: &str,
     key: &str,
     claimed_at: &str,
     response: &str,
 ) -> QueryResult<()> {
+    let response = seal_answer(keyring, owner, operation, key, response);
     diesel::update(held(owner, operation, key, claimed_at))
-        .set(idempotency_keys::response.eq(response))
+        .set((
+            idempotency_keys::response.eq(response),
+            idempotency_keys::sealed.eq(true),
+        ))
         .execute(conn)
         .map(drop)
 }
@@ -178,4 +200,26 @@ pub fn purge(conn: &mut DbConnection, ages: &Ages) -> QueryResult<usize> {
         ),
     )
     .execute(conn)
+}
+
+/// The answer stored for `key` of `owner` and `operation`, sealed.
+pub(crate) fn seal_answer(
+    keyring: &Keyring,
+    owner: &str,
+    operation: &str,
+    key: &str,
+    answer: &str,
+) -> String {
+    crate::rows::seal(keyring, RESPONSE, &row_of(owner, operation, key), answer)
+}
+
+/// What [`seal_answer`] made, opened.
+pub(crate) fn open_answer(
+    keyring: &Keyring,
+    owner: &str,
+    operation: &str,
+    key: &str,
+    sealed: &str,
+) -> QueryResult<String> {
+    crate::rows::open(keyring, RESPONSE, &row_of(owner, operation, key), sealed)
 }

@@ -5,6 +5,7 @@ pub mod actions;
 pub mod applications;
 pub mod idempotency;
 pub mod intents;
+pub mod sealing;
 
 use crate::rows::AuditRow;
 use crate::schema::audit_events;

@@ -41,7 +41,7 @@ pub async fn spawn(backend: Backend) -> TestApp {
 }
 
 /// Builds party, document and user-action from the shared context.
-fn all_three(
+pub fn all_three(
     ctx: &service_kit::server::Context,
     vars: &std::collections::HashMap<String, String>,
 ) -> anyhow::Result<Vec<service_kit::Service>> {

@@ -1,6 +1,7 @@
 //! user-action-service over HTTP, with the real party-service and
 //! document-service, on SQLite and PostgreSQL.
 
+mod at_rest;
 mod audit;
 mod documents;
 mod helpers;
