@@ -40,7 +40,7 @@ def free_port():
 class Server:
     """`onboarding serve` in the background, stopped with SIGTERM."""
 
-    def __init__(self, binary, extra_env=None, args=("serve",), data_dir=None):
+    def __init__(self, binary, extra_env=None, args=("serve",), data_dir=None, ready_within=30):
         self.owns_data_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="onboarding-bench-")
         self.port = free_port()
@@ -63,7 +63,7 @@ class Server:
         # scripts that report why a request failed.
         self.log = tempfile.NamedTemporaryFile(prefix="onboarding-bench-log-", suffix=".log")
         self.process = subprocess.Popen([binary, *args], env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 30
+        deadline = time.time() + ready_within
         while time.time() < deadline:
             try:
                 status, _ = request(self.port, "GET", "/health/ready")
@@ -72,6 +72,7 @@ class Server:
             except OSError:
                 pass
             time.sleep(0.1)
+        self.process.kill()
         raise RuntimeError("the server did not become ready")
 
     def token(self, subject, *roles, service="case"):

@@ -150,7 +150,10 @@ def run_backend(binary, backend, options, pg):
                 stored = fill_postgres(pg, settings["USER_ACTION_DATABASE_URL"].rsplit("/", 1)[1], total)
             else:
                 stored = fill_sqlite(data_dir, total)
-            again = Server(binary, settings, data_dir=data_dir)
+            # Filler rows are written as rows from before sealing were: the
+            # first start seals them (user-action's start-up pass) before it
+            # serves, which takes a while for a million.
+            again = Server(binary, settings, data_dir=data_dir, ready_within=1800)
             try:
                 scale[total] = (stored, run(f"http://127.0.0.1:{again.port}{CAM}/UserAction/getUserActions", method="POST",
                                             body='{"isPre":"true"}', headers=cam_headers(token)))
