@@ -133,11 +133,11 @@ impl ContentStore {
     }
 
     /// Streams a document's plaintext, checked against `expected` (see
-    /// [`Expected::verify`]). The first piece is decrypted before this
+    /// `Expected::verify`). The first piece is decrypted before this
     /// returns, so a missing key, damaged or replaced content, or (for a
     /// small document) any mismatch fails here, before a response has
     /// started; a failure further on ends the stream in error. Failures
-    /// are [reported](ContentError::report).
+    /// are reported (`ContentError::report`).
     pub async fn get(&self, id: &str, expected: &Expected) -> Result<ContentStream, ContentError> {
         let opened = self.open_verified(id, expected).await;
         if let Err(e) = &opened {
