@@ -233,8 +233,8 @@ pub async fn metadata(
         OwnerHeaders,
     ),
     responses(
-        (status = 200, description = "The content, with its sniffed Content-Type and a Content-Disposition naming the file",
-            content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 200, description = "The content, with its sniffed Content-Type (one of DOCUMENT_ALLOWED_TYPES; by default these three) and a Content-Disposition naming the file",
+            content((Vec<u8> = "application/pdf"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"))),
         (status = 400, description = "The owner headers are missing", body = Problem, content_type = PROBLEM),
         (status = 401, description = "No valid internal credential", body = Problem, content_type = PROBLEM),
         (status = 404, description = "No such document of this owner", body = Problem, content_type = PROBLEM),
