@@ -2,6 +2,7 @@
 binary on a free loopback port with a throwaway data directory, and read its
 memory use. Standard library only."""
 
+import hashlib
 import http.client
 import json
 import os
@@ -122,6 +123,28 @@ def request(port, method, path, body=None, headers=None, connection=None):
     if connection is None:
         conn.close()
     return response.status, data
+
+
+# The CAM app the scripts register, and the operations' path.
+APP_KEY, APP_SECRET = "bench-app", "bench-app-secret-0123456789"
+CAM = "/services/data/v1/CustomerActionsManagement/operations"
+
+
+def cam_env():
+    """The server's environment for calling the CAM API: development tokens
+    (a fresh secret) and the registered app."""
+    return {
+        "DEV_MODE": "true",
+        "JWT_HS256_SECRET": secrets.token_hex(32),
+        "USER_ACTION_APPS": f"{APP_KEY}:{hashlib.sha256(APP_SECRET.encode()).hexdigest()}",
+        "RUST_LOG": "error",
+    }
+
+
+def cam_headers(token):
+    """A CAM request's headers: the app's credentials and the user's token."""
+    return {"X-Kony-App-Key": APP_KEY, "X-Kony-App-Secret": APP_SECRET, "X-Kony-Authorization": token,
+            "Content-Type": "application/json"}
 
 
 def percentile(values, p):

@@ -24,12 +24,10 @@ Usage: bench/memory.py [--backend sqlite|postgres|both] [--no-build]
 import argparse
 import base64
 import concurrent.futures
-import hashlib
 import http.client
 import json
 import os
 import random
-import secrets
 import shutil
 import string
 import sys
@@ -37,10 +35,9 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import CREDENTIAL, Postgres, Server, backends, release_binary, report, request  # noqa: E402
+from common import (CAM, CREDENTIAL, Server, backend_options, cam_env, cam_headers, database_env,  # noqa: E402
+                    on_each_backend, release_binary, report, request)
 
-APP_KEY, APP_SECRET = "bench-app", "bench-app-secret-0123456789"
-CAM = "/services/data/v1/CustomerActionsManagement/operations"
 MB = 1000 * 1000
 METRICS_RSS_BUDGET, METRICS_SIZE_BUDGET = 100 * MB, 1 * MB
 DOCUMENT_RSS_BUDGET = 150 * MB
@@ -70,15 +67,6 @@ class Sampler:
         return self.peak
 
 
-def env():
-    return {
-        "DEV_MODE": "true",
-        "JWT_HS256_SECRET": secrets.token_hex(32),
-        "USER_ACTION_APPS": f"{APP_KEY}:{hashlib.sha256(APP_SECRET.encode()).hexdigest()}",
-        "RUST_LOG": "error",
-    }
-
-
 def odd_method(rng):
     return "".join(rng.choice(string.ascii_uppercase) for _ in range(8 * 1024))
 
@@ -103,9 +91,7 @@ def metrics_attack(server, requests):
 
 
 def cam(server, token, operation, body):
-    headers = {"X-Kony-App-Key": APP_KEY, "X-Kony-App-Secret": APP_SECRET,
-               "Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    status, data = request(server.port, "POST", f"{CAM}/{operation}", json.dumps(body).encode(), headers)
+    status, data = request(server.port, "POST", f"{CAM}/{operation}", json.dumps(body).encode(), cam_headers(token))
     if status != 200:
         raise RuntimeError(f"{operation}: {status} {data[:300]!r}")
     return json.loads(data)
@@ -132,8 +118,7 @@ def fill_action(server, token):
 def document_attack(server, token, action, concurrent_calls=4):
     """`concurrent_calls` getDocuments at once; the size of each answer."""
     body = json.dumps({"UserActionIdentifier": action}).encode()
-    headers = {"X-Kony-App-Key": APP_KEY, "X-Kony-App-Secret": APP_SECRET,
-               "Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    headers = cam_headers(token)
 
     def one(_):
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=300)
@@ -153,79 +138,71 @@ def document_attack(server, token, action, concurrent_calls=4):
         return list(pool.map(one, range(concurrent_calls)))
 
 
-def settings(backend, pg):
-    extra = env()
-    if backend == "postgres":
-        extra.update(pg.fresh_databases(f"bench_{secrets.token_hex(4)}"))
-    return extra
+def measure(binary, backend, pg, requests):
+    """Both attacks on one backend; what went over its budget."""
+    over = []
+    server = Server(binary, {**cam_env(), **database_env(backend, pg)})
+    try:
+        sampler = Sampler(server)
+        seen, metrics_status, metrics_size = metrics_attack(server, requests)
+        peak = sampler.stop()
+        hwm = server.rss_kib()[1] * 1024
+    finally:
+        server.stop()
+    report(f"metrics attack, {backend}", [
+        ("requests (answers by status)", f"{requests} {seen}"),
+        ("/metrics answer", f"{metrics_status}, {metrics_size / 1000:.1f} kB (budget < {METRICS_SIZE_BUDGET / MB:.0f} MB)"),
+        ("peak RSS during the attack", f"{peak / MB:.1f} MB (budget < {METRICS_RSS_BUDGET / MB:.0f} MB)"),
+        ("VmHWM", f"{hwm / MB:.1f} MB"),
+    ])
+    if metrics_status != 200 or metrics_size >= METRICS_SIZE_BUDGET:
+        over.append(f"{backend}: /metrics {metrics_status}, {metrics_size} bytes")
+    if peak >= METRICS_RSS_BUDGET:
+        over.append(f"{backend}: metrics attack peak RSS {peak / MB:.1f} MB")
+
+    # Filled by one server, read by a fresh one on the same data: the
+    # uploads' memory is not counted as the reads'.
+    extra = {**cam_env(), **database_env(backend, pg)}
+    filler = Server(binary, extra)
+    try:
+        token = filler.token("bench-memory", service="user-action")
+        action = fill_action(filler, token)
+    finally:
+        filler.stop(keep_data=True)
+    server = Server(binary, extra, data_dir=filler.data_dir)
+    try:
+        before = server.rss_kib()[0] * 1024
+        sampler = Sampler(server)
+        sizes = document_attack(server, token, action)
+        peak = sampler.stop()
+        hwm = server.rss_kib()[1] * 1024
+    finally:
+        server.stop()
+        shutil.rmtree(filler.data_dir, ignore_errors=True)
+    report(f"getDocument attack, {backend}", [
+        ("files on the action", f"{FILES} x {FILE_BYTES} bytes"),
+        ("answers (4 at once)", ", ".join(f"{s / MB:.1f} MB" for s in sizes)),
+        ("RSS before the calls", f"{before / MB:.1f} MB"),
+        ("peak RSS during the calls", f"{peak / MB:.1f} MB (budget < {DOCUMENT_RSS_BUDGET / MB:.0f} MB)"),
+        ("VmHWM", f"{hwm / MB:.1f} MB"),
+    ])
+    if peak >= DOCUMENT_RSS_BUDGET:
+        over.append(f"{backend}: getDocument peak RSS {peak / MB:.1f} MB")
+    return over
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--no-build", action="store_true")
+    backend_options(parser)
     parser.add_argument("--requests", type=int, default=2000)
     args = parser.parse_args()
     binary = release_binary(args.no_build)
-    over = []
-    for backend in backends(args.backend):
-        pg = Postgres() if backend == "postgres" else None
-        try:
-            server = Server(binary, settings(backend, pg))
-            try:
-                sampler = Sampler(server)
-                seen, metrics_status, metrics_size = metrics_attack(server, args.requests)
-                peak = sampler.stop()
-                hwm = server.rss_kib()[1] * 1024
-            finally:
-                server.stop()
-            report(f"metrics attack, {backend}", [
-                ("requests (answers by status)", f"{args.requests} {seen}"),
-                ("/metrics answer", f"{metrics_status}, {metrics_size / 1000:.1f} kB (budget < {METRICS_SIZE_BUDGET / MB:.0f} MB)"),
-                ("peak RSS during the attack", f"{peak / MB:.1f} MB (budget < {METRICS_RSS_BUDGET / MB:.0f} MB)"),
-                ("VmHWM", f"{hwm / MB:.1f} MB"),
-            ])
-            if metrics_status != 200 or metrics_size >= METRICS_SIZE_BUDGET:
-                over.append(f"{backend}: /metrics {metrics_status}, {metrics_size} bytes")
-            if peak >= METRICS_RSS_BUDGET:
-                over.append(f"{backend}: metrics attack peak RSS {peak / MB:.1f} MB")
-
-            # Filled by one server, read by a fresh one on the same data: the
-            # uploads' memory is not counted as the reads'.
-            extra = settings(backend, pg)
-            filler = Server(binary, extra)
-            try:
-                token = filler.token("bench-memory", service="user-action")
-                action = fill_action(filler, token)
-            finally:
-                filler.stop(keep_data=True)
-            server = Server(binary, extra, data_dir=filler.data_dir)
-            try:
-                before = server.rss_kib()[0] * 1024
-                sampler = Sampler(server)
-                sizes = document_attack(server, token, action)
-                peak = sampler.stop()
-                hwm = server.rss_kib()[1] * 1024
-            finally:
-                server.stop()
-                shutil.rmtree(filler.data_dir, ignore_errors=True)
-            report(f"getDocument attack, {backend}", [
-                ("files on the action", f"{FILES} x {FILE_BYTES} bytes"),
-                ("answers (4 at once)", ", ".join(f"{s / MB:.1f} MB" for s in sizes)),
-                ("RSS before the calls", f"{before / MB:.1f} MB"),
-                ("peak RSS during the calls", f"{peak / MB:.1f} MB (budget < {DOCUMENT_RSS_BUDGET / MB:.0f} MB)"),
-                ("VmHWM", f"{hwm / MB:.1f} MB"),
-            ])
-            if peak >= DOCUMENT_RSS_BUDGET:
-                over.append(f"{backend}: getDocument peak RSS {peak / MB:.1f} MB")
-        finally:
-            if pg:
-                pg.stop()
+    over = [line for lines in on_each_backend(args.backend, lambda backend, pg: measure(binary, backend, pg, args.requests))
+            for line in lines]
     if over:
         print("\nover budget:\n  " + "\n  ".join(over))
         sys.exit(1)
     print("\nwithin budget")
-
 
 if __name__ == "__main__":
     main()

@@ -24,35 +24,18 @@ Usage: bench/user_action_load.py [--no-build] [--backend both] [--seconds S] [--
 """
 
 import argparse
-import hashlib
 import json
 import os
-import secrets
 import shutil
 import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wrk  # noqa: E402
-from common import (CREDENTIAL, Server, backend_options, database_env, on_each_backend, release_binary,  # noqa: E402
-                    report, request, sqlite_inserts)
+from common import (CAM, CREDENTIAL, Server, backend_options, cam_env, cam_headers, database_env,  # noqa: E402
+                    on_each_backend, release_binary, report, request, sqlite_inserts)
 
-APP_KEY, APP_SECRET = "bench-app", "bench-app-secret-0123456789"
-CAM = "/services/data/v1/CustomerActionsManagement/operations"
 PGBENCH_CLIENTS = 16
-
-
-def env():
-    return {
-        "DEV_MODE": "true",
-        "JWT_HS256_SECRET": secrets.token_hex(32),
-        "USER_ACTION_APPS": f"{APP_KEY}:{hashlib.sha256(APP_SECRET.encode()).hexdigest()}",
-        "RUST_LOG": "error",
-    }
-
-
-def cam_headers(token):
-    return {"X-Kony-App-Key": APP_KEY, "X-Kony-App-Secret": APP_SECRET, "X-Kony-Authorization": token, "Content-Type": "application/json"}
 
 
 PROFILE = {"FirstName": "Virat", "LastName": "Kohli", "DateOfBirth": "1985-10-10", "Email": "kanand@temenos.com",
@@ -116,7 +99,7 @@ def fill_postgres(pg, database, total):
 
 def run_backend(binary, backend, options, pg):
     """Every measurement on one backend; (report rows, targets met)."""
-    settings = {**env(), **database_env(backend, pg)}
+    settings = {**cam_env(), **database_env(backend, pg)}
     run = lambda url, **kw: wrk.run(url, connections=options.connections, seconds=options.seconds, **kw)  # noqa: E731
 
     server = Server(binary, settings)
