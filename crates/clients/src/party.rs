@@ -2,6 +2,7 @@
 
 use crate::absent_on_404;
 use domain::party::{Party, PartyInput};
+use domain::PartyId;
 use reqwest::Method;
 use service_kit::client::{CallError, InternalClient};
 use service_kit::server::Context;
@@ -29,10 +30,19 @@ impl PartyClient {
         absent_on_404(self.http.get_json(&format!("/party/v1/parties/{id}")).await)
     }
 
-    /// Creates a party. Not retried by the client: a create is not idempotent.
-    pub async fn create(&self, input: &PartyInput) -> Result<Party, CallError> {
+    /// Creates a party under `id`, which the caller chose (and recorded)
+    /// so that it can delete the party even when the answer is lost: a
+    /// failed create must be followed by [`delete`](Self::delete). Not
+    /// retried by the client, so a 409 (the id is taken, or was deleted)
+    /// never means the party was made by this call.
+    pub async fn create(&self, id: &PartyId, input: &PartyInput) -> Result<Party, CallError> {
         self.http
-            .json(Method::POST, "/party/v1/parties", Some(input))
+            .json_with(
+                Method::POST,
+                "/party/v1/parties",
+                &[("X-Party-Id", id.as_str())],
+                Some(input),
+            )
             .await
     }
 

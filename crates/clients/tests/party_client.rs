@@ -2,6 +2,7 @@
 
 use clients::{CallError, PartyClient};
 use domain::party::PartyInput;
+use domain::PartyId;
 use serde_json::json;
 use testkit::{backend_tests, Backend, TestApp};
 
@@ -22,8 +23,9 @@ async fn creates_reads_and_updates(backend: Backend) {
         json!({"kind": "person", "firstName": "Rohit", "lastName": "Sharma"}),
     )
     .expect("input");
-    let created = client.create(&input).await.expect("created");
-    assert_eq!(created.input, input);
+    let id = PartyId::random();
+    let created = client.create(&id, &input).await.expect("created");
+    assert_eq!((&created.id, &created.input), (&id, &input));
     assert_eq!(
         client.get(created.id.as_str()).await.expect("read"),
         Some(created.clone())
@@ -43,6 +45,7 @@ async fn refusals_come_back_as_status_errors(backend: Backend) {
     let (_app, client) = spawn(backend).await;
     let created = client
         .create(
+            &PartyId::random(),
             &serde_json::from_value(json!({"kind": "person", "firstName": "A", "lastName": "B"}))
                 .expect("input"),
         )

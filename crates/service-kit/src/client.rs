@@ -95,6 +95,17 @@ impl InternalClient {
         path: &str,
         body: Option<&B>,
     ) -> Result<T, CallError> {
+        self.json_with(method, path, &[], body).await
+    }
+
+    /// [`json`](Self::json) with extra headers.
+    pub async fn json_with<T: DeserializeOwned, B: Serialize>(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&B>,
+    ) -> Result<T, CallError> {
         let body = body
             .map(serde_json::to_vec)
             .transpose()
@@ -102,7 +113,7 @@ impl InternalClient {
                 service: self.service,
                 detail: e.to_string(),
             })?;
-        let response = self.send(method, path, body).await?;
+        let response = self.send_with(method, path, headers, body).await?;
         response.json().await.map_err(|e| CallError::Protocol {
             service: self.service,
             detail: e.to_string(),

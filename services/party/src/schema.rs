@@ -59,6 +59,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    party_ids (id) {
+        id -> Text,
+        deleted_at -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(party_contact_points -> parties (party_id));
 diesel::joinable!(party_identifiers -> parties (party_id));
 diesel::joinable!(party_addresses -> parties (party_id));

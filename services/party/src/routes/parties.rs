@@ -11,7 +11,7 @@ use domain::text::parse_iso_date;
 use domain::{FieldError, PartyId};
 use service_kit::body::{parse_json, parse_query, read_json, DEFAULT_JSON_LIMIT};
 use service_kit::error::Problem;
-use service_kit::ProblemError;
+use service_kit::{InputError, ProblemError};
 
 /// Checks the rules spanning fields, which serde cannot.
 fn checked(input: PartyInput) -> Result<PartyInput, ProblemError> {
@@ -23,6 +23,29 @@ fn checked(input: PartyInput) -> Result<PartyInput, ProblemError> {
     }
 }
 
+/// The header with which a caller chooses a new party's id.
+pub const PARTY_ID_HEADER: &str = "X-Party-Id";
+
+/// The id the caller chose for a new party (`X-Party-Id`), so that a
+/// caller who loses the answer can still delete it; `None` for a fresh one.
+fn chosen_id(req: &HttpRequest) -> Result<Option<PartyId>, ProblemError> {
+    let Some(value) = req.headers().get(PARTY_ID_HEADER) else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .and_then(|v| PartyId::parse(v).ok())
+        .map(Some)
+        .ok_or_else(|| {
+            InputError::field(
+                PARTY_ID_HEADER,
+                "must be a party id: 10 digits, the first not 0",
+            )
+            .into()
+        })
+}
+
 /// A path id that is not a party id names no party.
 fn path_id(raw: &str) -> Result<PartyId, ProblemError> {
     PartyId::parse(raw).map_err(|_| ProblemError::NotFound("party"))
@@ -32,10 +55,12 @@ fn path_id(raw: &str) -> Result<PartyId, ProblemError> {
 #[utoipa::path(
     post, path = "/party/v1/parties", tag = "parties",
     request_body = PartyInput,
+    params(("X-Party-Id" = Option<String>, Header, pattern = "^[1-9][0-9]{9}$", description = "The new party's id, chosen by the caller so that it can delete the party even when the answer is lost; by default a new one")),
     responses(
         (status = 201, description = "Created", body = Party, headers(("Location" = String, description = "The party's URL"))),
         (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid internal credential", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The X-Party-Id is taken, or was deleted", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
     )
@@ -46,11 +71,17 @@ pub async fn create(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ProblemError> {
+    let chosen = chosen_id(&req)?;
     let input = checked(read_json::<PartyInput>(&req, payload, DEFAULT_JSON_LIMIT).await?)?;
     let keyring = state.keyring.clone();
     let party = state
         .db
-        .run(move |conn| parties::insert(conn, &keyring, &input).map_err(ProblemError::from))
+        .run(move |conn| {
+            parties::insert(conn, &keyring, &input, chosen.as_ref()).map_err(|e| match e {
+                StoreError::IdTaken => ProblemError::Conflict(format!("{PARTY_ID_HEADER}: {e}")),
+                other => other.into(),
+            })
+        })
         .await?;
     tracing::info!(party_id = %party.id, "party created");
     Ok(HttpResponse::Created()
@@ -154,7 +185,7 @@ pub async fn update(
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, description = "No valid internal credential", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such party", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such party (its id is spent all the same: a create with it as X-Party-Id is refused)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn delete(

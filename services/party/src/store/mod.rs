@@ -17,6 +17,9 @@ pub enum StoreError {
     /// The party changed since it was read (optimistic concurrency).
     #[error("the party was changed concurrently")]
     Stale,
+    /// The id chosen for a new party was given out before, or deleted.
+    #[error("the id is taken, or was deleted")]
+    IdTaken,
 }
 
 impl From<diesel::result::Error> for StoreError {
@@ -39,6 +42,7 @@ impl From<StoreError> for ProblemError {
             StoreError::Stale => ProblemError::Conflict(
                 "the party was changed concurrently; read it and try again".into(),
             ),
+            StoreError::IdTaken => ProblemError::Conflict(e.to_string()),
             StoreError::Failed(failure) => failure.into(),
         }
     }

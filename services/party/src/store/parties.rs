@@ -7,7 +7,7 @@ use crate::rows::parties::{
     AddressRow, ContactPointRow, IdentifierRow, PartyFields, PartyRow, PartyRows,
 };
 use crate::rows::Corrupt;
-use crate::schema::{parties, party_addresses, party_contact_points, party_identifiers};
+use crate::schema::{parties, party_addresses, party_contact_points, party_identifiers, party_ids};
 use diesel::prelude::*;
 use domain::party::{Party, PartyInput};
 use domain::PartyId;
@@ -19,19 +19,27 @@ use service_kit::Keyring;
 /// second collision in a row is already vanishingly rare.
 const ID_ATTEMPTS: usize = 5;
 
-/// Creates a party with a fresh random id.
+/// Creates a party, under the caller's `chosen` id or a fresh random one.
+/// A chosen id that was ever given out, or deleted, is
+/// [`StoreError::IdTaken`].
 pub fn insert(
     conn: &mut DbConnection,
     keyring: &Keyring,
     input: &PartyInput,
+    chosen: Option<&PartyId>,
 ) -> Result<Party, StoreError> {
     let now = timestamp(chrono::Utc::now());
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let id = PartyId::random();
+        let id = chosen.cloned().unwrap_or_else(PartyId::random);
         let rows = rows_of(keyring, &id, input, &now);
         let written = write_transaction(conn, |conn| {
+            // The id first: it orders this create after a delete of the
+            // same id under way, and before one that comes later.
+            diesel::insert_into(party_ids::table)
+                .values(party_ids::id.eq(id.as_str()))
+                .execute(conn)?;
             diesel::insert_into(parties::table)
                 .values(&rows.party)
                 .execute(conn)?;
@@ -44,6 +52,9 @@ pub fn insert(
         });
         match written {
             Ok(()) => return Ok(rows.into_party(keyring)?),
+            Err(e) if is_unique_violation(&e) && chosen.is_some() => {
+                return Err(StoreError::IdTaken)
+            }
             Err(e) if is_unique_violation(&e) && attempt < ID_ATTEMPTS => continue,
             Err(e) => return Err(e.into()),
         }
@@ -120,10 +131,31 @@ pub fn update(
         .ok_or(StoreError::Stale)
 }
 
-/// Deletes a party and its child rows. False when there is no such party.
+/// Deletes a party and its child rows. False when there is no such party;
+/// its id is then spent all the same, so that a create with it (one whose
+/// caller gave up on it and deleted it) that arrives late is refused.
 pub fn delete(conn: &mut DbConnection, id: &PartyId) -> Result<bool, StoreError> {
-    // Child rows go by ON DELETE CASCADE.
-    let deleted = diesel::delete(parties::table.find(id.as_str())).execute(conn)?;
+    let now = timestamp(chrono::Utc::now());
+    let deleted = write_transaction(conn, |conn| {
+        // The id first: on PostgreSQL this waits for a create of it under
+        // way, so that the delete below sees its party.
+        service_kit::on_backend!(conn, |c| diesel::insert_into(party_ids::table)
+            .values((
+                party_ids::id.eq(id.as_str()),
+                party_ids::deleted_at.eq(&now)
+            ))
+            .on_conflict_do_nothing()
+            .execute(c))?;
+        diesel::update(
+            party_ids::table
+                .find(id.as_str())
+                .filter(party_ids::deleted_at.is_null()),
+        )
+        .set(party_ids::deleted_at.eq(&now))
+        .execute(conn)?;
+        // Child rows go by ON DELETE CASCADE.
+        diesel::delete(parties::table.find(id.as_str())).execute(conn)
+    })?;
     Ok(deleted == 1)
 }
 

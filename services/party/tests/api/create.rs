@@ -1,11 +1,11 @@
 //! Creating and reading parties.
 
-use crate::helpers::{assert_party_id, create, minimal, read, spawn, virat};
+use crate::helpers::{assert_party_id, create, invalid, minimal, read, spawn, virat};
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{json, Value};
 use std::collections::HashSet;
 use testkit::call;
-use testkit::{backend_tests, Backend};
+use testkit::{backend_tests, Backend, TestApp};
 
 async fn creates_a_person_and_reads_it_back(backend: Backend) {
     let app = spawn(backend).await;
@@ -82,7 +82,104 @@ async fn unknown_and_malformed_ids_are_not_found(backend: Backend) {
     }
 }
 
+/// Creates `input` under the id `id` (`X-Party-Id`).
+async fn create_as(app: &TestApp, id: &str, input: &Value) -> (StatusCode, Value) {
+    call(
+        app.internal(Method::POST, "/party/v1/parties")
+            .header("X-Party-Id", id)
+            .json(input),
+    )
+    .await
+}
+
+/// Deletes the party `id`, answering its status.
+async fn delete(app: &TestApp, id: &str) -> StatusCode {
+    call(app.internal(Method::DELETE, &format!("/party/v1/parties/{id}")))
+        .await
+        .0
+}
+
+/// The 409 of an id given out before, or deleted.
+fn spent() -> Value {
+    json!({
+        "type": "urn:onboarding:problem:conflict",
+        "title": "Conflict",
+        "status": 409,
+        "detail": "X-Party-Id: the id is taken, or was deleted"
+    })
+}
+
+/// A caller chooses a party's id so that it can delete the party when the
+/// answer is lost; an id is used once, and a delete spends an unused one,
+/// so that a create arriving after its caller gave up is refused.
+async fn a_chosen_id_is_given_out_once(backend: Backend) {
+    let app = spawn(backend).await;
+    let input = minimal("Chosen", "Id");
+    let (status, created) = create_as(&app, "4000000001", &input).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["id"], "4000000001");
+    assert_eq!(read(&app, "4000000001").await, created);
+    assert_eq!(
+        create_as(&app, "4000000001", &input).await,
+        (StatusCode::CONFLICT, spent()),
+        "taken"
+    );
+    assert_eq!(delete(&app, "4000000001").await, StatusCode::NO_CONTENT);
+    assert_eq!(
+        create_as(&app, "4000000001", &input).await,
+        (StatusCode::CONFLICT, spent()),
+        "deleted"
+    );
+    assert_eq!(delete(&app, "4000000002").await, StatusCode::NOT_FOUND);
+    assert_eq!(
+        create_as(&app, "4000000002", &input).await,
+        (StatusCode::CONFLICT, spent()),
+        "deleted before it was used"
+    );
+    for bad in ["0123456789", "12", "abcdefghij"] {
+        assert_eq!(
+            create_as(&app, bad, &input).await,
+            (
+                StatusCode::BAD_REQUEST,
+                invalid(
+                    "X-Party-Id",
+                    "must be a party id: 10 digits, the first not 0"
+                )
+            ),
+            "{bad}"
+        );
+    }
+}
+
+/// A create and a delete of one id at once: whichever comes first, no
+/// party is left (the delete removes it, or the create is refused).
+async fn a_delete_racing_a_create_of_its_id_leaves_no_party(backend: Backend) {
+    let app = spawn(backend).await;
+    let input = minimal("Racing", "Delete");
+    let ids: Vec<String> = (0..20)
+        .map(|i| format!("{}", 5_000_000_000u64 + i))
+        .collect();
+    let races = ids.iter().map(|id| {
+        let (app, input) = (&app, &input);
+        async move { tokio::join!(create_as(app, id, input), delete(app, id)) }
+    });
+    for ((created, deleted), id) in futures_util::future::join_all(races)
+        .await
+        .into_iter()
+        .zip(&ids)
+    {
+        match created.0 {
+            StatusCode::CREATED => assert_eq!(deleted, StatusCode::NO_CONTENT, "{id}"),
+            _ => assert_eq!(created, (StatusCode::CONFLICT, spent()), "{id}"),
+        }
+        let (status, _) = call(app.internal(Method::GET, &format!("/party/v1/parties/{id}"))).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{id} is gone");
+    }
+}
+
 backend_tests!(
+    a_chosen_id_is_given_out_once,
+    a_delete_racing_a_create_of_its_id_leaves_no_party,
     creates_a_person_and_reads_it_back,
     creates_an_organisation,
     ids_are_unique_and_not_sequential_under_concurrent_creates,

@@ -13,7 +13,8 @@ use crate::store::intents;
 use crate::wire::{ApplicantType, Fabric, FabricError, Profile, ProspectCreated, ProspectUpdated};
 use actix_web::{web, HttpRequest};
 use clients::CallError;
-use domain::party::{ContactChannel, ContactPoint, PartyInput, PartyKind};
+use domain::party::{ContactChannel, ContactPoint, Party, PartyInput, PartyKind};
+use domain::PartyId;
 use serde_json::{json, Value};
 use service_kit::db::timestamp;
 
@@ -102,8 +103,8 @@ fn applicant_row(
     }
 }
 
-/// Undoes a party create whose application could not be written, and
-/// forgets its intent; when party-service cannot delete it, the intent is
+/// Undoes a party create that failed, or whose application could not be
+/// written, and forgets its intent; when party-service cannot delete it, the intent is
 /// kept and the sweep removes the party later.
 async fn forget_party(state: &AppState, party_id: &str) {
     match state.party.delete(party_id).await {
@@ -146,16 +147,46 @@ async fn written_after_all(
     }
 }
 
-/// Records the intent of a party just made; when that fails, the party is
-/// deleted at once (nothing would remove it later) and the error answered.
-async fn intend_party(state: &AppState, caller: &Caller, party_id: &str) -> Result<(), CamError> {
-    let recorded = state
-        .intend(intents::PARTY, vec![party_id.to_owned()], caller)
-        .await;
-    if recorded.is_err() {
-        forget_party(state, party_id).await;
+/// How many ids a party create tries: more than one only when a random
+/// id was given out before.
+const PARTY_ID_ATTEMPTS: usize = 3;
+
+/// Makes a party for `caller` under an id chosen here and recorded as an
+/// intent before party-service is called, so that a party whose answer is
+/// lost (party-service killed after its commit) is found by the sweep.
+/// When the create fails, a party it may have made is deleted at once.
+async fn make_party(
+    state: &AppState,
+    caller: &Caller,
+    input: &PartyInput,
+    operation: &str,
+) -> Result<Party, CamError> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let id = PartyId::random();
+        state
+            .intend(intents::PARTY, vec![id.to_string()], caller)
+            .await?;
+        let e = match state.party.create(&id, input).await {
+            Ok(party) => return Ok(party),
+            Err(e) => e,
+        };
+        match &e {
+            // A refusal made nothing, and a 409's id is another party's
+            // (the client never repeats a create): not ours to delete.
+            CallError::Status { status, .. } if status.is_client_error() => {
+                state
+                    .forget_intents(intents::PARTY, vec![id.to_string()])
+                    .await;
+                if status.as_u16() == 409 && attempt < PARTY_ID_ATTEMPTS {
+                    continue;
+                }
+            }
+            _ => forget_party(state, id.as_str()).await,
+        }
+        return Err(refused_by_party(e, operation));
     }
-    recorded
 }
 
 /// Create the application and its main applicant.
@@ -190,8 +221,7 @@ pub async fn create_prospect_profile(
     let input = party_input(&profile)?;
     let (state, caller, profile, input) = (&state, &caller, &profile, &input);
     let answer = once(state, &req, caller, "createProspectProfile", &raw, move || async move {
-        let party = state.party.create(input).await.map_err(|e| refused_by_party(e, "createProspectProfile"))?;
-        intend_party(state, caller, party.id.as_str()).await?;
+        let party = make_party(state, caller, input, "createProspectProfile").await?;
         let now = timestamp(chrono::Utc::now());
         let application = ApplicationRow {
             id: domain::ids::new_application_id(),
@@ -374,12 +404,7 @@ async fn add_co_applicant(
     {
         return Err(full());
     }
-    let party = state
-        .party
-        .create(input)
-        .await
-        .map_err(|e| refused_by_party(e, "updateProspectProfile"))?;
-    intend_party(state, caller, party.id.as_str()).await?;
+    let party = make_party(state, caller, input, "updateProspectProfile").await?;
     let now = timestamp(chrono::Utc::now());
     let applicant = applicant_row(
         domain::ids::new_hex24(),

@@ -25,6 +25,17 @@ async fn behind_proxy() -> Option<(CommitProxy, TestApp)> {
     Some((proxy, app))
 }
 
+/// party, document and user-action, party-service's database behind a
+/// proxy.
+async fn party_behind_proxy() -> Option<(CommitProxy, TestApp)> {
+    if !Backend::postgres_available() {
+        return None;
+    }
+    let proxy = CommitProxy::start().await;
+    let app = spawn_with(Backend::Postgres, &[("PARTY_DATABASE_URL", proxy.url())]).await;
+    Some((proxy, app))
+}
+
 /// How many audit events of `kind` the user's application has.
 async fn events(user: &User<'_>, kind: &str) -> usize {
     let (_, audit) = user.call("Audit/getAuditEvents", &json!({})).await;
@@ -147,4 +158,44 @@ async fn an_upload_whose_commit_answer_is_lost_is_attached() {
         .await;
     assert_eq!(status, StatusCode::OK, "{read}");
     assert_eq!(read["Response"][0]["documentId"], id, "attached: {read}");
+}
+
+/// party-service commits a party and loses the answer: user-action cannot
+/// know whether the party exists, and deletes it under the id it chose
+/// (`X-Party-Id`), so that no party is left without an application; a
+/// retry with the same key makes one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_party_whose_create_answer_is_lost_is_not_left_behind() {
+    let Some((proxy, app)) = party_behind_proxy().await else {
+        return;
+    };
+    let user = User::new(&app, "doubter");
+    let send = || {
+        call(
+            user.request("PersonalInfo/createProspectProfile")
+                .header("Idempotency-Key", "lost-party")
+                .json(&profile("Lost", "Answer")),
+        )
+    };
+    proxy.lose_next_commit();
+    let (status, failed) = send().await;
+    assert_eq!(proxy.lost(), 1, "the party's commit answer was lost");
+    assert_eq!(
+        (status, failed),
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            json!({"dbpErrCode": "10501", "dbpErrMsg": "party-service is unavailable; try again later",
+                   "httpStatusCode": 503, "opstatus": 10501})
+        )
+    );
+    assert_eq!(
+        parties(&app, "Answer").await,
+        Vec::<Value>::new(),
+        "deleted"
+    );
+    let (status, created) = send().await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let made = parties(&app, "Answer").await;
+    assert_eq!(made.len(), 1, "one party: {made:?}");
+    assert_eq!(made[0]["id"], created["Party_Id"]);
 }
