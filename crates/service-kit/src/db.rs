@@ -9,8 +9,6 @@
 use crate::failure::Failure;
 use diesel::connection::SimpleConnection;
 use diesel::migration::MigrationSource;
-use diesel::pg::PgConnection;
-use diesel::sqlite::SqliteConnection;
 use diesel::Connection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
 use std::path::Path;
@@ -27,7 +25,10 @@ pub use diesel_migrations;
 pub use own::{url_variable, OwnDatabase};
 
 mod own;
+mod pool;
 mod writers;
+
+use pool::Manager;
 
 mod connection {
     // The derive generates public items of its own that carry no docs.
@@ -101,56 +102,6 @@ impl DatabaseUrl {
     }
 }
 
-/// The SQLite settings applied to every new connection: wait for a busy
-/// database instead of failing, enforce foreign keys, write-ahead logging so
-/// readers never block the writer, the durability level WAL makes safe, and
-/// reads through a shared memory map (256 MiB) with a 16 MiB page cache,
-/// so that large tables' indexes stay in memory.
-///
-/// The wait comes first: `journal_mode` needs a lock on the file, and the
-/// last connection of a pool to close (r2d2 retires idle ones) holds the
-/// file exclusively while it checkpoints. A connection opened meanwhile
-/// failed at once with "database is locked" before it had a timeout.
-const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
-     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-     PRAGMA mmap_size = 268435456; PRAGMA cache_size = -16000;";
-
-/// Opens connections for the pool, choosing the driver by the URL's scheme.
-struct Manager {
-    url: DatabaseUrl,
-}
-
-impl r2d2::ManageConnection for Manager {
-    type Connection = DbConnection;
-    type Error = diesel::r2d2::Error;
-
-    fn connect(&self) -> Result<DbConnection, Self::Error> {
-        match self.url.backend {
-            Backend::Postgres => PgConnection::establish(&self.url.target)
-                .map(DbConnection::Postgres)
-                .map_err(diesel::r2d2::Error::ConnectionError),
-            Backend::Sqlite => {
-                let mut conn = SqliteConnection::establish(&self.url.target)
-                    .map_err(diesel::r2d2::Error::ConnectionError)?;
-                conn.batch_execute(SQLITE_PRAGMAS)
-                    .map_err(diesel::r2d2::Error::QueryError)?;
-                Ok(DbConnection::Sqlite(conn))
-            }
-        }
-    }
-
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(diesel::r2d2::Error::QueryError)
-    }
-
-    /// A connection left inside a transaction, or whose transaction could
-    /// not be rolled back (its server connection lost), is not reused.
-    fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        diesel::r2d2::R2D2Connection::is_broken(conn)
-    }
-}
-
 /// A service's migrations, one set per backend, with identical names.
 pub struct Migrations {
     /// `migrations/sqlite`, embedded.
@@ -206,10 +157,10 @@ impl Database {
         let pool = r2d2::Pool::builder()
             .max_size(max_size)
             .min_idle(Some(1))
-            // A PostgreSQL connection can die with its server, so each is
-            // tested as it is checked out. An SQLite connection is a file
-            // handle that cannot, and the test would be one more statement
-            // parsed for every request.
+            // A PostgreSQL connection can die with its server, so it is
+            // tested as it is checked out, unless just used (`pool`). An
+            // SQLite connection is a file handle that cannot, and the test
+            // would be one more statement parsed for every request.
             .test_on_check_out(url.backend == Backend::Postgres)
             .connection_timeout(CHECKOUT_TIMEOUT)
             .build(Manager { url: url.clone() })?;
@@ -230,7 +181,7 @@ impl Database {
     /// two replicas starting at once from migrating the same schema twice.
     fn migrate(&self, migrations: &Migrations) -> anyhow::Result<()> {
         let mut conn = self.pool.get()?;
-        let applied = match &mut *conn {
+        let applied = match &mut **conn {
             DbConnection::Postgres(pg) => {
                 const MIGRATION_LOCK: i64 = 0x006f_6e62_6f61_7264; // "onboard"
                 pg.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
@@ -492,7 +443,7 @@ mod tests {
         drop(Database::open(&url, 1, &NO_MIGRATIONS).unwrap());
         // Holds the file exclusively, as a connection closing does while it
         // checkpoints, until it is dropped.
-        let mut holder = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+        let mut holder = diesel::SqliteConnection::establish(path.to_str().unwrap()).unwrap();
         holder
             .batch_execute("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT;")
             .unwrap();
@@ -523,7 +474,8 @@ mod tests {
         .unwrap();
         // Committed, not a savepoint inside the transaction left open.
         let mut other =
-            SqliteConnection::establish(dir.path().join("test.db").to_str().unwrap()).unwrap();
+            diesel::SqliteConnection::establish(dir.path().join("test.db").to_str().unwrap())
+                .unwrap();
         other.batch_execute("SELECT x FROM written").unwrap();
     }
 

@@ -37,6 +37,34 @@ async fn a_connection_lost_while_creating_is_a_503_and_a_retry_creates() {
     );
 }
 
+/// The service's connections ended behind its back (the server restarted,
+/// a proxy timed them out): a connection idle past the pool's trust window
+/// is tested as it is checked out and replaced, so no request fails.
+#[tokio::test]
+async fn connections_ended_while_idle_are_replaced_unseen() {
+    if !Backend::postgres_available() {
+        return;
+    }
+    let app = spawn(Backend::Postgres).await;
+    let url = &app.vars["PARTY_DATABASE_URL"];
+    let created = create(&app, &minimal("Idle", "Connection")).await;
+    let id = created["id"].as_str().expect("id");
+    let mut admin = faults::connect(Backend::Postgres, url);
+    let ended = diesel::connection::SimpleConnection::batch_execute(
+        &mut admin,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    );
+    ended.expect("ended the service's connections");
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    for _ in 0..20 {
+        assert_eq!(
+            call(app.internal(Method::GET, &format!("/party/v1/parties/{id}"))).await,
+            (StatusCode::OK, created.clone())
+        );
+    }
+}
+
 /// The database over TLS only (`sslmode=require`), as a bank's PostgreSQL
 /// is reached: the libpq and OpenSSL compiled into the binary make the
 /// connection, and the service works on it.

@@ -1,0 +1,127 @@
+//! The pool's connections: how they are opened on either backend, and when
+//! one is tested before it is handed out.
+
+use super::{Backend, DatabaseUrl, DbConnection};
+use diesel::connection::{Instrumentation, InstrumentationEvent, SimpleConnection};
+use diesel::pg::PgConnection;
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The SQLite settings applied to every new connection: wait for a busy
+/// database instead of failing, enforce foreign keys, write-ahead logging so
+/// readers never block the writer, the durability level WAL makes safe, and
+/// reads through a shared memory map (256 MiB) with a 16 MiB page cache,
+/// so that large tables' indexes stay in memory.
+///
+/// The wait comes first: `journal_mode` needs a lock on the file, and the
+/// last connection of a pool to close (r2d2 retires idle ones) holds the
+/// file exclusively while it checkpoints. A connection opened meanwhile
+/// failed at once with "database is locked" before it had a timeout.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
+     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+     PRAGMA mmap_size = 268435456; PRAGMA cache_size = -16000;";
+
+/// How long after it was handed back, every statement on it having
+/// succeeded, a PostgreSQL connection is handed out again untested.
+///
+/// Why: testing every checkout (`SELECT 1`) was a round trip per request,
+/// a quarter or more of a short read's time under load. A connection just
+/// used without a failure is as good as tested; one idle for longer (its
+/// server may have restarted meanwhile) or whose last use saw a statement
+/// fail (the connection may be what failed) is tested as before, and
+/// dropped when the test fails. HikariCP trusts a connection for the same
+/// 500 ms.
+const TRUSTED_FOR: Duration = Duration::from_millis(500);
+
+/// A pooled connection, and what the pool knows of its health.
+pub(super) struct Pooled {
+    conn: DbConnection,
+    /// When the pool last had it back.
+    returned: Instant,
+    /// Set when a statement on it failed since it was last tested.
+    failed: Arc<AtomicBool>,
+}
+
+impl Deref for Pooled {
+    type Target = DbConnection;
+
+    fn deref(&self) -> &DbConnection {
+        &self.conn
+    }
+}
+
+impl DerefMut for Pooled {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.conn
+    }
+}
+
+/// Marks its connection failed when a statement on it fails.
+struct FailureWatch(Arc<AtomicBool>);
+
+impl Instrumentation for FailureWatch {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::FinishQuery { error: Some(_), .. } = event {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Opens connections for the pool, choosing the driver by the URL's scheme.
+pub(super) struct Manager {
+    pub(super) url: DatabaseUrl,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = Pooled;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<Pooled, Self::Error> {
+        let failed = Arc::new(AtomicBool::new(false));
+        let conn = match self.url.backend {
+            Backend::Postgres => {
+                let mut conn = PgConnection::establish(&self.url.target)
+                    .map_err(diesel::r2d2::Error::ConnectionError)?;
+                conn.set_instrumentation(FailureWatch(failed.clone()));
+                DbConnection::Postgres(conn)
+            }
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::establish(&self.url.target)
+                    .map_err(diesel::r2d2::Error::ConnectionError)?;
+                conn.batch_execute(SQLITE_PRAGMAS)
+                    .map_err(diesel::r2d2::Error::QueryError)?;
+                DbConnection::Sqlite(conn)
+            }
+        };
+        Ok(Pooled {
+            conn,
+            returned: Instant::now(),
+            failed,
+        })
+    }
+
+    /// Called on checkout for PostgreSQL only (an SQLite connection is a
+    /// file handle that cannot die with a server).
+    fn is_valid(&self, pooled: &mut Pooled) -> Result<(), Self::Error> {
+        if pooled.returned.elapsed() < TRUSTED_FOR && !pooled.failed.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        pooled
+            .conn
+            .batch_execute("SELECT 1")
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        pooled.failed.store(false, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// A connection left inside a transaction, or whose transaction could
+    /// not be rolled back (its server connection lost), is not reused.
+    fn has_broken(&self, pooled: &mut Pooled) -> bool {
+        pooled.returned = Instant::now();
+        diesel::r2d2::R2D2Connection::is_broken(&mut pooled.conn)
+    }
+}
