@@ -508,7 +508,10 @@ async fn rekey_moves_everything_to_the_new_key(backend: Backend) {
         (
             "addCustomer",
             json!([{"caseId": "C1", "customers": [{"customerId": "K1",
-            "taxId": "TX999", "genericInformation": {"SSN": "123-12-1234"}}]}]),
+            "taxId": "TX999", "genericInformation": {"SSN": "123-12-1234"},
+            "lastName": "Okafor",
+            "estimatedNetWorth": serde_json::from_str::<Value>("12.50").expect("number"),
+            "accounts": [{"accountId": "ACC-K1"}]}]}]),
         ),
         (
             "addAccount",
@@ -553,11 +556,12 @@ async fn rekey_moves_everything_to_the_new_key(backend: Backend) {
         String::from_utf8_lossy(&out.stdout),
         // party: the party with a tax id and the applicant's; user-action:
         // the applicant (names) and the Idempotency-Key's answer; case: the
-        // tax id, the generic information, the account, the narrative, the
-        // business transaction, and the audit trail's values of the
-        // customer, the account and the narrative added. user-action
+        // customer's tax id, generic information, last name, net worth and
+        // account id, the account, the narrative, the business
+        // transaction, and the audit trail's values of the customer, the
+        // account and the narrative added. user-action
         // holds no application here (its rows are rekeyed in its own tests).
-        "party: 2 rewritten under key b\ndocument: 1 rewritten under key b\nuser-action: 2 rewritten under key b\ncase: 8 rewritten under key b\n"
+        "party: 2 rewritten under key b\ndocument: 1 rewritten under key b\nuser-action: 2 rewritten under key b\ncase: 11 rewritten under key b\n"
     );
 
     app.restart(&[("ENCRYPTION_KEYS", Some(KEY_B))], &build_all)
@@ -602,6 +606,18 @@ async fn rekey_moves_everything_to_the_new_key(backend: Backend) {
     assert_eq!(
         (&customer["taxId"], &customer["genericInformation"]),
         (&json!("TX999"), &json!({"SSN": "123-12-1234"}))
+    );
+    assert_eq!(
+        (
+            &customer["lastName"],
+            &customer["estimatedNetWorth"],
+            &customer["accounts"][0]["accountId"]
+        ),
+        (
+            &json!("Okafor"),
+            &serde_json::from_str::<Value>("12.50").expect("number"),
+            &json!("ACC-K1")
+        )
     );
     assert_eq!(details["accounts"][0]["taxId"], json!("TX777"));
     assert_eq!(

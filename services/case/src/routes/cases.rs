@@ -323,7 +323,8 @@ pub async fn get_case_details(
                 page.limit,
             )?;
             let (key, limit) = (page.key.as_str(), page.limit);
-            let found_events = events::page(conn, key, page.text_cursor(EVENTS_CURSOR), limit)?;
+            let found_events =
+                events::page(conn, &keyring, key, page.text_cursor(EVENTS_CURSOR), limit)?;
             let notes = narratives::page(conn, &keyring, key, after_narrative, limit)?;
             let accounts = records::page(
                 conn,

@@ -2,15 +2,19 @@
 //! and risk: what compliance queries) and `case_customer_details` (the
 //! financial and employment profile and `genericInformation`).
 //!
-//! Three fields are sealed with the keyring, each bound to its case and
-//! customer: `taxId`, `identificationDocuments` as a whole (passport and
-//! identity card numbers), and `genericInformation` as a whole. The latter is the
+//! Personal fields are sealed with the keyring, each bound to its table,
+//! column, case and customer (`rows::sealed`): names, date of birth, tax
+//! id, source of wealth, employer, credit rating and score, the estimated
+//! worth and income (exact decimal text), `identificationDocuments` as a
+//! whole (passport and identity card numbers), and `genericInformation` as
+//! a whole. Codes, risks, times and ids stay plain. The latter is the
 //! vendor's free-form place for anything else; its keys are the caller's
 //! (the guide's sample sends `"Customer Details": {"Victim Name", "Victim
 //! SSN"}`), so no list of sensitive key names could be trusted to catch
 //! them, and nothing queries inside it: sealing all of it costs nothing.
 
 use super::decimal::{get_number, put_number, StoredNumber};
+use super::sealed::{self, Sealed};
 use super::stored::{get, put, Corrupt};
 use crate::schema::{case_customer_details, case_customers};
 use crate::wire::customer::Customer;
@@ -65,13 +69,13 @@ pub struct DetailsRow {
     pub case_id: String,
     /// The customer.
     pub customer_id: String,
-    estimated_net_worth: Option<StoredNumber>,
-    estimated_annual_income: Option<StoredNumber>,
-    estimated_liquid_net_worth: Option<StoredNumber>,
+    estimated_net_worth: Option<String>,
+    estimated_annual_income: Option<String>,
+    estimated_liquid_net_worth: Option<String>,
     source_of_wealth: Option<String>,
     credit_rating: Option<String>,
     credit_rating_source: Option<String>,
-    credit_score: Option<StoredNumber>,
+    credit_score: Option<String>,
     assets_outside_of_us_code: Option<String>,
     is_employee_code: Option<String>,
     works_for_financial_institution_code: Option<String>,
@@ -89,19 +93,19 @@ pub fn rows_of(
     now: &str,
     actor: &str,
 ) -> (CustomerRow, DetailsRow) {
-    let sealed = Sealed::new(keyring, case_id, c.customer_id.as_str());
+    let sealed = Sealed::customer(keyring, case_id, c.customer_id.as_str());
     let customer = CustomerRow {
         case_id: case_id.to_owned(),
         customer_id: c.customer_id.as_str().to_owned(),
         business_add: put(&c.business_add),
         customer_type_code: put(&c.customer_type_code),
-        first_name: put(&c.first_name),
-        middle_name: put(&c.middle_name),
-        last_name: put(&c.last_name),
-        customer_organization_name: put(&c.customer_organization_name),
+        first_name: sealed.put(FIRST_NAME, &c.first_name),
+        middle_name: sealed.put(MIDDLE_NAME, &c.middle_name),
+        last_name: sealed.put(LAST_NAME, &c.last_name),
+        customer_organization_name: sealed.put(ORGANIZATION_NAME, &c.customer_organization_name),
         tax_id_format_code: put(&c.tax_id_format_code),
-        tax_id: put(&c.tax_id).map(|t| sealed.seal(TAX_ID, &t)),
-        date_of_birth: put(&c.date_of_birth),
+        tax_id: sealed.put(TAX_ID, &c.tax_id),
+        date_of_birth: sealed.put(DATE_OF_BIRTH, &c.date_of_birth),
         gender_code: put(&c.gender_code),
         marital_status_code: put(&c.marital_status_code),
         jurisdiction_code: put(&c.jurisdiction_code),
@@ -126,17 +130,18 @@ pub fn rows_of(
     let details = DetailsRow {
         case_id: case_id.to_owned(),
         customer_id: c.customer_id.as_str().to_owned(),
-        estimated_net_worth: put_number(c.estimated_net_worth),
-        estimated_annual_income: put_number(c.estimated_annual_income),
-        estimated_liquid_net_worth: put_number(c.estimated_liquid_net_worth),
-        source_of_wealth: put(&c.source_of_wealth),
-        credit_rating: put(&c.credit_rating),
+        estimated_net_worth: sealed.put_number(NET_WORTH, c.estimated_net_worth),
+        estimated_annual_income: sealed.put_number(ANNUAL_INCOME, c.estimated_annual_income),
+        estimated_liquid_net_worth: sealed
+            .put_number(LIQUID_NET_WORTH, c.estimated_liquid_net_worth),
+        source_of_wealth: sealed.put(SOURCE_OF_WEALTH, &c.source_of_wealth),
+        credit_rating: sealed.put(CREDIT_RATING, &c.credit_rating),
         credit_rating_source: put(&c.credit_rating_source),
-        credit_score: put_number(c.credit_score),
+        credit_score: sealed.put_number(CREDIT_SCORE, c.credit_score),
         assets_outside_of_us_code: put(&c.assets_outside_of_us_code),
         is_employee_code: put(&c.is_employee_code),
         works_for_financial_institution_code: put(&c.works_for_financial_institution_code),
-        employer: put(&c.employer),
+        employer: sealed.put(EMPLOYER, &c.employer),
         is_broker_dealer_code: put(&c.is_broker_dealer_code),
         generic_information: c
             .generic_information
@@ -160,7 +165,7 @@ pub fn customer_of(
     row: CustomerRow,
     details: DetailsRow,
 ) -> Result<Customer, Corrupt> {
-    let sealed = Sealed::new(keyring, &row.case_id, &row.customer_id);
+    let sealed = Sealed::customer(keyring, &row.case_id, &row.customer_id);
     let generic_information = details
         .generic_information
         .map(|g| sealed.open(GENERIC_INFORMATION, &g))
@@ -169,7 +174,6 @@ pub fn customer_of(
         .map(GenericInformation::from_json)
         .transpose()
         .map_err(|e| Corrupt(e.to_string()))?;
-    let tax_id = row.tax_id.map(|t| sealed.open(TAX_ID, &t)).transpose()?;
     let identification_documents = match details.identification_documents {
         Some(stored) => serde_json::from_str(&sealed.open(IDENTIFICATION_DOCUMENTS, &stored)?)
             .map_err(|e| Corrupt(e.to_string()))?,
@@ -179,13 +183,14 @@ pub fn customer_of(
         customer_id: Id::parse(&row.customer_id).map_err(Corrupt)?,
         business_add: get(row.business_add)?,
         customer_type_code: get(row.customer_type_code)?,
-        first_name: get(row.first_name)?,
-        middle_name: get(row.middle_name)?,
-        last_name: get(row.last_name)?,
-        customer_organization_name: get(row.customer_organization_name)?,
+        first_name: sealed.get(FIRST_NAME, row.first_name)?,
+        middle_name: sealed.get(MIDDLE_NAME, row.middle_name)?,
+        last_name: sealed.get(LAST_NAME, row.last_name)?,
+        customer_organization_name: sealed
+            .get(ORGANIZATION_NAME, row.customer_organization_name)?,
         tax_id_format_code: get(row.tax_id_format_code)?,
-        tax_id: get(tax_id)?,
-        date_of_birth: get(row.date_of_birth)?,
+        tax_id: sealed.get(TAX_ID, row.tax_id)?,
+        date_of_birth: sealed.get(DATE_OF_BIRTH, row.date_of_birth)?,
         gender_code: get(row.gender_code)?,
         marital_status_code: get(row.marital_status_code)?,
         jurisdiction_code: get(row.jurisdiction_code)?,
@@ -196,17 +201,19 @@ pub fn customer_of(
         residence_code: get(row.residence_code)?,
         added_on: get(row.added_on)?,
         citizenship_status: get(row.citizenship_status)?,
-        estimated_net_worth: get_number(details.estimated_net_worth),
-        estimated_annual_income: get_number(details.estimated_annual_income),
-        estimated_liquid_net_worth: get_number(details.estimated_liquid_net_worth),
-        source_of_wealth: get(details.source_of_wealth)?,
-        credit_rating: get(details.credit_rating)?,
+        estimated_net_worth: sealed.get_number(NET_WORTH, details.estimated_net_worth)?,
+        estimated_annual_income: sealed
+            .get_number(ANNUAL_INCOME, details.estimated_annual_income)?,
+        estimated_liquid_net_worth: sealed
+            .get_number(LIQUID_NET_WORTH, details.estimated_liquid_net_worth)?,
+        source_of_wealth: sealed.get(SOURCE_OF_WEALTH, details.source_of_wealth)?,
+        credit_rating: sealed.get(CREDIT_RATING, details.credit_rating)?,
         credit_rating_source: get(details.credit_rating_source)?,
-        credit_score: get_number(details.credit_score),
+        credit_score: sealed.get_number(CREDIT_SCORE, details.credit_score)?,
         assets_outside_of_us_code: get(details.assets_outside_of_us_code)?,
         is_employee_code: get(details.is_employee_code)?,
         works_for_financial_institution_code: get(details.works_for_financial_institution_code)?,
-        employer: get(details.employer)?,
+        employer: sealed.get(EMPLOYER, details.employer)?,
         is_broker_dealer_code: get(details.is_broker_dealer_code)?,
         occupation_code: get(row.occupation_code)?,
         customer_status_code: get(row.customer_status_code)?,
@@ -227,12 +234,36 @@ pub fn customer_of(
     })
 }
 
-/// The sealed `case_customers` column.
+/// The sealed `case_customers` columns.
 pub const TAX_ID: &str = "case_customers.tax_id";
+/// A sealed `case_customers` column.
+pub const FIRST_NAME: &str = "case_customers.first_name";
+/// A sealed `case_customers` column.
+pub const MIDDLE_NAME: &str = "case_customers.middle_name";
+/// A sealed `case_customers` column.
+pub const LAST_NAME: &str = "case_customers.last_name";
+/// A sealed `case_customers` column.
+pub const ORGANIZATION_NAME: &str = "case_customers.customer_organization_name";
+/// A sealed `case_customers` column.
+pub const DATE_OF_BIRTH: &str = "case_customers.date_of_birth";
 /// The sealed `case_customer_details` column of `genericInformation`.
 pub const GENERIC_INFORMATION: &str = "case_customer_details.generic_information";
 /// The sealed `case_customer_details` column of `identificationDocuments`.
 pub const IDENTIFICATION_DOCUMENTS: &str = "case_customer_details.identification_documents";
+/// A sealed `case_customer_details` column.
+pub const NET_WORTH: &str = "case_customer_details.estimated_net_worth";
+/// A sealed `case_customer_details` column.
+pub const ANNUAL_INCOME: &str = "case_customer_details.estimated_annual_income";
+/// A sealed `case_customer_details` column.
+pub const LIQUID_NET_WORTH: &str = "case_customer_details.estimated_liquid_net_worth";
+/// A sealed `case_customer_details` column.
+pub const SOURCE_OF_WEALTH: &str = "case_customer_details.source_of_wealth";
+/// A sealed `case_customer_details` column.
+pub const CREDIT_RATING: &str = "case_customer_details.credit_rating";
+/// A sealed `case_customer_details` column.
+pub const CREDIT_SCORE: &str = "case_customer_details.credit_score";
+/// A sealed `case_customer_details` column.
+pub const EMPLOYER: &str = "case_customer_details.employer";
 
 /// A stored `field` (one of the constants above) of `customer_id` on
 /// `case_id`, sealed again under the active key (legacy plaintext as it is).
@@ -243,38 +274,9 @@ pub fn reseal(
     customer_id: &str,
     stored: &str,
 ) -> Result<String, Corrupt> {
-    let context = Sealed::new(keyring, case_id, customer_id).context(field);
-    keyring
-        .reseal(&context, stored)
-        .map_err(|e| Corrupt(e.to_string()))
-}
-
-/// Seals and opens the fields of one customer on one case.
-struct Sealed<'a> {
-    keyring: &'a Keyring,
-    row: String,
-}
-
-impl<'a> Sealed<'a> {
-    fn new(keyring: &'a Keyring, case_id: &str, customer_id: &str) -> Self {
-        // Ids are at most 64 characters of text; the length makes the pair
-        // unambiguous whatever they contain.
-        let row = format!("{}:{case_id}:{customer_id}", case_id.len());
-        Self { keyring, row }
-    }
-
-    /// The associated data of `field` of this customer on this case.
-    fn context(&self, field: &str) -> String {
-        format!("{field}:{}", self.row)
-    }
-
-    fn seal(&self, field: &str, plaintext: &str) -> String {
-        self.keyring.seal(&self.context(field), plaintext)
-    }
-
-    fn open(&self, field: &str, sealed: &str) -> Result<String, Corrupt> {
-        self.keyring
-            .open(&self.context(field), sealed)
-            .map_err(|e| Corrupt(e.to_string()))
-    }
+    sealed::reseal(
+        &Sealed::customer(keyring, case_id, customer_id),
+        field,
+        stored,
+    )
 }

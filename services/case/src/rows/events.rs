@@ -1,6 +1,7 @@
 //! The rows of events, the entities they name, the customers' entities
 //! they carry (sealed), and suppression rules; and their conversions.
 
+use super::sealed::{self, Sealed};
 use super::stored::{get, put, Corrupt};
 use crate::schema::{event_customers, event_entities, events, suppression_rules};
 use crate::wire::events::{CaseEvent, Entity, Event, EventEntity};
@@ -63,11 +64,33 @@ pub struct EventCustomerRow {
     entities: String,
 }
 
+/// The sealed `event_entities` column.
+pub const ENTITY_NAME: &str = "event_entities.entity_name";
+
+/// A stored `entity_name` of the entity at `position` of `event_code`,
+/// sealed again under the active key (legacy plaintext as it is).
+pub fn reseal_entity(
+    keyring: &Keyring,
+    (event_code, position): &(String, i32),
+    stored: &str,
+) -> Result<String, Corrupt> {
+    sealed::reseal(
+        &Sealed::entity(keyring, event_code, *position),
+        ENTITY_NAME,
+        stored,
+    )
+}
+
 /// The sealed `event_customers` column.
 pub const EVENT_CUSTOMER_ENTITIES: &str = "event_customers.entities";
 
 /// The rows of `event`, saved by `actor` at `now` (in no case yet).
-pub fn rows_of(event: &Event, now: &str, actor: &str) -> (EventRow, Vec<EntityRow>) {
+pub fn rows_of(
+    keyring: &Keyring,
+    event: &Event,
+    now: &str,
+    actor: &str,
+) -> (EventRow, Vec<EntityRow>) {
     let code = event.event_code.as_str().to_owned();
     let entities = event
         .entities
@@ -79,7 +102,8 @@ pub fn rows_of(event: &Event, now: &str, actor: &str) -> (EventRow, Vec<EntityRo
             entity_code: put(&e.entity_code),
             entity_type: put(&e.entity_type),
             entity_type_code: put(&e.entity_type_code),
-            entity_name: put(&e.entity_name),
+            // The name of a person or business: sealed to its entity.
+            entity_name: Sealed::entity(keyring, &code, position).put(ENTITY_NAME, &e.entity_name),
             jurisdiction: put(&e.jurisdiction),
             focus_flag: put(&e.focus_flag),
             cust_id: put(&e.cust_id),
@@ -149,15 +173,21 @@ pub fn reseal(
 
 /// An event as a case shows it, from its row and its entities' rows (in
 /// position order).
-pub fn case_event(row: EventRow, entities: Vec<EntityRow>) -> Result<CaseEvent, Corrupt> {
+pub fn case_event(
+    keyring: &Keyring,
+    row: EventRow,
+    entities: Vec<EntityRow>,
+) -> Result<CaseEvent, Corrupt> {
     let entities = entities
         .into_iter()
         .map(|e| {
+            let entity_name = Sealed::entity(keyring, &e.event_code, e.position)
+                .get(ENTITY_NAME, e.entity_name)?;
             Ok(EventEntity {
                 entity_code: get(e.entity_code)?,
                 entity_type: get(e.entity_type)?,
                 entity_type_code: get(e.entity_type_code)?,
-                entity_name: get(e.entity_name)?,
+                entity_name,
                 jurisdiction: get(e.jurisdiction)?,
                 focus_flag: get(e.focus_flag)?,
                 cust_id: get(e.cust_id)?,

@@ -1,8 +1,15 @@
 //! The rows of a customer's lists (addresses, phones, emails, accounts,
 //! online accounts, anticipatory profiles): one table each, one row per
 //! entry, `position` keeping the order they were sent in.
+//!
+//! Personal values are sealed, each bound to its table, column and entry
+//! (`rows::sealed`): address lines, city, state, postal code and region;
+//! phone and extension numbers; email addresses; account ids, online
+//! account ids and user ids; the anticipated amounts (exact decimal text).
+//! Codes, dates, counts and positions stay plain.
 
 use super::decimal::{get_number, put_number, StoredNumber};
+use super::sealed::{self, Sealed};
 use super::stored::{get, put, Corrupt};
 use crate::schema::{
     case_customer_accounts, case_customer_addresses, case_customer_anticipatory_profiles,
@@ -13,6 +20,7 @@ use crate::wire::customer::{
 };
 use crate::wire::values::{Digits, DigitsForm};
 use diesel::prelude::*;
+use service_kit::Keyring;
 use std::collections::HashMap;
 
 /// Declares a list table's row: the owner's key, the position, and `$field`s.
@@ -32,6 +40,9 @@ macro_rules! list_row {
             fn customer_id(&self) -> &str {
                 &self.customer_id
             }
+            fn sealed<'k>(&self, keyring: &'k Keyring) -> Sealed<'k> {
+                Sealed::entry(keyring, &self.case_id, &self.customer_id, self.position)
+            }
         }
     };
 }
@@ -40,6 +51,8 @@ macro_rules! list_row {
 pub trait Owned {
     /// The customer it belongs to.
     fn customer_id(&self) -> &str;
+    /// Seals and opens its values.
+    fn sealed<'k>(&self, keyring: &'k Keyring) -> Sealed<'k>;
 }
 
 list_row!(
@@ -81,8 +94,8 @@ list_row!(
 list_row!(
     /// A `case_customer_anticipatory_profiles` row.
     ProfileRow, case_customer_anticipatory_profiles {
-        profile_metric_code: Option<String>, average_transaction_amount: Option<StoredNumber>,
-        debit_or_credit_code: Option<String>, total_amount: Option<StoredNumber>,
+        profile_metric_code: Option<String>, average_transaction_amount: Option<String>,
+        debit_or_credit_code: Option<String>, total_amount: Option<String>,
         period_type_code: Option<String>, source_of_fund_country_code: Option<String>,
         average_transaction_count: Option<StoredNumber>, source_of_fund_institution_id: Option<String>,
     }
@@ -105,17 +118,28 @@ pub struct ListRows {
     pub profiles: Vec<ProfileRow>,
 }
 
-fn digits(d: &Option<Digits>) -> (Option<String>, Option<String>) {
+/// A phone's digits as stored: the text sealed as `column`, its form plain.
+fn digits(
+    sealed: &Sealed<'_>,
+    column: &str,
+    d: &Option<Digits>,
+) -> (Option<String>, Option<String>) {
     match d {
         Some(d) => (
-            Some(d.text().to_owned()),
+            Some(sealed.seal(column, d.text())),
             Some(d.form().as_str().to_owned()),
         ),
         None => (None, None),
     }
 }
 
-fn digits_of(text: Option<String>, form: Option<String>) -> Result<Option<Digits>, Corrupt> {
+fn digits_of(
+    sealed: &Sealed<'_>,
+    column: &str,
+    text: Option<String>,
+    form: Option<String>,
+) -> Result<Option<Digits>, Corrupt> {
+    let text = sealed.get_text(column, text)?;
     match (text, form.as_deref().map(DigitsForm::parse)) {
         (Some(text), Some(Some(form))) => Ok(Some(Digits::new(text, form))),
         (None, None) => Ok(None),
@@ -124,17 +148,21 @@ fn digits_of(text: Option<String>, form: Option<String>) -> Result<Option<Digits
 }
 
 /// The list rows of `customers` on `case_id`, customer by customer.
-pub fn list_rows<'a>(case_id: &str, customers: impl IntoIterator<Item = &'a Customer>) -> ListRows {
+pub fn list_rows<'a>(
+    keyring: &Keyring,
+    case_id: &str,
+    customers: impl IntoIterator<Item = &'a Customer>,
+) -> ListRows {
     let mut rows = ListRows::default();
     for c in customers {
-        rows.push(case_id, c);
+        rows.push(keyring, case_id, c);
     }
     rows
 }
 
 impl ListRows {
     /// Adds the list rows of `c` on `case_id`.
-    fn push(&mut self, case_id: &str, c: &Customer) {
+    fn push(&mut self, keyring: &Keyring, case_id: &str, c: &Customer) {
         let key = |i: usize| {
             let position = i32::try_from(i).expect("lists are capped at 100 entries");
             (
@@ -143,32 +171,37 @@ impl ListRows {
                 position,
             )
         };
+        let sealed =
+            |position: i32| Sealed::entry(keyring, case_id, c.customer_id.as_str(), position);
         self.addresses
             .extend(c.addresses.iter().enumerate().map(|(i, a)| {
                 let (case_id, customer_id, position) = key(i);
+                let s = sealed(position);
                 AddressRow {
                     case_id,
                     customer_id,
                     position,
-                    address_line1: put(&a.address_line1),
-                    address_line2: put(&a.address_line2),
-                    address_line3: put(&a.address_line3),
-                    address_line4: put(&a.address_line4),
-                    address_line5: put(&a.address_line5),
-                    address_line6: put(&a.address_line6),
-                    city: put(&a.city),
-                    state: put(&a.state),
-                    postal_code: put(&a.postal_code),
+                    address_line1: s.put(ADDRESS_LINE1, &a.address_line1),
+                    address_line2: s.put(ADDRESS_LINE2, &a.address_line2),
+                    address_line3: s.put(ADDRESS_LINE3, &a.address_line3),
+                    address_line4: s.put(ADDRESS_LINE4, &a.address_line4),
+                    address_line5: s.put(ADDRESS_LINE5, &a.address_line5),
+                    address_line6: s.put(ADDRESS_LINE6, &a.address_line6),
+                    city: s.put(CITY, &a.city),
+                    state: s.put(STATE, &a.state),
+                    postal_code: s.put(POSTAL_CODE, &a.postal_code),
                     country_code: put(&a.country_code),
-                    region_name: put(&a.region_name),
+                    region_name: s.put(REGION_NAME, &a.region_name),
                     address_usage_code: put(&a.address_usage_code),
                 }
             }));
         self.phones
             .extend(c.phones.iter().enumerate().map(|(i, p)| {
                 let (case_id, customer_id, position) = key(i);
-                let (phone_number, phone_number_type) = digits(&p.phone_number);
-                let (extension_number, extension_number_type) = digits(&p.extension_number);
+                let s = sealed(position);
+                let (phone_number, phone_number_type) = digits(&s, PHONE_NUMBER, &p.phone_number);
+                let (extension_number, extension_number_type) =
+                    digits(&s, EXTENSION_NUMBER, &p.extension_number);
                 PhoneRow {
                     case_id,
                     customer_id,
@@ -187,7 +220,7 @@ impl ListRows {
                     case_id,
                     customer_id,
                     position,
-                    email_id: put(&e.email_id),
+                    email_id: sealed(position).put(EMAIL_ID, &e.email_id),
                 }
             }));
         self.accounts
@@ -197,34 +230,37 @@ impl ListRows {
                     case_id,
                     customer_id,
                     position,
-                    account_id: put(&a.account_id),
+                    account_id: sealed(position).put(ACCOUNT_ID, &a.account_id),
                     account_role_code: put(&a.account_role_code),
                 }
             }));
         self.online_accounts
             .extend(c.online_accounts.iter().enumerate().map(|(i, o)| {
                 let (case_id, customer_id, position) = key(i);
+                let s = sealed(position);
                 OnlineAccountRow {
                     case_id,
                     customer_id,
                     position,
-                    online_account_id: put(&o.online_account_id),
-                    online_account_user_id: put(&o.online_account_user_id),
-                    account_id: put(&o.account_id),
+                    online_account_id: s.put(ONLINE_ACCOUNT_ID, &o.online_account_id),
+                    online_account_user_id: s.put(ONLINE_USER_ID, &o.online_account_user_id),
+                    account_id: s.put(ONLINE_ACCOUNT_ACCOUNT_ID, &o.account_id),
                     relationship_date: put(&o.relationship_date),
                 }
             }));
         self.profiles
             .extend(c.anticipatory_profiles.iter().enumerate().map(|(i, p)| {
                 let (case_id, customer_id, position) = key(i);
+                let s = sealed(position);
                 ProfileRow {
                     case_id,
                     customer_id,
                     position,
                     profile_metric_code: put(&p.profile_metric_code),
-                    average_transaction_amount: put_number(p.average_transaction_amount),
+                    average_transaction_amount: s
+                        .put_number(AVERAGE_AMOUNT, p.average_transaction_amount),
                     debit_or_credit_code: put(&p.debit_or_credit_code),
-                    total_amount: put_number(p.total_amount),
+                    total_amount: s.put_number(TOTAL_AMOUNT, p.total_amount),
                     period_type_code: put(&p.period_type_code),
                     source_of_fund_country_code: put(&p.source_of_fund_country_code),
                     average_transaction_count: put_number(p.average_transaction_count),
@@ -248,7 +284,11 @@ fn by_customer<T: Owned>(rows: Vec<T>) -> HashMap<String, Vec<T>> {
 
 /// Gives each customer its list entries from `rows` (loaded in position
 /// order).
-pub fn attach(customers: &mut [Customer], rows: ListRows) -> Result<(), Corrupt> {
+pub fn attach(
+    keyring: &Keyring,
+    customers: &mut [Customer],
+    rows: ListRows,
+) -> Result<(), Corrupt> {
     let mut addresses = by_customer(rows.addresses);
     let mut phones = by_customer(rows.phones);
     let mut emails = by_customer(rows.emails);
@@ -262,18 +302,19 @@ pub fn attach(customers: &mut [Customer], rows: ListRows) -> Result<(), Corrupt>
             .unwrap_or_default()
             .into_iter()
             .map(|a| {
+                let s = a.sealed(keyring);
                 Ok(Address {
-                    address_line1: get(a.address_line1)?,
-                    address_line2: get(a.address_line2)?,
-                    address_line3: get(a.address_line3)?,
-                    address_line4: get(a.address_line4)?,
-                    address_line5: get(a.address_line5)?,
-                    address_line6: get(a.address_line6)?,
-                    city: get(a.city)?,
-                    state: get(a.state)?,
-                    postal_code: get(a.postal_code)?,
+                    address_line1: s.get(ADDRESS_LINE1, a.address_line1)?,
+                    address_line2: s.get(ADDRESS_LINE2, a.address_line2)?,
+                    address_line3: s.get(ADDRESS_LINE3, a.address_line3)?,
+                    address_line4: s.get(ADDRESS_LINE4, a.address_line4)?,
+                    address_line5: s.get(ADDRESS_LINE5, a.address_line5)?,
+                    address_line6: s.get(ADDRESS_LINE6, a.address_line6)?,
+                    city: s.get(CITY, a.city)?,
+                    state: s.get(STATE, a.state)?,
+                    postal_code: s.get(POSTAL_CODE, a.postal_code)?,
                     country_code: get(a.country_code)?,
-                    region_name: get(a.region_name)?,
+                    region_name: s.get(REGION_NAME, a.region_name)?,
                     address_usage_code: get(a.address_usage_code)?,
                 })
             })
@@ -283,9 +324,15 @@ pub fn attach(customers: &mut [Customer], rows: ListRows) -> Result<(), Corrupt>
             .unwrap_or_default()
             .into_iter()
             .map(|p| {
+                let s = p.sealed(keyring);
                 Ok(Phone {
-                    phone_number: digits_of(p.phone_number, p.phone_number_type)?,
-                    extension_number: digits_of(p.extension_number, p.extension_number_type)?,
+                    phone_number: digits_of(&s, PHONE_NUMBER, p.phone_number, p.phone_number_type)?,
+                    extension_number: digits_of(
+                        &s,
+                        EXTENSION_NUMBER,
+                        p.extension_number,
+                        p.extension_number_type,
+                    )?,
                     phone_usage_code: get(p.phone_usage_code)?,
                 })
             })
@@ -296,7 +343,7 @@ pub fn attach(customers: &mut [Customer], rows: ListRows) -> Result<(), Corrupt>
             .into_iter()
             .map(|e| {
                 Ok(Email {
-                    email_id: get(e.email_id)?,
+                    email_id: e.sealed(keyring).get(EMAIL_ID, e.email_id)?,
                 })
             })
             .collect::<Result<_, Corrupt>>()?;
@@ -306,7 +353,7 @@ pub fn attach(customers: &mut [Customer], rows: ListRows) -> Result<(), Corrupt>
             .into_iter()
             .map(|a| {
                 Ok(Account {
-                    account_id: get(a.account_id)?,
+                    account_id: a.sealed(keyring).get(ACCOUNT_ID, a.account_id)?,
                     account_role_code: get(a.account_role_code)?,
                 })
             })
@@ -316,10 +363,11 @@ pub fn attach(customers: &mut [Customer], rows: ListRows) -> Result<(), Corrupt>
             .unwrap_or_default()
             .into_iter()
             .map(|o| {
+                let s = o.sealed(keyring);
                 Ok(OnlineAccount {
-                    online_account_id: get(o.online_account_id)?,
-                    online_account_user_id: get(o.online_account_user_id)?,
-                    account_id: get(o.account_id)?,
+                    online_account_id: s.get(ONLINE_ACCOUNT_ID, o.online_account_id)?,
+                    online_account_user_id: s.get(ONLINE_USER_ID, o.online_account_user_id)?,
+                    account_id: s.get(ONLINE_ACCOUNT_ACCOUNT_ID, o.account_id)?,
                     relationship_date: get(o.relationship_date)?,
                 })
             })
@@ -329,11 +377,13 @@ pub fn attach(customers: &mut [Customer], rows: ListRows) -> Result<(), Corrupt>
             .unwrap_or_default()
             .into_iter()
             .map(|p| {
+                let s = p.sealed(keyring);
                 Ok(AnticipatoryProfile {
                     profile_metric_code: get(p.profile_metric_code)?,
-                    average_transaction_amount: get_number(p.average_transaction_amount),
+                    average_transaction_amount: s
+                        .get_number(AVERAGE_AMOUNT, p.average_transaction_amount)?,
                     debit_or_credit_code: get(p.debit_or_credit_code)?,
-                    total_amount: get_number(p.total_amount),
+                    total_amount: s.get_number(TOTAL_AMOUNT, p.total_amount)?,
                     period_type_code: get(p.period_type_code)?,
                     source_of_fund_country_code: get(p.source_of_fund_country_code)?,
                     average_transaction_count: get_number(p.average_transaction_count),
@@ -343,4 +393,58 @@ pub fn attach(customers: &mut [Customer], rows: ListRows) -> Result<(), Corrupt>
             .collect::<Result<_, Corrupt>>()?;
     }
     Ok(())
+}
+
+/// Sealed `case_customer_addresses` columns.
+pub const ADDRESS_LINE1: &str = "case_customer_addresses.address_line1";
+/// A sealed column.
+pub const ADDRESS_LINE2: &str = "case_customer_addresses.address_line2";
+/// A sealed column.
+pub const ADDRESS_LINE3: &str = "case_customer_addresses.address_line3";
+/// A sealed column.
+pub const ADDRESS_LINE4: &str = "case_customer_addresses.address_line4";
+/// A sealed column.
+pub const ADDRESS_LINE5: &str = "case_customer_addresses.address_line5";
+/// A sealed column.
+pub const ADDRESS_LINE6: &str = "case_customer_addresses.address_line6";
+/// A sealed column.
+pub const CITY: &str = "case_customer_addresses.city";
+/// A sealed column.
+pub const STATE: &str = "case_customer_addresses.state";
+/// A sealed column.
+pub const POSTAL_CODE: &str = "case_customer_addresses.postal_code";
+/// A sealed column.
+pub const REGION_NAME: &str = "case_customer_addresses.region_name";
+/// Sealed `case_customer_phones` columns.
+pub const PHONE_NUMBER: &str = "case_customer_phones.phone_number";
+/// A sealed column.
+pub const EXTENSION_NUMBER: &str = "case_customer_phones.extension_number";
+/// The sealed `case_customer_emails` column.
+pub const EMAIL_ID: &str = "case_customer_emails.email_id";
+/// The sealed `case_customer_accounts` column.
+pub const ACCOUNT_ID: &str = "case_customer_accounts.account_id";
+/// Sealed `case_customer_online_accounts` columns.
+pub const ONLINE_ACCOUNT_ID: &str = "case_customer_online_accounts.online_account_id";
+/// A sealed column.
+pub const ONLINE_USER_ID: &str = "case_customer_online_accounts.online_account_user_id";
+/// A sealed column.
+pub const ONLINE_ACCOUNT_ACCOUNT_ID: &str = "case_customer_online_accounts.account_id";
+/// Sealed `case_customer_anticipatory_profiles` columns.
+pub const AVERAGE_AMOUNT: &str = "case_customer_anticipatory_profiles.average_transaction_amount";
+/// A sealed column.
+pub const TOTAL_AMOUNT: &str = "case_customer_anticipatory_profiles.total_amount";
+
+/// A stored `column` of the list entry at `position` of `customer_id` on
+/// `case_id`, sealed again under the active key (legacy plaintext as it is).
+pub fn reseal(
+    keyring: &Keyring,
+    column: &str,
+    (case_id, customer_id, position): &(String, String, i32),
+    stored: &str,
+) -> Result<String, Corrupt> {
+    sealed::reseal(
+        &Sealed::entry(keyring, case_id, customer_id, *position),
+        column,
+        stored,
+    )
 }

@@ -8,6 +8,7 @@ pub mod events;
 pub mod lists;
 pub mod narrative;
 pub mod records;
+pub mod sealed;
 pub mod stored;
 
 use crate::schema::{case_locks, cases};

@@ -101,7 +101,7 @@ impl Rows {
         Self {
             customers: rows,
             details,
-            lists: lists::list_rows(case_id, customers.iter().copied()),
+            lists: lists::list_rows(keyring, case_id, customers.iter().copied()),
             audit,
         }
     }
@@ -318,6 +318,6 @@ fn complete(
         })
         .collect::<Result<Vec<_>, Corrupt>>()
         .map_err(super::undecodable)?;
-    lists::attach(&mut customers, list_rows).map_err(super::undecodable)?;
+    lists::attach(keyring, &mut customers, list_rows).map_err(super::undecodable)?;
     Ok(customers)
 }

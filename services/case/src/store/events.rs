@@ -120,7 +120,7 @@ fn insert_events(
     let mut ordered: Vec<_> = batch.events.iter().collect();
     ordered.sort_by(|a, b| a.event_code.cmp(&b.event_code));
     for event in ordered {
-        let (row, entities) = event_rows::rows_of(event, &change.at, &change.actor);
+        let (row, entities) = event_rows::rows_of(keyring, event, &change.at, &change.actor);
         diesel::insert_into(events::table)
             .values(&row)
             .execute(conn)?;
@@ -296,8 +296,8 @@ fn attach(
             .map_err(Abort::Database)?;
         // The event as the case now shows it: its rows as this change saved
         // them, read as getCaseDetails reads them.
-        let (row, entities) = event_rows::rows_of(event, &change.at, &change.actor);
-        let shown = event_rows::case_event(row, entities)
+        let (row, entities) = event_rows::rows_of(keyring, event, &change.at, &change.actor);
+        let shown = event_rows::case_event(keyring, row, entities)
             .map_err(|e| Abort::Database(super::undecodable(e)))?;
         // Serializing our own wire type cannot fail.
         let json = serde_json::to_string(&shown).unwrap_or_default();
@@ -326,6 +326,7 @@ fn attach(
 /// their entities: two queries.
 pub fn page(
     conn: &mut DbConnection,
+    keyring: &Keyring,
     case_id: &str,
     after: Option<&str>,
     limit: i64,
@@ -358,7 +359,7 @@ pub fn page(
         .into_iter()
         .map(|row| {
             let mine = entities.remove(&row.event_code).unwrap_or_default();
-            event_rows::case_event(row, mine).map_err(Failure::from)
+            event_rows::case_event(keyring, row, mine).map_err(Failure::from)
         })
         .collect::<Result<Vec<_>, Failure>>()?;
     Ok(Page {

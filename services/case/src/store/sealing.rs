@@ -5,10 +5,12 @@
 use super::audit;
 use crate::rows::audit::{AuditRow, NEW_VALUE, OLD_VALUE};
 use crate::rows::customer::{self, GENERIC_INFORMATION, IDENTIFICATION_DOCUMENTS, TAX_ID};
-use crate::rows::{events, narrative, records};
+use crate::rows::{events, lists, narrative, records};
 use crate::schema::{
-    business_records, case_audit, case_customer_details, case_customers, case_narratives,
-    case_records, event_customers,
+    business_records, case_audit, case_customer_accounts, case_customer_addresses,
+    case_customer_anticipatory_profiles, case_customer_details, case_customer_emails,
+    case_customer_online_accounts, case_customer_phones, case_customers, case_narratives,
+    case_records, event_customers, event_entities,
 };
 use diesel::dsl::sql;
 use diesel::prelude::*;
@@ -25,23 +27,35 @@ const BATCH: i64 = 500;
 /// text does not start with `$prefix`. Each rewritten row leaves the filter,
 /// so the reading needs no cursor and ends when a batch comes back empty.
 macro_rules! reseal_column {
+    // A customer's own column (`rows::customer`).
     ($conn:expr, $keyring:expr, $prefix:expr, $table:ident, $column:ident, $field:expr) => {
         reseal_column!(
             $conn,
             $keyring,
             $prefix,
             $table,
-            case_id,
-            customer_id,
+            (case_id: String, customer_id: String),
             $column,
-            |case_id: &str, customer_id: &str, stored: &str| {
+            |(case_id, customer_id): &(String, String), stored: &str| {
                 customer::reseal($keyring, $field, case_id, customer_id, stored)
             }
         )
     };
-    // A column whose rows are keyed by two text columns, resealed by
-    // `$reseal(first, second, stored)`.
-    ($conn:expr, $keyring:expr, $prefix:expr, $table:ident, $first:ident, $second:ident, $column:ident, $reseal:expr) => {{
+    // A column of a customer's list entries (`rows::lists`).
+    ($conn:expr, $keyring:expr, $prefix:expr, list $table:ident, $column:ident, $field:expr) => {
+        reseal_column!(
+            $conn,
+            $keyring,
+            $prefix,
+            $table,
+            (case_id: String, customer_id: String, position: i32),
+            $column,
+            |key: &(String, String, i32), stored: &str| lists::reseal($keyring, $field, key, stored)
+        )
+    };
+    // A column whose rows are keyed by `$key`s, resealed by
+    // `$reseal(&key, stored)`.
+    ($conn:expr, $keyring:expr, $prefix:expr, $table:ident, ($($key:ident: $ty:ty),+), $column:ident, $reseal:expr) => {{
         let condition = format!(
             "substr({col}, 1, {len}) <> '{prefix}'",
             col = stringify!($column),
@@ -49,10 +63,10 @@ macro_rules! reseal_column {
             prefix = $prefix,
         );
         let read = |conn: &mut DbConnection| {
-            let batch: Vec<(String, String, Option<String>)> = $table::table
+            let batch: Vec<(($($ty,)+), Option<String>)> = $table::table
                 .filter($table::$column.is_not_null())
                 .filter(sql::<Bool>(&condition))
-                .select(($table::$first, $table::$second, $table::$column.nullable()))
+                .select((($($table::$key,)+), $table::$column.nullable()))
                 .limit(BATCH)
                 .load(conn)?;
             if batch.is_empty() {
@@ -60,18 +74,18 @@ macro_rules! reseal_column {
             }
             batch
                 .into_iter()
-                .map(|(first, second, stored)| {
+                .map(|(key, stored)| {
                     let stored: String = stored.unwrap_or_default();
-                    let value = $reseal(&first, &second, &stored)?;
-                    Ok((first, second, stored, value))
+                    let value = $reseal(&key, &stored)?;
+                    Ok((key, stored, value))
                 })
                 .collect::<Result<Vec<_>, Failure>>()
                 .map(Batch::Rows)
         };
-        rewrite_in_batches($conn, read, |conn, (first, second, stored, value)| {
+        rewrite_in_batches($conn, read, |conn, (key, stored, value)| {
             diesel::update(
                 $table::table
-                    .find((first, second))
+                    .find(key.clone())
                     .filter($table::$column.eq(stored)),
             )
             .set($table::$column.eq(value))
@@ -171,10 +185,9 @@ pub fn reseal(
         keyring,
         prefix,
         event_customers,
-        event_code,
-        customer_id,
+        (event_code: String, customer_id: String),
         entities,
-        |event_code: &str, customer_id: &str, stored: &str| {
+        |(event_code, customer_id): &(String, String), stored: &str| {
             events::reseal(keyring, event_code, customer_id, stored)
         }
     );
@@ -185,11 +198,139 @@ pub fn reseal(
         0
     };
     Ok(tax_ids
+        + reseal_personal(conn, keyring, &prefix)?
         + generic
         + documents
         + entities
         + audit_values
         + reseal_records(conn, keyring, &prefix)?)
+}
+
+/// Seals again, a batch at a time, the customers' personal columns and
+/// event entities' names whose stored text does not start with `prefix`
+/// (issue 17, finding 5: plaintext before this).
+fn reseal_personal(
+    conn: &mut DbConnection,
+    keyring: &Keyring,
+    prefix: &str,
+) -> Result<usize, Failure> {
+    use crate::rows::customer as c;
+    use crate::rows::lists as l;
+    let own = reseal_column!(
+        conn,
+        keyring,
+        prefix,
+        case_customers,
+        first_name,
+        c::FIRST_NAME
+    ) + reseal_column!(
+        conn,
+        keyring,
+        prefix,
+        case_customers,
+        middle_name,
+        c::MIDDLE_NAME
+    ) + reseal_column!(
+        conn,
+        keyring,
+        prefix,
+        case_customers,
+        last_name,
+        c::LAST_NAME
+    ) + reseal_column!(
+        conn,
+        keyring,
+        prefix,
+        case_customers,
+        customer_organization_name,
+        c::ORGANIZATION_NAME
+    ) + reseal_column!(
+        conn,
+        keyring,
+        prefix,
+        case_customers,
+        date_of_birth,
+        c::DATE_OF_BIRTH
+    );
+    let details = reseal_column!(
+        conn,
+        keyring,
+        prefix,
+        case_customer_details,
+        estimated_net_worth,
+        c::NET_WORTH
+    ) + reseal_column!(
+        conn,
+        keyring,
+        prefix,
+        case_customer_details,
+        estimated_annual_income,
+        c::ANNUAL_INCOME
+    ) + reseal_column!(
+        conn,
+        keyring,
+        prefix,
+        case_customer_details,
+        estimated_liquid_net_worth,
+        c::LIQUID_NET_WORTH
+    ) + reseal_column!(
+        conn,
+        keyring,
+        prefix,
+        case_customer_details,
+        source_of_wealth,
+        c::SOURCE_OF_WEALTH
+    ) + reseal_column!(
+        conn,
+        keyring,
+        prefix,
+        case_customer_details,
+        credit_rating,
+        c::CREDIT_RATING
+    ) + reseal_column!(
+        conn,
+        keyring,
+        prefix,
+        case_customer_details,
+        credit_score,
+        c::CREDIT_SCORE
+    ) + reseal_column!(
+        conn,
+        keyring,
+        prefix,
+        case_customer_details,
+        employer,
+        c::EMPLOYER
+    );
+    let addresses = reseal_column!(conn, keyring, prefix, list case_customer_addresses, address_line1, l::ADDRESS_LINE1)
+        + reseal_column!(conn, keyring, prefix, list case_customer_addresses, address_line2, l::ADDRESS_LINE2)
+        + reseal_column!(conn, keyring, prefix, list case_customer_addresses, address_line3, l::ADDRESS_LINE3)
+        + reseal_column!(conn, keyring, prefix, list case_customer_addresses, address_line4, l::ADDRESS_LINE4)
+        + reseal_column!(conn, keyring, prefix, list case_customer_addresses, address_line5, l::ADDRESS_LINE5)
+        + reseal_column!(conn, keyring, prefix, list case_customer_addresses, address_line6, l::ADDRESS_LINE6)
+        + reseal_column!(conn, keyring, prefix, list case_customer_addresses, city, l::CITY)
+        + reseal_column!(conn, keyring, prefix, list case_customer_addresses, state, l::STATE)
+        + reseal_column!(conn, keyring, prefix, list case_customer_addresses, postal_code, l::POSTAL_CODE)
+        + reseal_column!(conn, keyring, prefix, list case_customer_addresses, region_name, l::REGION_NAME);
+    let contacts = reseal_column!(conn, keyring, prefix, list case_customer_phones, phone_number, l::PHONE_NUMBER)
+        + reseal_column!(conn, keyring, prefix, list case_customer_phones, extension_number, l::EXTENSION_NUMBER)
+        + reseal_column!(conn, keyring, prefix, list case_customer_emails, email_id, l::EMAIL_ID);
+    let accounts = reseal_column!(conn, keyring, prefix, list case_customer_accounts, account_id, l::ACCOUNT_ID)
+        + reseal_column!(conn, keyring, prefix, list case_customer_online_accounts, online_account_id, l::ONLINE_ACCOUNT_ID)
+        + reseal_column!(conn, keyring, prefix, list case_customer_online_accounts, online_account_user_id, l::ONLINE_USER_ID)
+        + reseal_column!(conn, keyring, prefix, list case_customer_online_accounts, account_id, l::ONLINE_ACCOUNT_ACCOUNT_ID)
+        + reseal_column!(conn, keyring, prefix, list case_customer_anticipatory_profiles, average_transaction_amount, l::AVERAGE_AMOUNT)
+        + reseal_column!(conn, keyring, prefix, list case_customer_anticipatory_profiles, total_amount, l::TOTAL_AMOUNT);
+    let entities = reseal_column!(
+        conn,
+        keyring,
+        prefix,
+        event_entities,
+        (event_code: String, position: i32),
+        entity_name,
+        |key: &(String, i32), stored: &str| events::reseal_entity(keyring, key, stored)
+    );
+    Ok(own + details + addresses + contacts + accounts + entities)
 }
 
 /// Seals again, a batch at a time, the business records and the records on
@@ -206,10 +347,11 @@ fn reseal_records(
         keyring,
         prefix,
         business_records,
-        kind,
-        record_id,
+        (kind: String, record_id: String),
         details,
-        |kind: &str, id: &str, stored: &str| records::reseal_business(keyring, kind, id, stored)
+        |(kind, id): &(String, String), stored: &str| {
+            records::reseal_business(keyring, kind, id, stored)
+        }
     );
     let on_cases = rewrite_in_batches(
         conn,

@@ -183,33 +183,43 @@ async fn doubles_stored_before_are_kept_by_the_migration(backend: Backend) {
     create_cases(&app, &["CA902"]).await;
     add_one(&app, "CA902", "OLD-1", &["0"; 12]).await;
     let url = app.vars["CASE_DATABASE_URL"].clone();
-    let (down, version) = match backend {
+    let (sealing, down) = match backend {
         Backend::Sqlite => (
+            include_str!("../../migrations/sqlite/2026-12-06-000001_seal_personal_data/down.sql"),
             include_str!("../../migrations/sqlite/2026-11-29-000001_exact_amounts/down.sql"),
-            "20261129000001",
         ),
         Backend::Postgres => (
+            include_str!("../../migrations/postgres/2026-12-06-000001_seal_personal_data/down.sql"),
             include_str!("../../migrations/postgres/2026-11-29-000001_exact_amounts/down.sql"),
-            "20261129000001",
         ),
     };
     // The columns as the first migration made them, holding doubles the
     // service took before (0.30000000000000004 was a valid double then).
+    // The amounts sealed since are no numbers: emptied before the undoing.
+    faults::execute(
+        backend,
+        &url,
+        "UPDATE case_customer_details SET estimated_net_worth = NULL,
+             estimated_annual_income = NULL, estimated_liquid_net_worth = NULL,
+             credit_score = NULL;
+         UPDATE case_customer_anticipatory_profiles SET
+             average_transaction_amount = NULL, total_amount = NULL;",
+    );
+    faults::execute(backend, &url, sealing);
     faults::execute(backend, &url, down);
     faults::execute(
         backend,
         &url,
-        &format!(
-            "DELETE FROM __diesel_schema_migrations WHERE version = '{version}';
-             UPDATE case_customers SET effective_risk = 0.1, business_risk = 12345.67,
-                 list_risk = 10, geo_risk = -3.5, kyc_risk = 0.30000000000000004;
-             UPDATE case_customer_details SET estimated_net_worth = 9007199254740991,
-                 estimated_annual_income = 1e15, estimated_liquid_net_worth = 0.25,
-                 credit_score = 700;
-             UPDATE case_customer_anticipatory_profiles SET
-                 average_transaction_amount = 12345.67, total_amount = 0.1,
-                 average_transaction_count = 23;"
-        ),
+        "DELETE FROM __diesel_schema_migrations
+             WHERE version IN ('20261129000001', '20261206000001');
+         UPDATE case_customers SET effective_risk = 0.1, business_risk = 12345.67,
+             list_risk = 10, geo_risk = -3.5, kyc_risk = 0.30000000000000004;
+         UPDATE case_customer_details SET estimated_net_worth = 9007199254740991,
+             estimated_annual_income = 1e15, estimated_liquid_net_worth = 0.25,
+             credit_score = 700;
+         UPDATE case_customer_anticipatory_profiles SET
+             average_transaction_amount = 12345.67, total_amount = 0.1,
+             average_transaction_count = 23;",
     );
     let doubles = match backend {
         Backend::Sqlite => "real",

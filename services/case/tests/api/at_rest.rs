@@ -1,5 +1,6 @@
-//! Sensitive customer fields at rest: `taxId` and `genericInformation` are
-//! sealed in the database, read back exactly as sent, still readable after
+//! Sensitive customer fields at rest: `taxId`, `genericInformation`,
+//! names, dates of birth, addresses, contact points, account ids and
+//! amounts are sealed in the database, read back exactly as sent, still readable after
 //! a key rotation, and a missing key is a clean 500.
 
 use crate::helpers::{
@@ -22,6 +23,20 @@ const SECRETS: &[&str] = &[
     "Customer Details",
     "TAXHRTHRCPHH-002",
     "Southwest Mumbai",
+    // Names, date of birth, address, contact points, account ids and
+    // amounts (issue 17, finding 5).
+    "Dravid",
+    "Sharad",
+    "1990-12-01",
+    "Wall Street 101",
+    "Near Bentley Showroom",
+    "12345-123",
+    "1234567890",
+    "a@a.com",
+    "UTR1",
+    "ORACLE",
+    "1000000",
+    "54321",
 ];
 
 fn assert_sealed(app: &TestApp) {
@@ -88,8 +103,16 @@ async fn fields_written_before_sealing_are_sealed_at_start(backend: Backend) {
         backend,
         &app.vars["CASE_DATABASE_URL"],
         &format!(
-            "UPDATE case_customers SET tax_id = 'TX123';
-             UPDATE case_customer_details SET generic_information = '{generic}';"
+            "UPDATE case_customers SET tax_id = 'TX123', first_name = 'Rahul',
+                 middle_name = 'Sharad', last_name = 'Dravid', date_of_birth = '1990-12-01';
+             UPDATE case_customer_details SET generic_information = '{generic}',
+                 estimated_net_worth = '1000000', employer = 'ORACLE';
+             UPDATE case_customer_addresses SET address_line1 = 'Wall Street 101',
+                 address_line3 = 'Near Bentley Showroom', postal_code = '12345-123';
+             UPDATE case_customer_phones SET phone_number = '1234567890';
+             UPDATE case_customer_emails SET email_id = 'a@a.com';
+             UPDATE case_customer_online_accounts SET online_account_user_id = 'UTR1';
+             UPDATE case_customer_anticipatory_profiles SET total_amount = '54321';"
         ),
     );
     app.restart(&[], &build).await;
