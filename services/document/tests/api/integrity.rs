@@ -28,19 +28,43 @@ fn content_path(id: &str) -> String {
     format!("/document/v1/documents/{id}/content")
 }
 
-/// The download is refused before it starts: the problem+json 500.
+/// `document_integrity_failures_total`, over every reason. The counter is
+/// the process's, which other tests running at once also raise: a check
+/// can only ask that it rose.
+async fn integrity_failures(app: &App) -> f64 {
+    let metrics = call_text(app.app.internal(Method::GET, "/metrics")).await;
+    metrics
+        .lines()
+        .filter(|line| line.starts_with("document_integrity_failures_total{"))
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+async fn call_text(request: reqwest::RequestBuilder) -> String {
+    let response = request.send().await.expect("sent");
+    assert_eq!(response.status(), StatusCode::OK);
+    response.text().await.expect("text")
+}
+
+/// The download is refused before it starts: the problem+json 500, and the
+/// failure counted.
 async fn assert_refused(app: &App, id: &str) {
+    let before = integrity_failures(app).await;
     let answer = call(app.as_owner(ALICE, Method::GET, &content_path(id))).await;
     assert_eq!(
         answer,
         (StatusCode::INTERNAL_SERVER_ERROR, internal_error()),
         "document {id}"
     );
+    let after = integrity_failures(app).await;
+    assert!(after > before, "counted: {before} -> {after}");
 }
 
 /// The download starts (200, the recorded Content-Length) and is cut short:
-/// reading it whole fails, so no reader takes it for the document.
+/// reading it whole fails, so no reader takes it for the document; the
+/// failure is counted.
 async fn assert_cut_short(app: &App, id: &str, size: usize) {
+    let before = integrity_failures(app).await;
     let response = app
         .as_owner(ALICE, Method::GET, &content_path(id))
         .send()
@@ -53,6 +77,13 @@ async fn assert_cut_short(app: &App, id: &str, size: usize) {
         read.is_err(),
         "the damaged download ended cleanly: {read:?}"
     );
+    // Counted as the stream fails, which the server may finish a moment
+    // after the client saw the connection drop.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while integrity_failures(app).await <= before {
+        assert!(std::time::Instant::now() < deadline, "counted");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 async fn an_object_without_our_header_is_refused(backend: Backend, storage: Storage) {
