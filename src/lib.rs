@@ -279,6 +279,119 @@ pub fn import(config: ServerConfig, file: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The actor `onboarding erase` records in the audit trails.
+pub const OPERATOR: &str = "operator";
+
+/// What `onboarding erase` is asked to erase.
+#[derive(Debug, Clone)]
+pub enum EraseTarget {
+    /// `--application ID`: the application and every applicant of it.
+    Application(String),
+    /// `--party ID`: the application the party is an applicant of, whole;
+    /// or, for a party in no application, the party and its case
+    /// customers.
+    Party(String),
+}
+
+/// `onboarding erase`: removes an applicant's personal data from every
+/// service and the object store, reaching each service's database (and the
+/// object store) directly, as `rekey` and `import` do. Documents go first,
+/// then parties, then case customers, and user-action's tombstones and
+/// audit event last, in one transaction: every step is idempotent and the
+/// application's skeleton keeps every id the steps need, so a run cut
+/// short is finished by running it again. Returns the summary it prints.
+pub fn erase(config: ServerConfig, target: &EraseTarget) -> anyhow::Result<String> {
+    let ctx = Context::new(config, 0, true)?;
+    let (flag, id) = match target {
+        EraseTarget::Application(id) => ("--application", id),
+        EraseTarget::Party(id) => ("--party", id),
+    };
+    let planned = user_action::erasure_plan(
+        &ctx,
+        None,
+        match target {
+            EraseTarget::Application(id) => user_action::Target::Application(id),
+            EraseTarget::Party(id) => user_action::Target::Party(id),
+        },
+    )?;
+    let Some(plan) = planned else {
+        return erase_party_alone(&ctx, target, flag, id);
+    };
+    let documents = document::erase(&ctx, None, &plan.document_ids)?;
+    let parties = party::erase(&ctx, None, &plan.party_ids)?;
+    let cases = case::erase(&ctx, None, &plan.party_ids, OPERATOR)?;
+    let mine = user_action::erase(&ctx, None, &plan, OPERATOR)?;
+    let removed = documents
+        + parties
+        + cases.customers
+        + cases.audit_values
+        + mine.applicants
+        + mine.answers
+        + mine.attachments
+        + mine.idempotency_keys;
+    // Ids and counts only: never a value that was erased.
+    tracing::info!(
+        application_id = %plan.application_id,
+        parties = plan.party_ids.len(),
+        removed,
+        "application erased"
+    );
+    let outcome = if removed == 0 && plan.erased_before {
+        format!(
+            "application {}: nothing was left to erase",
+            plan.application_id
+        )
+    } else {
+        format!("application {} erased", plan.application_id)
+    };
+    Ok(format!(
+        "user-action: {} applicants, {} answers, {} attachments, {} idempotency keys\n\
+         document: {documents} documents\n\
+         party: {parties} parties\n\
+         case: {} case customers, {} audit values\n\
+         {outcome}",
+        mine.applicants,
+        mine.answers,
+        mine.attachments,
+        mine.idempotency_keys,
+        cases.customers,
+        cases.audit_values,
+    ))
+}
+
+/// `onboarding erase --party` of a party in no application: the party, and
+/// the case customers it is. Refused when neither knows it.
+fn erase_party_alone(
+    ctx: &Context,
+    target: &EraseTarget,
+    flag: &str,
+    id: &str,
+) -> anyhow::Result<String> {
+    let EraseTarget::Party(_) = target else {
+        anyhow::bail!("{flag} {id}: no such application");
+    };
+    if let Err(why) = domain::PartyId::parse(id) {
+        anyhow::bail!("{flag} {id}: {why}");
+    }
+    let known = party::exists(ctx, None, id)? || case::is_customer(ctx, None, id)?;
+    if !known {
+        anyhow::bail!("{flag} {id}: no such party in any application, case or party-service");
+    }
+    let ids = [id.to_owned()];
+    let parties = party::erase(ctx, None, &ids)?;
+    let cases = case::erase(ctx, None, &ids, OPERATOR)?;
+    tracing::info!(party_id = %id, "party erased");
+    let outcome = if parties + cases.customers + cases.audit_values == 0 {
+        format!("party {id}: nothing was left to erase")
+    } else {
+        format!("party {id} erased")
+    };
+    Ok(format!(
+        "party: {parties} parties\ncase: {} case customers, {} audit values\n{outcome}",
+        cases.customers, cases.audit_values
+    ))
+}
+
 /// Every service's OpenAPI document, pretty-printed, by file name.
 pub fn openapi_documents() -> anyhow::Result<Vec<(String, String)>> {
     REGISTRY

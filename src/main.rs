@@ -49,6 +49,25 @@ enum Command {
         /// The JSON Lines file.
         file: PathBuf,
     },
+    /// Erase an applicant's personal data from every service and the
+    /// object store, keeping the application and case skeletons and their
+    /// audit trails with a tombstone (`[erased]`) in place of each personal
+    /// value. Safe to run again: a run cut short is finished, a finished
+    /// one reports nothing left.
+    Erase {
+        /// The application to erase, with every applicant of it.
+        #[arg(
+            long,
+            value_name = "ID",
+            conflicts_with = "party",
+            required_unless_present = "party"
+        )]
+        application: Option<String>,
+        /// A party: the application it is an applicant of, whole; a party in
+        /// no application is erased from party-service and its cases.
+        #[arg(long, value_name = "ID")]
+        party: Option<String>,
+    },
     /// Write the OpenAPI documents.
     Openapi {
         /// Where to write them.
@@ -122,6 +141,15 @@ fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Rekey { services } => onboarding::rekey(config, &onboarding::select(&services)?),
         Command::Import { file } => onboarding::import(config, &file),
+        Command::Erase { application, party } => {
+            let target = match (application, party) {
+                (Some(id), _) => onboarding::EraseTarget::Application(id),
+                (None, Some(id)) => onboarding::EraseTarget::Party(id),
+                (None, None) => unreachable!("clap requires one"),
+            };
+            println!("{}", onboarding::erase(config, &target)?);
+            Ok(())
+        }
         Command::Health { probe } => tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?

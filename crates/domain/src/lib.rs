@@ -6,6 +6,7 @@
 //! that a rejected value always names the field it came from.
 
 pub mod document;
+pub mod erasure;
 pub mod field_error;
 pub mod formats;
 pub mod ids;

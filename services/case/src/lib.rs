@@ -31,6 +31,8 @@ use service_kit::server::Context;
 use service_kit::Service;
 use std::collections::HashMap;
 
+pub use store::erasure::Erased;
+
 /// The service's name: in metrics, docs and `onboarding serve case`.
 pub const NAME: &str = "case";
 
@@ -52,6 +54,37 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub fn rekey(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::Result<usize> {
     let db = DATABASE.open(&ctx.config, vars)?;
     db.run_now(|conn| Ok(store::sealing::reseal(conn, &ctx.keyring, true)?))
+}
+
+/// `onboarding erase`: erases the customers `ids` (party ids) from every
+/// case they are on, by `actor`: the case and its trail stay, the
+/// customers' personal fields and audit values become the tombstone.
+pub fn erase(
+    ctx: &Context,
+    vars: Option<&HashMap<String, String>>,
+    ids: &[String],
+    actor: &str,
+) -> anyhow::Result<Erased> {
+    let db = DATABASE.open(&ctx.config, vars)?;
+    db.run_now(|conn| {
+        let mut total = Erased::default();
+        for id in ids {
+            let erased = store::erasure::erase(conn, &ctx.keyring, id, actor)?;
+            total.customers += erased.customers;
+            total.audit_values += erased.audit_values;
+        }
+        Ok(total)
+    })
+}
+
+/// Whether `id` is a customer on any case.
+pub fn is_customer(
+    ctx: &Context,
+    vars: Option<&HashMap<String, String>>,
+    id: &str,
+) -> anyhow::Result<bool> {
+    let db = DATABASE.open(&ctx.config, vars)?;
+    db.run_now(|conn| Ok(store::erasure::is_customer(conn, id)?))
 }
 
 /// `onboarding import FILE`: loads the bank's business records from a JSON

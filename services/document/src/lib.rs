@@ -44,6 +44,34 @@ pub fn rekey(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::R
     actix_web::rt::System::new().block_on(rekey::rekey(&db, &content))
 }
 
+/// `onboarding erase`: removes the documents `ids` of any owner, their
+/// content from the object store first and then their row, so that an
+/// erase cut short leaves them hidden (being deleted) and the next run, or
+/// the sweeper, finishes them. Returns how many were there to remove.
+pub fn erase(
+    ctx: &Context,
+    vars: Option<&HashMap<String, String>>,
+    ids: &[String],
+) -> anyhow::Result<usize> {
+    let config = DocumentConfig::load(vars)?;
+    let db = DATABASE.open(&ctx.config, vars)?;
+    let content = ContentStore::open(&config, &ctx.config, ctx.keyring.clone())?;
+    // The object store's client wants a runtime.
+    let runtime = actix_web::rt::System::new();
+    let mut erased = 0;
+    for id in ids {
+        if !db.run_now(|conn| Ok(store::documents::mark_erasing(conn, id)?))? {
+            continue;
+        }
+        runtime
+            .block_on(content.delete(id))
+            .map_err(|e| anyhow::anyhow!("document {id}: {e}"))?;
+        db.run_now(|conn| Ok(store::documents::delete_row(conn, id)?))?;
+        erased += 1;
+    }
+    Ok(erased)
+}
+
 /// The service's OpenAPI document.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     openapi::document()

@@ -52,3 +52,38 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
         routes::register(cfg, state.clone());
     }))
 }
+
+/// `onboarding erase`: deletes the parties `ids` with every personal value
+/// they hold (contact points, identifiers, addresses and blind indexes go
+/// with them). Returns how many existed; one already gone counts nothing.
+pub fn erase(
+    ctx: &Context,
+    vars: Option<&HashMap<String, String>>,
+    ids: &[String],
+) -> anyhow::Result<usize> {
+    let db = DATABASE.open(&ctx.config, vars)?;
+    db.run_now(|conn| {
+        let mut erased = 0;
+        for id in ids {
+            let id = domain::PartyId::parse(id).map_err(|e| anyhow::anyhow!("party {id}: {e}"))?;
+            if store::parties::delete(conn, &id)? {
+                erased += 1;
+            }
+        }
+        Ok(erased)
+    })
+}
+
+/// Whether party `id` exists (`onboarding erase --party` of a party in no
+/// application).
+pub fn exists(
+    ctx: &Context,
+    vars: Option<&HashMap<String, String>>,
+    id: &str,
+) -> anyhow::Result<bool> {
+    let Ok(id) = domain::PartyId::parse(id) else {
+        return Ok(false);
+    };
+    let db = DATABASE.open(&ctx.config, vars)?;
+    db.run_now(|conn| Ok(store::parties::find(conn, &ctx.keyring, &id)?.is_some()))
+}

@@ -5,6 +5,7 @@ use service_kit::auth::TokenPolicy;
 use service_kit::{load_config, ConfigError};
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::time::Duration;
 
 service_kit::own_database!(crate::NAME);
 
@@ -77,6 +78,11 @@ pub struct UserActionConfig {
     /// request takes.
     #[envconfig(from = "USER_ACTION_SWEEP_GRACE_SECS", default = "900")]
     pub sweep_grace_secs: u64,
+    /// How many days a Withdrawn or Rejected application is kept unchanged
+    /// before the sweep erases its personal data (as `onboarding erase`
+    /// does, but for cases); unset: never. 1 to 36,500.
+    #[envconfig(from = "USER_ACTION_RETENTION_DAYS")]
+    pub retention_days: Option<u64>,
 }
 
 impl UserActionConfig {
@@ -122,6 +128,15 @@ impl UserActionConfig {
                 return Err(ConfigError::invalid(name, "must be at least 1"));
             }
         }
+        if config
+            .retention_days
+            .is_some_and(|days| !(1..=36_500).contains(&days))
+        {
+            return Err(ConfigError::invalid(
+                "USER_ACTION_RETENTION_DAYS",
+                "must be from 1 to 36500",
+            ));
+        }
         if config.idempotency_ttl_secs < config.idempotency_lease_secs {
             return Err(ConfigError::invalid(
                 "USER_ACTION_IDEMPOTENCY_TTL_SECS",
@@ -129,6 +144,13 @@ impl UserActionConfig {
             ));
         }
         Ok(config)
+    }
+
+    /// How long a withdrawn or rejected application is kept unchanged
+    /// before it is erased; never when `None`.
+    pub fn retention(&self) -> Option<Duration> {
+        self.retention_days
+            .map(|days| Duration::from_secs(days * 86_400))
     }
 
     /// What the CAM API asks of end-user tokens.

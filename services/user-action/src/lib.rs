@@ -24,6 +24,7 @@ mod wire;
 
 pub use config::UserActionConfig;
 pub use error::ErrorCode;
+pub use store::erasure::{Erased, Plan, Target, ERASED_EVENT};
 
 use actix_web::web;
 use caller::{Apps, Authenticator};
@@ -63,6 +64,30 @@ pub fn rekey(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::R
     db.run_now(|conn| Ok(store::sealing::reseal(conn, &ctx.keyring, true)?))
 }
 
+/// `onboarding erase`: the application `target` names and what it names
+/// in other services; `None` when there is no such application.
+pub fn erasure_plan(
+    ctx: &Context,
+    vars: Option<&HashMap<String, String>>,
+    target: Target<'_>,
+) -> anyhow::Result<Option<Plan>> {
+    let db = DATABASE.open(&ctx.config, vars)?;
+    db.run_now(|conn| Ok(store::erasure::plan(conn, target)?))
+}
+
+/// `onboarding erase`, last step (after the other services): replaces the
+/// application's personal values with the tombstone and records the
+/// erasure by `actor`, once.
+pub fn erase(
+    ctx: &Context,
+    vars: Option<&HashMap<String, String>>,
+    plan: &Plan,
+    actor: &str,
+) -> anyhow::Result<Erased> {
+    let db = DATABASE.open(&ctx.config, vars)?;
+    db.run_now(|conn| Ok(store::erasure::tombstone(conn, &ctx.keyring, plan, actor)?))
+}
+
 /// Builds the service for the chassis to serve, and starts its sweeper.
 /// Rows written before personal values were sealed are sealed first.
 pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::Result<Service> {
@@ -91,6 +116,8 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
             documents: documents.clone(),
             grace: Duration::from_secs(config.sweep_grace_secs),
             idempotency,
+            retention: config.retention(),
+            keyring: ctx.keyring.clone(),
         },
         Duration::from_secs(config.sweep_interval_secs),
     );

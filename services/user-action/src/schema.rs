@@ -92,6 +92,8 @@ diesel::table! {
 
 // The bytes of an application's documents are summed across its actions.
 diesel::allow_tables_to_appear_in_same_query!(action_documents, user_actions);
+// The retention purge skips applications whose trail records an erasure.
+diesel::allow_tables_to_appear_in_same_query!(applications, audit_events);
 
 diesel::table! {
     intents (kind, id) {

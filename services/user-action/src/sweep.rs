@@ -4,14 +4,22 @@
 //! Idempotency-Keys and abandoned claims. It runs at start and then
 //! periodically; every removal is logged by id and counted in
 //! `sweep_removed_total`.
+//!
+//! With a retention period set (`USER_ACTION_RETENTION_DAYS`), it also
+//! erases withdrawn and rejected applications unchanged for that long
+//! (issue 17, "Retention and erasure"): their documents and parties over
+//! the internal APIs, then their personal values here, as `onboarding
+//! erase` does. Cases are left to the bank's case retention: a case is a
+//! compliance record, erased only by the operator's command.
 
 use crate::rows::document_owner;
+use crate::store::erasure::{self, Plan};
 use crate::store::idempotency::{self, Lifetimes};
 use crate::store::intents::{self, Intent};
 use clients::{DocumentClient, PartyClient};
 use service_kit::db::timestamp;
 use service_kit::metrics::record_swept;
-use service_kit::{Database, ProblemError};
+use service_kit::{Database, Keyring, ProblemError};
 use std::time::Duration;
 
 /// How many intents one sweep handles at most.
@@ -30,7 +38,19 @@ pub struct Sweeper {
     pub grace: Duration,
     /// How long Idempotency-Keys live and claims hold.
     pub idempotency: Lifetimes,
+    /// How long a withdrawn or rejected application is kept unchanged
+    /// before it is erased; never when `None`.
+    pub retention: Option<Duration>,
+    /// Seals the tombstones.
+    pub keyring: Keyring,
 }
+
+/// The statuses whose applications the retention purge erases: decided
+/// against, or given up by the applicant.
+pub const RETAINED_STATUSES: [&str; 2] = ["Withdrawn", "Rejected"];
+
+/// Who the retention purge records as the erasure's actor.
+pub const RETENTION_ACTOR: &str = "retention-purge";
 
 impl Sweeper {
     /// One sweep: removes what every overdue intent names, then the
@@ -60,7 +80,75 @@ impl Sweeper {
             tracing::info!(keys, "swept expired idempotency keys and abandoned claims");
             record_swept(crate::NAME, "idempotency-key", keys as u64);
         }
-        Ok(removed + keys)
+        Ok(removed + keys + self.purge_expired().await?)
+    }
+
+    /// Erases the applications past their retention; how many.
+    async fn purge_expired(&self) -> Result<usize, ProblemError> {
+        let Some(retention) = self.retention else {
+            return Ok(0);
+        };
+        let age = chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::MAX);
+        let before = timestamp(chrono::Utc::now() - age);
+        let expired = self
+            .db
+            .run(move |conn| {
+                erasure::expired(conn, &RETAINED_STATUSES, &before, BATCH)
+                    .map_err(ProblemError::from)
+            })
+            .await?;
+        let mut erased = 0;
+        for id in expired {
+            let target = id.clone();
+            let plan = self
+                .db
+                .run(move |conn| {
+                    erasure::plan(conn, erasure::Target::Application(&target))
+                        .map_err(ProblemError::from)
+                })
+                .await?;
+            let Some(plan) = plan else { continue };
+            match self.erase(plan).await {
+                Ok(()) => erased += 1,
+                // The next sweep tries again: every step is idempotent.
+                Err(e) => {
+                    tracing::warn!(application_id = %id, error = %e, "retention purge could not erase; will retry");
+                }
+            }
+        }
+        if erased > 0 {
+            record_swept(crate::NAME, "expired-application", erased as u64);
+        }
+        Ok(erased)
+    }
+
+    /// Erases one application: its documents and parties in their
+    /// services, then its personal values here with the audit event.
+    async fn erase(&self, plan: Plan) -> Result<(), ProblemError> {
+        let owner = document_owner(&plan.owner_subject);
+        for id in &plan.document_ids {
+            self.documents
+                .delete(&owner, id)
+                .await
+                .map_err(|e| ProblemError::Internal(anyhow::anyhow!("document {id}: {e}")))?;
+        }
+        for id in &plan.party_ids {
+            self.party
+                .delete(id)
+                .await
+                .map_err(|e| ProblemError::Internal(anyhow::anyhow!("party {id}: {e}")))?;
+        }
+        let (keyring, erased) = (self.keyring.clone(), plan.clone());
+        self.db
+            .run(move |conn| {
+                erasure::tombstone(conn, &keyring, &erased, RETENTION_ACTOR)
+                    .map_err(ProblemError::from)
+            })
+            .await?;
+        // Ids only: never a value that was erased.
+        tracing::info!(application_id = %plan.application_id, parties = plan.party_ids.len(),
+            documents = plan.document_ids.len(), "retention purge erased an application");
+        Ok(())
     }
 
     /// Takes the intent (so that no late request records what it names),

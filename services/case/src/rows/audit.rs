@@ -156,6 +156,12 @@ impl AuditRow {
             .map_err(|e| Corrupt(e.to_string()))
     }
 
+    /// `plaintext` sealed as this row's `column` ([`OLD_VALUE`] or
+    /// [`NEW_VALUE`]): an erased value's tombstone.
+    pub fn seal(&self, keyring: &Keyring, column: &str, plaintext: &str) -> String {
+        keyring.seal(&binding_of!(self).context(column), plaintext)
+    }
+
     /// The change as the audit trail shows it, its values opened when
     /// `sealed` (its action seals them).
     pub fn open(self, keyring: &Keyring, sealed: bool) -> Result<AuditEvent, Corrupt> {

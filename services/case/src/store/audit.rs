@@ -18,6 +18,9 @@ pub enum Action {
     CustomerAdded,
     /// A customer was removed.
     CustomerRemoved,
+    /// The customer's personal data was erased (`onboarding erase`); no
+    /// values.
+    CustomerErased,
     /// The status was changed.
     StatusChanged,
     /// A business record was added.
@@ -47,6 +50,7 @@ impl Action {
             Self::CaseCreated => "caseCreated",
             Self::CustomerAdded => "customerAdded",
             Self::CustomerRemoved => "customerRemoved",
+            Self::CustomerErased => "customerErased",
             Self::StatusChanged => "statusChanged",
             Self::RecordAdded(RecordKind::Account) => "accountAdded",
             Self::RecordAdded(RecordKind::ExternalEntity) => "externalEntityAdded",

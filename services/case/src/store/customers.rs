@@ -77,15 +77,20 @@ const ROWS_PER_INSERT: usize = 100;
 
 /// Every row that stores some customers of one case, with their audit
 /// records.
-struct Rows {
+pub(super) struct Rows {
     customers: Vec<CustomerRow>,
     details: Vec<DetailsRow>,
     lists: ListRows,
-    audit: Vec<NewAudit>,
+    pub(super) audit: Vec<NewAudit>,
 }
 
 impl Rows {
-    fn of(keyring: &Keyring, case_id: &str, customers: &[&Customer], change: &Change) -> Self {
+    pub(super) fn of(
+        keyring: &Keyring,
+        case_id: &str,
+        customers: &[&Customer],
+        change: &Change,
+    ) -> Self {
         let (rows, details) = customers
             .iter()
             .map(|c| customer_rows::rows_of(keyring, case_id, c, &change.at, &change.actor))
@@ -110,7 +115,7 @@ impl Rows {
     /// connection over both backends builds and prepares each statement
     /// afresh, while the backend's own caches it. The customers' rows go
     /// first, so the first statement is a write.
-    fn insert(&self, conn: &mut DbConnection) -> QueryResult<()> {
+    pub(super) fn insert(&self, conn: &mut DbConnection) -> QueryResult<()> {
         // Every table in statements of the same row counts.
         macro_rules! insert {
             ($c:expr, $table:expr, $rows:expr) => {
@@ -257,7 +262,7 @@ pub fn page(
 /// The customers of `case_id` whose main rows are `rows`, with every field
 /// and list: seven queries, whatever their number. A value that does not
 /// open or parse fails as [`super::undecodable`].
-fn complete(
+pub(super) fn complete(
     conn: &mut DbConnection,
     keyring: &Keyring,
     case_id: &str,

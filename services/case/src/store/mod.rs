@@ -9,6 +9,7 @@ pub mod audit;
 pub mod cases;
 pub mod customers;
 pub mod decisions;
+pub mod erasure;
 pub mod events;
 pub mod locks;
 pub mod narratives;

@@ -15,7 +15,8 @@ pub struct AuditEvent {
     pub at: String,
     /// Who: the subject of the token that made the change.
     pub actor: String,
-    /// `caseCreated`, `customerAdded`, `customerRemoved`, `statusChanged`,
+    /// `caseCreated`, `customerAdded`, `customerRemoved`, `customerErased`
+    /// (its personal data erased by the operator), `statusChanged`,
     /// `accountAdded`, `accountRemoved`, `externalEntityAdded`,
     /// `externalEntityRemoved`, `transactionAdded`, `transactionRemoved`,
     /// `eventAdded`, `eventDecided`, `descriptionChanged`,

@@ -88,6 +88,25 @@ pub fn mark_deleting(conn: &mut DbConnection, id: &str, owner: &Owner) -> QueryR
     .map(|n| n == 1)
 }
 
+/// Hides a document of any owner for `onboarding erase`: one visible,
+/// being uploaded, or already being deleted (an erase cut short). False
+/// when there is no such document left.
+pub fn mark_erasing(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
+    let live = [
+        State::Stored.as_str(),
+        State::Pending.as_str(),
+        State::Deleting.as_str(),
+    ];
+    diesel::update(
+        documents::table
+            .find(id)
+            .filter(documents::state.eq_any(live)),
+    )
+    .set(documents::state.eq(State::Deleting.as_str()))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
 /// Leaves a tombstone for an id nobody has used yet, so that an upload
 /// with it that arrives late (after its caller gave up and deleted it) is
 /// refused instead of leaving an orphan. A used id is left alone.

@@ -10,6 +10,7 @@ mod in_doubt;
 mod key_lifetimes;
 mod listing;
 mod peers;
+mod retention;
 mod security;
 mod status_rules;
 mod sweep;

@@ -1,0 +1,340 @@
+//! `onboarding erase` (issue 17, "Retention and erasure"): an application
+//! seeded through the public CAM and ECM APIs is erased by the real binary;
+//! afterwards the APIs and the databases show the skeleton with the
+//! tombstone and none of the seeded personal values, the object store holds
+//! no document, a second run (by application or by party) finds nothing
+//! left, and unknown ids are refused naming the flag.
+
+use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel::{QueryableByName, RunQueryDsl};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use std::process::Command;
+use support::cam::{seed_create_prospect, seed_update_prospect, Cam};
+use testkit::{backend_tests, call, Backend, TestApp};
+
+mod support;
+
+const BIN: &str = env!("CARGO_BIN_EXE_onboarding");
+
+/// Every service in one process, as `serve` builds them.
+fn build_all(
+    ctx: &service_kit::server::Context,
+    vars: &std::collections::HashMap<String, String>,
+) -> anyhow::Result<Vec<service_kit::Service>> {
+    onboarding::build_all(&onboarding::service_names(), ctx, Some(vars))
+}
+
+/// `onboarding erase ARGS` on the app's databases: (success, stdout, stderr).
+fn erase(app: &TestApp, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(BIN)
+        .arg("erase")
+        .args(args)
+        .envs(&app.vars)
+        .output()
+        .expect("runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+#[derive(QueryableByName)]
+struct Cell {
+    #[diesel(sql_type = Nullable<Text>)]
+    v: Option<String>,
+}
+
+fn count(backend: Backend, url: &str, sql: &str) -> i64 {
+    let mut conn = testkit::faults::connect(backend, url);
+    let row: Count = diesel::sql_query(sql).get_result(&mut conn).expect("count");
+    row.n
+}
+
+fn cells(backend: Backend, url: &str, sql: &str) -> Vec<Option<String>> {
+    let mut conn = testkit::faults::connect(backend, url);
+    let rows: Vec<Cell> = diesel::sql_query(sql).load(&mut conn).expect("rows");
+    rows.into_iter().map(|c| c.v).collect()
+}
+
+/// An ECM operation's answer.
+async fn ecm(app: &TestApp, token: &str, op: &str, body: Value) -> Value {
+    let path = format!("/rest-api/ECMService/CaseManagementService/{op}");
+    let (status, answer) = call(
+        app.anonymous(Method::POST, &path)
+            .bearer_auth(token)
+            .json(&body),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{op}: {answer}");
+    answer
+}
+
+/// The seeded personal values: none may be seen after the erasure.
+const SEEDED: [&str; 8] = [
+    "Virat",
+    "Kohli",
+    "Rohit",
+    "Sharma",
+    "Marine Drive",
+    "kohli-payslip",
+    "TX999",
+    "kanand",
+];
+
+fn assert_none_seeded(what: &str, text: &str) {
+    for value in SEEDED {
+        assert!(!text.contains(value), "{what} still shows {value}: {text}");
+    }
+}
+
+async fn erase_removes_an_applicants_personal_data(backend: Backend) {
+    let cam_vars = support::cam::cam_vars();
+    let extra: Vec<(&str, &str)> = cam_vars
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let mut app = TestApp::spawn(backend, &onboarding::service_names(), &extra, &build_all).await;
+    let applicant = Cam::new(&app.url, "applicant-erase");
+    let (status, created) = call(
+        applicant
+            .request("PersonalInfo/createProspectProfile")
+            .header("Idempotency-Key", "erase-1")
+            .json(&seed_create_prospect()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let application = created["Application_id"].as_str().expect("id").to_owned();
+    let party = created["Party_Id"].as_str().expect("party").to_owned();
+    let (status, co) = applicant
+        .call(
+            "PersonalInfo/updateProspectProfile",
+            &seed_update_prospect(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{co}");
+    let (status, pre) = applicant
+        .call("UserAction/createPreRequirements", &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{pre}");
+    let (status, answered) = applicant
+        .call(
+            "UserAction/updateUserAction",
+            &json!({"UserActionIdentifier": format!("TimeOnCurrentAddress_{party}_{application}"),
+                    "Response": "Flat 7, Marine Drive", "Status": "Submitted"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answered}");
+    let income = format!("ProofOfIncomeEmployed_{party}_{application}");
+    let pdf = support::cam::b64(&support::cam::pdf_bytes());
+    let (status, uploaded) = applicant
+        .call(
+            "UserAction/uploadDocument",
+            &json!({"UserActionIdentifier": income, "Response": [{"fileName": "kohli-payslip.pdf",
+                    "fileType": "application/pdf", "fileInfo": "", "fileClientId": 1, "fileContents": pdf}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{uploaded}");
+    let analyst = support::cam::ecm_token("analyst-1", &["case:write"]);
+    ecm(&app, &analyst, "createCase", json!([{"caseId": "C1"}])).await;
+    ecm(
+        &app,
+        &analyst,
+        "addCustomer",
+        json!([{"caseId": "C1", "customers": [{"customerId": party,
+        "firstName": "Virat", "lastName": "Kohli", "taxId": "TX999", "dateOfBirth": "1985-10-10",
+        "pepFlagCode": "N", "emails": [{"emailId": "kanand@temenos.com"}]}]}]),
+    )
+    .await;
+    let objects = testkit::objects::Objects::of(&app.vars);
+    assert_eq!(objects.keys().await.len(), 1);
+    app.take_server().stop(true).await;
+
+    let (ok, stdout, stderr) = erase(&app, &["--application", &application]);
+    assert!(ok, "{stderr}");
+    assert_eq!(
+        stdout,
+        format!(
+            "user-action: 2 applicants, 1 answers, 1 attachments, 1 idempotency keys\n\
+                 document: 1 documents\nparty: 2 parties\ncase: 1 case customers, 1 audit values\n\
+                 application {application} erased\n"
+        )
+    );
+    assert_none_seeded("the log", &stderr);
+    let nothing = format!("user-action: 0 applicants, 0 answers, 0 attachments, 0 idempotency keys\n\
+                           document: 0 documents\nparty: 0 parties\ncase: 0 case customers, 0 audit values\n\
+                           application {application}: nothing was left to erase\n");
+    for args in [
+        ["--application", application.as_str()],
+        ["--party", party.as_str()],
+    ] {
+        let (ok, stdout, stderr) = erase(&app, &args);
+        assert!(ok, "{stderr}");
+        assert_eq!(stdout, nothing);
+    }
+    for (args, refusal) in [
+        (
+            ["--application", "NOPE123"],
+            "error: --application NOPE123: no such application",
+        ),
+        (
+            ["--party", "1234567890"],
+            "error: --party 1234567890: no such party in any application, case or party-service",
+        ),
+        (
+            ["--party", "12"],
+            "error: --party 12: must be a party id of 10 digits",
+        ),
+    ] {
+        let (ok, _, stderr) = erase(&app, &args);
+        assert!(!ok);
+        assert_eq!(stderr.lines().last(), Some(refusal));
+    }
+
+    // The databases and the object store.
+    let db = |name: &str| app.vars[&format!("{name}_DATABASE_URL")].clone();
+    assert_eq!(
+        count(backend, &db("PARTY"), "SELECT count(*) AS n FROM parties"),
+        0
+    );
+    assert_eq!(
+        count(
+            backend,
+            &db("PARTY"),
+            "SELECT count(*) AS n FROM party_contact_points"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            backend,
+            &db("DOCUMENT"),
+            "SELECT count(*) AS n FROM documents"
+        ),
+        0
+    );
+    assert_eq!(objects.keys().await, Vec::<String>::new());
+    let ua = db("USER_ACTION");
+    assert_eq!(
+        count(backend, &ua, "SELECT count(*) AS n FROM applications"),
+        1
+    );
+    assert_eq!(
+        count(backend, &ua, "SELECT count(*) AS n FROM applicants"),
+        2
+    );
+    assert_eq!(
+        count(backend, &ua, "SELECT count(*) AS n FROM action_documents"),
+        0
+    );
+    assert_eq!(
+        count(backend, &ua, "SELECT count(*) AS n FROM idempotency_keys"),
+        0
+    );
+    assert_eq!(
+        cells(backend, &db("CASE"), "SELECT first_name AS v FROM case_customers UNION ALL SELECT last_name AS v FROM case_customers UNION ALL SELECT tax_id AS v FROM case_customers UNION ALL SELECT date_of_birth AS v FROM case_customers"),
+        vec![Some("[erased]".to_owned()), Some("[erased]".to_owned()), None, None]
+    );
+    assert_eq!(
+        count(
+            backend,
+            &db("CASE"),
+            "SELECT count(*) AS n FROM case_customer_emails"
+        ),
+        0
+    );
+
+    // The APIs.
+    app.restart(&[], &build_all).await;
+    let applicant = Cam::new(&app.url, "applicant-erase");
+    let (status, listing) = applicant
+        .call("UserAction/getUserActions", &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{listing}");
+    let text = listing.to_string();
+    assert_none_seeded("getUserActions", &text);
+    assert!(text.contains("[erased]"), "{text}");
+    let (status, documents) = applicant
+        .call(
+            "UserAction/getDocument",
+            &json!({"UserActionIdentifier": income}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{documents}");
+    assert_none_seeded("getDocument", &documents.to_string());
+    let (status, trail) = applicant.call("Audit/getAuditEvents", &json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{trail}");
+    let last = trail["AuditEvents"]
+        .as_array()
+        .and_then(|e| e.last())
+        .cloned()
+        .unwrap_or_default();
+    // The operator is staff: the applicant sees "bank" (finding 11).
+    assert_eq!(
+        (
+            &last["kind"],
+            &last["target"],
+            &last["subject"],
+            &last["newValue"]
+        ),
+        (
+            &json!("application-erased"),
+            &json!(application),
+            &json!("bank"),
+            &Value::Null
+        ),
+        "{trail}"
+    );
+    let (status, _) = call(app.internal(Method::GET, &format!("/party/v1/parties/{party}"))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let details = ecm(&app, &analyst, "getCaseDetails", json!({"caseId": "C1"})).await;
+    assert_none_seeded("getCaseDetails", &details.to_string());
+    let customer = &details["customers"][0];
+    assert_eq!(
+        (
+            &customer["customerId"],
+            &customer["firstName"],
+            &customer["lastName"],
+            &customer["pepFlagCode"]
+        ),
+        (
+            &json!(party),
+            &json!("[erased]"),
+            &json!("[erased]"),
+            &json!("N")
+        ),
+        "{details}"
+    );
+    let audit = ecm(&app, &analyst, "getCaseAudit", json!({"caseId": "C1"})).await;
+    assert_none_seeded("getCaseAudit", &audit.to_string());
+    let actions: Vec<(&str, Option<&str>, Option<&str>)> = audit["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap_or(""),
+                e["newValue"].as_str(),
+                e["actor"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            ("caseCreated", None, Some("analyst-1")),
+            ("customerAdded", Some("[erased]"), Some("analyst-1")),
+            ("customerErased", None, Some(onboarding::OPERATOR)),
+        ],
+        "{audit}"
+    );
+}
+
+backend_tests!(erase_removes_an_applicants_personal_data);
