@@ -17,10 +17,6 @@ use domain::party::{ContactChannel, ContactPoint, PartyInput, PartyKind};
 use serde_json::{json, Value};
 use service_kit::db::timestamp;
 
-/// The status of a new application (SPEC §D): the only one a client's
-/// request can lead to.
-const INITIAL_STATUS: &str = "InProgress";
-
 /// The party a profile describes.
 fn party_input(profile: &Profile) -> Result<PartyInput, CamError> {
     let mut contact_points = vec![ContactPoint {
@@ -201,7 +197,7 @@ pub async fn create_prospect_profile(
             // alone knows whether the applicant is its customer: the
             // profile's `Status` and `IsExistingCustomer` (the seed's
             // sample sends both) are read and not kept.
-            status: INITIAL_STATUS.to_owned(),
+            status: crate::process::IN_PROGRESS.to_owned(),
             branch_reference: profile.branch_reference.as_ref().map(|s| s.to_string()),
             section_progress: profile.section_progress.as_ref().map(|s| s.to_string()),
             is_existing_customer: None,

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod applications;
+pub mod flow;
 pub mod idempotency;
 pub mod intents;
 pub mod sealing;
