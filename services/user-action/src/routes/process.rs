@@ -12,7 +12,7 @@ use crate::rows::{AuditRow, OutboxRow, RmRequestRow};
 use crate::store;
 use crate::store::flow::Stepped;
 use crate::wire::{
-    Fabric, FabricError, RmNotified, RmRequest, SignalRequest, Signalled, MAX_MESSAGE_CHARS,
+    Fabric, FabricError, RmNotified, RmRequest, Signal, SignalRequest, Signalled, MAX_MESSAGE_CHARS,
 };
 use actix_web::{web, HttpRequest};
 use serde_json::json;
@@ -49,11 +49,13 @@ pub async fn signal_process(
         .await?;
     let (step, kind) = process::step_of(request.signal);
     let now = service_kit::db::timestamp(chrono::Utc::now());
-    let prescribed = match request.signal {
-        crate::wire::Signal::Submit => {
-            prescribe::prescribed(&state.catalog, &application.id, &applicants, true, &now)
-        }
-        crate::wire::Signal::Withdraw => Vec::new(),
+    // Only Submit is gated: on the actions, and on the pre-requirements
+    // the catalog prescribes (made or not).
+    let gated = request.signal == Signal::Submit;
+    let prescribed = if gated {
+        prescribe::prescribed(&state.catalog, &application.id, &applicants, true, &now)
+    } else {
+        Vec::new()
     };
     let event = OutboxRow::new(
         &application.id,
@@ -65,7 +67,6 @@ pub async fn signal_process(
         caller.subject.clone(),
         state.clone(),
     );
-    let gated = request.signal == crate::wire::Signal::Submit;
     let stepped = state
         .db(move |conn| {
             store::flow::step(
