@@ -25,6 +25,24 @@ const WITHDRAW: Step = Step {
     made: &[],
 };
 
+/// The statuses after which nothing of the application changes at the
+/// applicant's hand: withdrawn, or decided.
+const CLOSED: [&str; 3] = ["Withdrawn", "Approved", "Rejected"];
+
+/// Whether the applicant may still change the application's actions (and
+/// upload their documents): until it is withdrawn or decided. While it is
+/// submitted or under review, an action the bank sends back is answered
+/// again.
+pub fn actions_open(status: &str) -> bool {
+    !CLOSED.contains(&status)
+}
+
+/// Whether the applicant may still add or change applicants: only before
+/// submission, as the applicants are what the bank's case is opened on.
+pub fn applicants_open(status: &str) -> bool {
+    status == IN_PROGRESS
+}
+
 /// The step a signal asks for, and the outbox event that records it.
 pub fn step_of(signal: Signal) -> (Step, &'static str) {
     match signal {

@@ -230,9 +230,12 @@ async fn check_update(
             format!("{field}Status: only a reviewer may set Reviewed or Rejected"),
         ));
     }
-    let (action, _application, definition) = state
+    let (action, application, definition) = state
         .owned_action(caller, &update.user_action_identifier, reviewing)
         .await?;
+    if !reviewing {
+        super::actions_open(&application)?;
+    }
     let target = update.status.as_str();
     if action.status == target && action.response == update.response {
         if let Some(id) = &action.last_update_id {
@@ -348,7 +351,7 @@ async fn apply(
         (status = 401, description = "No app credentials or end-user token", body = FabricError),
         (status = 403, description = "Only reviewers set Reviewed or Rejected", body = FabricError),
         (status = 404, description = "No such action of the caller", body = FabricError),
-        (status = 409, description = "The status change is not allowed", body = FabricError),
+        (status = 409, description = "The status change is not allowed, or the application is withdrawn or decided (10301)", body = FabricError),
     )
 )]
 pub async fn update_user_action(
@@ -378,7 +381,7 @@ const MAX_BULK: usize = 100;
         (status = 401, description = "No app credentials or end-user token", body = FabricError),
         (status = 403, description = "Only reviewers set Reviewed or Rejected", body = FabricError),
         (status = 404, description = "No such action of the caller", body = FabricError),
-        (status = 409, description = "A status change is not allowed; nothing was applied", body = FabricError),
+        (status = 409, description = "A status change is not allowed, or the application is withdrawn or decided (10301); nothing was applied", body = FabricError),
     )
 )]
 pub async fn update_user_action_bulk(

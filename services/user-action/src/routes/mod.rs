@@ -224,6 +224,21 @@ impl AppState {
     }
 }
 
+/// Refuses an applicant's change to the actions of an application that is
+/// withdrawn or decided (SPEC §D: the flow ends there).
+pub fn actions_open(application: &ApplicationRow) -> Result<(), CamError> {
+    if crate::process::actions_open(&application.status) {
+        return Ok(());
+    }
+    Err(CamError::new(
+        ErrorCode::ForbiddenTransition,
+        format!(
+            "Application_id: the application is {}; its actions no longer change",
+            application.status
+        ),
+    ))
+}
+
 /// Any other path under the CAM prefix.
 async fn no_operation() -> Result<HttpResponse, CamError> {
     Err(CamError::new(

@@ -190,6 +190,21 @@ async fn submit_waits_for_every_required_action(backend: Backend) {
         listing_status(&listing),
         (&json!(application), &json!("Submitted"))
     );
+    let mut co_applicant = profile("Rohit", "Sharma");
+    co_applicant["ApplicantType"] = json!("CoApplicant");
+    assert_eq!(
+        user.call("PersonalInfo/updateProspectProfile", &co_applicant)
+            .await,
+        (
+            StatusCode::CONFLICT,
+            fabric(
+                409,
+                10301,
+                "Application_id: the application is Submitted; its applicants no longer change"
+            )
+        ),
+        "the case is opened on the applicants submitted"
+    );
     assert_eq!(listing["count"], json!(4));
     assert_eq!(
         status_changes(&user).await,
@@ -215,6 +230,31 @@ async fn submit_waits_for_every_required_action(backend: Backend) {
     assert_eq!(
         listing_status(&user.actions().await),
         (&json!(application), &json!("Withdrawn"))
+    );
+    let closed = (
+        StatusCode::CONFLICT,
+        fabric(
+            409,
+            10301,
+            "Application_id: the application is Withdrawn; its actions no longer change",
+        ),
+    );
+    let optional = id("OptionalQuestion");
+    assert_eq!(
+        user.call(
+            "UserAction/updateUserAction",
+            &json!({"UserActionIdentifier": optional, "Response": "", "Status": "Skipped"}),
+        )
+        .await,
+        closed
+    );
+    assert_eq!(
+        user.call(
+            "UserAction/uploadDocument",
+            &upload(&optional, &[("late.pdf", "application/pdf", &pdf_b64())]),
+        )
+        .await,
+        closed
     );
     assert_eq!(
         status_changes(&user).await,
