@@ -3,10 +3,10 @@
 Run as a script (`python3 .ci/fuzz_hooks.py BASE`), it creates, through the
 real API, the records that operations on an existing resource need (a party,
 a document, an ECM case with a customer, a CAM prospect with its
-pre-requirements) and prints their ids as `export NAME=value` lines. The
-credentials come from the environment `.ci/fuzz` sets (FUZZ_INTERNAL,
-FUZZ_APP_KEY, FUZZ_APP_SECRET, FUZZ_USER_TOKEN, FUZZ_CASE_TOKEN: whole
-header lines `Name: value`).
+pre-requirements, and a second prospect for signalProcess) and prints their
+ids as `export NAME=value` lines. The credentials come from the
+environment `.ci/fuzz` sets (FUZZ_INTERNAL, FUZZ_APP_KEY, FUZZ_APP_SECRET,
+FUZZ_USER_TOKEN, FUZZ_CASE_TOKEN: whole header lines `Name: value`).
 
 Loaded by Schemathesis (SCHEMATHESIS_HOOKS), its `map_case` hook makes every
 positive case name those records, so that schema-valid requests reach the
@@ -65,6 +65,11 @@ def create(base):
         "Email": "fuzz@example.com"})
     actions = _call(base, "POST", cam_base + "UserAction/createPreRequirements", cam,
                     {"Application_id": prospect["Application_id"]})
+    # signalProcess's own application: a Withdraw closes the one it names,
+    # and the other operations' application must stay open.
+    signalled = _call(base, "POST", cam_base + "PersonalInfo/createProspectProfile", cam, {
+        "FirstName": "Fuzz", "LastName": "Signal", "DateOfBirth": "1985-10-10",
+        "Email": "fuzz@example.com"})
     identifiers = [a["UserActionIdentifier"] for group in actions.values()
                    if isinstance(group, list) for a in group]
     return {
@@ -74,6 +79,7 @@ def create(base):
         "FUZZ_CASE_ID": "FUZZ-CASE",
         "FUZZ_CUSTOMER_ID": "FUZZ-CUSTOMER",
         "FUZZ_APPLICATION_ID": prospect["Application_id"],
+        "FUZZ_SIGNAL_APPLICATION_ID": signalled["Application_id"],
         "FUZZ_ACTION_ID": identifiers[0] if identifiers else "",
     }
 
@@ -161,6 +167,8 @@ if __name__ != "__main__":
         body = _replace(body, "customerId", lambda: env["FUZZ_CUSTOMER_ID"]) \
             if path.endswith("/getCustomerCases") else body
         body = _replace(body, "Application_id", lambda: env["FUZZ_APPLICATION_ID"])
+        if path.endswith("/signalProcess") and isinstance(body, dict):
+            body = {**body, "Application_id": env["FUZZ_SIGNAL_APPLICATION_ID"]}
         body = _replace(body, "UserActionIdentifier", lambda: env["FUZZ_ACTION_ID"])
         # jsondata is JSON text, which a schema cannot say.
         body = _replace(body, "jsondata", lambda: json.dumps({"Application_id": env["FUZZ_APPLICATION_ID"]}))

@@ -126,7 +126,7 @@ pub async fn seed_flow(base: &str) {
             "Income": [item("ProofOfIncomeEmployed", &virat), item("ProofOfIncomeEmployed", &rohit)],
             "Documents": [item("DriverLicense", &virat), item("DriverLicense", &rohit), item("OptionalQuestion", &virat)],
             "Verification": [item("TimeOnCurrentAddress", &virat)],
-            "count": 6, "opstatus": 0, "httpStatusCode": 200
+            "count": 6, "Application_id": app, "ApplicationStatus": "InProgress", "opstatus": 0, "httpStatusCode": 200
         })
     };
     let (status, actions) = cam
@@ -141,7 +141,7 @@ pub async fn seed_flow(base: &str) {
         .await;
     assert_eq!(
         none,
-        json!({"count": 0, "opstatus": 0, "httpStatusCode": 200})
+        json!({"count": 0, "Application_id": app, "ApplicationStatus": "InProgress", "opstatus": 0, "httpStatusCode": 200})
     );
 
     // uploadDocument: the seed's sample (with a real file: the seed's is empty).

@@ -59,6 +59,9 @@ pub enum ErrorCode {
     DocumentLimit = 10307,
     /// The application's documents would pass the bytes it may hold.
     DocumentBytesLimit = 10308,
+    /// The application cannot be submitted while required actions are
+    /// pending (each is named).
+    ActionsPending = 10309,
     /// File rule: forbidden characters in the name.
     FileNameCharacters = 10401,
     /// File rule: no extension.
@@ -112,6 +115,7 @@ impl ErrorCode {
         ErrorCode::CoApplicantLimit,
         ErrorCode::DocumentLimit,
         ErrorCode::DocumentBytesLimit,
+        ErrorCode::ActionsPending,
         ErrorCode::FileNameCharacters,
         ErrorCode::FileNameExtension,
         ErrorCode::FileNameLeadingSpace,
@@ -159,7 +163,8 @@ impl ErrorCode {
             | Self::IdempotencyInProgress
             | Self::IdempotencyMismatch
             | Self::CoApplicantLimit
-            | Self::DocumentLimit => StatusCode::CONFLICT,
+            | Self::DocumentLimit
+            | Self::ActionsPending => StatusCode::CONFLICT,
             Self::BodyTooLarge | Self::FileTooLarge | Self::DocumentBytesLimit => {
                 StatusCode::PAYLOAD_TOO_LARGE
             }

@@ -14,6 +14,7 @@ mod error;
 mod listing;
 mod openapi;
 mod prescribe;
+mod process;
 mod render;
 mod routes;
 mod rows;

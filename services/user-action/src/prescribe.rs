@@ -46,6 +46,7 @@ pub fn prescribed(
                 status: "Created".to_owned(),
                 response: String::new(),
                 sealed: false,
+                review_comment: None,
                 is_pre_requirement: pre,
                 position: i32::try_from(position).unwrap_or(i32::MAX),
                 last_update_id: None,

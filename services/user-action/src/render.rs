@@ -31,6 +31,7 @@ pub struct Groups<'a> {
     groups: Vec<(&'a str, Vec<Item<'a>>)>,
     count: usize,
     id: Option<&'a str>,
+    application: Option<(&'a str, &'a str)>,
 }
 
 /// Groups `actions` (catalog order, main applicant first). Actions whose
@@ -74,6 +75,7 @@ pub fn grouped<'a>(
         groups,
         count,
         id: None,
+        application: None,
     }
 }
 
@@ -81,6 +83,13 @@ impl<'a> Groups<'a> {
     /// Adds the application id (createPreRequirements' `id`).
     pub fn with_id(mut self, id: &'a str) -> Self {
         self.id = Some(id);
+        self
+    }
+
+    /// Adds the application and its status (getUserActions'
+    /// `Application_id` and `ApplicationStatus`, SPEC §D).
+    pub fn with_application(mut self, id: &'a str, status: &'a str) -> Self {
+        self.application = Some((id, status));
         self
     }
 }
@@ -94,6 +103,10 @@ impl Serialize for Groups<'_> {
         map.serialize_entry("count", &self.count)?;
         if let Some(id) = self.id {
             map.serialize_entry("id", id)?;
+        }
+        if let Some((id, status)) = self.application {
+            map.serialize_entry("Application_id", id)?;
+            map.serialize_entry("ApplicationStatus", status)?;
         }
         map.serialize_entry("opstatus", &0)?;
         map.serialize_entry("httpStatusCode", &200)?;
@@ -154,6 +167,9 @@ impl Serialize for Metadata<'_, '_> {
                 if let Some(applicant) = item.applicant {
                     map.serialize_entry("DynamicData", &Names(applicant))?;
                 }
+            }
+            if let Some(comment) = &item.action.review_comment {
+                map.serialize_entry("ReviewComment", comment)?;
             }
         }
         map.end()

@@ -48,6 +48,7 @@ diesel::table! {
         created_at -> Text,
         updated_at -> Text,
         sealed -> Bool,
+        review_comment -> Nullable<Text>,
     }
 }
 
@@ -102,5 +103,29 @@ diesel::table! {
         owner_subject -> Text,
         created_at -> Text,
         swept_at -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    rm_requests (id) {
+        id -> Text,
+        application_id -> Text,
+        subject -> Text,
+        message -> Text,
+        case_id -> Nullable<Text>,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
+    outbox (seq) {
+        seq -> BigInt,
+        id -> Text,
+        aggregate_id -> Text,
+        kind -> Text,
+        payload -> Text,
+        request_id -> Nullable<Text>,
+        created_at -> Text,
+        delivered_at -> Nullable<Text>,
     }
 }

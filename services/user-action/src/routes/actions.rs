@@ -66,8 +66,12 @@ pub async fn get_user_actions(
                 store::applications::applicants_of(conn, &state_in_db.keyring, &application)?;
             let actions =
                 store::actions::of_application(conn, &state_in_db.keyring, &application, pre)?;
+            let status = store::applications::find(conn, &application)?
+                .map(|row| row.status)
+                .ok_or(diesel::result::Error::NotFound)?;
             let groups =
-                render::grouped(&state_in_db.catalog, &actions, &applicants, Style::Listed);
+                render::grouped(&state_in_db.catalog, &actions, &applicants, Style::Listed)
+                    .with_application(&application, &status);
             Ok(serde_json::to_vec(&groups).map(|body| {
                 let body = bytes::Bytes::from(body);
                 state_in_db
@@ -205,6 +209,20 @@ async fn check_update(
             format!("must be at most {MAX_RESPONSE_CHARS} characters"),
         ));
     }
+    if let Some(comment) = &update.review_comment {
+        if update.status != Status::Rejected {
+            return Err(CamError::invalid(
+                &format!("{field}ReviewComment"),
+                "is sent only with Status Rejected",
+            ));
+        }
+        if domain::text::longer_than(comment, MAX_RESPONSE_CHARS) {
+            return Err(CamError::invalid(
+                &format!("{field}ReviewComment"),
+                format!("must be at most {MAX_RESPONSE_CHARS} characters"),
+            ));
+        }
+    }
     let reviewing = matches!(update.status, Status::Reviewed | Status::Rejected);
     if reviewing && !caller.roles.contains(&state.reviewer_role) {
         return Err(CamError::new(
@@ -212,9 +230,12 @@ async fn check_update(
             format!("{field}Status: only a reviewer may set Reviewed or Rejected"),
         ));
     }
-    let (action, _application, definition) = state
+    let (action, application, definition) = state
         .owned_action(caller, &update.user_action_identifier, reviewing)
         .await?;
+    if !reviewing {
+        super::actions_open(&application)?;
+    }
     let target = update.status.as_str();
     if action.status == target && action.response == update.response {
         if let Some(id) = &action.last_update_id {
@@ -260,9 +281,21 @@ async fn check_update(
         status: target.to_owned(),
         response: update.response.clone(),
         update_id,
+        review_comment: review_comment(update),
         event,
     };
     Ok((action, Checked::Change(Box::new(change))))
+}
+
+/// What an update does to the action's review comment: a rejection
+/// writes the reviewer's (or none), a new submission or an acceptance
+/// clears it, and the applicant's return to `Created` keeps it in view.
+fn review_comment(update: &ActionUpdate) -> Option<Option<String>> {
+    match update.status {
+        Status::Rejected => Some(update.review_comment.clone()),
+        Status::Submitted | Status::Reviewed => Some(None),
+        Status::Created | Status::Skipped => None,
+    }
 }
 
 /// The status rules: Created → Submitted, or Skipped when skippable;
@@ -318,7 +351,7 @@ async fn apply(
         (status = 401, description = "No app credentials or end-user token", body = FabricError),
         (status = 403, description = "Only reviewers set Reviewed or Rejected", body = FabricError),
         (status = 404, description = "No such action of the caller", body = FabricError),
-        (status = 409, description = "The status change is not allowed", body = FabricError),
+        (status = 409, description = "The status change is not allowed, or the application is withdrawn or decided (10301)", body = FabricError),
     )
 )]
 pub async fn update_user_action(
@@ -348,7 +381,7 @@ const MAX_BULK: usize = 100;
         (status = 401, description = "No app credentials or end-user token", body = FabricError),
         (status = 403, description = "Only reviewers set Reviewed or Rejected", body = FabricError),
         (status = 404, description = "No such action of the caller", body = FabricError),
-        (status = 409, description = "A status change is not allowed; nothing was applied", body = FabricError),
+        (status = 409, description = "A status change is not allowed, or the application is withdrawn or decided (10301); nothing was applied", body = FabricError),
     )
 )]
 pub async fn update_user_action_bulk(

@@ -6,6 +6,7 @@ pub mod audit;
 mod body;
 pub mod documents;
 mod idempotency;
+pub mod process;
 pub mod prospect;
 
 use crate::caller::{Authenticator, Caller};
@@ -54,7 +55,7 @@ pub struct AppState {
 }
 
 /// Registers the CAM scope: the rate limit (by end user, else app, else
-/// peer address), the nine operations, and a CAM 404 for any other path.
+/// peer address), the eleven operations, and a CAM 404 for any other path.
 pub fn register(
     cfg: &mut web::ServiceConfig,
     state: web::Data<AppState>,
@@ -102,6 +103,13 @@ pub fn register(
             .service(
                 web::resource("/UserAction/getDocument")
                     .route(web::post().to(documents::get_document)),
+            )
+            .service(
+                web::resource("/UserAction/signalProcess")
+                    .route(web::post().to(process::signal_process)),
+            )
+            .service(
+                web::resource("/UserAction/notifyRM").route(web::post().to(process::notify_rm)),
             )
             .service(
                 web::resource("/Audit/getAuditEvents")
@@ -214,6 +222,21 @@ impl AppState {
             .ok_or_else(CamError::no_action)?;
         Ok((action, application, definition))
     }
+}
+
+/// Refuses an applicant's change to the actions of an application that is
+/// withdrawn or decided (SPEC §D: the flow ends there).
+pub fn actions_open(application: &ApplicationRow) -> Result<(), CamError> {
+    if crate::process::actions_open(&application.status) {
+        return Ok(());
+    }
+    Err(CamError::new(
+        ErrorCode::ForbiddenTransition,
+        format!(
+            "Application_id: the application is {}; its actions no longer change",
+            application.status
+        ),
+    ))
 }
 
 /// Any other path under the CAM prefix.

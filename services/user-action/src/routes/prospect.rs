@@ -18,10 +18,6 @@ use domain::PartyId;
 use serde_json::{json, Value};
 use service_kit::db::timestamp;
 
-/// The status of a new application (SPEC §D): the only one a client's
-/// request can lead to.
-const INITIAL_STATUS: &str = "InProgress";
-
 /// The party a profile describes.
 fn party_input(profile: &Profile) -> Result<PartyInput, CamError> {
     let mut contact_points = vec![ContactPoint {
@@ -231,7 +227,7 @@ pub async fn create_prospect_profile(
             // alone knows whether the applicant is its customer: the
             // profile's `Status` and `IsExistingCustomer` (the seed's
             // sample sends both) are read and not kept.
-            status: INITIAL_STATUS.to_owned(),
+            status: crate::process::IN_PROGRESS.to_owned(),
             branch_reference: profile.branch_reference.as_ref().map(|s| s.to_string()),
             section_progress: profile.section_progress.as_ref().map(|s| s.to_string()),
             is_existing_customer: None,
@@ -280,7 +276,7 @@ fn refused_by_party(e: CallError, operation: &str) -> CamError {
         (status = 400, description = "A field is invalid", body = FabricError),
         (status = 401, description = "No app credentials or end-user token", body = FabricError),
         (status = 404, description = "The caller has no such application", body = FabricError),
-        (status = 409, description = "The Idempotency-Key is in use, or was used for a different request", body = FabricError),
+        (status = 409, description = "The Idempotency-Key is in use, or was used for a different request; or the application is submitted, withdrawn or decided and its applicants no longer change (10301)", body = FabricError),
         (status = 503, description = "party-service is unavailable; nothing was changed", body = FabricError),
         (status = 504, description = "party-service timed out", body = FabricError),
     )
@@ -296,6 +292,17 @@ pub async fn update_prospect_profile(
     let (application, applicants) = state
         .application_of(&caller, profile.application_id.clone())
         .await?;
+    // The applicants are what the bank's case is opened on: they are
+    // settled by submission.
+    if !crate::process::applicants_open(&application.status) {
+        return Err(CamError::new(
+            ErrorCode::ForbiddenTransition,
+            format!(
+                "Application_id: the application is {}; its applicants no longer change",
+                application.status
+            ),
+        ));
+    }
     let known = profile
         .entity_id
         .as_ref()

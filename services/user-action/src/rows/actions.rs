@@ -37,9 +37,14 @@ pub struct ActionRow {
     /// Whether the response held is sealed: always in the table, but for
     /// rows written before sealing; never once read.
     pub sealed: bool,
+    /// The reviewer's reason for sending the action back
+    /// (`ActionMetaData.ReviewComment`), sealed like the response; kept
+    /// until the action is submitted again.
+    pub review_comment: Option<String>,
 }
 
 const RESPONSE: &str = "user_actions.response";
+const REVIEW_COMMENT: &str = "user_actions.review_comment";
 
 impl ActionRow {
     /// The response of action `id`, sealed.
@@ -47,19 +52,31 @@ impl ActionRow {
         seal(keyring, RESPONSE, id, response)
     }
 
-    /// The row as it is stored: its response sealed.
+    /// The review comment of action `id`, sealed.
+    pub fn seal_review_comment(keyring: &Keyring, id: &str, comment: &str) -> String {
+        seal(keyring, REVIEW_COMMENT, id, comment)
+    }
+
+    /// The row as it is stored: its response and review comment sealed.
     pub fn sealed(mut self, keyring: &Keyring) -> Self {
         if !self.sealed {
             self.response = Self::seal_response(keyring, &self.id, &self.response);
+            self.review_comment = self
+                .review_comment
+                .map(|comment| Self::seal_review_comment(keyring, &self.id, &comment));
             self.sealed = true;
         }
         self
     }
 
-    /// The row as read: its response opened.
+    /// The row as read: its response and review comment opened.
     pub fn opened(mut self, keyring: &Keyring) -> QueryResult<Self> {
         if self.sealed {
             self.response = open(keyring, RESPONSE, &self.id, &self.response)?;
+            self.review_comment = self
+                .review_comment
+                .map(|comment| open(keyring, REVIEW_COMMENT, &self.id, &comment))
+                .transpose()?;
             self.sealed = false;
         }
         Ok(self)

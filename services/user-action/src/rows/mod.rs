@@ -4,9 +4,11 @@
 mod actions;
 mod applications;
 mod audit;
+mod flow;
 mod sealing;
 
 pub use actions::{document_owner, ActionRow, DocumentRow};
 pub use applications::{ApplicantRow, ApplicationRow};
 pub use audit::AuditRow;
+pub use flow::{OutboxRow, RmRequestRow};
 pub use sealing::{open, seal};

@@ -82,6 +82,9 @@ pub struct Change {
     pub response: String,
     /// The id the update answers.
     pub update_id: String,
+    /// The reviewer's reason to write (`Some(None)` clears it); `None`
+    /// leaves it as it is.
+    pub review_comment: Option<Option<String>>,
     /// Its audit event.
     pub event: AuditRow,
 }
@@ -109,6 +112,14 @@ pub fn apply(conn: &mut DbConnection, keyring: &Keyring, changes: &[Change]) -> 
             .execute(conn)?;
             if updated != 1 {
                 return Err(diesel::result::Error::RollbackTransaction);
+            }
+            if let Some(comment) = &change.review_comment {
+                let sealed = comment
+                    .as_deref()
+                    .map(|c| ActionRow::seal_review_comment(keyring, &change.action_id, c));
+                diesel::update(user_actions::table.find(&change.action_id))
+                    .set(user_actions::review_comment.eq(sealed))
+                    .execute(conn)?;
             }
             record(conn, std::slice::from_ref(&change.event))?;
         }

@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod applications;
 pub mod erasure;
+pub mod flow;
 pub mod idempotency;
 pub mod intents;
 pub mod sealing;

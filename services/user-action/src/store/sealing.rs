@@ -6,8 +6,8 @@
 //! active key) is kept.
 
 use super::idempotency::{open_answer, seal_answer};
-use crate::rows::{ActionRow, ApplicantRow, DocumentRow};
-use crate::schema::{action_documents, applicants, idempotency_keys, user_actions};
+use crate::rows::{ActionRow, ApplicantRow, DocumentRow, RmRequestRow};
+use crate::schema::{action_documents, applicants, idempotency_keys, rm_requests, user_actions};
 use diesel::prelude::*;
 use service_kit::db::{rewrite_in_batches, Batch, DbConnection};
 use service_kit::Keyring;
@@ -21,7 +21,8 @@ pub fn reseal(conn: &mut DbConnection, keyring: &Keyring, everything: bool) -> Q
     Ok(applicants(conn, keyring, everything)?
         + actions(conn, keyring, everything)?
         + documents(conn, keyring, everything)?
-        + answers(conn, keyring, everything)?)
+        + answers(conn, keyring, everything)?
+        + rm_requests(conn, keyring, everything)?)
 }
 
 /// Each row of a batch as read, and as it is to be written.
@@ -108,8 +109,11 @@ fn actions(conn: &mut DbConnection, keyring: &Keyring, everything: bool) -> Quer
                 .filter(user_actions::sealed.eq(was.sealed))
                 .filter(user_actions::response.eq(&was.response)),
         )
+        // A review rewrites the response too (sealed afresh), so the
+        // response alone tells whether the row changed meanwhile.
         .set((
             user_actions::response.eq(&now.response),
+            user_actions::review_comment.eq(&now.review_comment),
             user_actions::sealed.eq(true),
         ))
         .execute(conn)
@@ -155,6 +159,45 @@ fn documents(conn: &mut DbConnection, keyring: &Keyring, everything: bool) -> Qu
                 action_documents::file_client_id.eq(&now.file_client_id),
                 action_documents::sealed.eq(true),
             ))
+            .execute(conn)
+        },
+    )
+}
+
+/// Requests for help were sealed from the first: only a rekey
+/// (`everything`) rewrites them.
+fn rm_requests(conn: &mut DbConnection, keyring: &Keyring, everything: bool) -> QueryResult<usize> {
+    if !everything {
+        return Ok(0);
+    }
+    let mut after: Option<String> = None;
+    let read = |conn: &mut DbConnection| {
+        let mut query = rm_requests::table
+            .select(RmRequestRow::as_select())
+            .order(rm_requests::id)
+            .limit(BATCH)
+            .into_boxed();
+        if let Some(id) = &after {
+            query = query.filter(rm_requests::id.gt(id.clone()));
+        }
+        let batch: Vec<RmRequestRow> = query.load(conn)?;
+        let Some(last) = batch.last() else {
+            return Ok(Batch::Done);
+        };
+        after = Some(last.id.clone());
+        pairs(batch, |row| Ok(row.opened(keyring)?.sealed(keyring)))
+    };
+    rewrite_in_batches(
+        conn,
+        read,
+        |conn, (was, now): &(RmRequestRow, RmRequestRow)| {
+            // A request is never updated but by another rekey pass.
+            diesel::update(
+                rm_requests::table
+                    .find(&was.id)
+                    .filter(rm_requests::message.eq(&was.message)),
+            )
+            .set(rm_requests::message.eq(&now.message))
             .execute(conn)
         },
     )

@@ -50,6 +50,12 @@ pub struct ActionUpdate {
     pub response: String,
     /// The new status.
     pub status: Status,
+    /// Why a reviewer sends the action back (with `Rejected` only; at most
+    /// [`MAX_RESPONSE_CHARS`] characters): the applicant sees it as
+    /// `ActionMetaData.ReviewComment` until the action is submitted again.
+    #[serde(default, deserialize_with = "optional")]
+    #[schema(value_type = Option<String>, max_length = 4000, example = "The payslip is not legible")]
+    pub review_comment: Option<String>,
 }
 
 /// The body of updateUserActionBulk.
@@ -119,6 +125,13 @@ pub struct ActionGroups {
     pub groups: HashMap<String, Vec<ListedAction>>,
     /// How many actions are listed.
     pub count: usize,
+    /// The application.
+    #[serde(rename = "Application_id")]
+    #[schema(example = "3X88WLM")]
+    pub application_id: String,
+    /// Its status.
+    #[serde(rename = "ApplicationStatus")]
+    pub application_status: super::ApplicationStatus,
     /// 0: the operation succeeded.
     #[schema(example = 0)]
     pub opstatus: u32,
@@ -232,6 +245,11 @@ pub struct ActionMetaData {
     #[serde(rename = "DynamicData")]
     #[schema(nullable = false)]
     pub dynamic_data: Option<ApplicantNames>,
+    /// Why the bank sent the action back (getUserActions): present from
+    /// its rejection until it is submitted again.
+    #[serde(rename = "ReviewComment")]
+    #[schema(nullable = false, example = "The payslip is not legible")]
+    pub review_comment: Option<String>,
 }
 
 /// What an action concerns: the application, an applicant's party, or the

@@ -7,6 +7,7 @@ mod actions;
 mod audit;
 mod documents;
 mod fabric;
+mod process;
 mod prospect;
 
 pub use actions::{
@@ -16,6 +17,9 @@ pub use actions::{
 pub use audit::{AuditEvent, AuditEvents, AuditQuery, MAX_AUDIT_PAGE};
 pub use documents::{AttachedDocument, DocumentQuery, Documents, StoredFile, Upload, Uploaded};
 pub use fabric::{Fabric, FabricError};
+pub use process::{
+    ApplicationStatus, RmNotified, RmRequest, Signal, SignalRequest, Signalled, MAX_MESSAGE_CHARS,
+};
 pub use prospect::{ApplicantType, Profile, ProspectCreated, ProspectUpdated};
 
 use serde::{Deserialize, Deserializer};

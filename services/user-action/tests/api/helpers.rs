@@ -224,3 +224,29 @@ pub async fn stored_documents(app: &TestApp, subject: &str, reference: &str) -> 
     let page: Value = response.json().await.expect("json");
     page["items"].as_array().map_or(0, Vec::len)
 }
+
+#[derive(diesel::QueryableByName)]
+struct Line {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    line: String,
+}
+
+/// What `sql` (a query of one text column named `line`) reads from
+/// user-action's own database: for what no API shows yet (the outbox, the
+/// stored requests).
+pub fn database_lines(app: &TestApp, backend: Backend, sql: &str) -> Vec<String> {
+    use diesel::{Connection, RunQueryDsl};
+    let url = &app.vars["USER_ACTION_DATABASE_URL"];
+    let lines: Vec<Line> = match backend {
+        Backend::Sqlite => {
+            let mut conn = diesel::SqliteConnection::establish(url.trim_start_matches("sqlite://"))
+                .expect("connect");
+            diesel::sql_query(sql).load(&mut conn).expect("query")
+        }
+        Backend::Postgres => {
+            let mut conn = diesel::PgConnection::establish(url).expect("connect");
+            diesel::sql_query(sql).load(&mut conn).expect("query")
+        }
+    };
+    lines.into_iter().map(|l| l.line).collect()
+}

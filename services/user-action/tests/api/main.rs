@@ -4,6 +4,7 @@
 mod at_rest;
 mod audit;
 mod documents;
+mod flow;
 mod helpers;
 mod idempotency;
 mod in_doubt;

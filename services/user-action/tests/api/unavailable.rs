@@ -43,7 +43,8 @@ fn status_of(listing: &Value, identifier: &str) -> String {
     let groups = listing.as_object().expect("groups by action group");
     let action = groups
         .values()
-        .flat_map(|group| group.as_array().expect("a group's actions"))
+        .filter_map(Value::as_array)
+        .flatten()
         .find(|action| action["UserActionIdentifier"] == identifier)
         .expect("listed");
     action["UserActionStatus"]
