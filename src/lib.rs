@@ -327,6 +327,8 @@ pub fn erase(config: ServerConfig, target: &EraseTarget) -> anyhow::Result<Strin
         + cases.audit_values
         + mine.applicants
         + mine.answers
+        + mine.review_comments
+        + mine.messages
         + mine.attachments
         + mine.idempotency_keys;
     // Ids and counts only: never a value that was erased.
@@ -345,13 +347,16 @@ pub fn erase(config: ServerConfig, target: &EraseTarget) -> anyhow::Result<Strin
         format!("application {} erased", plan.application_id)
     };
     Ok(format!(
-        "user-action: {} applicants, {} answers, {} attachments, {} idempotency keys\n\
+        "user-action: {} applicants, {} answers, {} review comments, {} messages to the bank, \
+         {} attachments, {} idempotency keys\n\
          document: {documents} documents\n\
          party: {parties} parties\n\
          case: {} case customers, {} audit values\n\
          {outcome}",
         mine.applicants,
         mine.answers,
+        mine.review_comments,
+        mine.messages,
         mine.attachments,
         mine.idempotency_keys,
         cases.customers,

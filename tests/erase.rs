@@ -142,6 +142,14 @@ async fn erase_removes_an_applicants_personal_data(backend: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{uploaded}");
+    // The applicant writes to the bank: the applicant's data too.
+    let (status, notified) = applicant
+        .call(
+            "UserAction/notifyRM",
+            &json!({"Message": "Virat Kohli here: please call about Marine Drive"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{notified}");
     let analyst = support::cam::ecm_token("analyst-1", &["case:write"]);
     ecm(&app, &analyst, "createCase", json!([{"caseId": "C1"}])).await;
     ecm(
@@ -157,18 +165,41 @@ async fn erase_removes_an_applicants_personal_data(backend: Backend) {
     assert_eq!(objects.keys().await.len(), 1);
     app.take_server().stop(true).await;
 
+    // A reviewer's reason for sending a document back, as the bank's
+    // review leaves it, sealed under the app's keys (the default catalog
+    // has no action a CAM reviewer may reject, so it is planted): erased
+    // with the rest.
+    let config = service_kit::ServerConfig::load(Some(&app.vars)).expect("config");
+    let keyring = service_kit::Keyring::from_config(&config, true).expect("keyring");
+    let ua_url = app.vars["USER_ACTION_DATABASE_URL"].clone();
+    let action = cells(backend, &ua_url, &format!(
+        "SELECT id AS v FROM user_actions WHERE application_id = '{application}' ORDER BY id LIMIT 1"
+    ))[0]
+        .clone()
+        .expect("an action");
+    let comment = keyring.seal(
+        &format!("user_actions.review_comment:{action}"),
+        "Marine Drive is not on the payslip",
+    );
+    diesel::connection::SimpleConnection::batch_execute(
+        &mut testkit::faults::connect(backend, &ua_url),
+        &format!("UPDATE user_actions SET review_comment = '{comment}' WHERE id = '{action}'"),
+    )
+    .expect("planted");
     let (ok, stdout, stderr) = erase(&app, &["--application", &application]);
     assert!(ok, "{stderr}");
     assert_eq!(
         stdout,
         format!(
-            "user-action: 2 applicants, 1 answers, 1 attachments, 1 idempotency keys\n\
+            "user-action: 2 applicants, 1 answers, 1 review comments, 1 messages to the bank, \
+                 1 attachments, 1 idempotency keys\n\
                  document: 1 documents\nparty: 2 parties\ncase: 1 case customers, 1 audit values\n\
                  application {application} erased\n"
         )
     );
     assert_none_seeded("the log", &stderr);
-    let nothing = format!("user-action: 0 applicants, 0 answers, 0 attachments, 0 idempotency keys\n\
+    let nothing = format!("user-action: 0 applicants, 0 answers, 0 review comments, 0 messages to the bank, \
+                           0 attachments, 0 idempotency keys\n\
                            document: 0 documents\nparty: 0 parties\ncase: 0 case customers, 0 audit values\n\
                            application {application}: nothing was left to erase\n");
     for args in [
@@ -236,6 +267,14 @@ async fn erase_removes_an_applicants_personal_data(backend: Backend) {
     );
     assert_eq!(
         count(backend, &ua, "SELECT count(*) AS n FROM idempotency_keys"),
+        0
+    );
+    assert_eq!(
+        count(
+            backend,
+            &ua,
+            "SELECT count(*) AS n FROM user_actions WHERE review_comment IS NOT NULL"
+        ),
         0
     );
     // The names hold the tombstone, sealed as every name is (getCaseDetails

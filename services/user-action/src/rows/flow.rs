@@ -26,8 +26,13 @@ const MESSAGE: &str = "rm_requests.message";
 impl RmRequestRow {
     /// The row as it is stored: its message sealed.
     pub fn sealed(mut self, keyring: &Keyring) -> Self {
-        self.message = seal(keyring, MESSAGE, &self.id, &self.message);
+        self.message = Self::seal_message(keyring, &self.id, &self.message);
         self
+    }
+
+    /// `message` sealed as request `id`'s.
+    pub fn seal_message(keyring: &Keyring, id: &str, message: &str) -> String {
+        seal(keyring, MESSAGE, id, message)
     }
 
     /// The row as read: its message opened.

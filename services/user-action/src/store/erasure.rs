@@ -6,9 +6,10 @@
 //! the [`Plan`] for the caller to erase there first.
 
 use super::record;
-use crate::rows::{ActionRow, ApplicantRow, AuditRow};
+use crate::rows::{ActionRow, ApplicantRow, AuditRow, RmRequestRow};
 use crate::schema::{
-    action_documents, applicants, applications, audit_events, idempotency_keys, user_actions,
+    action_documents, applicants, applications, audit_events, idempotency_keys, rm_requests,
+    user_actions,
 };
 use diesel::prelude::*;
 use domain::erasure::ERASED;
@@ -111,6 +112,11 @@ pub struct Erased {
     pub applicants: usize,
     /// Actions whose answers were replaced.
     pub answers: usize,
+    /// The bank's review comments on the actions, removed (a reason for
+    /// sending a document back can quote the applicant).
+    pub review_comments: usize,
+    /// Messages to the bank (notifyRM) whose text was replaced.
+    pub messages: usize,
     /// Attachments removed (their documents are gone from document-service).
     pub attachments: usize,
     /// Idempotency-Keys of the application's end user removed.
@@ -166,6 +172,28 @@ pub fn tombstone(
                 ))
                 .execute(conn)?;
             erased.answers += 1;
+        }
+        erased.review_comments = diesel::update(
+            user_actions::table
+                .filter(user_actions::application_id.eq(id))
+                .filter(user_actions::review_comment.is_not_null()),
+        )
+        .set(user_actions::review_comment.eq(None::<String>))
+        .execute(conn)?;
+        let requests: Vec<RmRequestRow> = rm_requests::table
+            .filter(rm_requests::application_id.eq(id))
+            .select(RmRequestRow::as_select())
+            .load(conn)?;
+        for request in requests {
+            let request = request.opened(keyring)?;
+            if request.message == ERASED {
+                continue;
+            }
+            let message = RmRequestRow::seal_message(keyring, &request.id, ERASED);
+            diesel::update(rm_requests::table.find(&request.id))
+                .set(rm_requests::message.eq(message))
+                .execute(conn)?;
+            erased.messages += 1;
         }
         let actions = user_actions::table
             .filter(user_actions::application_id.eq(id))
