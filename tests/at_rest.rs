@@ -183,8 +183,10 @@ async fn seed_ecm(app: &TestApp) {
     // `businessAdd: "Y"` takes onto the case below.
     let loaded = app
         .internal(reqwest::Method::POST, "/case/v1/business-records")
-        .json(&json!([{"kind": "account", "record": {"accountId": "ACC-BANK-PRIVATE-8812",
-            "accountName": "Grimsditch Current Account"}}]))
+        .json(
+            &json!([{"kind": "account", "record": {"accountId": "ACC-BANK-PRIVATE-8812",
+            "accountName": "Grimsditch Current Account"}}]),
+        )
         .send()
         .await
         .expect("sent");

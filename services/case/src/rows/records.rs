@@ -141,13 +141,7 @@ fn from_json<R: Record>(json: &str) -> Result<R, Corrupt> {
 
 /// The row of a business record, sealed, loaded at `at`.
 pub fn business_row<R: Record>(keyring: &Keyring, record: &R, at: &str) -> BusinessRow {
-    business_sealed(
-        keyring,
-        R::KIND.as_str(),
-        record.id(),
-        &to_json(record),
-        at,
-    )
+    business_sealed(keyring, R::KIND.as_str(), record.id(), &to_json(record), at)
 }
 
 /// The business row of kind `kind` and id `id` holding `json`, sealed.

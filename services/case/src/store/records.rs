@@ -79,7 +79,10 @@ fn upsert_business(conn: &mut DbConnection, rows: &[BusinessRow]) -> QueryResult
 }
 
 /// The blind indexes of `ids`, each with its id.
-fn keys_of<'a>(keyring: &Keyring, ids: impl IntoIterator<Item = &'a str>) -> HashMap<String, &'a str> {
+fn keys_of<'a>(
+    keyring: &Keyring,
+    ids: impl IntoIterator<Item = &'a str>,
+) -> HashMap<String, &'a str> {
     ids.into_iter()
         .map(|id| (rows::record_key(keyring, id), id))
         .collect()

@@ -4,8 +4,8 @@
 
 use super::audit;
 use crate::rows::audit::{AuditRow, NEW_VALUE, OLD_VALUE, RECORD_ID};
-use crate::rows::records::{BusinessRow, CaseRecordRow};
 use crate::rows::customer::{self, GENERIC_INFORMATION, IDENTIFICATION_DOCUMENTS, TAX_ID};
+use crate::rows::records::{BusinessRow, CaseRecordRow};
 use crate::rows::{events, lists, narrative, records};
 use crate::schema::{
     business_records, case_audit, case_customer_accounts, case_customer_addresses,

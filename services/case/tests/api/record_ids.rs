@@ -122,8 +122,7 @@ async fn ids_are_sealed_and_rows_written_before_are_sealed_at_start(backend: Bac
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
     assert_eq!(
-        answer["RESULTARRAY"][0]["accounts"][0]["MESSAGE"],
-        "Account already exists.",
+        answer["RESULTARRAY"][0]["accounts"][0]["MESSAGE"], "Account already exists.",
         "{answer}"
     );
     if backend == Backend::Postgres {
