@@ -560,10 +560,10 @@ async fn rekey_moves_everything_to_the_new_key(backend: Backend) {
         // customer's tax id, generic information, last name, net worth and
         // account id, the account and its id, the narrative, the business
         // transaction and its id, and the audit trail's values of the
-        // customer, the account and the narrative added, with the ids of
-        // the account and the narrative. user-action
+        // customer, the account and the narrative added, with the
+        // account's id. user-action
         // holds no application here (its rows are rekeyed in its own tests).
-        "party: 2 rewritten under key b\ndocument: 1 rewritten under key b\nuser-action: 2 rewritten under key b\ncase: 15 rewritten under key b\n"
+        "party: 2 rewritten under key b\ndocument: 1 rewritten under key b\nuser-action: 2 rewritten under key b\ncase: 14 rewritten under key b\n"
     );
 
     app.restart(&[("ENCRYPTION_KEYS", Some(KEY_B))], &build_all)
@@ -705,9 +705,10 @@ async fn rekey_recomputes_record_keys_under_a_new_blind_index_key(backend: Backe
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    // Nothing else changes key: the two records, each its id and content.
+    // Nothing else changes key: the two records, each its id and content,
+    // and the account's audit record (its id, with its key).
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("case: 4 rewritten under key a\n"),
+        String::from_utf8_lossy(&out.stdout).contains("case: 5 rewritten under key a\n"),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );

@@ -178,6 +178,7 @@ diesel::table! {
         old_value -> Nullable<Text>,
         new_value -> Nullable<Text>,
         legacy_record_id -> Nullable<Text>,
+        record_key -> Nullable<Text>,
     }
 }
 

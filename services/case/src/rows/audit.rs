@@ -7,13 +7,16 @@
 //! description, a status, a lock's expiry, a decision code) are stored as
 //! they are, and a description may well start like a sealed value.
 //!
-//! The record id a row names (an account id is personal data) is always
-//! sealed, bound to the row's other keys; the values are bound to the
-//! plaintext id, so opening a row opens its id first.
+//! The id of the business record a row names (an account id is personal
+//! data) is sealed, bound to the row's other keys, with its blind index
+//! beside it (`record_key`, as the record's own row has); the values are
+//! bound to the plaintext id, so opening a row opens its id first. A
+//! narrative's id, our own sequence number, is stored as it is.
 
 use super::stored::Corrupt;
 use crate::schema::case_audit;
 use crate::wire::audit::AuditEvent;
+use crate::wire::records::RecordKind;
 use diesel::prelude::*;
 use service_kit::Keyring;
 
@@ -21,8 +24,18 @@ use service_kit::Keyring;
 pub const OLD_VALUE: &str = "case_audit.old_value";
 /// The sealed column of the value after a change.
 pub const NEW_VALUE: &str = "case_audit.new_value";
-/// The sealed column of the record (or narrative) a change concerns.
+/// The sealed column of the business record a change concerns.
 pub const RECORD_ID: &str = "case_audit.record_id";
+
+/// Whether the rows of `action` name a business record, whose id they hold
+/// sealed: `accountAdded`, `transactionRemoved`, ...
+pub fn seals_record_id(action: &str) -> bool {
+    RecordKind::ALL.iter().any(|kind| {
+        action
+            .strip_prefix(kind.as_str())
+            .is_some_and(|rest| rest == "Added" || rest == "Removed")
+    })
+}
 
 /// A `case_audit` row as read.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -44,8 +57,8 @@ pub struct AuditRow {
     pub from_status: Option<String>,
     /// The status after.
     pub to_status: Option<String>,
-    /// The record (account, external entity, transaction) or the narrative
-    /// concerned, sealed.
+    /// The record (account, external entity, transaction), sealed, or the
+    /// narrative concerned.
     pub record_id: Option<String>,
     /// The event concerned.
     pub event_code: Option<String>,
@@ -77,8 +90,10 @@ pub struct NewAudit {
     /// The status after.
     pub to_status: Option<String>,
     /// The record (account, external entity, transaction) or the narrative
-    /// concerned: plaintext until [`NewAudit::sealed`] seals it.
+    /// concerned: plaintext until [`NewAudit::sealed`] seals a record's.
     pub record_id: Option<String>,
+    /// The blind index of a record's id (see `rows::records::record_key`).
+    pub record_key: Option<String>,
     /// The event concerned.
     pub event_code: Option<String>,
     /// The value before, as stored (see [`AuditRow::old_value`]; sealed by
@@ -143,26 +158,32 @@ macro_rules! binding_of {
 }
 
 impl NewAudit {
-    /// The row with `old` and `new` as its values, and its record id,
-    /// sealed: for the changes whose values carry personal data.
+    /// The row with `old` and `new` as its values sealed, and a business
+    /// record's id sealed with its blind index beside it: for the changes
+    /// whose values carry personal data.
     pub fn sealed(mut self, keyring: &Keyring, old: Option<&str>, new: Option<&str>) -> Self {
         let binding = binding_of!(self, self.record_id.as_deref());
         let old = old.map(|v| keyring.seal(&binding.context(OLD_VALUE), v));
         let new = new.map(|v| keyring.seal(&binding.context(NEW_VALUE), v));
-        let record_id = self
-            .record_id
-            .as_deref()
-            .map(|id| keyring.seal(&binding_of!(self, None).context(RECORD_ID), id));
         self.old_value = old;
         self.new_value = new;
-        self.record_id = record_id;
+        if seals_record_id(self.action) {
+            if let Some(id) = self.record_id.take() {
+                self.record_key = Some(super::records::record_key(keyring, &id));
+                self.record_id =
+                    Some(keyring.seal(&binding_of!(self, None).context(RECORD_ID), &id));
+            }
+        }
         self
     }
 }
 
 impl AuditRow {
-    /// The row's record id, opened.
+    /// The row's record id, opened where sealed.
     pub fn opened_record_id(&self, keyring: &Keyring) -> Result<Option<String>, Corrupt> {
+        if !seals_record_id(&self.action) {
+            return Ok(self.record_id.clone());
+        }
         self.record_id
             .as_deref()
             .map(|stored| {
@@ -173,23 +194,24 @@ impl AuditRow {
             .transpose()
     }
 
-    /// `record_id` (plaintext, written before ids were sealed) sealed as
-    /// this row's record id.
-    pub fn seal_record_id(&self, keyring: &Keyring, record_id: &str) -> String {
-        keyring.seal(&binding_of!(self, None).context(RECORD_ID), record_id)
+    /// `record_id` (plaintext, written before ids were sealed) as this
+    /// row stores it: sealed, and its blind index.
+    pub fn sealed_record_id(&self, keyring: &Keyring, record_id: &str) -> (String, String) {
+        (
+            keyring.seal(&binding_of!(self, None).context(RECORD_ID), record_id),
+            super::records::record_key(keyring, record_id),
+        )
     }
 
-    /// The stored `column` ([`OLD_VALUE`], [`NEW_VALUE`] or [`RECORD_ID`])
-    /// of this row, sealed again under the active key.
+    /// The stored `column` ([`OLD_VALUE`] or [`NEW_VALUE`]) of this row,
+    /// sealed again under the active key.
     pub fn reseal(&self, keyring: &Keyring, column: &str, stored: &str) -> Result<String, Corrupt> {
-        let context = if column == RECORD_ID {
-            binding_of!(self, None).context(column)
-        } else {
-            let record_id = self.opened_record_id(keyring)?;
-            binding_of!(self, record_id.as_deref()).context(column)
-        };
+        let record_id = self.opened_record_id(keyring)?;
         keyring
-            .reseal(&context, stored)
+            .reseal(
+                &binding_of!(self, record_id.as_deref()).context(column),
+                stored,
+            )
             .map_err(|e| Corrupt(e.to_string()))
     }
 
@@ -243,6 +265,7 @@ mod tests {
             from_status: None,
             to_status: None,
             record_id: Some(record_id.to_owned()),
+            record_key: None,
             event_code: None,
             old_value: None,
             new_value: None,
@@ -291,6 +314,12 @@ mod tests {
         unsealed.old_value = Some(sealed.clone());
         let shown = unsealed.open(&keyring, false).expect("as stored");
         assert_eq!(shown.old_value, Some(sealed), "not opened");
+    }
+
+    #[test]
+    fn only_business_records_seal_their_ids() {
+        assert!(seals_record_id("accountRemoved") && seals_record_id("externalEntityAdded"));
+        assert!(!seals_record_id("narrativeAdded") && !seals_record_id("account"));
     }
 
     #[test]

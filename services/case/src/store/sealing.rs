@@ -3,7 +3,7 @@
 //! active key for `onboarding rekey`.
 
 use super::audit;
-use crate::rows::audit::{AuditRow, NEW_VALUE, OLD_VALUE, RECORD_ID};
+use crate::rows::audit::{self as audit_rows, AuditRow, NEW_VALUE, OLD_VALUE};
 use crate::rows::customer::{self, GENERIC_INFORMATION, IDENTIFICATION_DOCUMENTS, TAX_ID};
 use crate::rows::records::{BusinessRow, CaseRecordRow};
 use crate::rows::{events, lists, narrative, records};
@@ -261,7 +261,7 @@ pub fn reseal(
     let audit_values = if everything {
         reseal_audit_column!(conn, keyring, prefix, old_value, OLD_VALUE)
             + reseal_audit_column!(conn, keyring, prefix, new_value, NEW_VALUE)
-            + reseal_audit_column!(conn, keyring, prefix, record_id, RECORD_ID)
+            + reseal_audit_record_ids(conn, keyring, &prefix)?
     } else {
         0
     };
@@ -436,6 +436,62 @@ fn reseal_records(
     Ok(2 * (business + on_cases) + reseal_narratives(conn, keyring, prefix)?)
 }
 
+/// Seals again the business record ids of the audit trail not under the
+/// active key, and recomputes their blind indexes (a new
+/// `BLIND_INDEX_KEY`): every record row of the trail is read, a batch at a
+/// time in id order, and rewritten only where something changes and only
+/// if it still holds what was read. Returns how many ids were rewritten.
+fn reseal_audit_record_ids(
+    conn: &mut DbConnection,
+    keyring: &Keyring,
+    prefix: &str,
+) -> Result<usize, Failure> {
+    let actions: Vec<&str> = audit::sealed_names()
+        .into_iter()
+        .filter(|action| audit_rows::seals_record_id(action))
+        .collect();
+    let mut after = i64::MIN;
+    rewrite_in_batches(
+        conn,
+        |conn: &mut DbConnection| {
+            let batch: Vec<(AuditRow, Option<String>)> = case_audit::table
+                .filter(case_audit::id.gt(after))
+                .filter(case_audit::action.eq_any(&actions))
+                .filter(case_audit::record_id.is_not_null())
+                .order(case_audit::id.asc())
+                .select((AuditRow::as_select(), case_audit::record_key))
+                .limit(BATCH)
+                .load(conn)?;
+            let Some((last, _)) = batch.last() else {
+                return Ok(Batch::Done);
+            };
+            after = last.id;
+            let mut rewrite = Vec::new();
+            for (row, key) in batch {
+                let stored = row.record_id.clone().unwrap_or_default();
+                let id = row.opened_record_id(keyring)?.unwrap_or_default();
+                let (sealed, new_key) = row.sealed_record_id(keyring, &id);
+                if !stored.starts_with(prefix) || key.as_deref() != Some(new_key.as_str()) {
+                    rewrite.push((row.id, stored, (sealed, new_key)));
+                }
+            }
+            Ok::<_, Failure>(Batch::Rows(rewrite))
+        },
+        |conn, (id, stored, (sealed, key))| {
+            diesel::update(
+                case_audit::table
+                    .find(id)
+                    .filter(case_audit::record_id.eq(stored)),
+            )
+            .set((
+                case_audit::record_id.eq(sealed),
+                case_audit::record_key.eq(key),
+            ))
+            .execute(conn)
+        },
+    )
+}
+
 /// Seals the record ids the audit trail held in plaintext before ids were
 /// sealed (moved to `legacy_record_id` by the migration), emptying that
 /// column; each rewritten row leaves the filter, which an index serves.
@@ -456,13 +512,13 @@ fn seal_legacy_audit_ids(conn: &mut DbConnection, keyring: &Keyring) -> Result<u
                     .into_iter()
                     .map(|(row, legacy)| {
                         let legacy = legacy.unwrap_or_default();
-                        let sealed = row.seal_record_id(keyring, &legacy);
+                        let sealed = row.sealed_record_id(keyring, &legacy);
                         (row.id, legacy, sealed)
                     })
                     .collect(),
             ))
         },
-        |conn, (id, legacy, sealed)| {
+        |conn, (id, legacy, (sealed, key))| {
             diesel::update(
                 case_audit::table
                     .find(id)
@@ -470,6 +526,7 @@ fn seal_legacy_audit_ids(conn: &mut DbConnection, keyring: &Keyring) -> Result<u
             )
             .set((
                 case_audit::record_id.eq(sealed),
+                case_audit::record_key.eq(key),
                 case_audit::legacy_record_id.eq(None::<String>),
             ))
             .execute(conn)

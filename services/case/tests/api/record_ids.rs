@@ -88,7 +88,8 @@ async fn ids_are_sealed_and_rows_written_before_are_sealed_at_start(backend: Bac
 
     // What the tables held before ids were sealed, as the migration leaves
     // it: the plaintext id as key and id, and the audit trail's id moved
-    // aside (the records themselves were already sealed under their ids).
+    // aside with no key (the records themselves were already sealed under
+    // their ids).
     faults::execute(
         backend,
         &app.vars["CASE_DATABASE_URL"],
@@ -106,8 +107,7 @@ async fn ids_are_sealed_and_rows_written_before_are_sealed_at_start(backend: Bac
              WHERE action = 'transactionAdded';
          UPDATE case_audit SET legacy_record_id = 'EXT-PRIVATE-9902', record_id = NULL
              WHERE action = 'externalEntityAdded';
-         UPDATE case_audit SET legacy_record_id = '1', record_id = NULL
-             WHERE action = 'narrativeAdded';",
+         UPDATE case_audit SET record_key = NULL;",
     );
     app.restart(&[], &build).await;
     assert_eq!(case_details(&app, "CA100").await, details);

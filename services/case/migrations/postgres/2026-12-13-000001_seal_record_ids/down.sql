@@ -1,7 +1,8 @@
 -- Only before the service sealed anything: a sealed id is no id.
 DROP INDEX case_audit_legacy_record;
-ALTER TABLE case_audit DROP COLUMN record_id;
-ALTER TABLE case_audit RENAME COLUMN legacy_record_id TO record_id;
+UPDATE case_audit SET record_id = legacy_record_id WHERE legacy_record_id IS NOT NULL;
+ALTER TABLE case_audit DROP COLUMN legacy_record_id;
+ALTER TABLE case_audit DROP COLUMN record_key;
 
 DROP INDEX case_records_legacy;
 ALTER TABLE case_records DROP CONSTRAINT case_records_pkey;

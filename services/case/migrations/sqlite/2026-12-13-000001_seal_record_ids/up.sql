@@ -42,10 +42,15 @@ ALTER TABLE case_records_sealed RENAME TO case_records;
 CREATE INDEX case_records_legacy ON case_records (case_id, kind, record_key)
     WHERE record_key = record_id;
 
--- The audit trail's record id is sealed too. What rows hold now is
+-- The audit trail's record id is sealed too (a narrative's, our own
+-- sequence number, stays as it is), with its blind index in record_key,
+-- which links a record's audit rows to it. What rows hold now is
 -- plaintext: it moves to legacy_record_id, which the service seals into
 -- record_id (and empties) when it starts.
-ALTER TABLE case_audit RENAME COLUMN record_id TO legacy_record_id;
-ALTER TABLE case_audit ADD COLUMN record_id TEXT;
+ALTER TABLE case_audit ADD COLUMN record_key TEXT;
+ALTER TABLE case_audit ADD COLUMN legacy_record_id TEXT;
+UPDATE case_audit SET legacy_record_id = record_id, record_id = NULL
+WHERE record_id IS NOT NULL AND action IN ('accountAdded', 'accountRemoved',
+    'externalEntityAdded', 'externalEntityRemoved', 'transactionAdded', 'transactionRemoved');
 CREATE INDEX case_audit_legacy_record ON case_audit (id)
     WHERE legacy_record_id IS NOT NULL;
