@@ -22,6 +22,7 @@ bench/case_records.py [--no-build] [--backend both] [--records 200000]
 
 import argparse
 import http.client
+import hashlib
 import json
 import os
 import secrets
@@ -101,8 +102,8 @@ def raw_sqlite(path, rows):
     db = sqlite3.connect(path, isolation_level=None)
     db.executescript(SQLITE_PRAGMAS)
     per_statement = 200
-    statement = "INSERT INTO business_records (kind, record_id, details, updated_at) VALUES " + \
-        ",".join(["(?, ?, ?, ?)"] * per_statement)
+    statement = "INSERT INTO business_records (kind, record_key, record_id, details, updated_at) VALUES " + \
+        ",".join(["(?, ?, ?, ?, ?)"] * per_statement)
     started = time.perf_counter()
     for start in range(0, len(rows), 5000):
         db.execute("BEGIN")
@@ -112,7 +113,8 @@ def raw_sqlite(path, rows):
             if len(part) == per_statement:
                 db.execute(statement, [v for row in part for v in row])
             else:
-                db.executemany("INSERT INTO business_records VALUES (?, ?, ?, ?)", part)
+                db.executemany("INSERT INTO business_records (kind, record_key, record_id, details, updated_at) "
+                               "VALUES (?, ?, ?, ?, ?)", part)
         db.execute("COMMIT")
     seconds = time.perf_counter() - started
     db.close()
@@ -123,7 +125,7 @@ def raw_copy(pg, database, rows):
     """Seconds to COPY `rows` into business_records (psql, text format)."""
     text = "".join("\t".join(v.replace("\\", "\\\\") for v in row) + "\n" for row in rows).encode()
     started = time.perf_counter()
-    pg.psql(database, "COPY business_records (kind, record_id, details, updated_at) FROM STDIN", stdin=text)
+    pg.psql(database, "COPY business_records (kind, record_key, record_id, details, updated_at) FROM STDIN", stdin=text)
     return time.perf_counter() - started
 
 
@@ -154,7 +156,9 @@ def run_backend(binary, backend, args, pg):
         if done.returncode != 0:
             sys.exit(f"import failed: {done.stderr}")
         at = "2026-11-29T00:00:00.000000Z"
-        raw_rows = [("account", f"RAW-{n:07}", json.dumps(account(n, "RAW")), at) for n in range(args.records)]
+        # As the service keys them: a 64-hex key (its blind index) beside the id.
+        raw_rows = [("account", hashlib.sha256(f"RAW-{n:07}".encode()).hexdigest(), f"RAW-{n:07}",
+                     json.dumps(account(n, "RAW")), at) for n in range(args.records)]
         if backend == "postgres":
             raw = raw_copy(pg, env["CASE_DATABASE_URL"].rsplit("/", 1)[1], raw_rows)
             baseline = "COPY"

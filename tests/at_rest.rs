@@ -43,7 +43,14 @@ const SEEDED: &[&str] = &[
     "Harrowgate Mills",
     "8765432.19",
     "4321.87",
-    // ECM: an account, a transaction, an external entity, a narrative.
+    // ECM: an account, a transaction, an external entity, a narrative, and
+    // their ids (an account id is personal data); a business record loaded
+    // by the bank and its id.
+    "ACC-PRIVATE-7731",
+    "TXN-PRIVATE-5520",
+    "EXT-PRIVATE-6640",
+    "ACC-BANK-PRIVATE-8812",
+    "Grimsditch Current Account",
     "Quillfeather Holdings Trust",
     "TAXQ-ACC-7712",
     "91827.36",
@@ -172,8 +179,18 @@ async fn seed_ecm(app: &TestApp) {
         "onlineAccounts": [{"onlineAccountId": "OLU-QV-55502", "accountId": "ACCT-QV-55501"}],
         "anticipatoryProfiles": [{"profileMetricCode": "CASH", "totalAmount": 4321.87}]
     });
-    // A business record's id is the bank's key and stays plain (its fields
-    // are sealed whole): the ids here are not among the seeded values.
+    // The bank's own account, loaded through the internal bulk API, which
+    // `businessAdd: "Y"` takes onto the case below.
+    let loaded = app
+        .internal(reqwest::Method::POST, "/case/v1/business-records")
+        .json(
+            &json!([{"kind": "account", "record": {"accountId": "ACC-BANK-PRIVATE-8812",
+            "accountName": "Grimsditch Current Account"}}]),
+        )
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(loaded.status(), StatusCode::OK);
     for (op, body) in [
         ("createCase", json!([{"caseId": "CASE-AT-REST"}])),
         (
@@ -182,17 +199,18 @@ async fn seed_ecm(app: &TestApp) {
         ),
         (
             "addAccount",
-            json!([{"caseId": "CASE-AT-REST", "accounts": [{"accountId": "A-1",
-                "accountName": "Quillfeather Holdings Trust", "taxId": "TAXQ-ACC-7712"}]}]),
+            json!([{"caseId": "CASE-AT-REST", "accounts": [{"accountId": "ACC-PRIVATE-7731",
+                "accountName": "Quillfeather Holdings Trust", "taxId": "TAXQ-ACC-7712"},
+                {"accountId": "ACC-BANK-PRIVATE-8812", "businessAdd": "Y"}]}]),
         ),
         (
             "addTransaction",
-            json!([{"caseId": "CASE-AT-REST", "transactions": [{"transactionReferenceId": "T-1",
+            json!([{"caseId": "CASE-AT-REST", "transactions": [{"transactionReferenceId": "TXN-PRIVATE-5520",
                 "accountId": "ACCT-QV-55501", "baseAmount": 91827.36}]}]),
         ),
         (
             "addExternalEntity",
-            json!([{"caseId": "CASE-AT-REST", "externalEntities": [{"externalEntity": "E-1",
+            json!([{"caseId": "CASE-AT-REST", "externalEntities": [{"externalEntity": "EXT-PRIVATE-6640",
                 "institutionName": "Brackenfold Savings"}]}]),
         ),
         (
@@ -212,7 +230,8 @@ async fn seed_ecm(app: &TestApp) {
         .await;
         assert_eq!(status, StatusCode::OK, "{op}: {answer}");
     }
-    // The customer reads back as sent, amounts exactly.
+    // The customer reads back as sent, amounts exactly, and the records by
+    // their ids, in id order.
     let (status, details) = testkit::call(
         app.anonymous(
             reqwest::Method::POST,
@@ -230,12 +249,22 @@ async fn seed_ecm(app: &TestApp) {
             &read["estimatedNetWorth"],
             &read["anticipatoryProfiles"][0]["totalAmount"],
             &read["accounts"][0]["accountId"],
+            &details["accounts"][0]["accountId"],
+            &details["accounts"][0]["accountName"],
+            &details["accounts"][1]["accountId"],
+            &details["transactions"][0]["transactionReferenceId"],
+            &details["externalEntities"][0]["externalEntity"],
         ],
         [
             &json!("Vantablackova"),
             &serde_json::from_str::<Value>("8765432.19").expect("number"),
             &serde_json::from_str::<Value>("4321.87").expect("number"),
             &json!("ACCT-QV-55501"),
+            &json!("ACC-BANK-PRIVATE-8812"),
+            &json!("Grimsditch Current Account"),
+            &json!("ACC-PRIVATE-7731"),
+            &json!("TXN-PRIVATE-5520"),
+            &json!("EXT-PRIVATE-6640"),
         ]
     );
 }

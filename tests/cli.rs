@@ -319,6 +319,7 @@ backend_tests!(
     migrate_applies_the_migrations,
     import_loads_the_business_records,
     rekey_moves_everything_to_the_new_key,
+    rekey_recomputes_record_keys_under_a_new_blind_index_key,
     rekey_keeps_a_write_made_while_it_runs,
     rekey_seals_only_the_legacy_content_recorded
 );
@@ -557,11 +558,12 @@ async fn rekey_moves_everything_to_the_new_key(backend: Backend) {
         // party: the party with a tax id and the applicant's; user-action:
         // the applicant (names) and the Idempotency-Key's answer; case: the
         // customer's tax id, generic information, last name, net worth and
-        // account id, the account, the narrative, the business
-        // transaction, and the audit trail's values of the customer, the
-        // account and the narrative added. user-action
+        // account id, the account and its id, the narrative, the business
+        // transaction and its id, and the audit trail's values of the
+        // customer, the account and the narrative added, with the
+        // account's id. user-action
         // holds no application here (its rows are rekeyed in its own tests).
-        "party: 2 rewritten under key b\ndocument: 1 rewritten under key b\nuser-action: 2 rewritten under key b\ncase: 11 rewritten under key b\n"
+        "party: 2 rewritten under key b\ndocument: 1 rewritten under key b\nuser-action: 2 rewritten under key b\ncase: 14 rewritten under key b\n"
     );
 
     app.restart(&[("ENCRYPTION_KEYS", Some(KEY_B))], &build_all)
@@ -652,6 +654,83 @@ async fn rekey_moves_everything_to_the_new_key(backend: Backend) {
         stderr.trim(),
         "error: configuration: ENCRYPTION_KEYS is required: rekey never generates keys"
     );
+}
+
+/// `onboarding rekey` with a new `BLIND_INDEX_KEY` recomputes the keys
+/// business records are found by (the blind index of their ids): after a
+/// restart under the new key, a record on a case and one of the bank's are
+/// found by id again.
+async fn rekey_recomputes_record_keys_under_a_new_blind_index_key(backend: Backend) {
+    const NEW_INDEX_KEY: &str = "d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4";
+    let names = onboarding::service_names();
+    // (The CAM settings carry DEV_MODE, which minting a token needs.)
+    let cam_vars = support::cam::cam_vars();
+    let mut extra: Vec<(&str, &str)> = vec![
+        ("ENCRYPTION_KEYS", testkit::KEY_A),
+        ("BLIND_INDEX_KEY", testkit::BLIND_INDEX_KEY),
+    ];
+    extra.extend(cam_vars.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let mut app = testkit::TestApp::spawn(backend, &names, &extra, &build_all).await;
+    let ecm = |op: &str| format!("/rest-api/ECMService/CaseManagementService/{op}");
+    let post = |app: &testkit::TestApp, op: &str, body: Value| {
+        app.anonymous(reqwest::Method::POST, &ecm(op))
+            .bearer_auth(analyst_token(app))
+            .json(&body)
+    };
+    let account = json!([{"caseId": "C1", "accounts": [{"accountId": "ACC-PRIVATE-7731"}]}]);
+    for (op, body) in [
+        ("createCase", json!([{"caseId": "C1"}])),
+        ("addAccount", account.clone()),
+    ] {
+        let (status, answer) = testkit::call(post(&app, op, body)).await;
+        assert_eq!(status, StatusCode::OK, "{op}: {answer}");
+    }
+    let loaded = app
+        .internal(reqwest::Method::POST, "/case/v1/business-records")
+        .json(&json!([{"kind": "transaction", "record": {"transactionReferenceId": "TXN-PRIVATE-4410"}}]))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(loaded.status(), StatusCode::OK);
+    app.take_server().stop(true).await;
+
+    let out = Command::new(BIN)
+        .arg("rekey")
+        .envs(&app.vars)
+        .env("BLIND_INDEX_KEY", NEW_INDEX_KEY)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Nothing else changes key: the two records, each its id and content,
+    // and the account's audit record (its id, with its key).
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("case: 5 rewritten under key a\n"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    app.restart(&[("BLIND_INDEX_KEY", Some(NEW_INDEX_KEY))], &build_all)
+        .await;
+    let (status, answer) = testkit::call(post(&app, "addAccount", account)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert_eq!(
+        answer["RESULTARRAY"][0]["accounts"][0]["MESSAGE"],
+        json!("Account already exists."),
+        "{answer}"
+    );
+    let business = app
+        .internal(
+            reqwest::Method::GET,
+            "/case/v1/business-records/transaction/TXN-PRIVATE-4410",
+        )
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(business.status(), StatusCode::OK);
 }
 
 /// A write made while `onboarding rekey` runs is kept: rekey rewrites a

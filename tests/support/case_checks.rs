@@ -443,9 +443,9 @@ const CASE_HALF_DONE: &[(&str, &str)] = &[
     ),
     (
         "records without their audit record",
-        "SELECT r.case_id || '/' || r.kind || '/' || r.record_id AS id FROM case_records r
+        "SELECT r.case_id || '/' || r.kind || '/' || r.record_key AS id FROM case_records r
          WHERE NOT EXISTS (SELECT 1 FROM case_audit a WHERE a.case_id = r.case_id
-                           AND a.action = r.kind || 'Added' AND a.record_id = r.record_id)",
+                           AND a.action = r.kind || 'Added' AND a.record_key = r.record_key)",
     ),
     (
         "audit records of additions without their part",
@@ -456,10 +456,10 @@ const CASE_HALF_DONE: &[(&str, &str)] = &[
                 AND d.action = 'customerRemoved' AND d.customer_id = a.customer_id AND d.id > a.id))
             OR (a.action IN ('accountAdded', 'externalEntityAdded', 'transactionAdded')
                 AND NOT EXISTS (SELECT 1 FROM case_records r WHERE r.case_id = a.case_id
-                                AND a.action = r.kind || 'Added' AND r.record_id = a.record_id)
+                                AND a.action = r.kind || 'Added' AND r.record_key = a.record_key)
                 AND NOT EXISTS (SELECT 1 FROM case_audit d WHERE d.case_id = a.case_id
                                 AND d.action = replace(a.action, 'Added', 'Removed')
-                                AND d.record_id = a.record_id AND d.id > a.id))
+                                AND d.record_key = a.record_key AND d.id > a.id))
             OR (a.action = 'eventAdded' AND NOT EXISTS (SELECT 1 FROM events e
                 WHERE e.case_id = a.case_id AND e.event_code = a.event_code))
             OR (a.action = 'narrativeAdded' AND NOT EXISTS (SELECT 1 FROM case_narratives n
@@ -467,10 +467,11 @@ const CASE_HALF_DONE: &[(&str, &str)] = &[
     ),
     (
         "additions recorded twice",
-        "SELECT case_id || '/' || action || '/' || coalesce(customer_id, record_id, event_code) AS id
+        "SELECT case_id || '/' || action || '/' || coalesce(customer_id, coalesce(record_key, record_id), event_code) AS id
          FROM case_audit WHERE action IN ('customerAdded', 'accountAdded', 'externalEntityAdded',
                                           'transactionAdded', 'eventAdded', 'narrativeAdded')
-         GROUP BY case_id, action, customer_id, record_id, event_code HAVING count(*) > 1",
+         GROUP BY case_id, action, customer_id, coalesce(record_key, record_id), event_code
+         HAVING count(*) > 1",
     ),
     (
         "additions recorded without what was added (sealed, the whole part)",
@@ -486,14 +487,14 @@ const CASE_HALF_DONE: &[(&str, &str)] = &[
                 WHERE c.case_id = d.case_id AND c.customer_id = d.customer_id))
             OR (d.action IN ('accountRemoved', 'externalEntityRemoved', 'transactionRemoved')
                 AND EXISTS (SELECT 1 FROM case_records r WHERE r.case_id = d.case_id
-                            AND d.action = r.kind || 'Removed' AND r.record_id = d.record_id))",
+                            AND d.action = r.kind || 'Removed' AND r.record_key = d.record_key))",
     ),
     (
         "removals recorded twice",
-        "SELECT case_id || '/' || action || '/' || coalesce(customer_id, record_id) AS id
+        "SELECT case_id || '/' || action || '/' || coalesce(customer_id, record_key) AS id
          FROM case_audit WHERE action IN ('customerRemoved', 'accountRemoved',
                                           'externalEntityRemoved', 'transactionRemoved')
-         GROUP BY case_id, action, customer_id, record_id HAVING count(*) > 1",
+         GROUP BY case_id, action, customer_id, record_key HAVING count(*) > 1",
     ),
     (
         "removals recorded without what was removed (sealed, the whole part)",

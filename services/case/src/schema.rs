@@ -177,6 +177,8 @@ diesel::table! {
         event_code -> Nullable<Text>,
         old_value -> Nullable<Text>,
         new_value -> Nullable<Text>,
+        legacy_record_id -> Nullable<Text>,
+        record_key -> Nullable<Text>,
     }
 }
 
@@ -273,8 +275,9 @@ diesel::table! {
 }
 
 diesel::table! {
-    business_records (kind, record_id) {
+    business_records (kind, record_key) {
         kind -> Text,
+        record_key -> Text,
         record_id -> Text,
         details -> Text,
         updated_at -> Text,
@@ -282,9 +285,10 @@ diesel::table! {
 }
 
 diesel::table! {
-    case_records (case_id, kind, record_id) {
+    case_records (case_id, kind, record_key) {
         case_id -> Text,
         kind -> Text,
+        record_key -> Text,
         record_id -> Text,
         type_code -> Nullable<Text>,
         details -> Text,
@@ -296,8 +300,9 @@ diesel::table! {
 diesel::table! {
     /// A transaction's staging table for bulk loads on PostgreSQL: a
     /// temporary table, made for one transaction and dropped at its end.
-    business_records_staging (kind, record_id) {
+    business_records_staging (kind, record_key) {
         kind -> Text,
+        record_key -> Text,
         record_id -> Text,
         details -> Text,
         updated_at -> Text,

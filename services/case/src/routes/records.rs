@@ -189,7 +189,7 @@ where
             let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
             Ok::<_, EcmError>((
                 cases::find_many(conn, &ids)?,
-                records::existing(conn, R::KIND, &pairs)?,
+                records::existing(conn, &keyring, R::KIND, &pairs)?,
                 records::business::<R>(conn, &keyring, &wanted)?,
             ))
         })

@@ -6,10 +6,17 @@
 //! to say (`store::audit::SEALED`): the other values (a
 //! description, a status, a lock's expiry, a decision code) are stored as
 //! they are, and a description may well start like a sealed value.
+//!
+//! The id of the business record a row names (an account id is personal
+//! data) is sealed, bound to the row's other keys, with its blind index
+//! beside it (`record_key`, as the record's own row has); the values are
+//! bound to the plaintext id, so opening a row opens its id first. A
+//! narrative's id, our own sequence number, is stored as it is.
 
 use super::stored::Corrupt;
 use crate::schema::case_audit;
 use crate::wire::audit::AuditEvent;
+use crate::wire::records::RecordKind;
 use diesel::prelude::*;
 use service_kit::Keyring;
 
@@ -17,6 +24,18 @@ use service_kit::Keyring;
 pub const OLD_VALUE: &str = "case_audit.old_value";
 /// The sealed column of the value after a change.
 pub const NEW_VALUE: &str = "case_audit.new_value";
+/// The sealed column of the business record a change concerns.
+pub const RECORD_ID: &str = "case_audit.record_id";
+
+/// Whether the rows of `action` name a business record, whose id they hold
+/// sealed: `accountAdded`, `transactionRemoved`, ...
+pub fn seals_record_id(action: &str) -> bool {
+    RecordKind::ALL.iter().any(|kind| {
+        action
+            .strip_prefix(kind.as_str())
+            .is_some_and(|rest| rest == "Added" || rest == "Removed")
+    })
+}
 
 /// A `case_audit` row as read.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -38,8 +57,8 @@ pub struct AuditRow {
     pub from_status: Option<String>,
     /// The status after.
     pub to_status: Option<String>,
-    /// The record (account, external entity, transaction) or the narrative
-    /// concerned.
+    /// The record (account, external entity, transaction), sealed, or the
+    /// narrative concerned.
     pub record_id: Option<String>,
     /// The event concerned.
     pub event_code: Option<String>,
@@ -71,8 +90,10 @@ pub struct NewAudit {
     /// The status after.
     pub to_status: Option<String>,
     /// The record (account, external entity, transaction) or the narrative
-    /// concerned.
+    /// concerned: plaintext until [`NewAudit::sealed`] seals a record's.
     pub record_id: Option<String>,
+    /// The blind index of a record's id (see `rows::records::record_key`).
+    pub record_key: Option<String>,
     /// The event concerned.
     pub event_code: Option<String>,
     /// The value before, as stored (see [`AuditRow::old_value`]; sealed by
@@ -117,15 +138,17 @@ impl Binding<'_> {
 }
 
 /// The [`Binding`] of a row, to write ([`NewAudit`]) or as read
-/// ([`AuditRow`]): both name their keys alike.
+/// ([`AuditRow`]): both name their keys alike. The record id is given
+/// apart, in plaintext: the values are bound to it, and the sealed id to
+/// the row's other keys (`None`).
 macro_rules! binding_of {
-    ($row:expr) => {
+    ($row:expr, $record_id:expr) => {
         Binding {
             case_id: &$row.case_id,
             action: &$row.action,
             ids: [
                 $row.customer_id.as_deref(),
-                $row.record_id.as_deref(),
+                $record_id,
                 $row.event_code.as_deref(),
             ],
             at: &$row.at,
@@ -135,39 +158,86 @@ macro_rules! binding_of {
 }
 
 impl NewAudit {
-    /// The row with `old` and `new` as its values, sealed: for the changes
+    /// The row with `old` and `new` as its values sealed, and a business
+    /// record's id sealed with its blind index beside it: for the changes
     /// whose values carry personal data.
     pub fn sealed(mut self, keyring: &Keyring, old: Option<&str>, new: Option<&str>) -> Self {
-        let binding = binding_of!(self);
+        let binding = binding_of!(self, self.record_id.as_deref());
         let old = old.map(|v| keyring.seal(&binding.context(OLD_VALUE), v));
         let new = new.map(|v| keyring.seal(&binding.context(NEW_VALUE), v));
         self.old_value = old;
         self.new_value = new;
+        if seals_record_id(self.action) {
+            if let Some(id) = self.record_id.take() {
+                self.record_key = Some(super::records::record_key(keyring, &id));
+                self.record_id =
+                    Some(keyring.seal(&binding_of!(self, None).context(RECORD_ID), &id));
+            }
+        }
         self
     }
 }
 
 impl AuditRow {
+    /// The row's record id, opened where sealed.
+    pub fn opened_record_id(&self, keyring: &Keyring) -> Result<Option<String>, Corrupt> {
+        if !seals_record_id(&self.action) {
+            return Ok(self.record_id.clone());
+        }
+        self.record_id
+            .as_deref()
+            .map(|stored| {
+                keyring
+                    .open(&binding_of!(self, None).context(RECORD_ID), stored)
+                    .map_err(|e| Corrupt(e.to_string()))
+            })
+            .transpose()
+    }
+
+    /// `record_id` (plaintext, written before ids were sealed) as this
+    /// row stores it: sealed, and its blind index.
+    pub fn sealed_record_id(&self, keyring: &Keyring, record_id: &str) -> (String, String) {
+        (
+            keyring.seal(&binding_of!(self, None).context(RECORD_ID), record_id),
+            super::records::record_key(keyring, record_id),
+        )
+    }
+
     /// The stored `column` ([`OLD_VALUE`] or [`NEW_VALUE`]) of this row,
     /// sealed again under the active key.
     pub fn reseal(&self, keyring: &Keyring, column: &str, stored: &str) -> Result<String, Corrupt> {
+        let record_id = self.opened_record_id(keyring)?;
         keyring
-            .reseal(&binding_of!(self).context(column), stored)
+            .reseal(
+                &binding_of!(self, record_id.as_deref()).context(column),
+                stored,
+            )
             .map_err(|e| Corrupt(e.to_string()))
     }
 
     /// `plaintext` sealed as this row's `column` ([`OLD_VALUE`] or
     /// [`NEW_VALUE`]): an erased value's tombstone.
-    pub fn seal(&self, keyring: &Keyring, column: &str, plaintext: &str) -> String {
-        keyring.seal(&binding_of!(self).context(column), plaintext)
+    pub fn seal(
+        &self,
+        keyring: &Keyring,
+        column: &str,
+        plaintext: &str,
+    ) -> Result<String, Corrupt> {
+        let record_id = self.opened_record_id(keyring)?;
+        Ok(keyring.seal(
+            &binding_of!(self, record_id.as_deref()).context(column),
+            plaintext,
+        ))
     }
 
-    /// The change as the audit trail shows it, its values opened when
-    /// `sealed` (its action seals them).
+    /// The change as the audit trail shows it, its record id opened, and
+    /// its values opened when `sealed` (its action seals them).
     pub fn open(self, keyring: &Keyring, sealed: bool) -> Result<AuditEvent, Corrupt> {
+        let record_id = self.opened_record_id(keyring)?;
+        let binding = binding_of!(self, record_id.as_deref());
         let open = |column: &str, value: Option<&String>| match value {
             Some(value) if sealed => keyring
-                .open(&binding_of!(self).context(column), value)
+                .open(&binding.context(column), value)
                 .map(Some)
                 .map_err(|e| Corrupt(e.to_string())),
             value => Ok(value.cloned()),
@@ -182,7 +252,7 @@ impl AuditRow {
             customer_id: self.customer_id,
             from_status: self.from_status,
             to_status: self.to_status,
-            record_id: self.record_id,
+            record_id,
             event_code: self.event_code,
             old_value,
             new_value,
@@ -210,6 +280,7 @@ mod tests {
             from_status: None,
             to_status: None,
             record_id: Some(record_id.to_owned()),
+            record_key: None,
             event_code: None,
             old_value: None,
             new_value: None,
@@ -240,18 +311,44 @@ mod tests {
         let sealed = row.old_value.clone().expect("sealed");
         assert!(!sealed.contains("TX7"), "{sealed}");
         let read = as_read(row).open(&keyring, true).expect("opens");
+        assert_eq!(read.record_id.as_deref(), Some("A1"));
         assert_eq!(read.old_value.as_deref(), Some(r#"{"taxId":"TX7"}"#));
         assert_eq!(read.new_value, None);
 
-        let mut elsewhere = as_read(new_row("CA1", "A2"));
+        // Rows with only their record ids sealed.
+        let bare = |case_id: &str, record_id: &str| {
+            as_read(new_row(case_id, record_id).sealed(&keyring, None, None))
+        };
+        let mut elsewhere = bare("CA1", "A2");
         elsewhere.old_value = Some(sealed.clone());
         assert!(elsewhere.open(&keyring, true).is_err(), "another record");
-        let mut other_column = as_read(new_row("CA1", "A1"));
+        let mut other_column = bare("CA1", "A1");
         other_column.new_value = Some(sealed.clone());
         assert!(other_column.open(&keyring, true).is_err(), "another column");
-        let mut unsealed = as_read(new_row("CA1", "A1"));
+        let mut unsealed = bare("CA1", "A1");
         unsealed.old_value = Some(sealed.clone());
         let shown = unsealed.open(&keyring, false).expect("as stored");
         assert_eq!(shown.old_value, Some(sealed), "not opened");
+    }
+
+    #[test]
+    fn only_business_records_seal_their_ids() {
+        assert!(seals_record_id("accountRemoved") && seals_record_id("externalEntityAdded"));
+        assert!(!seals_record_id("narrativeAdded") && !seals_record_id("account"));
+    }
+
+    #[test]
+    fn the_record_id_is_sealed_to_its_row() {
+        let keyring = keyring();
+        let row = as_read(new_row("CA1", "ACC-PRIVATE-7731").sealed(&keyring, None, None));
+        let stored = row.record_id.clone().expect("sealed");
+        assert!(!stored.contains("ACC-PRIVATE"), "{stored}");
+        assert_eq!(
+            row.opened_record_id(&keyring).expect("opens").as_deref(),
+            Some("ACC-PRIVATE-7731")
+        );
+        let mut moved = as_read(new_row("CA2", "A1"));
+        moved.record_id = Some(stored);
+        assert!(moved.opened_record_id(&keyring).is_err(), "another case");
     }
 }

@@ -119,6 +119,7 @@ impl Change {
             from_status: None,
             to_status: None,
             record_id: None,
+            record_key: None,
             event_code: None,
             old_value: None,
             new_value: None,

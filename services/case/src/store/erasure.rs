@@ -183,7 +183,10 @@ fn erase_audit_values(
                 (&mut new, &shown.new_value, NEW_VALUE),
             ] {
                 if was.as_deref().is_some_and(|v| v != ERASED) {
-                    *value = Some(row.seal(keyring, column, ERASED));
+                    *value = Some(
+                        row.seal(keyring, column, ERASED)
+                            .map_err(super::undecodable)?,
+                    );
                     replaced += 1;
                 }
             }

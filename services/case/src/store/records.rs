@@ -51,10 +51,12 @@ fn upsert_business(conn: &mut DbConnection, rows: &[BusinessRow]) -> QueryResult
                 .from_insertable(&staged)
                 .execute(pg)?;
             diesel::sql_query(
-                "INSERT INTO business_records (kind, record_id, details, updated_at) \
-                 SELECT kind, record_id, details, updated_at FROM business_records_staging \
-                 ON CONFLICT (kind, record_id) DO UPDATE \
-                 SET details = EXCLUDED.details, updated_at = EXCLUDED.updated_at",
+                "INSERT INTO business_records (kind, record_key, record_id, details, updated_at) \
+                 SELECT kind, record_key, record_id, details, updated_at \
+                 FROM business_records_staging \
+                 ON CONFLICT (kind, record_key) DO UPDATE \
+                 SET record_id = EXCLUDED.record_id, details = EXCLUDED.details, \
+                 updated_at = EXCLUDED.updated_at",
             )
             .execute(pg)?;
         }
@@ -62,9 +64,10 @@ fn upsert_business(conn: &mut DbConnection, rows: &[BusinessRow]) -> QueryResult
             for chunk in rows.chunks(ROWS_PER_INSERT) {
                 diesel::insert_into(business_records::table)
                     .values(chunk)
-                    .on_conflict((business_records::kind, business_records::record_id))
+                    .on_conflict((business_records::kind, business_records::record_key))
                     .do_update()
                     .set((
+                        business_records::record_id.eq(excluded(business_records::record_id)),
                         business_records::details.eq(excluded(business_records::details)),
                         business_records::updated_at.eq(excluded(business_records::updated_at)),
                     ))
@@ -75,31 +78,45 @@ fn upsert_business(conn: &mut DbConnection, rows: &[BusinessRow]) -> QueryResult
     Ok(())
 }
 
-/// The business records of kind `R` among `ids`, by id.
+/// The blind indexes of `ids`, each with its id.
+fn keys_of<'a>(
+    keyring: &Keyring,
+    ids: impl IntoIterator<Item = &'a str>,
+) -> HashMap<String, &'a str> {
+    ids.into_iter()
+        .map(|id| (rows::record_key(keyring, id), id))
+        .collect()
+}
+
+/// The business records of kind `R` among `ids`, by id (found by their
+/// blind indexes).
 pub fn business<R: Record>(
     conn: &mut DbConnection,
     keyring: &Keyring,
     ids: &[&str],
 ) -> Result<HashMap<String, R>, Failure> {
+    let keys: Vec<String> = keys_of(keyring, ids.iter().copied()).into_keys().collect();
     let mut found = HashMap::new();
-    for chunk in ids.chunks(IN_LIST_CHUNK) {
+    for chunk in keys.chunks(IN_LIST_CHUNK) {
         let rows: Vec<BusinessRow> = business_records::table
             .filter(business_records::kind.eq(R::KIND.as_str()))
-            .filter(business_records::record_id.eq_any(chunk))
+            .filter(business_records::record_key.eq_any(chunk))
             .select(BusinessRow::as_select())
             .load(conn)?;
         for row in rows {
             let record = rows::business_record::<R>(keyring, &row)?;
-            found.insert(row.record_id, record);
+            found.insert(record.id().to_owned(), record);
         }
     }
     Ok(found)
 }
 
 /// The `(case, id)` pairs of kind `kind` among `pairs` already on their
-/// case: one query per case (per few hundred ids).
+/// case (found by their blind indexes): one query per case (per few
+/// hundred ids).
 pub fn existing(
     conn: &mut DbConnection,
+    keyring: &Keyring,
     kind: RecordKind,
     pairs: &[(&str, &str)],
 ) -> QueryResult<HashSet<(String, String)>> {
@@ -109,14 +126,21 @@ pub fn existing(
     }
     let mut found = HashSet::new();
     for (case, ids) in by_case {
-        for chunk in ids.chunks(IN_LIST_CHUNK) {
+        let keys = keys_of(keyring, ids);
+        let wanted: Vec<&String> = keys.keys().collect();
+        for chunk in wanted.chunks(IN_LIST_CHUNK) {
             let stored: Vec<String> = case_records::table
                 .filter(case_records::case_id.eq(case))
                 .filter(case_records::kind.eq(kind.as_str()))
-                .filter(case_records::record_id.eq_any(chunk))
-                .select(case_records::record_id)
+                .filter(case_records::record_key.eq_any(chunk))
+                .select(case_records::record_key)
                 .load(conn)?;
-            found.extend(stored.into_iter().map(|id| (case.to_owned(), id)));
+            found.extend(
+                stored
+                    .iter()
+                    .filter_map(|key| keys.get(key))
+                    .map(|id| (case.to_owned(), (*id).to_owned())),
+            );
         }
     }
     Ok(found)
@@ -221,7 +245,8 @@ pub fn remove(
         if let Err(locked) = locks::ensure_writable(conn, case_id, change)? {
             return Ok(Err(locked));
         }
-        let key = (case_id, kind.as_str(), id);
+        let record_key = rows::record_key(keyring, id);
+        let key = (case_id, kind.as_str(), record_key.as_str());
         let found = case_records::table
             .find(key)
             .select(CaseRecordRow::as_select())
@@ -243,7 +268,10 @@ pub fn remove(
     })
 }
 
-/// Up to `limit` records of kind `R` on `case_id` after `after`, by id.
+/// Up to `limit` records of kind `R` on `case_id` after the id `after`,
+/// in id order (by bytes). Ids are sealed, so the database cannot order
+/// them: the case's ids of the kind are read and opened (small values),
+/// ordered here, and only the page's rows are read whole.
 pub fn page<R: Record>(
     conn: &mut DbConnection,
     keyring: &Keyring,
@@ -251,17 +279,37 @@ pub fn page<R: Record>(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Page<R>, Failure> {
-    let mut query = case_records::table
+    let kind = R::KIND.as_str();
+    let stored: Vec<(String, String)> = case_records::table
         .filter(case_records::case_id.eq(case_id))
-        .filter(case_records::kind.eq(R::KIND.as_str()))
-        .order(case_records::record_id.asc())
-        .limit(limit + 1)
-        .select(CaseRecordRow::as_select())
-        .into_boxed();
-    if let Some(after) = after {
-        query = query.filter(case_records::record_id.gt(after.to_owned()));
+        .filter(case_records::kind.eq(kind))
+        .select((case_records::record_key, case_records::record_id))
+        .load(conn)?;
+    let mut ids = Vec::with_capacity(stored.len());
+    for (key, sealed) in stored {
+        let id = rows::case_record_id(keyring, case_id, kind, &key, &sealed)?;
+        if after.is_none_or(|after| id.as_str() > after) {
+            ids.push((id, key));
+        }
     }
-    let page = Page::of(query.load(conn)?, limit);
+    ids.sort_unstable();
+    ids.truncate(usize::try_from(limit + 1).unwrap_or(usize::MAX));
+    let keys: Vec<&str> = ids.iter().map(|(_, key)| key.as_str()).collect();
+    let mut by_key: HashMap<String, CaseRecordRow> = case_records::table
+        .filter(case_records::case_id.eq(case_id))
+        .filter(case_records::kind.eq(kind))
+        .filter(case_records::record_key.eq_any(&keys))
+        .select(CaseRecordRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|row| (row.record_key.clone(), row))
+        .collect();
+    // A record removed between the two reads is left out.
+    let found: Vec<CaseRecordRow> = ids
+        .iter()
+        .filter_map(|(_, key)| by_key.remove(key))
+        .collect();
+    let page = Page::of(found, limit);
     let items = page
         .items
         .iter()
@@ -297,7 +345,7 @@ pub fn sealed_business(keyring: &Keyring, records: &BusinessRecords, at: &str) -
     let mut last: Vec<BusinessRow> = rows
         .into_iter()
         .rev()
-        .filter(|row| seen.insert((row.kind.clone(), row.record_id.clone())))
+        .filter(|row| seen.insert((row.kind.clone(), row.record_key.clone())))
         .collect();
     last.reverse();
     last

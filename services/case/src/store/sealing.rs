@@ -3,8 +3,9 @@
 //! active key for `onboarding rekey`.
 
 use super::audit;
-use crate::rows::audit::{AuditRow, NEW_VALUE, OLD_VALUE};
+use crate::rows::audit::{self as audit_rows, AuditRow, NEW_VALUE, OLD_VALUE};
 use crate::rows::customer::{self, GENERIC_INFORMATION, IDENTIFICATION_DOCUMENTS, TAX_ID};
+use crate::rows::records::{BusinessRow, CaseRecordRow};
 use crate::rows::{events, lists, narrative, records};
 use crate::schema::{
     business_records, case_audit, case_customer_accounts, case_customer_addresses,
@@ -14,7 +15,7 @@ use crate::schema::{
 };
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::Bool;
+use diesel::sql_types::{Bool, Text};
 use service_kit::db::{rewrite_in_batches, Batch};
 use service_kit::keyring::SEALED;
 use service_kit::Failure;
@@ -146,6 +147,71 @@ macro_rules! reseal_audit_column {
     }};
 }
 
+/// Rewrites the rows of a records table (`$row`s, keyed by `$key`s) that
+/// need it, a batch at a time in key order, as `$resealed(keyring, &row)`
+/// makes them: rows written before ids were sealed (their key is their
+/// plaintext id) always; with `everything`, also rows with a value not
+/// under the active key or a key that is not their id's blind index. The
+/// cursor is the key as read: a row rewritten to a later key is read again
+/// and passed over, as it then needs nothing. A row is rewritten only if it
+/// still holds what was read. Returns how many rows were rewritten.
+macro_rules! reseal_record_rows {
+    ($conn:expr, $keyring:expr, $everything:expr, $prefix:expr, $table:ident, $row:ty, $resealed:expr, ($first:ident $(, $rest:ident)*)) => {{
+        let mut after: Option<(String, $(reseal_record_rows!(@text $rest),)*)> = None;
+        let read = |conn: &mut DbConnection| {
+            let mut query = $table::table
+                .select(<$row>::as_select())
+                .order(($table::$first.asc(), $($table::$rest.asc(),)*))
+                .limit(BATCH)
+                .into_boxed();
+            if !$everything {
+                query = query.filter(sql::<Bool>("record_key = record_id"));
+            }
+            if let Some(($first, $($rest,)*)) = after.clone() {
+                // A row value: `(a, b) > (?, ?)`, on both backends.
+                let columns = [stringify!($first), $(stringify!($rest),)*].join(", ");
+                query = query.filter(
+                    sql::<Bool>(&format!("({columns}) > ("))
+                        .bind::<Text, _>($first)
+                        $(.sql(", ").bind::<Text, _>($rest))*
+                        .sql(")"),
+                );
+            }
+            let batch: Vec<$row> = query.load(conn)?;
+            let Some(last) = batch.last() else {
+                return Ok(Batch::Done);
+            };
+            after = Some((last.$first.clone(), $(last.$rest.clone(),)*));
+            let mut rewrite = Vec::new();
+            for row in batch {
+                let resealed: $row = $resealed($keyring, &row)?;
+                let stale = row.record_key != resealed.record_key
+                    || !row.record_id.starts_with($prefix)
+                    || !row.details.starts_with($prefix);
+                if stale {
+                    rewrite.push((row, resealed));
+                }
+            }
+            Ok::<_, Failure>(Batch::Rows(rewrite))
+        };
+        rewrite_in_batches($conn, read, |conn, (row, resealed)| {
+            diesel::update(
+                $table::table
+                    .find((&row.$first, $(&row.$rest,)*))
+                    .filter($table::record_id.eq(&row.record_id))
+                    .filter($table::details.eq(&row.details)),
+            )
+            .set((
+                $table::record_key.eq(&resealed.record_key),
+                $table::record_id.eq(&resealed.record_id),
+                $table::details.eq(&resealed.details),
+            ))
+            .execute(conn)
+        })?
+    }};
+    (@text $key:ident) => { String };
+}
+
 /// Seals legacy plaintext, or with `everything` every field not under the
 /// active key. Returns how many fields were rewritten. The audit trail's
 /// values are only read with `everything`: none was ever stored in
@@ -191,9 +257,11 @@ pub fn reseal(
             events::reseal(keyring, event_code, customer_id, stored)
         }
     );
+    let audit_ids = seal_legacy_audit_ids(conn, keyring)?;
     let audit_values = if everything {
         reseal_audit_column!(conn, keyring, prefix, old_value, OLD_VALUE)
             + reseal_audit_column!(conn, keyring, prefix, new_value, NEW_VALUE)
+            + reseal_audit_record_ids(conn, keyring, &prefix)?
     } else {
         0
     };
@@ -202,8 +270,9 @@ pub fn reseal(
         + generic
         + documents
         + entities
+        + audit_ids
         + audit_values
-        + reseal_records(conn, keyring, &prefix)?)
+        + reseal_records(conn, keyring, everything, &prefix)?)
 }
 
 /// Seals again, a batch at a time, the customers' personal columns and
@@ -334,61 +403,135 @@ fn reseal_personal(
 }
 
 /// Seals again, a batch at a time, the business records and the records on
-/// cases whose stored text does not start with `prefix`.
+/// cases: their ids and contents, and recomputes their keys (the blind
+/// index of the id, which a new `BLIND_INDEX_KEY` changes), as
+/// [`reseal_record_rows!`] says. Returns how many fields were rewritten
+/// (two a row: the id and the record).
 fn reseal_records(
+    conn: &mut DbConnection,
+    keyring: &Keyring,
+    everything: bool,
+    prefix: &str,
+) -> Result<usize, Failure> {
+    let business = reseal_record_rows!(
+        conn,
+        keyring,
+        everything,
+        prefix,
+        business_records,
+        BusinessRow,
+        records::resealed_business,
+        (kind, record_key)
+    );
+    let on_cases = reseal_record_rows!(
+        conn,
+        keyring,
+        everything,
+        prefix,
+        case_records,
+        CaseRecordRow,
+        records::resealed_case,
+        (case_id, kind, record_key)
+    );
+    Ok(2 * (business + on_cases) + reseal_narratives(conn, keyring, prefix)?)
+}
+
+/// Seals again the business record ids of the audit trail not under the
+/// active key, and recomputes their blind indexes (a new
+/// `BLIND_INDEX_KEY`): every record row of the trail is read, a batch at a
+/// time in id order, and rewritten only where something changes and only
+/// if it still holds what was read. Returns how many ids were rewritten.
+fn reseal_audit_record_ids(
     conn: &mut DbConnection,
     keyring: &Keyring,
     prefix: &str,
 ) -> Result<usize, Failure> {
-    // Key ids are letters, digits, '-' and '_': safe inside a literal.
-    let condition = format!("substr(details, 1, {}) <> '{prefix}'", prefix.len());
-    let business = reseal_column!(
-        conn,
-        keyring,
-        prefix,
-        business_records,
-        (kind: String, record_id: String),
-        details,
-        |(kind, id): &(String, String), stored: &str| {
-            records::reseal_business(keyring, kind, id, stored)
-        }
-    );
-    let on_cases = rewrite_in_batches(
+    let actions: Vec<&str> = audit::sealed_names()
+        .into_iter()
+        .filter(|action| audit_rows::seals_record_id(action))
+        .collect();
+    let mut after = i64::MIN;
+    rewrite_in_batches(
         conn,
         |conn: &mut DbConnection| {
-            let batch: Vec<(String, String, String, String)> = case_records::table
-                .filter(sql::<Bool>(&condition))
-                .select((
-                    case_records::case_id,
-                    case_records::kind,
-                    case_records::record_id,
-                    case_records::details,
-                ))
+            let batch: Vec<(AuditRow, Option<String>)> = case_audit::table
+                .filter(case_audit::id.gt(after))
+                .filter(case_audit::action.eq_any(&actions))
+                .filter(case_audit::record_id.is_not_null())
+                .order(case_audit::id.asc())
+                .select((AuditRow::as_select(), case_audit::record_key))
+                .limit(BATCH)
+                .load(conn)?;
+            let Some((last, _)) = batch.last() else {
+                return Ok(Batch::Done);
+            };
+            after = last.id;
+            let mut rewrite = Vec::new();
+            for (row, key) in batch {
+                let stored = row.record_id.clone().unwrap_or_default();
+                let id = row.opened_record_id(keyring)?.unwrap_or_default();
+                let (sealed, new_key) = row.sealed_record_id(keyring, &id);
+                if !stored.starts_with(prefix) || key.as_deref() != Some(new_key.as_str()) {
+                    rewrite.push((row.id, stored, (sealed, new_key)));
+                }
+            }
+            Ok::<_, Failure>(Batch::Rows(rewrite))
+        },
+        |conn, (id, stored, (sealed, key))| {
+            diesel::update(
+                case_audit::table
+                    .find(id)
+                    .filter(case_audit::record_id.eq(stored)),
+            )
+            .set((
+                case_audit::record_id.eq(sealed),
+                case_audit::record_key.eq(key),
+            ))
+            .execute(conn)
+        },
+    )
+}
+
+/// Seals the record ids the audit trail held in plaintext before ids were
+/// sealed (moved to `legacy_record_id` by the migration), emptying that
+/// column; each rewritten row leaves the filter, which an index serves.
+fn seal_legacy_audit_ids(conn: &mut DbConnection, keyring: &Keyring) -> Result<usize, Failure> {
+    rewrite_in_batches(
+        conn,
+        |conn: &mut DbConnection| {
+            let batch: Vec<(AuditRow, Option<String>)> = case_audit::table
+                .filter(case_audit::legacy_record_id.is_not_null())
+                .select((AuditRow::as_select(), case_audit::legacy_record_id))
                 .limit(BATCH)
                 .load(conn)?;
             if batch.is_empty() {
                 return Ok(Batch::Done);
             }
-            batch
-                .into_iter()
-                .map(|(case_id, kind, id, stored)| {
-                    let value = records::reseal_case(keyring, &case_id, &kind, &id, &stored)?;
-                    Ok(((case_id, kind, id), stored, value))
-                })
-                .collect::<Result<Vec<_>, Failure>>()
-                .map(Batch::Rows)
+            Ok::<_, Failure>(Batch::Rows(
+                batch
+                    .into_iter()
+                    .map(|(row, legacy)| {
+                        let legacy = legacy.unwrap_or_default();
+                        let sealed = row.sealed_record_id(keyring, &legacy);
+                        (row.id, legacy, sealed)
+                    })
+                    .collect(),
+            ))
         },
-        |conn, ((case_id, kind, id), stored, value)| {
+        |conn, (id, legacy, (sealed, key))| {
             diesel::update(
-                case_records::table
-                    .find((case_id, kind, id))
-                    .filter(case_records::details.eq(stored)),
+                case_audit::table
+                    .find(id)
+                    .filter(case_audit::legacy_record_id.eq(legacy)),
             )
-            .set(case_records::details.eq(value))
+            .set((
+                case_audit::record_id.eq(sealed),
+                case_audit::record_key.eq(key),
+                case_audit::legacy_record_id.eq(None::<String>),
+            ))
             .execute(conn)
         },
-    )?;
-    Ok(business + on_cases + reseal_narratives(conn, keyring, prefix)?)
+    )
 }
 
 /// Seals again, a batch at a time, the narratives whose stored text does

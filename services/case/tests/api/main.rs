@@ -19,6 +19,7 @@ mod narratives;
 mod operations;
 mod partial;
 mod reads;
+mod record_ids;
 mod records;
 mod seed;
 mod suppression;
