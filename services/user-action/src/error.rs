@@ -59,6 +59,9 @@ pub enum ErrorCode {
     DocumentLimit = 10307,
     /// The application's documents would pass the bytes it may hold.
     DocumentBytesLimit = 10308,
+    /// The application's personal data was erased (`onboarding erase`, or
+    /// the retention purge): it is kept as a record and changes no more.
+    ApplicationErased = 10309,
     /// File rule: forbidden characters in the name.
     FileNameCharacters = 10401,
     /// File rule: no extension.
@@ -112,6 +115,7 @@ impl ErrorCode {
         ErrorCode::CoApplicantLimit,
         ErrorCode::DocumentLimit,
         ErrorCode::DocumentBytesLimit,
+        ErrorCode::ApplicationErased,
         ErrorCode::FileNameCharacters,
         ErrorCode::FileNameExtension,
         ErrorCode::FileNameLeadingSpace,
@@ -159,7 +163,8 @@ impl ErrorCode {
             | Self::IdempotencyInProgress
             | Self::IdempotencyMismatch
             | Self::CoApplicantLimit
-            | Self::DocumentLimit => StatusCode::CONFLICT,
+            | Self::DocumentLimit
+            | Self::ApplicationErased => StatusCode::CONFLICT,
             Self::BodyTooLarge | Self::FileTooLarge | Self::DocumentBytesLimit => {
                 StatusCode::PAYLOAD_TOO_LARGE
             }
@@ -218,6 +223,16 @@ impl CamError {
         Self::new(
             ErrorCode::ApplicationNotFound,
             "Application_id: no such application of the caller",
+        )
+    }
+
+    /// 409 for a change to an erased application, named by `field`.
+    pub fn erased(field: &str) -> Self {
+        Self::new(
+            ErrorCode::ApplicationErased,
+            format!(
+                "{field}: the application's personal data was erased; it can no longer be changed"
+            ),
         )
     }
 
