@@ -325,6 +325,7 @@ pub fn erase(config: ServerConfig, target: &EraseTarget) -> anyhow::Result<Strin
         + parties
         + cases.customers
         + cases.audit_values
+        + cases.events
         + mine.applicants
         + mine.answers
         + mine.review_comments
@@ -351,7 +352,7 @@ pub fn erase(config: ServerConfig, target: &EraseTarget) -> anyhow::Result<Strin
          {} attachments, {} idempotency keys\n\
          document: {documents} documents\n\
          party: {parties} parties\n\
-         case: {} case customers, {} audit values\n\
+         case: {} case customers, {} audit values, {} events\n\
          {outcome}",
         mine.applicants,
         mine.answers,
@@ -361,6 +362,7 @@ pub fn erase(config: ServerConfig, target: &EraseTarget) -> anyhow::Result<Strin
         mine.idempotency_keys,
         cases.customers,
         cases.audit_values,
+        cases.events,
     ))
 }
 
@@ -386,14 +388,14 @@ fn erase_party_alone(
     let parties = party::erase(ctx, None, &ids)?;
     let cases = case::erase(ctx, None, &ids, OPERATOR)?;
     tracing::info!(party_id = %id, "party erased");
-    let outcome = if parties + cases.customers + cases.audit_values == 0 {
+    let outcome = if parties + cases.customers + cases.audit_values + cases.events == 0 {
         format!("party {id}: nothing was left to erase")
     } else {
         format!("party {id} erased")
     };
     Ok(format!(
-        "party: {parties} parties\ncase: {} case customers, {} audit values\n{outcome}",
-        cases.customers, cases.audit_values
+        "party: {parties} parties\ncase: {} case customers, {} audit values, {} events\n{outcome}",
+        cases.customers, cases.audit_values, cases.events
     ))
 }
 

@@ -1,8 +1,9 @@
 //! `onboarding erase` (issue 17, "Retention and erasure"): an application
 //! seeded through the public CAM and ECM APIs is erased by the real binary;
 //! afterwards the APIs and the databases show the skeleton with the
-//! tombstone and none of the seeded personal values, the object store holds
-//! no document, a second run (by application or by party) finds nothing
+//! tombstone and none of the seeded personal values (the events naming the
+//! applicant too), the erased application takes no more changes, the
+//! object store holds no document, a second run (by application or by party) finds nothing
 //! left, and unknown ids are refused naming the flag.
 
 use diesel::sql_types::{BigInt, Nullable, Text};
@@ -161,6 +162,23 @@ async fn erase_removes_an_applicants_personal_data(backend: Backend) {
         "pepFlagCode": "N", "emails": [{"emailId": "kanand@temenos.com"}]}]}]),
     )
     .await;
+    // An event naming the applicant, promoted to a case of its own (CA1),
+    // which the applicant joins.
+    let (status, promoted) = call(
+        app.anonymous(
+            Method::POST,
+            "/rest-api/CMRestService/RealTimeCaseCreationService/saveEventsAndPromoteToCase",
+        )
+        .bearer_auth(&analyst)
+        .json(&json!({"events": [{"eventCode": "EV1", "type": "AML",
+            "entities": [{"entityType": "CUSTOMER", "entityTypeCode": "ECM_CUSTOMER",
+                          "entityName": "Virat Kohli", "focusFlag": "Y", "custId": party}],
+            "details": [{"reason": "large transfer", "scenarioName": "User Defined Event"}]}],
+         "entities": [{"entityType": "CUSTOMER", "entityTypeCode": "ECM_CUSTOMER", "entityName": "Virat Kohli",
+            "custId": party, "customerName": "Virat Kohli", "customerType": "IND", "taxID": "TX999"}]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{promoted}");
     let objects = testkit::objects::Objects::of(&app.vars);
     assert_eq!(objects.keys().await.len(), 1);
     app.take_server().stop(true).await;
@@ -193,14 +211,14 @@ async fn erase_removes_an_applicants_personal_data(backend: Backend) {
         format!(
             "user-action: 2 applicants, 1 answers, 1 review comments, 1 messages to the bank, \
                  1 attachments, 1 idempotency keys\n\
-                 document: 1 documents\nparty: 2 parties\ncase: 1 case customers, 1 audit values\n\
+                 document: 1 documents\nparty: 2 parties\ncase: 2 case customers, 3 audit values, 1 events\n\
                  application {application} erased\n"
         )
     );
     assert_none_seeded("the log", &stderr);
     let nothing = format!("user-action: 0 applicants, 0 answers, 0 review comments, 0 messages to the bank, \
                            0 attachments, 0 idempotency keys\n\
-                           document: 0 documents\nparty: 0 parties\ncase: 0 case customers, 0 audit values\n\
+                           document: 0 documents\nparty: 0 parties\ncase: 0 case customers, 0 audit values, 0 events\n\
                            application {application}: nothing was left to erase\n");
     for args in [
         ["--application", application.as_str()],
@@ -281,8 +299,11 @@ async fn erase_removes_an_applicants_personal_data(backend: Backend) {
     // below reads it back); the tax id and date of birth are gone.
     let stored = cells(backend, &db("CASE"), "SELECT first_name AS v FROM case_customers UNION ALL SELECT last_name AS v FROM case_customers UNION ALL SELECT tax_id AS v FROM case_customers UNION ALL SELECT date_of_birth AS v FROM case_customers");
     let sealed = |v: &Option<String>| v.as_deref().is_some_and(|v| v.starts_with("enc1:"));
+    // Two customers (on C1, and on the case the event was promoted to).
     assert!(
-        sealed(&stored[0]) && sealed(&stored[1]) && stored[2..] == [None, None],
+        stored.len() == 8
+            && stored[..4].iter().all(sealed)
+            && stored[4..].iter().all(Option::is_none),
         "{stored:?}"
     );
     assert_eq!(
@@ -290,6 +311,22 @@ async fn erase_removes_an_applicants_personal_data(backend: Backend) {
             backend,
             &db("CASE"),
             "SELECT count(*) AS n FROM case_customer_emails"
+        ),
+        0
+    );
+    // The event keeps its entity, its name the sealed tombstone; the
+    // entities sent about the customer (its name, tax id) are gone.
+    let names = cells(
+        backend,
+        &db("CASE"),
+        "SELECT entity_name AS v FROM event_entities",
+    );
+    assert!(names.len() == 1 && sealed(&names[0]), "{names:?}");
+    assert_eq!(
+        count(
+            backend,
+            &db("CASE"),
+            "SELECT count(*) AS n FROM event_customers"
         ),
         0
     );
@@ -354,6 +391,46 @@ async fn erase_removes_an_applicants_personal_data(backend: Backend) {
             &json!("N")
         ),
         "{details}"
+    );
+    let promoted = ecm(&app, &analyst, "getCaseDetails", json!({"caseId": "CA1"})).await;
+    assert_none_seeded("getCaseDetails of the promoted case", &promoted.to_string());
+    assert_eq!(
+        (
+            &promoted["customers"][0]["firstName"],
+            &promoted["events"][0]["event"]["entities"][0]["entityName"],
+            &promoted["events"][0]["event"]["entities"][0]["custId"],
+        ),
+        (&json!("[erased]"), &json!("[erased]"), &json!(party)),
+        "{promoted}"
+    );
+    let trail = ecm(&app, &analyst, "getCaseAudit", json!({"caseId": "CA1"})).await;
+    assert_none_seeded("getCaseAudit of the promoted case", &trail.to_string());
+    let added = trail["events"]
+        .as_array()
+        .and_then(|events| events.iter().find(|e| e["action"] == "eventAdded"))
+        .and_then(|e| e["newValue"].as_str())
+        .map(|v| serde_json::from_str::<Value>(v).expect("an event"))
+        .unwrap_or_default();
+    assert_eq!(
+        added["event"]["entities"][0]["entityName"],
+        json!("[erased]"),
+        "{trail}"
+    );
+    // The erased application takes no more changes.
+    let (status, refused) = applicant
+        .call(
+            "UserAction/uploadDocument",
+            &json!({"UserActionIdentifier": income, "Response": [{"fileName": "kohli-payslip.pdf",
+                    "fileType": "application/pdf", "fileInfo": "", "fileClientId": 1, "fileContents": pdf}]}),
+        )
+        .await;
+    assert_eq!(
+        (status, refused),
+        (
+            StatusCode::CONFLICT,
+            json!({"opstatus": 10310, "httpStatusCode": 409, "dbpErrCode": "10310",
+                   "dbpErrMsg": "UserActionIdentifier: the application's personal data was erased; it can no longer be changed"})
+        )
     );
     let audit = ecm(&app, &analyst, "getCaseAudit", json!({"caseId": "C1"})).await;
     assert_none_seeded("getCaseAudit", &audit.to_string());

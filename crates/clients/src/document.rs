@@ -9,7 +9,6 @@ use serde_json::Value;
 use service_kit::client::{CallError, InternalClient};
 use service_kit::server::Context;
 use std::fmt;
-use std::time::Duration;
 
 /// A client of document-service.
 #[derive(Clone, Debug)]
@@ -135,10 +134,8 @@ impl DocumentClient {
     /// `DOCUMENT_SERVICE_URL`, or this process when unset). Uploads of a few
     /// MiB get a longer timeout than other internal calls.
     pub fn new(ctx: &Context, base_url: Option<&str>) -> Self {
-        let base = base_url.unwrap_or(&ctx.self_url);
-        let timeout = Duration::from_millis(ctx.config.internal_call_timeout_ms);
         Self {
-            http: InternalClient::new(SERVICE, base, ctx.credential.clone(), timeout),
+            http: crate::peer(ctx, SERVICE, base_url),
         }
     }
 

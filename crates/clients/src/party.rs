@@ -6,7 +6,6 @@ use domain::PartyId;
 use reqwest::Method;
 use service_kit::client::{CallError, InternalClient};
 use service_kit::server::Context;
-use std::time::Duration;
 
 /// A client of party-service.
 #[derive(Clone, Debug)]
@@ -18,10 +17,8 @@ impl PartyClient {
     /// A client of party-service at `base_url` (from `PARTY_SERVICE_URL`, or
     /// this process when unset).
     pub fn new(ctx: &Context, base_url: Option<&str>) -> Self {
-        let base = base_url.unwrap_or(&ctx.self_url);
-        let timeout = Duration::from_millis(ctx.config.internal_call_timeout_ms);
         Self {
-            http: InternalClient::new("party-service", base, ctx.credential.clone(), timeout),
+            http: crate::peer(ctx, "party-service", base_url),
         }
     }
 

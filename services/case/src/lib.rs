@@ -58,7 +58,8 @@ pub fn rekey(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::R
 
 /// `onboarding erase`: erases the customers `ids` (party ids) from every
 /// case they are on, by `actor`: the case and its trail stay, the
-/// customers' personal fields and audit values become the tombstone.
+/// customers' personal fields and audit values become the tombstone, and
+/// so do their entity names in the events naming them.
 pub fn erase(
     ctx: &Context,
     vars: Option<&HashMap<String, String>>,
@@ -72,6 +73,7 @@ pub fn erase(
             let erased = store::erasure::erase(conn, &ctx.keyring, id, actor)?;
             total.customers += erased.customers;
             total.audit_values += erased.audit_values;
+            total.events += erased.events;
         }
         Ok(total)
     })

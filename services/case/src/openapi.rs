@@ -2,8 +2,8 @@
 //! every answer, with the bearer token they require.
 
 use crate::routes::{
-    audit, business, cases, customers, decisions, description, events, locks, narratives, records,
-    suppression,
+    audit, business, cases, customers, decisions, description, erasure, events, locks, narratives,
+    records, suppression,
 };
 use crate::wire::envelope::Envelope;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
@@ -43,6 +43,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
             audit::get_case_audit,
             business::load,
             business::read,
+            erasure::erase,
             events::save_events,
             events::promote,
             events::extend,
@@ -60,6 +61,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         tags(
             (name = "ECM", description = "Operations of the vendor's ECM REST API guide"),
             (name = "ECM (ours)", description = "Our operations in the same family and envelope: `createCase` (cases are born from events through `saveEventsAndPromoteToCase`; this makes one directly), case reads, and managing suppression rules"),
+            (name = "erasure (internal)", description = "Erasing a customer's personal data from every case and event (issue 17, retention and erasure), for user-action's retention purge; internal: the internal credential, never routed by the gateway"),
             (name = "business records (internal)", description = "The bank's accounts, external entities and transactions, loaded so that `businessAdd: \"Y\"` finds them; internal: the internal credential, never routed by the gateway")
         )
     )]

@@ -18,6 +18,10 @@ pub struct UserActionConfig {
     /// document-service's base URL; this process when unset.
     #[envconfig(from = "DOCUMENT_SERVICE_URL")]
     pub document_service_url: Option<String>,
+    /// case-service's base URL, for the retention purge's erasure of case
+    /// customers; this process when unset.
+    #[envconfig(from = "CASE_SERVICE_URL")]
+    pub case_service_url: Option<String>,
     /// The registered apps, `KEY:SHA256-OF-SECRET[,...]`. When unset and all
     /// services run in one process, one app is generated and kept in
     /// `DATA_DIR/app-credentials`.
@@ -80,7 +84,8 @@ pub struct UserActionConfig {
     pub sweep_grace_secs: u64,
     /// How many days a Withdrawn or Rejected application is kept unchanged
     /// before the sweep erases its personal data (as `onboarding erase`
-    /// does, but for cases); unset: never. 1 to 36,500.
+    /// does: case customers too, over `CASE_SERVICE_URL`); unset: never.
+    /// 1 to 36,500.
     #[envconfig(from = "USER_ACTION_RETENTION_DAYS")]
     pub retention_days: Option<u64>,
 }

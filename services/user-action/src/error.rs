@@ -62,6 +62,9 @@ pub enum ErrorCode {
     /// The application cannot be submitted while required actions are
     /// pending (each is named).
     ActionsPending = 10309,
+    /// The application's personal data was erased (`onboarding erase`, or
+    /// the retention purge): it is kept as a record and changes no more.
+    ApplicationErased = 10310,
     /// File rule: forbidden characters in the name.
     FileNameCharacters = 10401,
     /// File rule: no extension.
@@ -116,6 +119,7 @@ impl ErrorCode {
         ErrorCode::DocumentLimit,
         ErrorCode::DocumentBytesLimit,
         ErrorCode::ActionsPending,
+        ErrorCode::ApplicationErased,
         ErrorCode::FileNameCharacters,
         ErrorCode::FileNameExtension,
         ErrorCode::FileNameLeadingSpace,
@@ -164,7 +168,8 @@ impl ErrorCode {
             | Self::IdempotencyMismatch
             | Self::CoApplicantLimit
             | Self::DocumentLimit
-            | Self::ActionsPending => StatusCode::CONFLICT,
+            | Self::ActionsPending
+            | Self::ApplicationErased => StatusCode::CONFLICT,
             Self::BodyTooLarge | Self::FileTooLarge | Self::DocumentBytesLimit => {
                 StatusCode::PAYLOAD_TOO_LARGE
             }
@@ -223,6 +228,16 @@ impl CamError {
         Self::new(
             ErrorCode::ApplicationNotFound,
             "Application_id: no such application of the caller",
+        )
+    }
+
+    /// 409 for a change to an erased application, named by `field`.
+    pub fn erased(field: &str) -> Self {
+        Self::new(
+            ErrorCode::ApplicationErased,
+            format!(
+                "{field}: the application's personal data was erased; it can no longer be changed"
+            ),
         )
     }
 

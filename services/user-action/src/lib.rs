@@ -29,7 +29,7 @@ pub use store::erasure::{Erased, Plan, Target, ERASED_EVENT};
 
 use actix_web::web;
 use caller::{Apps, Authenticator};
-use clients::{DocumentClient, PartyClient};
+use clients::{CaseClient, DocumentClient, PartyClient};
 use config::DATABASE;
 use routes::AppState;
 use service_kit::server::Context;
@@ -115,6 +115,7 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
             db: db.clone(),
             party: party.clone(),
             documents: documents.clone(),
+            cases: CaseClient::new(ctx, config.case_service_url.as_deref()),
             grace: Duration::from_secs(config.sweep_grace_secs),
             idempotency,
             retention: config.retention(),

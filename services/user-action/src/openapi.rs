@@ -20,6 +20,7 @@ pub fn document() -> OpenApi {
             10302 wrong action type, 10303 documents required, 10304 idempotency key in use, 10305 idempotency key reused, 10306 co-applicant limit reached (USER_ACTION_MAX_CO_APPLICANTS), \
             10307 document limit of the action reached (USER_ACTION_MAX_DOCUMENTS_PER_ACTION, 409), 10308 the application's documents would pass their byte limit (USER_ACTION_MAX_BYTES_PER_APPLICATION, 413), \
             10309 required actions pending (signalProcess Submit, 409, each named), \
+            10310 the application was erased and changes no more (409), \
             10401-10410 the file rules (name characters, extension, leading space, invalid name, too large, empty, bad base64, \
             type not allowed, type mismatch, infected), 10500 internal, 10501 dependency unavailable, 10502 dependency timeout."),
         paths(

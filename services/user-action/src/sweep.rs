@@ -7,16 +7,16 @@
 //!
 //! With a retention period set (`USER_ACTION_RETENTION_DAYS`), it also
 //! erases withdrawn and rejected applications unchanged for that long
-//! (issue 17, "Retention and erasure"): their documents and parties over
-//! the internal APIs, then their personal values here, as `onboarding
-//! erase` does. Cases are left to the bank's case retention: a case is a
-//! compliance record, erased only by the operator's command.
+//! (issue 17, "Retention and erasure"): their documents, parties and case
+//! customers (with the events naming them) over the internal APIs, then
+//! their personal values here, as `onboarding erase` does. The cases
+//! themselves and their trails stay, as the erasure's skeleton.
 
 use crate::rows::document_owner;
 use crate::store::erasure::{self, Plan};
 use crate::store::idempotency::{self, Lifetimes};
 use crate::store::intents::{self, Intent};
-use clients::{DocumentClient, PartyClient};
+use clients::{CaseClient, DocumentClient, PartyClient};
 use service_kit::db::timestamp;
 use service_kit::metrics::record_swept;
 use service_kit::{Database, Keyring, ProblemError};
@@ -34,6 +34,8 @@ pub struct Sweeper {
     pub party: PartyClient,
     /// document-service.
     pub documents: DocumentClient,
+    /// case-service's internal erasure API.
+    pub cases: CaseClient,
     /// How old an intent must be before what it names is removed.
     pub grace: Duration,
     /// How long Idempotency-Keys live and claims hold.
@@ -122,8 +124,11 @@ impl Sweeper {
         Ok(erased)
     }
 
-    /// Erases one application: its documents and parties in their
-    /// services, then its personal values here with the audit event.
+    /// Erases one application: its documents, parties and case customers
+    /// in their services, then its personal values here with the audit
+    /// event, only once every other service has succeeded (so that the
+    /// next sweep, which finds the application by that event's absence,
+    /// finishes a run cut short).
     async fn erase(&self, plan: Plan) -> Result<(), ProblemError> {
         let owner = document_owner(&plan.owner_subject);
         for id in &plan.document_ids {
@@ -137,6 +142,14 @@ impl Sweeper {
                 .delete(id)
                 .await
                 .map_err(|e| ProblemError::Internal(anyhow::anyhow!("party {id}: {e}")))?;
+        }
+        for id in &plan.party_ids {
+            let party = domain::PartyId::parse(id)
+                .map_err(|e| ProblemError::Internal(anyhow::anyhow!("party {id}: {e}")))?;
+            self.cases
+                .erase_customer(&party, RETENTION_ACTOR)
+                .await
+                .map_err(|e| ProblemError::Internal(anyhow::anyhow!("case customer {id}: {e}")))?;
         }
         let (keyring, erased) = (self.keyring.clone(), plan.clone());
         self.db

@@ -7,6 +7,7 @@ pub mod cases;
 pub mod customers;
 pub mod decisions;
 pub mod description;
+pub mod erasure;
 pub mod events;
 pub mod locks;
 pub mod narratives;
@@ -26,7 +27,7 @@ use service_kit::limit::rate_limit;
 use service_kit::server::internal_scope;
 use service_kit::{Database, Keyring};
 
-/// The base path of the internal business-records API.
+/// The base path of the internal APIs (business records, erasure).
 pub const BASE: &str = "/case/v1";
 
 /// The prefix of every ECM operation.
@@ -232,6 +233,10 @@ pub fn register(cfg: &mut web::ServiceConfig, state: web::Data<AppState>, tokens
             .service(web::resource("/business-records").route(web::post().to(business::load)))
             .service(
                 web::resource("/business-records/{kind}/{id}").route(web::get().to(business::read)),
+            )
+            .service(
+                web::resource("/customers/{customerId}/erasure")
+                    .route(web::post().to(erasure::erase)),
             ),
     );
 }

@@ -81,6 +81,25 @@ pub fn reseal_entity(
     )
 }
 
+/// `name` sealed as the `entity_name` of the entity at `position` of
+/// `event_code` (the erasure's tombstone).
+pub fn seal_entity_name(keyring: &Keyring, event_code: &str, position: i32, name: &str) -> String {
+    Sealed::entity(keyring, event_code, position).seal(ENTITY_NAME, name)
+}
+
+/// A stored `entity_name`, opened; `None` when it does not open (legacy
+/// plaintext, or corrupt): the erasure replaces it all the same.
+pub fn open_entity_name(
+    keyring: &Keyring,
+    event_code: &str,
+    position: i32,
+    stored: &str,
+) -> Option<String> {
+    Sealed::entity(keyring, event_code, position)
+        .open(ENTITY_NAME, stored)
+        .ok()
+}
+
 /// The sealed `event_customers` column.
 pub const EVENT_CUSTOMER_ENTITIES: &str = "event_customers.entities";
 

@@ -10,7 +10,7 @@ use super::audit::{self, Action, Change};
 use super::customers::{complete, Rows};
 use crate::rows::audit::{AuditRow, NEW_VALUE, OLD_VALUE};
 use crate::rows::customer::CustomerRow;
-use crate::schema::{case_audit, case_customers};
+use crate::schema::{case_audit, case_customers, event_entities};
 use crate::wire::customer::Customer;
 use crate::wire::values::LongText;
 use diesel::prelude::*;
@@ -23,20 +23,32 @@ use service_kit::{DbConnection, Keyring};
 pub struct Erased {
     /// Case customers whose personal fields were replaced.
     pub customers: usize,
-    /// Audit values replaced with the tombstone.
+    /// Audit values replaced with the tombstone (the customer's own, and
+    /// the entity names of the events naming it).
     pub audit_values: usize,
+    /// Events naming the customer in which its entity names or the
+    /// entities sent about it were erased (see [`super::event_erasure`]).
+    pub events: usize,
 }
 
-/// Whether `customer_id` is on any case.
+/// Whether `customer_id` is on any case, or named by an event.
 pub fn is_customer(conn: &mut DbConnection, customer_id: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
+    let on_case: bool = diesel::select(diesel::dsl::exists(
         case_customers::table.filter(case_customers::customer_id.eq(customer_id)),
+    ))
+    .get_result(conn)?;
+    if on_case {
+        return Ok(true);
+    }
+    diesel::select(diesel::dsl::exists(
+        event_entities::table.filter(event_entities::cust_id.eq(customer_id)),
     ))
     .get_result(conn)
 }
 
 /// Erases `customer_id` from every case it is on, by `actor`, one
-/// transaction per case; a customer already erased changes nothing.
+/// transaction per case, then from the events naming it; a customer
+/// already erased changes nothing.
 pub fn erase(
     conn: &mut DbConnection,
     keyring: &Keyring,
@@ -55,6 +67,9 @@ pub fn erase(
         }
     }
     erased.audit_values = erase_audit_values(conn, keyring, customer_id)?;
+    let events = super::event_erasure::erase(conn, keyring, customer_id)?;
+    erased.audit_values += events.audit_values;
+    erased.events = events.events;
     Ok(erased)
 }
 

@@ -10,6 +10,7 @@ pub mod cases;
 pub mod customers;
 pub mod decisions;
 pub mod erasure;
+pub mod event_erasure;
 pub mod events;
 pub mod locks;
 pub mod narratives;

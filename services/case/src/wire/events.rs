@@ -326,8 +326,9 @@ pub struct LowerEnvelope {
 }
 
 /// An event as a case shows it (`getCaseDetails`), with its risk decision
-/// once `updateEventRiskDecision` has made one.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+/// once `updateEventRiskDecision` has made one. Read back from the audit
+/// trail by the erasure, which tombstones a customer's entity names there.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CaseEvent {
     /// The event as it was saved (its own fields, as sent).

@@ -6,6 +6,7 @@ pub mod cases;
 pub mod customer;
 pub mod decisions;
 pub mod envelope;
+pub mod erasure;
 pub mod events;
 pub mod locks;
 pub mod narratives;

@@ -10,6 +10,7 @@ mod batch;
 mod concurrency;
 mod decisions;
 mod description;
+mod erasure;
 mod events;
 mod helpers;
 mod identification;

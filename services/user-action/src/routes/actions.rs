@@ -98,6 +98,7 @@ pub async fn get_user_actions(
         (status = 400, description = "jsondata is invalid", body = FabricError),
         (status = 401, description = "No app credentials or end-user token", body = FabricError),
         (status = 404, description = "The caller has no application", body = FabricError),
+        (status = 409, description = "The application was erased (10310)", body = FabricError),
     )
 )]
 pub async fn create_pre_requirements(
@@ -108,6 +109,9 @@ pub async fn create_pre_requirements(
 ) -> Result<HttpResponse, CamError> {
     let query = pre_requirements_body(&req, payload).await?;
     let (application, applicants) = state.application_of(&caller, query.application_id).await?;
+    state
+        .refuse_erased(&application.id, "Application_id")
+        .await?;
     let now = service_kit::db::timestamp(chrono::Utc::now());
     let candidates =
         prescribe::prescribed(&state.catalog, &application.id, &applicants, true, &now);
@@ -233,6 +237,9 @@ async fn check_update(
     let (action, application, definition) = state
         .owned_action(caller, &update.user_action_identifier, reviewing)
         .await?;
+    state
+        .refuse_erased(&application.id, &format!("{field}UserActionIdentifier"))
+        .await?;
     if !reviewing {
         super::actions_open(&application)?;
     }
@@ -351,7 +358,7 @@ async fn apply(
         (status = 401, description = "No app credentials or end-user token", body = FabricError),
         (status = 403, description = "Only reviewers set Reviewed or Rejected", body = FabricError),
         (status = 404, description = "No such action of the caller", body = FabricError),
-        (status = 409, description = "The status change is not allowed, or the application is withdrawn or decided (10301)", body = FabricError),
+        (status = 409, description = "The status change is not allowed, or the application is withdrawn, decided (10301) or erased (10310)", body = FabricError),
     )
 )]
 pub async fn update_user_action(
@@ -381,7 +388,7 @@ const MAX_BULK: usize = 100;
         (status = 401, description = "No app credentials or end-user token", body = FabricError),
         (status = 403, description = "Only reviewers set Reviewed or Rejected", body = FabricError),
         (status = 404, description = "No such action of the caller", body = FabricError),
-        (status = 409, description = "A status change is not allowed, or the application is withdrawn or decided (10301); nothing was applied", body = FabricError),
+        (status = 409, description = "A status change is not allowed, or the application is withdrawn, decided (10301) or erased (10310); nothing was applied", body = FabricError),
     )
 )]
 pub async fn update_user_action_bulk(

@@ -98,7 +98,7 @@ async fn forget(state: &AppState, caller: &Caller, sent: &[String], unsent: &[St
         (status = 400, description = "A field or file rule is broken (dbpErrCode names the rule); nothing was stored", body = FabricError),
         (status = 401, description = "No app credentials or end-user token", body = FabricError),
         (status = 404, description = "No such action of the caller", body = FabricError),
-        (status = 409, description = "The action does not take documents now (its status, or its application is withdrawn or decided), or holds USER_ACTION_MAX_DOCUMENTS_PER_ACTION already with these (10307); nothing was stored", body = FabricError),
+        (status = 409, description = "The action does not take documents now (its status, or its application is withdrawn or decided), or holds USER_ACTION_MAX_DOCUMENTS_PER_ACTION already with these (10307), or its application was erased (10310); nothing was stored", body = FabricError),
         (status = 413, description = "A file or the body is too large, or the application's documents would pass USER_ACTION_MAX_BYTES_PER_APPLICATION (10308); nothing was stored", body = FabricError),
         (status = 503, description = "document-service is unavailable; nothing was stored", body = FabricError),
         (status = 504, description = "document-service timed out; nothing was stored", body = FabricError),
@@ -125,6 +125,9 @@ pub async fn upload_document(
     }
     let (action, application, definition) = state
         .owned_action(&caller, &upload.user_action_identifier, false)
+        .await?;
+    state
+        .refuse_erased(&application.id, "UserActionIdentifier")
         .await?;
     super::actions_open(&application)?;
     if definition.action_type != "DocumentUpload" {

@@ -192,6 +192,21 @@ impl AppState {
         found.ok_or_else(CamError::no_application)
     }
 
+    /// Refuses (409, named by `field`) a change to an application whose
+    /// personal data was erased: a change would write personal data
+    /// again into a record kept only as a skeleton.
+    pub async fn refuse_erased(&self, application_id: &str, field: &str) -> Result<(), CamError> {
+        let id = application_id.to_owned();
+        let erased = self
+            .db(move |conn| store::erasure::is_erased(conn, &id))
+            .await?;
+        if erased {
+            Err(CamError::erased(field))
+        } else {
+            Ok(())
+        }
+    }
+
     /// An action the caller may act on: their own, or any for a reviewer
     /// (`any_owner`). Someone else's action answers exactly like a missing
     /// one.

@@ -33,7 +33,7 @@ use serde_json::json;
         (status = 400, description = "Signal is missing or not Submit or Withdraw", body = FabricError),
         (status = 401, description = "No app credentials or end-user token", body = FabricError),
         (status = 404, description = "The caller has no such application", body = FabricError),
-        (status = 409, description = "10309: required actions are pending (each is named); 10301: the application's status does not allow it", body = FabricError,
+        (status = 409, description = "10309: required actions are pending (each is named); 10301: the application's status does not allow it; 10310: the application was erased", body = FabricError,
             example = json!({"opstatus": 10309, "httpStatusCode": 409, "dbpErrCode": "10309", "dbpErrMsg": "Signal: Submit needs every required user action Submitted or Reviewed; pending: DriverLicense_1778258145_3X88WLM"})),
     )
 )]
@@ -47,6 +47,9 @@ pub async fn signal_process(
     let (application, applicants) = state
         .application_of(&caller, request.application_id)
         .await?;
+    // An erased application's applicants are tombstones: nothing to
+    // submit, and nothing left to withdraw.
+    state.refuse_erased(&application.id, "Signal").await?;
     let (step, kind) = process::step_of(request.signal);
     let now = service_kit::db::timestamp(chrono::Utc::now());
     // Only Submit is gated: on the actions, and on the pre-requirements

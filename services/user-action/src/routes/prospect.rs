@@ -276,7 +276,7 @@ fn refused_by_party(e: CallError, operation: &str) -> CamError {
         (status = 400, description = "A field is invalid", body = FabricError),
         (status = 401, description = "No app credentials or end-user token", body = FabricError),
         (status = 404, description = "The caller has no such application", body = FabricError),
-        (status = 409, description = "The Idempotency-Key is in use, or was used for a different request; or the application is submitted, withdrawn or decided and its applicants no longer change (10301)", body = FabricError),
+        (status = 409, description = "The Idempotency-Key is in use, or was used for a different request; or the application is submitted, withdrawn or decided and its applicants no longer change (10301); or the application was erased (10310)", body = FabricError),
         (status = 503, description = "party-service is unavailable; nothing was changed", body = FabricError),
         (status = 504, description = "party-service timed out", body = FabricError),
     )
@@ -291,6 +291,9 @@ pub async fn update_prospect_profile(
     let input = party_input(&profile)?;
     let (application, applicants) = state
         .application_of(&caller, profile.application_id.clone())
+        .await?;
+    state
+        .refuse_erased(&application.id, "Application_id")
         .await?;
     // The applicants are what the bank's case is opened on: they are
     // settled by submission.

@@ -95,8 +95,9 @@ pub fn plan(conn: &mut DbConnection, target: Target<'_>) -> QueryResult<Option<P
     }))
 }
 
-/// Whether the application's trail records its erasure.
-fn is_erased(conn: &mut DbConnection, application_id: &str) -> QueryResult<bool> {
+/// Whether the application's trail records its erasure: then it takes no
+/// more changes.
+pub fn is_erased(conn: &mut DbConnection, application_id: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         audit_events::table
             .filter(audit_events::application_id.eq(application_id))

@@ -1,0 +1,45 @@
+//! The case-service client: its internal erasure API.
+
+use domain::erasure::CustomerErasure;
+use domain::PartyId;
+use reqwest::Method;
+use serde::Serialize;
+use service_kit::client::{CallError, InternalClient};
+use service_kit::server::Context;
+
+/// A client of case-service's internal API.
+#[derive(Clone, Debug)]
+pub struct CaseClient {
+    http: InternalClient,
+}
+
+/// The body of an erasure.
+#[derive(Serialize)]
+struct Erasure<'a> {
+    actor: &'a str,
+}
+
+impl CaseClient {
+    /// A client of case-service at `base_url` (from `CASE_SERVICE_URL`, or
+    /// this process when unset).
+    pub fn new(ctx: &Context, base_url: Option<&str>) -> Self {
+        Self {
+            http: crate::peer(ctx, "case-service", base_url),
+        }
+    }
+
+    /// Erases the customer `party` from every case and event, recording
+    /// `actor` on each case changed. Idempotent: a customer already erased,
+    /// or on no case, answers zeros. Any failure (a 404 too: no
+    /// case-service answers there) is an error, for the caller to retry.
+    pub async fn erase_customer(
+        &self,
+        party: &PartyId,
+        actor: &str,
+    ) -> Result<CustomerErasure, CallError> {
+        let path = format!("/case/v1/customers/{}/erasure", party.as_str());
+        self.http
+            .json(Method::POST, &path, Some(&Erasure { actor }))
+            .await
+    }
+}

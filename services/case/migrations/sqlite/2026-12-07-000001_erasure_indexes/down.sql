@@ -1,0 +1,2 @@
+DROP INDEX event_customers_by_customer;
+DROP INDEX event_entities_by_customer;
