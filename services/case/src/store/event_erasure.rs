@@ -96,8 +96,11 @@ pub fn erase(
                 else {
                     continue;
                 };
+                let sealed = row
+                    .seal(keyring, NEW_VALUE, &replaced)
+                    .map_err(super::undecodable)?;
                 diesel::update(case_audit::table.find(row.id))
-                    .set(case_audit::new_value.eq(row.seal(keyring, NEW_VALUE, &replaced)))
+                    .set(case_audit::new_value.eq(sealed))
                     .execute(conn)?;
                 audit_values += 1;
                 touched.extend(row.event_code);
