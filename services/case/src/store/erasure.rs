@@ -27,7 +27,7 @@ pub struct Erased {
     /// the entity names of the events naming it).
     pub audit_values: usize,
     /// Events naming the customer in which its entity names or the
-    /// entities sent about it were erased (see [`super::event_erasure`]).
+    /// entities sent about it were erased (see `store::event_erasure`).
     pub events: usize,
 }
 
