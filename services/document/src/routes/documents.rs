@@ -201,9 +201,7 @@ async fn find(state: &AppState, owner: Owner, id: &str) -> Result<DocumentRow, P
     let keyring = state.keyring.clone();
     state
         .db
-        .run(move |conn| {
-            documents::find(conn, &keyring, &id, &owner).map_err(ProblemError::from)
-        })
+        .run(move |conn| documents::find(conn, &keyring, &id, &owner).map_err(ProblemError::from))
         .await?
         .ok_or(ProblemError::NotFound("document"))
 }

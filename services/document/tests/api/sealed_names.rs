@@ -28,7 +28,11 @@ async fn upload_personal(app: &App) -> Value {
     let (status, stored) = app.upload(ALICE, &body).await;
     assert_eq!(status, StatusCode::CREATED, "{stored}");
     assert_eq!(
-        (&stored["fileName"], &stored["fileInfo"], &stored["fileClientId"]),
+        (
+            &stored["fileName"],
+            &stored["fileInfo"],
+            &stored["fileClientId"]
+        ),
         (&json!(NAME), &json!(INFO), &json!(CLIENT_ID))
     );
     stored
@@ -44,7 +48,10 @@ async fn assert_reads(app: &App, stored: &Value) {
     let (status, page) = call(app.as_owner(ALICE, Method::GET, "/document/v1/documents")).await;
     assert_eq!(
         (status, page),
-        (StatusCode::OK, json!({"items": [stored], "nextCursor": null}))
+        (
+            StatusCode::OK,
+            json!({"items": [stored], "nextCursor": null})
+        )
     );
     let (status, headers, _) = download(app, id).await;
     assert_eq!(status, StatusCode::OK);
