@@ -16,7 +16,8 @@ use testkit::{backend_tests, Backend, TestApp};
 /// The values sent, each distinctive enough that no key, id or ciphertext
 /// holds it by chance. Amounts are searched as the decimal text sent.
 const SEEDED: &[&str] = &[
-    // CAM: the applicant, the co-applicant, an answer, a file's content.
+    // CAM: the applicant, the co-applicant, an answer, a file's name, note,
+    // client id and content.
     "Zephyrine",
     "Quasimodova",
     "1958-07-14",
@@ -27,6 +28,9 @@ const SEEDED: &[&str] = &[
     "1962-03-09",
     "ottoline.b@example.net",
     "Lived-at-Quillfeather-Row-since-2011",
+    "Quasimodova-Zephyrine-payslip-2026.pdf",
+    "Payslip-of-Zephyrine-for-March",
+    "CLIENT-FILE-QUILL-4471",
     "MARKER-OF-THE-FILE-CONTENT-7731",
     // ECM: a customer.
     "Ximenaquo",
@@ -159,8 +163,10 @@ async fn seed_cam(app: &TestApp) {
     assert_eq!(status, StatusCode::OK, "{answer}");
     let content = b"%PDF-1.4\nMARKER-OF-THE-FILE-CONTENT-7731\n%%EOF\n";
     let upload = json!({"UserActionIdentifier": format!("ProofOfIncomeEmployed_{party}_{app_id}"),
-        "Response": [{"fileName": "proof.pdf", "fileType": "application/pdf", "fileInfo": "",
-                      "fileClientId": 1, "fileContents": b64(content)}]});
+        "Response": [{"fileName": "Quasimodova-Zephyrine-payslip-2026.pdf",
+                      "fileType": "application/pdf",
+                      "fileInfo": "Payslip-of-Zephyrine-for-March",
+                      "fileClientId": "CLIENT-FILE-QUILL-4471", "fileContents": b64(content)}]});
     let (status, answer) = cam.call("UserAction/uploadDocument", &upload).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
 }

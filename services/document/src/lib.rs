@@ -34,14 +34,18 @@ use std::time::Duration;
 /// The service's name.
 pub const NAME: &str = "document";
 
-/// `onboarding rekey`: seals every stored document's content that is not
-/// under the active key again. Returns how many objects were rewritten.
+/// `onboarding rekey`: seals every metadata row's personal values (file
+/// name, info and client id) again under the active key, and every stored
+/// document's content that is not under it. Returns how many rows and
+/// objects were rewritten.
 pub fn rekey(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::Result<usize> {
     let config = DocumentConfig::load(vars)?;
     let db = DATABASE.open(&ctx.config, vars)?;
     let content = ContentStore::open(&config, &ctx.config, ctx.keyring.clone())?;
+    let rows = db.run_now(|conn| Ok(store::sealing::reseal(conn, &ctx.keyring, true)?))?;
     // `Database::run` wants actix's blocking pool, which needs a system.
-    actix_web::rt::System::new().block_on(rekey::rekey(&db, &content))
+    let objects = actix_web::rt::System::new().block_on(rekey::rekey(&db, &content))?;
+    Ok(rows + objects)
 }
 
 /// `onboarding erase`: removes the documents `ids` of any owner, their
@@ -78,9 +82,14 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 /// Builds the service for the chassis to serve, and starts its sweeper.
+/// Rows written before file names were sealed are sealed first.
 pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::Result<Service> {
     let config = DocumentConfig::load(vars)?;
     let db = DATABASE.open(&ctx.config, vars)?;
+    let sealed = db.run_now(|conn| Ok(store::sealing::reseal(conn, &ctx.keyring, false)?))?;
+    if sealed > 0 {
+        tracing::info!(rows = sealed, "rows written before sealing sealed");
+    }
     let content = ContentStore::open(&config, &ctx.config, ctx.keyring.clone())?;
     sweep::spawn(
         db.clone(),
@@ -91,6 +100,7 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
     let state = web::Data::new(AppState {
         db: db.clone(),
         content,
+        keyring: ctx.keyring.clone(),
         scanner: scan::Scanner::from_config(config.clamd_address.as_deref()),
         max_bytes: config.max_bytes,
         allowed: config.allowed(),

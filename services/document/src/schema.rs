@@ -16,5 +16,6 @@ diesel::table! {
         sha256 -> Text,
         state -> Text,
         created_at -> Text,
+        sealed -> Bool,
     }
 }

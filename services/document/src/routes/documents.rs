@@ -125,15 +125,17 @@ pub async fn create(
         sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&upload.content)),
         state: State::Stored.as_str().to_owned(),
         created_at: timestamp(chrono::Utc::now()),
+        sealed: false,
     };
     let pending = DocumentRow {
         state: State::Pending.as_str().to_owned(),
         ..row.clone()
     };
+    let keyring = state.keyring.clone();
     state
         .db
         .run(
-            move |conn| match documents::insert_pending(conn, &pending) {
+            move |conn| match documents::insert_pending(conn, &keyring, &pending) {
                 Err(e) if service_kit::db::is_unique_violation(&e) => Err(ProblemError::Conflict(
                     format!("{DOCUMENT_ID_HEADER}: the id is taken, or was deleted"),
                 )),
@@ -196,9 +198,10 @@ async fn forget(state: &AppState, id: &str) {
 /// like one that does not exist.
 async fn find(state: &AppState, owner: Owner, id: &str) -> Result<DocumentRow, ProblemError> {
     let id = id.to_owned();
+    let keyring = state.keyring.clone();
     state
         .db
-        .run(move |conn| documents::find(conn, &id, &owner).map_err(ProblemError::from))
+        .run(move |conn| documents::find(conn, &keyring, &id, &owner).map_err(ProblemError::from))
         .await?
         .ok_or(ProblemError::NotFound("document"))
 }
@@ -344,11 +347,13 @@ pub async fn list(
         )]
         .into());
     }
+    let keyring = state.keyring.clone();
     let (rows, more) = state
         .db
         .run(move |conn| {
             documents::list(
                 conn,
+                &keyring,
                 &owner,
                 query.reference.as_deref(),
                 query.cursor.as_deref(),
@@ -388,12 +393,14 @@ pub async fn delete(
     let owner = caller.owner;
     let id = id.into_inner();
     let target = id.clone();
+    let keyring = state.keyring.clone();
     let hidden = state
         .db
         .run(move |conn| {
             let hidden = documents::mark_deleting(conn, &target, &owner)?;
             if !hidden && uuid::Uuid::parse_str(&target).is_ok() {
-                documents::bury(conn, &target, &owner, &timestamp(chrono::Utc::now()))?;
+                let now = timestamp(chrono::Utc::now());
+                documents::bury(conn, &keyring, &target, &owner, &now)?;
             }
             Ok::<_, ProblemError>(hidden)
         })

@@ -8,7 +8,7 @@ use crate::content::ContentStore;
 use crate::scan::Scanner;
 use actix_web::web;
 use service_kit::server::internal_scope;
-use service_kit::Database;
+use service_kit::{Database, Keyring};
 
 /// The base path of the document API.
 pub const BASE: &str = "/document/v1";
@@ -19,6 +19,8 @@ pub struct AppState {
     pub db: Database,
     /// The content store.
     pub content: ContentStore,
+    /// The keys the metadata's personal values are sealed with.
+    pub keyring: Keyring,
     /// The virus scanner.
     pub scanner: Scanner,
     /// The content size limit.

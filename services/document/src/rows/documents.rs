@@ -2,7 +2,9 @@
 
 use crate::schema::documents;
 use diesel::prelude::*;
+use diesel::result::Error;
 use domain::document::{DocumentMetadata, Owner};
+use service_kit::Keyring;
 
 /// The visibility of a row; only `Stored` rows are ever shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +62,16 @@ pub struct DocumentRow {
     pub state: String,
     /// When it was created.
     pub created_at: String,
+    /// Whether the file name, info and client id held are sealed: always
+    /// in the table, but for rows written before sealing; never once read.
+    pub sealed: bool,
 }
+
+// Where each sealed value belongs (`<table>.<column>`), bound into its seal
+// with the row's id, so that a value copied to another place does not open.
+const FILE_NAME: &str = "documents.file_name";
+const FILE_INFO: &str = "documents.file_info";
+const FILE_CLIENT_ID: &str = "documents.file_client_id";
 
 impl DocumentRow {
     /// The tombstone of an id deleted before it was used (see [`State::Deleted`]).
@@ -79,7 +90,41 @@ impl DocumentRow {
             sha256: String::new(),
             state: State::Deleted.as_str().to_owned(),
             created_at: now.to_owned(),
+            sealed: false,
         }
+    }
+
+    /// The row as it is stored: its file name, info and client id sealed
+    /// (issue 17, finding 5: a file name such as `kohli-payslip.pdf` is
+    /// personal data).
+    pub fn sealed(mut self, keyring: &Keyring) -> Self {
+        if !self.sealed {
+            let id = &self.id;
+            self.file_name = seal(keyring, FILE_NAME, id, &self.file_name);
+            self.file_info = seal(keyring, FILE_INFO, id, &self.file_info);
+            self.file_client_id = self
+                .file_client_id
+                .map(|client_id| seal(keyring, FILE_CLIENT_ID, id, &client_id));
+            self.sealed = true;
+        }
+        self
+    }
+
+    /// The row as read: its file name, info and client id opened. A value
+    /// that does not open (a missing key, tampering) fails the read as a
+    /// row that cannot be decoded; the error names neither value nor row.
+    pub fn opened(mut self, keyring: &Keyring) -> QueryResult<Self> {
+        if self.sealed {
+            let id = &self.id;
+            self.file_name = open(keyring, FILE_NAME, id, &self.file_name)?;
+            self.file_info = open(keyring, FILE_INFO, id, &self.file_info)?;
+            self.file_client_id = self
+                .file_client_id
+                .map(|client_id| open(keyring, FILE_CLIENT_ID, id, &client_id))
+                .transpose()?;
+            self.sealed = false;
+        }
+        Ok(self)
     }
 
     /// The metadata callers see.
@@ -103,4 +148,16 @@ impl DocumentRow {
             created_at: self.created_at,
         }
     }
+}
+
+/// `value` of `column` in row `row`, sealed.
+fn seal(keyring: &Keyring, column: &str, row: &str, value: &str) -> String {
+    keyring.seal(&format!("{column}:{row}"), value)
+}
+
+/// What [`seal`] made for the same `column` and `row`, opened.
+fn open(keyring: &Keyring, column: &str, row: &str, sealed: &str) -> QueryResult<String> {
+    keyring
+        .open(&format!("{column}:{row}"), sealed)
+        .map_err(|e| Error::DeserializationError(Box::new(e)))
 }

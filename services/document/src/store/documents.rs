@@ -5,11 +5,17 @@ use crate::schema::documents;
 use diesel::prelude::*;
 use domain::document::Owner;
 use service_kit::db::DbConnection;
+use service_kit::Keyring;
 
-/// Records a document whose content is about to be written.
-pub fn insert_pending(conn: &mut DbConnection, row: &DocumentRow) -> QueryResult<()> {
+/// Records a document whose content is about to be written, its personal
+/// values sealed.
+pub fn insert_pending(
+    conn: &mut DbConnection,
+    keyring: &Keyring,
+    row: &DocumentRow,
+) -> QueryResult<()> {
     diesel::insert_into(documents::table)
-        .values(row)
+        .values(row.clone().sealed(keyring))
         .execute(conn)
         .map(drop)
 }
@@ -31,8 +37,13 @@ fn set_state(conn: &mut DbConnection, id: &str, from: State, to: State) -> Query
     .map(|n| n == 1)
 }
 
-/// A visible document of `owner`.
-pub fn find(conn: &mut DbConnection, id: &str, owner: &Owner) -> QueryResult<Option<DocumentRow>> {
+/// A visible document of `owner`, opened.
+pub fn find(
+    conn: &mut DbConnection,
+    keyring: &Keyring,
+    id: &str,
+    owner: &Owner,
+) -> QueryResult<Option<DocumentRow>> {
     documents::table
         .find(id)
         .filter(documents::owner_system.eq(&owner.system))
@@ -40,13 +51,16 @@ pub fn find(conn: &mut DbConnection, id: &str, owner: &Owner) -> QueryResult<Opt
         .filter(documents::state.eq(State::Stored.as_str()))
         .select(DocumentRow::as_select())
         .first(conn)
-        .optional()
+        .optional()?
+        .map(|row| row.opened(keyring))
+        .transpose()
 }
 
 /// Up to `limit` visible documents of `owner` (for `reference`, if given)
-/// with ids after `after`, by id, and whether more follow.
+/// with ids after `after`, by id, opened, and whether more follow.
 pub fn list(
     conn: &mut DbConnection,
+    keyring: &Keyring,
     owner: &Owner,
     reference: Option<&str>,
     after: Option<&str>,
@@ -66,9 +80,13 @@ pub fn list(
     if let Some(after) = after {
         query = query.filter(documents::id.gt(after.to_owned()));
     }
-    let mut rows = query.load(conn)?;
+    let mut rows: Vec<DocumentRow> = query.load(conn)?;
     let more = rows.len() as i64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    let rows = rows
+        .into_iter()
+        .map(|row| row.opened(keyring))
+        .collect::<QueryResult<_>>()?;
     Ok((rows, more))
 }
 
@@ -109,9 +127,16 @@ pub fn mark_erasing(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
 
 /// Leaves a tombstone for an id nobody has used yet, so that an upload
 /// with it that arrives late (after its caller gave up and deleted it) is
-/// refused instead of leaving an orphan. A used id is left alone.
-pub fn bury(conn: &mut DbConnection, id: &str, owner: &Owner, now: &str) -> QueryResult<()> {
-    let tombstone = DocumentRow::tombstone(id, owner, now);
+/// refused instead of leaving an orphan. A used id is left alone. Its
+/// (empty) values are sealed like any row's, so that rekey treats it alike.
+pub fn bury(
+    conn: &mut DbConnection,
+    keyring: &Keyring,
+    id: &str,
+    owner: &Owner,
+    now: &str,
+) -> QueryResult<()> {
+    let tombstone = DocumentRow::tombstone(id, owner, now).sealed(keyring);
     match diesel::insert_into(documents::table)
         .values(&tombstone)
         .execute(conn)

@@ -2,3 +2,4 @@
 //! statement, so none holds a transaction open across content I/O.
 
 pub mod documents;
+pub mod sealing;

@@ -10,3 +10,4 @@ mod integrity;
 mod ownership;
 mod round_trip;
 mod rules;
+mod sealed_names;
