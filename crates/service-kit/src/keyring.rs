@@ -58,6 +58,14 @@ pub enum CryptoError {
     Unauthentic,
 }
 
+/// A value that does not open fails the read as a row that cannot be
+/// decoded; the error names neither the value nor the row.
+impl From<CryptoError> for diesel::result::Error {
+    fn from(e: CryptoError) -> Self {
+        diesel::result::Error::DeserializationError(Box::new(e))
+    }
+}
+
 struct Key {
     id: String,
     cipher: Aes256Gcm,
@@ -190,6 +198,19 @@ impl Keyring {
             )
             .map_err(|_| CryptoError::Unauthentic)?;
         String::from_utf8(plaintext).map_err(|_| CryptoError::Malformed)
+    }
+
+    /// `value` of `column` (`table.column`) in row `row`, sealed: the
+    /// binding every service uses for its columns (`table.column:row`), so
+    /// a value copied to another column or row does not open.
+    pub fn seal_field(&self, column: &str, row: &str, value: &str) -> String {
+        self.seal(&format!("{column}:{row}"), value)
+    }
+
+    /// What [`Keyring::seal_field`] made for the same `column` and `row`,
+    /// opened.
+    pub fn open_field(&self, column: &str, row: &str, sealed: &str) -> Result<String, CryptoError> {
+        self.open(&format!("{column}:{row}"), sealed)
     }
 
     /// How every field sealed under the active key starts (`enc1:ID:`):

@@ -2,7 +2,6 @@
 
 use crate::schema::documents;
 use diesel::prelude::*;
-use diesel::result::Error;
 use domain::document::{DocumentMetadata, Owner};
 use service_kit::Keyring;
 
@@ -100,11 +99,11 @@ impl DocumentRow {
     pub fn sealed(mut self, keyring: &Keyring) -> Self {
         if !self.sealed {
             let id = &self.id;
-            self.file_name = seal(keyring, FILE_NAME, id, &self.file_name);
-            self.file_info = seal(keyring, FILE_INFO, id, &self.file_info);
+            self.file_name = keyring.seal_field(FILE_NAME, id, &self.file_name);
+            self.file_info = keyring.seal_field(FILE_INFO, id, &self.file_info);
             self.file_client_id = self
                 .file_client_id
-                .map(|client_id| seal(keyring, FILE_CLIENT_ID, id, &client_id));
+                .map(|client_id| keyring.seal_field(FILE_CLIENT_ID, id, &client_id));
             self.sealed = true;
         }
         self
@@ -116,11 +115,11 @@ impl DocumentRow {
     pub fn opened(mut self, keyring: &Keyring) -> QueryResult<Self> {
         if self.sealed {
             let id = &self.id;
-            self.file_name = open(keyring, FILE_NAME, id, &self.file_name)?;
-            self.file_info = open(keyring, FILE_INFO, id, &self.file_info)?;
+            self.file_name = keyring.open_field(FILE_NAME, id, &self.file_name)?;
+            self.file_info = keyring.open_field(FILE_INFO, id, &self.file_info)?;
             self.file_client_id = self
                 .file_client_id
-                .map(|client_id| open(keyring, FILE_CLIENT_ID, id, &client_id))
+                .map(|client_id| keyring.open_field(FILE_CLIENT_ID, id, &client_id))
                 .transpose()?;
             self.sealed = false;
         }
@@ -148,16 +147,4 @@ impl DocumentRow {
             created_at: self.created_at,
         }
     }
-}
-
-/// `value` of `column` in row `row`, sealed.
-fn seal(keyring: &Keyring, column: &str, row: &str, value: &str) -> String {
-    keyring.seal(&format!("{column}:{row}"), value)
-}
-
-/// What [`seal`] made for the same `column` and `row`, opened.
-fn open(keyring: &Keyring, column: &str, row: &str, sealed: &str) -> QueryResult<String> {
-    keyring
-        .open(&format!("{column}:{row}"), sealed)
-        .map_err(|e| Error::DeserializationError(Box::new(e)))
 }

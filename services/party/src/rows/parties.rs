@@ -141,7 +141,7 @@ impl Stored<'_> {
     /// The plaintext of `value`, stored in `column` of the row `row`.
     fn open(self, column: &str, row: &str, value: &str) -> Result<String, CryptoError> {
         match self {
-            Self::Sealed(keyring) => keyring.open(&format!("{column}:{row}"), value),
+            Self::Sealed(keyring) => keyring.open_field(column, row, value),
             Self::Plain => Ok(value.to_owned()),
         }
     }
@@ -162,7 +162,7 @@ impl Stored<'_> {
 
 /// `value` sealed for `column` of the row `row`.
 fn seal(keyring: &Keyring, column: &str, row: &str, value: &str) -> String {
-    keyring.seal(&format!("{column}:{row}"), value)
+    keyring.seal_field(column, row, value)
 }
 
 fn seal_opt(keyring: &Keyring, column: &str, row: &str, value: Option<String>) -> Option<String> {

@@ -1,7 +1,6 @@
 //! `user_actions` and the documents attached to them.
 #![allow(missing_docs)]
 
-use super::{open, seal};
 use crate::schema::{action_documents, user_actions};
 use crate::wire::AttachedDocument;
 use diesel::prelude::*;
@@ -49,12 +48,12 @@ const REVIEW_COMMENT: &str = "user_actions.review_comment";
 impl ActionRow {
     /// The response of action `id`, sealed.
     pub fn seal_response(keyring: &Keyring, id: &str, response: &str) -> String {
-        seal(keyring, RESPONSE, id, response)
+        keyring.seal_field(RESPONSE, id, response)
     }
 
     /// The review comment of action `id`, sealed.
     pub fn seal_review_comment(keyring: &Keyring, id: &str, comment: &str) -> String {
-        seal(keyring, REVIEW_COMMENT, id, comment)
+        keyring.seal_field(REVIEW_COMMENT, id, comment)
     }
 
     /// The row as it is stored: its response and review comment sealed.
@@ -72,10 +71,10 @@ impl ActionRow {
     /// The row as read: its response and review comment opened.
     pub fn opened(mut self, keyring: &Keyring) -> QueryResult<Self> {
         if self.sealed {
-            self.response = open(keyring, RESPONSE, &self.id, &self.response)?;
+            self.response = keyring.open_field(RESPONSE, &self.id, &self.response)?;
             self.review_comment = self
                 .review_comment
-                .map(|comment| open(keyring, REVIEW_COMMENT, &self.id, &comment))
+                .map(|comment| keyring.open_field(REVIEW_COMMENT, &self.id, &comment))
                 .transpose()?;
             self.sealed = false;
         }
@@ -111,11 +110,11 @@ impl DocumentRow {
     pub fn sealed(mut self, keyring: &Keyring) -> Self {
         if !self.sealed {
             let id = &self.document_id;
-            self.file_name = seal(keyring, FILE_NAME, id, &self.file_name);
-            self.file_info = seal(keyring, FILE_INFO, id, &self.file_info);
+            self.file_name = keyring.seal_field(FILE_NAME, id, &self.file_name);
+            self.file_info = keyring.seal_field(FILE_INFO, id, &self.file_info);
             self.file_client_id = self
                 .file_client_id
-                .map(|client_id| seal(keyring, FILE_CLIENT_ID, id, &client_id));
+                .map(|client_id| keyring.seal_field(FILE_CLIENT_ID, id, &client_id));
             self.sealed = true;
         }
         self
@@ -125,11 +124,11 @@ impl DocumentRow {
     pub fn opened(mut self, keyring: &Keyring) -> QueryResult<Self> {
         if self.sealed {
             let id = &self.document_id;
-            self.file_name = open(keyring, FILE_NAME, id, &self.file_name)?;
-            self.file_info = open(keyring, FILE_INFO, id, &self.file_info)?;
+            self.file_name = keyring.open_field(FILE_NAME, id, &self.file_name)?;
+            self.file_info = keyring.open_field(FILE_INFO, id, &self.file_info)?;
             self.file_client_id = self
                 .file_client_id
-                .map(|client_id| open(keyring, FILE_CLIENT_ID, id, &client_id))
+                .map(|client_id| keyring.open_field(FILE_CLIENT_ID, id, &client_id))
                 .transpose()?;
             self.sealed = false;
         }

@@ -1,7 +1,6 @@
 //! `applications` and `applicants`.
 #![allow(missing_docs)]
 
-use super::{open, seal};
 use crate::schema::{applicants, applications};
 use diesel::prelude::*;
 use service_kit::Keyring;
@@ -51,8 +50,8 @@ impl ApplicantRow {
         last: &str,
     ) -> (String, String) {
         (
-            seal(keyring, FIRST_NAME, entity_id, first),
-            seal(keyring, LAST_NAME, entity_id, last),
+            keyring.seal_field(FIRST_NAME, entity_id, first),
+            keyring.seal_field(LAST_NAME, entity_id, last),
         )
     }
 
@@ -69,8 +68,8 @@ impl ApplicantRow {
     /// The row as read: its names opened.
     pub fn opened(mut self, keyring: &Keyring) -> QueryResult<Self> {
         if self.sealed {
-            self.first_name = open(keyring, FIRST_NAME, &self.entity_id, &self.first_name)?;
-            self.last_name = open(keyring, LAST_NAME, &self.entity_id, &self.last_name)?;
+            self.first_name = keyring.open_field(FIRST_NAME, &self.entity_id, &self.first_name)?;
+            self.last_name = keyring.open_field(LAST_NAME, &self.entity_id, &self.last_name)?;
             self.sealed = false;
         }
         Ok(self)

@@ -2,7 +2,6 @@
 //! (SPEC §D) keeps until it is delivered.
 #![allow(missing_docs)]
 
-use super::{open, seal};
 use crate::schema::{outbox, rm_requests};
 use diesel::prelude::*;
 use service_kit::Keyring;
@@ -32,12 +31,12 @@ impl RmRequestRow {
 
     /// `message` sealed as request `id`'s.
     pub fn seal_message(keyring: &Keyring, id: &str, message: &str) -> String {
-        seal(keyring, MESSAGE, id, message)
+        keyring.seal_field(MESSAGE, id, message)
     }
 
     /// The row as read: its message opened.
     pub fn opened(mut self, keyring: &Keyring) -> QueryResult<Self> {
-        self.message = open(keyring, MESSAGE, &self.id, &self.message)?;
+        self.message = keyring.open_field(MESSAGE, &self.id, &self.message)?;
         Ok(self)
     }
 }

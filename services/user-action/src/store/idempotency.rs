@@ -210,7 +210,7 @@ pub(crate) fn seal_answer(
     key: &str,
     answer: &str,
 ) -> String {
-    crate::rows::seal(keyring, RESPONSE, &row_of(owner, operation, key), answer)
+    keyring.seal_field(RESPONSE, &row_of(owner, operation, key), answer)
 }
 
 /// What [`seal_answer`] made, opened.
@@ -221,5 +221,5 @@ pub(crate) fn open_answer(
     key: &str,
     sealed: &str,
 ) -> QueryResult<String> {
-    crate::rows::open(keyring, RESPONSE, &row_of(owner, operation, key), sealed)
+    Ok(keyring.open_field(RESPONSE, &row_of(owner, operation, key), sealed)?)
 }
