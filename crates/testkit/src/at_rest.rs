@@ -51,60 +51,22 @@ pub fn database_text(backend: Backend, url: &str) -> String {
 /// `pragma_table_info`, `information_schema.columns`), so a table added
 /// later is dumped too. Binary values are read as text, lossily.
 pub fn database_columns(backend: Backend, url: &str) -> Vec<(String, String)> {
-    match backend {
-        Backend::Sqlite => {
-            let path = url.trim_start_matches("sqlite://");
-            let mut conn = diesel::SqliteConnection::establish(path).expect("connect");
-            let columns: Vec<Column> = diesel::sql_query(
-                "SELECT m.name AS table_name, c.name AS column_name \
-                 FROM sqlite_master m, pragma_table_info(m.name) c WHERE m.type = 'table'",
-            )
-            .load(&mut conn)
-            .expect("list columns");
-            dump(
-                columns,
-                |sql| {
-                    diesel::sql_query(sql)
-                        .load::<Line>(&mut conn)
-                        .expect("rows")
-                },
-                |column| format!("CAST(\"{column}\" AS TEXT)"),
-            )
-        }
-        Backend::Postgres => {
-            let mut conn = diesel::PgConnection::establish(url).expect("connect");
-            let columns: Vec<Column> = diesel::sql_query(
-                "SELECT table_name::text AS table_name, column_name::text AS column_name \
-                 FROM information_schema.columns WHERE table_schema = 'public'",
-            )
-            .load(&mut conn)
-            .expect("list columns");
-            dump(
-                columns,
-                |sql| {
-                    diesel::sql_query(sql)
-                        .load::<Line>(&mut conn)
-                        .expect("rows")
-                },
-                |column| format!("\"{column}\"::text"),
-            )
-        }
-    }
-}
-
-#[derive(QueryableByName)]
-struct Column {
-    #[diesel(sql_type = Text)]
-    table_name: String,
-    #[diesel(sql_type = Text)]
-    column_name: String,
-}
-
-fn dump(
-    columns: Vec<Column>,
-    mut query: impl FnMut(&str) -> Vec<Line>,
-    as_text: impl Fn(&str) -> String,
-) -> Vec<(String, String)> {
+    let (listing, as_text): (&str, fn(&str) -> String) = match backend {
+        Backend::Sqlite => (
+            "SELECT m.name AS table_name, c.name AS column_name \
+             FROM sqlite_master m, pragma_table_info(m.name) c WHERE m.type = 'table'",
+            |column| format!("CAST(\"{column}\" AS TEXT)"),
+        ),
+        Backend::Postgres => (
+            "SELECT table_name::text AS table_name, column_name::text AS column_name \
+             FROM information_schema.columns WHERE table_schema = 'public'",
+            |column| format!("\"{column}\"::text"),
+        ),
+    };
+    let mut conn = crate::faults::connect(backend, url);
+    let columns: Vec<Column> = diesel::sql_query(listing)
+        .load(&mut conn)
+        .expect("list columns");
     columns
         .into_iter()
         .map(|c| {
@@ -114,8 +76,17 @@ fn dump(
                 c.table_name,
                 c.column_name
             );
-            let text: String = query(&sql).into_iter().map(|row| row.line + "\n").collect();
+            let rows: Vec<Line> = diesel::sql_query(sql).load(&mut conn).expect("rows");
+            let text: String = rows.into_iter().map(|row| row.line + "\n").collect();
             (format!("{}.{}", c.table_name, c.column_name), text)
         })
         .collect()
+}
+
+#[derive(QueryableByName)]
+struct Column {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    column_name: String,
 }
