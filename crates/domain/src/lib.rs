@@ -8,6 +8,7 @@
 pub mod document;
 pub mod erasure;
 pub mod field_error;
+pub mod flow;
 pub mod formats;
 pub mod ids;
 pub mod party;
