@@ -94,6 +94,10 @@ pub struct Submission {
     pub applicants: Vec<String>,
     /// Every document attached to the application's actions.
     pub documents: Vec<Evidence>,
+    /// The `UserActionIdentifier`s of the actions whose definition says
+    /// `NeedsReview: "true"`: the case cannot close `APR` until each is
+    /// reviewed (a document answering it accepted).
+    pub needs_review: Vec<String>,
 }
 
 /// A document attached to an application, as the case keeps it as evidence.
@@ -204,7 +208,7 @@ mod tests {
             "data": {"applicants": ["1000000001"], "documents": [{
                 "documentId": "d1", "fileName": "passport.pdf", "fileType": "pdf",
                 "size": 12, "sha256": "ab", "userActionIdentifier": "UA1"
-            }]}
+            }], "needsReview": ["UA1"]}
         });
         let event: ApplicationEvent = serde_json::from_value(sent.clone()).unwrap();
         assert!(
