@@ -92,8 +92,12 @@ impl Webhooks {
         data: &Value,
         now: DateTime<Utc>,
     ) -> SendOutcome {
-        self.sender
-            .send(subscription, event_id, kind, occurred_at, data, now)
-            .await
+        let event = send::Event {
+            id: event_id,
+            kind,
+            occurred_at,
+            data,
+        };
+        self.sender.send(subscription, &event, now).await
     }
 }

@@ -136,6 +136,15 @@ impl fmt::Display for FailureClass {
     }
 }
 
+/// What is sent: one event, as [`crate::Webhooks::send`] is given it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Event<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) kind: &'a str,
+    pub(crate) occurred_at: DateTime<Utc>,
+    pub(crate) data: &'a Value,
+}
+
 /// The HTTP client webhooks are sent with, and its policy.
 #[derive(Debug, Clone)]
 pub(crate) struct Sender {
@@ -167,16 +176,14 @@ impl Sender {
     pub(crate) async fn send(
         &self,
         subscription: &Subscription,
-        event_id: &str,
-        kind: &str,
-        occurred_at: DateTime<Utc>,
-        data: &Value,
+        event: &Event<'_>,
         now: DateTime<Utc>,
     ) -> SendOutcome {
-        let outcome = self
-            .attempt(subscription, event_id, kind, occurred_at, data, now)
-            .await;
+        let outcome = self.attempt(subscription, event, now).await;
         let name = subscription.name();
+        let Event {
+            id: event_id, kind, ..
+        } = *event;
         match &outcome {
             SendOutcome::Delivered { status } => {
                 tracing::info!(
@@ -209,13 +216,16 @@ impl Sender {
     async fn attempt(
         &self,
         subscription: &Subscription,
-        event_id: &str,
-        kind: &str,
-        occurred_at: DateTime<Utc>,
-        data: &Value,
+        event: &Event<'_>,
         now: DateTime<Utc>,
     ) -> SendOutcome {
         use FailureClass::*;
+        let Event {
+            id: event_id,
+            kind,
+            occurred_at,
+            data,
+        } = *event;
         if !subscription.wants(kind) {
             return SendOutcome::failed(
                 InvalidEvent,
