@@ -11,6 +11,7 @@ pub mod objects;
 pub mod postgres;
 pub mod proxy;
 pub mod s3;
+pub mod webhooks;
 
 use service_kit::server::{self, Context, RunningServer};
 use service_kit::{ServerConfig, Service};

@@ -1,12 +1,10 @@
 //! Sending to a real receiver started by the test, which verifies each
-//! signature itself (tests/receiver).
-
-mod receiver;
+//! signature itself (`testkit::webhooks`).
 
 use chrono::{DateTime, TimeZone, Utc};
-use receiver::{Answer, Receiver};
 use serde_json::json;
 use std::time::{Duration, Instant};
+use testkit::webhooks::{Answer, Receiver, TOLERANCE_SECS};
 use webhooks::{FailureClass, Policy, SendOutcome, Subscriptions, Webhooks};
 
 const OLD: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
@@ -180,7 +178,7 @@ async fn a_receiver_refuses_an_unknown_secret_and_a_stale_timestamp() {
     );
 
     let (receiver, hooks) = receiving(&[NEW], Answer::Status(204), &[NEW], &local()).await;
-    let stale = Utc::now() - chrono::Duration::seconds(receiver::TOLERANCE_SECS + 60);
+    let stale = Utc::now() - chrono::Duration::seconds(TOLERANCE_SECS + 60);
     assert_eq!(send(&hooks, stale).await.status(), Some(401));
     assert_eq!(
         receiver.received()[0].verified,

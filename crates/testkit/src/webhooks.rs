@@ -1,5 +1,5 @@
 //! A webhook receiver for the tests: a real HTTP server on a random
-//! loopback port that verifies each request as a subscriber would, with
+//! loopback port, as the bank's systems run one, that verifies each request as a subscriber would, with
 //! its own implementation of Standard Webhooks' check (not the crate's
 //! signer): the `v1` HMAC-SHA256 of `id.timestamp.body` under each secret
 //! it knows, compared in constant time, and the timestamp within five
@@ -33,17 +33,23 @@ pub enum Answer {
 /// One request, as the receiver saw it.
 #[derive(Clone, Debug)]
 pub struct Received {
+    /// The request's path.
     pub path: String,
+    /// Its headers, names in lower case.
     pub headers: HashMap<String, String>,
+    /// Its body.
     pub body: String,
     /// Which of the receiver's secrets verified it (its position), or why
     /// none did.
     pub verified: Result<usize, String>,
 }
 
+/// A running receiver; it stops with the test's runtime.
 pub struct Receiver {
+    /// Where it listens.
     pub addr: SocketAddr,
     received: Arc<Mutex<Vec<Received>>>,
+    answer: Arc<Mutex<Answer>>,
 }
 
 impl Receiver {
@@ -56,16 +62,33 @@ impl Receiver {
             .iter()
             .map(|s| BASE64.decode(s.strip_prefix("whsec_").unwrap()).unwrap())
             .collect();
-        let log = received.clone();
+        let answer = Arc::new(Mutex::new(answer));
+        let (log, answers) = (received.clone(), answer.clone());
         tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
                     return;
                 };
+                let answer = *answers.lock().unwrap();
                 tokio::spawn(serve(stream, keys.clone(), answer, log.clone()));
             }
         });
-        Self { addr, received }
+        Self {
+            addr,
+            received,
+            answer,
+        }
+    }
+
+    /// Answers `answer` from now on (a receiver failing for a while, then
+    /// recovering).
+    pub fn answer(&self, answer: Answer) {
+        *self.answer.lock().unwrap() = answer;
+    }
+
+    /// Its URL for `path` (`/hooks`).
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
     }
 
     /// Every request so far.
