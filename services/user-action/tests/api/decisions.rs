@@ -790,7 +790,46 @@ async fn no_evidence_event_before_submission(backend: Backend) {
     );
 }
 
+/// `clients::UserActionClient` delivers a decision with the internal
+/// credential: applied, then a repeat; an unknown application is an error
+/// for the caller to report.
+async fn the_client_delivers_a_decision(backend: Backend) {
+    let flow = flow(backend).await;
+    let app = &flow.app;
+    let user = User::new(app, "applicant");
+    let (application, _, document) = submitted(&user).await;
+    let config = service_kit::ServerConfig::load(Some(&app.vars)).expect("config");
+    let port: u16 = app
+        .url
+        .rsplit(':')
+        .next()
+        .expect("port")
+        .parse()
+        .expect("port");
+    let ctx = service_kit::server::Context::new(config, port, true).expect("context");
+    let client = clients::UserActionClient::new(&ctx, None);
+    let decision: domain::flow::CaseDecision =
+        serde_json::from_value(rejected("c-1", &document, "Blurred")).expect("decision");
+    client
+        .decision(&application, &decision)
+        .await
+        .expect("applied");
+    client
+        .decision_for(&application, &decision, Some("req-c-1"))
+        .await
+        .expect("a repeat is applied");
+    assert_eq!(
+        user.actions().await["Identity"][0]["UserActionStatus"],
+        json!("Rejected")
+    );
+    match client.decision("NOSUCHAPP", &decision).await {
+        Err(clients::CallError::Status { status, .. }) => assert_eq!(status, StatusCode::NOT_FOUND),
+        other => panic!("{other:?}"),
+    }
+}
+
 backend_tests!(
+    the_client_delivers_a_decision,
     decisions_reach_the_applicant,
     rej_rejects_the_application,
     a_decision_applies_once,
