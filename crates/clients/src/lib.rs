@@ -1,16 +1,18 @@
-//! Typed clients of the internal services (party, document, case's
-//! internal API). Each wraps the chassis's
+//! Typed clients of the internal services (party, document, case's and
+//! user-action's internal APIs). Each wraps the chassis's
 //! [`InternalClient`](service_kit::client::InternalClient) (credential,
 //! timeouts, retries, request id) and speaks the wire types of `domain`.
 
 mod case;
 mod document;
 mod party;
+mod user_action;
 
 pub use case::CaseClient;
 pub use document::{DocumentClient, NewDocument, Refusal, StoreError};
 pub use party::PartyClient;
 pub use service_kit::client::CallError;
+pub use user_action::UserActionClient;
 
 /// The chassis's client of `service` at `base_url` (from its
 /// `*_SERVICE_URL`), or this process when unset, with the configured

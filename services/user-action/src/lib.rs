@@ -10,6 +10,7 @@
 mod caller;
 pub mod catalog;
 pub mod config;
+pub mod delivery;
 mod error;
 mod listing;
 mod openapi;

@@ -35,6 +35,7 @@ pub fn document() -> OpenApi {
             routes::process::signal_process,
             routes::process::notify_rm,
             routes::audit::get_audit_events,
+            routes::decisions::decide,
         ),
         // The listings' items, which utoipa does not collect from the
         // flattened maps that hold them.
@@ -43,6 +44,7 @@ pub fn document() -> OpenApi {
             (name = "PersonalInfo", description = "Prospect profiles"),
             (name = "UserAction", description = "Pending user actions and their documents"),
             (name = "Audit", description = "Consents and changes"),
+            (name = "decisions (internal)", description = "case-service's decisions on an application's case (SPEC §D), each applied once by id; internal: the internal credential and problem details, never routed by the gateway"),
         )
     )]
     struct Doc;
@@ -97,5 +99,27 @@ pub fn document() -> OpenApi {
         answer_everywhere(&mut doc, name, status, response);
     }
     document_rate_limit(&mut doc, "FabricError", "application/json");
+    internal_api(&mut doc);
     doc
+}
+
+/// The internal API (under `routes::INTERNAL_BASE`) takes the internal
+/// credential instead of the CAM credentials, and answers in problem
+/// details, a 429 included.
+fn internal_api(doc: &mut OpenApi) {
+    use utoipa::openapi::RefOr;
+    let internal = service_kit::openapi::internal_credential(doc);
+    let too_many = service_kit::openapi::rate_limit_response("Problem", "application/problem+json");
+    for (path, item) in &mut doc.paths.paths {
+        if !path.starts_with(routes::INTERNAL_BASE) {
+            continue;
+        }
+        if let Some(operation) = item.post.as_mut() {
+            operation.security = Some(vec![internal.clone()]);
+            operation
+                .responses
+                .responses
+                .insert("429".to_owned(), RefOr::T(too_many.clone()));
+        }
+    }
 }

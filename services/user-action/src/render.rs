@@ -31,7 +31,7 @@ pub struct Groups<'a> {
     groups: Vec<(&'a str, Vec<Item<'a>>)>,
     count: usize,
     id: Option<&'a str>,
-    application: Option<(&'a str, &'a str)>,
+    application: Option<(&'a str, &'a str, bool)>,
 }
 
 /// Groups `actions` (catalog order, main applicant first). Actions whose
@@ -87,9 +87,11 @@ impl<'a> Groups<'a> {
     }
 
     /// Adds the application and its status (getUserActions'
-    /// `Application_id` and `ApplicationStatus`, SPEC §D).
-    pub fn with_application(mut self, id: &'a str, status: &'a str) -> Self {
-        self.application = Some((id, status));
+    /// `Application_id` and `ApplicationStatus`, SPEC §D), and whether its
+    /// case waits on the customer (`PendingWithCustomer`, written only
+    /// when it does).
+    pub fn with_application(mut self, id: &'a str, status: &'a str, pending: bool) -> Self {
+        self.application = Some((id, status, pending));
         self
     }
 }
@@ -104,9 +106,12 @@ impl Serialize for Groups<'_> {
         if let Some(id) = self.id {
             map.serialize_entry("id", id)?;
         }
-        if let Some((id, status)) = self.application {
+        if let Some((id, status, pending)) = self.application {
             map.serialize_entry("Application_id", id)?;
             map.serialize_entry("ApplicationStatus", status)?;
+            if pending {
+                map.serialize_entry("PendingWithCustomer", &true)?;
+            }
         }
         map.serialize_entry("opstatus", &0)?;
         map.serialize_entry("httpStatusCode", &200)?;

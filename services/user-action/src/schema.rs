@@ -13,6 +13,8 @@ diesel::table! {
         created_at -> Text,
         updated_at -> Text,
         revision -> BigInt,
+        case_id -> Nullable<Text>,
+        case_status -> Nullable<Text>,
     }
 }
 
@@ -63,6 +65,7 @@ diesel::table! {
         created_at -> Text,
         size -> BigInt,
         sealed -> Bool,
+        sha256 -> Text,
     }
 }
 
@@ -127,5 +130,15 @@ diesel::table! {
         request_id -> Nullable<Text>,
         created_at -> Text,
         delivered_at -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    applied_decisions (id) {
+        id -> Text,
+        application_id -> Text,
+        kind -> Text,
+        outcome -> Text,
+        applied_at -> Text,
     }
 }

@@ -66,12 +66,11 @@ pub async fn get_user_actions(
                 store::applications::applicants_of(conn, &state_in_db.keyring, &application)?;
             let actions =
                 store::actions::of_application(conn, &state_in_db.keyring, &application, pre)?;
-            let status = store::applications::find(conn, &application)?
-                .map(|row| row.status)
+            let (status, pending) = store::applications::standing(conn, &application)?
                 .ok_or(diesel::result::Error::NotFound)?;
             let groups =
                 render::grouped(&state_in_db.catalog, &actions, &applicants, Style::Listed)
-                    .with_application(&application, &status);
+                    .with_application(&application, &status, pending);
             Ok(serde_json::to_vec(&groups).map(|body| {
                 let body = bytes::Bytes::from(body);
                 state_in_db
@@ -290,6 +289,7 @@ async fn check_update(
         update_id,
         review_comment: review_comment(update),
         event,
+        request_id: service_kit::observe::current_request_id(),
     };
     Ok((action, Checked::Change(Box::new(change))))
 }

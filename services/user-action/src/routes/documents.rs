@@ -205,6 +205,7 @@ pub async fn upload_document(
             created_at: now.clone(),
             size: metadata.size,
             sealed: false,
+            sha256: metadata.sha256.clone(),
         })
         .collect();
     let events: Vec<AuditRow> = rows

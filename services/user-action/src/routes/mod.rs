@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod audit;
 mod body;
+pub mod decisions;
 pub mod documents;
 mod idempotency;
 pub mod process;
@@ -23,6 +24,10 @@ use service_kit::{Database, DbConnection, Keyring, ProblemError};
 
 /// The base path of the CAM operations.
 pub const BASE: &str = "/services/data/v1/CustomerActionsManagement/operations";
+
+/// The base path of the internal API (case-service's decisions): the
+/// internal credential, never routed by the gateway.
+pub const INTERNAL_BASE: &str = "/user-action/v1";
 
 /// What the handlers share.
 pub struct AppState {
@@ -55,13 +60,22 @@ pub struct AppState {
 }
 
 /// Registers the CAM scope: the rate limit (by end user, else app, else
-/// peer address), the eleven operations, and a CAM 404 for any other path.
+/// peer address), the eleven operations, and a CAM 404 for any other path;
+/// and the internal scope (case-service's decisions).
 pub fn register(
     cfg: &mut web::ServiceConfig,
     state: web::Data<AppState>,
     authenticator: web::Data<Authenticator>,
 ) {
     let limiter = authenticator.clone();
+    cfg.service(
+        service_kit::server::internal_scope(INTERNAL_BASE)
+            .app_data(state.clone())
+            .service(
+                web::resource("/applications/{applicationId}/decisions")
+                    .route(web::post().to(decisions::decide)),
+            ),
+    );
     cfg.service(
         web::scope(BASE)
             .app_data(state)

@@ -99,6 +99,10 @@ pub struct DocumentRow {
     /// Whether the file name, info and client id held are sealed: always
     /// in the table, but for rows written before sealing; never once read.
     pub sealed: bool,
+    /// The content's SHA-256, lowercase hex, as document-service stored it
+    /// ('' for documents attached before hashes were kept): the case's
+    /// evidence names it.
+    pub sha256: String,
 }
 
 const FILE_NAME: &str = "action_documents.file_name";

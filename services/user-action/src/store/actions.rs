@@ -87,10 +87,15 @@ pub struct Change {
     pub review_comment: Option<Option<String>>,
     /// Its audit event.
     pub event: AuditRow,
+    /// The request making it: named on the `evidence.added` event a
+    /// submission after the application's writes.
+    pub request_id: Option<String>,
 }
 
 /// Applies every change at once, or none: `Ok(false)` when an action
-/// changed since it was read. Responses are sealed.
+/// changed since it was read. Responses are sealed. An action submitted
+/// after its application's submission writes `evidence.added` in the same
+/// transaction ([`super::flow::publish_evidence`]).
 pub fn apply(conn: &mut DbConnection, keyring: &Keyring, changes: &[Change]) -> QueryResult<bool> {
     let now = service_kit::db::timestamp(chrono::Utc::now());
     let outcome = write_transaction(conn, |conn| {
@@ -122,6 +127,13 @@ pub fn apply(conn: &mut DbConnection, keyring: &Keyring, changes: &[Change]) -> 
                     .execute(conn)?;
             }
             record(conn, std::slice::from_ref(&change.event))?;
+            if change.status == "Submitted" {
+                super::flow::publish_evidence(
+                    conn,
+                    &change.action_id,
+                    change.request_id.as_deref(),
+                )?;
+            }
         }
         Ok(())
     });

@@ -165,6 +165,21 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Application
         .optional()
 }
 
+/// An application's status, and whether its case waits on the customer
+/// (the case's last status is `RFI` while the application is submitted).
+pub fn standing(conn: &mut DbConnection, id: &str) -> QueryResult<Option<(String, bool)>> {
+    let found: Option<(String, Option<String>)> = applications::table
+        .find(id)
+        .select((applications::status, applications::case_status))
+        .first(conn)
+        .optional()?;
+    Ok(found.map(|(status, case_status)| {
+        let pending = case_status.as_deref() == Some("RFI")
+            && super::flow::SUBMITTED.contains(&status.as_str());
+        (status, pending)
+    }))
+}
+
 /// An application's applicants, main applicant first, their names opened.
 pub fn applicants_of(
     conn: &mut DbConnection,

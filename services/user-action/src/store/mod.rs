@@ -3,6 +3,8 @@
 
 pub mod actions;
 pub mod applications;
+pub mod decisions;
+pub mod delivery;
 pub mod erasure;
 pub mod flow;
 pub mod idempotency;

@@ -132,6 +132,15 @@ pub struct ActionGroups {
     /// Its status.
     #[serde(rename = "ApplicationStatus")]
     pub application_status: super::ApplicationStatus,
+    /// Present, `true`, while the application's case waits on the
+    /// customer (the bank asked for more information, `RFI`): the actions
+    /// sent back `Rejected` say what it needs. The status stays
+    /// `Submitted` or `UnderReview`.
+    #[serde(
+        rename = "PendingWithCustomer",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pending_with_customer: Option<bool>,
     /// 0: the operation succeeded.
     #[schema(example = 0)]
     pub opstatus: u32,

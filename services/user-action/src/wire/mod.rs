@@ -5,6 +5,7 @@
 
 mod actions;
 mod audit;
+mod decisions;
 mod documents;
 mod fabric;
 mod process;
@@ -15,6 +16,7 @@ pub use actions::{
     CreatedAction, CreatedGroups, ListedAction, Status, UpdatedAction, MAX_RESPONSE_CHARS,
 };
 pub use audit::{AuditEvent, AuditEvents, AuditQuery, MAX_AUDIT_PAGE};
+pub use decisions::{DecisionApplied, MAX_DECISION_BYTES};
 pub use documents::{AttachedDocument, DocumentQuery, Documents, StoredFile, Upload, Uploaded};
 pub use fabric::{Fabric, FabricError};
 pub use process::{

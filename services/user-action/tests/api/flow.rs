@@ -602,7 +602,18 @@ async fn only_the_applicant_signals(backend: Backend) {
 async fn a_profiles_status_sets_nothing(backend: Backend) {
     let app = spawn(backend).await;
     let user = User::new(&app, "claimant");
-    let (application, _) = user.application("Claire", "Mant").await;
+    let mut claimed = profile("Claire", "Mant");
+    claimed["Status"] = json!("Approved");
+    let (status, created) = user
+        .call("PersonalInfo/createProspectProfile", &claimed)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let application = created["Application_id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        listing_status(&user.actions().await),
+        (&json!(application), &json!("InProgress")),
+        "createProspectProfile's Status is not the application's"
+    );
     let mut co_applicant = profile("Co", "Mant");
     co_applicant["ApplicantType"] = json!("CoApplicant");
     co_applicant["Status"] = json!("Approved");

@@ -3,6 +3,7 @@
 
 mod at_rest;
 mod audit;
+mod decisions;
 mod documents;
 mod flow;
 mod helpers;
