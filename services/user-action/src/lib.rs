@@ -35,6 +35,7 @@ use routes::AppState;
 use service_kit::server::Context;
 use service_kit::{ConfigError, Service};
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The service's name.
@@ -89,7 +90,16 @@ pub fn erase(
     db.run_now(|conn| Ok(store::erasure::tombstone(conn, &ctx.keyring, plan, actor)?))
 }
 
-/// Builds the service for the chassis to serve, and starts its sweeper.
+/// Where user-action's outbox events go: none yet. The case-service peer
+/// (the submission that opens a case) and the operator's webhook
+/// subscriptions are added here as they are configured; until then events
+/// wait in the outbox, not fanned out, for the destinations to come.
+fn outbox_destinations() -> Vec<Arc<dyn outbox::Destination>> {
+    Vec::new()
+}
+
+/// Builds the service for the chassis to serve, and starts its sweeper and
+/// its outbox dispatcher (stopped with the server).
 /// Rows written before personal values were sealed are sealed first.
 pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::Result<Service> {
     let config = UserActionConfig::load(vars)?;
@@ -123,8 +133,17 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
         },
         Duration::from_secs(config.sweep_interval_secs),
     );
+    let outbox = outbox::Outbox::new(
+        NAME,
+        db.clone(),
+        outbox_destinations(),
+        outbox::Settings::load(vars)?,
+    )?;
+    let (outbox_waker, delivery_log) = (outbox.waker(), outbox.log());
+    let dispatcher = outbox.start();
     let state = web::Data::new(AppState {
         db: db.clone(),
+        outbox: outbox_waker,
         catalog,
         party,
         documents,
@@ -142,5 +161,10 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
     });
     Ok(Service::new(NAME, openapi(), db, move |cfg| {
         routes::register(cfg, state.clone(), authenticator.clone());
+        routes::register_internal(cfg, delivery_log.clone());
+    })
+    .on_stop(move || {
+        let dispatcher = dispatcher.clone();
+        async move { dispatcher.stop().await }
     }))
 }

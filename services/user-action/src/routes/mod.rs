@@ -19,15 +19,22 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse};
 use clients::{DocumentClient, PartyClient};
 use service_kit::limit::rate_limit;
+use service_kit::server::internal_scope;
 use service_kit::{Database, DbConnection, Keyring, ProblemError};
 
 /// The base path of the CAM operations.
 pub const BASE: &str = "/services/data/v1/CustomerActionsManagement/operations";
 
+/// The base path of user-action's internal API (the internal credential):
+/// the outbox's delivery log.
+pub const INTERNAL_BASE: &str = "/user-action/v1";
+
 /// What the handlers share.
 pub struct AppState {
     /// The service's database.
     pub db: Database,
+    /// Wakes the outbox's dispatcher once an event has been committed.
+    pub outbox: outbox::Waker,
     /// The action catalog.
     pub catalog: Catalog,
     /// party-service.
@@ -117,6 +124,12 @@ pub fn register(
             )
             .default_service(web::to(no_operation)),
     );
+}
+
+/// Registers the internal scope (see [`internal_scope`]): the outbox's
+/// delivery log.
+pub fn register_internal(cfg: &mut web::ServiceConfig, log: outbox::api::Log) {
+    cfg.service(internal_scope(INTERNAL_BASE).configure(|cfg| outbox::api::register(cfg, log)));
 }
 
 impl AppState {
