@@ -3,7 +3,7 @@
 //! a time per destination and aggregate), and records what became of each.
 
 use crate::store::{self, Attempted, Claimed, Outcome};
-use crate::{listen, Destination, Settings};
+use crate::{listen, Destination, Settings, Waker};
 use service_kit::db::{timestamp, Backend};
 use service_kit::metrics::{record_outbox_delivery, set_outbox_pending};
 use service_kit::observe::with_request_id;
@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::sync::{mpsc, watch, Notify, Semaphore};
+use tokio::sync::{mpsc, watch, Semaphore};
 use tokio::task::JoinSet;
 use tracing::Instrument;
 
@@ -22,20 +22,6 @@ const FAN_OUT_BATCH: i64 = 500;
 /// How long a stopping dispatcher waits for the deliveries in flight; what
 /// is not done by then is sent again once its lease runs out.
 const STOP_GRACE: Duration = Duration::from_secs(10);
-
-/// Wakes the dispatcher: a writer calls [`Waker::wake`] once its
-/// transaction with an outbox event has committed (on SQLite the only
-/// wake-up; on PostgreSQL the trigger's NOTIFY does it too, and this one
-/// is merely sooner for this process).
-#[derive(Clone, Default)]
-pub struct Waker(Arc<Notify>);
-
-impl Waker {
-    /// Wakes the dispatcher, or makes its next wait end at once.
-    pub fn wake(&self) {
-        self.0.notify_one();
-    }
-}
 
 /// A sending service's outbox: its database, its destinations and how to
 /// deliver to them. [`Outbox::start`] runs the dispatcher.
@@ -97,7 +83,9 @@ impl Outbox {
         let (stop, stopping) = watch::channel(false);
         let stopped = Arc::new(AtomicBool::new(false));
         if self.db.backend() == Backend::Postgres && !self.destinations.is_empty() {
-            let retry = self.settings.poll_interval;
+            // A lost LISTEN connection is opened again soon: until then
+            // only the poll interval finds new events.
+            let retry = self.settings.poll_interval.min(Duration::from_secs(1));
             if let Err(e) =
                 listen::spawn(self.db.clone(), self.waker.clone(), stopped.clone(), retry)
             {
@@ -194,7 +182,7 @@ impl Dispatcher {
     }
 
     async fn dispatch(mut self, stopping: &mut watch::Receiver<bool>) {
-        let waker = self.outbox.waker.0.clone();
+        let waker = self.outbox.waker.clone();
         while !*stopping.borrow() {
             let busy = match self.step().await {
                 Ok(busy) => {
@@ -219,7 +207,7 @@ impl Dispatcher {
                 continue;
             }
             tokio::select! {
-                _ = waker.notified() => {}
+                _ = waker.woken() => {}
                 _ = tokio::time::sleep(self.outbox.settings.poll_interval) => {}
                 Some(attempted) = self.finished.recv() => self.unrecorded.push(attempted),
                 _ = stopping.changed() => {}

@@ -37,10 +37,12 @@ mod listen;
 mod schema;
 mod settings;
 mod store;
+mod wake;
 
-pub use dispatch::{Outbox, Running, Waker};
+pub use dispatch::{Outbox, Running};
 pub use settings::Settings;
 pub use store::{Delivery, DeliveryPage, DeliveryStatus, ListFilter};
+pub use wake::Waker;
 
 /// The future a [`Destination`] answers: boxed, so that destinations of
 /// different types sit in one list.

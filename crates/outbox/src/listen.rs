@@ -9,7 +9,7 @@
 //! restarted) is opened again, and the dispatcher woken, since events may
 //! have been written meanwhile.
 
-use crate::dispatch::Waker;
+use crate::Waker;
 use diesel::connection::SimpleConnection;
 use service_kit::{Database, DbConnection};
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -146,13 +146,11 @@ fn eligible_sql(names: usize, postgres: bool) -> String {
         return sql;
     }
     let mut numbered = String::with_capacity(sql.len() + 16);
-    let mut n = 0;
-    for part in sql.split('?') {
+    for (n, part) in sql.split('?').enumerate() {
         if n > 0 {
             numbered.push_str(&format!("${n}"));
         }
         numbered.push_str(part);
-        n += 1;
     }
     // Rows another dispatcher is claiming are skipped, not waited for.
     numbered + " FOR UPDATE OF d SKIP LOCKED"
@@ -519,7 +517,7 @@ fn delivery(row: DeliveryRow) -> Delivery {
 #[derive(Debug)]
 pub enum Retried {
     /// The failed delivery is pending again: as it is now.
-    Pending(Delivery),
+    Pending(Box<Delivery>),
     /// It is not failed (pending or delivered): nothing changed.
     NotFailed(DeliveryStatus),
     /// There is no such delivery.
@@ -560,7 +558,7 @@ pub fn retry(
             ))
             .execute(c))?;
         let delivery = one(conn, event_id, destination)?;
-        Ok(delivery.map_or(Retried::Missing, Retried::Pending))
+        Ok(delivery.map_or(Retried::Missing, |d| Retried::Pending(Box::new(d))))
     })
 }
 

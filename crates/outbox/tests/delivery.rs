@@ -44,7 +44,7 @@ async fn fail_next(server: &MockServer, status: u16, times: u64) {
 async fn a_failing_receiver_gets_each_event_once_succeeded_in_order(backend: Backend) {
     let server = receiver().await;
     fail_next(&server, 503, 2).await;
-    let peer = Http::new("peer", format!("{}/events", server.uri()), false);
+    let peer = Http::to("peer", format!("{}/events", server.uri()), false);
     let sender = start(backend, vec![peer], quick()).await;
     let ids = sender.write(&[
         ("APP1", "application.submitted"),
@@ -93,7 +93,7 @@ async fn a_failing_receiver_gets_each_event_once_succeeded_in_order(backend: Bac
 async fn order_holds_per_aggregate_under_failures(backend: Backend) {
     let server = receiver().await;
     fail_next(&server, 500, 7).await;
-    let peer = Http::new("peer", server.uri(), false);
+    let peer = Http::to("peer", server.uri(), false);
     let sender = start(backend, vec![peer], quick()).await;
     let mut events = Vec::new();
     for n in 0..5 {
@@ -140,7 +140,7 @@ async fn two_dispatchers_never_deliver_an_event_twice(backend: Backend) {
         .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_millis(5)))
         .mount(&server)
         .await;
-    let peer = Http::new("peer", server.uri(), false);
+    let peer = Http::to("peer", server.uri(), false);
     let sender = start(backend, vec![peer.clone()], quick()).await;
     // A second dispatcher on the same database, as another replica.
     let other = outbox::Outbox::new("sender", support::open(&sender.url), vec![peer], quick())
@@ -176,7 +176,7 @@ async fn two_dispatchers_never_deliver_an_event_twice(backend: Backend) {
 
 async fn a_dead_dispatchers_lease_runs_out(backend: Backend) {
     let server = receiver().await;
-    let peer = Http::new("peer", server.uri(), false);
+    let peer = Http::to("peer", server.uri(), false);
     let sender = start(backend, vec![peer], quick()).await;
     // A dispatcher fanned the event out and claimed it, then died: its
     // lease holds for 2 s.
@@ -208,7 +208,7 @@ async fn a_dead_dispatchers_lease_runs_out(backend: Backend) {
 
 async fn a_written_event_wakes_the_dispatcher(backend: Backend) {
     let server = receiver().await;
-    let peer = Http::new("peer", server.uri(), false);
+    let peer = Http::to("peer", server.uri(), false);
     let settings = outbox::Settings {
         poll_interval: Duration::from_secs(30),
         ..quick()
@@ -234,8 +234,8 @@ async fn a_written_event_wakes_the_dispatcher(backend: Backend) {
 
 async fn a_webhook_gives_up_after_its_window_and_an_internal_peer_never_does(backend: Backend) {
     let server = receiver().await;
-    let hook = Http::new("hook", format!("{}/hook", server.uri()), true);
-    let peer = Http::new("peer", format!("{}/peer", server.uri()), false);
+    let hook = Http::to("hook", format!("{}/hook", server.uri()), true);
+    let peer = Http::to("peer", format!("{}/peer", server.uri()), false);
     let settings = outbox::Settings {
         retry_window: Duration::from_secs(1),
         ..quick()
@@ -324,7 +324,7 @@ async fn a_webhook_gives_up_after_its_window_and_an_internal_peer_never_does(bac
 
 async fn the_delivery_log_api(backend: Backend) {
     let server = receiver().await;
-    let peer = Http::new("peer", server.uri(), false);
+    let peer = Http::to("peer", server.uri(), false);
     let sender = start(backend, vec![peer], quick()).await;
     let ids = sender.write(&[
         ("APP1", "application.submitted"),

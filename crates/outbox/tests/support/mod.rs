@@ -38,7 +38,7 @@ pub struct Http {
 }
 
 impl Http {
-    pub fn new(name: &str, url: String, gives_up: bool) -> Arc<dyn Destination> {
+    pub fn to(name: &str, url: String, gives_up: bool) -> Arc<dyn Destination> {
         Arc::new(Self {
             name: name.to_owned(),
             url,
