@@ -141,6 +141,7 @@ fn create_sqlite_file(path: &Path) -> std::io::Result<()> {
 pub struct Database {
     pool: r2d2::Pool<Manager>,
     backend: Backend,
+    url: DatabaseUrl,
 }
 
 /// How long a request waits for a free pooled connection.
@@ -167,6 +168,7 @@ impl Database {
         let db = Self {
             pool,
             backend: url.backend,
+            url: url.clone(),
         };
         db.migrate(migrations)?;
         Ok(db)
@@ -200,6 +202,14 @@ impl Database {
             tracing::info!(applied, "database migrations applied");
         }
         Ok(())
+    }
+
+    /// Opens a connection of its own, outside the pool, on this thread: for
+    /// work that holds one for long and leaves it in a state no request
+    /// should inherit (the outbox's `LISTEN`).
+    pub fn connect(&self) -> Result<DbConnection, Failure> {
+        pool::establish(&self.url)
+            .map_err(|e| Failure::Unavailable(anyhow::anyhow!("database connection: {e}")))
     }
 
     /// Runs `work` with a pooled connection on this thread: for start-up and

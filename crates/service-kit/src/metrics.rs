@@ -48,6 +48,21 @@ pub fn record_swept(service: &'static str, kind: &'static str, count: u64) {
     metrics::counter!("sweep_removed_total", "service" => service, "kind" => kind).increment(count);
 }
 
+/// Counts one attempt of `service`'s outbox at delivering an event to a
+/// destination of `family` (`internal`, `webhook`: never a name or URL an
+/// operator configured), by `outcome` (`delivered`, `retry`, `failed`), as
+/// `outbox_deliveries_total`.
+pub fn record_outbox_delivery(service: &'static str, family: &'static str, outcome: &'static str) {
+    metrics::counter!("outbox_deliveries_total", "service" => service, "destination" => family, "outcome" => outcome)
+        .increment(1);
+}
+
+/// Sets how many deliveries `service`'s outbox has pending, as the gauge
+/// `outbox_pending`.
+pub fn set_outbox_pending(service: &'static str, pending: u64) {
+    metrics::gauge!("outbox_pending", "service" => service).set(pending as f64);
+}
+
 /// `GET /metrics`: the Prometheus text exposition.
 pub async fn render() -> HttpResponse {
     HttpResponse::Ok()

@@ -28,6 +28,13 @@ pub fn current_request_id() -> Option<String> {
     REQUEST_ID.try_with(Clone::clone).ok()
 }
 
+/// Runs `work` as if serving the request `request_id`: work done later on
+/// a request's behalf (an outbox delivery) carries its id, so the internal
+/// calls it makes forward it and one search follows it across services.
+pub async fn with_request_id<F: std::future::Future>(request_id: String, work: F) -> F::Output {
+    REQUEST_ID.scope(request_id, work).await
+}
+
 /// Accepts a caller's request id only when it is short and plain, so a
 /// hostile header cannot forge log lines.
 fn accepted_request_id(value: &HeaderValue) -> Option<String> {

@@ -106,6 +106,10 @@ pub fn internal_scope(
 /// Registers a service's routes on the app.
 type Routes = Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>;
 
+/// Stops a service's background work (its outbox dispatcher), once the
+/// server has stopped taking requests.
+type Stop = Arc<dyn Fn() -> futures_util::future::BoxFuture<'static, ()> + Send + Sync>;
+
 /// One service, ready to be served: its routes, its API document and its
 /// database.
 #[derive(Clone)]
@@ -114,6 +118,7 @@ pub struct Service {
     openapi: OpenApi,
     database: Database,
     routes: Routes,
+    stops: Vec<Stop>,
 }
 
 impl Service {
@@ -129,7 +134,20 @@ impl Service {
             openapi,
             database,
             routes: Arc::new(routes),
+            stops: Vec::new(),
         }
+    }
+
+    /// Adds what stops the service's background work: the server awaits
+    /// it after its last request is answered, so that the work ends with
+    /// the server (and a restarted server in the same process does not run
+    /// it twice).
+    pub fn on_stop<F>(mut self, stop: impl Fn() -> F + Send + Sync + 'static) -> Self
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        self.stops.push(Arc::new(move || Box::pin(stop())));
+        self
     }
 
     /// The service's name (`party`, `document`, ...).
@@ -194,6 +212,7 @@ pub fn start(
         .map(|s| (s.name, s.openapi.clone()))
         .collect();
     let routes: Vec<Routes> = services.iter().map(|s| s.routes.clone()).collect();
+    let stops: Vec<Stop> = services.iter().flat_map(|s| s.stops.clone()).collect();
     let limiter = RateLimiter::from_config(&ctx.config).map(web::Data::from);
     let body_timeout = std::time::Duration::from_secs(ctx.config.request_body_timeout_secs);
     metrics::handle();
@@ -253,6 +272,9 @@ pub fn start(
     stop_on_signals(handle.clone())?;
     let task = tokio::spawn(async move {
         let served = server.await;
+        for stop in &stops {
+            stop().await;
+        }
         // The metrics server lives as long as the services do.
         if let Some(metrics_server) = metrics_server {
             metrics_server.stop(true).await;

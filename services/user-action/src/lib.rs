@@ -36,6 +36,7 @@ use routes::AppState;
 use service_kit::server::Context;
 use service_kit::{ConfigError, Service};
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The service's name.
@@ -90,7 +91,16 @@ pub fn erase(
     db.run_now(|conn| Ok(store::erasure::tombstone(conn, &ctx.keyring, plan, actor)?))
 }
 
-/// Builds the service for the chassis to serve, and starts its sweeper.
+/// Where user-action's outbox events go: none yet. The case-service peer
+/// (the submission that opens a case) and the operator's webhook
+/// subscriptions are added here as they are configured; until then events
+/// wait in the outbox, not fanned out, for the destinations to come.
+fn outbox_destinations() -> Vec<Arc<dyn outbox::Destination>> {
+    Vec::new()
+}
+
+/// Builds the service for the chassis to serve, and starts its sweeper and
+/// its outbox dispatcher (stopped with the server).
 /// Rows written before personal values were sealed are sealed first.
 pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::Result<Service> {
     let config = UserActionConfig::load(vars)?;
@@ -124,8 +134,17 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
         },
         Duration::from_secs(config.sweep_interval_secs),
     );
+    let outbox = outbox::Outbox::new(
+        NAME,
+        db.clone(),
+        outbox_destinations(),
+        outbox::Settings::load(vars)?,
+    )?;
+    let (outbox_waker, delivery_log) = (outbox.waker(), outbox.log());
+    let dispatcher = outbox.start();
     let state = web::Data::new(AppState {
         db: db.clone(),
+        outbox: outbox_waker,
         catalog,
         party,
         documents,
@@ -142,6 +161,15 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
         keyring: ctx.keyring.clone(),
     });
     Ok(Service::new(NAME, openapi(), db, move |cfg| {
-        routes::register(cfg, state.clone(), authenticator.clone());
+        routes::register(
+            cfg,
+            state.clone(),
+            authenticator.clone(),
+            delivery_log.clone(),
+        );
+    })
+    .on_stop(move || {
+        let dispatcher = dispatcher.clone();
+        async move { dispatcher.stop().await }
     }))
 }

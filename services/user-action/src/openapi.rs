@@ -99,6 +99,8 @@ pub fn document() -> OpenApi {
         answer_everywhere(&mut doc, name, status, response);
     }
     document_rate_limit(&mut doc, "FabricError", "application/json");
+    // The internal API, after the CAM answers: it has its own (problems).
+    outbox::api::document(&mut doc, routes::INTERNAL_BASE);
     internal_api(&mut doc);
     doc
 }

@@ -71,6 +71,23 @@ impl Instrumentation for FailureWatch {
     }
 }
 
+/// Opens a connection to `url`, choosing the driver by its scheme, with
+/// the SQLite settings on SQLite.
+pub(super) fn establish(url: &DatabaseUrl) -> Result<DbConnection, diesel::r2d2::Error> {
+    Ok(match url.backend {
+        Backend::Postgres => DbConnection::Postgres(
+            PgConnection::establish(&url.target).map_err(diesel::r2d2::Error::ConnectionError)?,
+        ),
+        Backend::Sqlite => {
+            let mut conn = SqliteConnection::establish(&url.target)
+                .map_err(diesel::r2d2::Error::ConnectionError)?;
+            conn.batch_execute(SQLITE_PRAGMAS)
+                .map_err(diesel::r2d2::Error::QueryError)?;
+            DbConnection::Sqlite(conn)
+        }
+    })
+}
+
 /// Opens connections for the pool, choosing the driver by the URL's scheme.
 pub(super) struct Manager {
     pub(super) url: DatabaseUrl,
@@ -82,21 +99,10 @@ impl r2d2::ManageConnection for Manager {
 
     fn connect(&self) -> Result<Pooled, Self::Error> {
         let failed = Arc::new(AtomicBool::new(false));
-        let conn = match self.url.backend {
-            Backend::Postgres => {
-                let mut conn = PgConnection::establish(&self.url.target)
-                    .map_err(diesel::r2d2::Error::ConnectionError)?;
-                conn.set_instrumentation(FailureWatch(failed.clone()));
-                DbConnection::Postgres(conn)
-            }
-            Backend::Sqlite => {
-                let mut conn = SqliteConnection::establish(&self.url.target)
-                    .map_err(diesel::r2d2::Error::ConnectionError)?;
-                conn.batch_execute(SQLITE_PRAGMAS)
-                    .map_err(diesel::r2d2::Error::QueryError)?;
-                DbConnection::Sqlite(conn)
-            }
-        };
+        let mut conn = establish(&self.url)?;
+        if let DbConnection::Postgres(pg) = &mut conn {
+            pg.set_instrumentation(FailureWatch(failed.clone()));
+        }
         Ok(Pooled {
             conn,
             returned: Instant::now(),

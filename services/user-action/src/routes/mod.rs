@@ -20,19 +20,23 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse};
 use clients::{DocumentClient, PartyClient};
 use service_kit::limit::rate_limit;
+use service_kit::server::internal_scope;
 use service_kit::{Database, DbConnection, Keyring, ProblemError};
 
 /// The base path of the CAM operations.
 pub const BASE: &str = "/services/data/v1/CustomerActionsManagement/operations";
 
-/// The base path of the internal API (case-service's decisions): the
-/// internal credential, never routed by the gateway.
+/// The base path of user-action's internal API (the internal credential,
+/// never routed by the gateway): case-service's decisions, the outbox's
+/// delivery log.
 pub const INTERNAL_BASE: &str = "/user-action/v1";
 
 /// What the handlers share.
 pub struct AppState {
     /// The service's database.
     pub db: Database,
+    /// Wakes the outbox's dispatcher once an event has been committed.
+    pub outbox: outbox::Waker,
     /// The action catalog.
     pub catalog: Catalog,
     /// party-service.
@@ -61,20 +65,23 @@ pub struct AppState {
 
 /// Registers the CAM scope: the rate limit (by end user, else app, else
 /// peer address), the eleven operations, and a CAM 404 for any other path;
-/// and the internal scope (case-service's decisions).
+/// and the one internal scope (see [`internal_scope`]): case-service's
+/// decisions and the outbox's delivery log.
 pub fn register(
     cfg: &mut web::ServiceConfig,
     state: web::Data<AppState>,
     authenticator: web::Data<Authenticator>,
+    delivery_log: outbox::api::Log,
 ) {
     let limiter = authenticator.clone();
     cfg.service(
-        service_kit::server::internal_scope(INTERNAL_BASE)
+        internal_scope(INTERNAL_BASE)
             .app_data(state.clone())
             .service(
                 web::resource("/applications/{applicationId}/decisions")
                     .route(web::post().to(decisions::decide)),
-            ),
+            )
+            .configure(|cfg| outbox::api::register(cfg, delivery_log)),
     );
     cfg.service(
         web::scope(BASE)

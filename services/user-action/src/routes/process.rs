@@ -90,6 +90,8 @@ pub async fn signal_process(
         .await?;
     let status = match stepped {
         Stepped::Made { from } => {
+            // Committed with its outbox event: the dispatcher sends it now.
+            state.outbox.wake();
             tracing::info!(application_id = %application.id, from = %from, to = step.to, "application status changed");
             step.to.to_owned()
         }
@@ -188,6 +190,7 @@ pub async fn notify_rm(
         state
             .db(move |conn| store::flow::notify_rm(conn, &keyring, &stored, &audit, &event))
             .await?;
+        state.outbox.wake();
         tracing::info!(application_id = %application.id, request = %row.id, "applicant asked for help");
         Ok(RmNotified { id: row.id })
     })

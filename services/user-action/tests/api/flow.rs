@@ -630,7 +630,47 @@ async fn a_profiles_status_sets_nothing(backend: Backend) {
     assert!(!stored.contains("Approved"), "Approved is stored");
 }
 
+/// The outbox's delivery log is user-action's internal API: the internal
+/// credential, problems naming the parameter; with no destination
+/// configured it is empty (events wait in the outbox for one).
+async fn the_delivery_log_is_internal(backend: Backend) {
+    let app = spawn(backend).await;
+    let path = "/user-action/v1/outbox/deliveries";
+    let (status, body) = testkit::call(app.anonymous(reqwest::Method::GET, path)).await;
+    assert_eq!(
+        (status, body),
+        (StatusCode::UNAUTHORIZED, testkit::unauthorized_problem())
+    );
+    let (status, body) = testkit::call(app.internal(reqwest::Method::GET, path)).await;
+    assert_eq!(
+        (status, body),
+        (StatusCode::OK, json!({"items": [], "nextCursor": null}))
+    );
+    let (status, body) =
+        testkit::call(app.internal(reqwest::Method::GET, &format!("{path}?limit=500"))).await;
+    assert_eq!(
+        (status, body),
+        (
+            StatusCode::BAD_REQUEST,
+            json!({"type": "urn:onboarding:problem:invalid-input", "title": "The request is invalid",
+                   "status": 400, "detail": "limit: must be between 1 and 200",
+                   "errors": [{"field": "limit", "message": "must be between 1 and 200"}]})
+        )
+    );
+    let retry = "/user-action/v1/outbox/deliveries/e1/case-service/retry";
+    let (status, body) = testkit::call(app.internal(reqwest::Method::POST, retry)).await;
+    assert_eq!(
+        (status, body),
+        (
+            StatusCode::NOT_FOUND,
+            json!({"type": "urn:onboarding:problem:not-found", "title": "Not found", "status": 404,
+                   "detail": "delivery not found"})
+        )
+    );
+}
+
 backend_tests!(
+    the_delivery_log_is_internal,
     submit_waits_for_every_required_action,
     withdrawn_before_submission_stays_withdrawn,
     concurrent_submits_submit_once,
