@@ -2,8 +2,8 @@
 //! every answer, with the bearer token they require.
 
 use crate::routes::{
-    audit, business, cases, customers, decisions, description, erasure, events, locks, narratives,
-    records, suppression,
+    applications, audit, business, cases, customers, decisions, description, erasure, events,
+    evidence, locks, narratives, records, suppression,
 };
 use crate::wire::envelope::Envelope;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
@@ -54,6 +54,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
             description::update_case_description,
             narratives::add_narrative,
             decisions::update_event_risk_decision,
+            evidence::review_evidence,
+            applications::apply,
             locks::lock_case,
             locks::unlock_case,
         ),
@@ -62,6 +64,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
             (name = "ECM", description = "Operations of the vendor's ECM REST API guide"),
             (name = "ECM (ours)", description = "Our operations in the same family and envelope: `createCase` (cases are born from events through `saveEventsAndPromoteToCase`; this makes one directly), case reads, and managing suppression rules"),
             (name = "erasure (internal)", description = "Erasing a customer's personal data from every case and event (issue 17, retention and erasure), for user-action's retention purge; internal: the internal credential, never routed by the gateway"),
+            (name = "application flow (internal)", description = "user-action's events about an application (SPEC §D): a submission opens its KYC case, a withdrawal closes it, requests for help and documents sent again reach it; each applied once by its id. Internal: the internal credential, never routed by the gateway"),
             (name = "business records (internal)", description = "The bank's accounts, external entities and transactions, loaded so that `businessAdd: \"Y\"` finds them; internal: the internal credential, never routed by the gateway")
         )
     )]
