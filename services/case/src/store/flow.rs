@@ -137,8 +137,16 @@ pub fn submit(
                 Some((case_id, _)) => case_id,
                 None => return Err(unexpected("no case was opened")),
             },
-            // The event code is the application's: opened concurrently.
-            Saved::EventExists => return Ok(()),
+            // The event code is the application's: opened concurrently
+            // (committed now), or taken by a real-time event of an ECM
+            // client, which opens no case of it: an operator's matter.
+            Saved::EventExists if case_of(conn, event.application_id)?.is_some() => return Ok(()),
+            Saved::EventExists => {
+                return Err(unexpected(&format!(
+                    "the event code {} is taken by an event that is not the application's",
+                    event_code(event.application_id)
+                )))
+            }
             other => return Err(unexpected(&format!("the promotion answered {other:?}"))),
         };
         diesel::update(cases::table.find(&case_id))

@@ -399,6 +399,22 @@ async fn refusals_name_the_field(backend: Backend) {
             "must be 1 to 64 letters, digits, '-', '_', '.' or ':'"
         )
     );
+    // An event code an ECM client took for a real-time event is not the
+    // application's case: an internal error, logged, nothing applied.
+    let saved = crate::helpers::post_to(
+        &app,
+        Some(&writer(&app)),
+        "/rest-api/CMRestService/RealTimeCaseCreationService/saveEvents",
+        json!({"events": [{"eventCode": "APP-app-taken"}]}).to_string(),
+    )
+    .await;
+    assert_eq!(saved.0, StatusCode::OK, "{}", saved.1);
+    assert_eq!(
+        deliver(&app, "app-taken", &submitted("evt-8", &[&primary]), None)
+            .await
+            .0,
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
     let (status, _) = testkit::call(
         app.anonymous(
             reqwest::Method::POST,
