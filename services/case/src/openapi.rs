@@ -23,7 +23,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
                 external entity and transaction operations, the real-time event operations `saveEvents`, \
                 `saveEventsAndPromoteToCase` and `saveEventsAndExtendToCase` (also under the \
                 guide's `/restapi/` spelling), and `getSuppressionRulesList`) and our own case operations in the same family and \
-                envelope. Every operation is POST with a JSON body and a bearer token: \
+                envelope, among them `reviewEvidence` and the closing statuses `APR`, `REJ` and `RFI` of an \
+                application's KYC case (SPEC §D). Every operation is POST with a JSON body and a bearer token: \
                 `case:write` changes cases, `case:read` (or `case:write`) reads them."
         ),
         paths(
