@@ -98,21 +98,24 @@ struct Line {
     line: String,
 }
 
+/// What `sql` (a query of one text column named `line`) reads from
+/// case-service's database: the outbox, which no API shows.
+fn database_lines(app: &TestApp, backend: Backend, sql: &str) -> Vec<String> {
+    use diesel::RunQueryDsl;
+    let mut conn = testkit::faults::connect(backend, &app.vars["CASE_DATABASE_URL"]);
+    let lines: Vec<Line> = diesel::sql_query(sql).load(&mut conn).expect("the lines");
+    lines.into_iter().map(|l| l.line).collect()
+}
+
 /// case-service's outbox, in order: (application, kind, request id or
 /// `-`, payload).
 fn outbox(app: &TestApp, backend: Backend) -> Vec<(String, String, String, Value)> {
-    use diesel::RunQueryDsl;
-    let mut conn = testkit::faults::connect(backend, &app.vars["CASE_DATABASE_URL"]);
-    let lines: Vec<Line> = diesel::sql_query(
-        "SELECT aggregate_id || '|' || kind || '|' || COALESCE(request_id, '-') || '|' || payload \
-         AS line FROM outbox ORDER BY seq",
-    )
-    .load(&mut conn)
-    .expect("the outbox");
-    lines
+    let sql = "SELECT aggregate_id || '|' || kind || '|' || COALESCE(request_id, '-') || '|' \
+               || payload AS line FROM outbox ORDER BY seq";
+    database_lines(app, backend, sql)
         .into_iter()
-        .map(|l| {
-            let mut parts = l.line.splitn(4, '|');
+        .map(|line| {
+            let mut parts = line.splitn(4, '|');
             let mut next = || parts.next().expect("a part").to_owned();
             let (application, kind, request) = (next(), next(), next());
             (
@@ -125,23 +128,24 @@ fn outbox(app: &TestApp, backend: Backend) -> Vec<(String, String, String, Value
         .collect()
 }
 
-/// The outbox events' ids, in order.
+/// The outbox events' ids, kinds and payloads, in order.
 fn outbox_ids(app: &TestApp, backend: Backend) -> Vec<(String, String, String)> {
-    use diesel::RunQueryDsl;
-    let mut conn = testkit::faults::connect(backend, &app.vars["CASE_DATABASE_URL"]);
-    let lines: Vec<Line> = diesel::sql_query(
-        "SELECT id || '|' || kind || '|' || payload AS line FROM outbox ORDER BY seq",
-    )
-    .load(&mut conn)
-    .expect("the outbox");
-    lines
+    let sql = "SELECT id || '|' || kind || '|' || payload AS line FROM outbox ORDER BY seq";
+    database_lines(app, backend, sql)
         .into_iter()
-        .map(|l| {
-            let mut parts = l.line.splitn(3, '|');
+        .map(|line| {
+            let mut parts = line.splitn(3, '|');
             let mut next = || parts.next().expect("a part").to_owned();
             (next(), next(), next())
         })
         .collect()
+}
+
+/// The audit trail of `CA1`, oldest first (its first page).
+async fn audit_trail(app: &TestApp) -> Vec<Value> {
+    let (status, trail) = post(app, &reader(app), "getCaseAudit", &json!({"caseId": "CA1"})).await;
+    assert_eq!(status, StatusCode::OK, "{trail}");
+    trail["events"].as_array().cloned().expect("events")
 }
 
 /// A customer filled from a party with a name alone.
@@ -243,19 +247,9 @@ async fn a_submission_opens_one_kyc_case(backend: Backend) {
             json!({"caseId": "CA1", "caseStatusCode": "NW"})
         )]
     );
-    let (_, trail) = post(
-        &app,
-        &reader(&app),
-        "getCaseAudit",
-        &json!({"caseId": "CA1"}),
-    )
-    .await;
-    let actions: Vec<(&Value, &Value)> = trail["events"]
-        .as_array()
-        .expect("events")
-        .iter()
-        .map(|e| (&e["actor"], &e["action"]))
-        .collect();
+    let trail = audit_trail(&app).await;
+    let actions: Vec<(&Value, &Value)> =
+        trail.iter().map(|e| (&e["actor"], &e["action"])).collect();
     let by_applicant = |action: &str| (json!("applicant"), json!(action));
     let expected = [
         by_applicant("caseCreated"),
@@ -473,18 +467,8 @@ async fn a_withdrawal_closes_the_case(backend: Backend) {
         ),
         (&json!("WDN"), &json!("Closed – Withdrawn"), &json!("Y"))
     );
-    let (_, trail) = post(
-        &app,
-        &reader(&app),
-        "getCaseAudit",
-        &json!({"caseId": "CA1"}),
-    )
-    .await;
-    let last = trail["events"]
-        .as_array()
-        .and_then(|e| e.last())
-        .cloned()
-        .expect("a record");
+    let trail = audit_trail(&app).await;
+    let last = trail.last().cloned().expect("a record");
     assert_eq!(
         (
             &last["actor"],
@@ -638,16 +622,8 @@ async fn evidence_is_reviewed(backend: Backend) {
             )
         ])
     );
-    let (_, trail) = post(
-        &app,
-        &reader(&app),
-        "getCaseAudit",
-        &json!({"caseId": "CA1"}),
-    )
-    .await;
-    let reviews: Vec<Value> = trail["events"]
-        .as_array()
-        .expect("events")
+    let trail = audit_trail(&app).await;
+    let reviews: Vec<Value> = trail
         .iter()
         .filter(|e| e["action"] == "evidenceReviewed")
         .map(|e| json!([e["actor"], e["recordId"], e["oldValue"], e["newValue"]]))
@@ -784,16 +760,8 @@ async fn evidence_added_is_reviewed_again(backend: Backend) {
             evidence("d3", "payslip-april.pdf", "UA2", &shown[2]["addedAt"]),
         ])
     );
-    let (_, trail) = post(
-        &app,
-        &reader(&app),
-        "getCaseAudit",
-        &json!({"caseId": "CA1"}),
-    )
-    .await;
-    let added = trail["events"]
-        .as_array()
-        .expect("events")
+    let trail = audit_trail(&app).await;
+    let added = trail
         .iter()
         .filter(|e| e["action"] == "evidenceAdded")
         .count();
