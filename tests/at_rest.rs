@@ -60,6 +60,11 @@ const SEEDED: &[&str] = &[
     "91827.36",
     "Brackenfold Savings",
     "Zorblatt met the applicant at the branch",
+    // The application flow on the case (SPEC §D): a document's file name
+    // as evidence, a reviewer's comments, an applicant's request for help.
+    "Yselbrandt-bank-statement-0419.pdf",
+    "Vellacourt-signature-is-smudged",
+    "Quentavia-asks-about-form-B",
 ];
 
 /// Where documents are stored.
@@ -236,6 +241,7 @@ async fn seed_ecm(app: &TestApp) {
         .await;
         assert_eq!(status, StatusCode::OK, "{op}: {answer}");
     }
+    seed_application_case(app, &token).await;
     // The customer reads back as sent, amounts exactly, and the records by
     // their ids, in id order.
     let (status, details) = testkit::call(
@@ -271,6 +277,80 @@ async fn seed_ecm(app: &TestApp) {
             &json!("ACC-PRIVATE-7731"),
             &json!("TXN-PRIVATE-5520"),
             &json!("EXT-PRIVATE-6640"),
+        ]
+    );
+}
+
+/// An application's case, opened by user-action's event as its outbox
+/// delivers it: a document as evidence, rejected with comments, and a
+/// request for help.
+async fn seed_application_case(app: &TestApp, token: &str) {
+    let created = app
+        .internal(reqwest::Method::POST, "/party/v1/parties")
+        .json(&json!({"kind": "person", "firstName": "Applicant", "lastName": "At-Rest"}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let party: Value = created.json().await.expect("a party");
+    let events = "/case/v1/applications/app-at-rest/events";
+    for event in [
+        json!({"id": "evt-at-rest-1", "occurredAt": "2026-12-07T10:00:00Z",
+               "kind": "application.submitted", "data": {
+            "applicants": [party["id"]], "needsReview": ["UA-AT-REST"],
+            "documents": [{"documentId": "doc-at-rest", "fileName": "Yselbrandt-bank-statement-0419.pdf",
+                           "fileType": "pdf", "size": 10, "sha256": "0".repeat(64),
+                           "userActionIdentifier": "UA-AT-REST"}]}}),
+        json!({"id": "evt-at-rest-2", "occurredAt": "2026-12-07T10:00:00Z", "kind": "rm.notified",
+               "data": {"requestId": "rm-at-rest", "message": "Quentavia-asks-about-form-B"}}),
+    ] {
+        let (status, answer) =
+            testkit::call(app.internal(reqwest::Method::POST, events).json(&event)).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+    }
+    let (_, found) = testkit::call(
+        app.anonymous(
+            reqwest::Method::POST,
+            &format!("{}/getCustomerCases", support::ecm::CASES),
+        )
+        .bearer_auth(token)
+        .json(&json!({"customerId": party["id"]})),
+    )
+    .await;
+    let case_id = found["cases"][0]["caseId"].clone();
+    let (status, answer) = testkit::call(
+        app.anonymous(
+            reqwest::Method::POST,
+            &format!("{}/reviewEvidence", support::ecm::CASES),
+        )
+        .bearer_auth(token)
+        .json(
+            &json!([{"caseId": case_id, "evidence": [{"documentId": "doc-at-rest",
+            "decision": "REJECT", "comments": "Vellacourt-signature-is-smudged"}]}]),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let (_, details) = testkit::call(
+        app.anonymous(
+            reqwest::Method::POST,
+            &format!("{}/getCaseDetails", support::ecm::CASES),
+        )
+        .bearer_auth(token)
+        .json(&json!({"caseId": case_id})),
+    )
+    .await;
+    let application = &details["application"];
+    assert_eq!(
+        [
+            &application["evidence"][0]["fileName"],
+            &application["evidence"][0]["comments"],
+            &application["rmRequests"][0]["message"],
+        ],
+        [
+            &json!("Yselbrandt-bank-statement-0419.pdf"),
+            &json!("Vellacourt-signature-is-smudged"),
+            &json!("Quentavia-asks-about-form-B"),
         ]
     );
 }

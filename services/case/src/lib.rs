@@ -33,6 +33,12 @@ use std::collections::HashMap;
 
 pub use store::erasure::Erased;
 
+/// The flow from application to decision (SPEC §D), as the dispatcher of
+/// case-service's outbox (table `outbox`, as user-action's) needs it.
+pub mod flow {
+    pub use crate::store::outbox::decision;
+}
+
 /// The service's name: in metrics, docs and `onboarding serve case`.
 pub const NAME: &str = "case";
 

@@ -2,8 +2,8 @@
 //! every answer, with the bearer token they require.
 
 use crate::routes::{
-    audit, business, cases, customers, decisions, description, erasure, events, locks, narratives,
-    records, suppression,
+    applications, audit, business, cases, customers, decisions, description, erasure, events,
+    evidence, locks, narratives, records, suppression,
 };
 use crate::wire::envelope::Envelope;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
@@ -23,7 +23,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
                 external entity and transaction operations, the real-time event operations `saveEvents`, \
                 `saveEventsAndPromoteToCase` and `saveEventsAndExtendToCase` (also under the \
                 guide's `/restapi/` spelling), and `getSuppressionRulesList`) and our own case operations in the same family and \
-                envelope. Every operation is POST with a JSON body and a bearer token: \
+                envelope, among them `reviewEvidence` and the closing statuses `APR`, `REJ` and `RFI` of an \
+                application's KYC case (SPEC §D). Every operation is POST with a JSON body and a bearer token: \
                 `case:write` changes cases, `case:read` (or `case:write`) reads them."
         ),
         paths(
@@ -54,6 +55,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
             description::update_case_description,
             narratives::add_narrative,
             decisions::update_event_risk_decision,
+            evidence::review_evidence,
+            applications::apply,
             locks::lock_case,
             locks::unlock_case,
         ),
@@ -62,6 +65,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
             (name = "ECM", description = "Operations of the vendor's ECM REST API guide"),
             (name = "ECM (ours)", description = "Our operations in the same family and envelope: `createCase` (cases are born from events through `saveEventsAndPromoteToCase`; this makes one directly), case reads, and managing suppression rules"),
             (name = "erasure (internal)", description = "Erasing a customer's personal data from every case and event (issue 17, retention and erasure), for user-action's retention purge; internal: the internal credential, never routed by the gateway"),
+            (name = "application flow (internal)", description = "user-action's events about an application (SPEC §D): a submission opens its KYC case, a withdrawal closes it, requests for help and documents sent again reach it; each applied once by its id. Internal: the internal credential, never routed by the gateway"),
             (name = "business records (internal)", description = "The bank's accounts, external entities and transactions, loaded so that `businessAdd: \"Y\"` finds them; internal: the internal credential, never routed by the gateway")
         )
     )]

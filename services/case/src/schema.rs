@@ -23,6 +23,7 @@ diesel::table! {
         created_by -> Text,
         priority -> Nullable<Text>,
         due_date -> Nullable<Text>,
+        application_id -> Nullable<Text>,
     }
 }
 
@@ -306,6 +307,73 @@ diesel::table! {
         record_id -> Text,
         details -> Text,
         updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    application_events (event_id) {
+        event_id -> Text,
+        application_id -> Text,
+        kind -> Text,
+        applied_at -> Text,
+    }
+}
+
+diesel::table! {
+    application_reviews (application_id, user_action_identifier) {
+        application_id -> Text,
+        user_action_identifier -> Text,
+    }
+}
+
+diesel::table! {
+    application_rm_requests (request_id) {
+        request_id -> Text,
+        application_id -> Text,
+        message -> Text,
+        requested_at -> Text,
+    }
+}
+
+diesel::table! {
+    case_evidence (case_id, document_id) {
+        case_id -> Text,
+        document_id -> Text,
+        file_name -> Text,
+        file_type -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        user_action_identifier -> Text,
+        added_at -> Text,
+        decision -> Nullable<Text>,
+        comments -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    case_evidence_reviews (event_id) {
+        event_id -> Text,
+        case_id -> Text,
+        document_id -> Text,
+        decision -> Text,
+        comments -> Nullable<Text>,
+        actor -> Text,
+        at -> Text,
+    }
+}
+
+diesel::table! {
+    outbox (seq) {
+        seq -> BigInt,
+        id -> Text,
+        aggregate_id -> Text,
+        kind -> Text,
+        payload -> Text,
+        request_id -> Nullable<Text>,
+        created_at -> Text,
+        delivered_at -> Nullable<Text>,
     }
 }
 

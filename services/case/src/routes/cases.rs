@@ -11,7 +11,8 @@ use crate::error::EcmError;
 use crate::rows::{ecm_time, CaseRow};
 use crate::status;
 use crate::store::audit::Change;
-use crate::store::{audit, cases, customers, events, locks, narratives, records, Write};
+use crate::store::cases::StatusSet;
+use crate::store::{audit, cases, customers, events, evidence, locks, narratives, records, Write};
 use crate::wire::batch::{cases_response, CasesResponse};
 use crate::wire::cases::{
     CaseDetailsResponse, CaseStatusResponse, CaseStatusResult, CaseSummary, CustomerCasesResponse,
@@ -87,6 +88,7 @@ pub async fn create_case(
                             created_by: change.actor.clone(),
                             priority: None,
                             due_date: None,
+                            application_id: None,
                         };
                         if cases::insert(conn, &row, &change)? {
                             Outcome::done("Case created successfully.")
@@ -111,8 +113,15 @@ const STATUS_ATTEMPTS: usize = 3;
 /// Change the status of cases (ours).
 ///
 /// An array of `{caseId, caseStatusCode}`; the codes are `NW` (New), `INV`
-/// (Investigation), `ESC` (Escalated) and `CLS` (Closed). Every change is
-/// recorded in the case's audit trail with the status before and after.
+/// (Investigation), `ESC` (Escalated), `CLS` (Closed), and for the case of
+/// an application (SPEC §D) `APR` (Closed – Approved: the application is
+/// approved), `REJ` (Closed – Rejected) and `RFI` (Pending with customer).
+/// `APR` is refused while an action of the application that needs review
+/// has no accepted document (the message names each). Every change is
+/// recorded in the case's audit trail with the status before and after,
+/// and a change of an application's case is sent to user-action
+/// (`case.status_changed`, in the transaction of the change). `WDN`
+/// (Closed – Withdrawn) is the applicant's withdrawal alone.
 #[utoipa::path(
     post, path = "/rest-api/ECMService/CaseManagementService/updateCaseStatus", tag = "ECM (ours)",
     request_body(content = Vec<StatusChange>, description = "The cases and their new status"),
@@ -158,7 +167,7 @@ fn set_status(
     change: &Change,
 ) -> Result<Outcome, EcmError> {
     let to = wanted.case_status_code.as_str();
-    if status::by_code(to).is_none() {
+    if !status::by_code(to).is_some_and(|s| s.settable) {
         return Ok(Outcome::refused(invalid("caseStatusCode", &status::rule())));
     }
     for _ in 0..STATUS_ATTEMPTS {
@@ -169,8 +178,13 @@ fn set_status(
             return Ok(Outcome::done("Case status is unchanged."));
         }
         match cases::set_status(conn, &case.case_id, &case.case_status_code, to, change)? {
-            Write::Done(true) => return Ok(Outcome::done("Case status updated successfully.")),
-            Write::Done(false) => {}
+            Write::Done(StatusSet::Changed) => {
+                return Ok(Outcome::done("Case status updated successfully."))
+            }
+            Write::Done(StatusSet::Stale) => {}
+            Write::Done(StatusSet::Unreviewed(actions)) => {
+                return Ok(Outcome::refused(unreviewed(&actions)))
+            }
             Write::Locked(locked) => return Ok(Outcome::locked(&locked.holder)),
             Write::NoSuchCase => return Ok(Outcome::refused(NO_SUCH_CASE)),
         }
@@ -178,6 +192,14 @@ fn set_status(
     Ok(Outcome::refused(
         "Case status was changed concurrently. Please try again.",
     ))
+}
+
+/// The refusal of `APR` while `actions` need review.
+pub fn unreviewed(actions: &[String]) -> String {
+    format!(
+        "Case cannot be approved: no document is accepted for {}.",
+        actions.join(", ")
+    )
 }
 
 /// The roll-up messages of `getCaseStatusDetails`; the success is the
@@ -268,7 +290,8 @@ const AUDIT_CURSOR: &str = "auditCursor";
 /// `{caseId, limit, cursor, eventsCursor, narrativesCursor, accountsCursor,
 /// externalEntitiesCursor, transactionsCursor, auditCursor}`: the case (its
 /// description, priority and due date included), its lock while one is
-/// held, and a page of each of its lists: customers by customer id, each
+/// held, the application it was opened for (SPEC §D: its evidence and
+/// requests for help), and a page of each of its lists: customers by customer id, each
 /// with every field it was added with; events by event code, each with its
 /// entities, details and risk decision; narratives, oldest first; accounts,
 /// external entities and transactions by id; and the audit trail, oldest
@@ -310,10 +333,14 @@ pub async fn get_case_details(
     let after_audit = page.id_cursor(AUDIT_CURSOR)?;
     let keyring = state.keyring.clone();
     let now = Change::now(&caller.subject).at;
-    let (case, lock, found, found_events, notes, records, trail) = state
+    let (case, application, lock, found, found_events, notes, records, trail) = state
         .db
         .run(move |conn| {
             let case = cases::find(conn, &page.key)?.ok_or(EcmError::NoSuchCase)?;
+            let application = match &case.application_id {
+                Some(id) => Some(evidence::application(conn, &keyring, &page.key, id)?),
+                None => None,
+            };
             let lock = locks::current(conn, &page.key, &now)?;
             let found = customers::page(
                 conn,
@@ -350,6 +377,7 @@ pub async fn get_case_details(
             let trail = audit::page(conn, &keyring, key, after_audit, limit)?;
             Ok::<_, EcmError>((
                 case,
+                application,
                 lock,
                 found,
                 found_events,
@@ -373,6 +401,7 @@ pub async fn get_case_details(
         message: "Case details fetched successfully.".to_owned(),
         status: Status::Success,
         case: CaseSummary::from(case),
+        application,
         lock: lock.map(CaseLock::from),
         customers: found.items,
         next_cursor,

@@ -1,5 +1,6 @@
 //! The ECM API's handlers, one per operation, and their registration.
 
+pub mod applications;
 pub mod audit;
 mod body;
 pub mod business;
@@ -9,6 +10,7 @@ pub mod decisions;
 pub mod description;
 pub mod erasure;
 pub mod events;
+pub mod evidence;
 pub mod locks;
 pub mod narratives;
 mod plan;
@@ -27,7 +29,8 @@ use service_kit::limit::rate_limit;
 use service_kit::server::internal_scope;
 use service_kit::{Database, Keyring};
 
-/// The base path of the internal APIs (business records, erasure).
+/// The base path of the internal APIs (business records, erasure, the
+/// application flow's events).
 pub const BASE: &str = "/case/v1";
 
 /// The prefix of every ECM operation.
@@ -192,6 +195,11 @@ pub fn register(cfg: &mut web::ServiceConfig, state: web::Data<AppState>, tokens
             ))
             .service(operation!(
                 "CaseManagementService",
+                "reviewEvidence",
+                evidence::review_evidence
+            ))
+            .service(operation!(
+                "CaseManagementService",
                 "lockCase",
                 locks::lock_case
             ))
@@ -237,6 +245,10 @@ pub fn register(cfg: &mut web::ServiceConfig, state: web::Data<AppState>, tokens
             .service(
                 web::resource("/customers/{customerId}/erasure")
                     .route(web::post().to(erasure::erase)),
+            )
+            .service(
+                web::resource("/applications/{applicationId}/events")
+                    .route(web::post().to(applications::apply)),
             ),
     );
 }

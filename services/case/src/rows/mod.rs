@@ -5,6 +5,7 @@ pub mod audit;
 pub mod customer;
 pub mod decimal;
 pub mod events;
+pub mod flow;
 pub mod lists;
 pub mod narrative;
 pub mod records;
@@ -40,6 +41,8 @@ pub struct CaseRow {
     pub priority: Option<String>,
     /// When it is due, `YYYY-MM-DD`.
     pub due_date: Option<String>,
+    /// The application it was opened for (SPEC §D), if any.
+    pub application_id: Option<String>,
 }
 
 /// A `case_locks` row: who holds a case, since and until when.
@@ -70,6 +73,7 @@ impl From<CaseRow> for CaseSummary {
             created_by: case.created_by,
             priority: case.priority,
             due_date: case.due_date,
+            application_id: case.application_id,
             case_status_code: case.case_status_code,
             case_id: case.case_id,
         }

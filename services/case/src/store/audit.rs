@@ -41,6 +41,12 @@ pub enum Action {
     LockTaken,
     /// The holder released the lock (its expiry as the old value).
     LockReleased,
+    /// A document of the case's application became its evidence, or was
+    /// sent again (its id as the record; no values).
+    EvidenceAdded,
+    /// A case worker reviewed a document (its id as the record; the
+    /// decisions before and after as the values).
+    EvidenceReviewed,
 }
 
 impl Action {
@@ -64,6 +70,8 @@ impl Action {
             Self::NarrativeAdded => "narrativeAdded",
             Self::LockTaken => "lockTaken",
             Self::LockReleased => "lockReleased",
+            Self::EvidenceAdded => "evidenceAdded",
+            Self::EvidenceReviewed => "evidenceReviewed",
         }
     }
 }
@@ -97,14 +105,20 @@ pub struct Change {
     pub actor: String,
     /// RFC 3339, UTC.
     pub at: String,
+    /// The request that made it, when one did: kept on the outbox events
+    /// it writes, so one search follows it across services.
+    pub request_id: Option<String>,
 }
 
 impl Change {
-    /// A change by `actor`, now.
+    /// A change by `actor`, now, in the request being served (if any:
+    /// called from the handler, where the request id is known; the
+    /// blocking pool's threads do not see it).
     pub fn now(actor: &str) -> Self {
         Self {
             actor: actor.to_owned(),
             at: service_kit::db::timestamp(chrono::Utc::now()),
+            request_id: service_kit::observe::current_request_id(),
         }
     }
 

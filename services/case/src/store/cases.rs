@@ -3,9 +3,11 @@
 
 use super::audit::{self, Action, Change};
 use super::locks;
+use super::{evidence, outbox};
 use super::{Page, Write, IN_LIST_CHUNK};
 use crate::rows::CaseRow;
 use crate::schema::{case_customers, cases};
+use crate::status;
 use diesel::prelude::*;
 use service_kit::db::is_unique_violation;
 use service_kit::db::write_transaction;
@@ -51,19 +53,38 @@ pub fn find_many(conn: &mut DbConnection, ids: &[&str]) -> QueryResult<HashMap<S
     Ok(found)
 }
 
-/// Sets the status of `case_id` from `from` to `to` and records it; `false`
-/// when the status was no longer `from` (changed concurrently).
-/// Refused while another user holds the case's lock.
+/// What became of a status change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusSet {
+    /// Set, audited, and for an application's case in the outbox.
+    Changed,
+    /// The status was no longer `from` (changed concurrently).
+    Stale,
+    /// `APR` refused: these actions of the application need review and
+    /// have no accepted document.
+    Unreviewed(Vec<String>),
+}
+
+/// Sets the status of `case_id` from `from` to `to` and records it, with
+/// `case.status_changed` in the outbox when the case has an application.
+/// Refused while another user holds the case's lock, and `APR` while an
+/// action of its application that needs review has no accepted document.
 pub fn set_status(
     conn: &mut DbConnection,
     case_id: &str,
     from: &str,
     to: &str,
     change: &Change,
-) -> QueryResult<Write<bool>> {
+) -> QueryResult<Write<StatusSet>> {
     write_transaction(conn, |conn| {
         if let Err(locked) = locks::ensure_writable(conn, case_id, change)? {
             return Ok(Write::Locked(locked));
+        }
+        if to == status::APPROVED.code {
+            let missing = evidence::unreviewed(conn, case_id)?;
+            if !missing.is_empty() {
+                return Ok(Write::Done(StatusSet::Unreviewed(missing)));
+            }
         }
         let changed = diesel::update(
             cases::table
@@ -76,13 +97,16 @@ pub fn set_status(
         ))
         .execute(conn)?;
         if changed == 0 {
-            return Ok(Write::Done(false));
+            return Ok(Write::Done(StatusSet::Stale));
         }
         let mut record = change.record(case_id, Action::StatusChanged);
         record.from_status = Some(from.to_owned());
         record.to_status = Some(to.to_owned());
         audit::write(conn, &record)?;
-        Ok(Write::Done(true))
+        if let Some(application_id) = evidence::application_of(conn, case_id)? {
+            outbox::status_changed(conn, &application_id, case_id, from, to, change)?;
+        }
+        Ok(Write::Done(StatusSet::Changed))
     })
 }
 

@@ -97,6 +97,7 @@ fn erase_on(
         let added = Change {
             actor: added_by,
             at,
+            request_id: None,
         };
         let Some(customer) = complete(conn, keyring, case_id, vec![row])?.pop() else {
             return Ok(false);

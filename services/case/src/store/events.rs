@@ -243,6 +243,7 @@ fn open_case(
             created_by: change.actor.clone(),
             priority: Some(PRIORITY.to_owned()),
             due_date: Some(due_date.to_owned()),
+            application_id: None,
         };
         if super::cases::insert(conn, &row, change).map_err(Abort::Database)? {
             return Ok(row.case_id);

@@ -8,10 +8,11 @@ use crate::rows::customer::{self, GENERIC_INFORMATION, IDENTIFICATION_DOCUMENTS,
 use crate::rows::records::{BusinessRow, CaseRecordRow};
 use crate::rows::{events, lists, narrative, records};
 use crate::schema::{
-    business_records, case_audit, case_customer_accounts, case_customer_addresses,
-    case_customer_anticipatory_profiles, case_customer_details, case_customer_emails,
-    case_customer_online_accounts, case_customer_phones, case_customers, case_narratives,
-    case_records, event_customers, event_entities,
+    application_rm_requests, business_records, case_audit, case_customer_accounts,
+    case_customer_addresses, case_customer_anticipatory_profiles, case_customer_details,
+    case_customer_emails, case_customer_online_accounts, case_customer_phones, case_customers,
+    case_evidence, case_evidence_reviews, case_narratives, case_records, event_customers,
+    event_entities,
 };
 use diesel::dsl::sql;
 use diesel::prelude::*;
@@ -84,9 +85,11 @@ macro_rules! reseal_column {
                 .map(Batch::Rows)
         };
         rewrite_in_batches($conn, read, |conn, (key, stored, value)| {
+            // Each key column by name: a key of one column too.
+            let ($($key,)+) = key.clone();
             diesel::update(
                 $table::table
-                    .find(key.clone())
+                    $(.filter($table::$key.eq($key)))+
                     .filter($table::$column.eq(stored)),
             )
             .set($table::$column.eq(value))
@@ -266,6 +269,7 @@ pub fn reseal(
         0
     };
     Ok(tax_ids
+        + reseal_flow(conn, keyring, &prefix)?
         + reseal_personal(conn, keyring, &prefix)?
         + generic
         + documents
@@ -273,6 +277,56 @@ pub fn reseal(
         + audit_ids
         + audit_values
         + reseal_records(conn, keyring, everything, &prefix)?)
+}
+
+/// Seals again, a batch at a time, the flow's sealed columns (SPEC §D):
+/// evidence file names and comments, reviews' comments, requests'
+/// messages.
+fn reseal_flow(conn: &mut DbConnection, keyring: &Keyring, prefix: &str) -> Result<usize, Failure> {
+    use crate::rows::flow::{evidence_row, COMMENTS, FILE_NAME, MESSAGE, REVIEW_COMMENTS};
+    let field = |column: &str, row: &str, stored: &str| {
+        keyring
+            .reseal(&format!("{column}:{row}"), stored)
+            .map_err(Failure::internal)
+    };
+    let evidence = |column: &'static str| {
+        move |(case_id, document_id): &(String, String), stored: &str| {
+            field(column, &evidence_row(case_id, document_id), stored)
+        }
+    };
+    Ok(reseal_column!(
+        conn,
+        keyring,
+        prefix,
+        case_evidence,
+        (case_id: String, document_id: String),
+        file_name,
+        evidence(FILE_NAME)
+    ) + reseal_column!(
+        conn,
+        keyring,
+        prefix,
+        case_evidence,
+        (case_id: String, document_id: String),
+        comments,
+        evidence(COMMENTS)
+    ) + reseal_column!(
+        conn,
+        keyring,
+        prefix,
+        case_evidence_reviews,
+        (event_id: String),
+        comments,
+        |(event_id,): &(String,), stored: &str| field(REVIEW_COMMENTS, event_id, stored)
+    ) + reseal_column!(
+        conn,
+        keyring,
+        prefix,
+        application_rm_requests,
+        (request_id: String),
+        message,
+        |(request_id,): &(String,), stored: &str| field(MESSAGE, request_id, stored)
+    ))
 }
 
 /// Seals again, a batch at a time, the customers' personal columns and

@@ -20,7 +20,8 @@ pub struct AuditEvent {
     /// `accountAdded`, `accountRemoved`, `externalEntityAdded`,
     /// `externalEntityRemoved`, `transactionAdded`, `transactionRemoved`,
     /// `eventAdded`, `eventDecided`, `descriptionChanged`,
-    /// `narrativeAdded`, `lockTaken` or `lockReleased`.
+    /// `narrativeAdded`, `lockTaken`, `lockReleased`, `evidenceAdded` or
+    /// `evidenceReviewed` (SPEC §D).
     #[schema(example = "customerAdded")]
     pub action: String,
     /// The customer added or removed.
@@ -29,8 +30,9 @@ pub struct AuditEvent {
     pub from_status: Option<String>,
     /// The status after a status change, or a new case's first status.
     pub to_status: Option<String>,
-    /// The account, external entity or transaction added or removed, or
-    /// the narrative added (those actions only; absent otherwise).
+    /// The account, external entity or transaction added or removed, the
+    /// narrative added, or the document added or reviewed as evidence
+    /// (those actions only; absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub record_id: Option<String>,
     /// The event saved to the case or decided on (`eventAdded`,
@@ -39,13 +41,16 @@ pub struct AuditEvent {
     pub event_code: Option<String>,
     /// The value before: the old description (`descriptionChanged`), the
     /// expiry of the lock renewed or released (`lockTaken`,
-    /// `lockReleased`), the event's decision code before (`eventDecided`);
+    /// `lockReleased`), the event's decision code before (`eventDecided`),
+    /// the document's decision before (`evidenceReviewed`: `ACCEPT`,
+    /// `REJECT` or `null`);
     /// or, as JSON text, the customer or record removed as getCaseDetails
     /// showed it (`customerRemoved`, `accountRemoved`,
     /// `externalEntityRemoved`, `transactionRemoved`).
     pub old_value: Option<String>,
     /// The value after: the new description, the lock's new expiry, the
-    /// decision code, the narrative's text (`narrativeAdded`); or, as JSON
+    /// decision code, the document's decision (`evidenceReviewed`), the
+    /// narrative's text (`narrativeAdded`); or, as JSON
     /// text, the customer, record or event added as getCaseDetails shows
     /// it (`customerAdded`, `accountAdded`, `externalEntityAdded`,
     /// `transactionAdded`, `eventAdded`: an item of its `events`).

@@ -5,6 +5,7 @@
 use super::customer::Customer;
 use super::decisions::EventDecision;
 use super::envelope::{http_status, rollup, Messages, Outcome, Status};
+use super::flow::EvidenceDecision;
 use super::records::{
     Account, AccountRef, ExternalEntity, ExternalEntityRef, Transaction, TransactionRef,
 };
@@ -285,6 +286,20 @@ parts_answer!(
     example = "Event Decision updation was successful.",
 );
 
+parts_answer!(
+    EvidenceReviewResponse,
+    CaseEvidenceResult,
+    EvidenceResult,
+    key = "evidence",
+    id = "documentId",
+    part = "What became of one document's review.",
+    case = "What became of one case's evidence reviews.",
+    response = "The answer of `reviewEvidence`.",
+    example_id = "doc-5f1e2d3c",
+    example_part = "Evidence reviewed successfully.",
+    example = "Evidence review was successful.",
+);
+
 /// Declares the request item of a batch on parts, for the OpenAPI
 /// document: a case and its parts under `$key`, and no other key.
 macro_rules! parts_input {
@@ -346,6 +361,13 @@ parts_input!(
     key = "transactions",
     doc = "An item of `removeTransaction`: a case and the transactions to remove from it.",
     parts = "The transactions to remove: at least one (a case with none fails)."
+);
+parts_input!(
+    CaseEvidenceInput,
+    EvidenceDecision,
+    key = "evidence",
+    doc = "An item of `reviewEvidence`: a case and the decisions on its documents.",
+    parts = "The decisions: at least one (a case with none fails)."
 );
 parts_input!(
     CaseEventDecisionsInput,

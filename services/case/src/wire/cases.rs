@@ -59,7 +59,8 @@ pub struct DescriptionChange {
 pub struct StatusChange {
     /// The case.
     pub case_id: Id,
-    /// The new status: `NW`, `INV`, `ESC` or `CLS`.
+    /// The new status: `NW`, `INV`, `ESC`, `CLS`, or for an application's
+    /// case `APR`, `REJ` or `RFI` (SPEC §D).
     #[schema(value_type = CaseStatusCode, example = "INV")]
     pub case_status_code: ShortText,
 }
@@ -77,6 +78,13 @@ pub enum CaseStatusCode {
     ESC,
     /// Closed.
     CLS,
+    /// Closed – Approved: the application is approved. Refused while an
+    /// action that needs review has no accepted document.
+    APR,
+    /// Closed – Rejected: the application is rejected.
+    REJ,
+    /// Pending with customer.
+    RFI,
 }
 
 /// An item of `getCaseStatusDetails`: the case id and nothing else.
@@ -224,6 +232,11 @@ pub struct CaseSummary {
     /// `null` for a case made with `createCase`).
     #[schema(value_type = Option<String>, format = Date, example = "2026-12-29")]
     pub due_date: Option<String>,
+    /// The application the case was opened for, when user-action's
+    /// submission opened it (SPEC §D); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "6f1c2a9e8b7d4c3a2b1e0f9a")]
+    pub application_id: Option<String>,
 }
 
 /// The answer of `getCaseDetails`.
@@ -238,6 +251,11 @@ pub struct CaseDetailsResponse {
     pub status: Status,
     /// The case.
     pub case: CaseSummary,
+    /// The application the case was opened for (SPEC §D): its actions
+    /// that need review, its documents as evidence with their reviews, and
+    /// the applicant's requests for help; absent for any other case.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub application: Option<super::flow::CaseApplication>,
     /// Who holds the case's lock, since and until when; `null` when no
     /// one does (never locked, released, or expired).
     pub lock: Option<CaseLock>,

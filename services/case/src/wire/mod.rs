@@ -8,6 +8,7 @@ pub mod decisions;
 pub mod envelope;
 pub mod erasure;
 pub mod events;
+pub mod flow;
 pub mod locks;
 pub mod narratives;
 pub mod records;

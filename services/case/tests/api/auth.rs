@@ -9,8 +9,9 @@ use reqwest::StatusCode;
 use serde_json::json;
 use testkit::{backend_tests, edge_token_claims, refused_token_claims, Backend};
 
-const CHANGES: [&str; 8] = [
+const CHANGES: [&str; 9] = [
     "addCustomer",
+    "reviewEvidence",
     "removeCustomer",
     "createCase",
     "updateCaseStatus",
@@ -32,6 +33,9 @@ fn body(op: &str) -> String {
         "addCustomer" => json!([{"caseId": "CA500", "customers": [customer("CUST-AUTH")]}]),
         "removeCustomer" => json!([{"caseId": "CA500", "customers": [{"customerId": "CUST-1"}]}]),
         "createCase" => json!([{"caseId": "CA501"}]),
+        "reviewEvidence" => {
+            json!([{"caseId": "CA500", "evidence": [{"documentId": "D-1", "decision": "ACCEPT"}]}])
+        }
         "updateCaseStatus" => json!([{"caseId": "CA500", "caseStatusCode": "CLS"}]),
         "updateCaseDescription" => json!({"caseId": "CA500", "caseDescription": "x"}),
         "addNarrative" => json!([{"caseId": "CA500", "narrative": "x"}]),

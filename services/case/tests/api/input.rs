@@ -51,6 +51,11 @@ async fn bodies_not_of_the_documented_shape_are_refused(backend: Backend) {
             "events",
             json!({"eventCode": "E-1", "eventDecisionCode": 1}),
         ),
+        (
+            "reviewEvidence",
+            "evidence",
+            json!({"documentId": "D-1", "decision": "ACCEPT"}),
+        ),
     ] {
         let good = json!({"caseId": "CA800", key: [part.clone()]});
         let refused = [

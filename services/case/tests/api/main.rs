@@ -12,6 +12,7 @@ mod decisions;
 mod description;
 mod erasure;
 mod events;
+mod flow;
 mod helpers;
 mod identification;
 mod input;

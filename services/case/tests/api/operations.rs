@@ -86,7 +86,7 @@ async fn statuses_change_and_read_back(backend: Backend) {
                     case_line("SUCCESS", "Case status updated successfully.", "CA610"),
                     case_line("SUCCESS", "Case status is unchanged.", "CA611"),
                     case_line("FAILED", "Case does not exist.", "CA612"),
-                    case_line("FAILED", "Invalid caseStatusCode: must be one of NW, INV, ESC, CLS.", "CA611"),
+                    case_line("FAILED", "Invalid caseStatusCode: must be one of NW, INV, ESC, CLS, APR, REJ, RFI.", "CA611"),
                     case_line("FAILED", "Input JSON data does not have caseStatusCode.", "CA611")
                 ]
             })
