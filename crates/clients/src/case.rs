@@ -47,25 +47,18 @@ impl CaseClient {
 
     /// Delivers `event` of the application `application_id` (user-action's
     /// outbox dispatcher): case-service applies it once, by its id, and
-    /// answers the application's case once there is one. `request_id`, the
-    /// request that wrote the event (the outbox row's), is sent as
-    /// `X-Request-Id`, so case-service's logs of it carry the same id;
-    /// without it, the request being served (if any) is the one sent.
+    /// answers the application's case once there is one. The current
+    /// request id (`observe::with_request_id`, which the dispatcher sets to
+    /// the one that wrote the event) is sent as `X-Request-Id`, so
+    /// case-service's logs of it carry the same id.
     /// Never retried here (a POST): the dispatcher retries with backoff.
     /// A 422 names an applicant party-service does not know.
     pub async fn application_event(
         &self,
         application_id: &str,
         event: &ApplicationEvent,
-        request_id: Option<&str>,
     ) -> Result<ApplicationEventApplied, CallError> {
         let path = format!("/case/v1/applications/{application_id}/events");
-        let headers: Vec<(&str, &str)> = request_id
-            .map(|id| (service_kit::observe::REQUEST_ID_HEADER, id))
-            .into_iter()
-            .collect();
-        self.http
-            .json_with(Method::POST, &path, &headers, Some(event))
-            .await
+        self.http.json(Method::POST, &path, Some(event)).await
     }
 }

@@ -4,7 +4,6 @@
 use domain::flow::CaseDecision;
 use reqwest::Method;
 use service_kit::client::{CallError, InternalClient};
-use service_kit::observe::REQUEST_ID_HEADER;
 use service_kit::server::Context;
 
 /// A client of user-action-service's internal API.
@@ -24,35 +23,17 @@ impl UserActionClient {
 
     /// Delivers `decision` about application `application_id`. `Ok` once
     /// user-action has applied it, now or before (it applies each id once);
-    /// any error (a 404 or 422 too) is the caller's to retry or report.
+    /// any error (a 404 or 422 too) is the caller's to retry or report. The
+    /// current request id (`observe::with_request_id`, which the outbox's
+    /// dispatcher sets to the one that wrote the event) goes as
+    /// `X-Request-Id`, so user-action's logs carry it.
     pub async fn decision(
         &self,
         application_id: &str,
         decision: &CaseDecision,
     ) -> Result<(), CallError> {
-        self.decision_for(application_id, decision, None).await
-    }
-
-    /// [`decision`](Self::decision), naming `request_id` (the request that
-    /// made the decision, from its outbox row) as the call's `X-Request-Id`
-    /// when no request is being served, so user-action's logs carry it.
-    pub async fn decision_for(
-        &self,
-        application_id: &str,
-        decision: &CaseDecision,
-        request_id: Option<&str>,
-    ) -> Result<(), CallError> {
         let path = format!("/user-action/v1/applications/{application_id}/decisions");
-        let headers: Vec<(&str, &str)> = match request_id {
-            Some(id) if service_kit::observe::current_request_id().is_none() => {
-                vec![(REQUEST_ID_HEADER, id)]
-            }
-            _ => Vec::new(),
-        };
-        let _: serde_json::Value = self
-            .http
-            .json_with(Method::POST, &path, &headers, Some(decision))
-            .await?;
+        let _: serde_json::Value = self.http.json(Method::POST, &path, Some(decision)).await?;
         Ok(())
     }
 }

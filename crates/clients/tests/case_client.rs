@@ -57,8 +57,9 @@ async fn delivers_application_events(backend: Backend) {
         case_id: Some("CA1".to_owned()),
     };
     for _ in 0..2 {
-        let applied = client
-            .application_event("app-1", &submitted("evt-1", party), Some("req-client-1"))
+        let event = submitted("evt-1", party);
+        let sent = client.application_event("app-1", &event);
+        let applied = service_kit::observe::with_request_id("req-client-1".to_owned(), sent)
             .await
             .expect("applied");
         assert_eq!(applied, opened);
@@ -73,7 +74,7 @@ async fn delivers_application_events(backend: Backend) {
     assert_eq!(lines, vec!["case.opened req-client-1".to_owned()]);
 
     match client
-        .application_event("app-2", &submitted("evt-2", "9999999999"), None)
+        .application_event("app-2", &submitted("evt-2", "9999999999"))
         .await
     {
         Err(CallError::Status { status, body, .. }) => {

@@ -195,8 +195,8 @@ pub async fn retry_delivery(
 }
 
 /// Adds the log's operations to `doc` (a sending service's OpenAPI
-/// document) under `base` (its internal scope's path), requiring the
-/// internal credential, with the 429 of internal APIs.
+/// document) under `base` (its internal scope's path); the service marks
+/// its internal API's credential (`service_kit::openapi::internal_api`).
 pub fn document(doc: &mut utoipa::openapi::OpenApi, base: &str) {
     #[derive(utoipa::OpenApi)]
     #[openapi(
@@ -207,20 +207,6 @@ pub fn document(doc: &mut utoipa::openapi::OpenApi, base: &str) {
     )]
     struct Doc;
     let mut log = <Doc as utoipa::OpenApi>::openapi();
-    let internal = service_kit::openapi::internal_credential(&mut log);
-    let too_many = service_kit::openapi::rate_limit_response("Problem", "application/problem+json");
-    for item in log.paths.paths.values_mut() {
-        for operation in [item.get.as_mut(), item.post.as_mut()]
-            .into_iter()
-            .flatten()
-        {
-            operation.security = Some(vec![internal.clone()]);
-            operation
-                .responses
-                .responses
-                .insert("429".to_owned(), too_many.clone().into());
-        }
-    }
     let nested = std::mem::take(&mut log.paths.paths);
     log.paths.paths = nested
         .into_iter()

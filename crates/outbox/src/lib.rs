@@ -38,6 +38,7 @@ mod schema;
 mod settings;
 mod store;
 mod wake;
+pub mod webhook;
 
 pub use dispatch::{Outbox, Running};
 pub use settings::Settings;
@@ -157,4 +158,24 @@ pub trait Destination: Send + Sync + 'static {
     /// Delivers `event`. Success means the receiver has it (a 2xx); it may
     /// be sent again after a crash, so the receiver applies it once by id.
     fn deliver<'a>(&'a self, event: &'a OutboxEvent) -> BoxFuture<'a, Result<(), DeliveryError>>;
+}
+
+impl From<&service_kit::client::CallError> for DeliveryError {
+    /// An internal peer's failure: unreachable or slow is retried; an
+    /// answer is as [`DeliveryError::from_status`] says, but a 409 is
+    /// retried too, since our internal APIs answer it for a change that
+    /// raced another and is worth sending again.
+    fn from(error: &service_kit::client::CallError) -> Self {
+        use service_kit::client::CallError;
+        match error {
+            CallError::Unavailable { .. } => Self::retryable("unavailable"),
+            CallError::Timeout { .. } => Self::retryable("timeout"),
+            CallError::Status { status, .. } if status.as_u16() == 409 => Self {
+                retryable: true,
+                ..Self::from_status(409)
+            },
+            CallError::Status { status, .. } => Self::from_status(status.as_u16()),
+            CallError::Protocol { .. } => Self::permanent("protocol"),
+        }
+    }
 }

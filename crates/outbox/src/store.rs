@@ -70,6 +70,14 @@ pub(crate) fn fan_out(
         .order(outbox::seq)
         .limit(batch)
         .select(columns);
+    // Most rounds find nothing: a plain read says so without a write
+    // transaction (SQLite's write lock, a COMMIT on PostgreSQL).
+    let waiting = outbox::table
+        .filter(outbox::delivered_at.is_null())
+        .select(outbox::seq);
+    if on_backend!(conn, |c| waiting.first::<i64>(c).optional())?.is_none() {
+        return Ok(0);
+    }
     write_transaction(conn, |conn| {
         let events: Vec<New> = match conn {
             // Another dispatcher fanning out at once skips these.
@@ -168,6 +176,15 @@ pub(crate) fn claim(
     limit: i64,
 ) -> QueryResult<Vec<Claimed>> {
     if names.is_empty() || limit < 1 {
+        return Ok(Vec::new());
+    }
+    // As in `fan_out`: nothing due is found without a write transaction.
+    let due = d::table
+        .filter(d::status.eq(PENDING))
+        .filter(d::next_attempt_at.le(now))
+        .filter(d::lease_until.is_null().or(d::lease_until.lt(now)))
+        .select(d::event_seq);
+    if on_backend!(conn, |c| due.first::<i64>(c).optional())?.is_none() {
         return Ok(Vec::new());
     }
     write_transaction(conn, |conn| {

@@ -150,3 +150,27 @@ pub fn merge_all_of(doc: &mut OpenApi, name: &str) {
         .schemas
         .insert(name.to_owned(), RefOr::T(Schema::Object(merged)));
 }
+
+/// Marks every operation of `doc` under `base` (a service's internal API)
+/// as taking the internal credential instead of the document's own, and
+/// answering a 429 in problem details, as `server::internal_scope` serves
+/// them.
+pub fn internal_api(doc: &mut OpenApi, base: &str) {
+    let internal = internal_credential(doc);
+    let too_many = rate_limit_response("Problem", "application/problem+json");
+    for (path, item) in &mut doc.paths.paths {
+        if !path.starts_with(base) {
+            continue;
+        }
+        for operation in [item.get.as_mut(), item.post.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            operation.security = Some(vec![internal.clone()]);
+            operation
+                .responses
+                .responses
+                .insert("429".to_owned(), too_many.clone().into());
+        }
+    }
+}

@@ -18,6 +18,10 @@ pub struct CaseConfig {
     /// one process).
     #[envconfig(from = "PARTY_SERVICE_URL")]
     pub party_service_url: Option<String>,
+    /// user-action-service's base URL, where the bank's decisions go; by
+    /// default this process.
+    #[envconfig(from = "USER_ACTION_SERVICE_URL")]
+    pub user_action_service_url: Option<String>,
     /// The most parts (customers, accounts, external entities,
     /// transactions) one batch request may carry, over all its cases; more
     /// is refused with a 413.
@@ -99,12 +103,17 @@ impl CaseConfig {
                 format!("must be from 1 to {MAX_LOCK_SECONDS}"),
             ));
         }
-        if let Some(url) = &config.party_service_url {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(ConfigError::invalid(
-                    "PARTY_SERVICE_URL",
-                    "must start with http:// or https://",
-                ));
+        for (variable, url) in [
+            ("PARTY_SERVICE_URL", &config.party_service_url),
+            ("USER_ACTION_SERVICE_URL", &config.user_action_service_url),
+        ] {
+            if let Some(url) = url {
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    return Err(ConfigError::invalid(
+                        variable,
+                        "must start with http:// or https://",
+                    ));
+                }
             }
         }
         config.token_policy()?;

@@ -12,6 +12,7 @@
 mod business;
 pub mod caller;
 pub mod config;
+pub mod delivery;
 pub mod error;
 pub mod loading;
 pub mod openapi;
@@ -24,20 +25,15 @@ mod store;
 pub mod wire;
 
 use actix_web::web;
-use clients::PartyClient;
+use clients::{PartyClient, UserActionClient};
 use config::CaseConfig;
 use config::DATABASE;
 use service_kit::server::Context;
 use service_kit::Service;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 pub use store::erasure::Erased;
-
-/// The flow from application to decision (SPEC §D), as the dispatcher of
-/// case-service's outbox (table `outbox`, as user-action's) needs it.
-pub mod flow {
-    pub use crate::store::outbox::decision;
-}
 
 /// The service's name: in metrics, docs and `onboarding serve case`.
 pub const NAME: &str = "case";
@@ -127,8 +123,24 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
     if sealed > 0 {
         tracing::info!(fields = sealed, "legacy customer fields sealed");
     }
+    let mut destinations: Vec<Arc<dyn outbox::Destination>> =
+        vec![Arc::new(delivery::ToUserAction {
+            db: db.clone(),
+            keyring: ctx.keyring.clone(),
+            user_action: UserActionClient::new(ctx, config.user_action_service_url.as_deref()),
+        })];
+    destinations.extend(outbox::webhook::destinations(vars)?);
+    let outbox = outbox::Outbox::new(
+        NAME,
+        db.clone(),
+        destinations,
+        outbox::Settings::load(vars)?,
+    )?;
+    let (outbox_waker, delivery_log) = (outbox.waker(), outbox.log());
+    let dispatcher = outbox.start();
     let state = web::Data::new(routes::AppState {
         db: db.clone(),
+        outbox: outbox_waker,
         party: PartyClient::new(ctx, config.party_service_url.as_deref()),
         max_customers: config.max_customers_per_request,
         max_body: config.max_body_bytes,
@@ -140,6 +152,10 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
     });
     let tokens = ctx.tokens.verifier(&config.token_policy()?);
     Ok(Service::new(NAME, openapi(), db, move |cfg| {
-        routes::register(cfg, state.clone(), tokens.clone());
+        routes::register(cfg, state.clone(), tokens.clone(), delivery_log.clone());
+    })
+    .on_stop(move || {
+        let dispatcher = dispatcher.clone();
+        async move { dispatcher.stop().await }
     }))
 }

@@ -93,33 +93,11 @@ pub fn document() -> utoipa::openapi::OpenApi {
     )]);
 
     service_kit::openapi::document_rate_limit(&mut doc, "Envelope", "application/json");
-    internal_api(&mut doc);
+    outbox::api::document(&mut doc, crate::routes::BASE);
+    service_kit::openapi::internal_api(&mut doc, crate::routes::BASE);
     batches_not_empty(&mut doc);
     guide_spelling(&mut doc);
     doc
-}
-
-/// The internal API (under `routes::BASE`) takes the internal credential
-/// instead of the token, and answers in problem details, a 429 included.
-fn internal_api(doc: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::RefOr;
-    let internal = service_kit::openapi::internal_credential(doc);
-    let too_many = service_kit::openapi::rate_limit_response("Problem", "application/problem+json");
-    for (path, item) in &mut doc.paths.paths {
-        if !path.starts_with(crate::routes::BASE) {
-            continue;
-        }
-        for operation in [item.get.as_mut(), item.post.as_mut()]
-            .into_iter()
-            .flatten()
-        {
-            operation.security = Some(vec![internal.clone()]);
-            operation
-                .responses
-                .responses
-                .insert("429".to_owned(), RefOr::T(too_many.clone()));
-        }
-    }
 }
 
 /// The real-time event operations are served under the guide's

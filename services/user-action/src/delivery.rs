@@ -6,13 +6,15 @@
 
 use crate::catalog::Catalog;
 use crate::store;
+use clients::CaseClient;
 use diesel::QueryResult;
 use domain::flow::{
     kinds, ApplicationEvent, ApplicationEventData, Evidence, RmRequest, Submission,
 };
+use outbox::{BoxFuture, DeliveryError, Destination, OutboxEvent};
 use serde_json::Value;
 use service_kit::db::DbConnection;
-use service_kit::Keyring;
+use service_kit::{Database, Failure, Keyring};
 
 pub use store::flow::{CaseOpened, CASE_SERVICE};
 
@@ -156,4 +158,79 @@ fn malformed(event: &Outgoing<'_>, why: impl std::fmt::Display) -> diesel::resul
     diesel::result::Error::DeserializationError(
         format!("outbox event {} ({}): {why}", event.id, event.kind).into(),
     )
+}
+
+/// case-service as the outbox's destination: it takes the application's
+/// events (not the bank's own decisions, which came from it), each built
+/// when it is delivered, and its answer's case is recorded
+/// ([`case_opened`]). Never gives up: nothing between services is lost.
+pub struct ToCaseService {
+    /// user-action's database, to build the events and record the answer.
+    pub db: Database,
+    /// Opens what the events carry sealed.
+    pub keyring: Keyring,
+    /// Which actions need review.
+    pub catalog: Catalog,
+    /// case-service.
+    pub cases: CaseClient,
+}
+
+impl Destination for ToCaseService {
+    fn name(&self) -> &str {
+        CASE_SERVICE
+    }
+
+    fn family(&self) -> &'static str {
+        "internal"
+    }
+
+    fn wants(&self, kind: &str) -> bool {
+        matches!(
+            kind,
+            kinds::APPLICATION_SUBMITTED
+                | kinds::APPLICATION_WITHDRAWN
+                | kinds::RM_NOTIFIED
+                | kinds::EVIDENCE_ADDED
+        )
+    }
+
+    fn deliver<'a>(&'a self, event: &'a OutboxEvent) -> BoxFuture<'a, Result<(), DeliveryError>> {
+        Box::pin(async move {
+            let (keyring, catalog) = (self.keyring.clone(), self.catalog.clone());
+            let row = event.clone();
+            let built = self
+                .db
+                .run(move |conn| {
+                    let payload = row.payload.to_string();
+                    let outgoing = Outgoing {
+                        id: &row.id,
+                        kind: &row.kind,
+                        application_id: &row.aggregate_id,
+                        payload: &payload,
+                        created_at: &row.created_at,
+                    };
+                    Ok::<_, Failure>(application_event(conn, &keyring, &catalog, &outgoing)?)
+                })
+                .await
+                .map_err(|_| DeliveryError::retryable("database"))?;
+            let Some(built) = built else {
+                return Ok(());
+            };
+            let answer = self
+                .cases
+                .application_event(&event.aggregate_id, &built)
+                .await
+                .map_err(|e| DeliveryError::from(&e))?;
+            if let Some(case_id) = answer.case_id {
+                let application = event.aggregate_id.clone();
+                let opened = self
+                    .db
+                    .run(move |conn| Ok::<_, Failure>(case_opened(conn, &application, &case_id)?))
+                    .await
+                    .map_err(|_| DeliveryError::retryable("database"))?;
+                tracing::info!(kind = %event.kind, outcome = ?opened, "application event delivered to its case");
+            }
+            Ok(())
+        })
+    }
 }

@@ -91,12 +91,16 @@ pub fn erase(
     db.run_now(|conn| Ok(store::erasure::tombstone(conn, &ctx.keyring, plan, actor)?))
 }
 
-/// Where user-action's outbox events go: none yet. The case-service peer
-/// (the submission that opens a case) and the operator's webhook
-/// subscriptions are added here as they are configured; until then events
-/// wait in the outbox, not fanned out, for the destinations to come.
-fn outbox_destinations() -> Vec<Arc<dyn outbox::Destination>> {
-    Vec::new()
+/// Where user-action's outbox events go: case-service (the submission that
+/// opens a case, and what follows it) and the operator's webhook
+/// subscriptions.
+fn outbox_destinations(
+    to_case: delivery::ToCaseService,
+    vars: Option<&HashMap<String, String>>,
+) -> Result<Vec<Arc<dyn outbox::Destination>>, ConfigError> {
+    let mut destinations: Vec<Arc<dyn outbox::Destination>> = vec![Arc::new(to_case)];
+    destinations.extend(outbox::webhook::destinations(vars)?);
+    Ok(destinations)
 }
 
 /// Builds the service for the chassis to serve, and starts its sweeper and
@@ -121,12 +125,13 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
     };
     let party = PartyClient::new(ctx, config.party_service_url.as_deref());
     let documents = DocumentClient::new(ctx, config.document_service_url.as_deref());
+    let cases = CaseClient::new(ctx, config.case_service_url.as_deref());
     sweep::spawn(
         sweep::Sweeper {
             db: db.clone(),
             party: party.clone(),
             documents: documents.clone(),
-            cases: CaseClient::new(ctx, config.case_service_url.as_deref()),
+            cases: cases.clone(),
             grace: Duration::from_secs(config.sweep_grace_secs),
             idempotency,
             retention: config.retention(),
@@ -137,7 +142,15 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
     let outbox = outbox::Outbox::new(
         NAME,
         db.clone(),
-        outbox_destinations(),
+        outbox_destinations(
+            delivery::ToCaseService {
+                db: db.clone(),
+                keyring: ctx.keyring.clone(),
+                catalog: catalog.clone(),
+                cases,
+            },
+            vars,
+        )?,
         outbox::Settings::load(vars)?,
     )?;
     let (outbox_waker, delivery_log) = (outbox.waker(), outbox.log());

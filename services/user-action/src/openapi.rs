@@ -101,27 +101,6 @@ pub fn document() -> OpenApi {
     document_rate_limit(&mut doc, "FabricError", "application/json");
     // The internal API, after the CAM answers: it has its own (problems).
     outbox::api::document(&mut doc, routes::INTERNAL_BASE);
-    internal_api(&mut doc);
+    service_kit::openapi::internal_api(&mut doc, routes::INTERNAL_BASE);
     doc
-}
-
-/// The internal API (under `routes::INTERNAL_BASE`) takes the internal
-/// credential instead of the CAM credentials, and answers in problem
-/// details, a 429 included.
-fn internal_api(doc: &mut OpenApi) {
-    use utoipa::openapi::RefOr;
-    let internal = service_kit::openapi::internal_credential(doc);
-    let too_many = service_kit::openapi::rate_limit_response("Problem", "application/problem+json");
-    for (path, item) in &mut doc.paths.paths {
-        if !path.starts_with(routes::INTERNAL_BASE) {
-            continue;
-        }
-        if let Some(operation) = item.post.as_mut() {
-            operation.security = Some(vec![internal.clone()]);
-            operation
-                .responses
-                .responses
-                .insert("429".to_owned(), RefOr::T(too_many.clone()));
-        }
-    }
 }

@@ -172,6 +172,7 @@ async fn apply_once(
             Ok::<_, ProblemError>(case_id)
         })
         .await?;
+    state.outbox.wake();
     Ok(case_id)
 }
 

@@ -155,6 +155,7 @@ pub async fn update_case_status(
             Ok::<_, EcmError>(outcomes)
         })
         .await?;
+    state.outbox.wake();
     let (status, response) = cases_response(STATUS_UPDATE, outcomes);
     tracing::info!(cases = response.results.len(), "case statuses updated");
     Ok(HttpResponse::build(status).json(response))

@@ -82,6 +82,7 @@ pub async fn review_evidence(
         )
     })
     .await?;
+    state.outbox.wake();
     let (status, answer): (_, EvidenceReviewResponse) = parts_response(
         REVIEW,
         plans.into_iter().map(CasePlan::into_result).collect(),

@@ -61,11 +61,19 @@ pub struct AppState {
     pub keyring: Keyring,
     /// How many days after its promotion a case is due.
     pub due_days: u32,
+    /// Wakes the outbox's dispatcher after a change wrote an event (on
+    /// SQLite; PostgreSQL's NOTIFY does it by itself).
+    pub outbox: outbox::Waker,
 }
 
 /// Registers the ECM scopes: every operation is `POST`; another method gets
 /// a 405 and an unknown operation a 404, both in the ECM envelope.
-pub fn register(cfg: &mut web::ServiceConfig, state: web::Data<AppState>, tokens: TokenVerifier) {
+pub fn register(
+    cfg: &mut web::ServiceConfig,
+    state: web::Data<AppState>,
+    tokens: TokenVerifier,
+    delivery_log: outbox::api::Log,
+) {
     macro_rules! operation {
         ($service:literal, $path:literal, $handler:path) => {
             web::resource(concat!("/", $service, "/", $path))
@@ -249,7 +257,8 @@ pub fn register(cfg: &mut web::ServiceConfig, state: web::Data<AppState>, tokens
             .service(
                 web::resource("/applications/{applicationId}/events")
                     .route(web::post().to(applications::apply)),
-            ),
+            )
+            .configure(|cfg| outbox::api::register(cfg, delivery_log)),
     );
 }
 

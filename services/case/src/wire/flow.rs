@@ -227,8 +227,12 @@ pub fn violations(event: &domain::flow::ApplicationEvent) -> Vec<(String, String
                 "must be 1 to 255 characters, no control characters",
             );
         }
-        if !plain_id(&d.file_type, 64) {
-            bad("fileType", "must be a file type");
+        // A media type as the applicant's upload named it
+        // (`application/pdf`).
+        let media_type = |b: u8| b.is_ascii_alphanumeric() || b"/.+-_".contains(&b);
+        if d.file_type.is_empty() || d.file_type.len() > 127 || !d.file_type.bytes().all(media_type)
+        {
+            bad("fileType", "must be a media type");
         }
         if d.size < 0 {
             bad("size", "must not be negative");

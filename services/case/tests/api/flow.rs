@@ -658,7 +658,7 @@ async fn evidence_is_reviewed(backend: Backend) {
         .into_iter()
         .map(|(id, kind, payload)| {
             let decision =
-                case::flow::decision(&mut conn, &keyring, &id, &kind, &payload).expect("built");
+                case::delivery::decision(&mut conn, &keyring, &id, &kind, &payload).expect("built");
             let mut value = serde_json::to_value(decision).expect("json");
             if let Some(object) = value.as_object_mut() {
                 assert_eq!(object.remove("id"), Some(json!(id)));

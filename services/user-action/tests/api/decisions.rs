@@ -814,10 +814,12 @@ async fn the_client_delivers_a_decision(backend: Backend) {
         .decision(&application, &decision)
         .await
         .expect("applied");
-    client
-        .decision_for(&application, &decision, Some("req-c-1"))
-        .await
-        .expect("a repeat is applied");
+    service_kit::observe::with_request_id(
+        "req-c-1".to_owned(),
+        client.decision(&application, &decision),
+    )
+    .await
+    .expect("a repeat is applied");
     assert_eq!(
         user.actions().await["Identity"][0]["UserActionStatus"],
         json!("Rejected")
