@@ -59,7 +59,7 @@ pub struct ListQuery {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// The `nextCursor` of the previous page.
-    #[param(max_length = 220, pattern = "^[0-9]{1,19}\\..+$")]
+    #[param(max_length = 220, pattern = "^[1-9][0-9]{0,17}\\.[!-~]{1,100}$")]
     pub cursor: Option<String>,
 }
 
@@ -140,11 +140,20 @@ pub async fn list_deliveries(
     Ok(HttpResponse::Ok().json(page))
 }
 
-/// A cursor's place: `SEQ.DESTINATION`.
+/// A cursor's place: `SEQ.DESTINATION`, as the documented pattern says
+/// (a positive sequence number of at most 18 digits, a destination name of
+/// 1 to 100 printable ASCII characters).
 fn parse_cursor(text: &str) -> Option<(i64, String)> {
     let (seq, destination) = text.split_once('.')?;
-    let seq = seq.parse::<i64>().ok().filter(|s| *s > 0)?;
-    (!destination.is_empty() && destination.len() <= 100).then(|| (seq, destination.to_owned()))
+    let digits = (1..=18).contains(&seq.len())
+        && !seq.starts_with('0')
+        && seq.bytes().all(|b| b.is_ascii_digit());
+    let named =
+        (1..=100).contains(&destination.len()) && destination.bytes().all(|b| b.is_ascii_graphic());
+    if !(digits && named) {
+        return None;
+    }
+    Some((seq.parse().ok()?, destination.to_owned()))
 }
 
 /// Send a failed delivery again.
