@@ -47,13 +47,13 @@ pub struct ListQuery {
     /// Only deliveries in this status.
     pub status: Option<DeliveryStatus>,
     /// Only to this destination (its configured name).
-    #[param(max_length = 200)]
+    #[param(min_length = 1, max_length = 200)]
     pub destination: Option<String>,
     /// Only of events of this kind (`application.submitted`, ...).
-    #[param(max_length = 200)]
+    #[param(min_length = 1, max_length = 200)]
     pub kind: Option<String>,
     /// Only of events about this aggregate (an `Application_id`).
-    #[param(max_length = 200)]
+    #[param(min_length = 1, max_length = 200)]
     pub aggregate: Option<String>,
     /// Page size, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
