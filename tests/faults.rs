@@ -31,8 +31,7 @@ use support::case_checks::{
 };
 use support::ecm::{ANALYST, CASES};
 use support::load::{Ledger, Load};
-use support::process::{separate_process_env, ServiceProcess};
-use testkit::faults::Outage;
+use support::process::{database_outage, separate_process_env, Fleet, ServiceProcess};
 use testkit::Backend;
 
 const CREDENTIAL: &str = "faults-test-internal-credential-0123456789";
@@ -89,15 +88,12 @@ impl Services {
         for (service, url) in &databases {
             env.push((service_kit::db::url_variable(service), url.clone()));
         }
-        let mut party = ServiceProcess::start("party", &env, data.path());
-        let mut document = ServiceProcess::start("document", &env, data.path());
-        env.push(("PARTY_SERVICE_URL".into(), party.url()));
-        env.push(("DOCUMENT_SERVICE_URL".into(), document.url()));
-        let mut user_action = ServiceProcess::start("user-action", &env, data.path());
-        let mut case = ServiceProcess::start("case", &env, data.path());
-        for process in [&mut party, &mut document, &mut user_action, &mut case] {
-            process.wait_until_ready(http).await;
-        }
+        let Fleet {
+            party,
+            document,
+            user_action,
+            case,
+        } = Fleet::start(&env, data.path(), http).await;
         Self {
             party,
             document,
@@ -165,13 +161,7 @@ async fn faults_lose_nothing_and_leave_nothing_half_done() {
         .iter()
         .map(|(_, url)| url.clone())
         .collect();
-    let outage = tokio::task::spawn_blocking(move || Outage::begin(&databases))
-        .await
-        .expect("the outage begins");
-    tokio::time::sleep(DB_DOWN).await;
-    tokio::task::spawn_blocking(move || outage.end())
-        .await
-        .expect("the outage ends");
+    database_outage(databases, DB_DOWN).await;
     tokio::time::sleep(CALM * 2).await;
     load.stop();
     for client in clients {

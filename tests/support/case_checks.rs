@@ -532,11 +532,16 @@ const CASE_HALF_DONE: &[(&str, &str)] = &[
          AND NOT EXISTS (SELECT 1 FROM case_audit a WHERE a.case_id = e.case_id
                            AND a.action = 'eventAdded' AND a.event_code = e.event_code)",
     ),
+    // An application's event (the flow's, SPEC §D) has no request
+    // entities to keep: its customers are read from party-service and
+    // kept on its case.
     (
         "events without their entities or kept customer entities",
         "SELECT e.event_code AS id FROM events e
          WHERE NOT EXISTS (SELECT 1 FROM event_entities n WHERE n.event_code = e.event_code)
-            OR NOT EXISTS (SELECT 1 FROM event_customers k WHERE k.event_code = e.event_code)",
+            OR (NOT EXISTS (SELECT 1 FROM event_customers k WHERE k.event_code = e.event_code)
+                AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.case_id = e.case_id
+                                AND c.application_id IS NOT NULL))",
     ),
     (
         "customers an event names, not on its case",

@@ -5,6 +5,7 @@ pub mod cam;
 pub mod case_checks;
 pub mod ecm;
 pub mod flow;
+pub mod flow_db;
 pub mod hostile;
 pub mod load;
 pub mod process;

@@ -37,7 +37,13 @@ impl ServiceProcess {
     /// Starts `onboarding serve <service>` on a free port with `env`, its
     /// log (stderr) in `log_dir/<service>.log`; does not wait for it.
     pub fn start(service: &str, env: &[(String, String)], log_dir: &Path) -> Self {
-        let port = testkit::free_port();
+        Self::start_on(testkit::free_port(), service, env, log_dir)
+    }
+
+    /// As [`ServiceProcess::start`], on `port`: two services that call each
+    /// other (user-action and case) learn each other's URL before either
+    /// starts.
+    pub fn start_on(port: u16, service: &str, env: &[(String, String)], log_dir: &Path) -> Self {
         let log = log_dir.join(format!("{service}.log"));
         let child = spawn(service, port, env, &log);
         Self {
@@ -122,4 +128,72 @@ fn spawn(service: &str, port: u16, env: &[(String, String)], log: &Path) -> Chil
         .stderr(log)
         .spawn()
         .unwrap_or_else(|e| panic!("onboarding serve {service} starts: {e}"))
+}
+
+/// The four services, each its own process.
+pub struct Fleet {
+    /// party-service.
+    pub party: ServiceProcess,
+    /// document-service.
+    pub document: ServiceProcess,
+    /// user-action-service.
+    pub user_action: ServiceProcess,
+    /// case-service.
+    pub case: ServiceProcess,
+}
+
+impl Fleet {
+    /// Starts the four with `env`, their logs in `log_dir`, each told the
+    /// others' URLs (user-action and case-service call each other, so
+    /// their ports are chosen first), and waits until all are ready.
+    pub async fn start(env: &[(String, String)], log_dir: &Path, http: &reqwest::Client) -> Self {
+        let (user_action_port, case_port) = (testkit::free_port(), testkit::free_port());
+        let mut env = env.to_vec();
+        env.extend([
+            (
+                "CASE_SERVICE_URL".to_owned(),
+                format!("http://127.0.0.1:{case_port}"),
+            ),
+            (
+                "USER_ACTION_SERVICE_URL".to_owned(),
+                format!("http://127.0.0.1:{user_action_port}"),
+            ),
+        ]);
+        let party = ServiceProcess::start("party", &env, log_dir);
+        let document = ServiceProcess::start("document", &env, log_dir);
+        env.push(("PARTY_SERVICE_URL".into(), party.url()));
+        env.push(("DOCUMENT_SERVICE_URL".into(), document.url()));
+        let mut fleet = Self {
+            party,
+            document,
+            user_action: ServiceProcess::start_on(user_action_port, "user-action", &env, log_dir),
+            case: ServiceProcess::start_on(case_port, "case", &env, log_dir),
+        };
+        for process in [
+            &mut fleet.party,
+            &mut fleet.document,
+            &mut fleet.user_action,
+            &mut fleet.case,
+        ] {
+            process.wait_until_ready(http).await;
+        }
+        fleet
+    }
+
+    /// The four, party first.
+    pub fn all(&self) -> [&ServiceProcess; 4] {
+        [&self.party, &self.document, &self.user_action, &self.case]
+    }
+}
+
+/// Stops the PostgreSQL server of `databases` (or cuts them off: see
+/// [`testkit::faults::Outage`]) for `down`, and brings it back.
+pub async fn database_outage(databases: Vec<String>, down: Duration) {
+    let outage = tokio::task::spawn_blocking(move || testkit::faults::Outage::begin(&databases))
+        .await
+        .expect("the outage begins");
+    tokio::time::sleep(down).await;
+    tokio::task::spawn_blocking(move || outage.end())
+        .await
+        .expect("the outage ends");
 }
