@@ -46,12 +46,14 @@ import argparse
 import base64
 import concurrent.futures
 import datetime
+import http.client
 import json
 import os
 import queue
 import shutil
 import sqlite3
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -60,9 +62,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hooks  # noqa: E402
 from common import (CAM, Server, backend_options, cam_env, cam_headers, database_env, on_each_backend,  # noqa: E402
                     percentile, release_binary, report)
+from user_action_load import PROFILE  # noqa: E402
 
-PROFILE = {"FirstName": "Virat", "LastName": "Kohli", "DateOfBirth": "1985-10-10", "Email": "kanand@temenos.com",
-           "MobileCountryCode": "+91", "MobileNumber": "9994305648", "ApplicantType": "Applicant"}
 PDF = base64.b64encode(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n" + b"x" * 3000).decode()
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 WEBHOOK_ENV = {"WEBHOOKS_ALLOW_PRIVATE": "true", "WEBHOOKS_ALLOW_HTTP": "true"}
@@ -84,7 +85,6 @@ class Cam:
         self.port, self.local = port, threading.local()
 
     def call(self, token, operation, body):
-        import http.client
         conn = getattr(self.local, "conn", None)
         if conn is None:
             conn = self.local.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
@@ -156,7 +156,6 @@ def latency(binary, backend, pg, options):
     and whether the targets are met."""
     receiver = hooks.Receiver(record=True)
     settings = {**cam_env(), **database_env(backend, pg)}
-    import tempfile
     data_dir = tempfile.mkdtemp(prefix="onboarding-bench-flow-")
     settings.update(subscribe(data_dir, receiver, ["case.opened"]))
     server = Server(binary, settings, data_dir=data_dir)
