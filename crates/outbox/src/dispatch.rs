@@ -19,6 +19,10 @@ use tracing::Instrument;
 /// How many new events one fan-out takes.
 const FAN_OUT_BATCH: i64 = 500;
 
+/// From how many pending deliveries a growing backlog refreshes the
+/// table's statistics on PostgreSQL (then each time it doubles).
+const ANALYZE_FROM: i64 = 1000;
+
 /// How long a stopping dispatcher waits for the deliveries in flight; what
 /// is not done by then is sent again once its lease runs out.
 const STOP_GRACE: Duration = Duration::from_secs(10);
@@ -156,6 +160,8 @@ struct Dispatcher {
     /// Whether the last unit of work failed: its recovery is logged once.
     failing: bool,
     counted: Option<Instant>,
+    /// The pending deliveries when the statistics were last refreshed.
+    analyzed_for: i64,
 }
 
 impl Dispatcher {
@@ -178,6 +184,7 @@ impl Dispatcher {
             unrecorded: Vec::new(),
             failing: false,
             counted: None,
+            analyzed_for: 0,
         }
     }
 
@@ -325,6 +332,19 @@ impl Dispatcher {
             .await?;
         set_outbox_pending(self.outbox.service, pending.max(0) as u64);
         self.counted = Some(Instant::now());
+        // A backlog that arrived at once (an outage's, a burst's) is planned
+        // for the table as it was unless the statistics are refreshed
+        // (`store::analyze`): once it reaches ANALYZE_FROM, and each time it
+        // doubles; a few ANALYZEs of a sample, however large it grows.
+        if pending >= ANALYZE_FROM.max(2 * self.analyzed_for) {
+            self.outbox
+                .db
+                .run(|conn| store::analyze(conn).map_err(ProblemError::from))
+                .await?;
+            self.analyzed_for = pending;
+        } else if pending < self.analyzed_for / 4 {
+            self.analyzed_for = pending;
+        }
         Ok(())
     }
 }
