@@ -25,6 +25,15 @@ const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = 
      PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
      PRAGMA mmap_size = 268435456; PRAGMA cache_size = -16000;";
 
+/// The PostgreSQL settings of every new connection: no JIT compilation.
+///
+/// Why: every query here is a short transaction's, and PostgreSQL compiles
+/// one with LLVM once its estimated cost passes `jit_above_cost`, which
+/// only a misestimate does; the outbox's claim over a backlog whose
+/// statistics lagged was compiled on every call, tens of milliseconds each
+/// (bench/flow.py). The server's other settings are the operator's.
+const POSTGRES_SETTINGS: &str = "SET jit = off;";
+
 /// How long after it was handed back, every statement on it having
 /// succeeded, a PostgreSQL connection is handed out again untested.
 ///
@@ -72,20 +81,24 @@ impl Instrumentation for FailureWatch {
 }
 
 /// Opens a connection to `url`, choosing the driver by its scheme, with
-/// the SQLite settings on SQLite.
+/// the settings of its backend.
 pub(super) fn establish(url: &DatabaseUrl) -> Result<DbConnection, diesel::r2d2::Error> {
-    Ok(match url.backend {
-        Backend::Postgres => DbConnection::Postgres(
-            PgConnection::establish(&url.target).map_err(diesel::r2d2::Error::ConnectionError)?,
+    use diesel::r2d2::Error::ConnectionError;
+    let (mut conn, settings) = match url.backend {
+        Backend::Postgres => (
+            DbConnection::Postgres(PgConnection::establish(&url.target).map_err(ConnectionError)?),
+            POSTGRES_SETTINGS,
         ),
-        Backend::Sqlite => {
-            let mut conn = SqliteConnection::establish(&url.target)
-                .map_err(diesel::r2d2::Error::ConnectionError)?;
-            conn.batch_execute(SQLITE_PRAGMAS)
-                .map_err(diesel::r2d2::Error::QueryError)?;
-            DbConnection::Sqlite(conn)
-        }
-    })
+        Backend::Sqlite => (
+            DbConnection::Sqlite(
+                SqliteConnection::establish(&url.target).map_err(ConnectionError)?,
+            ),
+            SQLITE_PRAGMAS,
+        ),
+    };
+    conn.batch_execute(settings)
+        .map_err(diesel::r2d2::Error::QueryError)?;
+    Ok(conn)
 }
 
 /// Opens connections for the pool, choosing the driver by the URL's scheme.
