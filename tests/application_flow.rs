@@ -178,12 +178,20 @@ async fn submission_reaches_a_decision_and_the_banks_systems(backend: Backend) {
     assert_eq!(
         cam.call("UserAction/signalProcess", &json!({"Signal": "Submit"}))
             .await,
-        (StatusCode::OK, submitted)
+        (StatusCode::OK, submitted.clone())
     );
     eventually("the application under review", || async {
         (listing(&cam).await["ApplicationStatus"] == "UnderReview").then_some(())
     })
     .await;
+    // A client's retry after the case opened answers the same (SPEC §D).
+    assert_eq!(
+        cam.call("UserAction/signalProcess", &json!({"Signal": "Submit"}))
+            .await,
+        (StatusCode::OK, submitted),
+        "a second Submit answers the same"
+    );
+    assert_eq!(listing(&cam).await["ApplicationStatus"], "UnderReview");
     let (status, found) = ecm(&app, "getCustomerCases", &json!({"customerId": party})).await;
     assert_eq!(status, StatusCode::OK, "{found}");
     let cases = found["cases"].as_array().expect("cases");

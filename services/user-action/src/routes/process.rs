@@ -21,8 +21,9 @@ use serde_json::json;
 ///
 /// `Submit` needs every required action (not skippable) `Submitted` or
 /// `Reviewed`; otherwise it is refused with 409 and `dbpErrMsg` naming each
-/// pending `UserActionIdentifier`. A repeat answers the application's
-/// status as it is and changes nothing. `Withdraw` is allowed until the
+/// pending `UserActionIdentifier`. A repeat answers the same as the first
+/// (`Submitted`, also once the case is open or decided: the status as it
+/// is now is `getUserActions`') and changes nothing. `Withdraw` is allowed until the
 /// bank decides; a withdrawn application cannot be submitted.
 #[utoipa::path(
     post, path = "/services/data/v1/CustomerActionsManagement/operations/UserAction/signalProcess", tag = "UserAction",
@@ -95,7 +96,8 @@ pub async fn signal_process(
             tracing::info!(application_id = %application.id, from = %from, to = step.to, "application status changed");
             step.to.to_owned()
         }
-        Stepped::Already(status) => status,
+        // SPEC §D: "a second Submit answers the same, changing nothing".
+        Stepped::Already => step.to.to_owned(),
         Stepped::Refused(status) => {
             return Err(CamError::new(
                 ErrorCode::ForbiddenTransition,

@@ -18,8 +18,8 @@ pub struct Step {
     pub to: &'static str,
     /// The statuses it may be made from.
     pub from: &'static [&'static str],
-    /// The statuses in which it counts as made already: a repeat is
-    /// answered with the status as it is, and changes nothing.
+    /// The statuses in which it counts as made already: a repeat changes
+    /// nothing.
     pub made: &'static [&'static str],
 }
 
@@ -31,8 +31,8 @@ pub enum Stepped {
         /// The status before.
         from: String,
     },
-    /// Made before: the application's status, unchanged.
-    Already(String),
+    /// Made before: nothing changed.
+    Already,
     /// Not allowed from the application's status (this one).
     Refused(String),
     /// The gate named these actions as pending: nothing changed.
@@ -61,7 +61,7 @@ pub fn step(
             return Ok(Stepped::Missing);
         };
         if status == step.to || step.made.contains(&status.as_str()) {
-            return Ok(Stepped::Already(status));
+            return Ok(Stepped::Already);
         }
         if !step.from.contains(&status.as_str()) {
             return Ok(Stepped::Refused(status));
