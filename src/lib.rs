@@ -296,7 +296,8 @@ pub enum EraseTarget {
 /// `onboarding erase`: removes an applicant's personal data from every
 /// service and the object store, reaching each service's database (and the
 /// object store) directly, as `rekey` and `import` do. Documents go first,
-/// then parties, then case customers, and user-action's tombstones and
+/// then parties, then case customers and the application's values on its
+/// case, and user-action's tombstones and
 /// audit event last, in one transaction: every step is idempotent and the
 /// application's skeleton keeps every id the steps need, so a run cut
 /// short is finished by running it again. Returns the summary it prints.
@@ -320,12 +321,16 @@ pub fn erase(config: ServerConfig, target: &EraseTarget) -> anyhow::Result<Strin
     let documents = document::erase(&ctx, None, &plan.document_ids)?;
     let parties = party::erase(&ctx, None, &plan.party_ids)?;
     let cases = case::erase(&ctx, None, &plan.party_ids, OPERATOR)?;
+    let on_case = case::erase_application(&ctx, None, &plan.application_id, OPERATOR)?;
     let mine = user_action::erase(&ctx, None, &plan, OPERATOR)?;
     let removed = documents
         + parties
         + cases.customers
         + cases.audit_values
         + cases.events
+        + on_case.file_names
+        + on_case.comments
+        + on_case.requests
         + mine.applicants
         + mine.answers
         + mine.review_comments
@@ -352,7 +357,8 @@ pub fn erase(config: ServerConfig, target: &EraseTarget) -> anyhow::Result<Strin
          {} attachments, {} idempotency keys\n\
          document: {documents} documents\n\
          party: {parties} parties\n\
-         case: {} case customers, {} audit values, {} events\n\
+         case: {} case customers, {} audit values, {} events, {} evidence file names, \
+         {} comments, {} messages to the bank\n\
          {outcome}",
         mine.applicants,
         mine.answers,
@@ -363,6 +369,9 @@ pub fn erase(config: ServerConfig, target: &EraseTarget) -> anyhow::Result<Strin
         cases.customers,
         cases.audit_values,
         cases.events,
+        on_case.file_names,
+        on_case.comments,
+        on_case.requests,
     ))
 }
 

@@ -181,6 +181,18 @@ async fn erase_removes_an_applicants_personal_data(backend: Backend) {
     assert_eq!(status, StatusCode::OK, "{promoted}");
     let objects = testkit::objects::Objects::of(&app.vars);
     assert_eq!(objects.keys().await.len(), 1);
+    // The request for help reaches case-service (by user-action's outbox)
+    // before the server stops: erased there too.
+    let case_db = app.vars["CASE_DATABASE_URL"].clone();
+    let requests = "SELECT count(*) AS n FROM application_rm_requests";
+    let delivered = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while count(backend, &case_db, requests) == 0 {
+        assert!(
+            std::time::Instant::now() < delivered,
+            "rm.notified never reached case-service"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     app.take_server().stop(true).await;
 
     // A reviewer's reason for sending a document back, as the bank's
@@ -211,14 +223,16 @@ async fn erase_removes_an_applicants_personal_data(backend: Backend) {
         format!(
             "user-action: 2 applicants, 1 answers, 1 review comments, 1 messages to the bank, \
                  1 attachments, 1 idempotency keys\n\
-                 document: 1 documents\nparty: 2 parties\ncase: 2 case customers, 3 audit values, 1 events\n\
+                 document: 1 documents\nparty: 2 parties\ncase: 2 case customers, 3 audit values, 1 events, \
+                 0 evidence file names, 0 comments, 1 messages to the bank\n\
                  application {application} erased\n"
         )
     );
     assert_none_seeded("the log", &stderr);
     let nothing = format!("user-action: 0 applicants, 0 answers, 0 review comments, 0 messages to the bank, \
                            0 attachments, 0 idempotency keys\n\
-                           document: 0 documents\nparty: 0 parties\ncase: 0 case customers, 0 audit values, 0 events\n\
+                           document: 0 documents\nparty: 0 parties\ncase: 0 case customers, 0 audit values, 0 events, \
+                           0 evidence file names, 0 comments, 0 messages to the bank\n\
                            application {application}: nothing was left to erase\n");
     for args in [
         ["--application", application.as_str()],
@@ -313,6 +327,22 @@ async fn erase_removes_an_applicants_personal_data(backend: Backend) {
             "SELECT count(*) AS n FROM case_customer_emails"
         ),
         0
+    );
+    // The request for help keeps its row, its message the tombstone.
+    let kept = cells(
+        backend,
+        &db("CASE"),
+        "SELECT request_id || ' ' || message AS v FROM application_rm_requests",
+    );
+    let [Some(kept)] = kept.as_slice() else {
+        panic!("one request: {kept:?}")
+    };
+    let (request, message) = kept.split_once(' ').expect("id and message");
+    assert_eq!(
+        keyring
+            .open_field("application_rm_requests.message", request, message)
+            .expect("opens"),
+        domain::erasure::ERASED
     );
     // The event keeps its entity, its name the sealed tombstone; the
     // entities sent about the customer (its name, tax id) are gone.

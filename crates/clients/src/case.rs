@@ -1,7 +1,7 @@
 //! The case-service client: its internal erasure API, and the application
 //! flow's events (SPEC §D).
 
-use domain::erasure::CustomerErasure;
+use domain::erasure::{ApplicationErasure, CustomerErasure};
 use domain::flow::{ApplicationEvent, ApplicationEventApplied};
 use domain::PartyId;
 use reqwest::Method;
@@ -40,6 +40,22 @@ impl CaseClient {
         actor: &str,
     ) -> Result<CustomerErasure, CallError> {
         let path = format!("/case/v1/customers/{}/erasure", party.as_str());
+        self.http
+            .json(Method::POST, &path, Some(&Erasure { actor }))
+            .await
+    }
+
+    /// Erases application `application_id`'s values from its case (its
+    /// evidence's file names and comments, its requests' messages),
+    /// recording `actor` on the case. Idempotent: an application erased
+    /// before, or unknown there, answers zeros. Any failure is an error,
+    /// for the caller to retry.
+    pub async fn erase_application(
+        &self,
+        application_id: &str,
+        actor: &str,
+    ) -> Result<ApplicationErasure, CallError> {
+        let path = format!("/case/v1/applications/{application_id}/erasure");
         self.http
             .json(Method::POST, &path, Some(&Erasure { actor }))
             .await

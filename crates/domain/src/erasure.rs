@@ -31,3 +31,28 @@ pub struct CustomerErasure {
     /// Events naming the customer in which something about it was erased.
     pub events: usize,
 }
+
+/// What erasing an application's values from case-service changed (its
+/// internal `POST /case/v1/applications/{applicationId}/erasure`): all
+/// zeros when there was nothing (left) to erase.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplicationErasure {
+    /// File names of the case's evidence that became the tombstone.
+    pub file_names: usize,
+    /// Reviewers' comments on its evidence (as shown on the case, and as
+    /// sent back to the applicant) that became the tombstone.
+    pub comments: usize,
+    /// Messages of its requests for help that became the tombstone.
+    pub requests: usize,
+}

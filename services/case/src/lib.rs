@@ -33,6 +33,7 @@ use service_kit::Service;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+pub use domain::erasure::ApplicationErasure;
 pub use store::erasure::Erased;
 
 /// The service's name: in metrics, docs and `onboarding serve case`.
@@ -78,6 +79,25 @@ pub fn erase(
             total.events += erased.events;
         }
         Ok(total)
+    })
+}
+
+/// Erases application `application_id`'s values from its case
+/// (`store::application_erasure`), recording `actor`.
+pub fn erase_application(
+    ctx: &Context,
+    vars: Option<&HashMap<String, String>>,
+    application_id: &str,
+    actor: &str,
+) -> anyhow::Result<ApplicationErasure> {
+    let db = DATABASE.open(&ctx.config, vars)?;
+    db.run_now(|conn| {
+        Ok(store::application_erasure::erase(
+            conn,
+            &ctx.keyring,
+            application_id,
+            actor,
+        )?)
     })
 }
 

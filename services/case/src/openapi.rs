@@ -45,6 +45,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
             business::load,
             business::read,
             erasure::erase,
+            erasure::erase_application,
             events::save_events,
             events::promote,
             events::extend,
@@ -64,7 +65,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         tags(
             (name = "ECM", description = "Operations of the vendor's ECM REST API guide"),
             (name = "ECM (ours)", description = "Our operations in the same family and envelope: `createCase` (cases are born from events through `saveEventsAndPromoteToCase`; this makes one directly), case reads, and managing suppression rules"),
-            (name = "erasure (internal)", description = "Erasing a customer's personal data from every case and event (issue 17, retention and erasure), for user-action's retention purge; internal: the internal credential, never routed by the gateway"),
+            (name = "erasure (internal)", description = "Erasing a customer's personal data from every case and event, and an application's values from its case (issue 17, retention and erasure), for user-action's retention purge; internal: the internal credential, never routed by the gateway"),
             (name = "application flow (internal)", description = "user-action's events about an application (SPEC §D): a submission opens its KYC case, a withdrawal closes it, requests for help and documents sent again reach it; each applied once by its id. Internal: the internal credential, never routed by the gateway"),
             (name = "business records (internal)", description = "The bank's accounts, external entities and transactions, loaded so that `businessAdd: \"Y\"` finds them; internal: the internal credential, never routed by the gateway")
         )

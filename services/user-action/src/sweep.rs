@@ -124,9 +124,9 @@ impl Sweeper {
         Ok(erased)
     }
 
-    /// Erases one application: its documents, parties and case customers
-    /// in their services, then its personal values here with the audit
-    /// event, only once every other service has succeeded (so that the
+    /// Erases one application: its documents, parties, case customers and
+    /// values on its case in their services, then its personal values here
+    /// with the audit event, only once every other service has succeeded (so that the
     /// next sweep, which finds the application by that event's absence,
     /// finishes a run cut short).
     async fn erase(&self, plan: Plan) -> Result<(), ProblemError> {
@@ -151,6 +151,10 @@ impl Sweeper {
                 .await
                 .map_err(|e| ProblemError::Internal(anyhow::anyhow!("case customer {id}: {e}")))?;
         }
+        self.cases
+            .erase_application(&plan.application_id, RETENTION_ACTOR)
+            .await
+            .map_err(|e| ProblemError::Internal(anyhow::anyhow!("case application: {e}")))?;
         let (keyring, erased) = (self.keyring.clone(), plan.clone());
         self.db
             .run(move |conn| {

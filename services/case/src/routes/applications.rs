@@ -65,14 +65,7 @@ pub async fn apply(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ProblemError> {
-    let application_id = path.into_inner();
-    if !plain_id(&application_id, MAX_APPLICATION_ID) {
-        return Err(InputError::field(
-            "applicationId",
-            "must be 1 to 60 letters, digits, '-', '_', '.' or ':'",
-        )
-        .into());
-    }
+    let application_id = application_id(path)?;
     if !is_json(&req) {
         return Err(InputError::UnsupportedMediaType {
             expected: "application/json",
@@ -114,6 +107,19 @@ pub async fn apply(
         "application event applied"
     );
     Ok(HttpResponse::Ok().json(ApplicationEventApplied { case_id }))
+}
+
+/// The path's application id, checked: a refusal names `applicationId`.
+pub fn application_id(path: web::Path<String>) -> Result<String, InputError> {
+    let id = path.into_inner();
+    if plain_id(&id, MAX_APPLICATION_ID) {
+        Ok(id)
+    } else {
+        Err(InputError::field(
+            "applicationId",
+            "must be 1 to 60 letters, digits, '-', '_', '.' or ':'",
+        ))
+    }
 }
 
 /// The kind of an event's data.

@@ -1,14 +1,15 @@
-//! Erasing a customer's personal data from every case and event, an
-//! internal API (internal credential; issue 17, "Retention and erasure"):
-//! user-action's retention purge calls it for each party of an application
-//! it erases. The same store function `onboarding erase` runs.
+//! Erasing a customer's personal data from every case and event, and an
+//! application's values from its case, internal APIs (internal credential;
+//! issue 17, "Retention and erasure"): user-action's retention purge calls
+//! the first for each party of an application it erases, then the second.
+//! The same store functions `onboarding erase` runs.
 
 use super::AppState;
-use crate::store::erasure;
+use crate::store::{application_erasure, erasure};
 use crate::wire::erasure::ErasureRequest;
 use crate::wire::values::Id;
 use actix_web::{web, HttpRequest, HttpResponse};
-use domain::erasure::CustomerErasure;
+use domain::erasure::{ApplicationErasure, CustomerErasure};
 use service_kit::auth::InternalPeer;
 use service_kit::body::{read_json, DEFAULT_JSON_LIMIT};
 use service_kit::error::Problem;
@@ -61,4 +62,51 @@ pub async fn erase(
     tracing::info!(customer_id = %customer.as_str(), customers = answer.customers,
         audit_values = answer.audit_values, events = answer.events, "customer erased");
     Ok(HttpResponse::Ok().json(answer))
+}
+
+/// Erase an application's values from its case.
+///
+/// The file names of the application's documents on its case's evidence,
+/// the reviewers' comments on them (shown on the case, and sent back to
+/// the applicant), and the messages of its requests for help (kept before
+/// its case opened too) become the tombstone `[erased]`; the rows stay,
+/// with their ids, types, sizes, SHA-256 and decisions. Records
+/// `applicationErased` by `actor` on the case when anything changed.
+/// Idempotent: an application erased before, or unknown here, answers
+/// zeros. Its applicants are erased as customers, by the call above.
+#[utoipa::path(
+    post, path = "/case/v1/applications/{applicationId}/erasure", tag = "erasure (internal)",
+    params(("applicationId" = String, Path, description = "The application (user-action's `Application_id`): 1 to 60 letters, digits, '-', '_', '.' or ':'")),
+    request_body = ErasureRequest,
+    responses(
+        (status = 200, description = "Erased (or nothing was left to erase): what changed", body = ApplicationErasure,
+         example = json!({"fileNames": 2, "comments": 1, "requests": 1})),
+        (status = 400, description = "The application id or a field is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid internal credential", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable; nothing was erased, a retry erases", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn erase_application(
+    _caller: InternalPeer,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ProblemError> {
+    let application_id = super::applications::application_id(path)?;
+    let request: ErasureRequest = read_json(&req, payload, DEFAULT_JSON_LIMIT).await?;
+    let (keyring, id) = (state.keyring.clone(), application_id.clone());
+    let erased = state
+        .db
+        .run(move |conn| {
+            application_erasure::erase(conn, &keyring, &id, request.actor.as_str())
+                .map_err(ProblemError::from)
+        })
+        .await?;
+    // Ids and counts only: never a value that was erased.
+    tracing::info!(application_id = %application_id, file_names = erased.file_names,
+        comments = erased.comments, requests = erased.requests, "application erased from its case");
+    Ok(HttpResponse::Ok().json(erased))
 }

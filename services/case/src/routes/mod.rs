@@ -255,6 +255,10 @@ pub fn register(
                     .route(web::post().to(erasure::erase)),
             )
             .service(
+                web::resource("/applications/{applicationId}/erasure")
+                    .route(web::post().to(erasure::erase_application)),
+            )
+            .service(
                 web::resource("/applications/{applicationId}/events")
                     .route(web::post().to(applications::apply)),
             )

@@ -47,6 +47,9 @@ pub enum Action {
     /// A case worker reviewed a document (its id as the record; the
     /// decisions before and after as the values).
     EvidenceReviewed,
+    /// The application's values on the case (evidence file names and
+    /// comments, requests' messages) were erased; no values.
+    ApplicationErased,
 }
 
 impl Action {
@@ -72,6 +75,7 @@ impl Action {
             Self::LockReleased => "lockReleased",
             Self::EvidenceAdded => "evidenceAdded",
             Self::EvidenceReviewed => "evidenceReviewed",
+            Self::ApplicationErased => "applicationErased",
         }
     }
 }

@@ -5,6 +5,7 @@
 //! first statement is a write, so SQLite takes its write lock up front instead of failing to
 //! upgrade a read lock.
 
+pub mod application_erasure;
 pub mod audit;
 pub mod cases;
 pub mod customers;

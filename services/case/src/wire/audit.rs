@@ -20,8 +20,9 @@ pub struct AuditEvent {
     /// `accountAdded`, `accountRemoved`, `externalEntityAdded`,
     /// `externalEntityRemoved`, `transactionAdded`, `transactionRemoved`,
     /// `eventAdded`, `eventDecided`, `descriptionChanged`,
-    /// `narrativeAdded`, `lockTaken`, `lockReleased`, `evidenceAdded` or
-    /// `evidenceReviewed` (SPEC §D).
+    /// `narrativeAdded`, `lockTaken`, `lockReleased`, `evidenceAdded`,
+    /// `evidenceReviewed` (SPEC §D) or `applicationErased` (the
+    /// application's file names, comments and messages erased).
     #[schema(example = "customerAdded")]
     pub action: String,
     /// The customer added or removed.

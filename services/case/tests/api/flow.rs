@@ -881,6 +881,86 @@ async fn closing_statuses(backend: Backend) {
     assert_eq!(outbox(&app, backend).len(), 6);
 }
 
+/// Erasing the application (`POST /case/v1/applications/{id}/erasure`,
+/// user-action's retention purge and `onboarding erase`): its evidence's
+/// file names, the reviewer's comments (on the case, and in the review
+/// sent back) and its requests' messages read as the tombstone, the rows
+/// and decisions kept, with `applicationErased` by the actor; a second
+/// call and an unknown application answer zeros; a bad id is refused
+/// naming it.
+async fn an_applications_values_are_erased_from_its_case(backend: Backend) {
+    let app = crate::helpers::spawn(backend).await;
+    open(&app).await;
+    let asked = event(
+        "rm-1",
+        "rm.notified",
+        json!({"requestId": "req-a", "message": "Asha here: call me on 98450 12345"}),
+    );
+    assert_eq!(
+        deliver(&app, APPLICATION, &asked, None).await,
+        (StatusCode::OK, json!({"caseId": "CA1"}))
+    );
+    let review = json!([{"caseId": "CA1", "evidence": [
+        {"documentId": "d2", "decision": "REJECT", "comments": "Asha's payslip is cut off."}]}]);
+    let (status, answer) = post(&app, &writer(&app), "reviewEvidence", &review).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let erase = |application: &str| {
+        let path = format!("/case/v1/applications/{application}/erasure");
+        let request = app
+            .internal(reqwest::Method::POST, &path)
+            .json(&json!({"actor": "retention-purge"}));
+        testkit::call(request)
+    };
+    assert_eq!(
+        erase(APPLICATION).await,
+        (
+            StatusCode::OK,
+            json!({"fileNames": 2, "comments": 2, "requests": 1})
+        )
+    );
+    let details = case_details(&app, "CA1").await;
+    let shown = &details["application"]["evidence"];
+    let mut rejected = evidence("d2", "[erased]", "UA2", &shown[1]["addedAt"]);
+    rejected["decision"] = json!("REJECT");
+    rejected["comments"] = json!("[erased]");
+    rejected["decidedBy"] = json!(ANALYST);
+    rejected["decidedAt"] = shown[1]["decidedAt"].clone();
+    assert_eq!(
+        shown,
+        &json!([
+            evidence("d1", "[erased]", "UA1", &shown[0]["addedAt"]),
+            rejected
+        ])
+    );
+    let requests = &details["application"]["rmRequests"];
+    assert_eq!(
+        requests,
+        &json!([{"requestId": "req-a", "message": "[erased]", "requestedAt": requests[0]["requestedAt"]}])
+    );
+    let erased: Vec<Value> = audit_trail(&app)
+        .await
+        .iter()
+        .filter(|e| e["action"] == "applicationErased")
+        .map(|e| json!([e["actor"], e["oldValue"], e["newValue"]]))
+        .collect();
+    assert_eq!(erased, vec![json!(["retention-purge", null, null])]);
+    let nothing = (
+        StatusCode::OK,
+        json!({"fileNames": 0, "comments": 0, "requests": 0}),
+    );
+    assert_eq!(erase(APPLICATION).await, nothing);
+    assert_eq!(erase("app-unknown").await, nothing);
+    let (status, refused) = erase("app%20one").await;
+    assert_eq!(
+        (status, &refused["errors"]),
+        (
+            StatusCode::BAD_REQUEST,
+            &json!([{"field": "applicationId",
+                     "message": "must be 1 to 60 letters, digits, '-', '_', '.' or ':'"}])
+        )
+    );
+}
+
 backend_tests!(
     a_submission_opens_one_kyc_case,
     concurrent_deliveries_open_one_case,
@@ -890,4 +970,5 @@ backend_tests!(
     evidence_is_reviewed,
     evidence_added_is_reviewed_again,
     closing_statuses,
+    an_applications_values_are_erased_from_its_case,
 );

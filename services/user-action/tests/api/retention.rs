@@ -2,7 +2,8 @@
 //! `USER_ACTION_RETENTION_DAYS` set, the sweep erases a Rejected or
 //! Withdrawn application unchanged for that long (its parties and
 //! documents in their services, its case customers and the events naming
-//! them in case-service, its personal values here, with the
+//! them in case-service (and its values on its case: tested with
+//! case-service's API), its personal values here, with the
 //! `application-erased` event) and leaves any other alone; the erased
 //! application takes no more changes. No API sets these statuses yet (the
 //! server alone will, SPEC "Application statuses"), so the test puts the
