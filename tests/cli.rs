@@ -69,6 +69,12 @@ impl Served {
             banner.contains("curl -s -X POST"),
             "a first request to try: {banner}"
         );
+        // The console first, for a newcomer to open (issue 15).
+        assert_eq!(
+            banner.lines().nth(1),
+            Some(format!("Console: {base}/console/").as_str()),
+            "{banner}"
+        );
         Self {
             child,
             base,
