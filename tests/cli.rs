@@ -350,7 +350,7 @@ fn bad_configuration_names_the_variable() {
     assert!(!ok);
     assert_eq!(
         stderr.trim(),
-        "error: unknown service billing; the services are: party, document, user-action, case"
+        "error: unknown service billing; the services are: party, document, user-action, case, console"
     );
 }
 

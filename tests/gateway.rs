@@ -427,7 +427,10 @@ async fn the_console_passes_through(gateway: &Gateway) {
         .await
         .expect("sent");
     assert_eq!(
-        (bare.status(), &bare.headers()["location"]),
+        (
+            bare.status(),
+            bare.headers()["location"].to_str().expect("text")
+        ),
         (StatusCode::PERMANENT_REDIRECT, "/console/")
     );
     let form = http()

@@ -178,18 +178,16 @@ pub async fn same_origin(
         // of the request's own Host (not X-Forwarded-Host), which a
         // cross-site form cannot match.
         let host = req.headers().get(header::HOST);
-        format!(
-            "http://{}",
-            host.and_then(|h| h.to_str().ok()).unwrap_or("")
-        )
+        let host = host.and_then(|h| h.to_str().ok()).unwrap_or("");
+        format!("http://{}", host.to_ascii_lowercase())
     });
-    let header = |name| {
+    let sent = |name: &str| {
         req.headers()
             .get(name)
             .map(|v| v.to_str().unwrap_or("").to_ascii_lowercase())
     };
-    let fetch_site_ok = header("sec-fetch-site").is_none_or(|site| site == "same-origin");
-    let origin_ok = header(header::ORIGIN.as_str()).is_none_or(|origin| origin == expected);
+    let fetch_site_ok = sent("sec-fetch-site").is_none_or(|site| site == "same-origin");
+    let origin_ok = sent(header::ORIGIN.as_str()).is_none_or(|origin| origin == expected);
     if fetch_site_ok && origin_ok {
         return next
             .call(req)

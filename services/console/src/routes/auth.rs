@@ -166,8 +166,8 @@ pub async fn dev_sign_in(
             sessions::insert(conn, &row).map_err(ConsoleError::from)
         })
         .await?;
-    // Names only: who signed in is no secret, the token is.
-    tracing::info!(subject = name, roles = %roles.join(" "), "console: development sign-in");
+    // Neither the name (it may be a person's) nor the token is logged.
+    tracing::info!(roles = %roles.join(" "), "console: development sign-in");
     let mut done = cookie(&gate, login_cookie_name(&gate), String::new());
     done.make_removal();
     Ok(see_other("/console/")
@@ -189,7 +189,7 @@ pub async fn sign_out(
     gate.db
         .run(move |conn| sessions::delete(conn, &id_hash).map_err(ConsoleError::from))
         .await?;
-    tracing::info!(subject = %analyst.session.subject, "console: signed out");
+    tracing::info!("console: signed out");
     let mut gone = cookie(&gate, gate.cookie_name(), String::new());
     gone.make_removal();
     Ok(see_other("/console/signed-out").cookie(gone).finish())
