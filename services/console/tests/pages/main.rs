@@ -1,7 +1,9 @@
 //! The console over HTTP, against the real app on both backends: sign-in,
 //! the session cookie, CSRF and origin checks, sign-out, expiry, the
-//! security headers and the vendored assets.
+//! security headers and the vendored assets; and the settings it refuses
+//! to start with.
 
+mod config;
 mod headers;
 mod helpers;
 mod session;
