@@ -16,7 +16,9 @@ struct Entry {
     name: &'static str,
     build: fn(&Context, Option<&Vars>) -> anyhow::Result<Service>,
     database: &'static OwnDatabase,
-    openapi: fn() -> utoipa::openapi::OpenApi,
+    /// The service's OpenAPI document; `None` for the console, which has
+    /// no JSON API.
+    openapi: Option<fn() -> utoipa::openapi::OpenApi>,
     /// Seals again what the service keeps sealed; `None` when it keeps
     /// nothing sealed.
     rekey: Option<Rekey>,
@@ -40,7 +42,7 @@ const REGISTRY: &[Entry] = &[
         name: party::NAME,
         build: party::service,
         database: &party::config::DATABASE,
-        openapi: party::openapi,
+        openapi: Some(party::openapi),
         rekey: Some(party::rekey),
         tokens: None,
     },
@@ -48,7 +50,7 @@ const REGISTRY: &[Entry] = &[
         name: document::NAME,
         build: document::service,
         database: &document::config::DATABASE,
-        openapi: document::openapi,
+        openapi: Some(document::openapi),
         rekey: Some(document::rekey),
         tokens: None,
     },
@@ -56,7 +58,7 @@ const REGISTRY: &[Entry] = &[
         name: user_action::NAME,
         build: user_action::service,
         database: &user_action::config::DATABASE,
-        openapi: user_action::openapi,
+        openapi: Some(user_action::openapi),
         rekey: Some(user_action::rekey),
         tokens: Some(user_action::token_policy),
     },
@@ -64,9 +66,17 @@ const REGISTRY: &[Entry] = &[
         name: case::NAME,
         build: case::service,
         database: &case::config::DATABASE,
-        openapi: case::openapi,
+        openapi: Some(case::openapi),
         rekey: Some(case::rekey),
         tokens: Some(case::token_policy),
+    },
+    Entry {
+        name: console::NAME,
+        build: console::service,
+        database: &console::config::DATABASE,
+        openapi: None,
+        rekey: None,
+        tokens: None,
     },
 ];
 
@@ -125,7 +135,8 @@ pub async fn serve(config: ServerConfig, names: &[&str]) -> anyhow::Result<()> {
             &base,
             &ctx.config.data_dir,
             ctx.config.internal_credential.is_none(),
-            ctx.config.api_docs
+            ctx.config.api_docs,
+            names.contains(&console::NAME),
         )
     );
     running.wait().await?;
@@ -133,8 +144,16 @@ pub async fn serve(config: ServerConfig, names: &[&str]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// What `serve` prints: where it listens, and a first request to try.
-fn banner(base: &str, data_dir: &Path, generated_credential: bool, api_docs: bool) -> String {
+/// What `serve` prints: where it listens, the console's URL when it serves
+/// the console (the first thing a newcomer opens), and a first request to
+/// try.
+fn banner(
+    base: &str,
+    data_dir: &Path,
+    generated_credential: bool,
+    api_docs: bool,
+    console: bool,
+) -> String {
     let credential = if generated_credential {
         format!(
             "$(cat {})",
@@ -148,9 +167,14 @@ fn banner(base: &str, data_dir: &Path, generated_credential: bool, api_docs: boo
     } else {
         String::new()
     };
+    let console = if console {
+        format!("Console: {base}{}/\n", console::BASE)
+    } else {
+        String::new()
+    };
     format!(
         "Onboarding is listening on {base}\n\
-         {docs}Readiness: {base}/health/ready\n\
+         {console}{docs}Readiness: {base}/health/ready\n\
          Try:\n  curl -s -X POST {base}/party/v1/parties \\\n    \
          -H \"X-Service-Credential: {credential}\" -H 'Content-Type: application/json' \\\n    \
          -d '{{\"kind\":\"person\",\"firstName\":\"Virat\",\"lastName\":\"Kohli\",\"dateOfBirth\":\"1985-10-10\"}}'"
@@ -412,12 +436,8 @@ fn erase_party_alone(
 pub fn openapi_documents() -> anyhow::Result<Vec<(String, String)>> {
     REGISTRY
         .iter()
-        .map(|e| {
-            Ok((
-                format!("{}.json", e.name),
-                (e.openapi)().to_pretty_json()? + "\n",
-            ))
-        })
+        .filter_map(|e| Some((e.name, e.openapi?)))
+        .map(|(name, openapi)| Ok((format!("{name}.json"), openapi().to_pretty_json()? + "\n")))
         .collect()
 }
 

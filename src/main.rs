@@ -27,7 +27,7 @@ struct Cli {
 enum Command {
     /// Serve the named services (all when none is named) on one port.
     Serve {
-        /// Services to run: party, document, user-action, case (all when none is named).
+        /// Services to run: party, document, user-action, case, console (all when none is named).
         services: Vec<String>,
     },
     /// Apply pending database migrations and exit.

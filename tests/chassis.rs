@@ -41,7 +41,7 @@ async fn live_and_ready(backend: Backend) {
         get(&app, "/health/ready").await,
         (
             StatusCode::OK,
-            json!({"status": "ready", "checks": {"case": "up", "document": "up", "party": "up", "user-action": "up"}})
+            json!({"status": "ready", "checks": {"case": "up", "console": "up", "document": "up", "party": "up", "user-action": "up"}})
         )
     );
 }
@@ -336,7 +336,7 @@ mod postgres_only {
             get(&app, "/health/ready").await,
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                json!({"status": "unavailable", "checks": {"case": "up", "document": "up", "party": "down", "user-action": "up"}})
+                json!({"status": "unavailable", "checks": {"case": "up", "console": "up", "document": "up", "party": "down", "user-action": "up"}})
             )
         );
         assert_eq!(

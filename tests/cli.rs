@@ -69,6 +69,12 @@ impl Served {
             banner.contains("curl -s -X POST"),
             "a first request to try: {banner}"
         );
+        // The console first, for a newcomer to open (issue 15).
+        assert_eq!(
+            banner.lines().nth(1),
+            Some(format!("Console: {base}/console/").as_str()),
+            "{banner}"
+        );
         Self {
             child,
             base,
@@ -344,7 +350,7 @@ fn bad_configuration_names_the_variable() {
     assert!(!ok);
     assert_eq!(
         stderr.trim(),
-        "error: unknown service billing; the services are: party, document, user-action, case"
+        "error: unknown service billing; the services are: party, document, user-action, case, console"
     );
 }
 

@@ -145,6 +145,7 @@ async fn everything_a_standalone_run_creates_is_the_owners_alone() {
         "document.db",
         "user-action.db",
         "case.db",
+        "console.db",
         "documents",
     ] {
         assert!(names.iter().any(|n| n == expected), "{expected}: {names:?}");

@@ -78,12 +78,14 @@ impl Gateway {
             .env("NGINX", nginx)
             .env("USER_ACTION_UPSTREAM", upstream)
             .env("CASE_UPSTREAM", upstream)
+            .env("CONSOLE_UPSTREAM", upstream)
             .env("GATEWAY_LISTEN", format!("127.0.0.1:{port}"))
             .env("GATEWAY_STATUS_LISTEN", format!("127.0.0.1:{status_port}"))
             // The shipped limits, whatever the caller's environment says.
             .env_remove("GATEWAY_CAM_MAX_BODY")
             .env_remove("GATEWAY_UPLOAD_MAX_BODY")
             .env_remove("GATEWAY_ECM_MAX_BODY")
+            .env_remove("GATEWAY_CONSOLE_MAX_BODY")
             .env_remove("GATEWAY_TEMPLATE")
             .stdin(Stdio::null())
             .stdout(log("access.log"))
@@ -320,6 +322,7 @@ async fn the_gateway_serves_the_public_apis_and_nothing_else() {
     let gateway = Gateway::start(&nginx, &format!("127.0.0.1:{app_port}")).await;
 
     public_apis_pass_through(&app, &gateway).await;
+    the_console_passes_through(&gateway).await;
     internal_apis_and_the_chassis_are_not_routed(&app, &gateway).await;
     path_tricks_do_not_reach_internal_apis(&gateway).await;
     oversized_bodies_stop_at_the_gateway(&app, &gateway).await;
@@ -400,6 +403,56 @@ async fn public_apis_pass_through(app: &TestApp, gateway: &Gateway) {
         "user-action-service's envelope: {}",
         through.body
     );
+}
+
+/// The console's pages pass through with their own headers; `/console`
+/// goes to `/console/`; its forms are small; nothing past it is reached.
+async fn the_console_passes_through(gateway: &Gateway) {
+    let page = http()
+        .get(format!("{}/console/sign-in", gateway.url))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
+    assert!(page.headers()["content-security-policy"]
+        .to_str()
+        .expect("text")
+        .starts_with("default-src 'none'; script-src 'self';"));
+    let body = page.text().await.expect("a body");
+    assert!(body.contains("<h1>Sign in</h1>"), "{body}");
+    let bare = http()
+        .get(format!("{}/console", gateway.url))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        (
+            bare.status(),
+            bare.headers()["location"].to_str().expect("text")
+        ),
+        (StatusCode::PERMANENT_REDIRECT, "/console/")
+    );
+    let form = http()
+        .post(format!("{}/console/auth/dev", gateway.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("name={}", "a".repeat(65 * 1024)))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(form.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    for path in [
+        "/console/../party/v1/parties",
+        "/console/%2e%2e/party/v1/parties",
+        "/console/..%2fparty/v1/parties",
+    ] {
+        let (status, body) = raw_get(gateway.port, path).await;
+        assert_eq!(
+            (status, &body),
+            (StatusCode::NOT_FOUND, &not_found()),
+            "{path}"
+        );
+    }
 }
 
 /// party, document, metrics, docs and health answer directly but not

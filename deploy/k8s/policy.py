@@ -2,8 +2,10 @@
 """Checks rendered manifests (kubectl kustomize OVERLAY) against what the
 deployment promises, beyond what a schema can say: every service is there
 with the chassis probes and a locked-down container, the Ingress routes the
-public prefixes and nothing else, only user-action and case reach party
-and document (anyone else at most their metrics port), /metrics is served
+public prefixes and the console and nothing else, only user-action and
+case reach party and document (anyone else at most their metrics port,
+the console not at all), only the console and the other public service
+reach each public service's internal API, /metrics is served
 on a port of its own that Prometheus is pointed at, the API docs are off,
 and each public service has an HPA and a PDB.
 
@@ -16,8 +18,10 @@ import sys
 
 import yaml
 
-SERVICES = ["party", "document", "user-action", "case"]
+SERVICES = ["party", "document", "user-action", "case", "console"]
 PUBLIC = {"user-action", "case"}
+# Served through the Ingress like the public services; scaled like them.
+EDGE = PUBLIC | {"console"}
 INTERNAL = {"party", "document"}
 CAM = "/services/data/v1/CustomerActionsManagement/"
 ECM = "/rest-api/ECMService/"
@@ -27,6 +31,7 @@ ROUTES = {
     (ECM, "Prefix", "case-service"),
     ("/rest-api/CMRestService/", "Prefix", "case-service"),
     ("/restapi/CMRestService/", "Prefix", "case-service"),
+    ("/console/", "Prefix", "console-service"),
 }
 
 
@@ -169,8 +174,25 @@ def check(docs):
                 f"case, not {sorted(allowed)}"
             )
 
+    # A public service's own pods are reached by the other public service
+    # and the console only, besides the ingress controller and metrics.
+    for service in PUBLIC:
+        allowed = set()
+        for policy in policies.values():
+            if not selects(policy["spec"].get("podSelector", {}), service):
+                continue
+            for rule in policy["spec"].get("ingress", []):
+                if metrics_only(rule):
+                    continue
+                for peer in rule.get("from", [{}]):
+                    if set(peer) == {"namespaceSelector"}:
+                        continue
+                    allowed |= peer_components(peer)
+        if not allowed <= (EDGE - {service}):
+            fail(f"{service}-service may be reached only from {sorted(EDGE - {service})}, not {sorted(allowed)}")
+
     for kind in ("HorizontalPodAutoscaler", "PodDisruptionBudget"):
-        for service in PUBLIC:
+        for service in EDGE:
             if f"{service}-service" not in by_kind.get(kind, {}):
                 fail(f"{kind} {service}-service is missing")
     return problems

@@ -2,11 +2,11 @@
 # Creates one database and one owning role per service, so no service can
 # read another's tables. Run by the postgres image on the first start of an
 # empty data directory (/docker-entrypoint-initdb.d); the passwords come
-# from PARTY_DB_PASSWORD, DOCUMENT_DB_PASSWORD, CASE_DB_PASSWORD and
-# USER_ACTION_DB_PASSWORD.
+# from PARTY_DB_PASSWORD, DOCUMENT_DB_PASSWORD, CASE_DB_PASSWORD,
+# USER_ACTION_DB_PASSWORD and CONSOLE_DB_PASSWORD.
 set -eu
 
-for service in party document case user_action; do
+for service in party document case user_action console; do
     variable="$(echo "$service" | tr '[:lower:]' '[:upper:]')_DB_PASSWORD"
     password=$(printenv "$variable" || true)
     if [ -z "$password" ]; then

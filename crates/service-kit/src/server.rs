@@ -110,12 +110,12 @@ type Routes = Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>;
 /// server has stopped taking requests.
 type Stop = Arc<dyn Fn() -> futures_util::future::BoxFuture<'static, ()> + Send + Sync>;
 
-/// One service, ready to be served: its routes, its API document and its
-/// database.
+/// One service, ready to be served: its routes, its API document (none
+/// for the console, which serves HTML and no JSON API) and its database.
 #[derive(Clone)]
 pub struct Service {
     name: &'static str,
-    openapi: OpenApi,
+    openapi: Option<OpenApi>,
     database: Database,
     routes: Routes,
     stops: Vec<Stop>,
@@ -131,7 +131,23 @@ impl Service {
     ) -> Self {
         Self {
             name,
-            openapi,
+            openapi: Some(openapi),
+            database,
+            routes: Arc::new(routes),
+            stops: Vec::new(),
+        }
+    }
+
+    /// A service named `name` with no API document (the console: HTML
+    /// pages, no JSON API), so that the Swagger UI does not list it.
+    pub fn without_api(
+        name: &'static str,
+        database: Database,
+        routes: impl Fn(&mut web::ServiceConfig) + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            name,
+            openapi: None,
             database,
             routes: Arc::new(routes),
             stops: Vec::new(),
@@ -155,9 +171,9 @@ impl Service {
         self.name
     }
 
-    /// The service's OpenAPI document.
-    pub fn openapi(&self) -> &OpenApi {
-        &self.openapi
+    /// The service's OpenAPI document, if it has an API.
+    pub fn openapi(&self) -> Option<&OpenApi> {
+        self.openapi.as_ref()
     }
 }
 
@@ -209,7 +225,7 @@ pub fn start(
     ));
     let docs: Vec<(&'static str, OpenApi)> = services
         .iter()
-        .map(|s| (s.name, s.openapi.clone()))
+        .filter_map(|s| Some((s.name, s.openapi.clone()?)))
         .collect();
     let routes: Vec<Routes> = services.iter().map(|s| s.routes.clone()).collect();
     let stops: Vec<Stop> = services.iter().flat_map(|s| s.stops.clone()).collect();

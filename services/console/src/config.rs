@@ -1,0 +1,183 @@
+//! The console's configuration: its own database (sessions only), where
+//! browsers reach it, and how long a session lasts.
+
+use envconfig::Envconfig;
+use service_kit::files::is_loopback;
+use service_kit::server::Context;
+use service_kit::{load_config, ConfigError};
+use std::collections::HashMap;
+
+service_kit::own_database!(crate::NAME);
+
+/// The console's variables, from the environment.
+#[derive(Debug, Clone, Envconfig)]
+pub struct ConsoleConfig {
+    /// The URL browsers open the console at, without `/console/`
+    /// (`https://onboarding.bank.example`): its origin is the only one
+    /// whose forms are taken, and an `https://` URL makes the session
+    /// cookie `Secure`. Unset, the console serves loopback only
+    /// (`HOST` a loopback address) over plain HTTP.
+    #[envconfig(from = "CONSOLE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// How long a session lasts without a request, in seconds (60 to
+    /// 86,400).
+    #[envconfig(from = "CONSOLE_SESSION_IDLE_SECS", default = "1800")]
+    pub session_idle_secs: u32,
+    /// How long a session lasts at most, however busy, in seconds (from
+    /// the idle time to 604,800: a week).
+    #[envconfig(from = "CONSOLE_SESSION_MAX_SECS", default = "43200")]
+    pub session_max_secs: u32,
+}
+
+/// What the console runs with, checked.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The origin browsers use (`https://host[:port]`); `None` when
+    /// `CONSOLE_PUBLIC_URL` is unset (loopback only), where a form must
+    /// come from the origin of the request's own `Host`.
+    pub origin: Option<String>,
+    /// Whether the session cookie is `Secure` (and named `__Host-…`).
+    pub secure: bool,
+    /// Whether the development sign-in is offered.
+    pub dev_sign_in: bool,
+    /// A session's idle lifetime.
+    pub idle: chrono::Duration,
+    /// A session's absolute lifetime.
+    pub absolute: chrono::Duration,
+}
+
+/// The longest a session may last: a week.
+const MAX_SESSION_SECS: u32 = 604_800;
+
+impl ConsoleConfig {
+    /// Loads the variables from `vars` (the environment when `None`) and
+    /// checks them against the chassis's configuration.
+    pub fn settings(
+        ctx: &Context,
+        vars: Option<&HashMap<String, String>>,
+    ) -> Result<Settings, ConfigError> {
+        let config: Self = load_config(vars)?;
+        if !(60..=86_400).contains(&config.session_idle_secs) {
+            return Err(ConfigError::invalid(
+                "CONSOLE_SESSION_IDLE_SECS",
+                "must be from 60 to 86400",
+            ));
+        }
+        if !(config.session_idle_secs..=MAX_SESSION_SECS).contains(&config.session_max_secs) {
+            return Err(ConfigError::invalid(
+                "CONSOLE_SESSION_MAX_SECS",
+                format!(
+                    "must be from CONSOLE_SESSION_IDLE_SECS ({}) to {MAX_SESSION_SECS}",
+                    config.session_idle_secs
+                ),
+            ));
+        }
+        let host = &ctx.config.host;
+        let (origin, secure) = match &config.public_url {
+            Some(url) => {
+                let public = PublicUrl::parse(url)
+                    .map_err(|why| ConfigError::invalid("CONSOLE_PUBLIC_URL", why))?;
+                if !public.https && !is_loopback(&public.host) {
+                    return Err(ConfigError::invalid(
+                        "CONSOLE_PUBLIC_URL",
+                        format!(
+                            "({url}) must be https:// unless its host is a loopback address: \
+                             the session cookie would cross the network in clear"
+                        ),
+                    ));
+                }
+                (Some(public.origin), public.https)
+            }
+            None if is_loopback(host) => (None, false),
+            None => {
+                return Err(ConfigError::invalid(
+                    "CONSOLE_PUBLIC_URL",
+                    format!(
+                        "is required when HOST ({host}) is not a loopback address: \
+                         the console must know the https:// origin browsers use"
+                    ),
+                ))
+            }
+        };
+        Ok(Settings {
+            origin,
+            secure,
+            // DEV_MODE, or a standalone run nobody else can reach (the rule
+            // that lets a standalone run generate its secrets).
+            dev_sign_in: ctx.config.dev_mode || (ctx.standalone && is_loopback(host)),
+            idle: chrono::Duration::seconds(config.session_idle_secs.into()),
+            absolute: chrono::Duration::seconds(config.session_max_secs.into()),
+        })
+    }
+}
+
+/// `CONSOLE_PUBLIC_URL`, taken apart.
+struct PublicUrl {
+    https: bool,
+    host: String,
+    origin: String,
+}
+
+impl PublicUrl {
+    /// `http(s)://host[:port]`, with at most a `/` after it: the console's
+    /// own path is `/console/`, always.
+    fn parse(url: &str) -> Result<Self, String> {
+        let (https, rest) = if let Some(rest) = url.strip_prefix("https://") {
+            (true, rest)
+        } else if let Some(rest) = url.strip_prefix("http://") {
+            (false, rest)
+        } else {
+            return Err(format!("({url}) must start with https:// or http://"));
+        };
+        let authority = rest.strip_suffix('/').unwrap_or(rest).to_ascii_lowercase();
+        let valid = !authority.is_empty()
+            && authority
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c));
+        if !valid {
+            return Err(format!(
+                "({url}) must be a scheme and a host (and a port), with no path, \
+                 user or query"
+            ));
+        }
+        let host = match authority.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or_default().to_owned(),
+            None => authority.split(':').next().unwrap_or_default().to_owned(),
+        };
+        let scheme = if https { "https" } else { "http" };
+        Ok(Self {
+            https,
+            host,
+            origin: format!("{scheme}://{authority}"),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_public_url_is_an_origin() {
+        let url = PublicUrl::parse("https://Console.Bank.example:8443/").unwrap();
+        assert_eq!(
+            (url.https, url.host.as_str(), url.origin.as_str()),
+            (
+                true,
+                "console.bank.example",
+                "https://console.bank.example:8443"
+            )
+        );
+        let url = PublicUrl::parse("http://[::1]:8080").unwrap();
+        assert_eq!((url.https, url.host.as_str()), (false, "::1"));
+        for bad in [
+            "console.example",
+            "https://",
+            "https://x.example/console/",
+            "https://u@x.example",
+            "ftp://x.example",
+        ] {
+            assert!(PublicUrl::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! Signing in and out. Sign-in here is the development sign-in only
+//! (a name and roles, where [`crate::config::Settings::dev_sign_in`]
+//! allows it); OpenID Connect comes in a later version.
+
+use crate::caller::{new_token, same_token, token_hash, Analyst, Gate};
+use crate::error::{html, ConsoleError};
+use crate::rows::sessions::SessionRow;
+use crate::store::sessions;
+use crate::views::{Chrome, DevSignInPage, RoleView, SignInPage, SignedOutPage};
+use crate::wire::auth::{DevSignInForm, TokenForm};
+use crate::wire::ROLES;
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use service_kit::db::timestamp;
+
+/// The pre-session CSRF cookie of the sign-in form (double submit: a
+/// cross-site page can neither read it nor set it).
+fn login_cookie_name(gate: &Gate) -> &'static str {
+    if gate.settings.secure {
+        "__Host-console-login"
+    } else {
+        "console_login"
+    }
+}
+
+/// A cookie with the console's flags: HttpOnly, SameSite=Strict, Secure
+/// unless served over plain HTTP on loopback.
+fn cookie<'c>(gate: &Gate, name: &'c str, value: String) -> Cookie<'c> {
+    Cookie::build(name, value)
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(gate.settings.secure)
+        .path(gate.cookie_path())
+        .finish()
+}
+
+/// A 303 to `location`.
+fn see_other(location: &str) -> actix_web::HttpResponseBuilder {
+    let mut answer = HttpResponse::SeeOther();
+    answer.insert_header((header::LOCATION, location));
+    answer
+}
+
+/// `GET /console/sign-in`: how to sign in here; a signed-in caller goes
+/// home.
+pub async fn sign_in(gate: web::Data<Gate>, analyst: Option<Analyst>) -> HttpResponse {
+    if analyst.is_some() {
+        return see_other("/console/").finish();
+    }
+    html(
+        StatusCode::OK,
+        &SignInPage {
+            chrome: Chrome::anonymous("Sign in"),
+            dev: gate.settings.dev_sign_in,
+        },
+    )
+}
+
+/// The development sign-in form, with `status` and what was sent.
+fn dev_page(
+    status: StatusCode,
+    csrf: String,
+    name: &str,
+    ticked: &[&str],
+    error: Option<String>,
+) -> HttpResponse {
+    html(
+        status,
+        &DevSignInPage {
+            chrome: Chrome::anonymous("Development sign-in"),
+            csrf,
+            name: name.to_owned(),
+            roles: ROLES
+                .iter()
+                .map(|(code, _)| (RoleView::of(code), ticked.contains(code)))
+                .collect(),
+            error,
+        },
+    )
+}
+
+/// `GET /console/auth/dev`: the development sign-in form, with a fresh
+/// CSRF token in the form and in a cookie. Not found where it is not
+/// offered.
+pub async fn dev_form(gate: web::Data<Gate>) -> Result<HttpResponse, ConsoleError> {
+    if !gate.settings.dev_sign_in {
+        return Err(ConsoleError::NotFound);
+    }
+    let csrf = new_token();
+    let mut answer = dev_page(StatusCode::OK, csrf.clone(), "", &["case:read"], None);
+    answer
+        .add_cookie(&cookie(&gate, login_cookie_name(&gate), csrf))
+        .map_err(|e| service_kit::Failure::internal(anyhow::anyhow!("cookie: {e}")))?;
+    Ok(answer)
+}
+
+/// Whether `name` may be a development subject: 1 to 64 of letters,
+/// digits and `. _ @ -`.
+fn valid_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._@-".contains(c))
+}
+
+/// `POST /console/auth/dev`: signs in as the name typed with the roles
+/// ticked, in a new session (any session the browser had is ended). The
+/// form's token must match its cookie.
+pub async fn dev_sign_in(
+    req: HttpRequest,
+    gate: web::Data<Gate>,
+    form: web::Form<DevSignInForm>,
+) -> Result<HttpResponse, ConsoleError> {
+    if !gate.settings.dev_sign_in {
+        return Err(ConsoleError::NotFound);
+    }
+    let expected = req
+        .cookie(login_cookie_name(&gate))
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
+    if !same_token(&form.csrf, &expected) {
+        return Err(ConsoleError::Forbidden(
+            "This sign-in form has expired or did not come from this console. Open the sign-in page again.",
+        ));
+    }
+    let name = form.name.trim();
+    let roles = form.roles();
+    let error = if !valid_name(name) {
+        Some("Enter a name of 1 to 64 letters, digits, or . _ @ -.")
+    } else if roles.is_empty() {
+        Some("Tick at least one role.")
+    } else {
+        None
+    };
+    if let Some(error) = error {
+        return Ok(dev_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            expected,
+            name,
+            &roles,
+            Some(error.to_owned()),
+        ));
+    }
+    let previous = req
+        .cookie(gate.cookie_name())
+        .map(|c| token_hash(c.value()));
+    let token = new_token();
+    let now = chrono::Utc::now();
+    let row = SessionRow {
+        id_hash: token_hash(&token),
+        subject: name.to_owned(),
+        display_name: name.to_owned(),
+        roles: roles.join(" "),
+        csrf_token: new_token(),
+        created_at: timestamp(now),
+        last_seen_at: timestamp(now),
+        idle_expires_at: timestamp(now + gate.settings.idle),
+        absolute_expires_at: timestamp(now + gate.settings.absolute),
+    };
+    gate.db
+        .run(move |conn| {
+            if let Some(previous) = previous {
+                sessions::delete(conn, &previous)?;
+            }
+            sessions::insert(conn, &row).map_err(ConsoleError::from)
+        })
+        .await?;
+    // Neither the name (it may be a person's) nor the token is logged.
+    tracing::info!(roles = %roles.join(" "), "console: development sign-in");
+    let mut done = cookie(&gate, login_cookie_name(&gate), String::new());
+    done.make_removal();
+    Ok(see_other("/console/")
+        .cookie(cookie(&gate, gate.cookie_name(), token))
+        .cookie(done)
+        .finish())
+}
+
+/// `POST /console/sign-out`: ends the session on the server (its row is
+/// deleted, so the cookie opens nothing any more) and clears the cookie.
+pub async fn sign_out(
+    req: HttpRequest,
+    gate: web::Data<Gate>,
+    analyst: Analyst,
+    form: web::Form<TokenForm>,
+) -> Result<HttpResponse, ConsoleError> {
+    analyst.check_csrf(&req, &form.csrf)?;
+    let id_hash = analyst.session.id_hash.clone();
+    gate.db
+        .run(move |conn| sessions::delete(conn, &id_hash).map_err(ConsoleError::from))
+        .await?;
+    tracing::info!("console: signed out");
+    let mut gone = cookie(&gate, gate.cookie_name(), String::new());
+    gone.make_removal();
+    Ok(see_other("/console/signed-out").cookie(gone).finish())
+}
+
+/// `GET /console/signed-out`.
+pub async fn signed_out() -> HttpResponse {
+    html(
+        StatusCode::OK,
+        &SignedOutPage {
+            chrome: Chrome::anonymous("Signed out"),
+        },
+    )
+}

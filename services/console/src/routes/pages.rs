@@ -1,0 +1,66 @@
+//! The signed-in pages: the landing page and the screens still to come.
+
+use crate::caller::Analyst;
+use crate::error::{html, ConsoleError};
+use crate::views::{Chrome, ComingPage, HomePage, Nav, RoleView, Who};
+use actix_web::http::{header, StatusCode};
+use actix_web::HttpResponse;
+
+/// The layout's view of a signed-in caller on the page `current`.
+fn chrome(analyst: &Analyst, title: &str, current: Nav) -> Chrome {
+    let session = &analyst.session;
+    Chrome {
+        title: title.to_owned(),
+        who: Some(Who {
+            name: session.display_name.clone(),
+            roles: session.roles().map(RoleView::of).collect(),
+            csrf: session.csrf_token.clone(),
+        }),
+        current,
+    }
+}
+
+/// `GET /console`: to `/console/`.
+pub async fn to_home() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, "/console/"))
+        .finish()
+}
+
+/// `GET /console/`: who is signed in, with which roles.
+pub async fn home(analyst: Analyst) -> HttpResponse {
+    html(
+        StatusCode::OK,
+        &HomePage {
+            chrome: chrome(&analyst, "Home", Nav::Home),
+            subject: analyst.session.subject.clone(),
+        },
+    )
+}
+
+/// `GET /console/cases`: the case inbox, to come.
+pub async fn cases(analyst: Analyst) -> HttpResponse {
+    html(
+        StatusCode::OK,
+        &ComingPage {
+            chrome: chrome(&analyst, "Cases", Nav::Cases),
+            what: "the case inbox, with filters, search and each case's details and actions.",
+        },
+    )
+}
+
+/// `GET /console/applications`: the relationship managers' list, to come.
+pub async fn applications(analyst: Analyst) -> HttpResponse {
+    html(
+        StatusCode::OK,
+        &ComingPage {
+            chrome: chrome(&analyst, "Applications", Nav::Applications),
+            what: "every application with its status, pending actions and requests to its relationship manager.",
+        },
+    )
+}
+
+/// Any other path under `/console/`.
+pub async fn not_found() -> Result<HttpResponse, ConsoleError> {
+    Err(ConsoleError::NotFound)
+}

@@ -1,0 +1,3 @@
+//! The console database's rows.
+
+pub mod sessions;

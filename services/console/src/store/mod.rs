@@ -1,0 +1,3 @@
+//! The console's queries, one function per unit of work.
+
+pub mod sessions;

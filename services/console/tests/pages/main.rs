@@ -1,0 +1,10 @@
+//! The console over HTTP, against the real app on both backends: sign-in,
+//! the session cookie, CSRF and origin checks, sign-out, expiry, the
+//! security headers and the vendored assets; and the settings it refuses
+//! to start with.
+
+mod config;
+mod headers;
+mod helpers;
+mod session;
+mod sign_in;
