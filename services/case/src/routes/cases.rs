@@ -89,6 +89,10 @@ pub async fn create_case(
                             priority: None,
                             due_date: None,
                             application_id: None,
+                            assignee: None,
+                            assigned_at: None,
+                            focus_customer_id: None,
+                            priority_rank: None,
                         };
                         if cases::insert(conn, &row, &change)? {
                             Outcome::done("Case created successfully.")

@@ -1,6 +1,7 @@
 //! The ECM API's handlers, one per operation, and their registration.
 
 pub mod applications;
+pub mod assignment;
 pub mod audit;
 mod body;
 pub mod business;
@@ -11,6 +12,7 @@ pub mod description;
 pub mod erasure;
 pub mod events;
 pub mod evidence;
+pub mod inbox;
 pub mod locks;
 pub mod narratives;
 mod plan;
@@ -32,6 +34,13 @@ use service_kit::{Database, Keyring};
 /// The base path of the internal APIs (business records, erasure, the
 /// application flow's events).
 pub const BASE: &str = "/case/v1";
+
+/// Where, under [`BASE`], the acting scope serves the case management
+/// operations (`/case/v1/ecm/CaseManagementService/{op}`) to a peer acting
+/// for a case worker (the console): the internal credential and
+/// `X-Acting-Subject`/`X-Acting-Roles` instead of a bearer token. Never
+/// routed by the gateway.
+pub const ACTING_PATH: &str = "/ecm";
 
 /// The prefix of every ECM operation.
 pub const ECM_PREFIX: &str = "/rest-api/ECMService";
@@ -101,6 +110,125 @@ pub fn register(
                 ))
         };
     }
+    // The case management operations: on the public ECM path with a
+    // bearer token, and on the acting scope for a peer acting for a case
+    // worker; the very same handlers.
+    macro_rules! case_management {
+        ($scope:expr) => {
+            $scope
+                .service(operation!(
+                    "CaseManagementService",
+                    "addCustomer",
+                    customers::add_customer
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "removeCustomer",
+                    customers::remove_customer
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "addAccount",
+                    records::add_account
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "removeAccount",
+                    records::remove_account
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "addExternalEntity",
+                    records::add_external_entity
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "removeExternalEntity",
+                    records::remove_external_entity
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "addTransaction",
+                    records::add_transaction
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "removeTransaction",
+                    records::remove_transaction
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "getCaseStatusDetails",
+                    cases::get_case_status_details
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "createCase",
+                    cases::create_case
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "updateCaseStatus",
+                    cases::update_case_status
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "getCaseDetails",
+                    cases::get_case_details
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "getCustomerCases",
+                    cases::get_customer_cases
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "getCaseAudit",
+                    audit::get_case_audit
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "updateEventRiskDecision",
+                    decisions::update_event_risk_decision
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "updateCaseDescription",
+                    description::update_case_description
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "addNarrative",
+                    narratives::add_narrative
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "reviewEvidence",
+                    evidence::review_evidence
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "lockCase",
+                    locks::lock_case
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "unlockCase",
+                    locks::unlock_case
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "searchCases",
+                    inbox::search_cases
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "assignCase",
+                    assignment::assign_case
+                ))
+                .default_service(web::to(unknown_operation))
+        };
+    }
     let tokens = web::Data::new(tokens);
     let scope = |prefix: &str| {
         let verifier = tokens.clone();
@@ -114,110 +242,7 @@ pub fn register(
                 })
             }))
     };
-    cfg.service(
-        scope(ECM_PREFIX)
-            .service(operation!(
-                "CaseManagementService",
-                "addCustomer",
-                customers::add_customer
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "removeCustomer",
-                customers::remove_customer
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "addAccount",
-                records::add_account
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "removeAccount",
-                records::remove_account
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "addExternalEntity",
-                records::add_external_entity
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "removeExternalEntity",
-                records::remove_external_entity
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "addTransaction",
-                records::add_transaction
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "removeTransaction",
-                records::remove_transaction
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "getCaseStatusDetails",
-                cases::get_case_status_details
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "createCase",
-                cases::create_case
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "updateCaseStatus",
-                cases::update_case_status
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "getCaseDetails",
-                cases::get_case_details
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "getCustomerCases",
-                cases::get_customer_cases
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "getCaseAudit",
-                audit::get_case_audit
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "updateEventRiskDecision",
-                decisions::update_event_risk_decision
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "updateCaseDescription",
-                description::update_case_description
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "addNarrative",
-                narratives::add_narrative
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "reviewEvidence",
-                evidence::review_evidence
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "lockCase",
-                locks::lock_case
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "unlockCase",
-                locks::unlock_case
-            ))
-            .default_service(web::to(unknown_operation)),
-    );
+    cfg.service(case_management!(scope(ECM_PREFIX)));
     cfg.service(
         real_time!(scope(CM_PREFIX))
             .service(operation!(
@@ -246,6 +271,9 @@ pub fn register(
     cfg.service(
         internal_scope(BASE)
             .app_data(state)
+            .service(case_management!(web::scope(ACTING_PATH)
+                .app_data(web::Data::new(crate::caller::ActingScope))
+                .wrap(from_fn(crate::caller::acting))))
             .service(web::resource("/business-records").route(web::post().to(business::load)))
             .service(
                 web::resource("/business-records/{kind}/{id}").route(web::get().to(business::read)),

@@ -47,6 +47,9 @@ pub enum Action {
     /// A case worker reviewed a document (its id as the record; the
     /// decisions before and after as the values).
     EvidenceReviewed,
+    /// The case was assigned, reassigned or unassigned (`assignCase`: the
+    /// assignees before and after as the values, `null` for no one).
+    CaseAssigned,
 }
 
 impl Action {
@@ -72,6 +75,7 @@ impl Action {
             Self::LockReleased => "lockReleased",
             Self::EvidenceAdded => "evidenceAdded",
             Self::EvidenceReviewed => "evidenceReviewed",
+            Self::CaseAssigned => "caseAssigned",
         }
     }
 }

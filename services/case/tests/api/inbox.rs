@@ -1,0 +1,335 @@
+//! `searchCases` (ours, issue 15), the case workers' inbox: every filter,
+//! sort and page over five cases whose dates, priorities and assignees are
+//! set to known values, the whole answer asserted; and each bad field
+//! refused in the ECM envelope, naming it.
+
+use crate::helpers::{customer, envelope, post, post_raw, reader, spawn, token, writer, ANALYST};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use testkit::{backend_tests, faults, Backend, TestApp};
+
+/// Another analyst.
+pub const OTHER: &str = "analyst-9";
+
+/// Creates CA1 to CA5 and sets what a search sees of them behind the
+/// service's back (dates, priorities), so that every answer is known:
+///
+/// | case | type | status | due        | priority | assignee  | other        |
+/// |------|------|--------|------------|----------|-----------|--------------|
+/// | CA1  | KYC  | NW     | 2020-01-01 | High     | analyst-7 | overdue      |
+/// | CA2  | AML  | NW     | 2099-01-01 | Low      | analyst-9 | locked by 7  |
+/// | CA3  | KYC  | NW     | —          | —        | —         |              |
+/// | CA4  | AML  | CLS    | 2020-06-01 | —        | —         | closed       |
+/// | CA5  | —    | NW     | 2030-01-01 | Medium   | —         | customer C-1 |
+pub async fn five_cases(app: &TestApp) {
+    let body = json!([
+        {"caseId": "CA1", "caseTypeCode": "KYC"},
+        {"caseId": "CA2", "caseTypeCode": "AML"},
+        {"caseId": "CA3", "caseTypeCode": "KYC"},
+        {"caseId": "CA4", "caseTypeCode": "AML"},
+        {"caseId": "CA5"},
+    ]);
+    let (status, answer) = post(app, &writer(app), "createCase", &body).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let (status, answer) = post(
+        app,
+        &writer(app),
+        "assignCase",
+        &json!([{"caseId": "CA1", "assignee": ANALYST}, {"caseId": "CA2", "assignee": OTHER}]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let (status, answer) = post(
+        app,
+        &writer(app),
+        "addCustomer",
+        &json!([{"caseId": "CA5", "customers": [customer("C-1")]}]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let (status, answer) = post(app, &writer(app), "lockCase", &json!({"caseId": "CA2"})).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let url = &app.vars["CASE_DATABASE_URL"];
+    faults::execute(
+        app.backend,
+        url,
+        "UPDATE cases SET due_date = '2020-01-01', priority = 'High', priority_rank = 3 WHERE case_id = 'CA1';
+         UPDATE cases SET due_date = '2099-01-01', priority = 'Low', priority_rank = 1 WHERE case_id = 'CA2';
+         UPDATE cases SET due_date = '2020-06-01', case_status_code = 'CLS' WHERE case_id = 'CA4';
+         UPDATE cases SET due_date = '2030-01-01', priority = 'Medium', priority_rank = 2 WHERE case_id = 'CA5';
+         UPDATE cases SET created_at = '2026-01-0' || substr(case_id, 3, 1) || 'T08:00:00.000000Z',
+                          status_changed_at = '2026-02-0' || (6 - CAST(substr(case_id, 3, 1) AS INTEGER)) || 'T09:00:00.000000Z';
+         UPDATE cases SET assigned_at = '2026-03-01T10:00:00.000000Z' WHERE assignee IS NOT NULL;",
+    );
+}
+
+/// What the inbox shows of the case `n` (1 to 5) of [`five_cases`].
+pub fn listed(n: usize) -> Value {
+    let (kind, status, due, priority, assignee, overdue, focus, locked) = match n {
+        1 => (
+            json!("KYC"),
+            "NW",
+            json!("2020-01-01"),
+            json!("High"),
+            json!(ANALYST),
+            true,
+            Value::Null,
+            Value::Null,
+        ),
+        2 => (
+            json!("AML"),
+            "NW",
+            json!("2099-01-01"),
+            json!("Low"),
+            json!(OTHER),
+            false,
+            Value::Null,
+            json!(ANALYST),
+        ),
+        3 => (
+            json!("KYC"),
+            "NW",
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            false,
+            Value::Null,
+            Value::Null,
+        ),
+        4 => (
+            json!("AML"),
+            "CLS",
+            json!("2020-06-01"),
+            Value::Null,
+            Value::Null,
+            false,
+            Value::Null,
+            Value::Null,
+        ),
+        _ => (
+            Value::Null,
+            "NW",
+            json!("2030-01-01"),
+            json!("Medium"),
+            Value::Null,
+            false,
+            Value::Null,
+            Value::Null,
+        ),
+    };
+    let (name, closed) = if status == "CLS" {
+        ("Closed", "Y")
+    } else {
+        ("New", "N")
+    };
+    json!({
+        "caseId": format!("CA{n}"), "caseTypeCode": kind, "caseDescription": null,
+        "caseStatusCode": status, "caseStatusName": name,
+        "caseStatusDateTime": format!("2026-02-0{} 09:00:00", 6 - n),
+        "caseClosedFlag": closed, "createdOn": format!("2026-01-0{n} 08:00:00"),
+        "createdBy": ANALYST, "priority": priority, "dueDate": due,
+        "assignee": assignee,
+        "assignedAt": if assignee.is_null() { Value::Null } else { json!("2026-03-01T10:00:00.000000Z") },
+        "overdue": overdue, "focusCustomerId": focus, "lockedBy": locked
+    })
+}
+
+/// The whole answer of a search that finds `total`, its page being the
+/// cases `page` (numbers of [`five_cases`]).
+pub fn found(total: i64, limit: i64, offset: i64, page: &[usize]) -> (StatusCode, Value) {
+    let cases: Vec<Value> = page.iter().map(|n| listed(*n)).collect();
+    (
+        StatusCode::OK,
+        json!({"MESSAGE": "Cases fetched successfully.", "STATUS": "SUCCESS",
+               "total": total, "limit": limit, "offset": offset, "cases": cases}),
+    )
+}
+
+async fn searches_filter_sort_and_page(backend: Backend) {
+    let app = spawn(backend).await;
+    five_cases(&app).await;
+    let mine = writer(&app);
+    let search = |body: Value| {
+        let (app, token) = (&app, reader(&app));
+        async move { post(app, &token, "searchCases", &body).await }
+    };
+    // By due date, nulls last, by default.
+    assert_eq!(search(json!({})).await, found(5, 25, 0, &[1, 4, 5, 2, 3]));
+    let cases: Vec<(Value, Vec<usize>)> = vec![
+        (json!({"statusCodes": ["NW"]}), vec![1, 5, 2, 3]),
+        (json!({"statusCodes": ["CLS", "INV"]}), vec![4]),
+        (
+            json!({"statusCodes": ["NW", "NW"], "caseTypeCodes": ["KYC"]}),
+            vec![1, 3],
+        ),
+        (json!({"caseTypeCodes": ["AML", "OTHER"]}), vec![4, 2]),
+        (json!({"priorities": ["High", "Medium"]}), vec![1, 5]),
+        (json!({"assignee": "unassigned"}), vec![4, 5, 3]),
+        (json!({"assignee": "any"}), vec![1, 4, 5, 2, 3]),
+        (json!({"overdue": true}), vec![1]),
+        (json!({"overdue": false}), vec![1, 4, 5, 2, 3]),
+        (json!({"query": "CA"}), vec![1, 4, 5, 2, 3]),
+        (json!({"query": "CA5"}), vec![5]),
+        (json!({"query": "C-1"}), vec![5]),
+        (json!({"query": "ca1"}), vec![]),
+        (json!({"query": "CA_"}), vec![]),
+        (json!({"query": "C%"}), vec![]),
+        (
+            json!({"sort": "dueDate", "order": "desc"}),
+            vec![2, 5, 4, 1, 3],
+        ),
+        (json!({"sort": "priority"}), vec![2, 5, 1, 3, 4]),
+        (
+            json!({"sort": "priority", "order": "desc"}),
+            vec![1, 5, 2, 4, 3],
+        ),
+        (
+            json!({"sort": "createdOn", "order": "desc"}),
+            vec![5, 4, 3, 2, 1],
+        ),
+        (json!({"sort": "statusChanged"}), vec![5, 4, 3, 2, 1]),
+        (
+            json!({"sort": "caseId", "order": "asc"}),
+            vec![1, 2, 3, 4, 5],
+        ),
+        (
+            json!({"statusCodes": ["NW"], "assignee": "unassigned", "sort": "caseId", "order": "desc"}),
+            vec![5, 3],
+        ),
+        (json!({"overdue": true, "statusCodes": ["CLS"]}), vec![]),
+    ];
+    for (body, page) in cases {
+        assert_eq!(
+            search(body.clone()).await,
+            found(page.len() as i64, 25, 0, &page),
+            "{body}"
+        );
+    }
+    // Pages, with the total on each; past the end an empty page.
+    for (offset, page) in [
+        (0, vec![1, 4]),
+        (2, vec![5, 2]),
+        (4, vec![3]),
+        (5, vec![]),
+        (10_000, vec![]),
+    ] {
+        assert_eq!(
+            search(json!({"limit": 2, "offset": offset})).await,
+            found(5, 2, offset, &page),
+            "offset {offset}"
+        );
+    }
+    assert_eq!(
+        search(json!({"limit": 1.0, "offset": null, "sort": null})).await,
+        found(5, 1, 0, &[1])
+    );
+    // `mine` is the caller's.
+    assert_eq!(
+        post(&app, &mine, "searchCases", &json!({"assignee": "mine"})).await,
+        found(1, 25, 0, &[1])
+    );
+    let other = token(&app, OTHER, &["case:read"]);
+    assert_eq!(
+        post(&app, &other, "searchCases", &json!({"assignee": "mine"})).await,
+        found(1, 25, 0, &[2])
+    );
+    assert_eq!(
+        search(json!({"assignee": "mine"})).await,
+        found(0, 25, 0, &[])
+    );
+}
+
+async fn bad_searches_are_refused_naming_the_field(backend: Backend) {
+    let app = spawn(backend).await;
+    let bad = StatusCode::BAD_REQUEST;
+    let statuses = "Invalid statusCodes: must be a list of at most 20 of NW, INV, ESC, CLS, APR, REJ, RFI, WDN.";
+    let types = "Invalid caseTypeCodes: must be a list of at most 20 codes, each 1 to 64 characters, not blank, without control characters.";
+    let priorities = "Invalid priorities: must be a list of at most 20 of Low, Medium, High.";
+    let assignee = "Invalid assignee: must be one of mine, unassigned, any.";
+    let sort = "Invalid sort: must be one of dueDate, priority, createdOn, statusChanged, caseId.";
+    let order = "Invalid order: must be one of asc, desc.";
+    let limit = "Invalid limit: must be a whole number from 1 to 100.";
+    let offset = "Invalid offset: must be a whole number from 0 to 10000.";
+    let many: Vec<&str> = vec!["NW"; 21];
+    let table: Vec<(String, &str)> = vec![
+        (
+            r#"[]"#.into(),
+            "Invalid JSON Input format. Please correct the data.",
+        ),
+        (
+            r#"{"status": ["NW"]}"#.into(),
+            "Invalid JSON Input format. Please correct the data.",
+        ),
+        (
+            r#"{"limit": 5"#.into(),
+            "Invalid JSON Input format. Please correct the data.",
+        ),
+        (r#"{"statusCodes": "NW"}"#.into(), statuses),
+        (r#"{"statusCodes": ["XX"]}"#.into(), statuses),
+        (r#"{"statusCodes": [1]}"#.into(), statuses),
+        (json!({"statusCodes": many}).to_string(), statuses),
+        (r#"{"caseTypeCodes": [" "]}"#.into(), types),
+        (r#"{"caseTypeCodes": ["a\u0000"]}"#.into(), types),
+        (
+            json!({"caseTypeCodes": ["x".repeat(65)]}).to_string(),
+            types,
+        ),
+        (r#"{"caseTypeCodes": {}}"#.into(), types),
+        (r#"{"priorities": ["Urgent"]}"#.into(), priorities),
+        (r#"{"priorities": ["low"]}"#.into(), priorities),
+        (r#"{"assignee": "me"}"#.into(), assignee),
+        (r#"{"assignee": 1}"#.into(), assignee),
+        (
+            r#"{"overdue": "yes"}"#.into(),
+            "Invalid overdue: must be true or false.",
+        ),
+        (
+            r#"{"query": ""}"#.into(),
+            "Invalid query: must not be blank.",
+        ),
+        (
+            r#"{"query": "  "}"#.into(),
+            "Invalid query: must not be blank.",
+        ),
+        (
+            json!({"query": "x".repeat(65)}).to_string(),
+            "Invalid query: must be at most 64 characters.",
+        ),
+        (
+            r#"{"query": "a\u0000b"}"#.into(),
+            "Invalid query: must not contain control characters.",
+        ),
+        (r#"{"query": 5}"#.into(), "Invalid query: must be a string."),
+        (r#"{"sort": "due"}"#.into(), sort),
+        (r#"{"sort": "dueDate "}"#.into(), sort),
+        (r#"{"order": "up"}"#.into(), order),
+        (r#"{"limit": 0}"#.into(), limit),
+        (r#"{"limit": 101}"#.into(), limit),
+        (r#"{"limit": "5"}"#.into(), limit),
+        (r#"{"limit": 2.5}"#.into(), limit),
+        (r#"{"offset": -1}"#.into(), offset),
+        (r#"{"offset": 10001}"#.into(), offset),
+        (r#"{"offset": "1"}"#.into(), offset),
+    ];
+    for (body, message) in table {
+        assert_eq!(
+            post_raw(&app, Some(&reader(&app)), "searchCases", body.clone()).await,
+            (bad, envelope(message)),
+            "{body}"
+        );
+    }
+    let unauthorized = post_raw(&app, None, "searchCases", "{}".into()).await;
+    assert_eq!(unauthorized.0, StatusCode::UNAUTHORIZED, "{unauthorized:?}");
+    let nobody = token(&app, "nobody", &["party:read"]);
+    assert_eq!(
+        post_raw(&app, Some(&nobody), "searchCases", "{}".into())
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+}
+
+backend_tests!(
+    searches_filter_sort_and_page,
+    bad_searches_are_refused_naming_the_field
+);
