@@ -3,9 +3,11 @@
 //! how many match in all.
 //!
 //! Every filter and sort is served by an index of the `case_inbox`
-//! migration: each sort key leads with "is it NULL", so that cases without
-//! one come last in either direction, alike on both backends (SQLite and
-//! PostgreSQL put NULLs at opposite ends by default).
+//! migration: each nullable sort key leads with "is it NULL", so that cases
+//! without one come last ascending and first descending (a descending page
+//! is the ascending order reversed, which an index scanned backwards
+//! serves), alike on both backends (SQLite and PostgreSQL put NULLs at
+//! opposite ends by default).
 
 use crate::rows::CaseRow;
 use crate::schema::{case_customers, case_locks, cases};
@@ -158,7 +160,7 @@ pub fn search(conn: &mut DbConnection, search: &Search, now: &str) -> QueryResul
             cases::case_id.asc(),
         )),
         (Sort::DueDate, true) => query.order((
-            cases::due_date.is_null(),
+            cases::due_date.is_null().desc(),
             cases::due_date.desc(),
             cases::case_id.desc(),
         )),
@@ -168,7 +170,7 @@ pub fn search(conn: &mut DbConnection, search: &Search, now: &str) -> QueryResul
             cases::case_id.asc(),
         )),
         (Sort::Priority, true) => query.order((
-            cases::priority_rank.is_null(),
+            cases::priority_rank.is_null().desc(),
             cases::priority_rank.desc(),
             cases::case_id.desc(),
         )),

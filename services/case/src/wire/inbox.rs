@@ -85,8 +85,9 @@ pub struct SearchRequest {
     )]
     pub query: Option<String>,
     /// The order: by `dueDate` (the default), `priority` (its rank, Low
-    /// to High), `createdOn`, `statusChanged` or `caseId`; cases without
-    /// a due date or priority come last either way, and ties go by case id.
+    /// to High), `createdOn`, `statusChanged` or `caseId`; ties go by
+    /// case id. Cases without a due date or priority come last ascending
+    /// and first descending: `desc` is exactly `asc` reversed.
     pub sort: Option<SortKey>,
     /// `asc` (the default) or `desc`.
     pub order: Option<SortOrder>,
