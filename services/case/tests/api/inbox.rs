@@ -3,7 +3,9 @@
 //! set to known values, the whole answer asserted; and each bad field
 //! refused in the ECM envelope, naming it.
 
-use crate::helpers::{customer, envelope, post, post_raw, reader, spawn, token, writer, ANALYST};
+use crate::helpers::{
+    create_cases, customer, envelope, post, post_raw, reader, spawn, token, writer, ANALYST,
+};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use testkit::{backend_tests, faults, Backend, TestApp};
@@ -409,7 +411,103 @@ async fn filtered_sorted_pages_read_an_index(backend: Backend) {
     }
 }
 
+/// A case promoted from events lists the events' focus customer, is found
+/// by it, and sorts by its priority (Low, ranked when it was opened).
+async fn a_promoted_case_lists_its_focus_customer(backend: Backend) {
+    use crate::events::{promote_sample, CUSTOMER};
+    let app = crate::helpers::spawn_with(backend, &[("CASE_DUE_DAYS", "10")]).await;
+    promote_sample(&app).await;
+    create_cases(&app, &["CA0"]).await;
+    let (status, answer) = post(
+        &app,
+        &reader(&app),
+        "searchCases",
+        &json!({"query": CUSTOMER, "sort": "priority"}),
+    )
+    .await;
+    let at = answer["cases"][0]["createdOn"].clone();
+    let due = (chrono::Utc::now().date_naive() + chrono::Days::new(10)).to_string();
+    assert_eq!(
+        (status, answer),
+        (
+            StatusCode::OK,
+            json!({"MESSAGE": "Cases fetched successfully.", "STATUS": "SUCCESS",
+                   "total": 1, "limit": 25, "offset": 0, "cases": [{
+                "caseId": "CA1", "caseTypeCode": "AML", "caseDescription": null,
+                "caseStatusCode": "NW", "caseStatusName": "New", "caseStatusDateTime": at,
+                "caseClosedFlag": "N", "createdOn": at, "createdBy": ANALYST,
+                "priority": "Low", "dueDate": due, "assignee": null, "assignedAt": null,
+                "overdue": false, "focusCustomerId": CUSTOMER, "lockedBy": null
+            }]})
+        )
+    );
+    // Ranked: before the case made with createCase, which has no priority.
+    let (_, all) = post(
+        &app,
+        &reader(&app),
+        "searchCases",
+        &json!({"sort": "priority"}),
+    )
+    .await;
+    let ids: Vec<&Value> = all["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .map(|c| &c["caseId"])
+        .collect();
+    assert_eq!(ids, [&json!("CA1"), &json!("CA0")]);
+}
+
+/// The inbox's migration, undone and done again over cases opened before
+/// it: a promoted case gets its focus customer from its events and its
+/// priority's rank back, so it lists and sorts as one opened since.
+async fn the_migration_backfills_focus_customers_and_ranks(backend: Backend) {
+    use crate::events::{promote_sample, CUSTOMER};
+    let mut app = spawn(backend).await;
+    promote_sample(&app).await;
+    create_cases(&app, &["CA0"]).await;
+    let url = app.vars["CASE_DATABASE_URL"].clone();
+    let down = match backend {
+        Backend::Sqlite => {
+            include_str!("../../migrations/sqlite/2026-12-08-000001_case_inbox/down.sql")
+        }
+        Backend::Postgres => {
+            include_str!("../../migrations/postgres/2026-12-08-000001_case_inbox/down.sql")
+        }
+    };
+    faults::execute(backend, &url, down);
+    faults::execute(
+        backend,
+        &url,
+        "DELETE FROM __diesel_schema_migrations WHERE version = '20261208000001'",
+    );
+    app.restart(&[], &crate::helpers::build).await;
+    let (status, answer) = post(
+        &app,
+        &reader(&app),
+        "searchCases",
+        &json!({"sort": "priority"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let listed: Vec<(&Value, &Value)> = answer["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .map(|c| (&c["caseId"], &c["focusCustomerId"]))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (&json!("CA1"), &json!(CUSTOMER)),
+            (&json!("CA0"), &Value::Null)
+        ]
+    );
+}
+
 backend_tests!(
+    the_migration_backfills_focus_customers_and_ranks,
+    a_promoted_case_lists_its_focus_customer,
     searches_filter_sort_and_page,
     bad_searches_are_refused_naming_the_field,
     filtered_sorted_pages_read_an_index
