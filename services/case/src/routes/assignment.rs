@@ -1,13 +1,13 @@
 //! Assigning cases to case workers (ours, issue 15): `assignCase`.
 
 use super::body::{items, parsed};
-use super::AppState;
+use super::{each_case, written, AppState};
 use crate::caller::{Access, Caller};
 use crate::error::EcmError;
 use crate::store::audit::Change;
-use crate::store::{cases, Write};
+use crate::store::cases;
 use crate::wire::batch::{cases_response, CasesResponse};
-use crate::wire::envelope::{Envelope, Messages, Outcome, NO_SUCH_CASE};
+use crate::wire::envelope::{Envelope, Messages, Outcome};
 use crate::wire::inbox::Assignment;
 use actix_web::{web, HttpRequest, HttpResponse};
 
@@ -45,32 +45,16 @@ pub async fn assign_case(
     let items = items(&req, payload, &state, &["caseId", "assignee"]).await?;
     let wanted = parsed::<Assignment>(items);
     let change = Change::now(&caller.subject);
-    let outcomes = state
-        .db
-        .run(move |conn| {
-            let mut outcomes = Vec::with_capacity(wanted.len());
-            for (case_id, assignment) in wanted {
-                let outcome = match assignment {
-                    Err(message) => Outcome::refused(message),
-                    Ok(assignment) => {
-                        let assignee = assignment.assignee.as_ref().map(|a| a.as_str());
-                        let id = assignment.case_id.as_str();
-                        match cases::assign(conn, id, assignee, &change)? {
-                            Write::Done(false) => Outcome::done("Case assignment is unchanged."),
-                            Write::Done(true) if assignee.is_some() => {
-                                Outcome::done("Case assigned successfully.")
-                            }
-                            Write::Done(true) => Outcome::done("Case unassigned successfully."),
-                            Write::NoSuchCase => Outcome::refused(NO_SUCH_CASE),
-                            Write::Locked(locked) => Outcome::locked(&locked.holder),
-                        }
-                    }
-                };
-                outcomes.push((case_id, outcome));
-            }
-            Ok::<_, EcmError>(outcomes)
-        })
-        .await?;
+    let outcomes = each_case(&state, wanted, move |conn, assignment: Assignment| {
+        let assignee = assignment.assignee.as_ref().map(|a| a.as_str());
+        let write = cases::assign(conn, assignment.case_id.as_str(), assignee, &change)?;
+        Ok(written(write, |changed| match (changed, assignee) {
+            (false, _) => Outcome::done("Case assignment is unchanged."),
+            (true, Some(_)) => Outcome::done("Case assigned successfully."),
+            (true, None) => Outcome::done("Case unassigned successfully."),
+        }))
+    })
+    .await?;
     let (status, response) = cases_response(ASSIGNMENT, outcomes);
     tracing::info!(cases = response.results.len(), "cases assigned");
     Ok(HttpResponse::build(status).json(response))

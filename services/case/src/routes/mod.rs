@@ -20,8 +20,9 @@ pub mod records;
 pub mod suppression;
 
 use crate::error::EcmError;
+use crate::store::Write;
 use crate::wire::batch::CaseResult;
-use crate::wire::envelope::Status;
+use crate::wire::envelope::{Outcome, Status, NO_SUCH_CASE};
 use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
 use actix_web::web;
@@ -288,6 +289,41 @@ pub fn register(
             )
             .configure(|cfg| outbox::api::register(cfg, delivery_log)),
     );
+}
+
+/// Applies `apply` to each item of a batch on cases, in request order, in
+/// one call on the database's blocking pool: an item that did not parse is
+/// refused with why. Each case's id as sent and its outcome.
+pub async fn each_case<T: Send + 'static>(
+    state: &AppState,
+    items: Vec<(String, Result<T, String>)>,
+    apply: impl Fn(&mut service_kit::DbConnection, T) -> Result<Outcome, EcmError> + Send + 'static,
+) -> Result<Vec<(String, Outcome)>, EcmError> {
+    state
+        .db
+        .run(move |conn| {
+            let mut outcomes = Vec::with_capacity(items.len());
+            for (case_id, item) in items {
+                let outcome = match item {
+                    Err(message) => Outcome::refused(message),
+                    Ok(item) => apply(conn, item)?,
+                };
+                outcomes.push((case_id, outcome));
+            }
+            Ok(outcomes)
+        })
+        .await
+}
+
+/// The outcome of a write on one case: `done`'s when it was done, the
+/// vendor's refusals when the case does not exist or another user holds
+/// its lock.
+pub fn written<T>(write: Write<T>, done: impl FnOnce(T) -> Outcome) -> Outcome {
+    match write {
+        Write::Done(value) => done(value),
+        Write::NoSuchCase => Outcome::refused(NO_SUCH_CASE),
+        Write::Locked(locked) => Outcome::locked(&locked.holder),
+    }
 }
 
 /// The answer of an operation on one case, `{MESSAGE, STATUS, caseId}`:
