@@ -497,6 +497,15 @@ async fn internal_apis_and_the_chassis_are_not_routed(app: &TestApp, gateway: &G
         (Method::POST, "/party/v1/parties".to_owned()),
         (Method::PATCH, format!("/party/v1/parties/{id}")),
         (Method::POST, "/document/v1/documents".to_owned()),
+        // case-service's acting scope, the console's way in (issue 15).
+        (
+            Method::POST,
+            "/case/v1/ecm/CaseManagementService/assignCase".to_owned(),
+        ),
+        (
+            Method::POST,
+            "/case/v1/ecm/CaseManagementService/searchCases".to_owned(),
+        ),
     ] {
         let through =
             send(internal_through(gateway, &method, &path).json(&json!({"lastName": "Changed"})))

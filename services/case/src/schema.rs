@@ -24,6 +24,10 @@ diesel::table! {
         priority -> Nullable<Text>,
         due_date -> Nullable<Text>,
         application_id -> Nullable<Text>,
+        assignee -> Nullable<Text>,
+        assigned_at -> Nullable<Text>,
+        focus_customer_id -> Nullable<Text>,
+        priority_rank -> Nullable<Integer>,
     }
 }
 

@@ -96,3 +96,16 @@ pub fn rule() -> String {
         .collect();
     format!("must be one of {}", codes.join(", "))
 }
+
+/// The priorities a case can have, lowest first: a case promoted from
+/// events is `Low`; `searchCases` filters by them and sorts by their rank.
+pub const PRIORITIES: [&str; 3] = ["Low", "Medium", "High"];
+
+/// The rank of `priority` (`Low` 1 to `High` 3), stored beside it so that
+/// sorting by priority reads an index.
+pub fn priority_rank(priority: &str) -> Option<i32> {
+    (1..)
+        .zip(PRIORITIES)
+        .find(|(_, p)| *p == priority)
+        .map(|(rank, _)| rank)
+}

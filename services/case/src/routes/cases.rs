@@ -5,7 +5,7 @@
 //! page of at most 100, keyset-paginated by an indexed key.
 
 use super::body::{invalid, items, page_request, parsed};
-use super::AppState;
+use super::{each_case, AppState};
 use crate::caller::{Access, Caller};
 use crate::error::EcmError;
 use crate::rows::{ecm_time, CaseRow};
@@ -70,38 +70,30 @@ pub async fn create_case(
     .await?;
     let cases = parsed::<NewCase>(items);
     let change = Change::now(&caller.subject);
-    let outcomes = state
-        .db
-        .run(move |conn| {
-            let mut outcomes = Vec::with_capacity(cases.len());
-            for (case_id, new) in cases {
-                let outcome = match new {
-                    Err(message) => Outcome::refused(message),
-                    Ok(new) => {
-                        let row = CaseRow {
-                            case_id: new.case_id.to_string(),
-                            case_type_code: new.case_type_code.map(Text::into_string),
-                            case_description: new.case_description.map(Text::into_string),
-                            case_status_code: status::INITIAL.code.to_owned(),
-                            status_changed_at: change.at.clone(),
-                            created_at: change.at.clone(),
-                            created_by: change.actor.clone(),
-                            priority: None,
-                            due_date: None,
-                            application_id: None,
-                        };
-                        if cases::insert(conn, &row, &change)? {
-                            Outcome::done("Case created successfully.")
-                        } else {
-                            Outcome::refused("Case already exists.")
-                        }
-                    }
-                };
-                outcomes.push((case_id, outcome));
-            }
-            Ok::<_, EcmError>(outcomes)
+    let outcomes = each_case(&state, cases, move |conn, new: NewCase| {
+        let row = CaseRow {
+            case_id: new.case_id.to_string(),
+            case_type_code: new.case_type_code.map(Text::into_string),
+            case_description: new.case_description.map(Text::into_string),
+            case_status_code: status::INITIAL.code.to_owned(),
+            status_changed_at: change.at.clone(),
+            created_at: change.at.clone(),
+            created_by: change.actor.clone(),
+            priority: None,
+            due_date: None,
+            application_id: None,
+            assignee: None,
+            assigned_at: None,
+            focus_customer_id: None,
+            priority_rank: None,
+        };
+        Ok(if cases::insert(conn, &row, &change)? {
+            Outcome::done("Case created successfully.")
+        } else {
+            Outcome::refused("Case already exists.")
         })
-        .await?;
+    })
+    .await?;
     let (status, response) = cases_response(CREATION, outcomes);
     tracing::info!(cases = response.results.len(), "cases created");
     Ok(HttpResponse::build(status).json(response))
@@ -141,20 +133,10 @@ pub async fn update_case_status(
     let items = items(&req, payload, &state, &["caseId", "caseStatusCode"]).await?;
     let changes = parsed::<StatusChange>(items);
     let change = Change::now(&caller.subject);
-    let outcomes = state
-        .db
-        .run(move |conn| {
-            let mut outcomes = Vec::with_capacity(changes.len());
-            for (case_id, wanted) in changes {
-                let outcome = match wanted {
-                    Err(message) => Outcome::refused(message),
-                    Ok(wanted) => set_status(conn, &wanted, &change)?,
-                };
-                outcomes.push((case_id, outcome));
-            }
-            Ok::<_, EcmError>(outcomes)
-        })
-        .await?;
+    let outcomes = each_case(&state, changes, move |conn, wanted: StatusChange| {
+        set_status(conn, &wanted, &change)
+    })
+    .await?;
     state.outbox.wake();
     let (status, response) = cases_response(STATUS_UPDATE, outcomes);
     tracing::info!(cases = response.results.len(), "case statuses updated");

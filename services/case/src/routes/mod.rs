@@ -1,6 +1,7 @@
 //! The ECM API's handlers, one per operation, and their registration.
 
 pub mod applications;
+pub mod assignment;
 pub mod audit;
 mod body;
 pub mod business;
@@ -11,6 +12,7 @@ pub mod description;
 pub mod erasure;
 pub mod events;
 pub mod evidence;
+pub mod inbox;
 pub mod locks;
 pub mod narratives;
 mod plan;
@@ -18,8 +20,9 @@ pub mod records;
 pub mod suppression;
 
 use crate::error::EcmError;
+use crate::store::Write;
 use crate::wire::batch::CaseResult;
-use crate::wire::envelope::Status;
+use crate::wire::envelope::{Outcome, Status, NO_SUCH_CASE};
 use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
 use actix_web::web;
@@ -32,6 +35,13 @@ use service_kit::{Database, Keyring};
 /// The base path of the internal APIs (business records, erasure, the
 /// application flow's events).
 pub const BASE: &str = "/case/v1";
+
+/// Where, under [`BASE`], the acting scope serves the case management
+/// operations (`/case/v1/ecm/CaseManagementService/{op}`) to a peer acting
+/// for a case worker (the console): the internal credential and
+/// `X-Acting-Subject`/`X-Acting-Roles` instead of a bearer token. Never
+/// routed by the gateway.
+pub const ACTING_PATH: &str = "/ecm";
 
 /// The prefix of every ECM operation.
 pub const ECM_PREFIX: &str = "/rest-api/ECMService";
@@ -101,6 +111,125 @@ pub fn register(
                 ))
         };
     }
+    // The case management operations: on the public ECM path with a
+    // bearer token, and on the acting scope for a peer acting for a case
+    // worker; the very same handlers.
+    macro_rules! case_management {
+        ($scope:expr) => {
+            $scope
+                .service(operation!(
+                    "CaseManagementService",
+                    "addCustomer",
+                    customers::add_customer
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "removeCustomer",
+                    customers::remove_customer
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "addAccount",
+                    records::add_account
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "removeAccount",
+                    records::remove_account
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "addExternalEntity",
+                    records::add_external_entity
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "removeExternalEntity",
+                    records::remove_external_entity
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "addTransaction",
+                    records::add_transaction
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "removeTransaction",
+                    records::remove_transaction
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "getCaseStatusDetails",
+                    cases::get_case_status_details
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "createCase",
+                    cases::create_case
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "updateCaseStatus",
+                    cases::update_case_status
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "getCaseDetails",
+                    cases::get_case_details
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "getCustomerCases",
+                    cases::get_customer_cases
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "getCaseAudit",
+                    audit::get_case_audit
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "updateEventRiskDecision",
+                    decisions::update_event_risk_decision
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "updateCaseDescription",
+                    description::update_case_description
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "addNarrative",
+                    narratives::add_narrative
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "reviewEvidence",
+                    evidence::review_evidence
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "lockCase",
+                    locks::lock_case
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "unlockCase",
+                    locks::unlock_case
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "searchCases",
+                    inbox::search_cases
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "assignCase",
+                    assignment::assign_case
+                ))
+                .default_service(web::to(unknown_operation))
+        };
+    }
     let tokens = web::Data::new(tokens);
     let scope = |prefix: &str| {
         let verifier = tokens.clone();
@@ -114,110 +243,7 @@ pub fn register(
                 })
             }))
     };
-    cfg.service(
-        scope(ECM_PREFIX)
-            .service(operation!(
-                "CaseManagementService",
-                "addCustomer",
-                customers::add_customer
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "removeCustomer",
-                customers::remove_customer
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "addAccount",
-                records::add_account
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "removeAccount",
-                records::remove_account
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "addExternalEntity",
-                records::add_external_entity
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "removeExternalEntity",
-                records::remove_external_entity
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "addTransaction",
-                records::add_transaction
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "removeTransaction",
-                records::remove_transaction
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "getCaseStatusDetails",
-                cases::get_case_status_details
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "createCase",
-                cases::create_case
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "updateCaseStatus",
-                cases::update_case_status
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "getCaseDetails",
-                cases::get_case_details
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "getCustomerCases",
-                cases::get_customer_cases
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "getCaseAudit",
-                audit::get_case_audit
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "updateEventRiskDecision",
-                decisions::update_event_risk_decision
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "updateCaseDescription",
-                description::update_case_description
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "addNarrative",
-                narratives::add_narrative
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "reviewEvidence",
-                evidence::review_evidence
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "lockCase",
-                locks::lock_case
-            ))
-            .service(operation!(
-                "CaseManagementService",
-                "unlockCase",
-                locks::unlock_case
-            ))
-            .default_service(web::to(unknown_operation)),
-    );
+    cfg.service(case_management!(scope(ECM_PREFIX)));
     cfg.service(
         real_time!(scope(CM_PREFIX))
             .service(operation!(
@@ -246,6 +272,9 @@ pub fn register(
     cfg.service(
         internal_scope(BASE)
             .app_data(state)
+            .service(case_management!(web::scope(ACTING_PATH)
+                .app_data(web::Data::new(crate::caller::ActingScope))
+                .wrap(from_fn(crate::caller::acting))))
             .service(web::resource("/business-records").route(web::post().to(business::load)))
             .service(
                 web::resource("/business-records/{kind}/{id}").route(web::get().to(business::read)),
@@ -264,6 +293,41 @@ pub fn register(
             )
             .configure(|cfg| outbox::api::register(cfg, delivery_log)),
     );
+}
+
+/// Applies `apply` to each item of a batch on cases, in request order, in
+/// one call on the database's blocking pool: an item that did not parse is
+/// refused with why. Each case's id as sent and its outcome.
+pub async fn each_case<T: Send + 'static>(
+    state: &AppState,
+    items: Vec<(String, Result<T, String>)>,
+    apply: impl Fn(&mut service_kit::DbConnection, T) -> Result<Outcome, EcmError> + Send + 'static,
+) -> Result<Vec<(String, Outcome)>, EcmError> {
+    state
+        .db
+        .run(move |conn| {
+            let mut outcomes = Vec::with_capacity(items.len());
+            for (case_id, item) in items {
+                let outcome = match item {
+                    Err(message) => Outcome::refused(message),
+                    Ok(item) => apply(conn, item)?,
+                };
+                outcomes.push((case_id, outcome));
+            }
+            Ok(outcomes)
+        })
+        .await
+}
+
+/// The outcome of a write on one case: `done`'s when it was done, the
+/// vendor's refusals when the case does not exist or another user holds
+/// its lock.
+pub fn written<T>(write: Write<T>, done: impl FnOnce(T) -> Outcome) -> Outcome {
+    match write {
+        Write::Done(value) => done(value),
+        Write::NoSuchCase => Outcome::refused(NO_SUCH_CASE),
+        Write::Locked(locked) => Outcome::locked(&locked.holder),
+    }
 }
 
 /// The answer of an operation on one case, `{MESSAGE, STATUS, caseId}`:

@@ -1,13 +1,13 @@
 //! Narratives: `addNarrative` (ECM guide 4.18) adds free text to cases.
 
 use super::body::{items, parsed};
-use super::AppState;
+use super::{each_case, written, AppState};
 use crate::caller::{Access, Caller};
 use crate::error::EcmError;
 use crate::store::audit::Change;
-use crate::store::{narratives, Write};
+use crate::store::narratives;
 use crate::wire::batch::{cases_response, CasesResponse};
-use crate::wire::envelope::{Envelope, Messages, Outcome, NO_SUCH_CASE};
+use crate::wire::envelope::{Envelope, Messages, Outcome};
 use crate::wire::narratives::NewNarrative;
 use actix_web::{web, HttpRequest, HttpResponse};
 
@@ -47,33 +47,12 @@ pub async fn add_narrative(
     let notes = parsed::<NewNarrative>(items);
     let change = Change::now(&caller.subject);
     let keyring = state.keyring.clone();
-    let outcomes = state
-        .db
-        .run(move |conn| {
-            let mut outcomes = Vec::with_capacity(notes.len());
-            for (case_id, note) in notes {
-                let outcome = match note {
-                    Err(message) => Outcome::refused(message),
-                    Ok(note) => {
-                        let text = note.narrative.into_string();
-                        match narratives::add(
-                            conn,
-                            &keyring,
-                            note.case_id.as_str(),
-                            &text,
-                            &change,
-                        )? {
-                            Write::Done(_) => Outcome::done(ADDED),
-                            Write::NoSuchCase => Outcome::refused(NO_SUCH_CASE),
-                            Write::Locked(locked) => Outcome::locked(&locked.holder),
-                        }
-                    }
-                };
-                outcomes.push((case_id, outcome));
-            }
-            Ok::<_, EcmError>(outcomes)
-        })
-        .await?;
+    let outcomes = each_case(&state, notes, move |conn, note: NewNarrative| {
+        let text = note.narrative.into_string();
+        let write = narratives::add(conn, &keyring, note.case_id.as_str(), &text, &change)?;
+        Ok(written(write, |_| Outcome::done(ADDED)))
+    })
+    .await?;
     let (status, response) = cases_response(ADDITION, outcomes);
     tracing::info!(items = response.results.len(), "narratives added");
     Ok(HttpResponse::build(status).json(response))

@@ -43,6 +43,14 @@ pub struct CaseRow {
     pub due_date: Option<String>,
     /// The application it was opened for (SPEC §D), if any.
     pub application_id: Option<String>,
+    /// Who works it (a case worker's subject), if anyone (`assignCase`).
+    pub assignee: Option<String>,
+    /// Since when (RFC 3339, UTC).
+    pub assigned_at: Option<String>,
+    /// The customer it was opened for: its events' focus.
+    pub focus_customer_id: Option<String>,
+    /// The priority's rank ([`status::priority_rank`]), for sorting.
+    pub priority_rank: Option<i32>,
 }
 
 /// A `case_locks` row: who holds a case, since and until when.
@@ -74,6 +82,8 @@ impl From<CaseRow> for CaseSummary {
             priority: case.priority,
             due_date: case.due_date,
             application_id: case.application_id,
+            assignee: case.assignee,
+            assigned_at: case.assigned_at,
             case_status_code: case.case_status_code,
             case_id: case.case_id,
         }

@@ -50,6 +50,9 @@ pub enum Action {
     /// The application's values on the case (evidence file names and
     /// comments, requests' messages) were erased; no values.
     ApplicationErased,
+    /// The case was assigned, reassigned or unassigned (`assignCase`: the
+    /// assignees before and after as the values, `null` for no one).
+    CaseAssigned,
 }
 
 impl Action {
@@ -76,6 +79,7 @@ impl Action {
             Self::EvidenceAdded => "evidenceAdded",
             Self::EvidenceReviewed => "evidenceReviewed",
             Self::ApplicationErased => "applicationErased",
+            Self::CaseAssigned => "caseAssigned",
         }
     }
 }

@@ -139,6 +139,40 @@ pub fn set_description(
     })
 }
 
+/// Assigns `case_id` to `assignee` (`None`: to no one) and records it with
+/// the assignees before and after, in one transaction; an assignment to
+/// whoever already has it changes nothing and records nothing (`false`).
+/// Refused while another user holds the case's lock.
+pub fn assign(
+    conn: &mut DbConnection,
+    case_id: &str,
+    assignee: Option<&str>,
+    change: &Change,
+) -> QueryResult<Write<bool>> {
+    write_transaction(conn, |conn| {
+        if let Err(locked) = locks::ensure_writable(conn, case_id, change)? {
+            return Ok(Write::Locked(locked));
+        }
+        let Some(case) = find(conn, case_id)? else {
+            return Ok(Write::NoSuchCase);
+        };
+        if case.assignee.as_deref() == assignee {
+            return Ok(Write::Done(false));
+        }
+        diesel::update(cases::table.find(case_id))
+            .set((
+                cases::assignee.eq(assignee),
+                cases::assigned_at.eq(assignee.map(|_| &change.at)),
+            ))
+            .execute(conn)?;
+        let mut record = change.record(case_id, Action::CaseAssigned);
+        record.old_value = case.assignee;
+        record.new_value = assignee.map(str::to_owned);
+        audit::write(conn, &record)?;
+        Ok(Write::Done(true))
+    })
+}
+
 /// Up to `limit` cases that include `customer_id`, by case id, after
 /// `after` (served by the `(customer_id, case_id)` index).
 pub fn of_customer(

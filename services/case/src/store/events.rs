@@ -184,9 +184,9 @@ fn promote(
         }
     }
     let mut opened = Vec::new();
-    for (_, events) in by_focus {
+    for (focus, events) in by_focus {
         let case_type = events[0].event_type.as_ref().map(|t| t.as_str().to_owned());
-        let case_id = open_case(conn, case_type, due_date, change)?;
+        let case_id = open_case(conn, case_type, focus, due_date, change)?;
         let codes = attach(conn, keyring, batch, &events, &case_id, change)?;
         opened.push((case_id, codes));
     }
@@ -221,13 +221,14 @@ fn extend(
     })
 }
 
-/// Opens a case of `case_type`, priority Low, due on `due_date`, under the
-/// next generated id: `CA` and the next number, recorded as created. A
-/// number whose id was already taken (by `createCase`, which takes any id)
-/// is skipped.
+/// Opens a case of `case_type` for the customer `focus`, priority Low, due
+/// on `due_date`, under the next generated id: `CA` and the next number,
+/// recorded as created. A number whose id was already taken (by
+/// `createCase`, which takes any id) is skipped.
 fn open_case(
     conn: &mut DbConnection,
     case_type: Option<String>,
+    focus: &str,
     due_date: &str,
     change: &Change,
 ) -> Result<String, Abort> {
@@ -244,6 +245,10 @@ fn open_case(
             priority: Some(PRIORITY.to_owned()),
             due_date: Some(due_date.to_owned()),
             application_id: None,
+            assignee: None,
+            assigned_at: None,
+            focus_customer_id: Some(focus.to_owned()),
+            priority_rank: status::priority_rank(PRIORITY),
         };
         if super::cases::insert(conn, &row, change).map_err(Abort::Database)? {
             return Ok(row.case_id);

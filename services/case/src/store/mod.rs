@@ -15,6 +15,7 @@ pub mod event_erasure;
 pub mod events;
 pub mod evidence;
 pub mod flow;
+pub mod inbox;
 pub mod locks;
 pub mod narratives;
 pub mod outbox;

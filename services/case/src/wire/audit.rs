@@ -21,8 +21,9 @@ pub struct AuditEvent {
     /// `externalEntityRemoved`, `transactionAdded`, `transactionRemoved`,
     /// `eventAdded`, `eventDecided`, `descriptionChanged`,
     /// `narrativeAdded`, `lockTaken`, `lockReleased`, `evidenceAdded`,
-    /// `evidenceReviewed` (SPEC §D) or `applicationErased` (the
-    /// application's file names, comments and messages erased).
+    /// `evidenceReviewed` (SPEC §D), `applicationErased` (the
+    /// application's file names, comments and messages erased) or
+    /// `caseAssigned`.
     #[schema(example = "customerAdded")]
     pub action: String,
     /// The customer added or removed.
@@ -44,14 +45,15 @@ pub struct AuditEvent {
     /// expiry of the lock renewed or released (`lockTaken`,
     /// `lockReleased`), the event's decision code before (`eventDecided`),
     /// the document's decision before (`evidenceReviewed`: `ACCEPT`,
-    /// `REJECT` or `null`);
-    /// or, as JSON text, the customer or record removed as getCaseDetails
+    /// `REJECT` or `null`), the assignee before (`caseAssigned`, `null`
+    /// when no one); or, as JSON text, the customer or record removed as getCaseDetails
     /// showed it (`customerRemoved`, `accountRemoved`,
     /// `externalEntityRemoved`, `transactionRemoved`).
     pub old_value: Option<String>,
     /// The value after: the new description, the lock's new expiry, the
     /// decision code, the document's decision (`evidenceReviewed`), the
-    /// narrative's text (`narrativeAdded`); or, as JSON
+    /// narrative's text (`narrativeAdded`), the assignee after
+    /// (`caseAssigned`, `null` when unassigned); or, as JSON
     /// text, the customer, record or event added as getCaseDetails shows
     /// it (`customerAdded`, `accountAdded`, `externalEntityAdded`,
     /// `transactionAdded`, `eventAdded`: an item of its `events`).

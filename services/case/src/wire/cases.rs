@@ -237,6 +237,13 @@ pub struct CaseSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "6f1c2a9e8b7d4c3a2b1e0f9a")]
     pub application_id: Option<String>,
+    /// Who works the case (a case worker's subject, set by `assignCase`);
+    /// `null` while no one does.
+    #[schema(example = "analyst-7")]
+    pub assignee: Option<String>,
+    /// Since when it is assigned, RFC 3339 in UTC; `null` while it is not.
+    #[schema(example = "2026-12-07T10:28:48.123456Z")]
+    pub assigned_at: Option<String>,
 }
 
 /// The answer of `getCaseDetails`.

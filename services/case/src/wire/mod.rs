@@ -9,6 +9,7 @@ pub mod envelope;
 pub mod erasure;
 pub mod events;
 pub mod flow;
+pub mod inbox;
 pub mod locks;
 pub mod narratives;
 pub mod records;

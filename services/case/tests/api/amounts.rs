@@ -63,7 +63,7 @@ fn details_of(case_id: &str, customers: Vec<Value>) -> Value {
             "caseClosedFlag": "N", "caseDescription": null, "caseId": case_id,
             "caseStatusCode": "NW", "caseStatusDateTime": "[time]", "caseStatusName": "New",
             "caseTypeCode": null, "createdBy": "analyst-7", "createdOn": "[time]",
-            "priority": null, "dueDate": null
+            "priority": null, "dueDate": null, "assignee": null, "assignedAt": null
         },
         "customers": customers,
         "nextCursor": null

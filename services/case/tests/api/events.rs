@@ -159,7 +159,7 @@ async fn promote_opens_a_case_from_the_sample(backend: Backend) {
                 "caseId": "CA1", "caseTypeCode": "AML", "caseDescription": null,
                 "caseStatusCode": "NW", "caseStatusName": "New", "caseStatusDateTime": at,
                 "caseClosedFlag": "N", "createdOn": at, "createdBy": ANALYST,
-                "priority": "Low", "dueDate": due
+                "priority": "Low", "dueDate": due, "assignee": null, "assignedAt": null
             },
             "customers": [sample_customer()],
             "nextCursor": null,

@@ -202,7 +202,8 @@ async fn a_submission_opens_one_kyc_case(backend: Backend) {
                 "caseId": "CA1", "caseTypeCode": "KYC", "caseDescription": null,
                 "caseStatusCode": "NW", "caseStatusName": "New", "caseStatusDateTime": at,
                 "caseClosedFlag": "N", "createdOn": at, "createdBy": "applicant",
-                "priority": "Low", "dueDate": due, "applicationId": APPLICATION
+                "priority": "Low", "dueDate": due, "applicationId": APPLICATION,
+                "assignee": null, "assignedAt": null
             },
             "application": {
                 "applicationId": APPLICATION, "needsReview": ["UA1"],

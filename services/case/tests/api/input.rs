@@ -296,9 +296,11 @@ async fn hostile_bodies_on_the_real_time_operations(backend: Backend) {
 }
 
 /// The hostile-input table of the operations on one case's description,
-/// narratives and lock: each body (`__X__` marks where the hostile value
-/// goes, raw JSON) and hostile value, with the whole answer owed. None is
-/// a 5xx, and nothing is applied.
+/// narratives, lock and assignee, and of the inbox's search (its `query`
+/// a LIKE prefix whose wildcards must stay literal): each body (`__X__`
+/// marks where the hostile value goes, raw JSON) and hostile value, with
+/// the whole answer owed. None is a 5xx, and nothing is applied but the
+/// strings stored verbatim.
 async fn hostile_input_to_description_narratives_and_locks(backend: Backend) {
     let app = spawn_with(backend, &[("CASE_MAX_BODY_BYTES", "65536")]).await;
     create_cases(&app, &["CA820"]).await;
@@ -318,6 +320,21 @@ async fn hostile_input_to_description_narratives_and_locks(backend: Backend) {
     let description_id = r#"{"caseId": __X__, "caseDescription": "fine"}"#;
     let narrative = r#"[{"caseId": "CA820", "narrative": __X__}]"#;
     let lock = r#"{"caseId": __X__}"#;
+    let search = r#"{"query": __X__}"#;
+    let search_limit = r#"{"statusCodes": ["NW"], "limit": __X__}"#;
+    let assign = r#"[{"caseId": "CA820", "assignee": __X__}]"#;
+    let none_found = (
+        StatusCode::OK,
+        json!({"MESSAGE": "Cases fetched successfully.", "STATUS": "SUCCESS",
+               "total": 0, "limit": 25, "offset": 0, "cases": []}),
+    );
+    let assign_failed = |message: &str| {
+        (
+            bad,
+            json!({"MESSAGE": "Case assignment failed.", "STATUS": "FAILED",
+                   "RESULTARRAY": [{"MESSAGE": message, "STATUS": "FAILED", "caseId": "CA820"}]}),
+        )
+    };
     let table: Vec<(&str, &str, &str, (StatusCode, serde_json::Value))> = vec![
         ("updateCaseDescription", description, "\"a\\u0000b\"", (bad, case_answer("Invalid caseDescription: must not contain control characters.", "FAILED", "CA820"))),
         ("updateCaseDescription", description, "\"'; DROP TABLE cases; --\"", (StatusCode::OK, json!({"MESSAGE": "Case description updated successfully.", "STATUS": "SUCCESS", "caseId": "CA820"}))),
@@ -336,6 +353,18 @@ async fn hostile_input_to_description_narratives_and_locks(backend: Backend) {
         ("lockCase", lock, "\"CA820\", \"caseId\": \"CA821\"", invalid()),
         ("unlockCase", lock, "\"CA\\u0000820\"", (bad, envelope(no_control))),
         ("unlockCase", lock, "1e400", invalid()),
+        ("searchCases", search, "\"a\\u0000b\"", (bad, envelope("Invalid query: must not contain control characters."))),
+        ("searchCases", search, "\"'; DROP TABLE cases; --\"", none_found.clone()),
+        ("searchCases", search, "\"%\"", none_found.clone()),
+        ("searchCases", search, "\"_A820\"", none_found),
+        ("searchCases", search, &deep, invalid()),
+        ("searchCases", search, "\"x\", \"query\": \"y\"", invalid()),
+        ("searchCases", search_limit, "-99999999999999999999999", (bad, envelope("Invalid limit: must be a whole number from 1 to 100."))),
+        ("assignCase", assign, "\"a\\u0000b\"", assign_failed("Invalid assignee: must be 1 to 200 printable characters, not blank.")),
+        ("assignCase", assign, &deep, invalid()),
+        ("assignCase", assign, "\"x\", \"assignee\": \"y\"", invalid()),
+        ("assignCase", assign, "\"'; DROP TABLE cases; --\"", (StatusCode::OK, json!({"MESSAGE": "Case assignment was successful.", "STATUS": "SUCCESS",
+            "RESULTARRAY": [{"MESSAGE": "Case assigned successfully.", "STATUS": "SUCCESS", "caseId": "CA820"}]}))),
     ];
     for (op, template, value, expected) in table {
         let body = template.replace("__X__", value);
@@ -351,6 +380,8 @@ async fn hostile_input_to_description_narratives_and_locks(backend: Backend) {
         "addNarrative",
         "lockCase",
         "unlockCase",
+        "searchCases",
+        "assignCase",
     ] {
         let mut utf8 = br#"{"caseId": "CA8\u0001"}"#.to_vec();
         let at = utf8.iter().position(|b| *b == b'\\').expect("the marker");
@@ -388,12 +419,14 @@ async fn hostile_input_to_description_narratives_and_locks(backend: Backend) {
         (
             &details["case"]["caseDescription"],
             &details["narratives"],
-            &details["lock"]
+            &details["lock"],
+            &details["case"]["assignee"]
         ),
         (
             &json!("'; DROP TABLE cases; --"),
             &json!([]),
-            &serde_json::Value::Null
+            &serde_json::Value::Null,
+            &json!("'; DROP TABLE cases; --")
         ),
         "only the hostile string stored verbatim was applied"
     );

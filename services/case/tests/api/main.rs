@@ -2,7 +2,9 @@
 //! real party-service on a random port with fresh databases, on SQLite and
 //! on PostgreSQL.
 
+mod acting;
 mod amounts;
+mod assignment;
 mod at_rest;
 mod audit;
 mod auth;
@@ -15,6 +17,7 @@ mod events;
 mod flow;
 mod helpers;
 mod identification;
+mod inbox;
 mod input;
 mod locks;
 mod narratives;

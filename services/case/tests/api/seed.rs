@@ -37,7 +37,7 @@ async fn the_seed_sample_is_accepted_and_read_back_field_for_field(backend: Back
                 "caseId": "CA1", "caseTypeCode": "AML", "caseDescription": null,
                 "caseStatusCode": "NW", "caseStatusName": "New", "caseStatusDateTime": at,
                 "caseClosedFlag": "N", "createdOn": at, "createdBy": ANALYST,
-                "priority": "Low", "dueDate": due
+                "priority": "Low", "dueDate": due, "assignee": null, "assignedAt": null
             },
             "lock": null,
             "customers": [sample_customer(), seed_customer()],

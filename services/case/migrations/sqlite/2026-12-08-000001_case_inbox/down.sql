@@ -1,0 +1,11 @@
+DROP INDEX cases_inbox_status_changed;
+DROP INDEX cases_inbox_created;
+DROP INDEX cases_inbox_priority;
+DROP INDEX cases_inbox_type_due;
+DROP INDEX cases_inbox_assignee_due;
+DROP INDEX cases_inbox_status_due;
+DROP INDEX cases_inbox_due;
+ALTER TABLE cases DROP COLUMN priority_rank;
+ALTER TABLE cases DROP COLUMN focus_customer_id;
+ALTER TABLE cases DROP COLUMN assigned_at;
+ALTER TABLE cases DROP COLUMN assignee;

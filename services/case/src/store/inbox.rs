@@ -1,0 +1,217 @@
+//! The case workers' inbox: cases found by their status, type, priority,
+//! assignee, due date and id or customer, sorted and paged by offset, with
+//! how many match in all.
+//!
+//! Every filter and sort is served by an index of the `case_inbox`
+//! migration: each nullable sort key leads with "is it NULL", so that cases
+//! without one come last ascending and first descending (a descending page
+//! is the ascending order reversed, which an index scanned backwards
+//! serves), alike on both backends (SQLite and PostgreSQL put NULLs at
+//! opposite ends by default).
+
+use crate::rows::CaseRow;
+use crate::schema::{case_customers, case_locks, cases};
+use crate::status;
+use diesel::prelude::*;
+use service_kit::db::MultiBackend;
+use service_kit::DbConnection;
+use std::collections::HashMap;
+
+diesel::define_sql_function! {
+    /// `substr(text, start, length)`, alike on both backends.
+    fn substr(text: diesel::sql_types::Text, start: diesel::sql_types::Integer, length: diesel::sql_types::Integer) -> diesel::sql_types::Text;
+}
+
+/// Whose cases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Assigned {
+    /// Anyone's or no one's.
+    Any,
+    /// No one's.
+    Unassigned,
+    /// This subject's.
+    To(String),
+}
+
+/// What to sort by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    /// The due date.
+    DueDate,
+    /// The priority's rank.
+    Priority,
+    /// The creation time.
+    CreatedOn,
+    /// When the status was last set.
+    StatusChanged,
+    /// The case id.
+    CaseId,
+}
+
+/// A search, checked.
+#[derive(Debug, Clone)]
+pub struct Search {
+    /// Status codes (any when empty).
+    pub statuses: Vec<String>,
+    /// Case type codes (any when empty).
+    pub types: Vec<String>,
+    /// Priorities (any when empty).
+    pub priorities: Vec<String>,
+    /// Whose cases.
+    pub assigned: Assigned,
+    /// Only cases due before this day (`YYYY-MM-DD`) and not closed.
+    pub overdue_before: Option<String>,
+    /// A case id or its beginning, or a customer id.
+    pub query: Option<String>,
+    /// The sort key.
+    pub sort: Sort,
+    /// Descending rather than ascending.
+    pub descending: bool,
+    /// The page size.
+    pub limit: i64,
+    /// The cases skipped.
+    pub offset: i64,
+}
+
+/// A page of cases, each with who holds its lock (if anyone), and how many
+/// match in all.
+pub struct Found {
+    /// The cases of the page and their lock holders.
+    pub cases: Vec<(CaseRow, Option<String>)>,
+    /// How many match.
+    pub total: i64,
+}
+
+/// The codes of the closed statuses.
+fn closed_codes() -> Vec<&'static str> {
+    status::STATUSES
+        .iter()
+        .filter(|s| s.closed)
+        .map(|s| s.code)
+        .collect()
+}
+
+/// `text` as a LIKE pattern matching what begins with it.
+fn prefix_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 1);
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// The cases `search` matches, unsorted and unpaged.
+fn matching(search: &Search) -> cases::BoxedQuery<'static, MultiBackend> {
+    let mut query = cases::table.into_boxed();
+    if !search.statuses.is_empty() {
+        query = query.filter(cases::case_status_code.eq_any(search.statuses.clone()));
+    }
+    if !search.types.is_empty() {
+        query = query.filter(cases::case_type_code.eq_any(search.types.clone()));
+    }
+    if !search.priorities.is_empty() {
+        query = query.filter(cases::priority.eq_any(search.priorities.clone()));
+    }
+    query = match &search.assigned {
+        Assigned::Any => query,
+        Assigned::Unassigned => query.filter(cases::assignee.is_null()),
+        Assigned::To(subject) => query.filter(cases::assignee.eq(subject.clone())),
+    };
+    if let Some(today) = &search.overdue_before {
+        query = query
+            .filter(cases::due_date.lt(today.clone()))
+            .filter(cases::case_status_code.ne_all(closed_codes()));
+    }
+    if let Some(text) = &search.query {
+        // LIKE is case-insensitive on SQLite: `substr` keeps the prefix
+        // exact there too, and PostgreSQL's prefix index serves the LIKE.
+        let length = i32::try_from(text.chars().count()).unwrap_or(i32::MAX);
+        let by_id = cases::case_id
+            .like(prefix_pattern(text))
+            .escape('\\')
+            .and(substr(cases::case_id, 1, length).eq(text.clone()));
+        let of_customer = case_customers::table
+            .filter(case_customers::customer_id.eq(text.clone()))
+            .select(case_customers::case_id);
+        query = query.filter(by_id.or(cases::case_id.eq_any(of_customer)));
+    }
+    query
+}
+
+/// A page of the cases `search` matches, as it sorts them, with the
+/// holders of their locks unexpired at `now`, and how many match.
+pub fn search(conn: &mut DbConnection, search: &Search, now: &str) -> QueryResult<Found> {
+    let total: i64 = matching(search).count().get_result(conn)?;
+    if search.offset >= total {
+        return Ok(Found {
+            cases: Vec::new(),
+            total,
+        });
+    }
+    let query = matching(search);
+    let query = match (search.sort, search.descending) {
+        (Sort::DueDate, false) => query.order((
+            cases::due_date.is_null(),
+            cases::due_date.asc(),
+            cases::case_id.asc(),
+        )),
+        (Sort::DueDate, true) => query.order((
+            cases::due_date.is_null().desc(),
+            cases::due_date.desc(),
+            cases::case_id.desc(),
+        )),
+        (Sort::Priority, false) => query.order((
+            cases::priority_rank.is_null(),
+            cases::priority_rank.asc(),
+            cases::case_id.asc(),
+        )),
+        (Sort::Priority, true) => query.order((
+            cases::priority_rank.is_null().desc(),
+            cases::priority_rank.desc(),
+            cases::case_id.desc(),
+        )),
+        (Sort::CreatedOn, false) => query.order((cases::created_at.asc(), cases::case_id.asc())),
+        (Sort::CreatedOn, true) => query.order((cases::created_at.desc(), cases::case_id.desc())),
+        (Sort::StatusChanged, false) => {
+            query.order((cases::status_changed_at.asc(), cases::case_id.asc()))
+        }
+        (Sort::StatusChanged, true) => {
+            query.order((cases::status_changed_at.desc(), cases::case_id.desc()))
+        }
+        (Sort::CaseId, false) => query.order(cases::case_id.asc()),
+        (Sort::CaseId, true) => query.order(cases::case_id.desc()),
+    };
+    let rows: Vec<CaseRow> = query
+        .limit(search.limit)
+        .offset(search.offset)
+        .select(CaseRow::as_select())
+        .load(conn)?;
+    let ids: Vec<&str> = rows.iter().map(|r| r.case_id.as_str()).collect();
+    let holders: HashMap<String, String> = case_locks::table
+        .filter(case_locks::case_id.eq_any(&ids))
+        .filter(case_locks::expires_at.gt(now))
+        .select((case_locks::case_id, case_locks::holder))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let cases = rows
+        .into_iter()
+        .map(|row| {
+            let holder = holders.get(&row.case_id).cloned();
+            (row, holder)
+        })
+        .collect();
+    Ok(Found { cases, total })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_prefix_pattern_escapes_the_wildcards() {
+        assert_eq!(super::prefix_pattern(r"C_1%\"), r"C\_1\%\\%");
+    }
+}
