@@ -5,6 +5,7 @@
 //! `X-Acting-Subject` and `X-Acting-Roles` headers name them.
 
 use crate::error::EcmError;
+use crate::wire::values::check_subject;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
@@ -26,8 +27,6 @@ pub const ROLES: [&str; 2] = [READ_ROLE, WRITE_ROLE];
 pub const ACTING_SUBJECT: &str = "X-Acting-Subject";
 /// The header listing that case worker's roles, comma-separated.
 pub const ACTING_ROLES: &str = "X-Acting-Roles";
-/// The most characters a subject (acting, or an assignee) has.
-pub const MAX_SUBJECT: usize = 200;
 
 /// What an operation needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,18 +168,4 @@ fn acting_caller(req: &HttpRequest) -> Result<Caller, FieldError> {
         subject: subject.to_owned(),
         roles,
     })
-}
-
-/// Checks a case worker's subject (acting, or an assignee): 1 to
-/// [`MAX_SUBJECT`] characters, not blank, without control characters.
-pub fn check_subject(subject: &str) -> Result<(), String> {
-    if subject.trim().is_empty()
-        || subject.chars().count() > MAX_SUBJECT
-        || subject.chars().any(char::is_control)
-    {
-        return Err(format!(
-            "must be 1 to {MAX_SUBJECT} printable characters, not blank"
-        ));
-    }
-    Ok(())
 }

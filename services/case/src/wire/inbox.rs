@@ -22,7 +22,7 @@ impl Assignee {
 impl<'de> Deserialize<'de> for Assignee {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let subject = String::deserialize(d)?;
-        crate::caller::check_subject(&subject).map_err(serde::de::Error::custom)?;
+        super::values::check_subject(&subject).map_err(serde::de::Error::custom)?;
         Ok(Self(subject))
     }
 }

@@ -518,6 +518,23 @@ pub fn optional_object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     Ok(Option::<Object<T>>::deserialize(d)?.map(|Object(t)| t))
 }
 
+/// The most characters a subject (acting, or an assignee) has.
+pub const MAX_SUBJECT: usize = 200;
+
+/// Checks a case worker's subject (acting, or an assignee): 1 to
+/// [`MAX_SUBJECT`] characters, not blank, without control characters.
+pub fn check_subject(subject: &str) -> Result<(), String> {
+    if subject.trim().is_empty()
+        || subject.chars().count() > MAX_SUBJECT
+        || subject.chars().any(char::is_control)
+    {
+        return Err(format!(
+            "must be 1 to {MAX_SUBJECT} printable characters, not blank"
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
