@@ -45,7 +45,7 @@ pub const MAX_APPLICATION_ID: usize = 60;
 /// its `id`: a repeat answers the same 200 and changes nothing.
 #[utoipa::path(
     post, path = "/case/v1/applications/{applicationId}/events", tag = "application flow (internal)",
-    params(("applicationId" = String, Path, description = "The application (user-action's `Application_id`): 1 to 60 letters, digits, '-', '_', '.' or ':'")),
+    params(("applicationId" = String, Path, pattern = "^[A-Za-z0-9._:-]{1,60}$", description = "The application (user-action's `Application_id`): 1 to 60 letters, digits, '-', '_', '.' or ':'")),
     request_body = ApplicationEvent,
     responses(
         (status = 200, description = "Applied, now or before: the application's case, once there is one", body = ApplicationEventApplied,

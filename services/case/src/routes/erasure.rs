@@ -76,7 +76,7 @@ pub async fn erase(
 /// zeros. Its applicants are erased as customers, by the call above.
 #[utoipa::path(
     post, path = "/case/v1/applications/{applicationId}/erasure", tag = "erasure (internal)",
-    params(("applicationId" = String, Path, description = "The application (user-action's `Application_id`): 1 to 60 letters, digits, '-', '_', '.' or ':'")),
+    params(("applicationId" = String, Path, pattern = "^[A-Za-z0-9._:-]{1,60}$", description = "The application (user-action's `Application_id`): 1 to 60 letters, digits, '-', '_', '.' or ':'")),
     request_body = ErasureRequest,
     responses(
         (status = 200, description = "Erased (or nothing was left to erase): what changed", body = ApplicationErasure,
