@@ -19,6 +19,7 @@ pub mod limit;
 pub mod metrics;
 pub mod observe;
 pub mod openapi;
+pub mod periodic;
 pub mod server;
 pub mod telemetry;
 

@@ -21,19 +21,15 @@ pub async fn sweep_once(db: &Database) -> Result<usize, Failure> {
 /// Starts sweeping every `every` on the current runtime; the handle stops
 /// it (with the server).
 pub fn spawn(db: Database, every: Duration) -> tokio::task::AbortHandle {
-    tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(every);
-        loop {
-            ticker.tick().await;
-            match sweep_once(&db).await {
-                Ok(0) => {}
-                Ok(removed) => {
-                    tracing::info!(removed, "expired console sessions deleted");
-                    record_swept(crate::NAME, "session", removed as u64);
-                }
-                Err(e) => tracing::warn!(error = %e, "console session sweep failed"),
+    service_kit::periodic::spawn("console session sweep", every, move || {
+        let db = db.clone();
+        async move {
+            let removed = sweep_once(&db).await?;
+            if removed > 0 {
+                tracing::info!(removed, "expired console sessions deleted");
+                record_swept(crate::NAME, "session", removed as u64);
             }
+            Ok::<_, Failure>(())
         }
     })
-    .abort_handle()
 }

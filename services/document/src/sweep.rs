@@ -87,13 +87,8 @@ impl Sweep {
 
 /// Sweeps now and every `interval`, for as long as the runtime lives.
 pub fn spawn(db: Database, content: ContentStore, interval: Duration, grace: Duration) {
-    tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(interval);
-        loop {
-            ticker.tick().await;
-            if let Err(e) = sweep_once(&db, &content, grace).await {
-                tracing::warn!(error = %e, "document sweep failed");
-            }
-        }
+    service_kit::periodic::spawn("document sweep", interval, move || {
+        let (db, content) = (db.clone(), content.clone());
+        async move { sweep_once(&db, &content, grace).await.map(drop) }
     });
 }

@@ -214,13 +214,8 @@ impl Sweeper {
 
 /// Sweeps now and every `interval`, for as long as the runtime lives.
 pub fn spawn(sweeper: Sweeper, interval: Duration) {
-    tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(interval);
-        loop {
-            ticker.tick().await;
-            if let Err(e) = sweeper.sweep_once().await {
-                tracing::warn!(error = %e, "user-action sweep failed");
-            }
-        }
+    service_kit::periodic::spawn("user-action sweep", interval, move || {
+        let sweeper = sweeper.clone();
+        async move { sweeper.sweep_once().await.map(drop) }
     });
 }
