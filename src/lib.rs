@@ -129,16 +129,9 @@ pub async fn serve(config: ServerConfig, names: &[&str]) -> anyhow::Result<()> {
     let running = server::start(&ctx, services, listener)?;
     let base = format!("http://{}:{port}", ctx.config.host);
     tracing::info!(services = names.join(","), %base, "serving");
-    println!(
-        "{}",
-        banner(
-            &base,
-            &ctx.config.data_dir,
-            ctx.config.internal_credential.is_none(),
-            ctx.config.api_docs,
-            names.contains(&console::NAME),
-        )
-    );
+    let first = first_request(&ctx, &base)?;
+    let console = names.contains(&console::NAME);
+    println!("{}", banner(&base, ctx.config.api_docs, console, &first));
     running.wait().await?;
     tracing::info!("stopped");
     Ok(())
@@ -147,21 +140,7 @@ pub async fn serve(config: ServerConfig, names: &[&str]) -> anyhow::Result<()> {
 /// What `serve` prints: where it listens, the console's URL when it serves
 /// the console (the first thing a newcomer opens), and a first request to
 /// try.
-fn banner(
-    base: &str,
-    data_dir: &Path,
-    generated_credential: bool,
-    api_docs: bool,
-    console: bool,
-) -> String {
-    let credential = if generated_credential {
-        format!(
-            "$(cat {})",
-            data_dir.join(server::CREDENTIAL_FILE).display()
-        )
-    } else {
-        "$INTERNAL_CREDENTIAL".to_owned()
-    };
+fn banner(base: &str, api_docs: bool, console: bool, first_request: &str) -> String {
     let docs = if api_docs {
         format!("API docs: {base}/docs/    ")
     } else {
@@ -175,10 +154,54 @@ fn banner(
     format!(
         "Onboarding is listening on {base}\n\
          {console}{docs}Readiness: {base}/health/ready\n\
-         Try:\n  curl -s -X POST {base}/party/v1/parties \\\n    \
+         {first_request}"
+    )
+}
+
+/// The banner's request to try, which works when pasted into a shell on
+/// this machine.
+///
+/// A standalone run that generated the CAM app's credentials and the
+/// development token secret offers what a bank's app would send first, a
+/// prospect's profile through the public API: its headers are the
+/// generated credentials file and a token `onboarding token` mints from
+/// the generated secret. Any other run offers an internal party create,
+/// with the internal credential (its generated file's, or the variable).
+fn first_request(ctx: &Context, base: &str) -> anyhow::Result<String> {
+    let data_dir = std::path::absolute(&ctx.config.data_dir)?;
+    let quoted = |path: &Path| -> anyhow::Result<String> {
+        Ok(shlex::try_quote(&path.display().to_string())?.into_owned())
+    };
+    let apps = user_action::generated_app_credentials(ctx, None)?;
+    if let (Some(apps), true) = (apps, ctx.tokens.generated()) {
+        let apps = quoted(&std::path::absolute(apps)?)?;
+        let token = format!(
+            "DATA_DIR={} {} token --for {} --subject prospect-1",
+            quoted(&data_dir)?,
+            quoted(&std::env::current_exe()?)?,
+            user_action::NAME,
+        );
+        return Ok(format!(
+            "Try the public API, as the bank's onboarding app:\n  \
+             curl -s -X POST {base}/services/data/v1/CustomerActionsManagement/operations/PersonalInfo/createProspectProfile \\\n    \
+             -H @{apps} -H \"X-Kony-Authorization: $({token})\" \\\n    \
+             -H 'Content-Type: application/json' \\\n    \
+             -d '{{\"FirstName\":\"Virat\",\"LastName\":\"Kohli\",\"DateOfBirth\":\"1985-10-10\",\"Email\":\"kanand@temenos.com\",\"MobileCountryCode\":\"+91\",\"MobileNumber\":\"9994305648\",\"ApplicantType\":\"Applicant\",\"ConsentIdentifier\":\"Create_PersonalInfo_Consent\",\"AcceptanceStatus\":\"Yes\"}}'"
+        ));
+    }
+    let credential = if ctx.config.internal_credential.is_none() {
+        format!(
+            "$(cat {})",
+            quoted(&data_dir.join(server::CREDENTIAL_FILE))?
+        )
+    } else {
+        "$INTERNAL_CREDENTIAL".to_owned()
+    };
+    Ok(format!(
+        "Try:\n  curl -s -X POST {base}/party/v1/parties \\\n    \
          -H \"X-Service-Credential: {credential}\" -H 'Content-Type: application/json' \\\n    \
          -d '{{\"kind\":\"person\",\"firstName\":\"Virat\",\"lastName\":\"Kohli\",\"dateOfBirth\":\"1985-10-10\"}}'"
-    )
+    ))
 }
 
 /// `onboarding token --for SERVICE`: a development token for the public

@@ -29,6 +29,8 @@ struct Served {
     child: Child,
     base: String,
     data_dir: tempfile::TempDir,
+    /// What `serve` printed, up to the end of its first request.
+    banner: String,
 }
 
 impl Served {
@@ -79,6 +81,7 @@ impl Served {
             child,
             base,
             data_dir,
+            banner,
         }
     }
 
@@ -902,6 +905,49 @@ async fn json_of(request: reqwest::RequestBuilder) -> Value {
 fn base64_of(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// The banner's first request, pasted into a shell that has none of the
+/// server's environment, is a prospect's profile created through the public
+/// CAM API: no token command, variable or header file to prepare (issue 15,
+/// point 10).
+#[test]
+fn the_banners_first_request_works_when_pasted() {
+    let served = Served::start(Backend::Sqlite);
+    let pasted: String = served
+        .banner
+        .lines()
+        .skip_while(|line| !line.trim_start().starts_with("curl "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        pasted.contains("/services/data/v1/CustomerActionsManagement/operations/PersonalInfo/createProspectProfile"),
+        "{}",
+        served.banner
+    );
+    let out = Command::new("bash")
+        .args(["-c", &pasted])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .output()
+        .expect("bash runs");
+    assert!(out.status.success(), "{out:?}");
+    let answer: Value = serde_json::from_slice(&out.stdout).expect("a JSON answer");
+    let application = answer["Application_id"].as_str().expect("an application");
+    let party = answer["Party_Id"].as_str().expect("a party");
+    assert_eq!(
+        answer,
+        json!({"Application_id": application, "Party_Id": party, "httpStatusCode": 200, "opstatus": 0})
+    );
+    // The generated secret is the owner's alone, like every generated one.
+    let secret = served.data_dir.path().join("dev-token-secret");
+    let mode = std::fs::metadata(&secret).expect("generated").permissions();
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
+        0o600
+    );
+    let (status, _) = served.terminate();
+    assert!(status.success());
 }
 
 /// `onboarding health`, the image's health check: 0 while a server is

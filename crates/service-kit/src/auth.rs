@@ -1,7 +1,7 @@
 //! Authentication: the internal service credential that internal APIs
 //! require, and verification of signed end-user tokens (JWT).
 
-use crate::config::{ConfigError, Secret, ServerConfig};
+use crate::config::{local_secret_file, ConfigError, Secret, ServerConfig};
 use crate::error::ProblemError;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::Payload;
@@ -174,14 +174,27 @@ impl TokenPolicy {
 pub struct TokenKeys {
     key: Option<(DecodingKey, Algorithm)>,
     issuer: String,
+    generated: bool,
 }
+
+/// The file in `DATA_DIR` where a standalone run on a loopback `HOST`
+/// keeps the development token secret it generated, for `onboarding token`
+/// to sign with.
+pub const DEV_TOKEN_SECRET_FILE: &str = "dev-token-secret";
 
 impl TokenKeys {
     /// The key the configuration describes: RS256 with the identity
     /// provider's public key (production; it wins when both are set), or
     /// HS256 with a shared secret, which is refused unless `DEV_MODE=true`:
     /// whoever holds that secret can mint any token.
-    pub fn from_config(config: &ServerConfig) -> Result<Self, ConfigError> {
+    ///
+    /// With neither, a `standalone` run on a loopback `HOST` generates an
+    /// HS256 secret into `DATA_DIR/`[`DEV_TOKEN_SECRET_FILE`], so that a
+    /// newcomer's first request to a public API works with no set-up: only
+    /// someone on this machine who can read that file can mint a token.
+    /// Anywhere else there is no key, and every token is refused.
+    pub fn from_config(config: &ServerConfig, standalone: bool) -> Result<Self, ConfigError> {
+        let mut generated = false;
         let key = if let Some(path) = &config.jwt_rs256_public_key_file {
             let pem = std::fs::read(path).map_err(|e| {
                 ConfigError::invalid("JWT_RS256_PUBLIC_KEY_FILE", format!("cannot be read: {e}"))
@@ -205,13 +218,32 @@ impl TokenKeys {
                 DecodingKey::from_secret(secret.expose().as_bytes()),
                 Algorithm::HS256,
             ))
+        } else if standalone && crate::files::is_loopback(&config.host) {
+            generated = true;
+            let secret = local_secret_file(
+                config,
+                "JWT_HS256_SECRET",
+                DEV_TOKEN_SECRET_FILE,
+                str::to_owned,
+            )?;
+            Some((
+                DecodingKey::from_secret(secret.trim().as_bytes()),
+                Algorithm::HS256,
+            ))
         } else {
             None
         };
         Ok(Self {
             key,
             issuer: config.jwt_issuer.clone(),
+            generated,
         })
+    }
+
+    /// Whether tokens are verified with the secret a standalone run
+    /// generated (so `onboarding token` can mint them with no set-up).
+    pub fn generated(&self) -> bool {
+        self.generated
     }
 
     /// A verifier of tokens for the API `policy` describes. Each has its own
@@ -298,7 +330,7 @@ impl TokenVerifier {
 }
 
 /// Mints an HS256 token for development, for the API whose audience is
-/// `audience`. Refused unless `DEV_MODE` is on and `JWT_HS256_SECRET` is set.
+/// `audience`, signed as [`sign_dev_claims`] signs.
 pub fn mint_dev_token(
     config: &ServerConfig,
     audience: &str,
@@ -322,27 +354,48 @@ pub fn mint_dev_token(
 }
 
 /// Signs any claims as an HS256 development token: [`mint_dev_token`]'s
-/// signing, and how tests make the tokens a verifier must refuse. Refused
-/// unless `DEV_MODE` is on and `JWT_HS256_SECRET` is set.
+/// signing, and how tests make the tokens a verifier must refuse.
+///
+/// The key is `JWT_HS256_SECRET` with `DEV_MODE` on, or else the secret a
+/// standalone run generated into `DATA_DIR/`[`DEV_TOKEN_SECRET_FILE`];
+/// with neither, it is refused.
 pub fn sign_dev_claims(
     config: &ServerConfig,
     claims: &impl Serialize,
 ) -> Result<String, ConfigError> {
-    if !config.dev_mode {
-        return Err(ConfigError::invalid(
-            "DEV_MODE",
-            "must be true to mint development tokens",
-        ));
-    }
-    let secret = config.jwt_hs256_secret.as_ref().ok_or_else(|| {
-        ConfigError::invalid("JWT_HS256_SECRET", "must be set to mint development tokens")
-    })?;
+    let secret = dev_signing_secret(config)?;
     jsonwebtoken::encode(
         &Header::new(Algorithm::HS256),
         claims,
         &EncodingKey::from_secret(secret.expose().as_bytes()),
     )
     .map_err(|e| ConfigError::invalid("JWT_HS256_SECRET", format!("could not sign: {e}")))
+}
+
+/// The secret development tokens are signed with: see [`sign_dev_claims`].
+fn dev_signing_secret(config: &ServerConfig) -> Result<Secret, ConfigError> {
+    if let Some(secret) = &config.jwt_hs256_secret {
+        if !config.dev_mode {
+            return Err(ConfigError::invalid(
+                "DEV_MODE",
+                "must be true to mint development tokens",
+            ));
+        }
+        return Ok(secret.clone());
+    }
+    // Only read, never created: the server generates it, on loopback.
+    let path = config.data_dir.join(DEV_TOKEN_SECRET_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Secret::new(text.trim())),
+        Err(_) => Err(ConfigError::invalid(
+            "JWT_HS256_SECRET",
+            format!(
+                "must be set (with DEV_MODE=true) to mint development tokens; \
+                 a standalone run on a loopback HOST generates {} instead",
+                path.display()
+            ),
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -366,7 +419,7 @@ mod tests {
     }
 
     fn verifier(config: &ServerConfig, audience: &str) -> TokenVerifier {
-        TokenKeys::from_config(config)
+        TokenKeys::from_config(config, false)
             .expect("keys")
             .verifier(&policy(audience))
     }
@@ -424,7 +477,7 @@ mod tests {
         ));
         // One process, two APIs: each verifier takes only its own audience,
         // even for a token the other has already verified and remembers.
-        let keys = TokenKeys::from_config(&ours).expect("keys");
+        let keys = TokenKeys::from_config(&ours, false).expect("keys");
         let (cam, ecm) = (keys.verifier(&policy("cam")), keys.verifier(&policy("ecm")));
         let for_ecm = mint_dev_token(&ours, "ecm", "analyst", &[], 60).expect("mint");
         assert!(ecm.verify(&for_ecm).is_ok());
@@ -477,7 +530,7 @@ mod tests {
 
     #[test]
     fn hs256_is_refused_outside_dev_mode() {
-        let err = TokenKeys::from_config(&config(&[("JWT_HS256_SECRET", SECRET)]))
+        let err = TokenKeys::from_config(&config(&[("JWT_HS256_SECRET", SECRET)]), false)
             .err()
             .expect("refused");
         assert_eq!(
@@ -485,6 +538,31 @@ mod tests {
             "configuration: JWT_HS256_SECRET is for development only: set DEV_MODE=true, \
              or verify RS256 tokens with JWT_RS256_PUBLIC_KEY_FILE"
         );
+    }
+
+    #[test]
+    fn a_standalone_run_on_loopback_generates_the_secret_token_minting_uses() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data_dir = dir.path().display().to_string();
+        let at = |host: &str| config(&[("DATA_DIR", &data_dir), ("HOST", host)]);
+        // Nothing to mint with before a server generated the secret.
+        let err = mint_dev_token(&at("127.0.0.1"), "api", "u", &[], 60).unwrap_err();
+        assert!(err.to_string().contains("dev-token-secret"), "{err}");
+        // Not standalone, or reachable by others: no key, nothing generated.
+        for (host, standalone) in [("127.0.0.1", false), ("0.0.0.0", true)] {
+            let keys = TokenKeys::from_config(&at(host), standalone).expect("keys");
+            assert!(!keys.generated() && keys.key.is_none(), "{host}");
+            assert!(!dir.path().join(DEV_TOKEN_SECRET_FILE).exists());
+        }
+        let keys = TokenKeys::from_config(&at("127.0.0.1"), true).expect("keys");
+        assert!(keys.generated());
+        // Without DEV_MODE: the file is the permission.
+        let token = mint_dev_token(&at("127.0.0.1"), "api", "user-1", &[], 60).expect("mint");
+        let claims = keys.verifier(&policy("api")).verify(&token).expect("valid");
+        assert_eq!(claims.sub, "user-1");
+        // Kept across restarts.
+        let again = TokenKeys::from_config(&at("127.0.0.1"), true).expect("keys");
+        assert!(again.verifier(&policy("api")).verify(&token).is_ok());
     }
 
     #[test]

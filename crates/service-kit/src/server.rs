@@ -53,7 +53,7 @@ impl Context {
                 ))
             }
         };
-        let tokens = TokenKeys::from_config(&config)?;
+        let tokens = TokenKeys::from_config(&config, standalone)?;
         let keyring = Keyring::from_config(&config, standalone)?;
         Ok(Self {
             keyring,

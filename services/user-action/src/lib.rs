@@ -55,6 +55,17 @@ pub fn token_policy(
     UserActionConfig::load(vars)?.token_policy()
 }
 
+/// Where a standalone run keeps the app credentials it generated, when the
+/// CAM API takes them (`USER_ACTION_APPS` unset); `None` when the apps are
+/// configured, or the services run apart.
+pub fn generated_app_credentials(
+    ctx: &Context,
+    vars: Option<&HashMap<String, String>>,
+) -> Result<Option<std::path::PathBuf>, ConfigError> {
+    let configured = UserActionConfig::load(vars)?.apps.is_some();
+    Ok((ctx.standalone && !configured).then(|| ctx.config.data_dir.join(APP_CREDENTIALS_FILE)))
+}
+
 /// The service's OpenAPI document.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     openapi::document()
