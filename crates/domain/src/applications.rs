@@ -33,7 +33,7 @@ pub struct ListedApplication {
     pub status: String,
     /// When it was created (RFC 3339, UTC).
     pub created_at: String,
-    /// When its status or applicants last changed (RFC 3339, UTC).
+    /// When its status last changed, or it was created (RFC 3339, UTC).
     pub updated_at: String,
     /// Its KYC case in case-service, once case-service has told
     /// user-action it opened one; `null` before.
