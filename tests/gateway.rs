@@ -471,6 +471,8 @@ async fn internal_apis_and_the_chassis_are_not_routed(app: &TestApp, gateway: &G
         (Method::GET, "/party/v1/parties".to_owned()),
         (Method::GET, format!("/party/v1/parties/{id}")),
         (Method::GET, "/document/v1/documents".to_owned()),
+        // user-action's applications for the console (issue 15).
+        (Method::GET, "/user-action/v1/applications".to_owned()),
         (Method::GET, "/metrics".to_owned()),
         (Method::GET, "/docs/".to_owned()),
         (Method::GET, "/openapi/party.json".to_owned()),

@@ -12,7 +12,7 @@ pub use case::CaseClient;
 pub use document::{DocumentClient, NewDocument, Refusal, StoreError};
 pub use party::PartyClient;
 pub use service_kit::client::CallError;
-pub use user_action::UserActionClient;
+pub use user_action::{ApplicationsQuery, UserActionClient};
 
 /// The chassis's client of `service` at `base_url` (from its
 /// `*_SERVICE_URL`), or this process when unset, with the configured

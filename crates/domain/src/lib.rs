@@ -5,6 +5,7 @@
 //! Values are parsed at the edge into the newtypes of [`text`] and [`ids`], so
 //! that a rejected value always names the field it came from.
 
+pub mod applications;
 pub mod document;
 pub mod erasure;
 pub mod field_error;

@@ -35,7 +35,6 @@ pub fn document() -> OpenApi {
             routes::process::signal_process,
             routes::process::notify_rm,
             routes::audit::get_audit_events,
-            routes::decisions::decide,
         ),
         // The listings' items, which utoipa does not collect from the
         // flattened maps that hold them.
@@ -44,7 +43,6 @@ pub fn document() -> OpenApi {
             (name = "PersonalInfo", description = "Prospect profiles"),
             (name = "UserAction", description = "Pending user actions and their documents"),
             (name = "Audit", description = "Consents and changes"),
-            (name = "decisions (internal)", description = "case-service's decisions on an application's case (SPEC §D), each applied once by id; internal: the internal credential and problem details, never routed by the gateway"),
         )
     )]
     struct Doc;
@@ -100,7 +98,27 @@ pub fn document() -> OpenApi {
     }
     document_rate_limit(&mut doc, "FabricError", "application/json");
     // The internal API, after the CAM answers: it has its own (problems).
+    doc.merge(internal());
     outbox::api::document(&mut doc, routes::INTERNAL_BASE);
     service_kit::openapi::internal_api(&mut doc, routes::INTERNAL_BASE);
     doc
+}
+
+/// The internal API's own operations (the outbox's delivery log aside),
+/// kept apart so that the CAM envelope's answers are not added to them.
+fn internal() -> OpenApi {
+    #[derive(utoipa::OpenApi)]
+    #[openapi(
+        paths(
+            routes::decisions::decide,
+            routes::applications::list_applications,
+            routes::applications::document_content,
+        ),
+        tags(
+            (name = "decisions (internal)", description = "case-service's decisions on an application's case (SPEC §D), each applied once by id; internal: the internal credential and problem details, never routed by the gateway"),
+            (name = "applications (internal)", description = "The applications and their documents for the bank's staff, read by the case workers' console (issue 15); internal: the internal credential and problem details, never routed by the gateway"),
+        )
+    )]
+    struct Internal;
+    <Internal as utoipa::OpenApi>::openapi()
 }

@@ -4,7 +4,7 @@
 
 use crate::catalog::Catalog;
 use crate::rows::{ActionRow, ApplicantRow};
-use crate::store::flow::Step;
+use crate::store::flow::{Step, CLOSED};
 use crate::wire::Signal;
 
 /// The status of a new application.
@@ -24,10 +24,6 @@ const WITHDRAW: Step = Step {
     from: &[IN_PROGRESS, "Submitted", "UnderReview"],
     made: &[],
 };
-
-/// The statuses after which nothing of the application changes at the
-/// applicant's hand: withdrawn, or decided.
-const CLOSED: [&str; 3] = ["Withdrawn", "Approved", "Rejected"];
 
 /// Whether the applicant may still change the application's actions (and
 /// upload their documents): until it is withdrawn or decided. While it is

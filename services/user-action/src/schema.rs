@@ -98,6 +98,8 @@ diesel::table! {
 diesel::allow_tables_to_appear_in_same_query!(action_documents, user_actions);
 // The retention purge skips applications whose trail records an erasure.
 diesel::allow_tables_to_appear_in_same_query!(applications, audit_events);
+// The applications' listing filters on their requests for help.
+diesel::allow_tables_to_appear_in_same_query!(applications, rm_requests);
 
 diesel::table! {
     intents (kind, id) {

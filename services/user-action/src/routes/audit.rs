@@ -95,21 +95,7 @@ fn cursor(cursor: Option<&Value>) -> Result<Option<(String, String)>, CamError> 
     value
         .as_str()
         .and_then(|text| text.split_once('_'))
-        .filter(|(at, id)| is_timestamp(at) && domain::ids::is_hex24(id))
+        .filter(|(at, id)| super::is_timestamp(at) && domain::ids::is_hex24(id))
         .map(|(at, id)| Some((at.to_owned(), id.to_owned())))
         .ok_or_else(|| CamError::invalid("cursor", "must be the nextCursor of a previous page"))
-}
-
-/// Whether `text` has the shape of a stored time,
-/// `YYYY-MM-DDTHH:MM:SS.ffffffZ` (`service_kit::db::timestamp`).
-fn is_timestamp(text: &str) -> bool {
-    const SHAPE: &[u8] = b"dddd-dd-ddTdd:dd:dd.ddddddZ";
-    text.len() == SHAPE.len()
-        && SHAPE
-            .iter()
-            .zip(text.bytes())
-            .all(|(&shape, byte)| match shape {
-                b'd' => byte.is_ascii_digit(),
-                literal => byte == literal,
-            })
 }

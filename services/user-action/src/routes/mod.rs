@@ -2,6 +2,7 @@
 //! what the handlers share, and their registration.
 
 pub mod actions;
+pub mod applications;
 pub mod audit;
 mod body;
 pub mod decisions;
@@ -27,8 +28,8 @@ use service_kit::{Database, DbConnection, Keyring, ProblemError};
 pub const BASE: &str = "/services/data/v1/CustomerActionsManagement/operations";
 
 /// The base path of user-action's internal API (the internal credential,
-/// never routed by the gateway): case-service's decisions, the outbox's
-/// delivery log.
+/// never routed by the gateway): case-service's decisions, the console's
+/// applications and their documents, the outbox's delivery log.
 pub const INTERNAL_BASE: &str = "/user-action/v1";
 
 /// What the handlers share.
@@ -66,7 +67,8 @@ pub struct AppState {
 /// Registers the CAM scope: the rate limit (by end user, else app, else
 /// peer address), the eleven operations, and a CAM 404 for any other path;
 /// and the one internal scope (see [`internal_scope`]): case-service's
-/// decisions and the outbox's delivery log.
+/// decisions, the console's applications and their documents, and the
+/// outbox's delivery log.
 pub fn register(
     cfg: &mut web::ServiceConfig,
     state: web::Data<AppState>,
@@ -80,6 +82,14 @@ pub fn register(
             .service(
                 web::resource("/applications/{applicationId}/decisions")
                     .route(web::post().to(decisions::decide)),
+            )
+            .service(
+                web::resource("/applications")
+                    .route(web::get().to(applications::list_applications)),
+            )
+            .service(
+                web::resource("/applications/{applicationId}/documents/{documentId}/content")
+                    .route(web::get().to(applications::document_content)),
             )
             .configure(|cfg| outbox::api::register(cfg, delivery_log)),
     );
@@ -281,4 +291,18 @@ async fn no_operation() -> Result<HttpResponse, CamError> {
         ErrorCode::OperationNotFound,
         "operation: no such operation",
     ))
+}
+
+/// Whether `text` has the shape of a stored time,
+/// `YYYY-MM-DDTHH:MM:SS.ffffffZ` (`service_kit::db::timestamp`).
+pub(crate) fn is_timestamp(text: &str) -> bool {
+    const SHAPE: &[u8] = b"dddd-dd-ddTdd:dd:dd.ddddddZ";
+    text.len() == SHAPE.len()
+        && SHAPE
+            .iter()
+            .zip(text.bytes())
+            .all(|(&shape, byte)| match shape {
+                b'd' => byte.is_ascii_digit(),
+                literal => byte == literal,
+            })
 }

@@ -56,6 +56,22 @@ impl ActionRow {
         keyring.seal_field(REVIEW_COMMENT, id, comment)
     }
 
+    /// The review comment of action `id` as read (`sealed` as the row's
+    /// flag says), opened: without opening the response, which a reader
+    /// of the comment alone has no use for.
+    pub fn open_review_comment(
+        keyring: &Keyring,
+        id: &str,
+        comment: String,
+        sealed: bool,
+    ) -> QueryResult<String> {
+        if sealed {
+            Ok(keyring.open_field(REVIEW_COMMENT, id, &comment)?)
+        } else {
+            Ok(comment)
+        }
+    }
+
     /// The row as it is stored: its response and review comment sealed.
     pub fn sealed(mut self, keyring: &Keyring) -> Self {
         if !self.sealed {

@@ -115,6 +115,10 @@ pub const CASE_SERVICE: &str = "case-service";
 /// which the case hears of what the applicant does.
 pub const SUBMITTED: [&str; 2] = ["Submitted", "UnderReview"];
 
+/// The statuses after which nothing of the application changes at the
+/// applicant's hand: withdrawn, or decided.
+pub const CLOSED: [&str; 3] = ["Withdrawn", "Approved", "Rejected"];
+
 /// What became of case-service's answer naming the application's case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CaseOpened {

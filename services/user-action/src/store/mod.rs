@@ -2,6 +2,7 @@
 //! of work; writes that belong together share one transaction.
 
 pub mod actions;
+pub mod application_list;
 pub mod applications;
 pub mod decisions;
 pub mod delivery;

@@ -4,6 +4,7 @@
 //! Unknown request fields are accepted and ignored, as the contract asks.
 
 mod actions;
+mod applications;
 mod audit;
 mod decisions;
 mod documents;
@@ -15,6 +16,7 @@ pub use actions::{
     ActionGroups, ActionQuery, ActionUpdate, ActionUpdated, ActionsUpdated, BulkUpdate,
     CreatedAction, CreatedGroups, ListedAction, Status, UpdatedAction, MAX_RESPONSE_CHARS,
 };
+pub use applications::{ApplicationListQuery, DEFAULT_APPLICATION_PAGE, MAX_APPLICATION_PAGE};
 pub use audit::{AuditEvent, AuditEvents, AuditQuery, MAX_AUDIT_PAGE};
 pub use decisions::{DecisionApplied, MAX_DECISION_BYTES};
 pub use documents::{AttachedDocument, DocumentQuery, Documents, StoredFile, Upload, Uploaded};

@@ -1,8 +1,10 @@
 //! user-action-service over HTTP, with the real party-service and
 //! document-service, on SQLite and PostgreSQL.
 
+mod applications;
 mod at_rest;
 mod audit;
+mod bank;
 mod decisions;
 mod documents;
 mod flow;

@@ -1,0 +1,2 @@
+DROP INDEX applications_by_status;
+DROP INDEX applications_by_update;
