@@ -70,6 +70,41 @@ async fn edit_assign_and_done(backend: Backend) {
     assert!(main.contains("<button type=\"submit\">Done</button>"));
     assert!(main.contains("<button type=\"submit\">Assign to me</button>"));
     assert!(!main.contains("<button type=\"submit\">Edit</button>"));
+    // console.js releases the lock when the case is left: the page carries
+    // where and with which token, and loads the script (no inline script).
+    assert!(main.contains(&format!(
+        "<p id=\"lock-state\" data-unlock-url=\"/console/cases/CA1/unlock\" data-csrf=\"{}\" data-case-path=\"/console/cases/CA1\">",
+        me.csrf
+    )), "{main}");
+    assert!(page
+        .body
+        .contains("<script src=\"/console/assets/console.js\" defer></script>"));
+    // htmx renews the lock while the edit view is open, as the holder's
+    // lockCase again, with the token in its header.
+    assert!(main.contains(
+        "<div hx-post=\"/console/cases/CA1/lock\" hx-trigger=\"every 120s\" hx-swap=\"none\" hidden></div>"
+    ));
+    let taken_until = details(&app, "CA1").await["lock"]["lockedUntil"].clone();
+    let headers = [("X-CSRF-Token", me.csrf.as_str()), ("HX-Request", "true")];
+    back(
+        &post(&app, "/console/cases/CA1/lock", &me.cookie, &headers, &[]).await,
+        "customers",
+    );
+    let renewed = details(&app, "CA1").await["lock"].clone();
+    assert_eq!(renewed["lockedBy"], "analyst-1");
+    assert!(renewed["lockedUntil"].as_str() >= taken_until.as_str());
+    let script = get(&app, "/console/assets/console.js", "").await;
+    assert_eq!(
+        (
+            script.status,
+            script.header("content-type"),
+            script.header("cache-control")
+        ),
+        (StatusCode::OK, "text/javascript; charset=utf-8", "no-cache")
+    );
+    assert!(script
+        .body
+        .contains("navigator.sendBeacon(state.getAttribute(\"data-unlock-url\"), body)"));
 
     back(
         &act(&app, &me, "assign", &[("to", "me"), ("tab", "customers")]).await,
@@ -482,7 +517,11 @@ async fn two_case_workers_contest_a_lock(backend: Backend) {
     assert_eq!(changed.status, StatusCode::CONFLICT);
     assert_eq!(details(&app, "CA1").await["case"]["caseStatusCode"], "NW");
     // Releasing a lock one does not hold leaves it.
-    let _ = act(&app, &second, "unlock", &[]).await;
+    let released = act(&app, &second, "unlock", &[]).await;
+    assert_eq!(released.status, StatusCode::CONFLICT);
+    assert!(released
+        .main()
+        .contains(&alert("Case is locked by another user analyst-1.")));
     assert_eq!(details(&app, "CA1").await["lock"]["lockedBy"], "analyst-1");
     // Done: the second case worker may now edit.
     back(&act(&app, &first, "unlock", &[]).await, "customers");
