@@ -5,11 +5,13 @@
 
 mod case;
 mod document;
+pub mod ecm;
 mod party;
 mod user_action;
 
 pub use case::CaseClient;
 pub use document::{DocumentClient, NewDocument, Refusal, StoreError};
+pub use ecm::{Acting, EcmClient, EcmError};
 pub use party::PartyClient;
 pub use service_kit::client::CallError;
 pub use user_action::{ApplicationsQuery, UserActionClient};

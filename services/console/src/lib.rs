@@ -10,6 +10,7 @@
 //! document.
 
 mod caller;
+mod cases_config;
 pub mod config;
 mod error;
 mod headers;
@@ -39,12 +40,17 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
     let settings = ConsoleConfig::settings(ctx, vars)?;
     let db = DATABASE.open(&ctx.config, vars)?;
     let sweeper = sweep::spawn(db.clone(), sweep::EVERY);
+    let (cases, decisions) = cases_config::CasesConfig::load(vars)?;
+    let screens = web::Data::new(routes::cases::Screens {
+        ecm: clients::EcmClient::new(ctx, cases.case_service_url.as_deref()),
+        decisions,
+    });
     let gate = web::Data::new(Gate {
         db: db.clone(),
         settings,
     });
     Ok(Service::without_api(NAME, db, move |cfg| {
-        routes::register(cfg, gate.clone());
+        routes::register(cfg, gate.clone(), screens.clone());
     })
     .on_stop(move || {
         sweeper.abort();

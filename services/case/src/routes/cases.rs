@@ -112,7 +112,9 @@ const STATUS_ATTEMPTS: usize = 3;
 /// has no accepted document (the message names each). Every change is
 /// recorded in the case's audit trail with the status before and after,
 /// and a change of an application's case is sent to user-action
-/// (`case.status_changed`, in the transaction of the change). `WDN`
+/// (`case.status_changed`, in the transaction of the change). An
+/// optional `comment` (at most 2000 characters) says why; the audit entry
+/// keeps it as its `newValue`. `WDN`
 /// (Closed – Withdrawn) is the applicant's withdrawal alone.
 #[utoipa::path(
     post, path = "/rest-api/ECMService/CaseManagementService/updateCaseStatus", tag = "ECM (ours)",
@@ -130,7 +132,8 @@ pub async fn update_case_status(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, EcmError> {
     caller.require(Access::Write)?;
-    let items = items(&req, payload, &state, &["caseId", "caseStatusCode"]).await?;
+    let fields = ["caseId", "caseStatusCode", "comment"];
+    let items = items(&req, payload, &state, &fields).await?;
     let changes = parsed::<StatusChange>(items);
     let change = Change::now(&caller.subject);
     let outcomes = each_case(&state, changes, move |conn, wanted: StatusChange| {
@@ -160,7 +163,9 @@ fn set_status(
         if case.case_status_code == to {
             return Ok(Outcome::done("Case status is unchanged."));
         }
-        match cases::set_status(conn, &case.case_id, &case.case_status_code, to, change)? {
+        let comment = wanted.comment.as_ref().map(|c| c.as_str());
+        let from = case.case_status_code.as_str();
+        match cases::set_status(conn, &case.case_id, from, to, comment, change)? {
             Write::Done(StatusSet::Changed) => {
                 return Ok(Outcome::done("Case status updated successfully."))
             }

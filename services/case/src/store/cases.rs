@@ -65,7 +65,8 @@ pub enum StatusSet {
     Unreviewed(Vec<String>),
 }
 
-/// Sets the status of `case_id` from `from` to `to` and records it, with
+/// Sets the status of `case_id` from `from` to `to` and records it (the
+/// case worker's `comment`, if any, as the audit entry's new value), with
 /// `case.status_changed` in the outbox when the case has an application.
 /// Refused while another user holds the case's lock, and `APR` while an
 /// action of its application that needs review has no accepted document.
@@ -74,6 +75,7 @@ pub fn set_status(
     case_id: &str,
     from: &str,
     to: &str,
+    comment: Option<&str>,
     change: &Change,
 ) -> QueryResult<Write<StatusSet>> {
     write_transaction(conn, |conn| {
@@ -102,6 +104,7 @@ pub fn set_status(
         let mut record = change.record(case_id, Action::StatusChanged);
         record.from_status = Some(from.to_owned());
         record.to_status = Some(to.to_owned());
+        record.new_value = comment.map(str::to_owned);
         audit::write(conn, &record)?;
         if let Some(application_id) = evidence::application_of(conn, case_id)? {
             outbox::status_changed(conn, &application_id, case_id, from, to, change)?;

@@ -50,7 +50,8 @@ pub struct AuditEvent {
     /// showed it (`customerRemoved`, `accountRemoved`,
     /// `externalEntityRemoved`, `transactionRemoved`).
     pub old_value: Option<String>,
-    /// The value after: the new description, the lock's new expiry, the
+    /// The value after: the new description, the comment of a status
+    /// change (`statusChanged`, `null` without one), the lock's new expiry, the
     /// decision code, the document's decision (`evidenceReviewed`), the
     /// narrative's text (`narrativeAdded`), the assignee after
     /// (`caseAssigned`, `null` when unassigned); or, as JSON

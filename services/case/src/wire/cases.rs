@@ -10,7 +10,7 @@ use super::events::CaseEvent;
 use super::locks::CaseLock;
 use super::narratives::Narrative;
 use super::records::{Account, ExternalEntity, Transaction};
-use super::values::{Id, ShortText, Text};
+use super::values::{Id, Prose, ShortText, Text};
 use domain::{DateTimeSeconds, YesNo};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -63,7 +63,20 @@ pub struct StatusChange {
     /// case `APR`, `REJ` or `RFI` (SPEC §D).
     #[schema(value_type = CaseStatusCode, example = "INV")]
     pub case_status_code: ShortText,
+    /// Why (optional): at most 2000 characters, not blank, line breaks
+    /// and tabs kept; kept in the audit entry of the change (its
+    /// `newValue`).
+    #[serde(default)]
+    #[schema(
+        value_type = Option<String>, min_length = 1, max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f][^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$",
+        example = "All documents checked against the originals."
+    )]
+    pub comment: Option<StatusComment>,
 }
+
+/// The comment of a status change: at most 2000 characters of prose.
+pub type StatusComment = Prose<2000>;
 
 /// The codes of the statuses a case can be set to (as `status::STATUSES`
 /// lists them; the API document says which codes are taken).

@@ -117,6 +117,11 @@ impl<const MAX: usize> Prose<MAX> {
     pub fn into_string(self) -> String {
         self.0
     }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 impl<'de, const MAX: usize> Deserialize<'de> for Prose<MAX> {

@@ -223,7 +223,70 @@ async fn customers_are_removed_with_everything_stored_for_them(backend: Backend)
     );
 }
 
+/// A status change's comment (optional, at most 2000 characters) is kept
+/// in its audit entry; a longer one is refused, naming the field, and
+/// changes nothing.
+async fn a_status_change_keeps_its_comment(backend: Backend) {
+    let app = spawn(backend).await;
+    create_cases(&app, &["CA620"]).await;
+    let token = writer(&app);
+    let request = json!([
+        {"caseId": "CA620", "caseStatusCode": "INV", "comment": "x".repeat(2001)},
+        {"caseId": "CA620", "caseStatusCode": "ESC", "comment": " "},
+        {"caseId": "CA620", "caseStatusCode": "INV", "comment": "Deposits to check.\nCalled the branch."},
+        {"caseId": "CA620", "caseStatusCode": "ESC"}
+    ]);
+    assert_eq!(
+        post(&app, &token, "updateCaseStatus", &request).await,
+        (
+            StatusCode::OK,
+            json!({
+                "MESSAGE": "Case status update was partially successful.", "STATUS": "PARTIALSUCCESS",
+                "RESULTARRAY": [
+                    case_line("FAILED", "Invalid comment: must be at most 2000 characters.", "CA620"),
+                    case_line("FAILED", "Invalid comment: must not be blank.", "CA620"),
+                    case_line("SUCCESS", "Case status updated successfully.", "CA620"),
+                    case_line("SUCCESS", "Case status updated successfully.", "CA620")
+                ]
+            })
+        )
+    );
+    let (status, audit) = post(
+        &app,
+        &reader(&app),
+        "getCaseAudit",
+        &json!({"caseId": "CA620"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let changes: Vec<_> = audit["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["action"] == "statusChanged")
+        .map(|e| {
+            (
+                e["fromStatus"].clone(),
+                e["toStatus"].clone(),
+                e["newValue"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            (
+                json!("NW"),
+                json!("INV"),
+                json!("Deposits to check.\nCalled the branch.")
+            ),
+            (json!("INV"), json!("ESC"), Value::Null)
+        ]
+    );
+}
+
 backend_tests!(
+    a_status_change_keeps_its_comment,
     cases_are_created_once_each,
     statuses_change_and_read_back,
     customers_are_removed_with_everything_stored_for_them

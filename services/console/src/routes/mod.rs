@@ -4,6 +4,7 @@
 
 mod assets;
 mod auth;
+pub mod cases;
 mod pages;
 
 use crate::caller::{self, Gate};
@@ -15,17 +16,22 @@ use actix_web::web;
 pub const BASE: &str = "/console";
 
 /// Registers the console's scope.
-pub fn register(cfg: &mut web::ServiceConfig, gate: web::Data<Gate>) {
+pub fn register(
+    cfg: &mut web::ServiceConfig,
+    gate: web::Data<Gate>,
+    screens: web::Data<cases::Screens>,
+) {
     cfg.service(
         web::scope(BASE)
             .app_data(gate)
+            .app_data(screens)
             // Outermost last: the security headers go on every answer,
             // the origin check's refusals included.
             .wrap(from_fn(caller::same_origin))
             .wrap(from_fn(headers::security_headers))
             .service(web::resource("").route(web::get().to(pages::to_home)))
             .service(web::resource("/").route(web::get().to(pages::home)))
-            .service(web::resource("/cases").route(web::get().to(pages::cases)))
+            .configure(cases::register)
             .service(web::resource("/applications").route(web::get().to(pages::applications)))
             .service(web::resource("/sign-in").route(web::get().to(auth::sign_in)))
             .service(

@@ -7,7 +7,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::HttpResponse;
 
 /// The layout's view of a signed-in caller on the page `current`.
-fn chrome(analyst: &Analyst, title: &str, current: Nav) -> Chrome {
+pub(crate) fn chrome(analyst: &Analyst, title: &str, current: Nav) -> Chrome {
     let session = &analyst.session;
     Chrome {
         title: title.to_owned(),
@@ -34,17 +34,6 @@ pub async fn home(analyst: Analyst) -> HttpResponse {
         &HomePage {
             chrome: chrome(&analyst, "Home", Nav::Home),
             subject: analyst.session.subject.clone(),
-        },
-    )
-}
-
-/// `GET /console/cases`: the case inbox, to come.
-pub async fn cases(analyst: Analyst) -> HttpResponse {
-    html(
-        StatusCode::OK,
-        &ComingPage {
-            chrome: chrome(&analyst, "Cases", Nav::Cases),
-            what: "the case inbox, with filters, search and each case's details and actions.",
         },
     )
 }

@@ -2,11 +2,15 @@
 //! page is a struct whose fields are all the template reads; templates
 //! escape every value they print.
 
+pub mod cases;
+
 use crate::wire::ROLES;
 use askama::Template;
 
 /// The vendored htmx, by its versioned path (cached for good).
 pub const HTMX_PATH: &str = "/console/assets/htmx-2.0.10.min.js";
+/// The console's script: releases a case's lock when its page is left.
+pub const JS_PATH: &str = "/console/assets/console.js";
 /// The console's style sheet.
 pub const CSS_PATH: &str = "/console/assets/console.css";
 

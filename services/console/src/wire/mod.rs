@@ -1,6 +1,7 @@
 //! What the console's forms send, and the roles it knows.
 
 pub mod auth;
+pub mod cases;
 
 /// The roles the console knows, with what each lets its holder do, in the
 /// order the pages list them.

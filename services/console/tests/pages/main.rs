@@ -3,8 +3,12 @@
 //! security headers and the vendored assets; and the settings it refuses
 //! to start with.
 
+mod case_actions;
+mod case_page;
 mod config;
 mod headers;
 mod helpers;
+mod inbox;
 mod session;
 mod sign_in;
+mod world;

@@ -26,18 +26,17 @@ async fn signed_in_pages_need_a_session(backend: Backend) {
         (StatusCode::PERMANENT_REDIRECT, "/console/")
     );
     let session = sign_in(&app, "rm-1", &["application:read"]).await;
-    for (path, title, what) in [
-        (
-            "/console/cases",
-            "Cases",
-            "the case inbox, with filters, search and each case&#39;s details and actions.",
-        ),
-        (
-            "/console/applications",
-            "Applications",
-            "every application with its status, pending actions and requests to its relationship manager.",
-        ),
-    ] {
+    // The inbox is for case roles.
+    assert_eq!(
+        get(&app, "/console/cases", &session.cookie).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let (path, title, what) = (
+        "/console/applications",
+        "Applications",
+        "every application with its status, pending actions and requests to its relationship manager.",
+    );
+    {
         let page = get(&app, path, &session.cookie).await;
         assert_eq!(page.status, StatusCode::OK);
         assert_eq!(
@@ -52,7 +51,9 @@ async fn signed_in_pages_need_a_session(backend: Backend) {
         );
         // The navigation marks the page it is on.
         assert!(
-            page.body.contains(&format!("<li><a href=\"{path}\" aria-current=\"page\">{title}</a></li>")),
+            page.body.contains(&format!(
+                "<li><a href=\"{path}\" aria-current=\"page\">{title}</a></li>"
+            )),
             "{}",
             page.body
         );
