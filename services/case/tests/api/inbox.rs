@@ -294,8 +294,8 @@ async fn bad_searches_are_refused_naming_the_field(backend: Backend) {
             "Invalid query: must not be blank.",
         ),
         (
-            json!({"query": "x".repeat(65)}).to_string(),
-            "Invalid query: must be at most 64 characters.",
+            json!({"query": "x".repeat(513)}).to_string(),
+            "Invalid query: must be at most 512 characters.",
         ),
         (
             r#"{"query": "a\u0000b"}"#.into(),
