@@ -1,6 +1,8 @@
 //! case-service's configuration.
 
+use crate::wire::values::Number;
 use envconfig::Envconfig;
+use rust_decimal::Decimal;
 use service_kit::auth::TokenPolicy;
 use service_kit::{load_config, ConfigError};
 use std::collections::HashMap;
@@ -55,6 +57,12 @@ pub struct CaseConfig {
     /// seconds from its `iat` to its `exp`. 1 to 86,400.
     #[envconfig(from = "CASE_JWT_MAX_LIFETIME_SECS", default = "3600")]
     pub jwt_max_lifetime_secs: u64,
+    /// Four eyes: from which effective risk (a decimal, compared with the
+    /// highest `effectiveRisk` of a case's customers) setting a case to
+    /// `APR` or `REJ` needs another case worker's recommendation. Unset:
+    /// four eyes is off.
+    #[envconfig(from = "CASE_FOUR_EYES_RISK_THRESHOLD")]
+    pub four_eyes_risk_threshold: Option<String>,
 }
 
 /// The most days a case may be given to be due: ten years.
@@ -117,7 +125,26 @@ impl CaseConfig {
             }
         }
         config.token_policy()?;
+        config.four_eyes_threshold()?;
         Ok(config)
+    }
+
+    /// The four eyes threshold, `None` when unset; a value that is not a
+    /// decimal number is refused naming the variable.
+    pub fn four_eyes_threshold(&self) -> Result<Option<Decimal>, ConfigError> {
+        self.four_eyes_risk_threshold
+            .as_deref()
+            .map(|text| {
+                Number::parse(text.trim())
+                    .map(|n| *n.as_decimal())
+                    .map_err(|_| {
+                        ConfigError::invalid(
+                            "CASE_FOUR_EYES_RISK_THRESHOLD",
+                            "must be a decimal number (as 70 or 62.5)",
+                        )
+                    })
+            })
+            .transpose()
     }
 
     /// What the ECM API asks of bearer tokens.
@@ -178,6 +205,21 @@ mod tests {
             load(&[("CASE_JWT_MAX_LIFETIME_SECS", "0")]).unwrap_err(),
             "configuration: CASE_JWT_MAX_LIFETIME_SECS must be from 1 to 86400"
         );
+        assert_eq!(config.four_eyes_threshold().expect("unset"), None);
+        assert_eq!(
+            load(&[("CASE_FOUR_EYES_RISK_THRESHOLD", " 62.50 ")])
+                .expect("a decimal")
+                .four_eyes_threshold()
+                .expect("parses")
+                .map(|d| d.to_string()),
+            Some("62.50".to_owned())
+        );
+        for bad in ["high", "", "1e400", "NaN"] {
+            assert_eq!(
+                load(&[("CASE_FOUR_EYES_RISK_THRESHOLD", bad)]).unwrap_err(),
+                "configuration: CASE_FOUR_EYES_RISK_THRESHOLD must be a decimal number (as 70 or 62.5)"
+            );
+        }
         assert_eq!(
             load(&[("PARTY_SERVICE_URL", "party:8080")]).unwrap_err(),
             "configuration: PARTY_SERVICE_URL must start with http:// or https://"

@@ -14,6 +14,7 @@ pub mod caller;
 pub mod config;
 pub mod delivery;
 pub mod error;
+mod four_eyes;
 pub mod loading;
 pub mod openapi;
 mod realtime;
@@ -169,6 +170,7 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
         lock_seconds: config.lock_seconds,
         keyring: ctx.keyring.clone(),
         due_days: config.due_days,
+        four_eyes: four_eyes::FourEyes::new(config.four_eyes_threshold()?),
     });
     let tokens = ctx.tokens.verifier(&config.token_policy()?);
     Ok(Service::new(NAME, openapi(), db, move |cfg| {

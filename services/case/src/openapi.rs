@@ -3,7 +3,7 @@
 
 use crate::routes::{
     applications, assignment, audit, business, cases, customers, decisions, description, erasure,
-    events, evidence, inbox, locks, narratives, records, suppression,
+    events, evidence, inbox, locks, narratives, recommendations, records, suppression,
 };
 use crate::wire::envelope::Envelope;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
@@ -23,7 +23,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
                 external entity and transaction operations, the real-time event operations `saveEvents`, \
                 `saveEventsAndPromoteToCase` and `saveEventsAndExtendToCase` (also under the \
                 guide's `/restapi/` spelling), and `getSuppressionRulesList`) and our own case operations in the same family and \
-                envelope, among them the case workers' inbox `searchCases` and `assignCase`, \
+                envelope, among them the case workers' inbox `searchCases` and `assignCase`, four eyes' \
+                `recommendCaseStatus`, \
                 `reviewEvidence` and the closing statuses `APR`, `REJ` and `RFI` of an \
                 application's KYC case (SPEC §D). Every operation is POST with a JSON body and a bearer token: \
                 `case:write` changes cases, `case:read` (or `case:write`) reads them."
@@ -63,6 +64,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
             locks::unlock_case,
             inbox::search_cases,
             assignment::assign_case,
+            recommendations::recommend_case_status,
         ),
         components(schemas(Envelope)),
         tags(

@@ -381,7 +381,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    case_customer_names (case_id, customer_id, name_index) {
+        case_id -> Text,
+        customer_id -> Text,
+        name_index -> Text,
+    }
+}
+
+diesel::table! {
+    case_recommendations (case_id) {
+        case_id -> Text,
+        status_code -> Text,
+        recommended_by -> Text,
+        recommended_at -> Text,
+        comment -> Text,
+    }
+}
+
 diesel::joinable!(case_customers -> cases (case_id));
 diesel::joinable!(case_locks -> cases (case_id));
 diesel::joinable!(case_narratives -> cases (case_id));
-diesel::allow_tables_to_appear_in_same_query!(cases, case_customers, case_locks);
+diesel::allow_tables_to_appear_in_same_query!(
+    cases,
+    case_customers,
+    case_customer_names,
+    case_locks
+);

@@ -8,11 +8,14 @@ use super::body::{invalid, items, page_request, parsed};
 use super::{each_case, AppState};
 use crate::caller::{Access, Caller};
 use crate::error::EcmError;
+use crate::four_eyes::{self, FourEyes};
 use crate::rows::{ecm_time, CaseRow};
 use crate::status;
 use crate::store::audit::Change;
 use crate::store::cases::StatusSet;
-use crate::store::{audit, cases, customers, events, evidence, locks, narratives, records, Write};
+use crate::store::{
+    audit, cases, customers, events, evidence, locks, narratives, recommendations, records, Write,
+};
 use crate::wire::batch::{cases_response, CasesResponse};
 use crate::wire::cases::{
     CaseDetailsResponse, CaseStatusResponse, CaseStatusResult, CaseSummary, CustomerCasesResponse,
@@ -136,8 +139,10 @@ pub async fn update_case_status(
     let items = items(&req, payload, &state, &fields).await?;
     let changes = parsed::<StatusChange>(items);
     let change = Change::now(&caller.subject);
+    let rule = state.four_eyes;
+    let keyring = state.keyring.clone();
     let outcomes = each_case(&state, changes, move |conn, wanted: StatusChange| {
-        set_status(conn, &wanted, &change)
+        set_status(conn, &keyring, &wanted, &change, rule)
     })
     .await?;
     state.outbox.wake();
@@ -146,11 +151,14 @@ pub async fn update_case_status(
     Ok(HttpResponse::build(status).json(response))
 }
 
-/// Sets one case's status, re-reading it if it changes concurrently.
+/// Sets one case's status, re-reading it if it changes concurrently;
+/// four eyes (`rule`) may refuse it.
 fn set_status(
     conn: &mut service_kit::DbConnection,
+    keyring: &service_kit::Keyring,
     wanted: &StatusChange,
     change: &Change,
+    rule: FourEyes,
 ) -> Result<Outcome, EcmError> {
     let to = wanted.case_status_code.as_str();
     if !status::by_code(to).is_some_and(|s| s.settable) {
@@ -165,12 +173,16 @@ fn set_status(
         }
         let comment = wanted.comment.as_ref().map(|c| c.as_str());
         let from = case.case_status_code.as_str();
-        match cases::set_status(conn, &case.case_id, from, to, comment, change)? {
-            Write::Done(StatusSet::Changed) => {
+        let set = |conn: &mut service_kit::DbConnection| {
+            cases::set_status(conn, keyring, &case.case_id, from, to, comment, change)
+        };
+        match four_eyes::set_status(conn, rule, &case.case_id, to, change, set)? {
+            Write::Done(Err(refusal)) => return Ok(Outcome::refused(refusal)),
+            Write::Done(Ok(StatusSet::Changed)) => {
                 return Ok(Outcome::done("Case status updated successfully."))
             }
-            Write::Done(StatusSet::Stale) => {}
-            Write::Done(StatusSet::Unreviewed(actions)) => {
+            Write::Done(Ok(StatusSet::Stale)) => {}
+            Write::Done(Ok(StatusSet::Unreviewed(actions))) => {
                 return Ok(Outcome::refused(unreviewed(&actions)))
             }
             Write::Locked(locked) => return Ok(Outcome::locked(&locked.holder)),
@@ -278,8 +290,9 @@ const AUDIT_CURSOR: &str = "auditCursor";
 /// `{caseId, limit, cursor, eventsCursor, narrativesCursor, accountsCursor,
 /// externalEntitiesCursor, transactionsCursor, auditCursor}`: the case (its
 /// description, priority and due date included), its lock while one is
-/// held, the application it was opened for (SPEC §D: its evidence and
-/// requests for help), and a page of each of its lists: customers by customer id, each
+/// held, its effective risk (its customers' highest), whether closing it
+/// takes four eyes and its open recommendation, the application it was
+/// opened for (SPEC §D: its evidence and requests for help), and a page of each of its lists: customers by customer id, each
 /// with every field it was added with; events by event code, each with its
 /// entities, details and risk decision; narratives, oldest first; accounts,
 /// external entities and transactions by id; and the audit trail, oldest
@@ -363,10 +376,17 @@ pub async fn get_case_details(
                 limit,
             )?;
             let trail = audit::page(conn, &keyring, key, after_audit, limit)?;
+            let four_eyes = (
+                recommendations::effective_risk(conn, key)?,
+                recommendations::open(conn, key)?
+                    .map(|r| r.shown(&keyring))
+                    .transpose()
+                    .map_err(service_kit::Failure::from)?,
+            );
             Ok::<_, EcmError>((
                 case,
                 application,
-                lock,
+                (lock, four_eyes),
                 found,
                 found_events,
                 notes,
@@ -376,6 +396,7 @@ pub async fn get_case_details(
         })
         .await?;
     let (accounts, external_entities, transactions) = records;
+    let (lock, (risk, recommendation)) = lock;
     let next_cursor = found.next_cursor(|c| c.customer_id.to_string());
     let next_audit_cursor = trail.next_cursor(|e| e.event_id.to_string());
     let next_events_cursor = found_events.next_cursor(|e| e.event.event_code.to_string());
@@ -391,6 +412,9 @@ pub async fn get_case_details(
         case: CaseSummary::from(case),
         application,
         lock: lock.map(CaseLock::from),
+        four_eyes_required: state.four_eyes.required(risk.as_ref()),
+        effective_risk: risk.map(|r| r.as_decimal().to_string()),
+        recommendation,
         customers: found.items,
         next_cursor,
         events: found_events.items,

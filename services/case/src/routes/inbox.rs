@@ -4,10 +4,11 @@ use super::body::{bad_limit, invalid, parse_object, read_body, MAX_LIMIT};
 use super::AppState;
 use crate::caller::{Access, Caller};
 use crate::error::EcmError;
+use crate::rows::customer;
 use crate::rows::CaseRow;
 use crate::status;
 use crate::store::audit::Change;
-use crate::store::inbox::{self, Assigned, Search, Sort};
+use crate::store::inbox::{self, Assigned, Query, Search, Sort};
 use crate::wire::cases::CaseSummary;
 use crate::wire::envelope::{Envelope, Status};
 use crate::wire::inbox::{InboxCase, SearchRequest, SearchResponse};
@@ -15,6 +16,7 @@ use crate::wire::values::Id;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{Map, Value};
 use service_kit::body::whole_number;
+use service_kit::Keyring;
 
 /// The page size when none is asked for.
 const DEFAULT_LIMIT: i64 = 25;
@@ -30,8 +32,10 @@ const MAX_CODES: usize = 20;
 /// filter sent, sorted, a page of them by offset, and how many match in
 /// all. `assignee` is `mine` (the caller's cases), `unassigned` or `any`;
 /// `overdue: true` keeps the cases due before today (UTC) that are not
-/// closed; `query` matches a case id exactly or by its beginning, or a
-/// customer id exactly (customer names are sealed and not searched). Each
+/// closed; `query` matches a case id exactly or by its beginning, a
+/// customer id exactly, or a customer's full name (first and last name, or
+/// an organisation's name) or last name, whole, in any case and spacing
+/// (through a keyed blind index: names are sealed). Each
 /// case carries whether it is overdue, its focus customer and who holds
 /// its lock.
 #[utoipa::path(
@@ -53,7 +57,7 @@ pub async fn search_cases(
     let body = read_body(&req, payload, &state).await?;
     let now = Change::now(&caller.subject).at;
     let today = now.get(..10).unwrap_or_default().to_owned();
-    let search = search_of(&body, &caller.subject, &today)?;
+    let search = search_of(&body, &caller.subject, &today, &state.keyring)?;
     let (limit, offset) = (search.limit, search.offset);
     let found = state
         .db
@@ -89,7 +93,12 @@ fn inbox_case(row: CaseRow, locked_by: Option<String>, today: &str) -> InboxCase
 
 /// Reads and checks a search for `subject` on `today`; a refusal names the
 /// field.
-fn search_of(body: &[u8], subject: &str, today: &str) -> Result<Search, EcmError> {
+fn search_of(
+    body: &[u8],
+    subject: &str,
+    today: &str,
+    keyring: &Keyring,
+) -> Result<Search, EcmError> {
     let fields = parse_object(
         body,
         &[
@@ -134,11 +143,7 @@ fn search_of(body: &[u8], subject: &str, today: &str) -> Result<Search, EcmError
     };
     let query = match fields.get("query") {
         None | Some(Value::Null) => None,
-        Some(Value::String(text)) => Some(
-            Id::parse(text)
-                .map_err(|why| bad("query", &why))?
-                .to_string(),
-        ),
+        Some(Value::String(text)) => Some(query_of(text, keyring)?),
         Some(_) => return Err(bad("query", "must be a string")),
     };
     let sort = match word(
@@ -183,6 +188,30 @@ fn search_of(body: &[u8], subject: &str, today: &str) -> Result<Search, EcmError
         descending,
         limit,
         offset,
+    })
+}
+
+/// The most characters of `query`: a full name is a first and a last
+/// name of up to 255 each.
+const MAX_QUERY: usize = 512;
+
+/// What `query` matches: the text as an id where it can be one, and as a
+/// name (its blind index, normalised: case and spacing do not matter).
+fn query_of(text: &str, keyring: &Keyring) -> Result<Query, EcmError> {
+    if text.chars().count() > MAX_QUERY {
+        return Err(bad(
+            "query",
+            &format!("must be at most {MAX_QUERY} characters"),
+        ));
+    }
+    if text.chars().any(char::is_control) {
+        return Err(bad("query", "must not contain control characters"));
+    }
+    let name_key =
+        customer::name_key(keyring, text).ok_or_else(|| bad("query", "must not be blank"))?;
+    Ok(Query {
+        id: Id::parse(text).ok().map(|id| id.to_string()),
+        name_key,
     })
 }
 

@@ -16,6 +16,7 @@ pub mod inbox;
 pub mod locks;
 pub mod narratives;
 mod plan;
+pub mod recommendations;
 pub mod records;
 pub mod suppression;
 
@@ -71,6 +72,8 @@ pub struct AppState {
     pub keyring: Keyring,
     /// How many days after its promotion a case is due.
     pub due_days: u32,
+    /// From which effective risk closing a case takes two case workers.
+    pub four_eyes: crate::four_eyes::FourEyes,
     /// Wakes the outbox's dispatcher after a change wrote an event (on
     /// SQLite; PostgreSQL's NOTIFY does it by itself).
     pub outbox: outbox::Waker,
@@ -226,6 +229,11 @@ pub fn register(
                     "CaseManagementService",
                     "assignCase",
                     assignment::assign_case
+                ))
+                .service(operation!(
+                    "CaseManagementService",
+                    "recommendCaseStatus",
+                    recommendations::recommend_case_status
                 ))
                 .default_service(web::to(unknown_operation))
         };

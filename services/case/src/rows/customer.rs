@@ -16,10 +16,11 @@
 use super::decimal::{get_number, put_number, StoredNumber};
 use super::sealed::{self, Sealed};
 use super::stored::{get, put, Corrupt};
-use crate::schema::{case_customer_details, case_customers};
+use crate::schema::{case_customer_details, case_customer_names, case_customers};
 use crate::wire::customer::Customer;
 use crate::wire::values::{GenericInformation, Id};
 use diesel::prelude::*;
+use domain::erasure::ERASED;
 use service_kit::Keyring;
 
 /// A `case_customers` row.
@@ -83,6 +84,41 @@ pub struct DetailsRow {
     is_broker_dealer_code: Option<String>,
     generic_information: Option<String>,
     identification_documents: Option<String>,
+}
+
+/// A `case_customer_names` row: one blind index a customer is found by.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = case_customer_names)]
+pub struct NameRow {
+    /// The case.
+    pub case_id: String,
+    /// The customer.
+    pub customer_id: String,
+    /// The blind index of one of its names ([`name_indexes`]).
+    pub name_index: String,
+}
+
+/// The name rows of `customer` on `case_id`.
+pub fn name_rows_of(keyring: &Keyring, case_id: &str, c: &Customer) -> Vec<NameRow> {
+    let indexes = name_indexes(
+        keyring,
+        put(&c.first_name).as_deref(),
+        put(&c.last_name).as_deref(),
+        put(&c.customer_organization_name).as_deref(),
+    );
+    name_rows(case_id, c.customer_id.as_str(), indexes)
+}
+
+/// The rows of `indexes` of `customer_id` on `case_id`.
+fn name_rows(case_id: &str, customer_id: &str, indexes: Vec<String>) -> Vec<NameRow> {
+    indexes
+        .into_iter()
+        .map(|name_index| NameRow {
+            case_id: case_id.to_owned(),
+            customer_id: customer_id.to_owned(),
+            name_index,
+        })
+        .collect()
 }
 
 /// The two rows of `customer`'s own fields on `case_id`.
@@ -232,6 +268,75 @@ pub fn customer_of(
         identification_documents,
         generic_information,
     })
+}
+
+/// The purpose of the blind indexes of customers' names (`searchCases`).
+pub const NAME_INDEX: &str = "case.customer.name";
+
+/// A name as `searchCases` compares it: trimmed, lower-cased, and each run
+/// of white space one space, so that "  Jane   DOE " finds "Jane Doe".
+pub fn normalised_name(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// The blind index a search text is compared with, as [`name_indexes`]
+/// stores them; `None` for blank text.
+pub fn name_key(keyring: &Keyring, text: &str) -> Option<String> {
+    let name = normalised_name(text);
+    (!name.is_empty()).then(|| keyring.blind_index(NAME_INDEX, &name))
+}
+
+/// A customer's name indexes: of its full name (first and last name, the
+/// name a person goes by: middle names are left out; an organisation's
+/// name when it has neither), and of its last name; one when they are
+/// the same. None once its names are erased: an erased customer is found
+/// by no name.
+pub fn name_indexes(
+    keyring: &Keyring,
+    first: Option<&str>,
+    last: Option<&str>,
+    organization: Option<&str>,
+) -> Vec<String> {
+    if [first, last, organization].contains(&Some(ERASED)) {
+        return Vec::new();
+    }
+    let personal: Vec<&str> = [first, last].into_iter().flatten().collect();
+    let full = if personal.is_empty() {
+        organization.map(str::to_owned)
+    } else {
+        Some(personal.join(" "))
+    };
+    let mut indexes: Vec<String> = [full.as_deref(), last]
+        .into_iter()
+        .flatten()
+        .filter_map(|name| name_key(keyring, name))
+        .collect();
+    indexes.sort_unstable();
+    indexes.dedup();
+    indexes
+}
+
+impl CustomerRow {
+    /// Its name rows under `keyring`'s blind index key, from its names
+    /// opened: what `onboarding rekey` (a new `BLIND_INDEX_KEY`) and the
+    /// start-up pass (customers stored before the indexes) store.
+    pub fn current_name_rows(&self, keyring: &Keyring) -> Result<Vec<NameRow>, Corrupt> {
+        let sealed = Sealed::customer(keyring, &self.case_id, &self.customer_id);
+        let first = sealed.get_text(FIRST_NAME, self.first_name.clone())?;
+        let last = sealed.get_text(LAST_NAME, self.last_name.clone())?;
+        let organization =
+            sealed.get_text(ORGANIZATION_NAME, self.customer_organization_name.clone())?;
+        let indexes = name_indexes(
+            keyring,
+            first.as_deref(),
+            last.as_deref(),
+            organization.as_deref(),
+        );
+        Ok(name_rows(&self.case_id, &self.customer_id, indexes))
+    }
 }
 
 /// The sealed `case_customers` columns.

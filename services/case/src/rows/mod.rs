@@ -8,6 +8,7 @@ pub mod events;
 pub mod flow;
 pub mod lists;
 pub mod narrative;
+pub mod recommendation;
 pub mod records;
 pub mod sealed;
 pub mod stored;

@@ -53,6 +53,13 @@ pub enum Action {
     /// The case was assigned, reassigned or unassigned (`assignCase`: the
     /// assignees before and after as the values, `null` for no one).
     CaseAssigned,
+    /// A case worker recommended a closing status (`recommendCaseStatus`:
+    /// the open recommendation's code before and the code recommended as
+    /// the statuses, their comments as the values).
+    StatusRecommended,
+    /// A second case worker set the recommended status (four eyes: the
+    /// recommender as the old value, the approver as the new).
+    RecommendationApproved,
 }
 
 impl Action {
@@ -80,15 +87,18 @@ impl Action {
             Self::EvidenceReviewed => "evidenceReviewed",
             Self::ApplicationErased => "applicationErased",
             Self::CaseAssigned => "caseAssigned",
+            Self::StatusRecommended => "statusRecommended",
+            Self::RecommendationApproved => "recommendationApproved",
         }
     }
 }
 
 /// The actions whose values are sealed: they carry personal data (a
-/// customer, a record, an event or a narrative, whole). Their writers seal
+/// customer, a record, an event or a narrative, whole; a recommendation's
+/// or a status change's comment). Their writers seal
 /// them (`NewAudit::sealed`); the reads open them, and `rekey` seals them
 /// again, by these names.
-pub const SEALED: [Action; 10] = [
+pub const SEALED: [Action; 12] = [
     Action::CustomerAdded,
     Action::CustomerRemoved,
     Action::RecordAdded(RecordKind::Account),
@@ -99,6 +109,8 @@ pub const SEALED: [Action; 10] = [
     Action::RecordRemoved(RecordKind::Transaction),
     Action::EventAdded,
     Action::NarrativeAdded,
+    Action::StatusRecommended,
+    Action::StatusChanged,
 ];
 
 /// The stored names of the actions whose values are sealed.

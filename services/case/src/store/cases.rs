@@ -11,7 +11,7 @@ use crate::status;
 use diesel::prelude::*;
 use service_kit::db::is_unique_violation;
 use service_kit::db::write_transaction;
-use service_kit::DbConnection;
+use service_kit::{DbConnection, Keyring};
 use std::collections::HashMap;
 
 /// Creates a case and records it; `false` when the id is taken.
@@ -66,12 +66,14 @@ pub enum StatusSet {
 }
 
 /// Sets the status of `case_id` from `from` to `to` and records it (the
-/// case worker's `comment`, if any, as the audit entry's new value), with
+/// case worker's `comment`, if any, as the audit entry's new value, sealed:
+/// a case worker may write anything about the customer there), with
 /// `case.status_changed` in the outbox when the case has an application.
 /// Refused while another user holds the case's lock, and `APR` while an
 /// action of its application that needs review has no accepted document.
 pub fn set_status(
     conn: &mut DbConnection,
+    keyring: &Keyring,
     case_id: &str,
     from: &str,
     to: &str,
@@ -104,8 +106,7 @@ pub fn set_status(
         let mut record = change.record(case_id, Action::StatusChanged);
         record.from_status = Some(from.to_owned());
         record.to_status = Some(to.to_owned());
-        record.new_value = comment.map(str::to_owned);
-        audit::write(conn, &record)?;
+        audit::write(conn, &record.sealed(keyring, None, comment))?;
         if let Some(application_id) = evidence::application_of(conn, case_id)? {
             outbox::status_changed(conn, &application_id, case_id, from, to, change)?;
         }

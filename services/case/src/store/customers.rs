@@ -7,14 +7,15 @@ use super::audit::{self, Action, Change};
 use super::locks::{self, Locked};
 use super::{Page, IN_LIST_CHUNK};
 use crate::rows::audit::NewAudit;
-use crate::rows::customer::{self as customer_rows, CustomerRow, DetailsRow};
+use crate::rows::customer::{self as customer_rows, CustomerRow, DetailsRow, NameRow};
 use crate::rows::lists::{self, ListRows};
 use crate::rows::stored::Corrupt;
 use crate::schema::{
     case_audit, case_customer_accounts as accounts, case_customer_addresses as addresses,
     case_customer_anticipatory_profiles as profiles, case_customer_details as details,
-    case_customer_emails as emails, case_customer_online_accounts as online_accounts,
-    case_customer_phones as phones, case_customers,
+    case_customer_emails as emails, case_customer_names,
+    case_customer_online_accounts as online_accounts, case_customer_phones as phones,
+    case_customers,
 };
 use crate::wire::customer::Customer;
 use diesel::prelude::*;
@@ -79,6 +80,7 @@ const ROWS_PER_INSERT: usize = 100;
 /// records.
 pub(super) struct Rows {
     customers: Vec<CustomerRow>,
+    names: Vec<NameRow>,
     details: Vec<DetailsRow>,
     lists: ListRows,
     pub(super) audit: Vec<NewAudit>,
@@ -95,6 +97,10 @@ impl Rows {
             .iter()
             .map(|c| customer_rows::rows_of(keyring, case_id, c, &change.at, &change.actor))
             .unzip();
+        let names = customers
+            .iter()
+            .flat_map(|c| customer_rows::name_rows_of(keyring, case_id, c))
+            .collect();
         let audit = customers
             .iter()
             .map(|c| {
@@ -105,6 +111,7 @@ impl Rows {
             .collect();
         Self {
             customers: rows,
+            names,
             details,
             lists: lists::list_rows(keyring, case_id, customers.iter().copied()),
             audit,
@@ -124,6 +131,7 @@ impl Rows {
         }
         on_backend!(conn, |c| {
             insert!(c, case_customers::table, self.customers)?;
+            insert!(c, case_customer_names::table, self.names)?;
             insert!(c, details::table, self.details)?;
             let lists = &self.lists;
             insert!(c, addresses::table, lists.addresses)?;

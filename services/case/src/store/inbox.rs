@@ -1,5 +1,5 @@
 //! The case workers' inbox: cases found by their status, type, priority,
-//! assignee, due date and id or customer, sorted and paged by offset, with
+//! assignee, due date and id, customer or customer name, sorted and paged by offset, with
 //! how many match in all.
 //!
 //! Every filter and sort is served by an index of the `case_inbox`
@@ -10,7 +10,7 @@
 //! opposite ends by default).
 
 use crate::rows::CaseRow;
-use crate::schema::{case_customers, case_locks, cases};
+use crate::schema::{case_customer_names, case_customers, case_locks, cases};
 use crate::status;
 use diesel::prelude::*;
 use service_kit::db::MultiBackend;
@@ -61,8 +61,8 @@ pub struct Search {
     pub assigned: Assigned,
     /// Only cases due before this day (`YYYY-MM-DD`) and not closed.
     pub overdue_before: Option<String>,
-    /// A case id or its beginning, or a customer id.
-    pub query: Option<String>,
+    /// A case id or its beginning, a customer id, or a customer's name.
+    pub query: Option<Query>,
     /// The sort key.
     pub sort: Sort,
     /// Descending rather than ascending.
@@ -71,6 +71,17 @@ pub struct Search {
     pub limit: i64,
     /// The cases skipped.
     pub offset: i64,
+}
+
+/// What `searchCases`' `query` matches.
+#[derive(Debug, Clone)]
+pub struct Query {
+    /// The text as an id (a case id or its beginning, a customer id);
+    /// `None` when it cannot be one.
+    pub id: Option<String>,
+    /// The blind index of the text as a name: a customer's full name or
+    /// last name (`rows::customer::name_indexes`).
+    pub name_key: String,
 }
 
 /// A page of cases, each with who holds its lock (if anyone), and how many
@@ -126,18 +137,32 @@ fn matching(search: &Search) -> cases::BoxedQuery<'static, MultiBackend> {
             .filter(cases::due_date.lt(today.clone()))
             .filter(cases::case_status_code.ne_all(closed_codes()));
     }
-    if let Some(text) = &search.query {
-        // LIKE is case-insensitive on SQLite: `substr` keeps the prefix
-        // exact there too, and PostgreSQL's prefix index serves the LIKE.
-        let length = i32::try_from(text.chars().count()).unwrap_or(i32::MAX);
-        let by_id = cases::case_id
-            .like(prefix_pattern(text))
-            .escape('\\')
-            .and(substr(cases::case_id, 1, length).eq(text.clone()));
-        let of_customer = case_customers::table
-            .filter(case_customers::customer_id.eq(text.clone()))
-            .select(case_customers::case_id);
-        query = query.filter(by_id.or(cases::case_id.eq_any(of_customer)));
+    if let Some(wanted) = &search.query {
+        // Each alternative reads its own index: the case id's, the
+        // customers' `(customer_id, case_id)`, the names' `(name_index,
+        // case_id)`.
+        let by_name = cases::case_id.eq_any(
+            case_customer_names::table
+                .filter(case_customer_names::name_index.eq(wanted.name_key.clone()))
+                .select(case_customer_names::case_id),
+        );
+        query = match &wanted.id {
+            None => query.filter(by_name),
+            Some(text) => {
+                // LIKE is case-insensitive on SQLite: `substr` keeps the
+                // prefix exact there too, and PostgreSQL's prefix index
+                // serves the LIKE.
+                let length = i32::try_from(text.chars().count()).unwrap_or(i32::MAX);
+                let by_id = cases::case_id
+                    .like(prefix_pattern(text))
+                    .escape('\\')
+                    .and(substr(cases::case_id, 1, length).eq(text.clone()));
+                let of_customer = case_customers::table
+                    .filter(case_customers::customer_id.eq(text.clone()))
+                    .select(case_customers::case_id);
+                query.filter(by_id.or(cases::case_id.eq_any(of_customer)).or(by_name))
+            }
+        };
     }
     query
 }

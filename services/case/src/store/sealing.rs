@@ -6,13 +6,13 @@ use super::audit;
 use crate::rows::audit::{self as audit_rows, AuditRow, NEW_VALUE, OLD_VALUE};
 use crate::rows::customer::{self, GENERIC_INFORMATION, IDENTIFICATION_DOCUMENTS, TAX_ID};
 use crate::rows::records::{BusinessRow, CaseRecordRow};
-use crate::rows::{events, lists, narrative, records};
+use crate::rows::{events, lists, narrative, recommendation, records};
 use crate::schema::{
     application_rm_requests, business_records, case_audit, case_customer_accounts,
     case_customer_addresses, case_customer_anticipatory_profiles, case_customer_details,
     case_customer_emails, case_customer_online_accounts, case_customer_phones, case_customers,
-    case_evidence, case_evidence_reviews, case_narratives, case_records, event_customers,
-    event_entities,
+    case_evidence, case_evidence_reviews, case_narratives, case_recommendations, case_records,
+    event_customers, event_entities,
 };
 use diesel::dsl::sql;
 use diesel::prelude::*;
@@ -268,9 +268,27 @@ pub fn reseal(
     } else {
         0
     };
+    let comments = reseal_column!(
+        conn,
+        keyring,
+        prefix,
+        case_recommendations,
+        (case_id: String, recommended_at: String),
+        comment,
+        |(case_id, at): &(String, String), stored: &str| {
+            keyring
+                .reseal(&recommendation::comment_context(case_id, at), stored)
+                .map_err(Failure::internal)
+        }
+    );
+    // After the names are sealed: their indexes are computed from them.
+    let personal = reseal_personal(conn, keyring, &prefix)?;
+    let name_indexes = super::name_index::reindex(conn, keyring, everything)?;
     Ok(tax_ids
+        + comments
+        + name_indexes
         + reseal_flow(conn, keyring, &prefix)?
-        + reseal_personal(conn, keyring, &prefix)?
+        + personal
         + generic
         + documents
         + entities

@@ -22,8 +22,11 @@ pub struct AuditEvent {
     /// `eventAdded`, `eventDecided`, `descriptionChanged`,
     /// `narrativeAdded`, `lockTaken`, `lockReleased`, `evidenceAdded`,
     /// `evidenceReviewed` (SPEC §D), `applicationErased` (the
-    /// application's file names, comments and messages erased) or
-    /// `caseAssigned`.
+    /// application's file names, comments and messages erased),
+    /// `caseAssigned`, `statusRecommended` (four eyes: the code replaced
+    /// and the code recommended as the statuses, their comments as the
+    /// values) or `recommendationApproved` (the status set as `toStatus`,
+    /// the recommender as the old value, the approver as the new).
     #[schema(example = "customerAdded")]
     pub action: String,
     /// The customer added or removed.

@@ -9,6 +9,7 @@ use super::envelope::Status;
 use super::events::CaseEvent;
 use super::locks::CaseLock;
 use super::narratives::Narrative;
+use super::recommendations::Recommendation;
 use super::records::{Account, ExternalEntity, Transaction};
 use super::values::{Id, Prose, ShortText, Text};
 use domain::{DateTimeSeconds, YesNo};
@@ -279,6 +280,17 @@ pub struct CaseDetailsResponse {
     /// Who holds the case's lock, since and until when; `null` when no
     /// one does (never locked, released, or expired).
     pub lock: Option<CaseLock>,
+    /// Its effective risk: the highest `effectiveRisk` of all its
+    /// customers, as a decimal string; `null` when none has one.
+    #[schema(example = "72.5")]
+    pub effective_risk: Option<String>,
+    /// Whether setting it to `APR` or `REJ` takes two case workers (four
+    /// eyes): its effective risk is at least
+    /// `CASE_FOUR_EYES_RISK_THRESHOLD`.
+    pub four_eyes_required: bool,
+    /// Its open recommendation (`recommendCaseStatus`); `null` when it
+    /// has none.
+    pub recommendation: Option<Recommendation>,
     /// A page of its customers, by customer id, each with every field it
     /// was added with.
     pub customers: Vec<Customer>,

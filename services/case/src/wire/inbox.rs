@@ -75,12 +75,14 @@ pub struct SearchRequest {
     /// `true`: only overdue cases (due before today, UTC, and not closed).
     /// `false` or absent: any.
     pub overdue: Option<bool>,
-    /// A case id (exactly, or its beginning) or a customer id (exactly):
-    /// 1 to 64 characters, not blank. Customer names are not searched.
+    /// A case id (exactly, or its beginning), a customer id (exactly), or
+    /// a customer's full name (first and last name, middle names left out;
+    /// an organisation's name) or last name, whole: case and spacing do not
+    /// matter. 1 to 512 characters, not blank.
     #[schema(
         example = "CA1",
         min_length = 1,
-        max_length = 64,
+        max_length = 512,
         pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
     )]
     pub query: Option<String>,

@@ -12,6 +12,7 @@ pub mod flow;
 pub mod inbox;
 pub mod locks;
 pub mod narratives;
+pub mod recommendations;
 pub mod records;
 pub mod suppression;
 pub mod values;

@@ -97,6 +97,28 @@ async fn a_peer_acts_for_a_case_worker(backend: Backend) {
                     "toStatus": null, "oldValue": null, "newValue": "analyst-3"})
         ]
     );
+    // Four eyes' recommendation too, the worker its author.
+    assert_eq!(
+        acting(
+            &app,
+            "recommendCaseStatus",
+            &worker("analyst-3", "case:write"),
+            &json!([{"caseId": "CA3", "caseStatusCode": "REJ", "comment": "No documents."}])
+        )
+        .await,
+        (
+            StatusCode::OK,
+            json!({"MESSAGE": "Case status recommendation was successful.", "STATUS": "SUCCESS",
+                   "RESULTARRAY": [case_answer("Case status recommended successfully.", "SUCCESS", "CA3")]})
+        )
+    );
+    assert_eq!(
+        audited(&app, "CA3", "statusRecommended").await,
+        vec![
+            json!({"actor": "analyst-3", "action": "statusRecommended", "customerId": null, "fromStatus": null,
+                    "toStatus": "REJ", "oldValue": null, "newValue": "No documents."})
+        ]
+    );
     // The lock of another user holds on this path too.
     assert_eq!(
         acting(

@@ -56,8 +56,9 @@ async fn details(app: &TestApp, case_id: &str) -> Value {
 }
 
 /// What getCaseDetails answers for a new case `case_id` holding `customers`.
-fn details_of(case_id: &str, customers: Vec<Value>) -> Value {
+fn details_of(case_id: &str, customers: Vec<Value>, effective_risk: &str) -> Value {
     crate::helpers::with_nothing_else(json!({
+        "effectiveRisk": effective_risk,
         "MESSAGE": "Case details fetched successfully.", "STATUS": "SUCCESS",
         "case": {
             "caseClosedFlag": "N", "caseDescription": null, "caseId": case_id,
@@ -111,7 +112,11 @@ async fn amounts_come_back_exactly_as_sent(backend: Backend) {
     let answer = details(&app, "CA900").await;
     assert_eq!(
         answer,
-        details_of("CA900", vec![read_back("EXACT-1", &back)])
+        details_of(
+            "CA900",
+            vec![read_back("EXACT-1", &back)],
+            "9999999999999999.99999999"
+        )
     );
     // Digit for digit, as JSON text.
     let customer = &answer["customers"][0];
@@ -173,7 +178,10 @@ async fn amounts_out_of_bounds_fail_naming_the_field(backend: Backend) {
         )
     );
     let answer = details(&app, "CA901").await;
-    assert_eq!(answer, details_of("CA901", vec![stored(&customer("GOOD"))]));
+    assert_eq!(
+        answer,
+        details_of("CA901", vec![stored(&customer("GOOD"))], "3")
+    );
 }
 
 /// The migration that made amounts exact, undone and done again, on a case
@@ -248,7 +256,7 @@ async fn doubles_stored_before_are_kept_by_the_migration(backend: Backend) {
     ];
     assert_eq!(
         details(&app, "CA902").await,
-        details_of("CA902", vec![read_back("OLD-1", &back)])
+        details_of("CA902", vec![read_back("OLD-1", &back)], "0.1")
     );
 }
 

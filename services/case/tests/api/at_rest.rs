@@ -37,6 +37,8 @@ const SECRETS: &[&str] = &[
     "ORACLE",
     "1000000",
     "54321",
+    // A case worker's comment on a status change (issue 15).
+    "Spoke to Mr Karthik",
 ];
 
 fn assert_sealed(app: &TestApp) {
@@ -59,6 +61,14 @@ async fn add_seed(app: &TestApp) {
         Some(&writer(app)),
         "saveEventsAndPromoteToCase",
         crate::events::SAMPLE.to_owned(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let (status, answer) = post(
+        app,
+        &writer(app),
+        "updateCaseStatus",
+        &json!([{"caseId": "CA100", "caseStatusCode": "INV", "comment": "Spoke to Mr Karthik"}]),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{answer}");

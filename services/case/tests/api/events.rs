@@ -162,6 +162,7 @@ async fn promote_opens_a_case_from_the_sample(backend: Backend) {
                 "priority": "Low", "dueDate": due, "assignee": null, "assignedAt": null
             },
             "customers": [sample_customer()],
+            "effectiveRisk": "2",
             "nextCursor": null,
             "events": [sample_event("POSTARJ1", &saved_at)],
             "nextEventsCursor": null

@@ -324,10 +324,14 @@ pub async fn case_details(app: &TestApp, case_id: &str) -> Value {
 
 /// What getCaseDetails answers beside the case and its customers when the
 /// case has no lock, events, narratives, accounts, external entities or
-/// transactions: each list empty, each cursor `null`.
+/// transactions: each list empty, each cursor `null`; and no customer
+/// risk, so no four eyes and no recommendation.
 pub fn nothing_else() -> serde_json::Map<String, Value> {
     let mut fields = serde_json::Map::new();
     fields.insert("lock".to_owned(), Value::Null);
+    fields.insert("effectiveRisk".to_owned(), Value::Null);
+    fields.insert("fourEyesRequired".to_owned(), Value::Bool(false));
+    fields.insert("recommendation".to_owned(), Value::Null);
     for list in [
         "events",
         "narratives",

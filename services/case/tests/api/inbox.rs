@@ -294,8 +294,8 @@ async fn bad_searches_are_refused_naming_the_field(backend: Backend) {
             "Invalid query: must not be blank.",
         ),
         (
-            json!({"query": "x".repeat(65)}).to_string(),
-            "Invalid query: must be at most 64 characters.",
+            json!({"query": "x".repeat(513)}).to_string(),
+            "Invalid query: must be at most 512 characters.",
         ),
         (
             r#"{"query": "a\u0000b"}"#.into(),
@@ -409,6 +409,14 @@ async fn filtered_sorted_pages_read_an_index(backend: Backend) {
         };
         assert!(!scans, "{sql}\n{plan}");
     }
+    // A name is looked up in its index, not by reading every customer's.
+    let by_name = r#"SELECT "case_customer_names"."case_id" FROM "case_customer_names" WHERE "case_customer_names"."name_index" = 'ab12'"#;
+    let plan = plan_of(backend, &mut conn, by_name);
+    let scans = match backend {
+        Backend::Sqlite => !plan.contains("USING COVERING INDEX case_customer_names_by_index"),
+        Backend::Postgres => plan.contains("Seq Scan"),
+    };
+    assert!(!scans, "{by_name}\n{plan}");
 }
 
 /// A case promoted from events lists the events' focus customer, is found

@@ -296,7 +296,7 @@ async fn hostile_bodies_on_the_real_time_operations(backend: Backend) {
 }
 
 /// The hostile-input table of the operations on one case's description,
-/// narratives, lock and assignee, and of the inbox's search (its `query`
+/// narratives, lock, assignee and recommendation, and of the inbox's search (its `query`
 /// a LIKE prefix whose wildcards must stay literal): each body (`__X__`
 /// marks where the hostile value goes, raw JSON) and hostile value, with
 /// the whole answer owed. None is a 5xx, and nothing is applied but the
@@ -335,6 +335,14 @@ async fn hostile_input_to_description_narratives_and_locks(backend: Backend) {
                    "RESULTARRAY": [{"MESSAGE": message, "STATUS": "FAILED", "caseId": "CA820"}]}),
         )
     };
+    let recommend = r#"[{"caseId": "CA820", "caseStatusCode": "APR", "comment": __X__}]"#;
+    let recommend_failed = |message: &str| {
+        (
+            bad,
+            json!({"MESSAGE": "Case status recommendation failed.", "STATUS": "FAILED",
+                   "RESULTARRAY": [{"MESSAGE": message, "STATUS": "FAILED", "caseId": "CA820"}]}),
+        )
+    };
     let table: Vec<(&str, &str, &str, (StatusCode, serde_json::Value))> = vec![
         ("updateCaseDescription", description, "\"a\\u0000b\"", (bad, case_answer("Invalid caseDescription: must not contain control characters.", "FAILED", "CA820"))),
         ("updateCaseDescription", description, "\"'; DROP TABLE cases; --\"", (StatusCode::OK, json!({"MESSAGE": "Case description updated successfully.", "STATUS": "SUCCESS", "caseId": "CA820"}))),
@@ -365,6 +373,12 @@ async fn hostile_input_to_description_narratives_and_locks(backend: Backend) {
         ("assignCase", assign, "\"x\", \"assignee\": \"y\"", invalid()),
         ("assignCase", assign, "\"'; DROP TABLE cases; --\"", (StatusCode::OK, json!({"MESSAGE": "Case assignment was successful.", "STATUS": "SUCCESS",
             "RESULTARRAY": [{"MESSAGE": "Case assigned successfully.", "STATUS": "SUCCESS", "caseId": "CA820"}]}))),
+        ("recommendCaseStatus", recommend, "\"a\\u0000b\"", recommend_failed("Invalid comment: must not contain control characters other than line breaks and tabs.")),
+        ("recommendCaseStatus", recommend, &deep, invalid()),
+        ("recommendCaseStatus", recommend, "1e400", recommend_failed("Invalid comment: invalid type: number, expected a string.")),
+        ("recommendCaseStatus", recommend, "\"x\", \"comment\": \"y\"", invalid()),
+        ("recommendCaseStatus", recommend, "\"'; DROP TABLE cases; --\"", (StatusCode::OK, json!({"MESSAGE": "Case status recommendation was successful.", "STATUS": "SUCCESS",
+            "RESULTARRAY": [{"MESSAGE": "Case status recommended successfully.", "STATUS": "SUCCESS", "caseId": "CA820"}]}))),
     ];
     for (op, template, value, expected) in table {
         let body = template.replace("__X__", value);
@@ -382,6 +396,7 @@ async fn hostile_input_to_description_narratives_and_locks(backend: Backend) {
         "unlockCase",
         "searchCases",
         "assignCase",
+        "recommendCaseStatus",
     ] {
         let mut utf8 = br#"{"caseId": "CA8\u0001"}"#.to_vec();
         let at = utf8.iter().position(|b| *b == b'\\').expect("the marker");

@@ -40,6 +40,7 @@ async fn the_seed_sample_is_accepted_and_read_back_field_for_field(backend: Back
                 "priority": "Low", "dueDate": due, "assignee": null, "assignedAt": null
             },
             "lock": null,
+            "effectiveRisk": "10", "fourEyesRequired": false, "recommendation": null,
             "customers": [sample_customer(), seed_customer()],
             "nextCursor": null,
             "events": [sample_event("POSTARJ1", saved_at)],
