@@ -76,12 +76,26 @@ fn erase_requests(
             application_rm_requests::message,
         ))
         .load(conn)?;
+    tombstone_each(keyring, MESSAGE, rows, |id, tombstone| {
+        diesel::update(application_rm_requests::table.find(id))
+            .set(application_rm_requests::message.eq(tombstone))
+            .execute(conn)
+    })
+}
+
+/// Writes the sealed tombstone, with `write(row, tombstone)`, over each
+/// of `rows` (`(row id, sealed value of column)`) that is still personal;
+/// how many it wrote.
+fn tombstone_each(
+    keyring: &Keyring,
+    column: &str,
+    rows: Vec<(String, String)>,
+    mut write: impl FnMut(&str, String) -> QueryResult<usize>,
+) -> QueryResult<usize> {
     let mut erased = 0;
-    for (id, message) in rows {
-        if is_personal(keyring, MESSAGE, &id, &message) {
-            diesel::update(application_rm_requests::table.find(&id))
-                .set(application_rm_requests::message.eq(keyring.seal_field(MESSAGE, &id, ERASED)))
-                .execute(conn)?;
+    for (row, sealed) in rows {
+        if is_personal(keyring, column, &row, &sealed) {
+            write(&row, keyring.seal_field(column, &row, ERASED))?;
             erased += 1;
         }
     }
@@ -136,18 +150,9 @@ fn erase_reviews(conn: &mut DbConnection, keyring: &Keyring, case_id: &str) -> Q
             case_evidence_reviews::comments.assume_not_null(),
         ))
         .load(conn)?;
-    let mut erased = 0;
-    for (event_id, comment) in rows {
-        if is_personal(keyring, REVIEW_COMMENTS, &event_id, &comment) {
-            diesel::update(case_evidence_reviews::table.find(&event_id))
-                .set(case_evidence_reviews::comments.eq(keyring.seal_field(
-                    REVIEW_COMMENTS,
-                    &event_id,
-                    ERASED,
-                )))
-                .execute(conn)?;
-            erased += 1;
-        }
-    }
-    Ok(erased)
+    tombstone_each(keyring, REVIEW_COMMENTS, rows, |event_id, tombstone| {
+        diesel::update(case_evidence_reviews::table.find(event_id))
+            .set(case_evidence_reviews::comments.eq(tombstone))
+            .execute(conn)
+    })
 }
