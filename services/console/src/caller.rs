@@ -154,6 +154,20 @@ async fn live_session(gate: &Gate, id_hash: String) -> Result<SessionRow, Consol
         .await
 }
 
+/// The console's origin as browsers use it: `CONSOLE_PUBLIC_URL`'s, or,
+/// when it is unset (loopback only, plain HTTP), the origin of the
+/// request's own `Host` (not `X-Forwarded-Host`), which a cross-site
+/// request cannot choose.
+pub fn public_origin(settings: Option<&Settings>, headers: &header::HeaderMap) -> String {
+    settings
+        .and_then(|settings| settings.origin.clone())
+        .unwrap_or_else(|| {
+            let host = headers.get(header::HOST);
+            let host = host.and_then(|h| h.to_str().ok()).unwrap_or("");
+            format!("http://{}", host.to_ascii_lowercase())
+        })
+}
+
 /// Middleware: refuses any request that may change state (not `GET`,
 /// `HEAD` or `OPTIONS`) coming from another origin: `Sec-Fetch-Site` other
 /// than `same-origin`, or an `Origin` other than the console's own. A
@@ -169,18 +183,8 @@ pub async fn same_origin(
             .await
             .map(ServiceResponse::map_into_left_body);
     }
-    let expected = match req.app_data::<web::Data<Gate>>() {
-        Some(gate) => gate.settings.origin.clone(),
-        None => None,
-    }
-    .unwrap_or_else(|| {
-        // CONSOLE_PUBLIC_URL unset (loopback only, plain HTTP): the origin
-        // of the request's own Host (not X-Forwarded-Host), which a
-        // cross-site form cannot match.
-        let host = req.headers().get(header::HOST);
-        let host = host.and_then(|h| h.to_str().ok()).unwrap_or("");
-        format!("http://{}", host.to_ascii_lowercase())
-    });
+    let settings = req.app_data::<web::Data<Gate>>().map(|gate| &gate.settings);
+    let expected = public_origin(settings, req.headers());
     let sent = |name: &str| {
         req.headers()
             .get(name)

@@ -1,10 +1,12 @@
 //! The console over HTTP, against the real app on both backends: sign-in,
 //! the session cookie, CSRF and origin checks, sign-out, expiry, the
-//! security headers and the vendored assets; and the settings it refuses
-//! to start with.
+//! security headers and the vendored assets; the OpenID Connect sign-in's
+//! refusals (a real provider; the browser tests sign in through it); and
+//! the settings it refuses to start with.
 
 mod config;
 mod headers;
 mod helpers;
+mod oidc;
 mod session;
 mod sign_in;

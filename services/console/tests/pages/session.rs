@@ -2,7 +2,6 @@
 //! token on every form, ended by sign-out on the server, and by expiry.
 
 use crate::helpers::*;
-use diesel::RunQueryDsl;
 use reqwest::StatusCode;
 use testkit::{backend_tests, Backend, TestApp};
 
@@ -90,8 +89,8 @@ async fn a_form_without_the_sessions_token_is_refused_and_changes_nothing(backen
     // The right token from another site is refused too.
     let fields = [("csrf", session.csrf.as_str())];
     for headers in [
-        [("origin", "http://evil.example")],
-        [("sec-fetch-site", "cross-site")],
+        vec![("origin", "http://evil.example")],
+        vec![("sec-fetch-site", "cross-site")],
     ] {
         refused_changes_nothing(
             &app,
@@ -209,34 +208,6 @@ async fn refused_changes_nothing(
     assert!(refused.set_cookies().is_empty(), "{what}");
     let home = get(app, "/console/", &session.cookie).await;
     assert_eq!(home.status, StatusCode::OK, "{what}: still signed in");
-}
-
-/// The console database, opened as the app is configured.
-fn database(app: &TestApp) -> service_kit::Database {
-    let config = service_kit::ServerConfig::load(Some(&app.vars)).expect("config");
-    console::config::DATABASE
-        .open(&config, Some(&app.vars))
-        .expect("the console database")
-}
-
-/// Runs `sql` on the console database.
-fn execute(app: &TestApp, sql: &str) {
-    database(app)
-        .run_now(|conn| Ok(diesel::sql_query(sql).execute(conn)?))
-        .expect("executed");
-}
-
-#[derive(diesel::QueryableByName)]
-struct Count {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    n: i64,
-}
-
-/// The `n` that `sql` counts.
-fn count(app: &TestApp, sql: &str) -> i64 {
-    database(app)
-        .run_now(|conn| Ok(diesel::sql_query(sql).get_result::<Count>(conn)?.n))
-        .expect("counted")
 }
 
 /// How many sessions are stored.
