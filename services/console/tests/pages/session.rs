@@ -91,6 +91,8 @@ async fn a_form_without_the_sessions_token_is_refused_and_changes_nothing(backen
     for headers in [
         vec![("origin", "http://evil.example")],
         vec![("sec-fetch-site", "cross-site")],
+        vec![("origin", "null")],
+        vec![("origin", "null"), ("sec-fetch-site", "same-site")],
     ] {
         refused_changes_nothing(
             &app,
@@ -102,6 +104,13 @@ async fn a_form_without_the_sessions_token_is_refused_and_changes_nothing(backen
         )
         .await;
     }
+    // What a browser sends with the console's own form under its
+    // no-referrer policy: Origin null, from the same origin.
+    let mine = sign_in(&app, "analyst-3", &["case:read"]).await;
+    let own = [("origin", "null"), ("sec-fetch-site", "same-origin")];
+    let fields = [("csrf", mine.csrf.as_str())];
+    let out = post(&app, "/console/sign-out", &mine.cookie, &own, &fields).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER, "{}", out.body);
     // htmx's header alone is enough (its requests carry no form field).
     let headers = [("x-csrf-token", session.csrf.as_str())];
     let out = post(&app, "/console/sign-out", &session.cookie, &headers, &[]).await;
