@@ -22,14 +22,19 @@ backend_tests!(
     stale_sign_ins_are_swept,
 );
 
-/// The console with the development sign-in and a provider for it.
-async fn console_and_provider(backend: Backend) -> (TestApp, Idp) {
+/// The console with the development sign-in and a provider for it;
+/// `None` (the test skipped, with a note) where node or its modules are
+/// missing, unless `REQUIRE_BROWSER=1`.
+async fn console_and_provider(backend: Backend) -> Option<(TestApp, Idp)> {
+    if !idp::available() {
+        return None;
+    }
     let port = idp::reserve_port();
     let vars = idp::console_vars(port);
     let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let app = spawn(backend, &vars).await;
     let provider = Idp::start(port, &format!("{}/console/auth/callback", app.url));
-    (app, provider)
+    Some((app, provider))
 }
 
 /// A sign-in begun: the redirect, its query, and the binding cookie
@@ -128,7 +133,9 @@ fn stored(app: &TestApp) -> (i64, i64) {
 }
 
 async fn signing_in_begins_at_the_provider_with_pkce_state_and_nonce(backend: Backend) {
-    let (app, provider) = console_and_provider(backend).await;
+    let Some((app, provider)) = console_and_provider(backend).await else {
+        return;
+    };
     let page = get(&app, "/console/sign-in", "").await;
     assert_eq!(
         page.main(),
@@ -224,7 +231,9 @@ async fn signing_in_begins_at_the_provider_with_pkce_state_and_nonce(backend: Ba
 }
 
 async fn a_tampered_replayed_or_stale_sign_in_signs_nobody_in(backend: Backend) {
-    let (app, _provider) = console_and_provider(backend).await;
+    let Some((app, _provider)) = console_and_provider(backend).await else {
+        return;
+    };
     let callback =
         |state: &str, code: &str| format!("/console/auth/callback?code={code}&state={state}");
 
@@ -277,7 +286,9 @@ async fn a_tampered_replayed_or_stale_sign_in_signs_nobody_in(backend: Backend) 
 }
 
 async fn the_providers_errors_are_pages_that_tell_nothing_of_the_cause(backend: Backend) {
-    let (app, _provider) = console_and_provider(backend).await;
+    let Some((app, _provider)) = console_and_provider(backend).await else {
+        return;
+    };
     let begun = begin(&app, "").await;
     let page = get(
         &app,
@@ -356,7 +367,9 @@ async fn the_console_starts_and_says_so_while_the_provider_is_down(backend: Back
 }
 
 async fn stale_sign_ins_are_swept(backend: Backend) {
-    let (mut app, _provider) = console_and_provider(backend).await;
+    let Some((mut app, _provider)) = console_and_provider(backend).await else {
+        return;
+    };
     let stale = begin(&app, "").await;
     let _fresh = begin(&app, "").await;
     make_stale(&app, &stale);
