@@ -68,10 +68,21 @@ pub fn available() -> bool {
     browser::check(browser::node_modules())
 }
 
-/// A port for a provider, reserved before the console starts so that the
-/// console can be configured with the issuer ([`issuer`]).
+/// A port for a provider, chosen before the console starts so that the
+/// console can be configured with the issuer ([`issuer`]). It is taken
+/// from below the kernel's ephemeral range (where [`crate::free_port`]
+/// and every app under test get theirs), so the console, started in
+/// between, cannot be handed the same port before the provider binds it.
 pub fn reserve_port() -> u16 {
-    crate::free_port()
+    use std::hash::{BuildHasher, Hasher};
+    loop {
+        let mut random = std::collections::hash_map::RandomState::new().build_hasher();
+        random.write_u32(std::process::id());
+        let port = 20_000 + (random.finish() % 10_000) as u16;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 /// The issuer of a provider on `port`.
