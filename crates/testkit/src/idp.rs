@@ -163,7 +163,9 @@ impl Idp {
         if rx.recv_timeout(READY_WITHIN).is_err() {
             let _ = child.kill();
             let printed = std::fs::read_to_string(log.path()).unwrap_or_default();
-            panic!("the OpenID provider did not start within {READY_WITHIN:?}:\n{printed}");
+            panic!(
+                "the OpenID provider stopped, or did not listen within {READY_WITHIN:?}:\n{printed}"
+            );
         }
         Self { issuer, child }
     }
