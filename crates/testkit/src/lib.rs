@@ -6,7 +6,9 @@
 //! `postgres::name`.
 
 pub mod at_rest;
+pub mod browser;
 pub mod faults;
+pub mod idp;
 pub mod objects;
 pub mod postgres;
 pub mod proxy;

@@ -154,11 +154,26 @@ async fn live_session(gate: &Gate, id_hash: String) -> Result<SessionRow, Consol
         .await
 }
 
+/// The console's origin as browsers use it: `CONSOLE_PUBLIC_URL`'s, or,
+/// when it is unset (loopback only, plain HTTP), the origin of the
+/// request's own `Host` (not `X-Forwarded-Host`), which a cross-site
+/// request cannot choose.
+pub fn public_origin(settings: Option<&Settings>, headers: &header::HeaderMap) -> String {
+    settings
+        .and_then(|settings| settings.origin.clone())
+        .unwrap_or_else(|| {
+            let host = headers.get(header::HOST);
+            let host = host.and_then(|h| h.to_str().ok()).unwrap_or("");
+            format!("http://{}", host.to_ascii_lowercase())
+        })
+}
+
 /// Middleware: refuses any request that may change state (not `GET`,
 /// `HEAD` or `OPTIONS`) coming from another origin: `Sec-Fetch-Site` other
-/// than `same-origin`, or an `Origin` other than the console's own. A
-/// request with neither header (not a browser, or an old one) still
-/// needs its CSRF token.
+/// than `same-origin`, or an `Origin` other than the console's own (or
+/// `null` with `Sec-Fetch-Site: same-origin`, what the console's own
+/// forms send under its `no-referrer` policy). A request with neither
+/// header (not a browser, or an old one) still needs its CSRF token.
 pub async fn same_origin(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -169,25 +184,22 @@ pub async fn same_origin(
             .await
             .map(ServiceResponse::map_into_left_body);
     }
-    let expected = match req.app_data::<web::Data<Gate>>() {
-        Some(gate) => gate.settings.origin.clone(),
-        None => None,
-    }
-    .unwrap_or_else(|| {
-        // CONSOLE_PUBLIC_URL unset (loopback only, plain HTTP): the origin
-        // of the request's own Host (not X-Forwarded-Host), which a
-        // cross-site form cannot match.
-        let host = req.headers().get(header::HOST);
-        let host = host.and_then(|h| h.to_str().ok()).unwrap_or("");
-        format!("http://{}", host.to_ascii_lowercase())
-    });
+    let settings = req.app_data::<web::Data<Gate>>().map(|gate| &gate.settings);
+    let expected = public_origin(settings, req.headers());
     let sent = |name: &str| {
         req.headers()
             .get(name)
             .map(|v| v.to_str().unwrap_or("").to_ascii_lowercase())
     };
-    let fetch_site_ok = sent("sec-fetch-site").is_none_or(|site| site == "same-origin");
-    let origin_ok = sent(header::ORIGIN.as_str()).is_none_or(|origin| origin == expected);
+    let fetch_site = sent("sec-fetch-site");
+    let same_site_fetch = fetch_site.as_deref() == Some("same-origin");
+    let fetch_site_ok = fetch_site.is_none() || same_site_fetch;
+    // `Referrer-Policy: no-referrer` makes browsers send `Origin: null` on
+    // every POST, the console's own forms included (Fetch standard,
+    // "append a request Origin header"); `Sec-Fetch-Site: same-origin`,
+    // which no page can forge, then says where the form came from.
+    let origin_ok = sent(header::ORIGIN.as_str())
+        .is_none_or(|origin| origin == expected || (origin == "null" && same_site_fetch));
     if fetch_site_ok && origin_ok {
         return next
             .call(req)

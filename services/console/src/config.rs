@@ -1,6 +1,8 @@
-//! The console's configuration: its own database (sessions only), where
-//! browsers reach it, and how long a session lasts.
+//! The console's configuration: its own database (sessions and sign-ins
+//! under way), where browsers reach it, how long a session lasts, and the
+//! OpenID provider analysts sign in with.
 
+use crate::oidc::OidcSettings;
 use envconfig::Envconfig;
 use service_kit::files::is_loopback;
 use service_kit::server::Context;
@@ -27,6 +29,29 @@ pub struct ConsoleConfig {
     /// the idle time to 604,800: a week).
     #[envconfig(from = "CONSOLE_SESSION_MAX_SECS", default = "43200")]
     pub session_max_secs: u32,
+    /// The OpenID provider's issuer (`https://login.bank.example/realms/x`;
+    /// `http://` only on a loopback host). Unset: no OpenID Connect
+    /// sign-in. Its discovery document is read on the first sign-in, not
+    /// at start.
+    #[envconfig(from = "CONSOLE_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+    /// The console's client id at the provider (required with the issuer).
+    #[envconfig(from = "CONSOLE_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+    /// The client's secret (sent as HTTP Basic); unset: a public client,
+    /// bound by PKCE alone.
+    #[envconfig(from = "CONSOLE_OIDC_CLIENT_SECRET")]
+    pub oidc_client_secret: Option<String>,
+    /// The scopes asked for (space-separated; must include `openid`).
+    #[envconfig(from = "CONSOLE_OIDC_SCOPES", default = "openid profile roles")]
+    pub oidc_scopes: String,
+    /// The claim that holds the console roles (an array, or a
+    /// space-separated string).
+    #[envconfig(from = "CONSOLE_OIDC_ROLES_CLAIM", default = "roles")]
+    pub oidc_roles_claim: String,
+    /// The claim that holds the name the pages show.
+    #[envconfig(from = "CONSOLE_OIDC_NAME_CLAIM", default = "name")]
+    pub oidc_name_claim: String,
 }
 
 /// What the console runs with, checked.
@@ -44,6 +69,8 @@ pub struct Settings {
     pub idle: chrono::Duration,
     /// A session's absolute lifetime.
     pub absolute: chrono::Duration,
+    /// The OpenID provider, when `CONSOLE_OIDC_ISSUER` is set.
+    pub oidc: Option<OidcSettings>,
 }
 
 /// The longest a session may last: a week.
@@ -99,6 +126,7 @@ impl ConsoleConfig {
                 ))
             }
         };
+        let oidc = config.oidc()?;
         Ok(Settings {
             origin,
             secure,
@@ -107,7 +135,62 @@ impl ConsoleConfig {
             dev_sign_in: ctx.config.dev_mode || (ctx.standalone && is_loopback(host)),
             idle: chrono::Duration::seconds(config.session_idle_secs.into()),
             absolute: chrono::Duration::seconds(config.session_max_secs.into()),
+            oidc,
         })
+    }
+
+    /// The OpenID provider's settings, checked: `None` without an issuer.
+    fn oidc(&self) -> Result<Option<OidcSettings>, ConfigError> {
+        let nonempty = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let Some(issuer) = nonempty(&self.oidc_issuer) else {
+            if nonempty(&self.oidc_client_id).is_some() {
+                return Err(ConfigError::invalid(
+                    "CONSOLE_OIDC_ISSUER",
+                    "is required when CONSOLE_OIDC_CLIENT_ID is set",
+                ));
+            }
+            return Ok(None);
+        };
+        crate::oidc::check_provider_url(&issuer)
+            .map_err(|why| ConfigError::invalid("CONSOLE_OIDC_ISSUER", why))?;
+        let client_id = nonempty(&self.oidc_client_id).ok_or_else(|| {
+            ConfigError::invalid(
+                "CONSOLE_OIDC_CLIENT_ID",
+                "is required when CONSOLE_OIDC_ISSUER is set",
+            )
+        })?;
+        if !self.oidc_scopes.split_whitespace().any(|s| s == "openid") {
+            return Err(ConfigError::invalid(
+                "CONSOLE_OIDC_SCOPES",
+                format!("({}) must include openid", self.oidc_scopes),
+            ));
+        }
+        for (variable, claim) in [
+            ("CONSOLE_OIDC_ROLES_CLAIM", &self.oidc_roles_claim),
+            ("CONSOLE_OIDC_NAME_CLAIM", &self.oidc_name_claim),
+        ] {
+            if claim.trim().is_empty() {
+                return Err(ConfigError::invalid(variable, "must name a claim"));
+            }
+        }
+        Ok(Some(OidcSettings {
+            issuer,
+            client_id,
+            client_secret: nonempty(&self.oidc_client_secret),
+            scopes: self
+                .oidc_scopes
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+            roles_claim: self.oidc_roles_claim.trim().to_owned(),
+            name_claim: self.oidc_name_claim.trim().to_owned(),
+        }))
     }
 }
 

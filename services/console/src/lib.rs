@@ -2,11 +2,12 @@
 //! (`onboarding serve console`) at `/console/`.
 //!
 //! Server-rendered HTML (askama templates, htmx vendored and served by the
-//! binary), signed in with a server-side session. This first slice has
-//! sign-in, sessions and their security, and the layout; the case screens
+//! binary), signed in with a server-side session, begun through the
+//! bank's OpenID provider (or the development sign-in). This first slice
+//! has sign-in, sessions and their security, and the layout; the case screens
 //! come later, over case-service's and user-action's internal APIs (a
 //! backend-for-frontend: the console keeps no case data of its own). Its
-//! own database holds sessions only. It has no JSON API, so no OpenAPI
+//! own database holds sessions and sign-ins under way only. It has no JSON API, so no OpenAPI
 //! document.
 
 mod caller;
@@ -14,6 +15,7 @@ mod cases_config;
 pub mod config;
 mod error;
 mod headers;
+mod oidc;
 mod routes;
 mod rows;
 mod schema;
@@ -39,6 +41,11 @@ pub const NAME: &str = "console";
 pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow::Result<Service> {
     let settings = ConsoleConfig::settings(ctx, vars)?;
     let db = DATABASE.open(&ctx.config, vars)?;
+    // Nothing is fetched from the provider until the first sign-in.
+    let oidc = match &settings.oidc {
+        Some(oidc) => Some(web::Data::new(oidc::Oidc::new(oidc.clone())?)),
+        None => None,
+    };
     let sweeper = sweep::spawn(db.clone(), sweep::EVERY);
     let (cases, decisions) = cases_config::CasesConfig::load(vars)?;
     let screens = web::Data::new(routes::cases::Screens {
@@ -50,6 +57,9 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
         settings,
     });
     Ok(Service::without_api(NAME, db, move |cfg| {
+        if let Some(oidc) = &oidc {
+            cfg.app_data(oidc.clone());
+        }
         routes::register(cfg, gate.clone(), screens.clone());
     })
     .on_stop(move || {

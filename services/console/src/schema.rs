@@ -13,3 +13,13 @@ diesel::table! {
         absolute_expires_at -> Text,
     }
 }
+
+diesel::table! {
+    console_logins (state_hash) {
+        state_hash -> Text,
+        nonce -> Text,
+        challenge -> Text,
+        return_to -> Text,
+        created_at -> Text,
+    }
+}

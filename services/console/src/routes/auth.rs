@@ -1,9 +1,11 @@
-//! Signing in and out. Sign-in here is the development sign-in only
-//! (a name and roles, where [`crate::config::Settings::dev_sign_in`]
-//! allows it); OpenID Connect comes in a later version.
+//! Signing in and out: the sign-in page, the development sign-in (a name
+//! and roles, where [`crate::config::Settings::dev_sign_in`] allows it),
+//! and the session both it and the OpenID Connect sign-in
+//! ([`super::oidc`]) begin.
 
 use crate::caller::{new_token, same_token, token_hash, Analyst, Gate};
 use crate::error::{html, ConsoleError};
+use crate::oidc::Oidc;
 use crate::rows::sessions::SessionRow;
 use crate::store::sessions;
 use crate::views::{Chrome, DevSignInPage, RoleView, SignInPage, SignedOutPage};
@@ -26,7 +28,7 @@ fn login_cookie_name(gate: &Gate) -> &'static str {
 
 /// A cookie with the console's flags: HttpOnly, SameSite=Strict, Secure
 /// unless served over plain HTTP on loopback.
-fn cookie<'c>(gate: &Gate, name: &'c str, value: String) -> Cookie<'c> {
+pub(super) fn cookie<'c>(gate: &Gate, name: &'c str, value: String) -> Cookie<'c> {
     Cookie::build(name, value)
         .http_only(true)
         .same_site(SameSite::Strict)
@@ -53,6 +55,7 @@ pub async fn sign_in(gate: web::Data<Gate>, analyst: Option<Analyst>) -> HttpRes
         &SignInPage {
             chrome: Chrome::anonymous("Sign in"),
             dev: gate.settings.dev_sign_in,
+            oidc: gate.settings.oidc.is_some(),
         },
     )
 }
@@ -142,6 +145,23 @@ pub async fn dev_sign_in(
             Some(error.to_owned()),
         ));
     }
+    let session = begin_session(&req, &gate, name, name, &roles).await?;
+    // Neither the name (it may be a person's) nor the token is logged.
+    tracing::info!(roles = %roles.join(" "), "console: development sign-in");
+    let mut done = cookie(&gate, login_cookie_name(&gate), String::new());
+    done.make_removal();
+    Ok(see_other("/console/").cookie(session).cookie(done).finish())
+}
+
+/// Begins a session for `subject`, shown as `name`, with `roles`, and
+/// ends the one the browser had, if any: the session cookie to set.
+pub(super) async fn begin_session(
+    req: &HttpRequest,
+    gate: &Gate,
+    subject: &str,
+    name: &str,
+    roles: &[&str],
+) -> Result<Cookie<'static>, ConsoleError> {
     let previous = req
         .cookie(gate.cookie_name())
         .map(|c| token_hash(c.value()));
@@ -149,7 +169,7 @@ pub async fn dev_sign_in(
     let now = chrono::Utc::now();
     let row = SessionRow {
         id_hash: token_hash(&token),
-        subject: name.to_owned(),
+        subject: subject.to_owned(),
         display_name: name.to_owned(),
         roles: roles.join(" "),
         csrf_token: new_token(),
@@ -166,14 +186,7 @@ pub async fn dev_sign_in(
             sessions::insert(conn, &row).map_err(ConsoleError::from)
         })
         .await?;
-    // Neither the name (it may be a person's) nor the token is logged.
-    tracing::info!(roles = %roles.join(" "), "console: development sign-in");
-    let mut done = cookie(&gate, login_cookie_name(&gate), String::new());
-    done.make_removal();
-    Ok(see_other("/console/")
-        .cookie(cookie(&gate, gate.cookie_name(), token))
-        .cookie(done)
-        .finish())
+    Ok(cookie(gate, gate.cookie_name(), token))
 }
 
 /// `POST /console/sign-out`: ends the session on the server (its row is
@@ -195,12 +208,15 @@ pub async fn sign_out(
     Ok(see_other("/console/signed-out").cookie(gone).finish())
 }
 
-/// `GET /console/signed-out`.
-pub async fn signed_out() -> HttpResponse {
+/// `GET /console/signed-out`: with a link to end the session at the
+/// OpenID provider too, when its discovery (read at sign-in) has an
+/// end-session endpoint.
+pub async fn signed_out(oidc: Option<web::Data<Oidc>>) -> HttpResponse {
     html(
         StatusCode::OK,
         &SignedOutPage {
             chrome: Chrome::anonymous("Signed out"),
+            end_session: oidc.and_then(|oidc| oidc.end_session_url()),
         },
     )
 }

@@ -5,6 +5,7 @@
 mod assets;
 mod auth;
 pub mod cases;
+mod oidc;
 mod pages;
 
 use crate::caller::{self, Gate};
@@ -39,6 +40,8 @@ pub fn register(
                     .route(web::get().to(auth::dev_form))
                     .route(web::post().to(auth::dev_sign_in)),
             )
+            .service(web::resource("/auth/login").route(web::get().to(oidc::login)))
+            .service(web::resource("/auth/callback").route(web::get().to(oidc::callback)))
             .service(web::resource("/sign-out").route(web::post().to(auth::sign_out)))
             .service(web::resource("/signed-out").route(web::get().to(auth::signed_out)))
             .service(web::resource("/assets/{file}").route(web::get().to(assets::serve)))

@@ -1,3 +1,4 @@
 //! The console database's rows.
 
+pub mod logins;
 pub mod sessions;

@@ -101,6 +101,8 @@ pub struct SignInPage {
     pub chrome: Chrome,
     /// Whether the development sign-in is offered.
     pub dev: bool,
+    /// Whether signing in through the OpenID provider is offered.
+    pub oidc: bool,
 }
 
 /// The development sign-in form.
@@ -145,6 +147,23 @@ pub struct ComingPage {
 pub struct SignedOutPage {
     /// The layout.
     pub chrome: Chrome,
+    /// Where to end the session at the OpenID provider too, when it has
+    /// an end-session endpoint.
+    pub end_session: Option<String>,
+}
+
+/// The answer to the provider's redirect once signed in: a page that
+/// moves on to `next` at once (`<meta http-equiv="refresh">`, no script).
+/// A redirect would not do: the browser arrives from the provider's site,
+/// and a `SameSite=Strict` session cookie is not sent on a redirect of
+/// that cross-site navigation, only on the same-site one this starts.
+#[derive(Template)]
+#[template(path = "signed_in.html")]
+pub struct SignedInPage {
+    /// The layout.
+    pub chrome: Chrome,
+    /// Where to go: a path under `/console/`.
+    pub next: String,
 }
 
 /// An error page: what happened, and what to do. A 5xx says nothing of

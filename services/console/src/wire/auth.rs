@@ -42,3 +42,22 @@ pub struct TokenForm {
     #[serde(default)]
     pub csrf: String,
 }
+
+/// `GET /console/auth/login`'s query.
+#[derive(Debug, Deserialize)]
+pub struct LoginQuery {
+    /// Where to go once signed in (a path under `/console/`).
+    pub return_to: Option<String>,
+}
+
+/// What the OpenID provider sends the browser back with: a code, or an
+/// error, and the state either way.
+#[derive(Debug, Deserialize)]
+pub struct CallbackQuery {
+    /// The authorization code.
+    pub code: Option<String>,
+    /// The state the sign-in began with.
+    pub state: Option<String>,
+    /// The provider's error code (`access_denied`, ...).
+    pub error: Option<String>,
+}

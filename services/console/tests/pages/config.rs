@@ -77,3 +77,46 @@ fn session_lifetimes_out_of_range_are_refused() {
         "configuration: CONSOLE_SESSION_MAX_SECS has a value that cannot be parsed"
     );
 }
+
+#[test]
+fn an_openid_provider_set_up_by_halves_or_in_clear_is_refused() {
+    assert_eq!(
+        refusal(&[("CONSOLE_OIDC_ISSUER", "https://login.bank.example")]),
+        "configuration: CONSOLE_OIDC_CLIENT_ID is required when CONSOLE_OIDC_ISSUER is set"
+    );
+    assert_eq!(
+        refusal(&[("CONSOLE_OIDC_CLIENT_ID", "console")]),
+        "configuration: CONSOLE_OIDC_ISSUER is required when CONSOLE_OIDC_CLIENT_ID is set"
+    );
+    let issuer = |issuer| {
+        refusal(&[
+            ("CONSOLE_OIDC_ISSUER", issuer),
+            ("CONSOLE_OIDC_CLIENT_ID", "console"),
+        ])
+    };
+    assert_eq!(
+        issuer("http://login.bank.example"),
+        "configuration: CONSOLE_OIDC_ISSUER (http://login.bank.example) must be https:// \
+         unless its host is a loopback address"
+    );
+    assert_eq!(
+        issuer("login.bank.example"),
+        "configuration: CONSOLE_OIDC_ISSUER (login.bank.example) must start with https://"
+    );
+    assert_eq!(
+        refusal(&[
+            ("CONSOLE_OIDC_ISSUER", "https://login.bank.example"),
+            ("CONSOLE_OIDC_CLIENT_ID", "console"),
+            ("CONSOLE_OIDC_SCOPES", "profile roles"),
+        ]),
+        "configuration: CONSOLE_OIDC_SCOPES (profile roles) must include openid"
+    );
+    assert_eq!(
+        refusal(&[
+            ("CONSOLE_OIDC_ISSUER", "https://login.bank.example"),
+            ("CONSOLE_OIDC_CLIENT_ID", "console"),
+            ("CONSOLE_OIDC_ROLES_CLAIM", " "),
+        ]),
+        "configuration: CONSOLE_OIDC_ROLES_CLAIM must name a claim"
+    );
+}

@@ -1,6 +1,7 @@
 //! Starting the console alone, and a browser's part: cookies by hand,
 //! forms, redirects not followed.
 
+use diesel::RunQueryDsl;
 use reqwest::header::{HeaderMap, COOKIE, SET_COOKIE};
 use reqwest::{Method, StatusCode};
 use service_kit::server::Context;
@@ -206,3 +207,31 @@ pub const EXPIRED_FORM: &str =
 /// What a request from another site is answered.
 pub const OTHER_SITE: &str = "This request came from another site, so the console did not act \
 on it. Use the console&#39;s own pages.";
+
+/// The console database, opened as the app is configured.
+pub fn database(app: &TestApp) -> service_kit::Database {
+    let config = service_kit::ServerConfig::load(Some(&app.vars)).expect("config");
+    console::config::DATABASE
+        .open(&config, Some(&app.vars))
+        .expect("the console database")
+}
+
+/// Runs `sql` on the console database.
+pub fn execute(app: &TestApp, sql: &str) {
+    database(app)
+        .run_now(|conn| Ok(diesel::sql_query(sql).execute(conn)?))
+        .expect("executed");
+}
+
+#[derive(diesel::QueryableByName)]
+pub struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub n: i64,
+}
+
+/// The `n` that `sql` counts.
+pub fn count(app: &TestApp, sql: &str) -> i64 {
+    database(app)
+        .run_now(|conn| Ok(diesel::sql_query(sql).get_result::<Count>(conn)?.n))
+        .expect("counted")
+}

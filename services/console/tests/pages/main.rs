@@ -1,7 +1,8 @@
 //! The console over HTTP, against the real app on both backends: sign-in,
 //! the session cookie, CSRF and origin checks, sign-out, expiry, the
-//! security headers and the vendored assets; and the settings it refuses
-//! to start with.
+//! security headers and the vendored assets; the OpenID Connect sign-in's
+//! refusals (a real provider; the browser tests sign in through it); and
+//! the settings it refuses to start with.
 
 mod case_actions;
 mod case_page;
@@ -9,6 +10,7 @@ mod config;
 mod headers;
 mod helpers;
 mod inbox;
+mod oidc;
 mod session;
 mod sign_in;
 mod world;

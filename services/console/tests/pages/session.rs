@@ -2,7 +2,6 @@
 //! token on every form, ended by sign-out on the server, and by expiry.
 
 use crate::helpers::*;
-use diesel::RunQueryDsl;
 use reqwest::StatusCode;
 use testkit::{backend_tests, Backend, TestApp};
 
@@ -91,8 +90,10 @@ async fn a_form_without_the_sessions_token_is_refused_and_changes_nothing(backen
     // The right token from another site is refused too.
     let fields = [("csrf", session.csrf.as_str())];
     for headers in [
-        [("origin", "http://evil.example")],
-        [("sec-fetch-site", "cross-site")],
+        vec![("origin", "http://evil.example")],
+        vec![("sec-fetch-site", "cross-site")],
+        vec![("origin", "null")],
+        vec![("origin", "null"), ("sec-fetch-site", "same-site")],
     ] {
         refused_changes_nothing(
             &app,
@@ -104,6 +105,13 @@ async fn a_form_without_the_sessions_token_is_refused_and_changes_nothing(backen
         )
         .await;
     }
+    // What a browser sends with the console's own form under its
+    // no-referrer policy: Origin null, from the same origin.
+    let mine = sign_in(&app, "analyst-3", &["case:read"]).await;
+    let own = [("origin", "null"), ("sec-fetch-site", "same-origin")];
+    let fields = [("csrf", mine.csrf.as_str())];
+    let out = post(&app, "/console/sign-out", &mine.cookie, &own, &fields).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER, "{}", out.body);
     // htmx's header alone is enough (its requests carry no form field).
     let headers = [("x-csrf-token", session.csrf.as_str())];
     let out = post(&app, "/console/sign-out", &session.cookie, &headers, &[]).await;
@@ -210,34 +218,6 @@ async fn refused_changes_nothing(
     assert!(refused.set_cookies().is_empty(), "{what}");
     let home = get(app, "/console/", &session.cookie).await;
     assert_eq!(home.status, StatusCode::OK, "{what}: still signed in");
-}
-
-/// The console database, opened as the app is configured.
-fn database(app: &TestApp) -> service_kit::Database {
-    let config = service_kit::ServerConfig::load(Some(&app.vars)).expect("config");
-    console::config::DATABASE
-        .open(&config, Some(&app.vars))
-        .expect("the console database")
-}
-
-/// Runs `sql` on the console database.
-fn execute(app: &TestApp, sql: &str) {
-    database(app)
-        .run_now(|conn| Ok(diesel::sql_query(sql).execute(conn)?))
-        .expect("executed");
-}
-
-#[derive(diesel::QueryableByName)]
-struct Count {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    n: i64,
-}
-
-/// The `n` that `sql` counts.
-fn count(app: &TestApp, sql: &str) -> i64 {
-    database(app)
-        .run_now(|conn| Ok(diesel::sql_query(sql).get_result::<Count>(conn)?.n))
-        .expect("counted")
 }
 
 /// How many sessions are stored.

@@ -292,7 +292,7 @@ async fn development_sign_in_is_absent_where_not_allowed(backend: Backend) {
             squeeze(
                 "<main id=\"main\" tabindex=\"-1\">
 <h1>Sign in</h1>
-<p>No way to sign in is configured here. Signing in through the bank's identity provider (OpenID Connect) comes in a later version of the console.</p>
+<p>No way to sign in is configured here. Set <code>CONSOLE_OIDC_ISSUER</code> and <code>CONSOLE_OIDC_CLIENT_ID</code> to sign in through the bank's identity provider (OpenID Connect).</p>
 <p>For development, start the console with <code>DEV_MODE=true</code>, or run every service on a loopback address (<code>cargo run --release</code>).</p>
 </main>"
             )
