@@ -437,10 +437,21 @@ async fn an_action_without_the_lock_changes_nothing(backend: Backend) {
     }
     let after = details(&app, "CA1").await;
     assert_eq!(after["lock"]["lockedBy"], "analyst-2");
-    for part in ["case", "recommendation", "application", "narratives", "events"] {
+    for part in [
+        "case",
+        "recommendation",
+        "application",
+        "narratives",
+        "events",
+    ] {
         assert_eq!(after[part], before[part], "{part}");
     }
-    let audit = done(&app, "getCaseAudit", &json!({"caseId": "CA1", "limit": 100})).await;
+    let audit = done(
+        &app,
+        "getCaseAudit",
+        &json!({"caseId": "CA1", "limit": 100}),
+    )
+    .await;
     let actions: Vec<&str> = audit["events"]
         .as_array()
         .expect("events")

@@ -7,9 +7,7 @@
 //! GET). Refused: the case page again, with what was wrong (naming the
 //! field) in an alert.
 
-use super::{
-    acting, back_to, case_id, detail, read_failure, refusal, require_write, Screens,
-};
+use super::{acting, back_to, case_id, detail, read_failure, refusal, require_write, Screens};
 use crate::caller::Analyst;
 use crate::error::ConsoleError;
 use crate::views::cases::{APPLICATION_STATUSES, GUARDED, SETTABLE};

@@ -38,9 +38,7 @@ pub fn register(cfg: &mut web::ServiceConfig) {
             web::resource("/cases/{caseId}/recommendation")
                 .route(web::post().to(actions::recommend)),
         )
-        .service(
-            web::resource("/cases/{caseId}/approval").route(web::post().to(actions::approve)),
-        )
+        .service(web::resource("/cases/{caseId}/approval").route(web::post().to(actions::approve)))
         .service(
             web::resource("/cases/{caseId}/narratives").route(web::post().to(actions::narrative)),
         )
