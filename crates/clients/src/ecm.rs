@@ -241,6 +241,17 @@ pub struct CaseDetails {
     /// Its lock, while held.
     #[serde(default)]
     pub lock: Option<CaseLock>,
+    /// Its effective risk (its customers' highest), a decimal string;
+    /// `None` when no customer has one.
+    #[serde(default)]
+    pub effective_risk: Option<String>,
+    /// Whether closing it as approved or rejected takes two case workers
+    /// (four eyes).
+    #[serde(default)]
+    pub four_eyes_required: bool,
+    /// Its open recommendation of a closing status, if one.
+    #[serde(default)]
+    pub recommendation: Option<Recommendation>,
     /// Its customers.
     #[serde(default)]
     pub customers: Vec<Customer>,
@@ -277,6 +288,21 @@ pub struct CaseDetails {
     /// The next page of transactions.
     #[serde(default)]
     pub next_transactions_cursor: Option<String>,
+}
+
+/// A case worker's open recommendation of a case's closing status
+/// (four eyes): another case worker approves it by setting that status.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Recommendation {
+    /// `APR` or `REJ`.
+    pub case_status_code: String,
+    /// Who recommended it.
+    pub recommended_by: String,
+    /// When (RFC 3339).
+    pub recommended_at: String,
+    /// Why.
+    pub comment: String,
 }
 
 /// The application a case was opened for.

@@ -28,6 +28,10 @@ pub const SETTABLE: [&str; 4] = ["NW", "INV", "ESC", "CLS"];
 /// (the applicant hears of it).
 pub const APPLICATION_STATUSES: [&str; 3] = ["APR", "REJ", "RFI"];
 
+/// The statuses four eyes guards: with it required, they are set only on
+/// another case worker's recommendation.
+pub const GUARDED: [&str; 2] = ["APR", "REJ"];
+
 /// The priorities.
 pub const PRIORITIES: [&str; 3] = ["Low", "Medium", "High"];
 
@@ -231,6 +235,27 @@ pub struct CaseHeader {
     pub application_id: Option<String>,
     /// Its description, if one.
     pub description: Option<String>,
+    /// Its effective risk (its customers' highest), or "—".
+    pub effective_risk: String,
+    /// Whether closing it as approved or rejected takes two case workers.
+    pub four_eyes: bool,
+}
+
+/// A case's open recommendation (four eyes), as its page shows it.
+#[derive(Debug, Clone)]
+pub struct RecommendationView {
+    /// The status recommended (`APR` or `REJ`).
+    pub code: String,
+    /// Its name.
+    pub status: String,
+    /// Who recommended it.
+    pub by: String,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// Why.
+    pub comment: String,
+    /// Whether the viewer did (and so may not approve it).
+    pub mine: bool,
 }
 
 /// What a case page shows.
@@ -254,8 +279,17 @@ pub struct CaseView {
     pub first: Option<String>,
     /// What went wrong with the last action, naming the field.
     pub error: Option<String>,
-    /// The statuses this case may be set to.
+    /// The statuses this case may be set to directly (without `APR` and
+    /// `REJ` while four eyes is required).
     pub statuses: Vec<(&'static str, &'static str)>,
+    /// Its open recommendation, if one.
+    pub recommendation: Option<RecommendationView>,
+    /// Whether the status form offers to recommend approval or rejection
+    /// (four eyes required, an application's case, none open).
+    pub recommend: bool,
+    /// Whether the viewer may approve the open recommendation (four eyes
+    /// required, recommended by someone else).
+    pub approve: bool,
     /// The event risk decisions offered.
     pub decisions: Vec<EventDecisionLabel>,
     /// The customers tab.

@@ -7,6 +7,7 @@
 mod case_actions;
 mod case_page;
 mod config;
+mod four_eyes;
 mod headers;
 mod helpers;
 mod inbox;

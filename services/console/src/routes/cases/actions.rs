@@ -1,20 +1,26 @@
 //! The actions on a case (`case:write`, with the CSRF token): assignment,
 //! status, narratives, evidence reviews and event risk decisions. Each is
 //! one case-service operation on one case, so it is done whole or not at
-//! all. Done: a 303 back to the case (POST, redirect, GET). Refused: the
-//! case page again, with what was wrong (naming the field) in an alert.
+//! all, and only by the case worker holding the case's lock (taken with
+//! Edit): anyone else gets the page again with a 409 before anything is
+//! asked of case-service. Done: a 303 back to the case (POST, redirect,
+//! GET). Refused: the case page again, with what was wrong (naming the
+//! field) in an alert.
 
-use super::{acting, back_to, case_id, detail, refusal, require_write, Screens};
+use super::{acting, back_to, case_id, detail, read_failure, refusal, require_write, Screens};
 use crate::caller::Analyst;
 use crate::error::ConsoleError;
-use crate::views::cases::{APPLICATION_STATUSES, SETTABLE};
+use crate::views::cases::{APPLICATION_STATUSES, GUARDED, SETTABLE};
 use crate::wire::cases::{
     AssignForm, CaseQuery, DecisionForm, NarrativeForm, ReviewForm, StatusForm,
 };
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use clients::ecm::Ack;
+use clients::ecm::{Ack, CaseDetails};
 use serde_json::{json, Value};
+
+/// What an action by a caller not holding the case's lock is answered.
+const TAKE_IT_FIRST: &str = "Press Edit to take the case before changing it.";
 
 /// The longest narrative case-service takes.
 const NARRATIVE_MAX: usize = 10_000;
@@ -35,9 +41,11 @@ async fn act(
 ) -> Result<HttpResponse, ConsoleError> {
     analyst.check_csrf(req, csrf)?;
     require_write(analyst)?;
-    let shown = match body {
-        Err(invalid) => (StatusCode::UNPROCESSABLE_ENTITY, invalid),
-        Ok(body) => {
+    let lock = held_by_other(screens, analyst, case_id).await?;
+    let shown = match (lock, body) {
+        (Some(not_held), _) => (StatusCode::CONFLICT, not_held),
+        (None, Err(invalid)) => (StatusCode::UNPROCESSABLE_ENTITY, invalid),
+        (None, Ok(body)) => {
             let done: Result<Ack, _> = screens.ecm.op(op, &acting(analyst), &body).await;
             match done {
                 Ok(_) => {
@@ -53,6 +61,31 @@ async fn act(
         cursor: String::new(),
     };
     detail::render(screens, analyst, case_id, &query, Some(shown)).await
+}
+
+/// Why the caller may not act on case `case_id` now (`None`: they hold
+/// its lock). Read first, so that a change is never made by someone who
+/// did not press Edit, even where case-service would take it (a case
+/// nobody holds); one getCaseDetails of one item a list.
+async fn held_by_other(
+    screens: &Screens,
+    analyst: &Analyst,
+    case_id: &str,
+) -> Result<Option<String>, ConsoleError> {
+    let body = json!({"caseId": case_id, "limit": 1});
+    let details: CaseDetails = screens
+        .ecm
+        .op("getCaseDetails", &acting(analyst), &body)
+        .await
+        .map_err(read_failure)?;
+    Ok(match details.lock {
+        Some(lock) if lock.locked_by == analyst.session.subject => None,
+        Some(lock) => Some(format!(
+            "{} is editing this case. Wait until they are done, then press Edit to take it.",
+            lock.locked_by
+        )),
+        None => Some(TAKE_IT_FIRST.to_owned()),
+    })
 }
 
 /// `POST /console/cases/{caseId}/assign`: to me, to another case worker,
@@ -228,6 +261,70 @@ pub async fn decide(
         &form.csrf,
         "events",
         "updateEventRiskDecision",
+        body,
+    )
+    .await
+}
+
+/// `POST /console/cases/{caseId}/recommendation`: four eyes' first case
+/// worker recommends approving or rejecting, with why.
+pub async fn recommend(
+    req: HttpRequest,
+    analyst: Analyst,
+    screens: web::Data<Screens>,
+    path: web::Path<String>,
+    form: web::Form<StatusForm>,
+) -> Result<HttpResponse, ConsoleError> {
+    let case_id = case_id(&path)?;
+    let code = form.status.as_str();
+    let body = if !GUARDED.contains(&code) {
+        Err("Recommendation: recommend approval or rejection.".to_owned())
+    } else if form.comment.trim().is_empty() {
+        Err("Why you recommend it: say why; the case worker who approves reads it.".to_owned())
+    } else {
+        Ok(json!([{"caseId": case_id, "caseStatusCode": code, "comment": form.comment}]))
+    };
+    act(
+        &req,
+        &analyst,
+        &screens,
+        &case_id,
+        &form.csrf,
+        &form.tab,
+        "recommendCaseStatus",
+        body,
+    )
+    .await
+}
+
+/// `POST /console/cases/{caseId}/approval`: four eyes' second case worker
+/// approves the open recommendation by setting its status, with a
+/// comment. case-service checks that it is the status recommended, by
+/// someone else.
+pub async fn approve(
+    req: HttpRequest,
+    analyst: Analyst,
+    screens: web::Data<Screens>,
+    path: web::Path<String>,
+    form: web::Form<StatusForm>,
+) -> Result<HttpResponse, ConsoleError> {
+    let case_id = case_id(&path)?;
+    let code = form.status.as_str();
+    let body = if !GUARDED.contains(&code) {
+        Err("Approve recommendation: the recommendation is of approval or rejection; reload the page.".to_owned())
+    } else if form.comment.trim().is_empty() {
+        Err("Comment: say why you approve the recommendation.".to_owned())
+    } else {
+        Ok(json!([{"caseId": case_id, "caseStatusCode": code, "comment": form.comment}]))
+    };
+    act(
+        &req,
+        &analyst,
+        &screens,
+        &case_id,
+        &form.csrf,
+        &form.tab,
+        "updateCaseStatus",
         body,
     )
     .await

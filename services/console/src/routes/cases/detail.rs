@@ -7,8 +7,8 @@ use crate::caller::Analyst;
 use crate::error::{html, ConsoleError};
 use crate::routes::pages::chrome;
 use crate::views::cases::{
-    status_name, CaseHeader, CasePage, CaseView, Link, LockView, APPLICATION_STATUSES, SETTABLE,
-    STATUSES,
+    status_name, CaseHeader, CasePage, CaseView, Link, LockView, RecommendationView,
+    APPLICATION_STATUSES, GUARDED, SETTABLE, STATUSES,
 };
 use crate::views::Nav;
 use crate::wire::cases::CaseQuery;
@@ -177,10 +177,26 @@ fn view(
     let encode =
         |cursor: &str| form_urlencoded::byte_serialize(cursor.as_bytes()).collect::<String>();
     let application = details.application;
+    let four_eyes = details.four_eyes_required;
     let mut statuses: Vec<&'static str> = SETTABLE.to_vec();
     if application.is_some() {
         statuses.extend(APPLICATION_STATUSES);
     }
+    // Under four eyes, approving or rejecting goes through a
+    // recommendation, so those are not offered as a direct change.
+    if four_eyes {
+        statuses.retain(|code| !GUARDED.contains(code));
+    }
+    let recommendation = details.recommendation.map(|r| RecommendationView {
+        status: status_name(&r.case_status_code).to_owned(),
+        mine: r.recommended_by == analyst.session.subject,
+        code: r.case_status_code,
+        by: r.recommended_by,
+        at: r.recommended_at,
+        comment: r.comment,
+    });
+    let recommend = four_eyes && application.is_some() && recommendation.is_none();
+    let approve = four_eyes && recommendation.as_ref().is_some_and(|r| !r.mine);
     CaseView {
         header: CaseHeader {
             case_type: case.case_type_code.unwrap_or_else(|| "—".to_owned()),
@@ -192,6 +208,8 @@ fn view(
             application_id: case.application_id,
             description: case.case_description,
             case_id: case.case_id,
+            effective_risk: details.effective_risk.unwrap_or_else(|| "—".to_owned()),
+            four_eyes,
         },
         lock,
         can_write: writer,
@@ -213,6 +231,9 @@ fn view(
             .filter(|(code, _)| statuses.contains(code))
             .copied()
             .collect(),
+        recommendation,
+        recommend,
+        approve,
         decisions: screens.decisions.clone(),
         customers: if tab == "customers" {
             details.customers

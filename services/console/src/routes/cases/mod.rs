@@ -35,6 +35,11 @@ pub fn register(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/cases/{caseId}/assign").route(web::post().to(actions::assign)))
         .service(web::resource("/cases/{caseId}/status").route(web::post().to(actions::status)))
         .service(
+            web::resource("/cases/{caseId}/recommendation")
+                .route(web::post().to(actions::recommend)),
+        )
+        .service(web::resource("/cases/{caseId}/approval").route(web::post().to(actions::approve)))
+        .service(
             web::resource("/cases/{caseId}/narratives").route(web::post().to(actions::narrative)),
         )
         .service(
