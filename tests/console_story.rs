@@ -3,9 +3,10 @@
 //! through a real OpenID provider, headless Chromium driving it, and the
 //! applicant on the CAM API. An application opens a case; analyst-1 finds
 //! it by filter, takes its lock and rejects a document with a reason; the
-//! applicant sees why and sends another; analyst-1 accepts it; analyst-2
-//! meets the lock read-only, takes the case after analyst-1 is done; the
-//! applicant sees the outcome. A `case:read` viewer sees no action button.
+//! applicant sees why and sends another; analyst-1 accepts it and
+//! recommends approval, which they cannot approve themselves; analyst-2
+//! meets the lock read-only, takes the case after analyst-1 is done and
+//! approves; the applicant sees `Approved`. A `case:read` viewer sees no action button.
 //! axe checks every screen met (0 violations), and each is pictured
 //! (`docs/console/` with `UPDATE_SCREENSHOTS=1`).
 //!
@@ -27,8 +28,8 @@ use thirtyfour::prelude::*;
 
 const ECM: &str = "/rest-api/ECMService/CaseManagementService";
 
-/// Every service, the console configured for a provider on `port`, every
-/// case needing four eyes (threshold 0), deliveries retried quickly.
+/// Every service, the console configured for a provider on `port`, four eyes from
+/// an effective risk of 70, deliveries retried quickly.
 async fn spawn(port: u16) -> TestApp {
     let mut vars = cam_vars();
     vars.extend(
@@ -38,7 +39,7 @@ async fn spawn(port: u16) -> TestApp {
     );
     vars.extend(
         [
-            ("CASE_FOUR_EYES_RISK_THRESHOLD", "0"),
+            ("CASE_FOUR_EYES_RISK_THRESHOLD", "70"),
             ("OUTBOX_BACKOFF_MIN_MS", "100"),
             ("OUTBOX_BACKOFF_MAX_SECS", "1"),
         ]
@@ -221,7 +222,7 @@ async fn tab(driver: &WebDriver, label: &str) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn analysts_take_an_application_from_rejected_evidence_to_a_decision() {
+async fn two_analysts_take_an_application_from_rejected_evidence_to_approved() {
     if !(testkit::browser::available() && idp::available()) {
         return;
     }
@@ -231,6 +232,13 @@ async fn analysts_take_an_application_from_rejected_evidence_to_a_decision() {
     let cam = Cam::new(&app.url, "applicant-story");
     let (case, licence) = submitted_application(&app, &cam).await;
     let case_url = format!("{}/console/cases/{case}", app.url);
+    // The bank's screening scores a related customer high: four eyes.
+    ecm(
+        &app,
+        "addCustomer",
+        &json!([{"caseId": case, "customers": [{"customerId": "SCREENED-1", "effectiveRisk": 85}]}]),
+    )
+    .await;
 
     // analyst-1 signs in at the provider and finds the case by filter:
     // new, KYC, nobody's, and the applicant's name.
@@ -337,6 +345,35 @@ async fn analysts_take_an_application_from_rejected_evidence_to_a_decision() {
     })
     .await;
 
+    // Every case needs four eyes here: analyst-1 recommends approval, and
+    // cannot approve it.
+    shows(
+        &ada,
+        "Approving or rejecting this case takes two case workers",
+    )
+    .await;
+    fill(
+        &ada,
+        "Why you recommend it",
+        "Payslip and a sharp licence: all in order.",
+    )
+    .await;
+    press(&ada, "Recommend approval").await;
+    shows(&ada, "You cannot approve your own recommendation").await;
+    let approve = ada
+        .find_all(By::XPath(
+            "//button[normalize-space()='Approve recommendation']".to_owned(),
+        ))
+        .await
+        .expect("buttons");
+    assert!(approve.is_empty(), "the recommender cannot approve");
+    checked(
+        &ada,
+        "the case with analyst-1's recommendation",
+        "case-recommended",
+    )
+    .await;
+
     // analyst-2 meets analyst-1's lock: read-only, saying who holds it.
     let bo = signed_in(&app, "analyst-2", "Bo Analyst").await;
     bo.goto(&case_url).await.expect("opened");
@@ -356,6 +393,24 @@ async fn analysts_take_an_application_from_rejected_evidence_to_a_decision() {
     bo.refresh().await.expect("reloaded");
     press(&bo, "Edit").await;
     shows(&bo, "You are editing this case").await;
+    shows(&bo, "Another case worker's approval sets the case to").await;
+    checked(&bo, "the approval form", "case-approve").await;
+    let comment = bo
+        .find(By::Id("approval-comment"))
+        .await
+        .expect("the comment");
+    comment
+        .send_keys("Checked again: approved.")
+        .await
+        .expect("typed");
+    press(&bo, "Approve recommendation").await;
+    shows(&bo, "Closed – Approved").await;
+
+    // The applicant sees the outcome.
+    eventually("the application approved", || async {
+        (listing(&cam).await["ApplicationStatus"] == "Approved").then_some(())
+    })
+    .await;
 
     // A case:read viewer sees the case with no action button at all.
     let vi = signed_in(&app, "viewer", "Vi Viewer").await;
@@ -364,13 +419,19 @@ async fn analysts_take_an_application_from_rejected_evidence_to_a_decision() {
     let buttons = vi.find_all(By::Css("#main button")).await.expect("buttons");
     assert!(buttons.is_empty(), "the viewer has no action");
     checked(&vi, "the case for a viewer", "case-viewer").await;
-    // Error pages: an unknown case, and the Applications screen without
-    // application:read.
+    // Error pages: an unknown case.
     vi.goto(format!("{}/console/cases/NO-SUCH-CASE", app.url))
         .await
         .expect("opened");
+    shows(&vi, "There is no such page").await;
     checked(&vi, "the not-found page", "not-found").await;
     vi.quit().await.expect("closed");
+    // A relationship manager (application:read) may not read cases.
+    let rae = signed_in(&app, "rm-1", "Rae Manager").await;
+    rae.goto(&case_url).await.expect("opened");
+    shows(&rae, "Back to the console").await;
+    checked(&rae, "the forbidden page", "forbidden").await;
+    rae.quit().await.expect("closed");
 
     bo.quit().await.expect("closed");
     ada.quit().await.expect("closed");
