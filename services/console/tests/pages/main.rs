@@ -3,9 +3,12 @@
 //! security headers and the vendored assets; and the settings it refuses
 //! to start with.
 
+mod applications;
 mod case_actions;
 mod case_page;
 mod config;
+mod evidence;
+mod flow;
 mod headers;
 mod helpers;
 mod inbox;
