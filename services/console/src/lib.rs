@@ -21,6 +21,7 @@ mod rows;
 mod schema;
 mod store;
 mod sweep;
+mod user_action_config;
 mod views;
 mod wire;
 
@@ -52,6 +53,10 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
         ecm: clients::EcmClient::new(ctx, cases.case_service_url.as_deref()),
         decisions,
     });
+    let user_action = user_action_config::UserActionConfig::load(vars)?;
+    let user_actions = web::Data::new(routes::applications::UserActions {
+        client: clients::UserActionClient::new(ctx, user_action.user_action_service_url.as_deref()),
+    });
     let gate = web::Data::new(Gate {
         db: db.clone(),
         settings,
@@ -60,7 +65,7 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
         if let Some(oidc) = &oidc {
             cfg.app_data(oidc.clone());
         }
-        routes::register(cfg, gate.clone(), screens.clone());
+        routes::register(cfg, gate.clone(), screens.clone(), user_actions.clone());
     })
     .on_stop(move || {
         sweeper.abort();

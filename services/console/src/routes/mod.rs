@@ -2,10 +2,12 @@
 //! security headers, and every request that may change state checked for
 //! its origin.
 
+pub mod applications;
 mod assets;
 mod auth;
 pub mod cases;
 mod oidc;
+mod evidence;
 mod pages;
 
 use crate::caller::{self, Gate};
@@ -21,11 +23,13 @@ pub fn register(
     cfg: &mut web::ServiceConfig,
     gate: web::Data<Gate>,
     screens: web::Data<cases::Screens>,
+    user_actions: web::Data<applications::UserActions>,
 ) {
     cfg.service(
         web::scope(BASE)
             .app_data(gate)
             .app_data(screens)
+            .app_data(user_actions)
             // Outermost last: the security headers go on every answer,
             // the origin check's refusals included.
             .wrap(from_fn(caller::same_origin))
@@ -33,7 +37,8 @@ pub fn register(
             .service(web::resource("").route(web::get().to(pages::to_home)))
             .service(web::resource("/").route(web::get().to(pages::home)))
             .configure(cases::register)
-            .service(web::resource("/applications").route(web::get().to(pages::applications)))
+            .configure(evidence::register)
+            .service(web::resource("/applications").route(web::get().to(applications::list)))
             .service(web::resource("/sign-in").route(web::get().to(auth::sign_in)))
             .service(
                 web::resource("/auth/dev")

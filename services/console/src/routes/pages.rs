@@ -1,8 +1,8 @@
-//! The signed-in pages: the landing page and the screens still to come.
+//! The signed-in pages: the landing page, and no such page.
 
 use crate::caller::Analyst;
 use crate::error::{html, ConsoleError};
-use crate::views::{Chrome, ComingPage, HomePage, Nav, RoleView, Who};
+use crate::views::{Chrome, HomePage, Nav, RoleView, Who};
 use actix_web::http::{header, StatusCode};
 use actix_web::HttpResponse;
 
@@ -34,17 +34,6 @@ pub async fn home(analyst: Analyst) -> HttpResponse {
         &HomePage {
             chrome: chrome(&analyst, "Home", Nav::Home),
             subject: analyst.session.subject.clone(),
-        },
-    )
-}
-
-/// `GET /console/applications`: the relationship managers' list, to come.
-pub async fn applications(analyst: Analyst) -> HttpResponse {
-    html(
-        StatusCode::OK,
-        &ComingPage {
-            chrome: chrome(&analyst, "Applications", Nav::Applications),
-            what: "every application with its status, pending actions and requests to its relationship manager.",
         },
     )
 }

@@ -2,6 +2,7 @@
 //! page is a struct whose fields are all the template reads; templates
 //! escape every value they print.
 
+pub mod applications;
 pub mod cases;
 
 use crate::wire::ROLES;
@@ -129,16 +130,6 @@ pub struct HomePage {
     pub chrome: Chrome,
     /// The subject signed in.
     pub subject: String,
-}
-
-/// A screen that a later version brings: says so, and shows no data.
-#[derive(Template)]
-#[template(path = "coming.html")]
-pub struct ComingPage {
-    /// The layout.
-    pub chrome: Chrome,
-    /// What the screen will do.
-    pub what: &'static str,
 }
 
 /// After sign-out.

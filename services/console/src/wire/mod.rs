@@ -1,5 +1,6 @@
 //! What the console's forms send, and the roles it knows.
 
+pub mod applications;
 pub mod auth;
 pub mod cases;
 

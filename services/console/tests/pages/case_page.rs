@@ -151,12 +151,13 @@ async fn a_reader_sees_no_action(backend: Backend) {
         "<th scope=\"row\"><a href=\"/console/cases/CA1/evidence/d1\">passport-scan.pdf</a></th> <td>UA1</td> <td>application/pdf</td> <td>2048</td>"
     ), "{}", evidence.main());
     assert!(evidence.main().contains("<td>Not reviewed</td>"));
-    // The preview is not built yet: no such page.
+    // These made-up ids are not documents' (tests/pages/evidence.rs
+    // previews real ones): the preview refuses them.
     assert_eq!(
         get(&app, "/console/cases/CA1/evidence/d1", &me.cookie)
             .await
             .status,
-        StatusCode::NOT_FOUND
+        StatusCode::BAD_REQUEST
     );
     // A case worker who may write is offered Edit, and nothing else yet.
     let writer = sign_in(&app, "analyst-1", &["case:write"]).await;

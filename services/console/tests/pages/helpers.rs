@@ -12,7 +12,7 @@ use testkit::{Backend, TestApp};
 /// The Content Security Policy every console answer carries.
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
 font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; \
-object-src 'none'";
+object-src 'self'";
 
 /// Starts the console alone on `backend` with `extra` variables.
 pub async fn spawn(backend: Backend, extra: &[(&str, &str)]) -> TestApp {

@@ -4,10 +4,13 @@
 //! refusals (a real provider; the browser tests sign in through it); and
 //! the settings it refuses to start with.
 
+mod applications;
 mod case_actions;
 mod case_page;
 mod config;
 mod four_eyes;
+mod evidence;
+mod flow;
 mod headers;
 mod helpers;
 mod inbox;

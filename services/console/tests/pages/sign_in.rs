@@ -132,7 +132,7 @@ async fn development_sign_in_sets_the_session_cookie_with_its_flags(backend: Bac
 <h2>What is here</h2>
 <ul>
 <li><a href=\"/console/cases\">Cases</a>: the case inbox, each case&#39;s details, and the actions on it.</li>
-<li><a href=\"/console/applications\">Applications</a>: the relationship managers' list is coming.</li>
+<li><a href=\"/console/applications\">Applications</a>: every application with its status, what waits for the applicant, requests for help, and its case.</li>
 </ul>
 </main>"
         )

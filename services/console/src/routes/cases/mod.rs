@@ -63,7 +63,7 @@ pub fn can_write(analyst: &Analyst) -> bool {
 }
 
 /// Refuses a caller who may not read cases.
-fn require_read(analyst: &Analyst) -> Result<(), ConsoleError> {
+pub(crate) fn require_read(analyst: &Analyst) -> Result<(), ConsoleError> {
     if has(analyst, "case:read") || can_write(analyst) {
         Ok(())
     } else {
@@ -85,7 +85,7 @@ fn require_write(analyst: &Analyst) -> Result<(), ConsoleError> {
 }
 
 /// The case worker the console acts for.
-fn acting(analyst: &Analyst) -> Acting {
+pub(crate) fn acting(analyst: &Analyst) -> Acting {
     Acting {
         subject: analyst.session.subject.clone(),
         roles: analyst.session.roles().map(str::to_owned).collect(),
@@ -94,7 +94,7 @@ fn acting(analyst: &Analyst) -> Acting {
 
 /// A case id from a path: 1 to 64 characters, not blank, no control
 /// characters (as case-service's ids); anything else is no such page.
-fn case_id(raw: &str) -> Result<String, ConsoleError> {
+pub(crate) fn case_id(raw: &str) -> Result<String, ConsoleError> {
     let fits =
         !raw.trim().is_empty() && raw.chars().count() <= 64 && !raw.chars().any(char::is_control);
     if fits {
@@ -136,7 +136,7 @@ fn refusal(error: EcmError) -> Result<(StatusCode, String), ConsoleError> {
 }
 
 /// case-service could not be asked (or answered what we cannot read).
-fn unreachable(call: clients::CallError) -> ConsoleError {
+pub(crate) fn unreachable(call: clients::CallError) -> ConsoleError {
     use clients::CallError::*;
     match call {
         Unavailable { .. } | Timeout { .. } => {
@@ -147,7 +147,7 @@ fn unreachable(call: clients::CallError) -> ConsoleError {
 }
 
 /// A read's error: a refusal is no such case; anything else a failure.
-fn read_failure(error: EcmError) -> ConsoleError {
+pub(crate) fn read_failure(error: EcmError) -> ConsoleError {
     match error {
         EcmError::Refused { status: 404, .. } => ConsoleError::NotFound,
         EcmError::Refused { status, message } => {
