@@ -332,6 +332,16 @@ async fn two_analysts_take_an_application_from_rejected_evidence_to_approved() {
     // lock; a reload would be leaving it, and release it.)
     tab(&ada, "Evidence").await;
     shows(&ada, "licence-sharp.pdf").await;
+    // The new document, previewed inline before deciding.
+    click(&ada, By::LinkText("licence-sharp.pdf")).await;
+    shows(&ada, "Download licence-sharp.pdf").await;
+    checked(&ada, "the evidence preview", "evidence-preview").await;
+    click(
+        &ada,
+        By::LinkText(&format!("Back to the evidence of case {case}")),
+    )
+    .await;
+    shows(&ada, "You are editing this case").await;
     for document in ["payslip-march.pdf", "licence-sharp.pdf"] {
         press(&ada, &format!("Accept {document}")).await;
         shows(&ada, "Accepted by analyst-1").await;
@@ -426,9 +436,14 @@ async fn two_analysts_take_an_application_from_rejected_evidence_to_approved() {
     shows(&vi, "There is no such page").await;
     checked(&vi, "the not-found page", "not-found").await;
     vi.quit().await.expect("closed");
-    // A relationship manager (application:read) may not read cases.
+    // A relationship manager sees the application, with its case...
     let rae = signed_in(&app, "rm-1", "Rae Manager").await;
-    rae.goto(&case_url).await.expect("opened");
+    click(&rae, By::LinkText("Applications")).await;
+    shows(&rae, "Filter applications").await;
+    shows(&rae, "Approved").await;
+    checked(&rae, "the applications screen", "applications").await;
+    // ...but may not read cases (application:read only).
+    click(&rae, By::LinkText(&case)).await;
     shows(&rae, "Back to the console").await;
     checked(&rae, "the forbidden page", "forbidden").await;
     rae.quit().await.expect("closed");
