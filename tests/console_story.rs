@@ -184,6 +184,20 @@ async fn checked(driver: &WebDriver, screen: &str, name: &str) {
     screenshot(driver, name).await;
 }
 
+/// Checks `screen` with axe and pictures it as `name`, scrolled to the
+/// element `id` (what the picture is about, below the case's header).
+async fn checked_at(driver: &WebDriver, screen: &str, name: &str, id: &str) {
+    Browser::assert_accessible(driver, screen).await;
+    driver
+        .find(By::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"))
+        .scroll_into_view()
+        .await
+        .expect("scrolled");
+    screenshot(driver, name).await;
+}
+
 /// A browser signed in as `login` through the provider.
 async fn signed_in(app: &TestApp, login: &str, name: &str) -> WebDriver {
     let driver = Browser::shared().session().await;
@@ -221,233 +235,254 @@ async fn tab(driver: &WebDriver, label: &str) {
     .await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_analysts_take_an_application_from_rejected_evidence_to_approved() {
-    if !(testkit::browser::available() && idp::available()) {
-        return;
-    }
-    let port = idp::reserve_port();
-    let app = spawn(port).await;
-    let _provider = Idp::start(port, &format!("{}/console/auth/callback", app.url));
-    let cam = Cam::new(&app.url, "applicant-story");
-    let (case, licence) = submitted_application(&app, &cam).await;
-    let case_url = format!("{}/console/cases/{case}", app.url);
-    // The bank's screening scores a related customer high: four eyes.
-    ecm(
+/// The story, named `browser_story::…` so that `.ci/run` counts it among
+/// the tests run in a browser.
+mod browser_story {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_analysts_take_an_application_from_rejected_evidence_to_approved() {
+        if !(testkit::browser::available() && idp::available()) {
+            return;
+        }
+        let port = idp::reserve_port();
+        let app = spawn(port).await;
+        let _provider = Idp::start(port, &format!("{}/console/auth/callback", app.url));
+        let cam = Cam::new(&app.url, "applicant-story");
+        let (case, licence) = submitted_application(&app, &cam).await;
+        let case_url = format!("{}/console/cases/{case}", app.url);
+        // The bank's screening scores a related customer high: four eyes.
+        ecm(
         &app,
         "addCustomer",
         &json!([{"caseId": case, "customers": [{"customerId": "SCREENED-1", "effectiveRisk": 85}]}]),
     )
     .await;
 
-    // analyst-1 signs in at the provider and finds the case by filter:
-    // new, KYC, nobody's, and the applicant's name.
-    let ada = signed_in(&app, "analyst-1", "Ada Analyst").await;
-    click(&ada, By::LinkText("Cases")).await;
-    shows(&ada, "Filter cases").await;
-    click(&ada, By::Css("#f-status option[value='NW']")).await;
-    fill(&ada, "Case type", "KYC").await;
-    click(&ada, By::Css("#f-assignee option[value='unassigned']")).await;
-    fill(&ada, "Search", "Virat Kohli").await;
-    press(&ada, "Show cases").await;
-    shows(&ada, "1 case").await;
-    checked(&ada, "the inbox with results", "inbox").await;
-    // A search that finds nothing says what to do.
-    fill(&ada, "Search", "Nobody Such").await;
-    press(&ada, "Show cases").await;
-    shows(&ada, "No case").await;
-    checked(&ada, "the inbox's empty state", "inbox-empty").await;
-    fill(&ada, "Search", "Virat Kohli").await;
-    press(&ada, "Show cases").await;
-    shows(&ada, "1 case").await;
-    click(&ada, By::LinkText(&case)).await;
-    shows(&ada, "Nobody is editing this case").await;
+        // analyst-1 signs in at the provider and finds the case by filter:
+        // new, KYC, nobody's, and the applicant's name.
+        let ada = signed_in(&app, "analyst-1", "Ada Analyst").await;
+        click(&ada, By::LinkText("Cases")).await;
+        shows(&ada, "Filter cases").await;
+        click(&ada, By::Css("#f-status option[value='NW']")).await;
+        fill(&ada, "Case type", "KYC").await;
+        click(&ada, By::Css("#f-assignee option[value='unassigned']")).await;
+        fill(&ada, "Search", "Virat Kohli").await;
+        press(&ada, "Show cases").await;
+        shows(&ada, "1 case").await;
+        checked(&ada, "the inbox with results", "inbox").await;
+        // A search that finds nothing says what to do.
+        fill(&ada, "Search", "Nobody Such").await;
+        press(&ada, "Show cases").await;
+        shows(&ada, "No case").await;
+        checked(&ada, "the inbox's empty state", "inbox-empty").await;
+        fill(&ada, "Search", "Virat Kohli").await;
+        press(&ada, "Show cases").await;
+        shows(&ada, "1 case").await;
+        click(&ada, By::LinkText(&case)).await;
+        shows(&ada, "Nobody is editing this case").await;
 
-    // Every tab, read-only before the lock.
-    for (label, name) in [
-        ("Customers", "customers"),
-        ("Accounts", "accounts"),
-        ("Transactions", "transactions"),
-        ("External entities", "entities"),
-        ("Events", "events"),
-        ("Evidence", "evidence"),
-        ("Narratives", "narratives"),
-        ("Audit trail", "audit"),
-    ] {
-        tab(&ada, label).await;
-        checked(
+        // Every tab, read-only before the lock; those with something in this
+        // story pictured.
+        for (label, name) in [
+            ("Customers", Some("case-customers")),
+            ("Accounts", None),
+            ("Transactions", None),
+            ("External entities", None),
+            ("Events", None),
+            ("Evidence", Some("case-evidence")),
+            ("Narratives", None),
+            ("Audit trail", None),
+        ] {
+            tab(&ada, label).await;
+            let screen = format!("the case's {label} tab");
+            match name {
+                Some(name) => checked_at(&ada, &screen, name, "tab").await,
+                None => Browser::assert_accessible(&ada, &screen).await,
+            }
+        }
+
+        // Edit takes the lock; the blurred licence is rejected with a reason.
+        tab(&ada, "Evidence").await;
+        press(&ada, "Edit").await;
+        shows(&ada, "You are editing this case").await;
+        checked_at(
             &ada,
-            &format!("the case's {label} tab"),
-            &format!("case-{name}"),
+            "the case being edited",
+            "case-edit",
+            "actions-heading",
         )
         .await;
-    }
+        checked_at(
+            &ada,
+            "the evidence with its decisions",
+            "case-evidence-review",
+            "tab",
+        )
+        .await;
+        fill(
+            &ada,
+            "Reason to reject licence-photo.pdf",
+            "The photo is blurred.",
+        )
+        .await;
+        click(
+            &ada,
+            By::XPath(
+                "//form[.//label[normalize-space()='Reason to reject licence-photo.pdf']]//button"
+                    .to_owned(),
+            ),
+        )
+        .await;
+        shows(&ada, "Rejected by analyst-1: The photo is blurred.").await;
 
-    // Edit takes the lock; the blurred licence is rejected with a reason.
-    tab(&ada, "Evidence").await;
-    press(&ada, "Edit").await;
-    shows(&ada, "You are editing this case").await;
-    checked(&ada, "the case being edited", "case-edit").await;
-    fill(
-        &ada,
-        "Reason to reject licence-photo.pdf",
-        "The photo is blurred.",
-    )
-    .await;
-    click(
-        &ada,
-        By::XPath(
-            "//form[.//label[normalize-space()='Reason to reject licence-photo.pdf']]//button"
-                .to_owned(),
-        ),
-    )
-    .await;
-    shows(&ada, "Rejected by analyst-1: The photo is blurred.").await;
+        // The applicant sees why, takes the action back and sends another.
+        let rejected = eventually("the licence sent back", || async {
+            let listing = listing(&cam).await;
+            let found = action(&listing, &licence).clone();
+            (found["UserActionStatus"] == "Rejected").then_some(found)
+        })
+        .await;
+        assert_eq!(
+            rejected["ActionMetaData"]["ReviewComment"],
+            json!("The photo is blurred.")
+        );
+        let back = json!({"UserActionIdentifier": licence, "Response": "", "Status": "Created"});
+        let (status, body) = cam.call("UserAction/updateUserAction", &back).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        answer_with_document(&cam, &licence, "licence-sharp.pdf").await;
+        eventually("the new licence on the case", || async {
+            evidence_names(&app, &case)
+                .await
+                .iter()
+                .any(|n| n == "licence-sharp.pdf")
+                .then_some(())
+        })
+        .await;
 
-    // The applicant sees why, takes the action back and sends another.
-    let rejected = eventually("the licence sent back", || async {
-        let listing = listing(&cam).await;
-        let found = action(&listing, &licence).clone();
-        (found["UserActionStatus"] == "Rejected").then_some(found)
-    })
-    .await;
-    assert_eq!(
-        rejected["ActionMetaData"]["ReviewComment"],
-        json!("The photo is blurred.")
-    );
-    let back = json!({"UserActionIdentifier": licence, "Response": "", "Status": "Created"});
-    let (status, body) = cam.call("UserAction/updateUserAction", &back).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    answer_with_document(&cam, &licence, "licence-sharp.pdf").await;
-    eventually("the new licence on the case", || async {
-        evidence_names(&app, &case)
+        // analyst-1 accepts both documents. (Moving within the case keeps the
+        // lock; a reload would be leaving it, and release it.)
+        tab(&ada, "Evidence").await;
+        shows(&ada, "licence-sharp.pdf").await;
+        // The new document, previewed inline before deciding.
+        click(&ada, By::LinkText("licence-sharp.pdf")).await;
+        shows(&ada, "Download licence-sharp.pdf").await;
+        checked(&ada, "the evidence preview", "evidence-preview").await;
+        click(
+            &ada,
+            By::LinkText(&format!("Back to the evidence of case {case}")),
+        )
+        .await;
+        shows(&ada, "You are editing this case").await;
+        for document in ["payslip-march.pdf", "licence-sharp.pdf"] {
+            press(&ada, &format!("Accept {document}")).await;
+            shows(&ada, "Accepted by analyst-1").await;
+        }
+        until("both accepted", || async {
+            main_text(&ada)
+                .await
+                .matches("Accepted by analyst-1")
+                .count()
+                == 2
+        })
+        .await;
+
+        // Every case needs four eyes here: analyst-1 recommends approval, and
+        // cannot approve it.
+        shows(
+            &ada,
+            "Approving or rejecting this case takes two case workers",
+        )
+        .await;
+        fill(
+            &ada,
+            "Why you recommend it",
+            "Payslip and a sharp licence: all in order.",
+        )
+        .await;
+        press(&ada, "Recommend approval").await;
+        shows(&ada, "You cannot approve your own recommendation").await;
+        let approve = ada
+            .find_all(By::XPath(
+                "//button[normalize-space()='Approve recommendation']".to_owned(),
+            ))
             .await
-            .iter()
-            .any(|n| n == "licence-sharp.pdf")
-            .then_some(())
-    })
-    .await;
+            .expect("buttons");
+        assert!(approve.is_empty(), "the recommender cannot approve");
+        checked_at(
+            &ada,
+            "the case with analyst-1's recommendation",
+            "case-recommended",
+            "recommendation",
+        )
+        .await;
 
-    // analyst-1 accepts both documents. (Moving within the case keeps the
-    // lock; a reload would be leaving it, and release it.)
-    tab(&ada, "Evidence").await;
-    shows(&ada, "licence-sharp.pdf").await;
-    // The new document, previewed inline before deciding.
-    click(&ada, By::LinkText("licence-sharp.pdf")).await;
-    shows(&ada, "Download licence-sharp.pdf").await;
-    checked(&ada, "the evidence preview", "evidence-preview").await;
-    click(
-        &ada,
-        By::LinkText(&format!("Back to the evidence of case {case}")),
-    )
-    .await;
-    shows(&ada, "You are editing this case").await;
-    for document in ["payslip-march.pdf", "licence-sharp.pdf"] {
-        press(&ada, &format!("Accept {document}")).await;
-        shows(&ada, "Accepted by analyst-1").await;
-    }
-    until("both accepted", || async {
-        main_text(&ada)
+        // analyst-2 meets analyst-1's lock: read-only, saying who holds it.
+        let bo = signed_in(&app, "analyst-2", "Bo Analyst").await;
+        bo.goto(&case_url).await.expect("opened");
+        shows(&bo, "Read-only: analyst-1 is editing this case until").await;
+        let buttons = bo.find_all(By::Css("#main button")).await.expect("buttons");
+        assert!(buttons.is_empty(), "no action while locked");
+        checked_at(
+            &bo,
+            "the case read-only under another's lock",
+            "case-read-only",
+            "lock-heading",
+        )
+        .await;
+
+        // analyst-1 is done; analyst-2 takes the case.
+        press(&ada, "Done").await;
+        shows(&ada, "Nobody is editing this case").await;
+        bo.refresh().await.expect("reloaded");
+        press(&bo, "Edit").await;
+        shows(&bo, "You are editing this case").await;
+        shows(&bo, "Another case worker's approval sets the case to").await;
+        checked_at(&bo, "the approval form", "case-approve", "status-actions").await;
+        let comment = bo
+            .find(By::Id("approval-comment"))
             .await
-            .matches("Accepted by analyst-1")
-            .count()
-            == 2
-    })
-    .await;
+            .expect("the comment");
+        comment
+            .send_keys("Checked again: approved.")
+            .await
+            .expect("typed");
+        press(&bo, "Approve recommendation").await;
+        shows(&bo, "Closed – Approved").await;
 
-    // Every case needs four eyes here: analyst-1 recommends approval, and
-    // cannot approve it.
-    shows(
-        &ada,
-        "Approving or rejecting this case takes two case workers",
-    )
-    .await;
-    fill(
-        &ada,
-        "Why you recommend it",
-        "Payslip and a sharp licence: all in order.",
-    )
-    .await;
-    press(&ada, "Recommend approval").await;
-    shows(&ada, "You cannot approve your own recommendation").await;
-    let approve = ada
-        .find_all(By::XPath(
-            "//button[normalize-space()='Approve recommendation']".to_owned(),
-        ))
-        .await
-        .expect("buttons");
-    assert!(approve.is_empty(), "the recommender cannot approve");
-    checked(
-        &ada,
-        "the case with analyst-1's recommendation",
-        "case-recommended",
-    )
-    .await;
+        // The applicant sees the outcome.
+        eventually("the application approved", || async {
+            (listing(&cam).await["ApplicationStatus"] == "Approved").then_some(())
+        })
+        .await;
 
-    // analyst-2 meets analyst-1's lock: read-only, saying who holds it.
-    let bo = signed_in(&app, "analyst-2", "Bo Analyst").await;
-    bo.goto(&case_url).await.expect("opened");
-    shows(&bo, "Read-only: analyst-1 is editing this case until").await;
-    let buttons = bo.find_all(By::Css("#main button")).await.expect("buttons");
-    assert!(buttons.is_empty(), "no action while locked");
-    checked(
-        &bo,
-        "the case read-only under another's lock",
-        "case-read-only",
-    )
-    .await;
+        // A case:read viewer sees the case with no action button at all.
+        let vi = signed_in(&app, "viewer", "Vi Viewer").await;
+        vi.goto(&case_url).await.expect("opened");
+        shows(&vi, "Read-only").await;
+        let buttons = vi.find_all(By::Css("#main button")).await.expect("buttons");
+        assert!(buttons.is_empty(), "the viewer has no action");
+        checked(&vi, "the case for a viewer", "case-viewer").await;
+        // Error pages: an unknown case.
+        vi.goto(format!("{}/console/cases/NO-SUCH-CASE", app.url))
+            .await
+            .expect("opened");
+        shows(&vi, "There is no such page").await;
+        checked(&vi, "the not-found page", "not-found").await;
+        vi.quit().await.expect("closed");
+        // A relationship manager sees the application, with its case...
+        let rae = signed_in(&app, "rm-1", "Rae Manager").await;
+        click(&rae, By::LinkText("Applications")).await;
+        shows(&rae, "Filter applications").await;
+        shows(&rae, "Approved").await;
+        checked(&rae, "the applications screen", "applications").await;
+        // ...but may not read cases (application:read only).
+        click(&rae, By::LinkText(&case)).await;
+        shows(&rae, "Back to the console").await;
+        checked(&rae, "the forbidden page", "forbidden").await;
+        rae.quit().await.expect("closed");
 
-    // analyst-1 is done; analyst-2 takes the case.
-    press(&ada, "Done").await;
-    shows(&ada, "Nobody is editing this case").await;
-    bo.refresh().await.expect("reloaded");
-    press(&bo, "Edit").await;
-    shows(&bo, "You are editing this case").await;
-    shows(&bo, "Another case worker's approval sets the case to").await;
-    checked(&bo, "the approval form", "case-approve").await;
-    let comment = bo
-        .find(By::Id("approval-comment"))
-        .await
-        .expect("the comment");
-    comment
-        .send_keys("Checked again: approved.")
-        .await
-        .expect("typed");
-    press(&bo, "Approve recommendation").await;
-    shows(&bo, "Closed – Approved").await;
-
-    // The applicant sees the outcome.
-    eventually("the application approved", || async {
-        (listing(&cam).await["ApplicationStatus"] == "Approved").then_some(())
-    })
-    .await;
-
-    // A case:read viewer sees the case with no action button at all.
-    let vi = signed_in(&app, "viewer", "Vi Viewer").await;
-    vi.goto(&case_url).await.expect("opened");
-    shows(&vi, "Read-only").await;
-    let buttons = vi.find_all(By::Css("#main button")).await.expect("buttons");
-    assert!(buttons.is_empty(), "the viewer has no action");
-    checked(&vi, "the case for a viewer", "case-viewer").await;
-    // Error pages: an unknown case.
-    vi.goto(format!("{}/console/cases/NO-SUCH-CASE", app.url))
-        .await
-        .expect("opened");
-    shows(&vi, "There is no such page").await;
-    checked(&vi, "the not-found page", "not-found").await;
-    vi.quit().await.expect("closed");
-    // A relationship manager sees the application, with its case...
-    let rae = signed_in(&app, "rm-1", "Rae Manager").await;
-    click(&rae, By::LinkText("Applications")).await;
-    shows(&rae, "Filter applications").await;
-    shows(&rae, "Approved").await;
-    checked(&rae, "the applications screen", "applications").await;
-    // ...but may not read cases (application:read only).
-    click(&rae, By::LinkText(&case)).await;
-    shows(&rae, "Back to the console").await;
-    checked(&rae, "the forbidden page", "forbidden").await;
-    rae.quit().await.expect("closed");
-
-    bo.quit().await.expect("closed");
-    ada.quit().await.expect("closed");
+        bo.quit().await.expect("closed");
+        ada.quit().await.expect("closed");
+    }
 }
