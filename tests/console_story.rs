@@ -370,7 +370,7 @@ mod browser_story {
         checked(&ada, "the evidence preview", "evidence-preview").await;
         click(
             &ada,
-            By::LinkText(&format!("Back to the evidence of case {case}")),
+            By::LinkText(format!("Back to the evidence of case {case}")),
         )
         .await;
         shows(&ada, "You are editing this case").await;
