@@ -6,8 +6,8 @@ pub mod applications;
 mod assets;
 mod auth;
 pub mod cases;
-mod oidc;
 mod evidence;
+mod oidc;
 mod pages;
 
 use crate::caller::{self, Gate};
