@@ -9,6 +9,7 @@ pub mod cases;
 mod evidence;
 mod oidc;
 mod pages;
+mod results;
 
 use crate::caller::{self, Gate};
 use crate::headers;
