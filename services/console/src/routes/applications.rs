@@ -5,6 +5,7 @@
 //! alone (`HX-Target: results`).
 
 use super::cases::unreachable;
+use super::results;
 use crate::caller::Analyst;
 use crate::error::{html, ConsoleError};
 use crate::routes::pages::chrome;
@@ -15,7 +16,7 @@ use crate::views::applications::{
 use crate::views::cases::case_path;
 use crate::views::Nav;
 use crate::wire::applications::ApplicationsQuery;
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use clients::{ApplicationsQuery as ListQuery, CallError, UserActionClient};
 use domain::applications::{ApplicationPage, ListedApplication};
@@ -84,11 +85,7 @@ pub async fn list(
             Err(other) => return Err(unreachable(other)),
         },
     };
-    let htmx = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
-    let partial = htmx("HX-Request") == Some("true")
-        && htmx("HX-Target") == Some("results")
-        && htmx("HX-History-Restore-Request").is_none();
-    let mut answer = if partial {
+    let answer = if results::region_only(&req) {
         html(
             status,
             &ApplicationsResults {
@@ -106,11 +103,7 @@ pub async fn list(
             },
         )
     };
-    answer.headers_mut().insert(
-        header::VARY,
-        header::HeaderValue::from_static("HX-Request, HX-Target"),
-    );
-    Ok(answer)
+    Ok(results::varying(answer))
 }
 
 /// user-action's query for the screen's `query`, or a refusal naming the

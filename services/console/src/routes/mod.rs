@@ -6,9 +6,10 @@ pub mod applications;
 mod assets;
 mod auth;
 pub mod cases;
-mod oidc;
 mod evidence;
+mod oidc;
 mod pages;
+mod results;
 
 use crate::caller::{self, Gate};
 use crate::headers;

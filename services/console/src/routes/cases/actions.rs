@@ -11,9 +11,7 @@ use super::{acting, back_to, case_id, detail, read_failure, refusal, require_wri
 use crate::caller::Analyst;
 use crate::error::ConsoleError;
 use crate::views::cases::{APPLICATION_STATUSES, GUARDED, SETTABLE};
-use crate::wire::cases::{
-    AssignForm, CaseQuery, DecisionForm, NarrativeForm, ReviewForm, StatusForm,
-};
+use crate::wire::cases::{AssignForm, DecisionForm, NarrativeForm, ReviewForm, StatusForm};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use clients::ecm::{Ack, CaseDetails};
@@ -56,11 +54,7 @@ async fn act(
             }
         }
     };
-    let query = CaseQuery {
-        tab: tab.to_owned(),
-        cursor: String::new(),
-    };
-    detail::render(screens, analyst, case_id, &query, Some(shown)).await
+    detail::refused(screens, analyst, case_id, tab, shown).await
 }
 
 /// Why the caller may not act on case `case_id` now (`None`: they hold

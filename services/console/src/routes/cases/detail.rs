@@ -60,6 +60,22 @@ pub async fn show(
     render(&screens, &analyst, &case_id, &query, None).await
 }
 
+/// The page of case `case_id` at the first page of `tab`, with `refusal`
+/// (the status to answer and why): what a refused action or lock answers.
+pub async fn refused(
+    screens: &Screens,
+    analyst: &Analyst,
+    case_id: &str,
+    tab: &str,
+    refusal: (StatusCode, String),
+) -> Result<HttpResponse, ConsoleError> {
+    let query = CaseQuery {
+        tab: tab.to_owned(),
+        cursor: String::new(),
+    };
+    render(screens, analyst, case_id, &query, Some(refusal)).await
+}
+
 /// The page of case `case_id` at `query`'s tab and page, with `error` (the
 /// status to answer and what went wrong) when an action was refused.
 pub async fn render(

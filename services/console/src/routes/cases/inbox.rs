@@ -6,13 +6,14 @@ use super::{acting, require_read, unreachable, Screens};
 use crate::caller::Analyst;
 use crate::error::{html, ConsoleError};
 use crate::routes::pages::chrome;
+use crate::routes::results;
 use crate::views::cases::{
     status_name, InboxPage, InboxResults, InboxRow, InboxView, Link, SortHeading, PRIORITIES,
     SORTS, STATUSES,
 };
 use crate::views::Nav;
 use crate::wire::cases::InboxQuery;
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use clients::ecm::{InboxCase, SearchPage};
 use clients::EcmError;
@@ -65,11 +66,7 @@ pub async fn list(
             }
         }
     };
-    let htmx = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
-    let partial = htmx("HX-Request") == Some("true")
-        && htmx("HX-Target") == Some("results")
-        && htmx("HX-History-Restore-Request").is_none();
-    let mut answer = if partial {
+    let answer = if results::region_only(&req) {
         html(
             status,
             &InboxResults {
@@ -87,11 +84,7 @@ pub async fn list(
             },
         )
     };
-    answer.headers_mut().insert(
-        header::VARY,
-        header::HeaderValue::from_static("HX-Request, HX-Target"),
-    );
-    Ok(answer)
+    Ok(results::varying(answer))
 }
 
 /// The searchCases body of `query` and the page asked for, or a refusal

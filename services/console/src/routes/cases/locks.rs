@@ -6,7 +6,7 @@
 use super::{acting, back_to, case_id, detail, refusal, require_write, Screens};
 use crate::caller::Analyst;
 use crate::error::ConsoleError;
-use crate::wire::cases::{CaseForm, CaseQuery};
+use crate::wire::cases::CaseForm;
 use actix_web::{web, HttpRequest, HttpResponse};
 use clients::ecm::{Ack, Locked};
 use serde_json::json;
@@ -29,14 +29,7 @@ pub async fn lock(
             tracing::info!("console: case lock taken");
             Ok(back_to(&case_id, &form.tab))
         }
-        Err(e) => {
-            let shown = refusal(e)?;
-            let query = CaseQuery {
-                tab: form.tab.clone(),
-                cursor: String::new(),
-            };
-            detail::render(&screens, &analyst, &case_id, &query, Some(shown)).await
-        }
+        Err(e) => detail::refused(&screens, &analyst, &case_id, &form.tab, refusal(e)?).await,
     }
 }
 
@@ -56,13 +49,6 @@ pub async fn unlock(
     let released: Result<Ack, _> = screens.ecm.op("unlockCase", &acting(&analyst), &body).await;
     match released {
         Ok(_) => Ok(back_to(&case_id, &form.tab)),
-        Err(e) => {
-            let shown = refusal(e)?;
-            let query = CaseQuery {
-                tab: form.tab.clone(),
-                cursor: String::new(),
-            };
-            detail::render(&screens, &analyst, &case_id, &query, Some(shown)).await
-        }
+        Err(e) => detail::refused(&screens, &analyst, &case_id, &form.tab, refusal(e)?).await,
     }
 }
