@@ -17,8 +17,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
-use support::cam::{b64, cam_vars, ecm_token, pdf_bytes, seed_create_prospect, Cam};
+use support::applicant::{action, answer_with_document, eventually, listing, submit_action};
+use support::cam::{cam_vars, ecm_token, pdf_bytes, seed_create_prospect, Cam};
 use testkit::webhooks::{Answer, Receiver};
 use testkit::{backend_tests, Backend, TestApp};
 
@@ -67,63 +67,6 @@ async fn ecm(app: &TestApp, op: &str, body: &Value) -> (StatusCode, Value) {
             .json(body),
     )
     .await
-}
-
-/// Waits (up to 20 s) until `probe` answers `Some`.
-async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Some(found) = probe().await {
-            return found;
-        }
-        assert!(Instant::now() < deadline, "never happened: {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// Uploads `file_name` (a PDF) to `action` and submits the action.
-async fn answer_with_document(cam: &Cam, action: &str, file_name: &str) -> String {
-    let upload = json!({"UserActionIdentifier": action, "Response": [{
-        "fileName": file_name, "fileType": "application/pdf", "fileInfo": "",
-        "fileClientId": 1, "fileContents": b64(&pdf_bytes())}]});
-    let (status, uploaded) = cam.call("UserAction/uploadDocument", &upload).await;
-    assert_eq!(status, StatusCode::OK, "{uploaded}");
-    submit_action(cam, action, "").await;
-    uploaded["Response"][0]["documentId"]
-        .as_str()
-        .expect("documentId")
-        .to_owned()
-}
-
-async fn submit_action(cam: &Cam, action: &str, response: &str) {
-    let update =
-        json!({"UserActionIdentifier": action, "Response": response, "Status": "Submitted"});
-    let (status, body) = cam.call("UserAction/updateUserAction", &update).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-}
-
-/// The action `identifier` in a getUserActions listing.
-fn action<'a>(listing: &'a Value, identifier: &str) -> &'a Value {
-    listing
-        .as_object()
-        .expect("a listing")
-        .values()
-        .filter_map(Value::as_array)
-        .flatten()
-        .find(|a| a["UserActionIdentifier"] == identifier)
-        .unwrap_or_else(|| panic!("{identifier} in {listing}"))
-}
-
-async fn listing(cam: &Cam) -> Value {
-    let (status, listing) = cam
-        .call("UserAction/getUserActions", &json!({"isPre": "true"}))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{listing}");
-    listing
 }
 
 /// The evidence of case `case_id`: (file name, user action, decision).

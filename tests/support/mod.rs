@@ -1,6 +1,7 @@
 //! What the root integration tests share.
 #![allow(dead_code)]
 
+pub mod applicant;
 pub mod cam;
 pub mod case_checks;
 pub mod ecm;

@@ -1,0 +1,66 @@
+//! An applicant over the CAM API, as the flow tests drive one: answering
+//! actions with documents, reading the listing, waiting for deliveries.
+
+use super::cam::{b64, pdf_bytes, Cam};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+/// Waits (up to 20 s) until `probe` answers `Some`.
+pub async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(found) = probe().await {
+            return found;
+        }
+        assert!(Instant::now() < deadline, "never happened: {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Uploads `file_name` (a PDF) to `action` and submits the action.
+pub async fn answer_with_document(cam: &Cam, action: &str, file_name: &str) -> String {
+    let upload = json!({"UserActionIdentifier": action, "Response": [{
+        "fileName": file_name, "fileType": "application/pdf", "fileInfo": "",
+        "fileClientId": 1, "fileContents": b64(&pdf_bytes())}]});
+    let (status, uploaded) = cam.call("UserAction/uploadDocument", &upload).await;
+    assert_eq!(status, StatusCode::OK, "{uploaded}");
+    submit_action(cam, action, "").await;
+    uploaded["Response"][0]["documentId"]
+        .as_str()
+        .expect("documentId")
+        .to_owned()
+}
+
+/// Sends `response` to `action` and submits it.
+pub async fn submit_action(cam: &Cam, action: &str, response: &str) {
+    let update =
+        json!({"UserActionIdentifier": action, "Response": response, "Status": "Submitted"});
+    let (status, body) = cam.call("UserAction/updateUserAction", &update).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// The action `identifier` in a getUserActions listing.
+pub fn action<'a>(listing: &'a Value, identifier: &str) -> &'a Value {
+    listing
+        .as_object()
+        .expect("a listing")
+        .values()
+        .filter_map(Value::as_array)
+        .flatten()
+        .find(|a| a["UserActionIdentifier"] == identifier)
+        .unwrap_or_else(|| panic!("{identifier} in {listing}"))
+}
+
+/// The applicant's getUserActions listing (with `isPre`).
+pub async fn listing(cam: &Cam) -> Value {
+    let (status, listing) = cam
+        .call("UserAction/getUserActions", &json!({"isPre": "true"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{listing}");
+    listing
+}
