@@ -148,9 +148,12 @@ impl Catalog {
             }
         }
         text("Title")?;
-        let metadata = raw
-            .metadata
-            .iter()
+        // In sorted order, as clients have always read it, whatever order
+        // the catalog file lists it in.
+        let mut entries: Vec<_> = raw.metadata.iter().collect();
+        entries.sort_by(|a, b| a.0.cmp(b.0));
+        let metadata = entries
+            .into_iter()
             .map(|(key, value)| Ok((key.clone(), serde_json::value::to_raw_value(value)?)))
             .collect::<Result<_, serde_json::Error>>()
             .map_err(|e| format!("{name}: {e}"))?;

@@ -54,7 +54,10 @@ impl<T: Serialize> Responder for Fabric<T> {
 /// An answer's bytes as [`Fabric`] writes them: through a JSON map, so
 /// every object's keys in sorted order.
 pub fn render<T: Serialize>(answer: &T) -> serde_json::Result<Vec<u8>> {
-    serde_json::to_vec(&serde_json::to_value(answer)?)
+    let mut value = serde_json::to_value(answer)?;
+    // Sorted explicitly: the workspace's serde_json keeps insertion order.
+    value.sort_all_objects();
+    serde_json::to_vec(&value)
 }
 
 /// The Fabric error envelope.
