@@ -19,12 +19,16 @@ struct Envelope<'a> {
 
 /// The body of the event `kind` that happened at `occurred_at`, minified:
 /// exactly these bytes are signed and sent. The timestamp is the event's
-/// (RFC 3339, UTC, milliseconds), the same on every attempt.
+/// (RFC 3339, UTC, milliseconds), the same on every attempt. `data`'s keys
+/// are written sorted, as receivers have always had them (the workspace's
+/// serde_json keeps insertion order).
 pub fn envelope(kind: &str, occurred_at: DateTime<Utc>, data: &Value) -> Vec<u8> {
+    let mut data = data.clone();
+    data.sort_all_objects();
     serde_json::to_vec(&Envelope {
         kind,
         timestamp: occurred_at.to_rfc3339_opts(SecondsFormat::Millis, true),
-        data,
+        data: &data,
     })
     .expect("a JSON value serializes")
 }
