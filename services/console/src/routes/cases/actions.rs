@@ -270,14 +270,12 @@ pub async fn recommend(
     form: web::Form<StatusForm>,
 ) -> Result<HttpResponse, ConsoleError> {
     let case_id = case_id(&path)?;
-    let code = form.status.as_str();
-    let body = if !GUARDED.contains(&code) {
-        Err("Recommendation: recommend approval or rejection.".to_owned())
-    } else if form.comment.trim().is_empty() {
-        Err("Why you recommend it: say why; the case worker who approves reads it.".to_owned())
-    } else {
-        Ok(json!([{"caseId": case_id, "caseStatusCode": code, "comment": form.comment}]))
-    };
+    let body = guarded_status(
+        &case_id,
+        &form,
+        "Recommendation: recommend approval or rejection.",
+        "Why you recommend it: say why; the case worker who approves reads it.",
+    );
     act(
         &req,
         &analyst,
@@ -303,14 +301,12 @@ pub async fn approve(
     form: web::Form<StatusForm>,
 ) -> Result<HttpResponse, ConsoleError> {
     let case_id = case_id(&path)?;
-    let code = form.status.as_str();
-    let body = if !GUARDED.contains(&code) {
-        Err("Approve recommendation: the recommendation is of approval or rejection; reload the page.".to_owned())
-    } else if form.comment.trim().is_empty() {
-        Err("Comment: say why you approve the recommendation.".to_owned())
-    } else {
-        Ok(json!([{"caseId": case_id, "caseStatusCode": code, "comment": form.comment}]))
-    };
+    let body = guarded_status(
+        &case_id,
+        &form,
+        "Approve recommendation: the recommendation is of approval or rejection; reload the page.",
+        "Comment: say why you approve the recommendation.",
+    );
     act(
         &req,
         &analyst,
@@ -322,4 +318,23 @@ pub async fn approve(
         body,
     )
     .await
+}
+
+/// Four eyes' body for case `case_id`: `form`'s status, which must be one
+/// four eyes guards (else `not_guarded`), with its comment, which must
+/// say something (else `no_comment`).
+fn guarded_status(
+    case_id: &str,
+    form: &StatusForm,
+    not_guarded: &str,
+    no_comment: &str,
+) -> Result<Value, String> {
+    let code = form.status.as_str();
+    if !GUARDED.contains(&code) {
+        Err(not_guarded.to_owned())
+    } else if form.comment.trim().is_empty() {
+        Err(no_comment.to_owned())
+    } else {
+        Ok(json!([{"caseId": case_id, "caseStatusCode": code, "comment": form.comment}]))
+    }
 }

@@ -9,6 +9,7 @@ use crate::error::ConsoleError;
 use crate::wire::cases::CaseForm;
 use actix_web::{web, HttpRequest, HttpResponse};
 use clients::ecm::{Ack, Locked};
+use serde::de::DeserializeOwned;
 use serde_json::json;
 
 /// `POST /console/cases/{caseId}/lock`: Edit.
@@ -19,18 +20,7 @@ pub async fn lock(
     path: web::Path<String>,
     form: web::Form<CaseForm>,
 ) -> Result<HttpResponse, ConsoleError> {
-    let case_id = case_id(&path)?;
-    analyst.check_csrf(&req, &form.csrf)?;
-    require_write(&analyst)?;
-    let body = json!({"caseId": case_id});
-    let taken: Result<Locked, _> = screens.ecm.op("lockCase", &acting(&analyst), &body).await;
-    match taken {
-        Ok(_) => {
-            tracing::info!("console: case lock taken");
-            Ok(back_to(&case_id, &form.tab))
-        }
-        Err(e) => detail::refused(&screens, &analyst, &case_id, &form.tab, refusal(e)?).await,
-    }
+    change_lock::<Locked>(&req, &analyst, &screens, &path, &form, "lockCase").await
 }
 
 /// `POST /console/cases/{caseId}/unlock`: Done (or the page left).
@@ -42,13 +32,30 @@ pub async fn unlock(
     path: web::Path<String>,
     form: web::Form<CaseForm>,
 ) -> Result<HttpResponse, ConsoleError> {
-    let case_id = case_id(&path)?;
-    analyst.check_csrf(&req, &form.csrf)?;
-    require_write(&analyst)?;
+    change_lock::<Ack>(&req, &analyst, &screens, &path, &form, "unlockCase").await
+}
+
+/// Checks the token and the role, and asks case-service to `op` (take or
+/// release) the lock of the case at `path`, whose answer is a `T`; a 303
+/// back to the case, or its page with the refusal.
+async fn change_lock<T: DeserializeOwned>(
+    req: &HttpRequest,
+    analyst: &Analyst,
+    screens: &Screens,
+    path: &str,
+    form: &CaseForm,
+    op: &str,
+) -> Result<HttpResponse, ConsoleError> {
+    let case_id = case_id(path)?;
+    analyst.check_csrf(req, &form.csrf)?;
+    require_write(analyst)?;
     let body = json!({"caseId": case_id});
-    let released: Result<Ack, _> = screens.ecm.op("unlockCase", &acting(&analyst), &body).await;
-    match released {
-        Ok(_) => Ok(back_to(&case_id, &form.tab)),
-        Err(e) => detail::refused(&screens, &analyst, &case_id, &form.tab, refusal(e)?).await,
+    let changed: Result<T, _> = screens.ecm.op(op, &acting(analyst), &body).await;
+    match changed {
+        Ok(_) => {
+            tracing::info!(op, "console: case lock changed");
+            Ok(back_to(&case_id, &form.tab))
+        }
+        Err(e) => detail::refused(screens, analyst, &case_id, &form.tab, refusal(e)?).await,
     }
 }
