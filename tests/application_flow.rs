@@ -17,7 +17,9 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
-use support::applicant::{action, answer_with_document, eventually, listing, submit_action};
+use support::applicant::{
+    action, answer_again, answer_with_document, eventually, listing, submit_action,
+};
 use support::cam::{cam_vars, ecm_token, pdf_bytes, seed_create_prospect, Cam};
 use testkit::webhooks::{Answer, Receiver};
 use testkit::{backend_tests, Backend, TestApp};
@@ -185,21 +187,8 @@ async fn submission_reaches_a_decision_and_the_banks_systems(backend: Backend) {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let rejected = eventually("the licence sent back", || async {
-        let listing = listing(&cam).await;
-        let licence = action(&listing, &licence).clone();
-        (licence["UserActionStatus"] == "Rejected").then_some(licence)
-    })
-    .await;
-    assert_eq!(
-        rejected["ActionMetaData"]["ReviewComment"],
-        json!("The photo is blurred.")
-    );
     // The applicant takes it back (Rejected → Created), and answers again.
-    let back = json!({"UserActionIdentifier": licence, "Response": "", "Status": "Created"});
-    let (status, body) = cam.call("UserAction/updateUserAction", &back).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let sharp = answer_with_document(&cam, &licence, "licence-sharp.pdf").await;
+    let sharp = answer_again(&cam, &licence, "The photo is blurred.", "licence-sharp.pdf").await;
     eventually("the new licence on the case", || async {
         evidence(&app, &case_id)
             .await

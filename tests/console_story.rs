@@ -19,7 +19,7 @@ mod support;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
-use support::applicant::{action, answer_with_document, eventually, listing, submit_action};
+use support::applicant::{answer_again, answer_with_document, eventually, listing, submit_action};
 use support::cam::{cam_vars, ecm_token, seed_create_prospect, Cam};
 use testkit::browser::{screenshot, Browser};
 use testkit::idp::{self, Idp};
@@ -337,20 +337,7 @@ mod browser_story {
         shows(&ada, "Rejected by analyst-1: The photo is blurred.").await;
 
         // The applicant sees why, takes the action back and sends another.
-        let rejected = eventually("the licence sent back", || async {
-            let listing = listing(&cam).await;
-            let found = action(&listing, &licence).clone();
-            (found["UserActionStatus"] == "Rejected").then_some(found)
-        })
-        .await;
-        assert_eq!(
-            rejected["ActionMetaData"]["ReviewComment"],
-            json!("The photo is blurred.")
-        );
-        let back = json!({"UserActionIdentifier": licence, "Response": "", "Status": "Created"});
-        let (status, body) = cam.call("UserAction/updateUserAction", &back).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        answer_with_document(&cam, &licence, "licence-sharp.pdf").await;
+        answer_again(&cam, &licence, "The photo is blurred.", "licence-sharp.pdf").await;
         eventually("the new licence on the case", || async {
             evidence_names(&app, &case)
                 .await

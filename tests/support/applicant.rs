@@ -36,6 +36,23 @@ pub async fn answer_with_document(cam: &Cam, action: &str, file_name: &str) -> S
         .to_owned()
 }
 
+/// The applicant meets `action` sent back by a reviewer with `reason`,
+/// takes it back (Rejected → Created) and answers it again with
+/// `file_name`; the new document's id.
+pub async fn answer_again(cam: &Cam, action: &str, reason: &str, file_name: &str) -> String {
+    let rejected = eventually("the action sent back", || async {
+        let listing = listing(cam).await;
+        let found = self::action(&listing, action).clone();
+        (found["UserActionStatus"] == "Rejected").then_some(found)
+    })
+    .await;
+    assert_eq!(rejected["ActionMetaData"]["ReviewComment"], json!(reason));
+    let back = json!({"UserActionIdentifier": action, "Response": "", "Status": "Created"});
+    let (status, body) = cam.call("UserAction/updateUserAction", &back).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    answer_with_document(cam, action, file_name).await
+}
+
 /// Sends `response` to `action` and submits it.
 pub async fn submit_action(cam: &Cam, action: &str, response: &str) {
     let update =

@@ -5,10 +5,10 @@
 //! refused and change nothing.
 
 use crate::helpers::*;
-use crate::world::{application_case, details, promoted_case, spawn};
+use crate::world::{act, alert, application_case, back, details, promoted_case, spawn};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use testkit::{backend_tests, Backend, TestApp};
+use testkit::{backend_tests, Backend};
 
 backend_tests!(
     edit_assign_and_done,
@@ -19,38 +19,6 @@ backend_tests!(
     a_form_without_its_token_changes_nothing,
     two_case_workers_contest_a_lock,
 );
-
-/// POSTs `fields` (with the session's token) to case CA1's `action`.
-async fn act(app: &TestApp, who: &Session, action: &str, fields: &[(&str, &str)]) -> Page {
-    let mut all = vec![("csrf", who.csrf.as_str())];
-    all.extend_from_slice(fields);
-    post(
-        app,
-        &format!("/console/cases/CA1/{action}"),
-        &who.cookie,
-        &[],
-        &all,
-    )
-    .await
-}
-
-/// Asserts `page` is the 303 back to CA1's `tab`.
-fn back(page: &Page, tab: &str) {
-    assert_eq!(
-        (page.status, page.header("location")),
-        (
-            StatusCode::SEE_OTHER,
-            format!("/console/cases/CA1?tab={tab}").as_str()
-        ),
-        "{}",
-        page.body
-    );
-}
-
-/// The alert of a refused action on `page`.
-fn alert(message: &str) -> String {
-    format!("<div class=\"error\" role=\"alert\" id=\"action-error\"> <p>The change was not made: {message}</p> </div>")
-}
 
 async fn edit_assign_and_done(backend: Backend) {
     let app = spawn(backend, &[]).await;

@@ -1,6 +1,7 @@
 //! The console with the services behind its case screens (party-service
 //! and case-service), and cases made in them over their own APIs.
 
+use crate::helpers::{post, Page, Session};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use service_kit::server::Context;
@@ -159,4 +160,36 @@ pub fn region(body: &str, tag: &str, id: &str) -> String {
         .unwrap_or_else(|| panic!("no #{id} in {body}"));
     let end = body[start..].find(&format!("</{tag}>")).expect("its end") + start;
     crate::helpers::squeeze(&body[start..end + tag.len() + 3])
+}
+
+/// POSTs `fields` (with the session's token) to case CA1's `action`.
+pub async fn act(app: &TestApp, who: &Session, action: &str, fields: &[(&str, &str)]) -> Page {
+    let mut all = vec![("csrf", who.csrf.as_str())];
+    all.extend_from_slice(fields);
+    post(
+        app,
+        &format!("/console/cases/CA1/{action}"),
+        &who.cookie,
+        &[],
+        &all,
+    )
+    .await
+}
+
+/// Asserts `page` is the 303 back to CA1's `tab`.
+pub fn back(page: &Page, tab: &str) {
+    assert_eq!(
+        (page.status, page.header("location")),
+        (
+            StatusCode::SEE_OTHER,
+            format!("/console/cases/CA1?tab={tab}").as_str()
+        ),
+        "{}",
+        page.body
+    );
+}
+
+/// The alert of a refused action on `page`.
+pub fn alert(message: &str) -> String {
+    format!("<div class=\"error\" role=\"alert\" id=\"action-error\"> <p>The change was not made: {message}</p> </div>")
 }
