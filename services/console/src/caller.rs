@@ -1,5 +1,6 @@
 //! Who is calling, and how that is checked: the session cookie (an
-//! [`Analyst`] extractor), the CSRF synchronizer token of every
+//! [`Analyst`] extractor, and [`begin_session`], which both sign-ins
+//! end with), the CSRF synchronizer token of every
 //! state-changing form, and the origin of every request that is not a
 //! read ([`same_origin`]).
 
@@ -8,6 +9,7 @@ use crate::error::ConsoleError;
 use crate::rows::sessions::SessionRow;
 use crate::store::sessions;
 use actix_web::body::{EitherBody, MessageBody};
+use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method};
 use actix_web::middleware::Next;
@@ -124,6 +126,53 @@ impl FromRequest for Analyst {
             Ok(Analyst { session })
         })
     }
+}
+
+/// A cookie with the console's flags: HttpOnly, SameSite=Strict, Secure
+/// unless served over plain HTTP on loopback.
+pub fn cookie<'c>(gate: &Gate, name: &'c str, value: String) -> Cookie<'c> {
+    Cookie::build(name, value)
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(gate.settings.secure)
+        .path(gate.cookie_path())
+        .finish()
+}
+
+/// Begins a session for `subject`, shown as `name`, with `roles`, and
+/// ends the one the browser had, if any: the session cookie to set.
+pub async fn begin_session(
+    req: &HttpRequest,
+    gate: &Gate,
+    subject: &str,
+    name: &str,
+    roles: &[&str],
+) -> Result<Cookie<'static>, ConsoleError> {
+    let previous = req
+        .cookie(gate.cookie_name())
+        .map(|c| token_hash(c.value()));
+    let token = new_token();
+    let now = chrono::Utc::now();
+    let row = SessionRow {
+        id_hash: token_hash(&token),
+        subject: subject.to_owned(),
+        display_name: name.to_owned(),
+        roles: roles.join(" "),
+        csrf_token: new_token(),
+        created_at: timestamp(now),
+        last_seen_at: timestamp(now),
+        idle_expires_at: timestamp(now + gate.settings.idle),
+        absolute_expires_at: timestamp(now + gate.settings.absolute),
+    };
+    gate.db
+        .run(move |conn| {
+            if let Some(previous) = previous {
+                sessions::delete(conn, &previous)?;
+            }
+            sessions::insert(conn, &row).map_err(ConsoleError::from)
+        })
+        .await?;
+    Ok(cookie(gate, gate.cookie_name(), token))
 }
 
 /// The live session stored under `id_hash`; an expired one is deleted.

@@ -1,6 +1,7 @@
 //! The console's configuration: its own database (sessions and sign-ins
-//! under way), where browsers reach it, how long a session lasts, and the
-//! OpenID provider analysts sign in with.
+//! under way), where browsers reach it, how long a session lasts, the
+//! OpenID provider analysts sign in with, where case-service and
+//! user-action are, and the event risk decisions the case screens offer.
 
 use crate::oidc::OidcSettings;
 use envconfig::Envconfig;
@@ -52,6 +53,22 @@ pub struct ConsoleConfig {
     /// The claim that holds the name the pages show.
     #[envconfig(from = "CONSOLE_OIDC_NAME_CLAIM", default = "name")]
     pub oidc_name_claim: String,
+    /// case-service's internal API, for the case screens (this process
+    /// when unset).
+    #[envconfig(from = "CASE_SERVICE_URL")]
+    pub case_service_url: Option<String>,
+    /// user-action's internal API, for the applications screen and the
+    /// evidence (this process when unset).
+    #[envconfig(from = "USER_ACTION_SERVICE_URL")]
+    pub user_action_service_url: Option<String>,
+    /// The event risk decisions offered, `code:label` comma-separated
+    /// (`1:False positive,2:Escalate`): codes 0 to 999999999, each once,
+    /// labels 1 to 80 characters.
+    #[envconfig(
+        from = "CONSOLE_EVENT_DECISIONS",
+        default = "1:False positive,2:Escalate,3:True positive"
+    )]
+    pub event_decisions: String,
 }
 
 /// What the console runs with, checked.
@@ -71,6 +88,21 @@ pub struct Settings {
     pub absolute: chrono::Duration,
     /// The OpenID provider, when `CONSOLE_OIDC_ISSUER` is set.
     pub oidc: Option<OidcSettings>,
+    /// case-service's internal API (`None`: this process).
+    pub case_service_url: Option<String>,
+    /// user-action's internal API (`None`: this process).
+    pub user_action_service_url: Option<String>,
+    /// The event risk decisions the case screens offer.
+    pub event_decisions: Vec<EventDecisionLabel>,
+}
+
+/// An event risk decision the screens offer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventDecisionLabel {
+    /// Its code, as `updateEventRiskDecision` takes it.
+    pub code: u32,
+    /// What the case worker reads.
+    pub label: String,
 }
 
 /// The longest a session may last: a week.
@@ -127,6 +159,8 @@ impl ConsoleConfig {
             }
         };
         let oidc = config.oidc()?;
+        let event_decisions = parse_decisions(&config.event_decisions)
+            .map_err(|why| ConfigError::invalid("CONSOLE_EVENT_DECISIONS", why))?;
         Ok(Settings {
             origin,
             secure,
@@ -136,6 +170,9 @@ impl ConsoleConfig {
             idle: chrono::Duration::seconds(config.session_idle_secs.into()),
             absolute: chrono::Duration::seconds(config.session_max_secs.into()),
             oidc,
+            case_service_url: config.case_service_url,
+            user_action_service_url: config.user_action_service_url,
+            event_decisions,
         })
     }
 
@@ -192,6 +229,34 @@ impl ConsoleConfig {
             name_claim: self.oidc_name_claim.trim().to_owned(),
         }))
     }
+}
+
+/// `code:label,...` as decisions, or why not.
+fn parse_decisions(text: &str) -> Result<Vec<EventDecisionLabel>, String> {
+    let mut decisions: Vec<EventDecisionLabel> = Vec::new();
+    for entry in text.split(',') {
+        let (code, label) = entry
+            .split_once(':')
+            .ok_or_else(|| format!("({entry}) must be code:label, comma-separated"))?;
+        let code: u32 = code
+            .trim()
+            .parse()
+            .ok()
+            .filter(|c| *c <= 999_999_999)
+            .ok_or_else(|| format!("({entry}) must start with a code from 0 to 999999999"))?;
+        let label = label.trim();
+        if label.is_empty() || label.chars().count() > 80 || label.chars().any(char::is_control) {
+            return Err(format!("({entry}) must have a label of 1 to 80 characters"));
+        }
+        if decisions.iter().any(|d| d.code == code) {
+            return Err(format!("names code {code} twice"));
+        }
+        decisions.push(EventDecisionLabel {
+            code,
+            label: label.to_owned(),
+        });
+    }
+    Ok(decisions)
 }
 
 /// `CONSOLE_PUBLIC_URL`, taken apart.
@@ -261,6 +326,27 @@ mod tests {
             "ftp://x.example",
         ] {
             assert!(PublicUrl::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn decisions_are_codes_and_labels() {
+        let vars = HashMap::new();
+        let config: ConsoleConfig = load_config(Some(&vars)).unwrap();
+        assert_eq!(
+            config.event_decisions,
+            "1:False positive,2:Escalate,3:True positive"
+        );
+        let parsed = parse_decisions(&config.event_decisions).unwrap();
+        assert_eq!(
+            parsed
+                .iter()
+                .map(|d| (d.code, d.label.as_str()))
+                .collect::<Vec<_>>(),
+            [(1, "False positive"), (2, "Escalate"), (3, "True positive")]
+        );
+        for bad in ["", "1", "x:Label", "1:", "1:a,1:b", "1000000000:Big"] {
+            assert!(parse_decisions(bad).is_err(), "{bad}");
         }
     }
 }

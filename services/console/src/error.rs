@@ -35,6 +35,19 @@ impl From<diesel::result::Error> for ConsoleError {
     }
 }
 
+/// A peer (case-service, user-action) that could not be asked, or answered
+/// what the console cannot read: a 503 when it is down or too slow (worth
+/// a retry), otherwise a 500.
+impl From<clients::CallError> for ConsoleError {
+    fn from(call: clients::CallError) -> Self {
+        use clients::CallError::*;
+        match call {
+            Unavailable { .. } | Timeout { .. } => Self::Failure(Failure::unavailable(call)),
+            other => Self::Failure(Failure::internal(other)),
+        }
+    }
+}
+
 impl ResponseError for ConsoleError {
     fn status_code(&self) -> StatusCode {
         match self {

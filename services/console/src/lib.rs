@@ -11,7 +11,6 @@
 //! document.
 
 mod caller;
-mod cases_config;
 pub mod config;
 mod error;
 mod headers;
@@ -21,7 +20,6 @@ mod rows;
 mod schema;
 mod store;
 mod sweep;
-mod user_action_config;
 mod views;
 mod wire;
 
@@ -48,14 +46,12 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
         None => None,
     };
     let sweeper = sweep::spawn(db.clone(), sweep::EVERY);
-    let (cases, decisions) = cases_config::CasesConfig::load(vars)?;
     let screens = web::Data::new(routes::cases::Screens {
-        ecm: clients::EcmClient::new(ctx, cases.case_service_url.as_deref()),
-        decisions,
+        ecm: clients::EcmClient::new(ctx, settings.case_service_url.as_deref()),
+        decisions: settings.event_decisions.clone(),
     });
-    let user_action = user_action_config::UserActionConfig::load(vars)?;
-    let user_actions = web::Data::new(routes::applications::UserActions {
-        client: clients::UserActionClient::new(ctx, user_action.user_action_service_url.as_deref()),
+    let user_actions = web::Data::new(routes::UserActions {
+        client: clients::UserActionClient::new(ctx, settings.user_action_service_url.as_deref()),
     });
     let gate = web::Data::new(Gate {
         db: db.clone(),

@@ -4,32 +4,23 @@
 //! has an address and works without JavaScript; htmx asks for the results
 //! alone (`HX-Target: results`).
 
-use super::cases::unreachable;
-use super::results;
+use super::{results, UserActions};
 use crate::caller::Analyst;
 use crate::error::{html, ConsoleError};
-use crate::routes::pages::chrome;
 use crate::views::applications::{
     status_name, ApplicationRow, ApplicationsPage, ApplicationsResults, ApplicationsView,
     PendingView, RequestView, STATUSES,
 };
 use crate::views::cases::case_path;
-use crate::views::Nav;
+use crate::views::{Chrome, Nav};
 use crate::wire::applications::ApplicationsQuery;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use clients::{ApplicationsQuery as ListQuery, CallError, UserActionClient};
+use clients::{ApplicationsQuery as ListQuery, CallError};
 use domain::applications::{ApplicationPage, ListedApplication};
 
 /// Applications a page.
 pub const PAGE_SIZE: u32 = 25;
-
-/// What the applications screen and the evidence need: user-action's
-/// internal API.
-pub struct UserActions {
-    /// user-action's client.
-    pub client: UserActionClient,
-}
 
 /// `GET /console/applications`.
 pub async fn list(
@@ -73,7 +64,7 @@ pub async fn list(
                     .client
                     .applications(&first)
                     .await
-                    .map_err(unreachable)?;
+                    .map_err(ConsoleError::from)?;
                 view.query.cursor.clear();
                 fill(&mut view, found, false);
                 view.error = Some(
@@ -82,7 +73,7 @@ pub async fn list(
                 );
                 StatusCode::BAD_REQUEST
             }
-            Err(other) => return Err(unreachable(other)),
+            Err(other) => return Err(other.into()),
         },
     };
     let answer = if results::region_only(&req) {
@@ -97,7 +88,7 @@ pub async fn list(
         html(
             status,
             &ApplicationsPage {
-                chrome: chrome(&analyst, "Applications", Nav::Applications),
+                chrome: Chrome::signed_in(&analyst.session, "Applications", Nav::Applications),
                 view,
                 partial: false,
             },

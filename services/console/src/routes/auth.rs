@@ -1,20 +1,17 @@
 //! Signing in and out: the sign-in page, the development sign-in (a name
 //! and roles, where [`crate::config::Settings::dev_sign_in`] allows it),
-//! and the session both it and the OpenID Connect sign-in
-//! ([`super::oidc`]) begin.
+//! and signing out. Both sign-ins ([`super::oidc`] too) begin their session
+//! with [`crate::caller::begin_session`].
 
-use crate::caller::{new_token, same_token, token_hash, Analyst, Gate};
+use crate::caller::{begin_session, cookie, new_token, same_token, Analyst, Gate};
 use crate::error::{html, ConsoleError};
 use crate::oidc::Oidc;
-use crate::rows::sessions::SessionRow;
 use crate::store::sessions;
 use crate::views::{Chrome, DevSignInPage, RoleView, SignInPage, SignedOutPage};
 use crate::wire::auth::{DevSignInForm, TokenForm};
 use crate::wire::ROLES;
-use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
-use service_kit::db::timestamp;
 
 /// The pre-session CSRF cookie of the sign-in form (double submit: a
 /// cross-site page can neither read it nor set it).
@@ -24,17 +21,6 @@ fn login_cookie_name(gate: &Gate) -> &'static str {
     } else {
         "console_login"
     }
-}
-
-/// A cookie with the console's flags: HttpOnly, SameSite=Strict, Secure
-/// unless served over plain HTTP on loopback.
-pub(super) fn cookie<'c>(gate: &Gate, name: &'c str, value: String) -> Cookie<'c> {
-    Cookie::build(name, value)
-        .http_only(true)
-        .same_site(SameSite::Strict)
-        .secure(gate.settings.secure)
-        .path(gate.cookie_path())
-        .finish()
 }
 
 /// A 303 to `location`.
@@ -151,42 +137,6 @@ pub async fn dev_sign_in(
     let mut done = cookie(&gate, login_cookie_name(&gate), String::new());
     done.make_removal();
     Ok(see_other("/console/").cookie(session).cookie(done).finish())
-}
-
-/// Begins a session for `subject`, shown as `name`, with `roles`, and
-/// ends the one the browser had, if any: the session cookie to set.
-pub(super) async fn begin_session(
-    req: &HttpRequest,
-    gate: &Gate,
-    subject: &str,
-    name: &str,
-    roles: &[&str],
-) -> Result<Cookie<'static>, ConsoleError> {
-    let previous = req
-        .cookie(gate.cookie_name())
-        .map(|c| token_hash(c.value()));
-    let token = new_token();
-    let now = chrono::Utc::now();
-    let row = SessionRow {
-        id_hash: token_hash(&token),
-        subject: subject.to_owned(),
-        display_name: name.to_owned(),
-        roles: roles.join(" "),
-        csrf_token: new_token(),
-        created_at: timestamp(now),
-        last_seen_at: timestamp(now),
-        idle_expires_at: timestamp(now + gate.settings.idle),
-        absolute_expires_at: timestamp(now + gate.settings.absolute),
-    };
-    gate.db
-        .run(move |conn| {
-            if let Some(previous) = previous {
-                sessions::delete(conn, &previous)?;
-            }
-            sessions::insert(conn, &row).map_err(ConsoleError::from)
-        })
-        .await?;
-    Ok(cookie(gate, gate.cookie_name(), token))
 }
 
 /// `POST /console/sign-out`: ends the session on the server (its row is

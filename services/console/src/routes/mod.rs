@@ -6,7 +6,6 @@ pub mod applications;
 mod assets;
 mod auth;
 pub mod cases;
-mod evidence;
 mod oidc;
 mod pages;
 mod results;
@@ -16,6 +15,13 @@ use crate::headers;
 use actix_web::middleware::from_fn;
 use actix_web::web;
 
+/// What the applications screen and the evidence need: user-action's
+/// internal API.
+pub struct UserActions {
+    /// user-action's client.
+    pub client: clients::UserActionClient,
+}
+
 /// Where the console is served.
 pub const BASE: &str = "/console";
 
@@ -24,7 +30,7 @@ pub fn register(
     cfg: &mut web::ServiceConfig,
     gate: web::Data<Gate>,
     screens: web::Data<cases::Screens>,
-    user_actions: web::Data<applications::UserActions>,
+    user_actions: web::Data<UserActions>,
 ) {
     cfg.service(
         web::scope(BASE)
@@ -38,7 +44,6 @@ pub fn register(
             .service(web::resource("").route(web::get().to(pages::to_home)))
             .service(web::resource("/").route(web::get().to(pages::home)))
             .configure(cases::register)
-            .configure(evidence::register)
             .service(web::resource("/applications").route(web::get().to(applications::list)))
             .service(web::resource("/sign-in").route(web::get().to(auth::sign_in)))
             .service(

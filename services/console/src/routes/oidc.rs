@@ -9,8 +9,7 @@
 //! itself ([`SignedInPage`]), not a redirect. Every refusal is a page that
 //! says what to do; what went wrong is logged, without codes or tokens.
 
-use super::auth::begin_session;
-use crate::caller::{new_token, public_origin, same_token, token_hash, Gate};
+use crate::caller::{begin_session, new_token, public_origin, same_token, token_hash, Gate};
 use crate::error::{html, ConsoleError};
 use crate::oidc::{challenge, AuthRequest, Oidc, OidcError};
 use crate::rows::logins::LoginRow;

@@ -2,23 +2,9 @@
 
 use crate::caller::Analyst;
 use crate::error::{html, ConsoleError};
-use crate::views::{Chrome, HomePage, Nav, RoleView, Who};
+use crate::views::{Chrome, HomePage, Nav};
 use actix_web::http::{header, StatusCode};
 use actix_web::HttpResponse;
-
-/// The layout's view of a signed-in caller on the page `current`.
-pub(crate) fn chrome(analyst: &Analyst, title: &str, current: Nav) -> Chrome {
-    let session = &analyst.session;
-    Chrome {
-        title: title.to_owned(),
-        who: Some(Who {
-            name: session.display_name.clone(),
-            roles: session.roles().map(RoleView::of).collect(),
-            csrf: session.csrf_token.clone(),
-        }),
-        current,
-    }
-}
 
 /// `GET /console`: to `/console/`.
 pub async fn to_home() -> HttpResponse {
@@ -32,7 +18,7 @@ pub async fn home(analyst: Analyst) -> HttpResponse {
     html(
         StatusCode::OK,
         &HomePage {
-            chrome: chrome(&analyst, "Home", Nav::Home),
+            chrome: Chrome::signed_in(&analyst.session, "Home", Nav::Home),
             subject: analyst.session.subject.clone(),
         },
     )

@@ -3,7 +3,7 @@
 //! lock, its actions.
 
 use super::Chrome;
-use crate::cases_config::EventDecisionLabel;
+use crate::config::EventDecisionLabel;
 use crate::wire::cases::InboxQuery;
 use askama::Template;
 use clients::ecm::{

@@ -5,6 +5,7 @@
 pub mod applications;
 pub mod cases;
 
+use crate::rows::sessions::SessionRow;
 use crate::wire::ROLES;
 use askama::Template;
 
@@ -75,6 +76,19 @@ pub struct Chrome {
 }
 
 impl Chrome {
+    /// The page `current` of the signed-in caller of `session`.
+    pub fn signed_in(session: &SessionRow, title: &str, current: Nav) -> Self {
+        Self {
+            title: title.to_owned(),
+            who: Some(Who {
+                name: session.display_name.clone(),
+                roles: session.roles().map(RoleView::of).collect(),
+                csrf: session.csrf_token.clone(),
+            }),
+            current,
+        }
+    }
+
     /// A page before sign-in (or an error page).
     pub fn anonymous(title: &str) -> Self {
         Self {

@@ -5,12 +5,11 @@
 use super::{acting, can_write, case_id, case_path, read_failure, require_read, Screens};
 use crate::caller::Analyst;
 use crate::error::{html, ConsoleError};
-use crate::routes::pages::chrome;
 use crate::views::cases::{
     status_name, CaseHeader, CasePage, CaseView, Link, LockView, RecommendationView,
     APPLICATION_STATUSES, GUARDED, SETTABLE, STATUSES,
 };
-use crate::views::Nav;
+use crate::views::{Chrome, Nav};
 use crate::wire::cases::CaseQuery;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -124,7 +123,7 @@ pub async fn render(
     Ok(html(
         status,
         &CasePage {
-            chrome: chrome(analyst, &title, Nav::Cases),
+            chrome: Chrome::signed_in(&analyst.session, &title, Nav::Cases),
             view,
             csrf: analyst.session.csrf_token.clone(),
         },

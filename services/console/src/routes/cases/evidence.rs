@@ -5,14 +5,13 @@
 //! signed-in case worker, whether the document is that case's evidence,
 //! so a case worker reaches no other document.
 
-use super::applications::UserActions;
-use super::cases::{acting, case_id, read_failure, require_read, unreachable, Screens};
+use super::{acting, case_id, read_failure, require_read, Screens};
 use crate::caller::Analyst;
 use crate::error::{html, ConsoleError};
-use crate::routes::pages::chrome;
+use crate::routes::UserActions;
 use crate::views::applications::{EvidencePage, Preview, RefusedPage};
 use crate::views::cases::{case_path, segment};
-use crate::views::Nav;
+use crate::views::{Chrome, Nav};
 use crate::wire::applications::ContentQuery;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
@@ -65,7 +64,7 @@ pub async fn show(
     Ok(html(
         StatusCode::OK,
         &EvidencePage {
-            chrome: chrome(&analyst, &title, Nav::Cases),
+            chrome: Chrome::signed_in(&analyst.session, &title, Nav::Cases),
             back: format!("{}?tab=evidence", case_path(&case_id)),
             case_id,
             file_name: evidence.file_name,
@@ -103,7 +102,7 @@ pub async fn content(
             Some(&analyst.session.subject),
         )
         .await
-        .map_err(unreachable)?
+        .map_err(ConsoleError::from)?
         .ok_or(ConsoleError::NotFound)?;
     let inline = INLINE_TYPES.contains(&content_type.as_str());
     let disposition = if inline && query.download != "1" {
@@ -163,7 +162,7 @@ fn refused(analyst: &Analyst, message: &str) -> HttpResponse {
     html(
         StatusCode::BAD_REQUEST,
         &RefusedPage {
-            chrome: chrome(analyst, "Not a valid address", Nav::Cases),
+            chrome: Chrome::signed_in(&analyst.session, "Not a valid address", Nav::Cases),
             message: message.to_owned(),
         },
     )

@@ -2,16 +2,15 @@
 //! the query string, so every view has an address and works without
 //! JavaScript; htmx asks for the results alone (`HX-Target: results`).
 
-use super::{acting, require_read, unreachable, Screens};
+use super::{acting, require_read, Screens};
 use crate::caller::Analyst;
 use crate::error::{html, ConsoleError};
-use crate::routes::pages::chrome;
 use crate::routes::results;
 use crate::views::cases::{
     status_name, InboxPage, InboxResults, InboxRow, InboxView, Link, SortHeading, PRIORITIES,
     SORTS, STATUSES,
 };
-use crate::views::Nav;
+use crate::views::{Chrome, Nav};
 use crate::wire::cases::InboxQuery;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -62,7 +61,7 @@ pub async fn list(
                     view.error = Some(format!("The search was refused: {message}"));
                     StatusCode::BAD_REQUEST
                 }
-                Err(EcmError::Call(call)) => return Err(unreachable(call)),
+                Err(EcmError::Call(call)) => return Err(call.into()),
             }
         }
     };
@@ -78,7 +77,7 @@ pub async fn list(
         html(
             status,
             &InboxPage {
-                chrome: chrome(&analyst, "Cases", Nav::Cases),
+                chrome: Chrome::signed_in(&analyst.session, "Cases", Nav::Cases),
                 view,
                 partial: false,
             },

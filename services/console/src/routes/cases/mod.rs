@@ -1,15 +1,17 @@
-//! The case screens: the inbox, a case with its tabs, and the actions a
-//! case worker holding a case's lock takes on it. Every call goes to
+//! The case screens: the inbox, a case with its tabs, its evidence shown
+//! inline, and the actions a case worker holding a case's lock takes on
+//! it. Every call goes to
 //! case-service's acting scope as the signed-in case worker, so their
 //! roles decide there too and the audit trail names them.
 
 mod actions;
 mod detail;
+mod evidence;
 mod inbox;
 mod locks;
 
 use crate::caller::Analyst;
-use crate::cases_config::EventDecisionLabel;
+use crate::config::EventDecisionLabel;
 use crate::error::ConsoleError;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
@@ -49,7 +51,8 @@ pub fn register(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/cases/{caseId}/events/{eventCode}/decision")
                 .route(web::post().to(actions::decide)),
-        );
+        )
+        .configure(evidence::register);
 }
 
 /// Whether the signed-in caller has `role`.
@@ -63,7 +66,7 @@ pub fn can_write(analyst: &Analyst) -> bool {
 }
 
 /// Refuses a caller who may not read cases.
-pub(crate) fn require_read(analyst: &Analyst) -> Result<(), ConsoleError> {
+fn require_read(analyst: &Analyst) -> Result<(), ConsoleError> {
     if has(analyst, "case:read") || can_write(analyst) {
         Ok(())
     } else {
@@ -85,7 +88,7 @@ fn require_write(analyst: &Analyst) -> Result<(), ConsoleError> {
 }
 
 /// The case worker the console acts for.
-pub(crate) fn acting(analyst: &Analyst) -> Acting {
+fn acting(analyst: &Analyst) -> Acting {
     Acting {
         subject: analyst.session.subject.clone(),
         roles: analyst.session.roles().map(str::to_owned).collect(),
@@ -94,7 +97,7 @@ pub(crate) fn acting(analyst: &Analyst) -> Acting {
 
 /// A case id from a path: 1 to 64 characters, not blank, no control
 /// characters (as case-service's ids); anything else is no such page.
-pub(crate) fn case_id(raw: &str) -> Result<String, ConsoleError> {
+fn case_id(raw: &str) -> Result<String, ConsoleError> {
     let fits =
         !raw.trim().is_empty() && raw.chars().count() <= 64 && !raw.chars().any(char::is_control);
     if fits {
@@ -131,23 +134,12 @@ fn refusal(error: EcmError) -> Result<(StatusCode, String), ConsoleError> {
             };
             Ok((shown, message))
         }
-        EcmError::Call(call) => Err(unreachable(call)),
-    }
-}
-
-/// case-service could not be asked (or answered what we cannot read).
-pub(crate) fn unreachable(call: clients::CallError) -> ConsoleError {
-    use clients::CallError::*;
-    match call {
-        Unavailable { .. } | Timeout { .. } => {
-            ConsoleError::Failure(service_kit::Failure::unavailable(call))
-        }
-        other => ConsoleError::Failure(service_kit::Failure::internal(other)),
+        EcmError::Call(call) => Err(call.into()),
     }
 }
 
 /// A read's error: a refusal is no such case; anything else a failure.
-pub(crate) fn read_failure(error: EcmError) -> ConsoleError {
+fn read_failure(error: EcmError) -> ConsoleError {
     match error {
         EcmError::Refused { status: 404, .. } => ConsoleError::NotFound,
         EcmError::Refused { status, message } => {
@@ -155,6 +147,6 @@ pub(crate) fn read_failure(error: EcmError) -> ConsoleError {
                 "case-service refused a read ({status}): {message}"
             )))
         }
-        EcmError::Call(call) => unreachable(call),
+        EcmError::Call(call) => call.into(),
     }
 }
