@@ -17,12 +17,10 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
-use support::applicant::{
-    action, answer_again, answer_with_document, eventually, listing, submit_action,
-};
+use support::applicant::{action, answer_again, answer_with_document, listing, submit_action};
 use support::cam::{cam_vars, ecm_token, pdf_bytes, seed_create_prospect, Cam};
 use testkit::webhooks::{Answer, Receiver};
-use testkit::{backend_tests, Backend, TestApp};
+use testkit::{backend_tests, eventually, Backend, TestApp};
 
 /// The one signing secret of the tests' subscription (32 bytes).
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";

@@ -19,11 +19,11 @@ mod support;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
-use support::applicant::{answer_again, answer_with_document, eventually, listing, submit_action};
+use support::applicant::{answer_again, answer_with_document, listing, submit_action};
 use support::cam::{cam_vars, ecm_token, seed_create_prospect, Cam};
 use testkit::browser::{screenshot, Browser};
 use testkit::idp::{self, Idp};
-use testkit::{Backend, TestApp};
+use testkit::{eventually, Backend, TestApp};
 use thirtyfour::prelude::*;
 
 const ECM: &str = "/rest-api/ECMService/CaseManagementService";

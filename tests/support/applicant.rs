@@ -4,23 +4,7 @@
 use super::cam::{b64, pdf_bytes, Cam};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use std::time::{Duration, Instant};
-
-/// Waits (up to 20 s) until `probe` answers `Some`.
-pub async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Some(found) = probe().await {
-            return found;
-        }
-        assert!(Instant::now() < deadline, "never happened: {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
+use testkit::eventually;
 
 /// Uploads `file_name` (a PDF) to `action` and submits the action.
 pub async fn answer_with_document(cam: &Cam, action: &str, file_name: &str) -> String {

@@ -71,6 +71,27 @@ macro_rules! backend_tests {
     };
 }
 
+/// Waits (up to 20 s, asking every 50 ms) until `probe` answers `Some`,
+/// and returns it: for what the app does after it answers (a delivery, a
+/// case opened by an event). Panics naming `what` if it never happens.
+pub async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        if let Some(found) = probe().await {
+            return found;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never happened: {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 /// A port that was free a moment ago, for a process the test starts.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

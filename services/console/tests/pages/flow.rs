@@ -9,8 +9,7 @@ use serde_json::{json, Value};
 use service_kit::server::Context;
 use service_kit::Service;
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
-use testkit::{Backend, TestApp};
+use testkit::{eventually, Backend, TestApp};
 
 /// The HS256 secret the end users' tokens are signed with.
 const SECRET: &str = "console-flow-tests-secret-0123456789abcdef";
@@ -210,20 +209,4 @@ pub async fn listed(app: &TestApp, id: &str) -> Option<Value> {
         .iter()
         .find(|a| a["applicationId"] == id)
         .cloned()
-}
-
-/// Waits (up to 20 s) until `probe` answers `Some`.
-pub async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Some(found) = probe().await {
-            return found;
-        }
-        assert!(Instant::now() < deadline, "never happened: {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
