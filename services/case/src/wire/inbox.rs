@@ -201,8 +201,14 @@ pub struct SearchResponse {
     /// `SUCCESS`.
     #[serde(rename = "STATUS")]
     pub status: Status,
-    /// How many cases match, on every page.
+    /// How many cases match, on every page, counted up to 10,100 (the
+    /// deepest page a search reaches, offset 10,000 and limit 100): when
+    /// more match, `total` is 10,100 and `totalCapped` is true.
+    #[schema(example = 312)]
     pub total: i64,
+    /// More cases match than `total` says (it is the count's cap, a lower
+    /// bound): a narrower search counts them exactly.
+    pub total_capped: bool,
     /// The page size used.
     pub limit: i64,
     /// The cases skipped.

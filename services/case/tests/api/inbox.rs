@@ -143,7 +143,8 @@ pub fn found(total: i64, limit: i64, offset: i64, page: &[usize]) -> (StatusCode
     (
         StatusCode::OK,
         json!({"MESSAGE": "Cases fetched successfully.", "STATUS": "SUCCESS",
-               "total": total, "limit": limit, "offset": offset, "cases": cases}),
+               "total": total, "totalCapped": false, "limit": limit, "offset": offset,
+               "cases": cases}),
     )
 }
 
@@ -409,6 +410,17 @@ async fn filtered_sorted_pages_read_an_index(backend: Backend) {
         };
         assert!(!scans, "{sql}\n{plan}");
     }
+    // The count's bound (`store::inbox::count`) reads an index: on SQLite
+    // the filters' index alone, no table row (PostgreSQL over five rows,
+    // never vacuumed, picks any index; over 100,000 it scans the filters'
+    // index only where its visibility map lets it).
+    let bound = r#"SELECT "cases"."case_status_code" FROM "cases" WHERE "cases"."case_status_code" IN ('NW') AND "cases"."case_type_code" IN ('KYC') AND "cases"."assignee" IS NULL LIMIT 1 OFFSET 10100"#;
+    let plan = plan_of(backend, &mut conn, bound);
+    let covered = match backend {
+        Backend::Sqlite => plan.contains("USING COVERING INDEX cases_inbox_counts"),
+        Backend::Postgres => !plan.contains("Seq Scan"),
+    };
+    assert!(covered, "{bound}\n{plan}");
     // A name is looked up in its index, not by reading every customer's.
     let by_name = r#"SELECT "case_customer_names"."case_id" FROM "case_customer_names" WHERE "case_customer_names"."name_index" = 'ab12'"#;
     let plan = plan_of(backend, &mut conn, by_name);
@@ -440,7 +452,7 @@ async fn a_promoted_case_lists_its_focus_customer(backend: Backend) {
         (
             StatusCode::OK,
             json!({"MESSAGE": "Cases fetched successfully.", "STATUS": "SUCCESS",
-                   "total": 1, "limit": 25, "offset": 0, "cases": [{
+                   "total": 1, "totalCapped": false, "limit": 25, "offset": 0, "cases": [{
                 "caseId": "CA1", "caseTypeCode": "AML", "caseDescription": null,
                 "caseStatusCode": "NW", "caseStatusName": "New", "caseStatusDateTime": at,
                 "caseClosedFlag": "N", "createdOn": at, "createdBy": ANALYST,
@@ -475,19 +487,24 @@ async fn the_migration_backfills_focus_customers_and_ranks(backend: Backend) {
     promote_sample(&app).await;
     create_cases(&app, &["CA0"]).await;
     let url = app.vars["CASE_DATABASE_URL"].clone();
-    let down = match backend {
-        Backend::Sqlite => {
-            include_str!("../../migrations/sqlite/2026-12-08-000001_case_inbox/down.sql")
-        }
-        Backend::Postgres => {
-            include_str!("../../migrations/postgres/2026-12-08-000001_case_inbox/down.sql")
-        }
+    // The later index on the inbox's columns goes first (SQLite drops no
+    // column an index names).
+    let (counts_down, down) = match backend {
+        Backend::Sqlite => (
+            include_str!("../../migrations/sqlite/2026-12-09-000003_case_inbox_counts/down.sql"),
+            include_str!("../../migrations/sqlite/2026-12-08-000001_case_inbox/down.sql"),
+        ),
+        Backend::Postgres => (
+            include_str!("../../migrations/postgres/2026-12-09-000003_case_inbox_counts/down.sql"),
+            include_str!("../../migrations/postgres/2026-12-08-000001_case_inbox/down.sql"),
+        ),
     };
+    faults::execute(backend, &url, counts_down);
     faults::execute(backend, &url, down);
     faults::execute(
         backend,
         &url,
-        "DELETE FROM __diesel_schema_migrations WHERE version = '20261208000001'",
+        "DELETE FROM __diesel_schema_migrations WHERE version IN ('20261208000001', '20261209000003')",
     );
     app.restart(&[], &crate::helpers::build).await;
     let (status, answer) = post(
@@ -513,7 +530,67 @@ async fn the_migration_backfills_focus_customers_and_ranks(backend: Backend) {
     );
 }
 
+/// Past 10,100 matches (the deepest page a search reaches) the total is
+/// that many and says it is capped; at 10,100 or fewer it is exact.
+async fn the_total_is_counted_up_to_the_deepest_page(backend: Backend) {
+    let app = spawn(backend).await;
+    // 10,101 cases written behind the service's back: creating them one by
+    // one through the API would take minutes.
+    faults::execute(
+        backend,
+        &app.vars["CASE_DATABASE_URL"],
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10101)
+         INSERT INTO cases (case_id, case_type_code, case_status_code, status_changed_at,
+                            created_at, created_by)
+         SELECT 'CB' || i, 'KYC', 'NW', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 'test'
+         FROM n",
+    );
+    let token = reader(&app);
+    let totals = |body: Value| {
+        let (app, token) = (&app, &token);
+        async move {
+            let (status, answer) = post(app, token, "searchCases", &body).await;
+            assert_eq!(status, StatusCode::OK, "{answer}");
+            (
+                answer["total"].clone(),
+                answer["totalCapped"].clone(),
+                answer["cases"].as_array().map(Vec::len),
+            )
+        }
+    };
+    let capped = (json!(10100), json!(true), Some(1));
+    assert_eq!(totals(json!({"limit": 1})).await, capped);
+    assert_eq!(
+        totals(json!({"statusCodes": ["NW"], "caseTypeCodes": ["KYC"], "assignee": "unassigned", "limit": 1})).await,
+        capped
+    );
+    // The deepest page is still served.
+    assert_eq!(
+        totals(json!({"offset": 10000, "limit": 100})).await,
+        (json!(10100), json!(true), Some(100))
+    );
+    assert_eq!(
+        totals(json!({"query": "CB1000", "limit": 1})).await,
+        (json!(11), json!(false), Some(1))
+    );
+    assert_eq!(
+        totals(json!({"statusCodes": ["CLS"]})).await,
+        (json!(0), json!(false), Some(0))
+    );
+    // Exactly 10,100: exact, not capped.
+    faults::execute(
+        backend,
+        &app.vars["CASE_DATABASE_URL"],
+        "DELETE FROM cases WHERE case_id = 'CB1'",
+    );
+    assert_eq!(
+        totals(json!({"limit": 1})).await,
+        (json!(10100), json!(false), Some(1))
+    );
+}
+
 backend_tests!(
+    the_total_is_counted_up_to_the_deepest_page,
     the_migration_backfills_focus_customers_and_ranks,
     a_promoted_case_lists_its_focus_customer,
     searches_filter_sort_and_page,

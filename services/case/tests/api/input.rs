@@ -326,7 +326,7 @@ async fn hostile_input_to_description_narratives_and_locks(backend: Backend) {
     let none_found = (
         StatusCode::OK,
         json!({"MESSAGE": "Cases fetched successfully.", "STATUS": "SUCCESS",
-               "total": 0, "limit": 25, "offset": 0, "cases": []}),
+               "total": 0, "totalCapped": false, "limit": 25, "offset": 0, "cases": []}),
     );
     let assign_failed = |message: &str| {
         (
