@@ -127,8 +127,10 @@ pub struct InboxView {
     pub error: Option<String>,
     /// The page of cases.
     pub rows: Vec<InboxRow>,
-    /// How many cases match.
+    /// How many cases match (a lower bound when `total_capped`).
     pub total: i64,
+    /// More cases match than `total`: case-service counts up to a cap.
+    pub total_capped: bool,
     /// The first row's position (1-based; 0 when none).
     pub first: i64,
     /// The last row's position.
@@ -140,12 +142,15 @@ pub struct InboxView {
 }
 
 impl InboxView {
-    /// "1–25 of 312 cases", or "No cases" .
+    /// "1–25 of 312 cases", "1–25 of more than 10,100 cases", or "No
+    /// cases".
     pub fn summary(&self) -> String {
-        match self.total {
-            0 => "No cases match.".to_owned(),
-            1 => "1 case.".to_owned(),
-            n => format!("{}–{} of {n} cases.", self.first, self.last),
+        let (first, last) = (thousands(self.first), thousands(self.last));
+        match (self.total, self.total_capped) {
+            (n, true) => format!("{first}–{last} of more than {} cases.", thousands(n)),
+            (0, false) => "No cases match.".to_owned(),
+            (1, false) => "1 case.".to_owned(),
+            (n, false) => format!("{first}–{last} of {} cases.", thousands(n)),
         }
     }
 
@@ -335,4 +340,61 @@ pub struct CasePage {
     pub view: CaseView,
     /// The session's CSRF token, for the action forms.
     pub csrf: String,
+}
+
+/// `n` with a comma every three digits ("10,100").
+fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{thousands, InboxView};
+
+    fn view(total: i64, total_capped: bool, first: i64, last: i64) -> InboxView {
+        InboxView {
+            query: Default::default(),
+            error: None,
+            rows: Vec::new(),
+            total,
+            total_capped,
+            first,
+            last,
+            pages: Vec::new(),
+            headings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_summary_says_when_the_total_is_a_lower_bound() {
+        assert_eq!(
+            view(10_100, true, 10_001, 10_025).summary(),
+            "10,001–10,025 of more than 10,100 cases."
+        );
+        assert_eq!(
+            view(10_100, false, 1, 25).summary(),
+            "1–25 of 10,100 cases."
+        );
+        assert_eq!(view(0, false, 0, 0).summary(), "No cases match.");
+    }
+
+    #[test]
+    fn thousands_are_separated_by_commas() {
+        let cases = [(0, "0"), (999, "999"), (1_000, "1,000"), (10_100, "10,100")];
+        for (n, text) in cases {
+            assert_eq!(thousands(n), text);
+        }
+        assert_eq!(thousands(-1_234_567), "-1,234,567");
+    }
 }

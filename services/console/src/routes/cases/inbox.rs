@@ -37,6 +37,7 @@ pub async fn list(
         error: None,
         rows: Vec::new(),
         total: 0,
+        total_capped: false,
         first: 0,
         last: 0,
         pages: Vec::new(),
@@ -159,6 +160,7 @@ fn search_body(query: &InboxQuery) -> Result<(Value, i64), String> {
 /// Puts the page of cases `found` (page `page`) into `view`.
 fn fill(view: &mut InboxView, found: &SearchPage, page: i64) {
     view.total = found.total;
+    view.total_capped = found.total_capped;
     if !found.cases.is_empty() {
         view.first = found.offset + 1;
         view.last = found.offset + found.cases.len() as i64;
