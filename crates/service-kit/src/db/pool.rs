@@ -86,7 +86,16 @@ pub(super) fn establish(url: &DatabaseUrl) -> Result<DbConnection, diesel::r2d2:
     use diesel::r2d2::Error::ConnectionError;
     let (mut conn, settings) = match url.backend {
         Backend::Postgres => (
-            DbConnection::Postgres(PgConnection::establish(&url.target).map_err(ConnectionError)?),
+            DbConnection::Postgres({
+                // libpq's OpenSSL initialized by us first, without the
+                // clean-up OpenSSL otherwise registers with `atexit`: that
+                // frees its locks as the process exits while a pool's
+                // worker thread may still be opening a connection, which
+                // then crashes (seen: `onboarding erase` segfaulting in an
+                // r2d2 worker after its work was done and printed).
+                openssl_sys::init();
+                PgConnection::establish(&url.target).map_err(ConnectionError)?
+            }),
             POSTGRES_SETTINGS,
         ),
         Backend::Sqlite => (
