@@ -26,6 +26,7 @@ pub use own::{url_variable, OwnDatabase};
 
 mod own;
 mod pool;
+mod statistics;
 mod writers;
 
 use pool::Manager;

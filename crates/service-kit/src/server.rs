@@ -229,6 +229,10 @@ pub fn start(
         .collect();
     let routes: Vec<Routes> = services.iter().map(|s| s.routes.clone()).collect();
     let stops: Vec<Stop> = services.iter().flat_map(|s| s.stops.clone()).collect();
+    let statistics: Vec<_> = services
+        .iter()
+        .filter_map(|s| s.database.keep_statistics())
+        .collect();
     let limiter = RateLimiter::from_config(&ctx.config).map(web::Data::from);
     let body_timeout = std::time::Duration::from_secs(ctx.config.request_body_timeout_secs);
     metrics::handle();
@@ -290,6 +294,9 @@ pub fn start(
         let served = server.await;
         for stop in &stops {
             stop().await;
+        }
+        for task in statistics {
+            task.abort();
         }
         // The metrics server lives as long as the services do.
         if let Some(metrics_server) = metrics_server {
