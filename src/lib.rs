@@ -4,6 +4,10 @@
 //! `main.rs` only parses the command line; everything here is callable from
 //! tests.
 
+mod demo;
+
+pub use demo::demo;
+
 use service_kit::db::OwnDatabase;
 use service_kit::server::{self, Context};
 use service_kit::{ServerConfig, Service};
@@ -248,11 +252,7 @@ pub fn token(
 /// for `/health/<probe>`; an error unless it answers 2xx within 3 s. A
 /// server listening on every interface is asked on the loopback address.
 pub async fn health(config: &ServerConfig, probe: &str) -> anyhow::Result<()> {
-    let host = match config.host.as_str() {
-        "0.0.0.0" | "::" | "[::]" => "127.0.0.1",
-        host => host,
-    };
-    let url = format!("http://{host}:{}/health/{probe}", config.port);
+    let url = format!("{}/health/{probe}", local_base(config));
     let answer = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(3))
         .build()?
@@ -265,6 +265,16 @@ pub async fn health(config: &ServerConfig, probe: &str) -> anyhow::Result<()> {
         answer.status()
     );
     Ok(())
+}
+
+/// The base URL of the server this machine runs on `PORT`: a server
+/// listening on every interface is asked on the loopback address.
+fn local_base(config: &ServerConfig) -> String {
+    let host = match config.host.as_str() {
+        "0.0.0.0" | "::" | "[::]" => "127.0.0.1",
+        host => host,
+    };
+    format!("http://{host}:{}", config.port)
 }
 
 /// `onboarding migrate [SERVICE...]`: applies pending migrations and exits.

@@ -85,6 +85,11 @@ enum Command {
         #[arg(long, value_parser = ["ready", "live"], default_value = "ready")]
         probe: String,
     },
+    /// Fill the standalone run on `PORT` of this machine (same DATA_DIR)
+    /// with five applications at different stages, and their cases,
+    /// through the public APIs: started, under review, a document sent
+    /// back, approved and rejected. Running it again adds five more.
+    Demo,
     /// Mint a development end-user token for one public API (needs
     /// DEV_MODE=true and JWT_HS256_SECRET).
     Token {
@@ -154,6 +159,14 @@ fn run(command: Command) -> anyhow::Result<()> {
             .enable_all()
             .build()?
             .block_on(onboarding::health(&config, &probe)),
+        Command::Demo => {
+            let made = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?
+                .block_on(onboarding::demo(&config))?;
+            println!("{made}");
+            Ok(())
+        }
         Command::Token {
             service,
             subject,

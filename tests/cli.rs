@@ -31,6 +31,9 @@ struct Served {
     data_dir: tempfile::TempDir,
     /// What `serve` printed, up to the end of its first request.
     banner: String,
+    /// Everything it logs, read as it comes: a pipe nobody reads fills up
+    /// and stops the server at its next log line.
+    logs: std::thread::JoinHandle<String>,
 }
 
 impl Served {
@@ -51,6 +54,12 @@ impl Served {
             command.env("PARTY_DATABASE_URL", url);
         }
         let mut child = command.spawn().expect("serve starts");
+        let mut stderr = child.stderr.take().expect("stderr");
+        let logs = std::thread::spawn(move || {
+            let mut logs = String::new();
+            std::io::Read::read_to_string(&mut stderr, &mut logs).expect("logs");
+            logs
+        });
         let stdout = BufReader::new(child.stdout.take().expect("stdout"));
         let mut banner = Vec::new();
         for line in stdout.lines() {
@@ -82,6 +91,7 @@ impl Served {
             base,
             data_dir,
             banner,
+            logs,
         }
     }
 
@@ -98,10 +108,7 @@ impl Served {
             .status()
             .expect("kill");
         let status = self.child.wait().expect("exits");
-        let mut logs = String::new();
-        std::io::Read::read_to_string(&mut self.child.stderr.take().expect("stderr"), &mut logs)
-            .expect("logs");
-        (status, logs)
+        (status, self.logs.join().expect("the logs read"))
     }
 }
 
@@ -330,7 +337,8 @@ backend_tests!(
     rekey_moves_everything_to_the_new_key,
     rekey_recomputes_record_keys_under_a_new_blind_index_key,
     rekey_keeps_a_write_made_while_it_runs,
-    rekey_seals_only_the_legacy_content_recorded
+    rekey_seals_only_the_legacy_content_recorded,
+    demo_fills_the_standalone_run
 );
 
 #[test]
@@ -1058,4 +1066,147 @@ async fn rekey_seals_only_the_legacy_content_recorded(backend: Backend) {
     for (id, _) in &stored {
         assert!(objects.document(id).await.starts_with(b"OBE1\x01b"));
     }
+}
+
+/// `onboarding demo` against a standalone run (issue 15, point 10): five
+/// applications through the public APIs, each at the stage the summary
+/// names, as the platform's own listing of applications shows them; and a
+/// clear refusal with no server to fill.
+async fn demo_fills_the_standalone_run(backend: Backend) {
+    let served = Served::start(backend);
+    let port = served.base.rsplit(':').next().expect("a port").to_owned();
+    let demo = |data_dir: &std::path::Path| {
+        Command::new(BIN)
+            .arg("demo")
+            .env("PORT", &port)
+            .env("DATA_DIR", data_dir)
+            .env_remove("DEV_MODE")
+            .env_remove("JWT_HS256_SECRET")
+            .output()
+            .expect("demo runs")
+    };
+    let out = demo(served.data_dir.path());
+    assert!(out.status.success(), "{out:?}");
+    let summary = String::from_utf8(out.stdout).expect("text");
+    let lines: Vec<&str> = summary.lines().collect();
+    assert_eq!(lines[0], "Five applications made through the public APIs:");
+    assert_eq!(
+        lines[6],
+        format!(
+            "Open the console at {}/console/ and sign in (development sign-in) as a case worker.",
+            served.base
+        )
+    );
+    // Each line: who, their stage, then "(application X, case Y)".
+    let made: Vec<(String, String, Option<String>)> = lines[1..6]
+        .iter()
+        .map(|line| {
+            let (said, ids) = line.split_once(" (application ").expect("ids");
+            let ids = ids.trim_end_matches(')');
+            let (application, case) = match ids.split_once(", case ") {
+                Some((a, c)) => (a, Some(c.to_owned())),
+                None => (ids, None),
+            };
+            (said.trim().to_owned(), application.to_owned(), case)
+        })
+        .collect();
+    let said: Vec<&str> = made.iter().map(|(s, _, _)| s.as_str()).collect();
+    assert_eq!(
+        said,
+        [
+            "Ananya Iyer: started, documents still to send (no case yet)",
+            "Rahul Dravid: submitted, its case waiting in the inbox",
+            "Priya Sharma: the driving licence sent back with a reason",
+            "Virat Kohli: approved by a second analyst (four eyes)",
+            "Meera Nair: rejected by a second analyst (four eyes)",
+        ]
+    );
+
+    // The platform's listing of applications agrees, id for id.
+    let listed = json_of(
+        reqwest::Client::new()
+            .get(format!(
+                "{}/user-action/v1/applications?limit=10",
+                served.base
+            ))
+            .header("X-Service-Credential", served.credential())
+            .header("X-Acting-Subject", "cli-test"),
+    )
+    .await;
+    let mut shown: Vec<Value> = listed["applications"]
+        .as_array()
+        .expect("applications")
+        .iter()
+        .map(|a| {
+            let pending: Vec<Value> = a["pendingActions"]
+                .as_array()
+                .expect("pending")
+                .iter()
+                .map(|p| json!([p["name"], p["status"], p["reviewComment"]]))
+                .collect();
+            json!({"id": a["applicationId"], "status": a["status"], "case": a["caseId"],
+                   "caseStatus": a["caseStatus"], "applicant": a["applicants"][0]["lastName"],
+                   "pending": pending})
+        })
+        .collect();
+    shown.sort_by_key(|a| a["id"].as_str().map(str::to_owned));
+    let expected = |i: usize, status: &str, case_status: Value, pending: Value| {
+        let (_, application, case) = &made[i];
+        let applicant = ["Iyer", "Dravid", "Sharma", "Kohli", "Nair"][i];
+        json!({"id": application, "status": status, "case": case, "caseStatus": case_status,
+               "applicant": applicant, "pending": pending})
+    };
+    // The listing knows a case's status from the decisions reported to the
+    // application (none yet for a new case, nor for a document sent back),
+    // and lists the optional action, never answered, as pending.
+    let optional = json!(["OptionalQuestion", "Created", null]);
+    let mut wanted = vec![
+        expected(
+            0,
+            "InProgress",
+            Value::Null,
+            json!([
+                ["DriverLicense", "Created", null],
+                optional,
+                ["TimeOnCurrentAddress", "Created", null]
+            ]),
+        ),
+        expected(1, "UnderReview", Value::Null, json!([optional])),
+        expected(
+            2,
+            "UnderReview",
+            Value::Null,
+            json!([
+                [
+                    "DriverLicense",
+                    "Rejected",
+                    "The photo is blurred; please send a sharper one."
+                ],
+                optional
+            ]),
+        ),
+        expected(3, "Approved", json!("APR"), json!([optional])),
+        expected(4, "Rejected", json!("REJ"), json!([optional])),
+    ];
+    wanted.sort_by_key(|a| a["id"].as_str().map(str::to_owned));
+    assert_eq!(shown, wanted);
+
+    // Pointed at another DATA_DIR, it names the credentials it lacks; with
+    // no server on PORT, it says what to start.
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let out = demo(elsewhere.path());
+    assert!(!out.status.success());
+    let credentials = elsewhere.path().join("app-credentials");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!("error: cannot read {}: `onboarding demo` fills a standalone run that generated its app credentials (`cargo run --release`, with the same DATA_DIR and no USER_ACTION_APPS): No such file or directory (os error 2)\n", credentials.display())
+    );
+    let (status, _) = served.terminate();
+    assert!(status.success());
+    let out = demo(elsewhere.path());
+    assert!(!out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!("error: no ready server answers on http://127.0.0.1:{port}: start one with `cargo run --release` (the same PORT and DATA_DIR)\n")
+    );
 }
