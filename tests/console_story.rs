@@ -10,9 +10,8 @@
 //! axe checks every screen met (0 violations), and each is pictured
 //! (`docs/console/` with `UPDATE_SCREENSHOTS=1`).
 //!
-//! SQLite only: the console's pages are the same over both backends, which
-//! the services' own tests cover; a second browser run would double the
-//! suite's longest test for no new screen.
+//! On both backends: every service's databases on SQLite, then on
+//! PostgreSQL, the story the same.
 
 mod support;
 
@@ -28,9 +27,10 @@ use thirtyfour::prelude::*;
 
 const ECM: &str = "/rest-api/ECMService/CaseManagementService";
 
-/// Every service, the console configured for a provider on `port`, four eyes from
-/// an effective risk of 70, deliveries retried quickly.
-async fn spawn(port: u16) -> TestApp {
+/// Every service on `backend`, the console configured for a provider on
+/// `port`, four eyes from an effective risk of 70, deliveries retried
+/// quickly.
+async fn spawn(backend: Backend, port: u16) -> TestApp {
     let mut vars = cam_vars();
     vars.extend(
         idp::console_vars(port)
@@ -47,7 +47,7 @@ async fn spawn(port: u16) -> TestApp {
     );
     let extra: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     TestApp::spawn(
-        Backend::Sqlite,
+        backend,
         &onboarding::service_names(),
         &extra,
         &|ctx, vars| onboarding::build_all(&onboarding::service_names(), ctx, Some(vars)),
@@ -241,12 +241,24 @@ mod browser_story {
     use super::*;
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn two_analysts_take_an_application_from_rejected_evidence_to_approved() {
+    async fn two_analysts_take_an_application_from_rejected_evidence_to_approved_sqlite() {
+        story(Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_analysts_take_an_application_from_rejected_evidence_to_approved_postgres() {
+        if Backend::postgres_available() {
+            story(Backend::Postgres).await;
+        }
+    }
+
+    /// The story on `backend`.
+    async fn story(backend: Backend) {
         if !(testkit::browser::available() && idp::available()) {
             return;
         }
         let port = idp::reserve_port();
-        let app = spawn(port).await;
+        let app = spawn(backend, port).await;
         let _provider = Idp::start(port, &format!("{}/console/auth/callback", app.url));
         let cam = Cam::new(&app.url, "applicant-story");
         let (case, licence) = submitted_application(&app, &cam).await;

@@ -287,6 +287,10 @@ pub async fn screenshot(driver: &WebDriver, name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("the screenshot directory");
     let path = dir.join(format!("{name}.png"));
     let png = driver.screenshot_as_png().await.expect("a screenshot");
-    std::fs::write(&path, png).expect("the screenshot written");
+    // Written aside and renamed into place: two tests picturing the same
+    // screen at once (the story on each backend) leave one whole picture.
+    let mut aside = tempfile::NamedTempFile::new_in(&dir).expect("a temporary file");
+    std::io::Write::write_all(&mut aside, &png).expect("the screenshot written");
+    aside.persist(&path).expect("the screenshot in place");
     path
 }
