@@ -133,7 +133,7 @@ pub async fn serve(config: ServerConfig, names: &[&str]) -> anyhow::Result<()> {
     let running = server::start(&ctx, services, listener)?;
     let base = format!("http://{}:{port}", ctx.config.host);
     tracing::info!(services = names.join(","), %base, "serving");
-    let first = first_request(&ctx, &base)?;
+    let first = first_request(&ctx, &base, port)?;
     let console = names.contains(&console::NAME);
     println!("{}", banner(&base, ctx.config.api_docs, console, &first));
     running.wait().await?;
@@ -169,9 +169,10 @@ fn banner(base: &str, api_docs: bool, console: bool, first_request: &str) -> Str
 /// development token secret offers what a bank's app would send first, a
 /// prospect's profile through the public API: its headers are the
 /// generated credentials file and a token `onboarding token` mints from
-/// the generated secret. Any other run offers an internal party create,
-/// with the internal credential (its generated file's, or the variable).
-fn first_request(ctx: &Context, base: &str) -> anyhow::Result<String> {
+/// the generated secret; before it, the `onboarding demo` command that
+/// fills this run. Any other run offers an internal party create, with
+/// the internal credential (its generated file's, or the variable).
+fn first_request(ctx: &Context, base: &str, port: u16) -> anyhow::Result<String> {
     let data_dir = std::path::absolute(&ctx.config.data_dir)?;
     let quoted = |path: &Path| -> anyhow::Result<String> {
         Ok(shlex::try_quote(&path.display().to_string())?.into_owned())
@@ -185,8 +186,14 @@ fn first_request(ctx: &Context, base: &str) -> anyhow::Result<String> {
             quoted(&std::env::current_exe()?)?,
             user_action::NAME,
         );
+        let demo = format!(
+            "PORT={port} DATA_DIR={} {} demo",
+            quoted(&data_dir)?,
+            quoted(&std::env::current_exe()?)?,
+        );
         return Ok(format!(
-            "Try the public API, as the bank's onboarding app:\n  \
+            "Fill it with five example applications and their cases:\n  {demo}\n\
+             Try the public API, as the bank's onboarding app:\n  \
              curl -s -X POST {base}/services/data/v1/CustomerActionsManagement/operations/PersonalInfo/createProspectProfile \\\n    \
              -H @{apps} -H \"X-Kony-Authorization: $({token})\" \\\n    \
              -H 'Content-Type: application/json' \\\n    \

@@ -1068,8 +1068,8 @@ async fn rekey_seals_only_the_legacy_content_recorded(backend: Backend) {
     }
 }
 
-/// `onboarding demo` against a standalone run (issue 15, point 10): five
-/// applications through the public APIs, each at the stage the summary
+/// `onboarding demo`, as the standalone banner prints it (issue 15, point
+/// 10): five applications through the public APIs, each at the stage the summary
 /// names, as the platform's own listing of applications shows them; and a
 /// clear refusal with no server to fill.
 async fn demo_fills_the_standalone_run(backend: Backend) {
@@ -1085,7 +1085,19 @@ async fn demo_fills_the_standalone_run(backend: Backend) {
             .output()
             .expect("demo runs")
     };
-    let out = demo(served.data_dir.path());
+    // The banner's command, pasted into a shell with none of serve's
+    // environment.
+    let pasted = served
+        .banner
+        .lines()
+        .find(|line| line.ends_with(" demo"))
+        .unwrap_or_else(|| panic!("a demo command in {}", served.banner));
+    let out = Command::new("bash")
+        .args(["-c", pasted])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .output()
+        .expect("bash runs");
     assert!(out.status.success(), "{out:?}");
     let summary = String::from_utf8(out.stdout).expect("text");
     let lines: Vec<&str> = summary.lines().collect();
