@@ -399,6 +399,10 @@ async fn filtered_sorted_pages_read_an_index(backend: Backend) {
             r#"{select} ORDER BY "cases"."status_changed_at" DESC, "cases"."case_id" DESC LIMIT 25"#
         ),
         r#"SELECT COUNT(*) FROM "cases" WHERE "cases"."case_status_code" IN ('NW')"#.to_owned(),
+        // Many matches: the filters checked on each row, read in order.
+        format!(
+            r#"{select} WHERE ("cases"."case_status_code" || '') IN ('NW') AND ("cases"."case_type_code" || '') IN ('KYC') AND ("cases"."assignee" || '') IS NULL ORDER BY "cases"."priority_rank" IS NULL DESC, "cases"."priority_rank" DESC, "cases"."case_id" DESC LIMIT 25"#
+        ),
     ];
     for sql in statements {
         let plan = plan_of(backend, &mut conn, &sql);
@@ -589,7 +593,118 @@ async fn the_total_is_counted_up_to_the_deepest_page(backend: Backend) {
     );
 }
 
+/// A search many cases match reads its page in the sort's order, its
+/// filters checked on each row (`store::inbox`, `READ_IN_ORDER_FROM`):
+/// the same page, case for case, as the filters and the sort define it,
+/// for every filter it takes that way.
+async fn many_matches_are_paged_in_the_sorts_order(backend: Backend) {
+    let app = spawn(backend).await;
+    // 6,000 cases written behind the service's back, of two types, two
+    // statuses, three priorities, half of them assigned.
+    faults::execute(
+        backend,
+        &app.vars["CASE_DATABASE_URL"],
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6000)
+         INSERT INTO cases (case_id, case_type_code, case_status_code, status_changed_at,
+                            created_at, created_by, priority, priority_rank, assignee)
+         SELECT 'CB' || i,
+                CASE WHEN i % 4 = 0 THEN 'AML' ELSE 'KYC' END,
+                CASE WHEN i % 3 = 0 THEN 'INV' ELSE 'NW' END,
+                '2026-01-01 00:00:00', '2026-01-01 00:00:00', 'test',
+                CASE i % 3 WHEN 0 THEN 'Low' WHEN 1 THEN 'Medium' ELSE 'High' END,
+                i % 3 + 1,
+                CASE WHEN i % 2 = 0 THEN NULL ELSE 'analyst-7' END
+         FROM n",
+    );
+    assert_eq!(ANALYST, "analyst-7", "the assignee written above");
+    let priority = |i: u32| ["Low", "Medium", "High"][(i % 3) as usize];
+    let token = reader(&app);
+    let page = |body: Value| {
+        let (app, token) = (&app, &token);
+        async move {
+            let (status, answer) = post(app, token, "searchCases", &body).await;
+            assert_eq!(status, StatusCode::OK, "{answer}");
+            let ids: Vec<String> = answer["cases"]
+                .as_array()
+                .expect("cases")
+                .iter()
+                .map(|c| c["caseId"].as_str().expect("an id").to_owned())
+                .collect();
+            (answer["total"].clone(), ids)
+        }
+    };
+    // The expected page: the matches sorted by priority (High first), then
+    // case id descending, as text.
+    let expected = |keep: &dyn Fn(u32) -> bool, offset: usize| {
+        let mut matches: Vec<u32> = (1..=6000).filter(|i| keep(*i)).collect();
+        matches.sort_by_key(|i| {
+            (
+                std::cmp::Reverse(i % 3),
+                std::cmp::Reverse(format!("CB{i}")),
+            )
+        });
+        let ids: Vec<String> = matches
+            .iter()
+            .skip(offset)
+            .take(5)
+            .map(|i| format!("CB{i}"))
+            .collect();
+        (json!(matches.len()), ids)
+    };
+    let sorted = json!({"sort": "priority", "order": "desc", "limit": 5, "offset": 7});
+    let with = |filters: Value| {
+        let mut body = sorted.clone();
+        body.as_object_mut()
+            .expect("an object")
+            .extend(filters.as_object().expect("filters").clone());
+        body
+    };
+    let cases: [(Value, &dyn Fn(u32) -> bool); 4] = [
+        (
+            json!({"statusCodes": ["NW"], "caseTypeCodes": ["KYC"], "assignee": "unassigned"}),
+            &|i| i % 3 != 0 && i % 4 != 0 && i % 2 == 0,
+        ),
+        (json!({"priorities": ["High", "Low"]}), &|i| {
+            priority(i) != "Medium"
+        }),
+        (json!({"caseTypeCodes": ["AML"]}), &|i| i % 4 == 0),
+        (
+            json!({"statusCodes": ["INV", "NW"], "assignee": "any"}),
+            &|_| true,
+        ),
+    ];
+    for (filters, keep) in cases {
+        let wanted = expected(keep, 7);
+        assert!(
+            wanted.0.as_i64().expect("a count") >= 1000,
+            "{filters}: many match"
+        );
+        assert_eq!(page(with(filters.clone())).await, wanted, "{filters}");
+    }
+    // A case worker's own cases: ANALYST holds the odd ones.
+    let (status, answer) = post(
+        &app,
+        &writer(&app),
+        "searchCases",
+        &with(json!({"assignee": "mine"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let ids: Vec<&str> = answer["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .map(|c| c["caseId"].as_str().expect("an id"))
+        .collect();
+    let (total, wanted) = expected(&|i| i % 2 == 1, 7);
+    assert_eq!(
+        (answer["total"].clone(), ids),
+        (total, wanted.iter().map(String::as_str).collect())
+    );
+}
+
 backend_tests!(
+    many_matches_are_paged_in_the_sorts_order,
     the_total_is_counted_up_to_the_deepest_page,
     the_migration_backfills_focus_customers_and_ranks,
     a_promoted_case_lists_its_focus_customer,
