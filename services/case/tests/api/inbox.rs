@@ -534,20 +534,35 @@ async fn the_migration_backfills_focus_customers_and_ranks(backend: Backend) {
     );
 }
 
+/// Writes `count` cases `CB1`… behind the service's back (creating them one
+/// by one through the API would take minutes), each column of `columns`
+/// given by an SQL expression of the case's number `i`.
+fn write_cases(app: &TestApp, backend: Backend, count: u32, columns: &[(&str, &str)]) {
+    let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+    let values: Vec<&str> = columns.iter().map(|(_, value)| *value).collect();
+    faults::execute(
+        backend,
+        &app.vars["CASE_DATABASE_URL"],
+        &format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count})
+             INSERT INTO cases (case_id, status_changed_at, created_at, created_by, {})
+             SELECT 'CB' || i, '2026-01-01 00:00:00', '2026-01-01 00:00:00', 'test', {}
+             FROM n",
+            names.join(", "),
+            values.join(", ")
+        ),
+    );
+}
+
 /// Past 10,100 matches (the deepest page a search reaches) the total is
 /// that many and says it is capped; at 10,100 or fewer it is exact.
 async fn the_total_is_counted_up_to_the_deepest_page(backend: Backend) {
     let app = spawn(backend).await;
-    // 10,101 cases written behind the service's back: creating them one by
-    // one through the API would take minutes.
-    faults::execute(
+    write_cases(
+        &app,
         backend,
-        &app.vars["CASE_DATABASE_URL"],
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10101)
-         INSERT INTO cases (case_id, case_type_code, case_status_code, status_changed_at,
-                            created_at, created_by)
-         SELECT 'CB' || i, 'KYC', 'NW', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 'test'
-         FROM n",
+        10_101,
+        &[("case_type_code", "'KYC'"), ("case_status_code", "'NW'")],
     );
     let token = reader(&app);
     let totals = |body: Value| {
@@ -593,28 +608,36 @@ async fn the_total_is_counted_up_to_the_deepest_page(backend: Backend) {
     );
 }
 
-/// A search many cases match reads its page in the sort's order, its
-/// filters checked on each row (`store::inbox`, `READ_IN_ORDER_FROM`):
-/// the same page, case for case, as the filters and the sort define it,
-/// for every filter it takes that way.
+/// A search many cases match (on SQLite read in the sort's order, its
+/// filters checked on each row: `store::inbox`, `READ_IN_ORDER_FROM`)
+/// gives the same page, case for case, as the filters and the sort define
+/// it, for every filter.
 async fn many_matches_are_paged_in_the_sorts_order(backend: Backend) {
     let app = spawn(backend).await;
-    // 6,000 cases written behind the service's back, of two types, two
-    // statuses, three priorities, half of them assigned.
-    faults::execute(
+    // Of two types, two statuses, three priorities, half of them assigned.
+    write_cases(
+        &app,
         backend,
-        &app.vars["CASE_DATABASE_URL"],
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6000)
-         INSERT INTO cases (case_id, case_type_code, case_status_code, status_changed_at,
-                            created_at, created_by, priority, priority_rank, assignee)
-         SELECT 'CB' || i,
-                CASE WHEN i % 4 = 0 THEN 'AML' ELSE 'KYC' END,
-                CASE WHEN i % 3 = 0 THEN 'INV' ELSE 'NW' END,
-                '2026-01-01 00:00:00', '2026-01-01 00:00:00', 'test',
-                CASE i % 3 WHEN 0 THEN 'Low' WHEN 1 THEN 'Medium' ELSE 'High' END,
-                i % 3 + 1,
-                CASE WHEN i % 2 = 0 THEN NULL ELSE 'analyst-7' END
-         FROM n",
+        6_000,
+        &[
+            (
+                "case_type_code",
+                "CASE WHEN i % 4 = 0 THEN 'AML' ELSE 'KYC' END",
+            ),
+            (
+                "case_status_code",
+                "CASE WHEN i % 3 = 0 THEN 'INV' ELSE 'NW' END",
+            ),
+            (
+                "priority",
+                "CASE i % 3 WHEN 0 THEN 'Low' WHEN 1 THEN 'Medium' ELSE 'High' END",
+            ),
+            ("priority_rank", "i % 3 + 1"),
+            (
+                "assignee",
+                "CASE WHEN i % 2 = 0 THEN NULL ELSE 'analyst-7' END",
+            ),
+        ],
     );
     assert_eq!(ANALYST, "analyst-7", "the assignee written above");
     let priority = |i: u32| ["Low", "Medium", "High"][(i % 3) as usize];
