@@ -264,15 +264,14 @@ impl AppCredentials {
                 path.display()
             )
         })?;
-        let header = |name: &str| {
-            text.lines()
-                .find_map(|l| l.strip_prefix(name))
-                .map(|v| v.trim().to_owned())
+        let header = |name| {
+            user_action::credentials_file_value(&text, name)
+                .map(str::to_owned)
                 .with_context(|| format!("{} has no {name} line", path.display()))
         };
         Ok(Self {
-            key: header("X-Kony-App-Key:")?,
-            secret: header("X-Kony-App-Secret:")?,
+            key: header(user_action::APP_KEY)?,
+            secret: header(user_action::APP_SECRET)?,
         })
     }
 }
@@ -291,8 +290,8 @@ impl Cam {
         let request = self
             .http
             .post(format!("{}{CAM}/{operation}", self.base))
-            .header("X-Kony-App-Key", &self.app.key)
-            .header("X-Kony-App-Secret", &self.app.secret)
+            .header(user_action::APP_KEY, &self.app.key)
+            .header(user_action::APP_SECRET, &self.app.secret)
             .header("X-Kony-Authorization", &self.token)
             .json(&body);
         answer(operation, request).await

@@ -73,19 +73,10 @@ impl Apps {
             &ctx.config,
             "USER_ACTION_APPS",
             crate::APP_CREDENTIALS_FILE,
-            |secret| format!("X-Kony-App-Key: onboarding-dev-app\nX-Kony-App-Secret: {secret}\n"),
+            |secret| format!("{APP_KEY}: onboarding-dev-app\n{APP_SECRET}: {secret}\n"),
         )?;
-        let value = |name: &str| {
-            text.lines()
-                .find_map(|l| l.strip_prefix(name))
-                .map(str::trim)
-                .unwrap_or_default()
-                .to_owned()
-        };
-        Ok(Self::single(
-            &value("X-Kony-App-Key:"),
-            &value("X-Kony-App-Secret:"),
-        ))
+        let value = |name| credentials_file_value(&text, name).unwrap_or_default();
+        Ok(Self::single(value(APP_KEY), value(APP_SECRET)))
     }
 
     fn verify(&self, key: &str, secret: &str) -> bool {
@@ -94,6 +85,20 @@ impl Apps {
             .get(key)
             .is_some_and(|expected| bool::from(expected.ct_eq(&presented)))
     }
+}
+
+/// The header naming the calling app.
+pub const APP_KEY: &str = "X-Kony-App-Key";
+/// The header carrying the app's secret.
+pub const APP_SECRET: &str = "X-Kony-App-Secret";
+
+/// The value of header `name` ([`APP_KEY`] or [`APP_SECRET`]) in a
+/// generated app credentials file: `Name: value` lines, as `curl -H @file`
+/// reads them. `None` when the file has no such line.
+pub fn credentials_file_value<'a>(text: &'a str, name: &str) -> Option<&'a str> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(':'))
+        .map(str::trim)
 }
 
 /// The end user behind a request.
@@ -133,10 +138,7 @@ impl Authenticator {
         if let Some(caller) = req.extensions().get::<Caller>() {
             return Ok(caller.clone());
         }
-        let app_ok = match (
-            header(req, "X-Kony-App-Key"),
-            header(req, "X-Kony-App-Secret"),
-        ) {
+        let app_ok = match (header(req, APP_KEY), header(req, APP_SECRET)) {
             (Some(key), Some(secret)) => self.apps.verify(key, secret),
             _ => false,
         };

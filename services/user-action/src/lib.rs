@@ -24,6 +24,7 @@ mod store;
 mod sweep;
 mod wire;
 
+pub use caller::{credentials_file_value, APP_KEY, APP_SECRET};
 pub use config::UserActionConfig;
 pub use error::ErrorCode;
 pub use store::erasure::{Erased, Plan, Target, ERASED_EVENT};
