@@ -88,7 +88,7 @@ pub struct DetailsRow {
 
 /// A `case_customer_names` row: one blind index a customer is found by.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = case_customer_names)]
+#[diesel(table_name = case_customer_names, treat_none_as_default_value = false)]
 pub struct NameRow {
     /// The case.
     pub case_id: String,

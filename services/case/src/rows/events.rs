@@ -57,7 +57,7 @@ pub struct EntityRow {
 /// An `event_customers` row: the request's entities about one customer an
 /// event names, as sent, sealed.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = event_customers)]
+#[diesel(table_name = event_customers, treat_none_as_default_value = false)]
 pub struct EventCustomerRow {
     event_code: String,
     customer_id: String,

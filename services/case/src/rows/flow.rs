@@ -132,7 +132,7 @@ pub struct ReviewRow {
 
 /// A stored `application_rm_requests` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = application_rm_requests)]
+#[diesel(table_name = application_rm_requests, treat_none_as_default_value = false)]
 pub struct RmRequestRow {
     /// notifyRM's id.
     pub request_id: String,

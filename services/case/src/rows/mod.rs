@@ -56,7 +56,7 @@ pub struct CaseRow {
 
 /// A `case_locks` row: who holds a case, since and until when.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = case_locks)]
+#[diesel(table_name = case_locks, treat_none_as_default_value = false)]
 pub struct LockRow {
     /// The case.
     pub case_id: String,

@@ -15,7 +15,7 @@ pub const NARRATIVE: &str = "case_narratives.narrative";
 
 /// A narrative to store, sealed.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = case_narratives)]
+#[diesel(table_name = case_narratives, treat_none_as_default_value = false)]
 pub struct NewNarrativeRow {
     case_id: String,
     narrative: String,

@@ -14,7 +14,7 @@ pub const COMMENT: &str = "case_recommendations.comment";
 
 /// A `case_recommendations` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = case_recommendations)]
+#[diesel(table_name = case_recommendations, treat_none_as_default_value = false)]
 pub struct RecommendationRow {
     /// The case.
     pub case_id: String,

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 /// One sign-in between the redirect to the provider and the browser's
 /// return. Neither the state nor the PKCE verifier is stored as sent.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = console_logins)]
+#[diesel(table_name = console_logins, treat_none_as_default_value = false)]
 pub struct LoginRow {
     /// Hex SHA-256 of the state.
     pub state_hash: String,

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 /// One session: who signed in, with which roles, until when. The token
 /// itself is never stored, only its hash (`id_hash`).
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = console_sessions)]
+#[diesel(table_name = console_sessions, treat_none_as_default_value = false)]
 pub struct SessionRow {
     /// Hex SHA-256 of the session cookie's token.
     pub id_hash: String,

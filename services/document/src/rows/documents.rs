@@ -33,7 +33,7 @@ impl State {
 
 /// A `documents` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = documents)]
+#[diesel(table_name = documents, treat_none_as_default_value = false)]
 pub struct DocumentRow {
     /// The document id.
     pub id: String,

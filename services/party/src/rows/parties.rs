@@ -23,7 +23,7 @@ use service_kit::{CryptoError, Keyring};
 /// The columns of `parties` a caller writes: sealed, but for `kind` and
 /// the blind indexes.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = parties, treat_none_as_null = true)]
+#[diesel(table_name = parties, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct PartyFields {
     kind: String,
     first_name: Option<String>,
@@ -44,7 +44,7 @@ pub struct PartyFields {
 
 /// A whole `parties` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = parties)]
+#[diesel(table_name = parties, treat_none_as_default_value = false)]
 pub struct PartyRow {
     /// The party id.
     pub id: String,
@@ -65,7 +65,7 @@ impl PartyRow {
 
 /// A `party_contact_points` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = party_contact_points)]
+#[diesel(table_name = party_contact_points, treat_none_as_default_value = false)]
 pub struct ContactPointRow {
     party_id: String,
     position: i32,
@@ -79,7 +79,7 @@ pub struct ContactPointRow {
 
 /// A `party_identifiers` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
-#[diesel(table_name = party_identifiers, primary_key(party_id, position))]
+#[diesel(table_name = party_identifiers, primary_key(party_id, position), treat_none_as_default_value = false)]
 pub struct IdentifierRow {
     party_id: String,
     position: i32,
@@ -95,7 +95,7 @@ pub struct IdentifierRow {
 /// A `party_addresses` row: lines (a JSON list), city, state and postal
 /// code sealed.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = party_addresses)]
+#[diesel(table_name = party_addresses, treat_none_as_default_value = false)]
 pub struct AddressRow {
     party_id: String,
     position: i32,

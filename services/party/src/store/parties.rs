@@ -13,7 +13,7 @@ use domain::party::{Party, PartyInput};
 use domain::PartyId;
 use service_kit::db::{is_unique_violation, timestamp, DbConnection};
 use service_kit::db::{rewrite_in_batches, write_transaction, Batch};
-use service_kit::Keyring;
+use service_kit::{insert_rows, on_backend, Keyring};
 
 /// How many fresh ids an insert draws before giving up. With 9·10⁹ ids a
 /// second collision in a row is already vanishingly rare.
@@ -61,28 +61,24 @@ pub fn insert(
     }
 }
 
+/// Inserts a party's child rows, a multi-row statement per table: of fixed
+/// row counts (a list holds at most 20), which the connection prepares once.
 fn insert_children(
     conn: &mut DbConnection,
     contact_points: &[ContactPointRow],
     identifiers: &[IdentifierRow],
     addresses: &[AddressRow],
 ) -> QueryResult<()> {
-    for row in contact_points {
-        diesel::insert_into(party_contact_points::table)
-            .values(row)
-            .execute(conn)?;
-    }
-    for row in identifiers {
-        diesel::insert_into(party_identifiers::table)
-            .values(row)
-            .execute(conn)?;
-    }
-    for row in addresses {
-        diesel::insert_into(party_addresses::table)
-            .values(row)
-            .execute(conn)?;
-    }
-    Ok(())
+    on_backend!(conn, |c| {
+        insert_rows!(
+            c,
+            party_contact_points::table,
+            contact_points,
+            [20, 10, 5, 2, 1]
+        )?;
+        insert_rows!(c, party_identifiers::table, identifiers, [20, 10, 5, 2, 1])?;
+        insert_rows!(c, party_addresses::table, addresses, [20, 10, 5, 2, 1])
+    })
 }
 
 /// Deletes a party's child rows, to write them again.

@@ -17,7 +17,7 @@ pub fn document_owner(subject: &str) -> domain::document::Owner {
 
 /// A `user_actions` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = user_actions)]
+#[diesel(table_name = user_actions, treat_none_as_default_value = false)]
 pub struct ActionRow {
     pub id: String,
     pub identifier: String,
@@ -100,7 +100,7 @@ impl ActionRow {
 
 /// An `action_documents` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = action_documents)]
+#[diesel(table_name = action_documents, treat_none_as_default_value = false)]
 pub struct DocumentRow {
     pub document_id: String,
     pub action_id: String,

@@ -7,7 +7,7 @@ use service_kit::Keyring;
 
 /// An `applications` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = applications)]
+#[diesel(table_name = applications, treat_none_as_default_value = false)]
 pub struct ApplicationRow {
     pub id: String,
     pub owner_subject: String,
@@ -22,7 +22,7 @@ pub struct ApplicationRow {
 
 /// An `applicants` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = applicants)]
+#[diesel(table_name = applicants, treat_none_as_default_value = false)]
 pub struct ApplicantRow {
     pub entity_id: String,
     pub application_id: String,

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 /// An `audit_events` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = audit_events)]
+#[diesel(table_name = audit_events, treat_none_as_default_value = false)]
 pub struct AuditRow {
     pub id: String,
     pub application_id: String,

@@ -8,7 +8,7 @@ use service_kit::Keyring;
 
 /// An `rm_requests` row: an applicant's notifyRM.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = rm_requests)]
+#[diesel(table_name = rm_requests, treat_none_as_default_value = false)]
 pub struct RmRequestRow {
     pub id: String,
     pub application_id: String,
@@ -44,7 +44,7 @@ impl RmRequestRow {
 /// A new `outbox` row: an event, written in the transaction of the change
 /// it records (its `seq` is the database's).
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = outbox)]
+#[diesel(table_name = outbox, treat_none_as_default_value = false)]
 pub struct OutboxRow {
     pub id: String,
     pub aggregate_id: String,

@@ -23,25 +23,36 @@ pub struct Intent {
     pub owner_subject: String,
 }
 
+/// A new `intents` row: owned, as a statement diesel caches needs
+/// `'static` types.
+#[derive(Insertable)]
+#[diesel(table_name = intents, treat_none_as_default_value = false)]
+struct NewIntent {
+    kind: String,
+    id: String,
+    owner_subject: String,
+    created_at: String,
+}
+
 /// Records that `ids` of `kind` were made (or are about to be) for `owner`.
 pub fn record(conn: &mut DbConnection, kind: &str, ids: &[String], owner: &str) -> QueryResult<()> {
     let now = service_kit::db::timestamp(chrono::Utc::now());
     let rows: Vec<_> = ids
         .iter()
-        .map(|id| {
-            (
-                intents::kind.eq(kind),
-                intents::id.eq(id),
-                intents::owner_subject.eq(owner),
-                intents::created_at.eq(&now),
-            )
+        .map(|id| NewIntent {
+            kind: kind.to_owned(),
+            id: id.clone(),
+            owner_subject: owner.to_owned(),
+            created_at: now.clone(),
         })
         .collect();
-    // A multi-row insert runs on the backend's own connection.
-    service_kit::on_backend!(conn, |c| diesel::insert_into(intents::table)
-        .values(&rows)
-        .execute(c))
-    .map(drop)
+    // In statements of fixed row counts, which the connection prepares once.
+    service_kit::on_backend!(conn, |c| service_kit::insert_rows!(
+        c,
+        intents::table,
+        rows,
+        [100, 10, 1]
+    ))
 }
 
 /// Takes the intents of `ids`, in the transaction that records them: fails
