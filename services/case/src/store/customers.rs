@@ -118,15 +118,16 @@ impl Rows {
         }
     }
 
-    /// Inserts the rows on the backend's own connection: diesel's
-    /// connection over both backends builds and prepares each statement
-    /// afresh, while the backend's own caches it. The customers' rows go
-    /// first, so the first statement is a write.
+    /// Inserts the rows, a statement per table of fixed row counts
+    /// (`insert_rows!`), which the connection prepares once. The
+    /// customers' rows go first, so the first statement is a write.
     pub(super) fn insert(&self, conn: &mut DbConnection) -> QueryResult<()> {
-        // Every table in statements of the same row counts.
+        // Every table in statements of the same row counts; the small ones
+        // make one customer's rows (two or three names, a few audit
+        // records) one statement a table.
         macro_rules! insert {
             ($c:expr, $table:expr, $rows:expr) => {
-                insert_rows!($c, $table, $rows, [ROWS_PER_INSERT, 10, 1])
+                insert_rows!($c, $table, $rows, [ROWS_PER_INSERT, 10, 4, 3, 2, 1])
             };
         }
         on_backend!(conn, |c| {
@@ -192,6 +193,24 @@ pub fn add_all(
     Rows::of(keyring, case_id, customers, change)
         .insert(conn)
         .map(Ok)
+}
+
+/// Adds `customers` (distinct ids) to `case_id`, a case this transaction
+/// opened, with every row they need and their audit records, after
+/// `earlier` (the case's records this transaction has not written yet): no
+/// customer can be on it yet and no other user can hold its lock, so
+/// neither is checked, and a multi-row insert per table writes them all.
+pub fn add_to_new_case(
+    conn: &mut DbConnection,
+    keyring: &Keyring,
+    case_id: &str,
+    customers: &[&Customer],
+    change: &Change,
+    earlier: Vec<NewAudit>,
+) -> QueryResult<()> {
+    let mut rows = Rows::of(keyring, case_id, customers, change);
+    rows.audit.splice(0..0, earlier);
+    rows.insert(conn)
 }
 
 /// Removes `customer_id` from `case_id` (its rows go with it) and records

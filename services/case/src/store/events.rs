@@ -6,18 +6,19 @@ use super::customers::{self, AddOutcome};
 use super::locks::{self, Locked};
 use super::{suppression, Page};
 use crate::realtime::{focus_of, Batch};
+use crate::rows::audit::NewAudit;
 use crate::rows::events::{self as event_rows, EntityRow, EventRow};
 use crate::rows::CaseRow;
 use crate::schema::{case_numbers, event_customers, event_entities, events};
 use crate::status;
-use crate::wire::events::CaseEvent;
-use diesel::dsl::sql;
+use crate::wire::customer::Customer;
+use crate::wire::events::{CaseEvent, Event};
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
+use diesel::sql_types::Text;
 use service_kit::db::{is_unique_violation, write_transaction};
 use service_kit::{insert_rows, on_backend};
 use service_kit::{DbConnection, Failure, Keyring};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Where the events go.
 #[derive(Debug, Clone)]
@@ -67,8 +68,10 @@ enum Abort {
 impl From<diesel::result::Error> for Abort {
     fn from(e: diesel::result::Error) -> Self {
         if is_unique_violation(&e) {
-            // Only the events' key is unique among what is inserted before
-            // the cases: an event code seen before.
+            // Only the events' insert leaves a unique violation to this
+            // conversion (the cases' insert does nothing on a taken id, the
+            // entities' and customers' map theirs): an event code seen
+            // before.
             Self::Refused(Saved::EventExists)
         } else {
             Self::Database(e)
@@ -76,10 +79,14 @@ impl From<diesel::result::Error> for Abort {
     }
 }
 
-/// Saves `batch` and sends it to `target`, all or nothing. The events are
-/// inserted first, in code order (so two requests sharing codes lock them
-/// in the same order), and their key refuses a code seen before, also when
-/// two requests race.
+/// Saves `batch` and sends it to `target`, all or nothing. Where each
+/// event goes is settled first (the suppression rules read, the new cases
+/// opened, or the case to extend checked), so that each event is inserted
+/// once, with its case or its rule: a changed row would be an `UPDATE`,
+/// which diesel prepares afresh each time. The events go in code order (so
+/// two requests sharing codes lock them in the same order), and their key
+/// refuses a code seen before, also when two requests race; the cases such
+/// a request opened are rolled back with it.
 pub fn save(
     conn: &mut DbConnection,
     keyring: &Keyring,
@@ -88,21 +95,35 @@ pub fn save(
     change: &Change,
 ) -> QueryResult<Saved> {
     let written = write_transaction(conn, |conn| {
-        insert_events(conn, keyring, batch, change)?;
-        let saved = match target {
-            Target::Nowhere => Saved::Done {
-                cases: Vec::new(),
-                suppressed: Vec::new(),
-            },
+        let placement = match target {
+            Target::Nowhere => Placement::default(),
             Target::NewCases { due_date, today } => {
-                promote(conn, keyring, batch, due_date, today, change)?
+                open_cases(conn, batch, due_date, today, change)?
             }
-            Target::Case(case_id) => extend(conn, keyring, batch, case_id, change)?,
+            Target::Case(case_id) => extendable(conn, batch, case_id, change)?,
         };
-        match saved {
-            Saved::Done { .. } => Ok(saved),
-            refused => Err(Abort::Refused(refused)),
+        let mut rows = insert_events(conn, keyring, batch, &placement, change)?;
+        let mut cases = Vec::with_capacity(placement.cases.len());
+        for (case_id, events) in &placement.cases {
+            let created = placement.created.get(case_id).cloned();
+            let opened = created.is_some();
+            let mut records = created.into_iter().collect();
+            let codes = record_events(keyring, events, &mut rows, case_id, change, &mut records)?;
+            add_customers(
+                conn,
+                keyring,
+                batch,
+                events,
+                (case_id, opened),
+                change,
+                records,
+            )?;
+            cases.push((case_id.clone(), codes));
         }
+        Ok(Saved::Done {
+            cases,
+            suppressed: placement.suppressed,
+        })
     });
     match written {
         Ok(saved) => Ok(saved),
@@ -111,19 +132,57 @@ pub fn save(
     }
 }
 
+/// Where the events of a request go, settled before any is written.
+#[derive(Default)]
+struct Placement<'a> {
+    /// Each case with the events that go to it.
+    cases: Vec<(String, Vec<&'a Event>)>,
+    /// Each event suppressed, with the rule's id.
+    suppressed: Vec<(String, i64)>,
+    /// The audit record of each case this request opened, by case, written
+    /// with the case's other records (one statement).
+    created: HashMap<String, NewAudit>,
+}
+
+impl Placement<'_> {
+    /// The case and the suppressing rule of the event `code`.
+    fn of(&self, code: &str) -> (Option<&str>, Option<i64>) {
+        let case = self.cases.iter().find_map(|(case_id, events)| {
+            events
+                .iter()
+                .any(|e| e.event_code.as_str() == code)
+                .then_some(case_id.as_str())
+        });
+        let rule = self
+            .suppressed
+            .iter()
+            .find_map(|(suppressed, rule)| (suppressed == code).then_some(*rule));
+        (case, rule)
+    }
+}
+
+/// Inserts the events of `batch` in code order, each with its entities and
+/// customers, as `placement` places them; their rows, by code, for the
+/// audit trail.
 fn insert_events(
     conn: &mut DbConnection,
     keyring: &Keyring,
     batch: &Batch,
+    placement: &Placement,
     change: &Change,
-) -> Result<(), Abort> {
+) -> Result<HashMap<String, (EventRow, Vec<EntityRow>)>, Abort> {
     let mut ordered: Vec<_> = batch.events.iter().collect();
     ordered.sort_by(|a, b| a.event_code.cmp(&b.event_code));
+    let mut inserted = HashMap::with_capacity(ordered.len());
     for event in ordered {
-        let (row, entities) = event_rows::rows_of(keyring, event, &change.at, &change.actor);
-        diesel::insert_into(events::table)
+        let code = event.event_code.as_str();
+        let (mut row, entities) = event_rows::rows_of(keyring, event, &change.at, &change.actor);
+        let (case_id, rule) = placement.of(code);
+        row.case_id = case_id.map(str::to_owned);
+        row.suppressed_by = rule;
+        on_backend!(conn, |c| diesel::insert_into(events::table)
             .values(&row)
-            .execute(conn)?;
+            .execute(c))?;
         on_backend!(conn, |c| insert_rows!(
             c,
             event_entities::table,
@@ -131,7 +190,6 @@ fn insert_events(
             [100, 10, 1]
         ))
         .map_err(Abort::Database)?;
-        let code = event.event_code.as_str();
         let kept: Vec<_> = Batch::customers_of(event)
             .into_iter()
             .filter_map(|id| batch.entities.get(id).map(|list| (id, list)))
@@ -147,20 +205,20 @@ fn insert_events(
             [100, 10, 1]
         ))
         .map_err(Abort::Database)?;
+        inserted.insert(code.to_owned(), (row, entities));
     }
-    Ok(())
+    Ok(inserted)
 }
 
 /// Opens a case per focus customer of the events no rule suppresses.
-fn promote(
+fn open_cases<'a>(
     conn: &mut DbConnection,
-    keyring: &Keyring,
-    batch: &Batch,
+    batch: &'a Batch,
     due_date: &str,
     today: &str,
     change: &Change,
-) -> Result<Saved, Abort> {
-    let mut by_focus: BTreeMap<&str, Vec<&crate::wire::events::Event>> = BTreeMap::new();
+) -> Result<Placement<'a>, Abort> {
+    let mut by_focus: BTreeMap<&str, Vec<&Event>> = BTreeMap::new();
     let mut suppressed = Vec::new();
     for event in &batch.events {
         let Ok(focus) = focus_of(event) else {
@@ -172,66 +230,60 @@ fn promote(
             .filter_map(|d| d.scenario_name.as_ref().map(|s| s.as_str()))
             .collect();
         match suppression::matching(conn, focus, &scenarios, today).map_err(Abort::Database)? {
-            Some(rule) => {
-                let code = event.event_code.as_str();
-                diesel::update(events::table.find(code))
-                    .set(events::suppressed_by.eq(rule))
-                    .execute(conn)
-                    .map_err(Abort::Database)?;
-                suppressed.push((code.to_owned(), rule));
-            }
+            Some(rule) => suppressed.push((event.event_code.as_str().to_owned(), rule)),
             None => by_focus.entry(focus).or_default().push(event),
         }
     }
-    let mut opened = Vec::new();
+    let mut cases = Vec::with_capacity(by_focus.len());
+    let mut created = HashMap::with_capacity(by_focus.len());
     for (focus, events) in by_focus {
         let case_type = events[0].event_type.as_ref().map(|t| t.as_str().to_owned());
-        let case_id = open_case(conn, case_type, focus, due_date, change)?;
-        let codes = attach(conn, keyring, batch, &events, &case_id, change)?;
-        opened.push((case_id, codes));
+        let (case_id, record) = open_case(conn, case_type, focus, due_date, change)?;
+        created.insert(case_id.clone(), record);
+        cases.push((case_id, events));
     }
-    Ok(Saved::Done {
-        cases: opened,
+    Ok(Placement {
+        cases,
         suppressed,
+        created,
     })
 }
 
-/// Attaches the events to an existing case.
-fn extend(
+/// Places every event on the existing case `case_id`, or refuses: no such
+/// case, closed, or locked by another user.
+fn extendable<'a>(
     conn: &mut DbConnection,
-    keyring: &Keyring,
-    batch: &Batch,
+    batch: &'a Batch,
     case_id: &str,
     change: &Change,
-) -> Result<Saved, Abort> {
+) -> Result<Placement<'a>, Abort> {
     let Some(case) = super::cases::find(conn, case_id).map_err(Abort::Database)? else {
-        return Ok(Saved::NoSuchCase);
+        return Err(Abort::Refused(Saved::NoSuchCase));
     };
     if status::by_code(&case.case_status_code).is_some_and(|s| s.closed) {
-        return Ok(Saved::CaseClosed);
+        return Err(Abort::Refused(Saved::CaseClosed));
     }
     if let Err(locked) = locks::ensure_writable(conn, case_id, change).map_err(Abort::Database)? {
-        return Ok(Saved::CaseLocked(locked));
+        return Err(Abort::Refused(Saved::CaseLocked(locked)));
     }
-    let events: Vec<_> = batch.events.iter().collect();
-    let codes = attach(conn, keyring, batch, &events, case_id, change)?;
-    Ok(Saved::Done {
-        cases: vec![(case_id.to_owned(), codes)],
+    Ok(Placement {
+        cases: vec![(case_id.to_owned(), batch.events.iter().collect())],
         suppressed: Vec::new(),
+        created: HashMap::new(),
     })
 }
 
 /// Opens a case of `case_type` for the customer `focus`, priority Low, due
 /// on `due_date`, under the next generated id: `CA` and the next number,
-/// recorded as created. A number whose id was already taken (by
-/// `createCase`, which takes any id) is skipped.
+/// with its record of creation (not written yet). A number whose id was
+/// already taken (by `createCase`, which takes any id) is skipped.
 fn open_case(
     conn: &mut DbConnection,
     case_type: Option<String>,
     focus: &str,
     due_date: &str,
     change: &Change,
-) -> Result<String, Abort> {
+) -> Result<(String, NewAudit), Abort> {
     loop {
         let number = next_case_number(conn).map_err(Abort::Database)?;
         let row = CaseRow {
@@ -250,8 +302,9 @@ fn open_case(
             focus_customer_id: Some(focus.to_owned()),
             priority_rank: status::priority_rank(PRIORITY),
         };
-        if super::cases::insert(conn, &row, change).map_err(Abort::Database)? {
-            return Ok(row.case_id);
+        if super::cases::insert_row(conn, &row).map_err(Abort::Database)? {
+            let record = super::cases::created(&row, change);
+            return Ok((row.case_id, record));
         }
     }
 }
@@ -262,9 +315,7 @@ fn open_case(
 /// (the row is this transaction's until it commits).
 fn next_case_number(conn: &mut DbConnection) -> QueryResult<i64> {
     match conn {
-        DbConnection::Postgres(pg) => {
-            diesel::select(sql::<BigInt>("nextval('case_number_seq')")).get_result(pg)
-        }
+        DbConnection::Postgres(pg) => diesel::select(nextval(SEQUENCE)).get_result(pg),
         DbConnection::Sqlite(lite) => {
             diesel::update(case_numbers::table.find(PREFIX))
                 .set(case_numbers::last.eq(case_numbers::last + 1))
@@ -277,55 +328,87 @@ fn next_case_number(conn: &mut DbConnection) -> QueryResult<i64> {
     }
 }
 
+diesel::define_sql_function! {
+    /// PostgreSQL's `nextval`: a function call in diesel's DSL is a
+    /// statement diesel prepares once per connection (a raw SQL literal is
+    /// prepared afresh each time, a round trip more).
+    fn nextval(sequence: Text) -> BigInt;
+}
+
+/// The sequence of generated case numbers on PostgreSQL.
+const SEQUENCE: &str = "case_number_seq";
+
 /// The prefix of generated case ids.
 pub const PREFIX: &str = "CA";
 /// The priority of a case promoted from events.
 pub const PRIORITY: &str = "Low";
 
-/// Sets the events' case, records each (as the case shows it, sealed), and
-/// adds the customers they name that are not on the case yet (through the
-/// one path that adds customers).
-fn attach(
-    conn: &mut DbConnection,
+/// The record of each of `events` on `case_id` as the case shows it
+/// (sealed), from the rows `insert_events` wrote, added to `records`; their
+/// codes.
+fn record_events(
     keyring: &Keyring,
-    batch: &Batch,
-    events: &[&crate::wire::events::Event],
+    events: &[&Event],
+    rows: &mut HashMap<String, (EventRow, Vec<EntityRow>)>,
     case_id: &str,
     change: &Change,
+    records: &mut Vec<NewAudit>,
 ) -> Result<Vec<String>, Abort> {
     let mut codes = Vec::with_capacity(events.len());
     for event in events {
         let code = event.event_code.as_str();
-        diesel::update(events::table.find(code))
-            .set(events::case_id.eq(case_id))
-            .execute(conn)
-            .map_err(Abort::Database)?;
+        let (row, entities) = rows.remove(code).ok_or(Abort::Database(
+            diesel::result::Error::NotFound, // Every event was inserted.
+        ))?;
         // The event as the case now shows it: its rows as this change saved
         // them, read as getCaseDetails reads them.
-        let (row, entities) = event_rows::rows_of(keyring, event, &change.at, &change.actor);
         let shown = event_rows::case_event(keyring, row, entities)
             .map_err(|e| Abort::Database(super::undecodable(e)))?;
         // Serializing our own wire type cannot fail.
         let json = serde_json::to_string(&shown).unwrap_or_default();
         let mut record = change.record(case_id, Action::EventAdded);
         record.event_code = Some(code.to_owned());
-        let record = record.sealed(keyring, None, Some(&json));
-        audit::write(conn, &record).map_err(Abort::Database)?;
+        records.push(record.sealed(keyring, None, Some(&json)));
         codes.push(code.to_owned());
     }
-    for event in events {
-        for id in Batch::customers_of(event) {
-            let Some(customer) = batch.customers.get(id) else {
-                continue;
-            };
-            // AlreadyExists: on the case before (extend) or from an
-            // earlier event of this request; both leave it as it is.
-            let added = customers::add(conn, keyring, case_id, customer, change)
-                .map_err(Abort::Database)?;
-            debug_assert_ne!(added, AddOutcome::NoSuchCase);
-        }
-    }
     Ok(codes)
+}
+
+/// Writes `records` (the case's, this request's so far) and adds the
+/// customers `events` name to `case_id` (through the paths that add
+/// customers): all at once, with the records, to a case this request
+/// `opened` (it has none of them yet), else one at a time, leaving as it
+/// is one already on the case.
+fn add_customers(
+    conn: &mut DbConnection,
+    keyring: &Keyring,
+    batch: &Batch,
+    events: &[&Event],
+    (case_id, opened): (&str, bool),
+    change: &Change,
+    records: Vec<NewAudit>,
+) -> Result<(), Abort> {
+    let mut seen = HashSet::new();
+    let named: Vec<&Customer> = events
+        .iter()
+        .flat_map(|event| Batch::customers_of(event))
+        .filter(|id| seen.insert(*id))
+        .filter_map(|id| batch.customers.get(id))
+        .collect();
+    if opened {
+        return customers::add_to_new_case(conn, keyring, case_id, &named, change, records)
+            .map_err(Abort::Database);
+    }
+    for record in &records {
+        audit::write(conn, record).map_err(Abort::Database)?;
+    }
+    for customer in named {
+        // AlreadyExists: on the case before; it stays as it is.
+        let added =
+            customers::add(conn, keyring, case_id, customer, change).map_err(Abort::Database)?;
+        debug_assert_ne!(added, AddOutcome::NoSuchCase);
+    }
+    Ok(())
 }
 
 /// Up to `limit` events of `case_id` after `after`, by event code, with
