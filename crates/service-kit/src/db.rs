@@ -294,13 +294,16 @@ impl Database {
 /// writers. Taking the lock up front makes writers wait their turn, and
 /// they wait it in this process's queue for the file (`writers`), not in
 /// SQLite's sleeping busy handler.
+///
+/// On SQLite, `work` is given the file's writing connection rather than
+/// `conn` (the same database; `writers` says why), so what it reads it
+/// reads there, and what it writes `conn` sees once this returns.
 pub fn write_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
-    type Manager = <DbConnection as Connection>::TransactionManager;
     let DbConnection::Sqlite(lite) = conn else {
         return conn.transaction(work);
     };
@@ -311,20 +314,7 @@ where
     {
         return conn.transaction(work);
     }
-    let _turn = writers::turn(lite)?;
-    AnsiTransactionManager::begin_transaction_sql(lite, "BEGIN IMMEDIATE")?;
-    // The rest as diesel's own `transaction`: the connection's manager
-    // tracks the transaction begun on the backend's connection.
-    match work(conn) {
-        Ok(value) => {
-            Manager::commit_transaction(conn)?;
-            Ok(value)
-        }
-        Err(failure) => match Manager::rollback_transaction(conn) {
-            Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(failure),
-            Err(rollback) => Err(rollback.into()),
-        },
-    }
+    writers::in_turn(conn, work)
 }
 
 /// What one pass of [`rewrite_in_batches`] read.
@@ -382,12 +372,15 @@ pub fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 /// Runs `$body` with `$c` bound to the backend's own connection
-/// (`&mut PgConnection` or `&mut SqliteConnection`), for hot paths.
+/// (`&mut PgConnection` or `&mut SqliteConnection`).
 ///
-/// Why: diesel's connection over both backends builds and prepares every
-/// statement afresh, while each backend's own connection caches its
-/// prepared statements. `$body` is compiled once per backend, so it must be
-/// a query written with diesel's DSL that both accept.
+/// Why: diesel's connection over both backends cannot write some
+/// statements both backends can, `ON CONFLICT` among them (its backend
+/// declares no support for it). Hot paths were once moved here on the
+/// belief that the two-backend connection prepares every statement afresh;
+/// it caches them as each backend's own does (docs/decisions.md,
+/// "Statements prepared once"). `$body` is compiled once per backend, so
+/// it must be a query written with diesel's DSL that both accept.
 #[macro_export]
 macro_rules! on_backend {
     ($conn:expr, |$c:ident| $body:expr) => {

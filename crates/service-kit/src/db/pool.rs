@@ -1,6 +1,7 @@
 //! The pool's connections: how they are opened on either backend, and when
 //! one is tested before it is handed out.
 
+use super::writers::{self, Writer};
 use super::{Backend, DatabaseUrl, DbConnection};
 use diesel::connection::{Instrumentation, InstrumentationEvent, SimpleConnection};
 use diesel::pg::PgConnection;
@@ -53,6 +54,9 @@ pub(super) struct Pooled {
     returned: Instant,
     /// Set when a statement on it failed since it was last tested.
     failed: Arc<AtomicBool>,
+    /// The writer of its SQLite file, kept while the pool has connections
+    /// to it (`writers`).
+    _writer: Option<Arc<Writer>>,
 }
 
 impl Deref for Pooled {
@@ -122,13 +126,21 @@ impl r2d2::ManageConnection for Manager {
     fn connect(&self) -> Result<Pooled, Self::Error> {
         let failed = Arc::new(AtomicBool::new(false));
         let mut conn = establish(&self.url)?;
-        if let DbConnection::Postgres(pg) = &mut conn {
-            pg.set_instrumentation(FailureWatch(failed.clone()));
-        }
+        let writer = match &mut conn {
+            DbConnection::Postgres(pg) => {
+                pg.set_instrumentation(FailureWatch(failed.clone()));
+                None
+            }
+            DbConnection::Sqlite(lite) => Some(
+                writers::register(&self.url, establish, lite)
+                    .map_err(diesel::r2d2::Error::QueryError)?,
+            ),
+        };
         Ok(Pooled {
             conn,
             returned: Instant::now(),
             failed,
+            _writer: writer,
         })
     }
 
