@@ -256,7 +256,8 @@ class Postgres:
 
 # The pragmas every service's SQLite connection runs (service_kit::db).
 SQLITE_PRAGMAS = ("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; "
-                  "PRAGMA synchronous = NORMAL; PRAGMA mmap_size = 268435456; PRAGMA cache_size = -16000;")
+                  "PRAGMA synchronous = NORMAL; PRAGMA mmap_size = 268435456; PRAGMA cache_size = -16000; "
+                  "PRAGMA wal_autocheckpoint = 10000;")
 
 
 def sqlite_inserts(path, seconds):

@@ -24,6 +24,7 @@ pub use connection::MultiBackend;
 pub use diesel_migrations;
 pub use own::{url_variable, OwnDatabase};
 
+mod checkpoints;
 mod own;
 mod pool;
 mod statistics;

@@ -229,9 +229,16 @@ pub fn start(
         .collect();
     let routes: Vec<Routes> = services.iter().map(|s| s.routes.clone()).collect();
     let stops: Vec<Stop> = services.iter().flat_map(|s| s.stops.clone()).collect();
-    let statistics: Vec<_> = services
+    // The embedded databases' upkeep: statistics and checkpoints.
+    let upkeep: Vec<_> = services
         .iter()
-        .filter_map(|s| s.database.keep_statistics())
+        .flat_map(|s| {
+            [
+                s.database.keep_statistics(),
+                s.database.keep_checkpointing(),
+            ]
+        })
+        .flatten()
         .collect();
     let limiter = RateLimiter::from_config(&ctx.config).map(web::Data::from);
     let body_timeout = std::time::Duration::from_secs(ctx.config.request_body_timeout_secs);
@@ -295,7 +302,7 @@ pub fn start(
         for stop in &stops {
             stop().await;
         }
-        for task in statistics {
+        for task in upkeep {
             task.abort();
         }
         // The metrics server lives as long as the services do.

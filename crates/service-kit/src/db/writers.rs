@@ -27,6 +27,7 @@ use diesel::sqlite::SqliteConnection;
 use diesel::{QueryResult, QueryableByName, RunQueryDsl};
 use parking_lot::Mutex;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, Weak};
 
 /// The writer of each file, by path (`""` for in-memory databases, which
@@ -47,6 +48,8 @@ pub(super) struct Writer {
     /// The queue, and the writing connection once opened (again after one
     /// was left unusable).
     slot: Arc<Mutex<Option<DbConnection>>>,
+    /// How many write transactions committed through this writer.
+    commits: AtomicU64,
 }
 
 #[derive(QueryableByName)]
@@ -57,7 +60,7 @@ struct MainFile {
 
 /// The path SQLite has open for `conn`'s main database: an in-process read
 /// of the connection's own schema list, microseconds.
-fn main_file(conn: &mut SqliteConnection) -> QueryResult<String> {
+pub(super) fn main_file(conn: &mut SqliteConnection) -> QueryResult<String> {
     Ok(
         diesel::sql_query("SELECT file FROM pragma_database_list WHERE name = 'main'")
             .get_result::<MainFile>(conn)?
@@ -83,9 +86,17 @@ pub(super) fn register(
     let writer = Arc::new(Writer {
         url: (!file.is_empty()).then(|| (url.clone(), open)),
         slot: Arc::default(),
+        commits: AtomicU64::new(0),
     });
     writers.insert(file, Arc::downgrade(&writer));
     Ok(writer)
+}
+
+/// How many write transactions have committed on `file` through the
+/// writer of its pool, while one serves it.
+pub(super) fn commits(file: &str) -> Option<u64> {
+    let writer = WRITERS.lock().get(file).and_then(Weak::upgrade)?;
+    Some(writer.commits.load(Ordering::Relaxed))
 }
 
 /// Waits for the turn of `conn`'s file: no other writer of this process
@@ -102,6 +113,7 @@ pub fn turn(conn: &mut SqliteConnection) -> QueryResult<WriterTurn> {
                 let writer = Arc::new(Writer {
                     url: None,
                     slot: Arc::default(),
+                    commits: AtomicU64::new(0),
                 });
                 writers.insert(file, Arc::downgrade(&writer));
                 writer
@@ -172,7 +184,10 @@ where
     // tracks the transaction begun on the backend's connection.
     match work(conn) {
         Ok(value) => match Manager::commit_transaction(conn) {
-            Ok(()) => Ok(value),
+            Ok(()) => {
+                turn.writer.commits.fetch_add(1, Ordering::Relaxed);
+                Ok(value)
+            }
             Err(e) => {
                 turn.discard();
                 Err(e.into())
