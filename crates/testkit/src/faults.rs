@@ -7,16 +7,23 @@ use diesel::Connection;
 use service_kit::DbConnection;
 
 /// A plain connection to the database at `url` (a service's own database),
-/// for what a test does behind the service's back.
+/// for what a test does behind the service's back. On SQLite it waits up
+/// to 5 s for the file's write lock, as the services' own connections do:
+/// a running service writes on its own (start-up passes, sweeps, the
+/// log's checkpoints), and a connection that does not wait fails at once
+/// with "database is locked" when it meets one of those writes.
 pub fn connect(backend: Backend, url: &str) -> DbConnection {
     match backend {
         Backend::Postgres => {
             DbConnection::Postgres(diesel::PgConnection::establish(url).expect("connect"))
         }
-        Backend::Sqlite => DbConnection::Sqlite(
-            diesel::SqliteConnection::establish(url.trim_start_matches("sqlite://"))
-                .expect("connect"),
-        ),
+        Backend::Sqlite => {
+            let mut conn = diesel::SqliteConnection::establish(url.trim_start_matches("sqlite://"))
+                .expect("connect");
+            conn.batch_execute("PRAGMA busy_timeout = 5000;")
+                .expect("a busy timeout");
+            DbConnection::Sqlite(conn)
+        }
     }
 }
 
