@@ -52,6 +52,17 @@ pub(super) struct Writer {
     commits: AtomicU64,
 }
 
+impl Writer {
+    /// A writer with no connection open and no commit counted yet.
+    fn new(url: Option<(DatabaseUrl, Open)>) -> Arc<Self> {
+        Arc::new(Self {
+            url,
+            slot: Arc::default(),
+            commits: AtomicU64::new(0),
+        })
+    }
+}
+
 #[derive(QueryableByName)]
 struct MainFile {
     #[diesel(sql_type = Text)]
@@ -83,11 +94,7 @@ pub(super) fn register(
             return Ok(writer);
         }
     }
-    let writer = Arc::new(Writer {
-        url: (!file.is_empty()).then(|| (url.clone(), open)),
-        slot: Arc::default(),
-        commits: AtomicU64::new(0),
-    });
+    let writer = Writer::new((!file.is_empty()).then(|| (url.clone(), open)));
     writers.insert(file, Arc::downgrade(&writer));
     Ok(writer)
 }
@@ -110,11 +117,7 @@ pub fn turn(conn: &mut SqliteConnection) -> QueryResult<WriterTurn> {
         match writers.get(&file).and_then(Weak::upgrade) {
             Some(writer) => writer,
             None => {
-                let writer = Arc::new(Writer {
-                    url: None,
-                    slot: Arc::default(),
-                    commits: AtomicU64::new(0),
-                });
+                let writer = Writer::new(None);
                 writers.insert(file, Arc::downgrade(&writer));
                 writer
             }
