@@ -228,8 +228,8 @@ async fn migrate_applies_the_migrations(backend: Backend) {
     }
 }
 
-/// `onboarding import FILE`: every line is checked first (a refused line
-/// loads nothing, and is named with its field); a good file is loaded, and
+/// `onboarding import FILE`: a refused line loads nothing, and is named
+/// with its field, also after a batch was written; a good file is loaded, and
 /// `businessAdd: "Y"` finds its records.
 async fn import_loads_the_business_records(backend: Backend) {
     let secret = "import-test-jwt-secret-0123456789abcdef";
@@ -272,6 +272,31 @@ async fn import_loads_the_business_records(backend: Backend) {
         .expect("sent")
         .status();
     assert_eq!(status, StatusCode::NOT_FOUND, "nothing was loaded");
+
+    // A refusal after a whole batch of good lines (5,000 records a batch)
+    // loads nothing either: PostgreSQL rolls back what it wrote on the way.
+    let mut lines: Vec<Value> = (0..5_001)
+        .map(|n| json!({"kind": "account", "record": {"accountId": format!("B{n}")}}))
+        .collect();
+    lines.push(json!({"kind": "account", "record": {}}));
+    let (ok, _, stderr, _) = import(&lines);
+    assert!(!ok);
+    assert_eq!(
+        stderr.trim(),
+        "error: nothing was loaded; 1 line refused:\n  line 10003: record.accountId: is required"
+    );
+    for id in ["B0", "B5000"] {
+        let status = app
+            .internal(
+                reqwest::Method::GET,
+                &format!("/case/v1/business-records/account/{id}"),
+            )
+            .send()
+            .await
+            .expect("sent")
+            .status();
+        assert_eq!(status, StatusCode::NOT_FOUND, "{id}: nothing was loaded");
+    }
 
     let entity =
         json!({"kind": "externalEntity", "record": {"externalEntity": "E1", "riskRating": 0.1}});

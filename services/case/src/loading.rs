@@ -1,14 +1,17 @@
 //! Loading the bank's business records (accounts, external entities,
 //! transactions), from the bulk API's body or from a JSON Lines file
-//! (`onboarding import`). Either way every entry is checked before any is
-//! written, and a refusal names the entry and the field.
+//! (`onboarding import`). Either way nothing is written when any entry is
+//! refused, and a refusal names the entry and the field.
 
 use crate::rows::records::BusinessRow;
 use crate::store::records;
 use crate::wire::records::{BusinessRecord, BusinessRecords, RawEntry};
+use diesel::QueryResult;
 use domain::FieldError;
-use service_kit::{Database, InputError, Keyring};
+use service_kit::db::{write_transaction, Backend};
+use service_kit::{Database, DbConnection, InputError, Keyring};
 use std::io::BufRead;
+use std::sync::mpsc::{Receiver, SyncSender};
 
 /// The most refusals one answer lists: enough to fix a file in a few
 /// rounds, bounded so a file of garbage does not make a huge answer.
@@ -80,6 +83,10 @@ pub enum ImportError {
     /// Some lines are refused; nothing was loaded.
     #[error("nothing was loaded; {} refused:\n{}", refused_count(.0), list(.0))]
     Refused(Vec<FieldError>),
+    /// A line checked in the first pass is refused in the second: the file
+    /// changed meanwhile, and the lines before it may have been loaded.
+    #[error("the file changed while it was loaded, and the lines before this one may have been loaded (loading the file again is safe):\n  {}: {}", .0.field, .0.message)]
+    Changed(FieldError),
     /// The database failed after `loaded` records were committed; loading
     /// the file again is safe (records are replaced by kind and id).
     #[error("the database failed after {loaded} records were loaded (loading the file again is safe): {failure}")]
@@ -94,6 +101,8 @@ pub enum ImportError {
 fn refused_count(refusals: &[FieldError]) -> String {
     if refusals.len() >= MAX_REFUSALS {
         format!("the first {MAX_REFUSALS} lines")
+    } else if refusals.len() == 1 {
+        "1 line".to_owned()
     } else {
         format!("{} lines", refusals.len())
     }
@@ -180,52 +189,63 @@ fn check_all(
     Ok(refusals)
 }
 
-/// Imports a JSON Lines file of business records. A first pass checks
-/// every line, and loads nothing when any is refused; a second loads them,
-/// [`IMPORT_BATCH`] a transaction. Returns how many were loaded.
+/// Imports a JSON Lines file of business records: all of them, or none
+/// when any line is refused. Returns how many were loaded.
+///
+/// On PostgreSQL one pass reads, checks and loads every line in one
+/// transaction, [`IMPORT_BATCH`] records a statement, and a refused line
+/// rolls it back: other writers carry on meanwhile. On SQLite, where one
+/// connection writes at a time, a transaction as long as the file would
+/// hold the service's writes back for all of it; a first pass checks every
+/// line, and a second loads them a batch a transaction.
 pub fn import(
     db: &Database,
     keyring: &Keyring,
     open: impl Fn() -> std::io::Result<Box<dyn BufRead>>,
 ) -> Result<usize, ImportError> {
-    let refusals = check_all(lines(open()?))?;
-    if !refusals.is_empty() {
-        return Err(ImportError::Refused(refusals));
-    }
-    // The second pass reads and seals on one thread while another writes
-    // the batch before: the writer, which SQLite lets only one connection
-    // be, does nothing else.
-    let at = service_kit::db::timestamp(chrono::Utc::now());
-    let (batches, written) = std::sync::mpsc::sync_channel::<(usize, Vec<BusinessRow>)>(2);
+    let commit = match db.backend() {
+        Backend::Postgres => Commit::AtTheEnd,
+        Backend::Sqlite => {
+            let refusals = check_all(lines(open()?))?;
+            if !refusals.is_empty() {
+                return Err(ImportError::Refused(refusals));
+            }
+            Commit::EachBatch
+        }
+    };
+    load(db, keyring, lines(open()?), commit)
+}
+
+/// When an import's writes are committed.
+#[derive(Clone, Copy)]
+enum Commit {
+    /// Once, after the last line (every line checked on the way).
+    AtTheEnd,
+    /// After each batch (every line checked before).
+    EachBatch,
+}
+
+/// What the reading thread hands the writing one.
+enum Load {
+    /// A batch's rows, and how many records they hold.
+    Rows(usize, Vec<BusinessRow>),
+    /// Every line was read and none refused.
+    End,
+}
+
+/// Reads, checks and seals `lines` on this thread while another writes the
+/// batch before: the writer, which SQLite lets only one connection be,
+/// does nothing else.
+fn load(
+    db: &Database,
+    keyring: &Keyring,
+    lines: impl Iterator<Item = std::io::Result<(usize, String)>>,
+    commit: Commit,
+) -> Result<usize, ImportError> {
+    let (batches, written) = std::sync::mpsc::sync_channel::<Load>(2);
     std::thread::scope(|scope| {
-        let writer = scope.spawn(move || {
-            let mut loaded = 0;
-            for (count, rows) in written {
-                db.run_now(|conn| Ok(records::store_business(conn, &rows)?))
-                    .map_err(|failure| ImportError::Database { loaded, failure })?;
-                loaded += count;
-            }
-            Ok::<_, ImportError>(loaded)
-        });
-        let read = (|| {
-            let mut batch = BusinessRecords::default();
-            let mut lines = lines(open()?).peekable();
-            while let Some(line) = lines.next() {
-                let (number, text) = line?;
-                // Checked in the first pass; a file changed since is refused here.
-                batch.push(parse_line(number, &text).map_err(|r| ImportError::Refused(vec![r]))?);
-                if batch.len() >= IMPORT_BATCH || lines.peek().is_none() {
-                    let rows = records::sealed_business(keyring, &batch, &at);
-                    if batches.send((batch.len(), rows)).is_err() {
-                        // The writer stopped; its error says why.
-                        return Ok(());
-                    }
-                    batch = BusinessRecords::default();
-                }
-            }
-            Ok::<_, ImportError>(())
-        })();
-        drop(batches);
+        let writer = scope.spawn(move || write(db, written, commit));
+        let read = read(lines, keyring, commit, batches);
         let loaded = writer.join().unwrap_or_else(|_| {
             Err(ImportError::Database {
                 loaded: 0,
@@ -234,6 +254,101 @@ pub fn import(
         });
         read.and(loaded)
     })
+}
+
+/// Parses and checks every line, and hands `batches` the sealed rows of
+/// each [`IMPORT_BATCH`], then [`Load::End`]. After a refused line nothing
+/// more is handed on (the channel closes without an end) while the rest is
+/// checked, for the first [`MAX_REFUSALS`].
+fn read(
+    lines: impl Iterator<Item = std::io::Result<(usize, String)>>,
+    keyring: &Keyring,
+    commit: Commit,
+    batches: SyncSender<Load>,
+) -> Result<(), ImportError> {
+    let at = service_kit::db::timestamp(chrono::Utc::now());
+    let mut batch = BusinessRecords::default();
+    let mut refusals = Vec::new();
+    let mut lines = lines.peekable();
+    while let Some(line) = lines.next() {
+        let (number, text) = line?;
+        match parse_line(number, &text) {
+            Ok(record) if refusals.is_empty() => batch.push(record),
+            Ok(_) => {}
+            // Checked in the first pass: the file changed since.
+            Err(refusal) if matches!(commit, Commit::EachBatch) => {
+                return Err(ImportError::Changed(refusal))
+            }
+            Err(refusal) => {
+                refusals.push(refusal);
+                if refusals.len() == MAX_REFUSALS {
+                    break;
+                }
+            }
+        }
+        if refusals.is_empty() && (batch.len() >= IMPORT_BATCH || lines.peek().is_none()) {
+            let rows = records::sealed_business(keyring, &batch, &at);
+            if batches.send(Load::Rows(batch.len(), rows)).is_err() {
+                return Ok(()); // The writer stopped; its error says why.
+            }
+            batch = BusinessRecords::default();
+        }
+    }
+    if !refusals.is_empty() {
+        return Err(ImportError::Refused(refusals));
+    }
+    let _ = batches.send(Load::End); // A writer that stopped has said why.
+    Ok(())
+}
+
+/// Writes the batches `written` brings, as `commit` says; how many records
+/// were loaded.
+fn write(db: &Database, written: Receiver<Load>, commit: Commit) -> Result<usize, ImportError> {
+    let failed = |loaded, failure| ImportError::Database { loaded, failure };
+    match commit {
+        Commit::EachBatch => {
+            let mut loaded = 0;
+            for load in written {
+                if let Load::Rows(count, rows) = load {
+                    db.run_now(|conn| Ok(records::store_business(conn, &rows)?))
+                        .map_err(|failure| failed(loaded, failure))?;
+                    loaded += count;
+                }
+            }
+            Ok(loaded)
+        }
+        Commit::AtTheEnd => {
+            match db.run_now(|conn| {
+                Ok(write_transaction(conn, |conn| {
+                    write_until_end(conn, &written)
+                }))
+            }) {
+                Ok(Ok(loaded)) => Ok(loaded),
+                // The reader's refusals say why.
+                Ok(Err(diesel::result::Error::RollbackTransaction)) => Ok(0),
+                Ok(Err(e)) => Err(failed(0, e.into())),
+                Err(failure) => Err(failed(0, failure)),
+            }
+        }
+    }
+}
+
+/// Writes the batches `written` brings on `conn` until [`Load::End`]; how
+/// many records they held. A channel closed before the end (a refused
+/// line) is diesel's `RollbackTransaction`, which rolls the transaction
+/// back.
+fn write_until_end(conn: &mut DbConnection, written: &Receiver<Load>) -> QueryResult<usize> {
+    let mut loaded = 0;
+    for load in written {
+        match load {
+            Load::Rows(count, rows) => {
+                records::upsert_business(conn, &rows)?;
+                loaded += count;
+            }
+            Load::End => return Ok(loaded),
+        }
+    }
+    Err(diesel::result::Error::RollbackTransaction)
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ pub struct BusinessRow {
 }
 
 /// A business row as COPY stages it on PostgreSQL (see
-/// `store::records::load_business`).
+/// `store::records::upsert_business`).
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = business_records_staging, treat_none_as_default_value = false)]
 pub struct StagedRow<'a> {

@@ -9,6 +9,7 @@ use crate::rows::audit::NewAudit;
 use crate::rows::records::{self as rows, BusinessRow, CaseRecordRow, StagedRow};
 use crate::schema::{business_records, business_records_staging, case_audit, case_records};
 use crate::wire::records::{BusinessRecords, Record, RecordKind};
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error};
 use diesel::upsert::excluded;
@@ -32,13 +33,14 @@ fn business_rows<R: Record>(keyring: &Keyring, records: &[R], at: &str) -> Vec<B
 }
 
 /// Writes `rows` into the business records, replacing any stored under the
-/// same kind and id, in the caller's transaction. On PostgreSQL the rows
-/// are copied (COPY, binary) into a temporary table dropped at commit, then
-/// upserted from it in one statement; on SQLite, where a statement costs
-/// little, upserted [`ROWS_PER_INSERT`] at a time. `rows` must not name
-/// the same record twice (PostgreSQL refuses to upsert a row twice in one
-/// statement).
-fn upsert_business(conn: &mut DbConnection, rows: &[BusinessRow]) -> QueryResult<()> {
+/// same kind and id, in the caller's transaction (which may write several
+/// such batches). On PostgreSQL the rows are copied (COPY, binary) into a
+/// temporary table, upserted from it in one statement, and the table
+/// dropped with that statement (or at the transaction's end, should it
+/// fail); on SQLite, where a statement costs little, upserted
+/// [`ROWS_PER_INSERT`] at a time. `rows` must not name the same record
+/// twice (PostgreSQL refuses to upsert a row twice in one statement).
+pub fn upsert_business(conn: &mut DbConnection, rows: &[BusinessRow]) -> QueryResult<()> {
     match conn {
         DbConnection::Postgres(pg) => {
             diesel::sql_query(
@@ -50,15 +52,16 @@ fn upsert_business(conn: &mut DbConnection, rows: &[BusinessRow]) -> QueryResult
             diesel::copy_from(business_records_staging::table)
                 .from_insertable(&staged)
                 .execute(pg)?;
-            diesel::sql_query(
+            // No parameters: both statements go in one round trip.
+            pg.batch_execute(
                 "INSERT INTO business_records (kind, record_key, record_id, details, updated_at) \
                  SELECT kind, record_key, record_id, details, updated_at \
                  FROM business_records_staging \
                  ON CONFLICT (kind, record_key) DO UPDATE \
                  SET record_id = EXCLUDED.record_id, details = EXCLUDED.details, \
-                 updated_at = EXCLUDED.updated_at",
-            )
-            .execute(pg)?;
+                 updated_at = EXCLUDED.updated_at; \
+                 DROP TABLE business_records_staging",
+            )?;
         }
         DbConnection::Sqlite(lite) => {
             for chunk in rows.chunks(ROWS_PER_INSERT) {
