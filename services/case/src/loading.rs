@@ -372,4 +372,34 @@ mod tests {
         let clean = (1..=CHECK_CHUNK + 1).map(|n| Ok((n, good.to_owned())));
         assert!(check_all(clean).expect("read").is_empty());
     }
+
+    /// On SQLite the file is read twice; a line the first read accepted and
+    /// the second refuses stops the import, saying so.
+    #[test]
+    fn a_file_changed_between_the_passes_is_named() {
+        use service_kit::db::DatabaseUrl;
+        use service_kit::Secret;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = DatabaseUrl::sqlite_file(&dir.path().join("case.db"));
+        let db = Database::open(&url, 2, &crate::config::DATABASE.migrations).expect("open");
+        let key = format!("a:{}", "01".repeat(32));
+        let keyring =
+            Keyring::parse(&Secret::new(key), &Secret::new("11".repeat(32))).expect("keys");
+        let reads = std::cell::Cell::new(0);
+        let open = || -> std::io::Result<Box<dyn BufRead>> {
+            reads.set(reads.get() + 1);
+            let line = if reads.get() == 1 {
+                r#"{"kind": "account", "record": {"accountId": "A1"}}"#
+            } else {
+                r#"{"kind": "account", "record": {}}"#
+            };
+            Ok(Box::new(std::io::Cursor::new(format!("{line}\n"))))
+        };
+        let err = import(&db, &keyring, open).expect_err("changed");
+        assert_eq!(
+            err.to_string(),
+            "the file changed while it was loaded, and the lines before this one may have been loaded (loading the file again is safe):\n  line 1: record.accountId: is required"
+        );
+        assert_eq!(reads.get(), 2);
+    }
 }
