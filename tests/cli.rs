@@ -228,8 +228,22 @@ async fn migrate_applies_the_migrations(backend: Backend) {
     }
 }
 
+/// How case-service answers for the business account `id`.
+async fn business_account(app: &testkit::TestApp, id: &str) -> StatusCode {
+    app.internal(
+        reqwest::Method::GET,
+        &format!("/case/v1/business-records/account/{id}"),
+    )
+    .send()
+    .await
+    .expect("sent")
+    .status()
+}
+
 /// `onboarding import FILE`: a refused line loads nothing, and is named
-/// with its field, also after a batch was written; a good file is loaded, and
+/// with its field, also after a batch was written; a database failing
+/// midway says how many were loaded (none on PostgreSQL, the committed
+/// batches on SQLite); a good file is loaded, and
 /// `businessAdd: "Y"` finds its records.
 async fn import_loads_the_business_records(backend: Backend) {
     let secret = "import-test-jwt-secret-0123456789abcdef";
@@ -265,12 +279,7 @@ async fn import_loads_the_business_records(backend: Backend) {
         stderr.trim(),
         "error: nothing was loaded; 2 lines refused:\n  line 3: record.quantity: applies only to back office transactions\n  line 5: record.accountId: is required"
     );
-    let status = app
-        .internal(reqwest::Method::GET, "/case/v1/business-records/account/A1")
-        .send()
-        .await
-        .expect("sent")
-        .status();
+    let status = business_account(&app, "A1").await;
     assert_eq!(status, StatusCode::NOT_FOUND, "nothing was loaded");
 
     // A refusal after a whole batch of good lines (5,000 records a batch)
@@ -286,16 +295,33 @@ async fn import_loads_the_business_records(backend: Backend) {
         "error: nothing was loaded; 1 line refused:\n  line 10003: record.accountId: is required"
     );
     for id in ["B0", "B5000"] {
-        let status = app
-            .internal(
-                reqwest::Method::GET,
-                &format!("/case/v1/business-records/account/{id}"),
-            )
-            .send()
-            .await
-            .expect("sent")
-            .status();
+        let status = business_account(&app, id).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{id}: nothing was loaded");
+    }
+
+    // The database failing in the second batch (B5000, stored beforehand,
+    // meets an UPDATE that fails): PostgreSQL rolls the first batch back,
+    // SQLite has committed it; either way the error says how many were
+    // loaded, and loading again, once mended, loads everything.
+    let (ok, _, stderr, _) = import(&lines[5_000..5_001]);
+    assert!(ok, "{stderr}");
+    let url = app.vars["CASE_DATABASE_URL"].clone();
+    testkit::faults::fail_on(backend, &url, "business_records", "UPDATE");
+    let (ok, _, stderr, _) = import(&lines[..5_001]);
+    assert!(!ok);
+    let loaded = match backend {
+        Backend::Postgres => 0,
+        Backend::Sqlite => 5_000,
+    };
+    let said = format!("error: the database failed after {loaded} records were loaded (loading the file again is safe): ");
+    assert!(stderr.starts_with(&said), "{stderr}");
+    let first_batch = business_account(&app, "B0").await;
+    assert_eq!(first_batch == StatusCode::OK, loaded > 0, "{first_batch}");
+    testkit::faults::mend(backend, &url, "business_records", "UPDATE");
+    let (ok, _, stderr, _) = import(&lines[..5_001]);
+    assert!(ok, "{stderr}");
+    for id in ["B0", "B4999", "B5000"] {
+        assert_eq!(business_account(&app, id).await, StatusCode::OK, "{id}");
     }
 
     let entity =
