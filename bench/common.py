@@ -212,11 +212,15 @@ class Postgres:
         return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
 
     def psql(self, database, sql, stdin=None):
-        """Runs `sql` with psql on `database`; its output."""
-        return subprocess.run(
+        """Runs `sql` with psql on `database`; its output. A failure raises
+        with what psql said."""
+        done = subprocess.run(
             [f"{PG_BIN}/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
              "-p", str(self.port), "-U", "postgres", "-d", database, "-At", "-c", sql],
-            input=stdin, check=True, capture_output=True).stdout.decode()
+            input=stdin, capture_output=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"psql on {database} failed: {done.stderr.decode().strip()}")
+        return done.stdout.decode()
 
     def fresh_databases(self, prefix):
         """A new database for each service; the server's environment for them."""
