@@ -47,7 +47,10 @@ FILLED_AT = "2026-01-01T00:00:00.000000Z"
 
 def fill_sqlite(data_dir, total):
     """Adds filler applications and actions until user-action's SQLite
-    database holds `total` actions; how many it holds."""
+    database holds `total` actions; how many it holds. Filler application
+    ids are eight characters (`F0000123`), so none can be one the service
+    made (seven upper-case letters or digits): `F` and six digits could,
+    and once did, stopping the run on a taken id."""
     db = sqlite3.connect(os.path.join(data_dir, "user-action.db"))
     have = db.execute("SELECT COUNT(*) FROM user_actions").fetchone()[0]
     missing = total - have
@@ -58,14 +61,14 @@ def fill_sqlite(data_dir, total):
         db.executescript(f"""
             WITH RECURSIVE n(i) AS (SELECT {start} UNION ALL SELECT i + 1 FROM n WHERE i < {start + apps - 1})
             INSERT INTO applications (id, owner_subject, main_party_id, status, created_at, updated_at)
-                SELECT printf('F%06d', i), 'filler-' || i, printf('%010d', 1000000000 + i), 'InProgress',
+                SELECT printf('F%07d', i), 'filler-' || i, printf('%010d', 1000000000 + i), 'InProgress',
                 '{FILLED_AT}', '{FILLED_AT}' FROM n;
             WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {missing - 1})
             INSERT INTO user_actions (id, identifier, application_id, name, party_id, entity_id, status, response,
                 is_pre_requirement, position, last_update_id, version, created_at, updated_at)
                 SELECT printf('CA%012d', 100000000000 + {have} + i),
-                printf('Filler_%010d_F%06d_%d', 1000000000 + {start} + i / 6, {start} + i / 6, i % 6),
-                printf('F%06d', {start} + i / 6), 'ProofOfIncomeEmployed', printf('%010d', 1000000000 + {start} + i / 6),
+                printf('Filler_%010d_F%07d_%d', 1000000000 + {start} + i / 6, {start} + i / 6, i % 6),
+                printf('F%07d', {start} + i / 6), 'ProofOfIncomeEmployed', printf('%010d', 1000000000 + {start} + i / 6),
                 printf('%024x', {start} + i / 6), 'Created', '', 1, i % 6, NULL, 1, '{FILLED_AT}', '{FILLED_AT}' FROM n;
         """)
         db.commit()
@@ -81,11 +84,11 @@ def fill_postgres(pg, database, total):
     if missing > 0:
         apps = (missing + 5) // 6
         start = int(pg.psql(database, "SELECT COUNT(*) FROM applications"))
-        app = f"'F' || lpad(({start} + i / 6)::text, 6, '0')"
+        app = f"'F' || lpad(({start} + i / 6)::text, 7, '0')"
         party = f"(1000000000 + {start} + i / 6)::text"
         pg.psql(database, f"""
             INSERT INTO applications (id, owner_subject, main_party_id, status, created_at, updated_at)
-                SELECT 'F' || lpad(i::text, 6, '0'), 'filler-' || i, (1000000000 + i)::text, 'InProgress',
+                SELECT 'F' || lpad(i::text, 7, '0'), 'filler-' || i, (1000000000 + i)::text, 'InProgress',
                 '{FILLED_AT}', '{FILLED_AT}' FROM generate_series({start}, {start + apps - 1}) i;
             INSERT INTO user_actions (id, identifier, application_id, name, party_id, entity_id, status, response,
                 is_pre_requirement, position, last_update_id, version, created_at, updated_at)

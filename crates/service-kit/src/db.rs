@@ -318,6 +318,27 @@ where
     writers::in_turn(conn, work)
 }
 
+/// Runs `work`, writes that need no transaction around them (one
+/// statement, or several each of which stands alone), as a writer of this
+/// process: on SQLite in its file's writers' queue, like
+/// [`write_transaction`]; on PostgreSQL as it is, autocommitted.
+///
+/// Why: an autocommitted write on a pooled SQLite connection bypasses the
+/// queue, and meets the file locked by the writing connection whenever
+/// another request writes; it then waits in SQLite's busy handler, which
+/// sleeps a millisecond and more between tries. On PostgreSQL a
+/// transaction would only add its `BEGIN` and `COMMIT` round trips.
+pub fn single_write<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConnection::Postgres(_) => work(conn),
+        DbConnection::Sqlite(_) => write_transaction(conn, work),
+    }
+}
+
 /// What one pass of [`rewrite_in_batches`] read.
 pub enum Batch<T> {
     /// Nothing was left to read: the rewrite is done.
@@ -438,6 +459,35 @@ mod tests {
 
     fn current_thread(_: &mut DbConnection) -> Result<ThreadId, Failure> {
         Ok(thread::current().id())
+    }
+
+    #[test]
+    fn a_single_write_on_sqlite_waits_its_turn_in_the_queue() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = sqlite(&dir, 2);
+        db.run_now(|conn| Ok(conn.batch_execute("CREATE TABLE t (x INTEGER)")?))
+            .unwrap();
+        let mut holder = db.pool.get().unwrap();
+        let DbConnection::Sqlite(lite) = &mut **holder else {
+            unreachable!("an SQLite pool")
+        };
+        // A turn alone takes no SQLite lock: an autocommitted insert on a
+        // pooled connection would go ahead of it.
+        let turn = writers::turn(lite).unwrap();
+        let (done, written) = std::sync::mpsc::channel();
+        let writer = db.clone();
+        thread::spawn(move || {
+            let wrote = writer.run_now(|conn| {
+                Ok(single_write(conn, |conn| {
+                    conn.batch_execute("INSERT INTO t VALUES (1)")
+                })?)
+            });
+            done.send(wrote.is_ok()).unwrap();
+        });
+        let wait = Duration::from_millis(300);
+        assert!(written.recv_timeout(wait).is_err(), "it waits for the turn");
+        drop(turn);
+        assert_eq!(written.recv_timeout(wait), Ok(true), "then it writes");
     }
 
     #[test]

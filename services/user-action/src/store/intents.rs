@@ -46,13 +46,16 @@ pub fn record(conn: &mut DbConnection, kind: &str, ids: &[String], owner: &str) 
             created_at: now.clone(),
         })
         .collect();
-    // In statements of fixed row counts, which the connection prepares once.
-    service_kit::on_backend!(conn, |c| service_kit::insert_rows!(
-        c,
-        intents::table,
-        rows,
-        [100, 10, 1]
-    ))
+    // In statements of fixed row counts, which the connection prepares once;
+    // each row stands alone (one left behind is swept), so no transaction.
+    service_kit::db::single_write(conn, |conn| {
+        service_kit::on_backend!(conn, |c| service_kit::insert_rows!(
+            c,
+            intents::table,
+            rows,
+            [100, 10, 1]
+        ))
+    })
 }
 
 /// Takes the intents of `ids`, in the transaction that records them: fails
