@@ -6,7 +6,7 @@
 
 use crate::schema::idempotency_keys;
 use diesel::prelude::*;
-use service_kit::db::{is_unique_violation, DbConnection};
+use service_kit::db::{is_unique_violation, single_write, DbConnection};
 use service_kit::Keyring;
 
 const RESPONSE: &str = "idempotency_keys.response";
@@ -77,64 +77,69 @@ pub fn claim(
     fingerprint: &str,
     ages: &Ages,
 ) -> QueryResult<(Claim, String)> {
-    let now = service_kit::db::timestamp(chrono::Utc::now());
-    let inserted = diesel::insert_into(idempotency_keys::table)
-        .values((
-            idempotency_keys::owner_subject.eq(owner),
-            idempotency_keys::operation.eq(operation),
-            idempotency_keys::idem_key.eq(key),
-            idempotency_keys::fingerprint.eq(fingerprint),
-            idempotency_keys::created_at.eq(&now),
-            idempotency_keys::sealed.eq(true),
-        ))
-        .execute(conn);
-    match inserted {
-        Ok(_) => return Ok((Claim::Fresh(now), fingerprint.to_owned())),
-        Err(e) if is_unique_violation(&e) => {}
-        Err(e) => return Err(e),
-    }
-    let found: Option<(String, Option<String>, String, bool)> = idempotency_keys::table
-        .find((owner, operation, key))
-        .select((
-            idempotency_keys::fingerprint,
-            idempotency_keys::response,
-            idempotency_keys::created_at,
-            idempotency_keys::sealed,
-        ))
-        .first(conn)
-        .optional()?;
-    // Released since the insert: the caller asks again.
-    let Some((stored, response, claimed_at, sealed)) = found else {
-        return Ok((Claim::Running, fingerprint.to_owned()));
-    };
-    let expired = claimed_at < ages.expired_before;
-    let abandoned =
-        response.is_none() && claimed_at < ages.abandoned_before && stored == fingerprint;
-    if expired || abandoned {
-        let taken = diesel::update(
-            idempotency_keys::table
-                .find((owner, operation, key))
-                .filter(idempotency_keys::created_at.eq(&claimed_at)),
-        )
-        .set((
-            idempotency_keys::fingerprint.eq(fingerprint),
-            idempotency_keys::response.eq(None::<String>),
-            idempotency_keys::created_at.eq(&now),
-        ))
-        .execute(conn)?;
-        return Ok(match taken {
-            1 => (Claim::Fresh(now), fingerprint.to_owned()),
-            // Another request took it first: the caller asks again.
-            _ => (Claim::Running, fingerprint.to_owned()),
-        });
-    }
-    Ok(match response {
-        Some(response) if sealed => (
-            Claim::Done(open_answer(keyring, owner, operation, key, &response)?),
-            stored,
-        ),
-        Some(response) => (Claim::Done(response), stored),
-        None => (Claim::Running, stored),
+    // Each statement stands alone (a race is settled by the key and the
+    // claim time), so no transaction: on SQLite they still take the file's
+    // writers' turn.
+    single_write(conn, |conn| {
+        let now = service_kit::db::timestamp(chrono::Utc::now());
+        let inserted = diesel::insert_into(idempotency_keys::table)
+            .values((
+                idempotency_keys::owner_subject.eq(owner),
+                idempotency_keys::operation.eq(operation),
+                idempotency_keys::idem_key.eq(key),
+                idempotency_keys::fingerprint.eq(fingerprint),
+                idempotency_keys::created_at.eq(&now),
+                idempotency_keys::sealed.eq(true),
+            ))
+            .execute(conn);
+        match inserted {
+            Ok(_) => return Ok((Claim::Fresh(now), fingerprint.to_owned())),
+            Err(e) if is_unique_violation(&e) => {}
+            Err(e) => return Err(e),
+        }
+        let found: Option<(String, Option<String>, String, bool)> = idempotency_keys::table
+            .find((owner, operation, key))
+            .select((
+                idempotency_keys::fingerprint,
+                idempotency_keys::response,
+                idempotency_keys::created_at,
+                idempotency_keys::sealed,
+            ))
+            .first(conn)
+            .optional()?;
+        // Released since the insert: the caller asks again.
+        let Some((stored, response, claimed_at, sealed)) = found else {
+            return Ok((Claim::Running, fingerprint.to_owned()));
+        };
+        let expired = claimed_at < ages.expired_before;
+        let abandoned =
+            response.is_none() && claimed_at < ages.abandoned_before && stored == fingerprint;
+        if expired || abandoned {
+            let taken = diesel::update(
+                idempotency_keys::table
+                    .find((owner, operation, key))
+                    .filter(idempotency_keys::created_at.eq(&claimed_at)),
+            )
+            .set((
+                idempotency_keys::fingerprint.eq(fingerprint),
+                idempotency_keys::response.eq(None::<String>),
+                idempotency_keys::created_at.eq(&now),
+            ))
+            .execute(conn)?;
+            return Ok(match taken {
+                1 => (Claim::Fresh(now), fingerprint.to_owned()),
+                // Another request took it first: the caller asks again.
+                _ => (Claim::Running, fingerprint.to_owned()),
+            });
+        }
+        Ok(match response {
+            Some(response) if sealed => (
+                Claim::Done(open_answer(keyring, owner, operation, key, &response)?),
+                stored,
+            ),
+            Some(response) => (Claim::Done(response), stored),
+            None => (Claim::Running, stored),
+        })
     })
 }
 
@@ -166,13 +171,15 @@ pub fn complete(
     response: &str,
 ) -> QueryResult<()> {
     let response = seal_answer(keyring, owner, operation, key, response);
-    diesel::update(held(owner, operation, key, claimed_at))
-        .set((
-            idempotency_keys::response.eq(response),
-            idempotency_keys::sealed.eq(true),
-        ))
-        .execute(conn)
-        .map(drop)
+    single_write(conn, |conn| {
+        diesel::update(held(owner, operation, key, claimed_at))
+            .set((
+                idempotency_keys::response.eq(response),
+                idempotency_keys::sealed.eq(true),
+            ))
+            .execute(conn)
+            .map(drop)
+    })
 }
 
 /// Releases a key whose request failed, so that a retry can do the work.
@@ -183,9 +190,11 @@ pub fn release(
     key: &str,
     claimed_at: &str,
 ) -> QueryResult<()> {
-    diesel::delete(held(owner, operation, key, claimed_at))
-        .execute(conn)
-        .map(drop)
+    single_write(conn, |conn| {
+        diesel::delete(held(owner, operation, key, claimed_at))
+            .execute(conn)
+            .map(drop)
+    })
 }
 
 /// Deletes expired records and abandoned claims; returns how many.

@@ -78,13 +78,15 @@ pub fn take(conn: &mut DbConnection, kind: &str, ids: &[String]) -> QueryResult<
 
 /// Forgets the intents of `ids`, whose things are removed.
 pub fn forget(conn: &mut DbConnection, kind: &str, ids: &[String]) -> QueryResult<()> {
-    diesel::delete(
-        intents::table
-            .filter(intents::kind.eq(kind))
-            .filter(intents::id.eq_any(ids)),
-    )
-    .execute(conn)
-    .map(drop)
+    service_kit::db::single_write(conn, |conn| {
+        diesel::delete(
+            intents::table
+                .filter(intents::kind.eq(kind))
+                .filter(intents::id.eq_any(ids)),
+        )
+        .execute(conn)
+        .map(drop)
+    })
 }
 
 /// Up to `limit` intents made before `cutoff`, oldest first.
