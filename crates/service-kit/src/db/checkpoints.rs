@@ -13,11 +13,12 @@
 //! 19–28 ms at 16 connections; at 20 ms, 18–20 ms), as the copy's syncs
 //! held up the log's writes. A tick when the file's writer has committed
 //! nothing since the last copy reads a counter and does nothing else; a
-//! write outside a write transaction (one autocommitted statement) is
-//! copied with the next transaction's. Writers still checkpoint themselves past 10,000 pages
-//! (`pool`'s pragmas: 40 MiB, a quarter of a second of the busiest load
-//! measured, 1,800 promotions a second), for a process without the task
-//! (`onboarding import`) or a task that falls behind.
+//! write outside the writers' queue (an autocommitted statement not made
+//! through `single_write`) is copied with the next transaction's. Writers
+//! still checkpoint themselves past 10,000 pages (`pool`'s pragmas:
+//! 40 MiB, a quarter of a second of the busiest load measured, 1,800
+//! promotions a second), for a process without the task (`onboarding
+//! import`) or a task that falls behind.
 //!
 //! Durability does not change: a commit is durable once in the log
 //! (`synchronous = NORMAL` in WAL mode), and a checkpoint only moves
