@@ -1,10 +1,14 @@
 //! The queries of the documents resource, on the `documents` table.
+//!
+//! Each write stands alone and goes through `single_write`, so that on
+//! SQLite it takes its turn in the file's writers' queue rather than
+//! waiting in SQLite's sleeping busy handler.
 
 use crate::rows::documents::{DocumentRow, State};
 use crate::schema::documents;
 use diesel::prelude::*;
 use domain::document::Owner;
-use service_kit::db::DbConnection;
+use service_kit::db::{single_write, DbConnection};
 use service_kit::Keyring;
 
 /// Records a document whose content is about to be written, its personal
@@ -14,10 +18,13 @@ pub fn insert_pending(
     keyring: &Keyring,
     row: &DocumentRow,
 ) -> QueryResult<()> {
-    diesel::insert_into(documents::table)
-        .values(row.clone().sealed(keyring))
-        .execute(conn)
-        .map(drop)
+    let sealed = row.clone().sealed(keyring);
+    single_write(conn, |conn| {
+        diesel::insert_into(documents::table)
+            .values(&sealed)
+            .execute(conn)
+            .map(drop)
+    })
 }
 
 /// Makes a pending document visible. False when it is no longer pending
@@ -27,14 +34,16 @@ pub fn mark_stored(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
 }
 
 fn set_state(conn: &mut DbConnection, id: &str, from: State, to: State) -> QueryResult<bool> {
-    diesel::update(
-        documents::table
-            .find(id)
-            .filter(documents::state.eq(from.as_str())),
-    )
-    .set(documents::state.eq(to.as_str()))
-    .execute(conn)
-    .map(|n| n == 1)
+    single_write(conn, |conn| {
+        diesel::update(
+            documents::table
+                .find(id)
+                .filter(documents::state.eq(from.as_str())),
+        )
+        .set(documents::state.eq(to.as_str()))
+        .execute(conn)
+        .map(|n| n == 1)
+    })
 }
 
 /// A visible document of `owner`, opened.
@@ -94,16 +103,19 @@ pub fn list(
 /// one, or one still being uploaded (whose upload then fails, cleanly).
 /// False when there is no such document.
 pub fn mark_deleting(conn: &mut DbConnection, id: &str, owner: &Owner) -> QueryResult<bool> {
-    diesel::update(
-        documents::table
-            .find(id)
-            .filter(documents::owner_system.eq(&owner.system))
-            .filter(documents::owner_subject.eq(&owner.subject))
-            .filter(documents::state.eq_any([State::Stored.as_str(), State::Pending.as_str()])),
-    )
-    .set(documents::state.eq(State::Deleting.as_str()))
-    .execute(conn)
-    .map(|n| n == 1)
+    let hideable = [State::Stored.as_str(), State::Pending.as_str()];
+    single_write(conn, |conn| {
+        diesel::update(
+            documents::table
+                .find(id)
+                .filter(documents::owner_system.eq(&owner.system))
+                .filter(documents::owner_subject.eq(&owner.subject))
+                .filter(documents::state.eq_any(hideable)),
+        )
+        .set(documents::state.eq(State::Deleting.as_str()))
+        .execute(conn)
+        .map(|n| n == 1)
+    })
 }
 
 /// Hides a document of any owner for `onboarding erase`: one visible,
@@ -115,14 +127,16 @@ pub fn mark_erasing(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
         State::Pending.as_str(),
         State::Deleting.as_str(),
     ];
-    diesel::update(
-        documents::table
-            .find(id)
-            .filter(documents::state.eq_any(live)),
-    )
-    .set(documents::state.eq(State::Deleting.as_str()))
-    .execute(conn)
-    .map(|n| n == 1)
+    single_write(conn, |conn| {
+        diesel::update(
+            documents::table
+                .find(id)
+                .filter(documents::state.eq_any(live)),
+        )
+        .set(documents::state.eq(State::Deleting.as_str()))
+        .execute(conn)
+        .map(|n| n == 1)
+    })
 }
 
 /// Leaves a tombstone for an id nobody has used yet, so that an upload
@@ -137,10 +151,12 @@ pub fn bury(
     now: &str,
 ) -> QueryResult<()> {
     let tombstone = DocumentRow::tombstone(id, owner, now).sealed(keyring);
-    match diesel::insert_into(documents::table)
-        .values(&tombstone)
-        .execute(conn)
-    {
+    let inserted = single_write(conn, |conn| {
+        diesel::insert_into(documents::table)
+            .values(&tombstone)
+            .execute(conn)
+    });
+    match inserted {
         Err(e) if !service_kit::db::is_unique_violation(&e) => Err(e),
         _ => Ok(()),
     }
@@ -148,9 +164,11 @@ pub fn bury(
 
 /// Forgets a document whose content is gone.
 pub fn delete_row(conn: &mut DbConnection, id: &str) -> QueryResult<()> {
-    diesel::delete(documents::table.find(id))
-        .execute(conn)
-        .map(drop)
+    single_write(conn, |conn| {
+        diesel::delete(documents::table.find(id))
+            .execute(conn)
+            .map(drop)
+    })
 }
 
 /// Whether a document is the sweeper's to finish: being deleted, or
@@ -187,14 +205,16 @@ pub fn claim_unfinished(
     id: &str,
     pending_before: &str,
 ) -> QueryResult<bool> {
-    diesel::update(
-        documents::table
-            .find(id)
-            .filter(unfinished_since(pending_before.to_owned())),
-    )
-    .set(documents::state.eq(State::Deleting.as_str()))
-    .execute(conn)
-    .map(|n| n == 1)
+    single_write(conn, |conn| {
+        diesel::update(
+            documents::table
+                .find(id)
+                .filter(unfinished_since(pending_before.to_owned())),
+        )
+        .set(documents::state.eq(State::Deleting.as_str()))
+        .execute(conn)
+        .map(|n| n == 1)
+    })
 }
 
 /// Up to `limit` stored documents after `after`, by id, whatever their

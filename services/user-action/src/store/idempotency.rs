@@ -199,16 +199,14 @@ pub fn release(
 
 /// Deletes expired records and abandoned claims; returns how many.
 pub fn purge(conn: &mut DbConnection, ages: &Ages) -> QueryResult<usize> {
-    diesel::delete(
-        idempotency_keys::table.filter(
-            idempotency_keys::created_at
-                .lt(&ages.expired_before)
-                .or(idempotency_keys::response
-                    .is_null()
-                    .and(idempotency_keys::created_at.lt(&ages.abandoned_before))),
-        ),
-    )
-    .execute(conn)
+    let gone = idempotency_keys::created_at
+        .lt(&ages.expired_before)
+        .or(idempotency_keys::response
+            .is_null()
+            .and(idempotency_keys::created_at.lt(&ages.abandoned_before)));
+    single_write(conn, |conn| {
+        diesel::delete(idempotency_keys::table.filter(gone)).execute(conn)
+    })
 }
 
 /// The answer stored for `key` of `owner` and `operation`, sealed.

@@ -103,12 +103,14 @@ pub fn overdue(conn: &mut DbConnection, cutoff: &str, limit: i64) -> QueryResult
 /// what it names. `false` when it is gone (recorded after all, or swept).
 pub fn claim(conn: &mut DbConnection, intent: &Intent, cutoff: &str) -> QueryResult<bool> {
     let now = service_kit::db::timestamp(chrono::Utc::now());
-    diesel::update(
-        intents::table
-            .find((&intent.kind, &intent.id))
-            .filter(intents::created_at.lt(cutoff)),
-    )
-    .set(intents::swept_at.eq(now))
-    .execute(conn)
-    .map(|n| n == 1)
+    service_kit::db::single_write(conn, |conn| {
+        diesel::update(
+            intents::table
+                .find((&intent.kind, &intent.id))
+                .filter(intents::created_at.lt(cutoff)),
+        )
+        .set(intents::swept_at.eq(now))
+        .execute(conn)
+        .map(|n| n == 1)
+    })
 }
