@@ -101,9 +101,7 @@ pub async fn add_customer(
     let plans = state
         .db
         .run(move |conn| {
-            for plan in &mut plans {
-                write(conn, &keyring, plan, &change);
-            }
+            write(conn, &keyring, &mut plans, &change);
             Ok::<_, EcmError>(plans)
         })
         .await?;
@@ -165,24 +163,24 @@ async fn resolve_business(plans: &mut [CasePlan<Customer>], state: &AppState) {
     }
 }
 
-/// Adds the ready customers of a case: a group at a time, or one
+/// Adds the ready customers of every case: a group at a time, or one
 /// transaction each when a group fails as a whole.
 fn write(
     conn: &mut service_kit::DbConnection,
     keyring: &Keyring,
-    plan: &mut CasePlan<Customer>,
+    plans: &mut [CasePlan<Customer>],
     change: &Change,
 ) {
-    plan.apply_batched(
+    plan::apply_batched(
+        plans,
         conn,
         "addCustomer",
-        |conn, case_id, group| {
-            Ok(
-                match customers::add_all(conn, keyring, case_id, group, change)? {
-                    Ok(()) => Outcome::done(ADDED),
-                    Err(locked) => Outcome::locked(&locked.holder),
-                },
-            )
+        |case_id, group| customers::Rows::of(keyring, case_id, group, change),
+        |conn, case_id, rows| {
+            Ok(match customers::add_all(conn, case_id, &rows, change)? {
+                Ok(()) => Outcome::done(ADDED),
+                Err(locked) => Outcome::locked(&locked.holder),
+            })
         },
         |conn, case_id, customer| {
             Ok(

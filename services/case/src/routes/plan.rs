@@ -199,43 +199,8 @@ impl<T> CasePlan<T> {
         mut apply: impl FnMut(&mut DbConnection, &str, &T) -> QueryResult<Outcome>,
     ) {
         for group in self.groups() {
-            self.apply_each(conn, &group, operation, &mut apply);
-        }
-    }
-
-    /// Like [`apply`](Self::apply), but each group is first written all at
-    /// once by `apply_all`, in one transaction without savepoints, and every
-    /// part of it gets the outcome it returns. Should a statement fail
-    /// (the same part twice in the request, or added meanwhile by
-    /// another), the group is rolled back and its parts are settled one
-    /// at a time with `apply`, so each still stands or falls alone.
-    pub fn apply_batched(
-        &mut self,
-        conn: &mut DbConnection,
-        operation: &'static str,
-        mut apply_all: impl FnMut(&mut DbConnection, &str, &[&T]) -> QueryResult<Outcome>,
-        mut apply: impl FnMut(&mut DbConnection, &str, &T) -> QueryResult<Outcome>,
-    ) {
-        for group in self.groups() {
-            let (case_id, parts) = (&self.case_id, &self.parts);
-            let items: Vec<&T> = group
-                .iter()
-                .filter_map(|&index| match &parts[index].1 {
-                    Pending::Ready(item) => Some(item),
-                    Pending::Done(_) => None,
-                })
-                .collect();
-            let written = write_transaction(conn, |conn| {
-                apply_all(conn, case_id, &items).map_err(GroupFailure::Statement)
-            });
-            match written {
-                Ok(outcome) => self.settle(&group, vec![outcome; group.len()]),
-                Err(GroupFailure::Statement(e)) => {
-                    tracing::info!(%case_id, parts = group.len(), operation, error = %e, "a group failed as a whole; settling it one part at a time");
-                    self.apply_each(conn, &group, operation, &mut apply);
-                }
-                Err(GroupFailure::Transaction(e)) => self.commit_failed(&group, operation, &e),
-            }
+            let outcomes = self.each(conn, &group, operation, &mut apply);
+            self.settle(&group, outcomes);
         }
     }
 
@@ -247,15 +212,15 @@ impl<T> CasePlan<T> {
         ready.chunks(GROUP).map(<[usize]>::to_vec).collect()
     }
 
-    /// Settles the parts at `group` with `apply`, each in a savepoint,
-    /// with one commit for all.
-    fn apply_each(
-        &mut self,
+    /// The outcomes of the parts at `group`, each settled by `apply` in a
+    /// savepoint, with one commit for all.
+    fn each(
+        &self,
         conn: &mut DbConnection,
         group: &[usize],
         operation: &'static str,
         apply: &mut impl FnMut(&mut DbConnection, &str, &T) -> QueryResult<Outcome>,
-    ) {
+    ) -> Vec<Outcome> {
         let (case_id, parts) = (&self.case_id, &self.parts);
         let committed = write_transaction(conn, |conn| {
             let outcomes = group.iter().map(|&index| {
@@ -269,10 +234,45 @@ impl<T> CasePlan<T> {
             });
             QueryResult::Ok(outcomes.collect::<Vec<_>>())
         });
-        match committed {
-            Ok(outcomes) => self.settle(group, outcomes),
-            Err(e) => self.commit_failed(group, operation, &e),
+        committed.unwrap_or_else(|e| self.commit_failed(group, operation, &e))
+    }
+
+    /// The outcomes of the parts at `group` written all at once by `write`
+    /// from `prepared`, in one transaction without savepoints. Should a
+    /// statement fail, the group is rolled back and its parts are settled
+    /// one at a time with `apply` ([`each`](Self::each)).
+    fn all_at_once<P>(
+        &self,
+        conn: &mut DbConnection,
+        group: &[usize],
+        operation: &'static str,
+        prepared: P,
+        write: &mut impl FnMut(&mut DbConnection, &str, P) -> QueryResult<Outcome>,
+        apply: &mut impl FnMut(&mut DbConnection, &str, &T) -> QueryResult<Outcome>,
+    ) -> Vec<Outcome> {
+        let case_id = &self.case_id;
+        let written = write_transaction(conn, |conn| {
+            write(conn, case_id, prepared).map_err(GroupFailure::Statement)
+        });
+        match written {
+            Ok(outcome) => vec![outcome; group.len()],
+            Err(GroupFailure::Statement(e)) => {
+                tracing::info!(%case_id, parts = group.len(), operation, error = %e, "a group failed as a whole; settling it one part at a time");
+                self.each(conn, group, operation, apply)
+            }
+            Err(GroupFailure::Transaction(e)) => self.commit_failed(group, operation, &e),
         }
+    }
+
+    /// The items of the pending parts at `group`.
+    fn items(&self, group: &[usize]) -> Vec<&T> {
+        group
+            .iter()
+            .filter_map(|&index| match &self.parts[index].1 {
+                Pending::Ready(item) => Some(item),
+                Pending::Done(_) => None,
+            })
+            .collect()
     }
 
     /// Settles the parts at `group` with `outcomes`.
@@ -282,16 +282,16 @@ impl<T> CasePlan<T> {
         }
     }
 
-    /// Settles the parts at `group`, whose commit failed, as the
+    /// The outcomes of the parts at `group`, whose commit failed, as the
     /// failure says ([`failed_on`]).
     fn commit_failed(
-        &mut self,
+        &self,
         group: &[usize],
         operation: &'static str,
         e: &diesel::result::Error,
-    ) {
+    ) -> Vec<Outcome> {
         tracing::error!(case_id = %self.case_id, parts = group.len(), operation, error = %e, "a commit failed");
-        self.settle(group, vec![failed_on(e); group.len()]);
+        vec![failed_on(e); group.len()]
     }
 
     /// The pending parts, with their case id.
@@ -324,6 +324,71 @@ impl<T> CasePlan<T> {
                 })
                 .collect(),
         }
+    }
+}
+
+/// Settles the pending parts of every plan a group of up to [`GROUP`] at a
+/// time (additions, whose rows are many and sealed). Each group's rows are
+/// made by `prepare`, outside any transaction, and written all at once by
+/// `write`, in one transaction without savepoints; every part of the group
+/// gets the outcome it returns. Should a statement fail (the same part
+/// twice in the request, or added meanwhile by another), the group is
+/// rolled back and its parts are settled one at a time with `apply`, so
+/// each still stands or falls alone.
+///
+/// With several groups, a second thread prepares each group while the one
+/// before is written, as an import does (`loading`): the service's CPU and
+/// the database's work overlap instead of taking turns, and SQLite's
+/// writing connection does not wait on the sealing.
+pub fn apply_batched<T: Sync, P: Send>(
+    plans: &mut [CasePlan<T>],
+    conn: &mut DbConnection,
+    operation: &'static str,
+    prepare: impl Fn(&str, &[&T]) -> P + Sync,
+    mut write: impl FnMut(&mut DbConnection, &str, P) -> QueryResult<Outcome>,
+    mut apply: impl FnMut(&mut DbConnection, &str, &T) -> QueryResult<Outcome>,
+) {
+    let groups: Vec<(usize, Vec<usize>)> = plans
+        .iter()
+        .enumerate()
+        .flat_map(|(plan, p)| p.groups().into_iter().map(move |group| (plan, group)))
+        .collect();
+    let outcomes: Vec<Vec<Outcome>> = {
+        let plans = &*plans;
+        let prepare_group = |(plan, group): &(usize, Vec<usize>)| {
+            let plan = &plans[*plan];
+            prepare(&plan.case_id, &plan.items(group))
+        };
+        let mut write_group = |(plan, group): &(usize, Vec<usize>), prepared| {
+            plans[*plan].all_at_once(conn, group, operation, prepared, &mut write, &mut apply)
+        };
+        if groups.len() < 2 {
+            groups
+                .iter()
+                .map(|g| write_group(g, prepare_group(g)))
+                .collect()
+        } else {
+            let (prepared, ready) = std::sync::mpsc::sync_channel(1);
+            std::thread::scope(|scope| {
+                let (groups, prepare_group) = (&groups, &prepare_group);
+                scope.spawn(move || {
+                    for group in groups {
+                        if prepared.send(prepare_group(group)).is_err() {
+                            return; // The writer stopped.
+                        }
+                    }
+                });
+                // A preparing thread that panicked closes the channel; the
+                // scope then raises its panic here.
+                groups
+                    .iter()
+                    .map_while(|g| ready.recv().ok().map(|rows| write_group(g, rows)))
+                    .collect()
+            })
+        }
+    };
+    for ((plan, group), outcomes) in groups.iter().zip(outcomes) {
+        plans[*plan].settle(group, outcomes);
     }
 }
 

@@ -216,30 +216,28 @@ where
     let plans = state
         .db
         .run(move |conn| {
-            for plan in &mut plans {
-                plan.apply_batched(
-                    conn,
-                    "addRecord",
-                    |conn, case_id, group| {
-                        Ok(
-                            match records::add_all(conn, &keyring, case_id, group, &change)? {
-                                Ok(()) => Outcome::done(words.added),
-                                Err(locked) => Outcome::locked(&locked.holder),
-                            },
-                        )
-                    },
-                    |conn, case_id, record| {
-                        Ok(
-                            match records::add(conn, &keyring, case_id, record, &change)? {
-                                AddOutcome::Added => Outcome::done(words.added),
-                                AddOutcome::AlreadyExists => Outcome::refused(words.already_exists),
-                                AddOutcome::NoSuchCase => Outcome::refused(NO_SUCH_CASE),
-                                AddOutcome::Locked(locked) => Outcome::locked(&locked.holder),
-                            },
-                        )
-                    },
-                );
-            }
+            plan::apply_batched(
+                &mut plans,
+                conn,
+                "addRecord",
+                |case_id, group| records::Rows::of(&keyring, case_id, group, &change),
+                |conn, case_id, rows| {
+                    Ok(match records::add_all(conn, case_id, &rows, &change)? {
+                        Ok(()) => Outcome::done(words.added),
+                        Err(locked) => Outcome::locked(&locked.holder),
+                    })
+                },
+                |conn, case_id, record| {
+                    Ok(
+                        match records::add(conn, &keyring, case_id, record, &change)? {
+                            AddOutcome::Added => Outcome::done(words.added),
+                            AddOutcome::AlreadyExists => Outcome::refused(words.already_exists),
+                            AddOutcome::NoSuchCase => Outcome::refused(NO_SUCH_CASE),
+                            AddOutcome::Locked(locked) => Outcome::locked(&locked.holder),
+                        },
+                    )
+                },
+            );
             Ok::<_, EcmError>(plans)
         })
         .await?;

@@ -77,8 +77,9 @@ pub fn existing(
 const ROWS_PER_INSERT: usize = 100;
 
 /// Every row that stores some customers of one case, with their audit
-/// records.
-pub(super) struct Rows {
+/// records, sealed: made before the write that stores them
+/// ([`add_all`]), so that no transaction waits on the sealing.
+pub struct Rows {
     customers: Vec<CustomerRow>,
     names: Vec<NameRow>,
     details: Vec<DetailsRow>,
@@ -87,12 +88,8 @@ pub(super) struct Rows {
 }
 
 impl Rows {
-    pub(super) fn of(
-        keyring: &Keyring,
-        case_id: &str,
-        customers: &[&Customer],
-        change: &Change,
-    ) -> Self {
+    /// The rows of `customers` added to `case_id` by `change`.
+    pub fn of(keyring: &Keyring, case_id: &str, customers: &[&Customer], change: &Change) -> Self {
         let (rows, details) = customers
             .iter()
             .map(|c| customer_rows::rows_of(keyring, case_id, c, &change.at, &change.actor))
@@ -175,24 +172,22 @@ pub fn add(
     }
 }
 
-/// Adds all of `customers` to `case_id`, with every row they need and their
-/// audit records, in the caller's transaction: a multi-row insert per table
-/// in the common case. Any failure fails them all (the caller rolls back, and can then
-/// [`add`] them one at a time to learn which failed and why). Nothing is
-/// written while another user holds the case's lock.
+/// Adds customers to `case_id` with `rows`, every row they need and their
+/// audit records ([`Rows::of`]), in the caller's transaction: a multi-row
+/// insert per table in the common case. Any failure fails them all (the
+/// caller rolls back, and can then [`add`] them one at a time to learn
+/// which failed and why). Nothing is written while another user holds the
+/// case's lock.
 pub fn add_all(
     conn: &mut DbConnection,
-    keyring: &Keyring,
     case_id: &str,
-    customers: &[&Customer],
+    rows: &Rows,
     change: &Change,
 ) -> QueryResult<Result<(), Locked>> {
     if let Err(locked) = locks::ensure_writable(conn, case_id, change)? {
         return Ok(Err(locked));
     }
-    Rows::of(keyring, case_id, customers, change)
-        .insert(conn)
-        .map(Ok)
+    rows.insert(conn).map(Ok)
 }
 
 /// Adds `customers` (distinct ids) to `case_id`, a case this transaction

@@ -174,35 +174,60 @@ fn audit_of(
     }
 }
 
-/// Adds all of `records` to `case_id` with their audit records, in the
-/// caller's transaction: one multi-row insert per table. Any failure fails
-/// them all (the caller rolls back, and can then [`add`] them one at a
-/// time to learn which failed and why). Nothing is written while another
-/// user holds the case's lock.
-pub fn add_all<R: Record>(
+/// Some records of one case as rows, with their audit records, sealed:
+/// made before the write that stores them ([`add_all`]), so that no
+/// transaction waits on the sealing.
+pub struct Rows {
+    records: Vec<CaseRecordRow>,
+    audit: Vec<NewAudit>,
+}
+
+impl Rows {
+    /// The rows of `records` added to `case_id` by `change`.
+    pub fn of<R: Record>(
+        keyring: &Keyring,
+        case_id: &str,
+        records: &[&R],
+        change: &Change,
+    ) -> Self {
+        Self {
+            records: records
+                .iter()
+                .map(|r| rows::case_row(keyring, case_id, *r, &change.actor, &change.at))
+                .collect(),
+            audit: records
+                .iter()
+                .map(|r| {
+                    let json = rows::to_json(*r);
+                    audit_of(keyring, case_id, R::KIND, r.id(), &json, true, change)
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Adds records to `case_id` with `rows`, theirs and their audit records
+/// ([`Rows::of`]), in the caller's transaction: one multi-row insert per
+/// table. Any failure fails them all (the caller rolls back, and can then
+/// [`add`] them one at a time to learn which failed and why). Nothing is
+/// written while another user holds the case's lock.
+pub fn add_all(
     conn: &mut DbConnection,
-    keyring: &Keyring,
     case_id: &str,
-    records: &[&R],
+    rows: &Rows,
     change: &Change,
 ) -> QueryResult<Result<(), Locked>> {
     if let Err(locked) = locks::ensure_writable(conn, case_id, change)? {
         return Ok(Err(locked));
     }
-    let rows: Vec<CaseRecordRow> = records
-        .iter()
-        .map(|r| rows::case_row(keyring, case_id, *r, &change.actor, &change.at))
-        .collect();
-    let audit: Vec<NewAudit> = records
-        .iter()
-        .map(|r| {
-            let json = rows::to_json(*r);
-            audit_of(keyring, case_id, R::KIND, r.id(), &json, true, change)
-        })
-        .collect();
     on_backend!(conn, |c| {
-        insert_rows!(c, case_records::table, rows, [ROWS_PER_INSERT, 10, 1])?;
-        insert_rows!(c, case_audit::table, audit, [ROWS_PER_INSERT, 10, 1])
+        insert_rows!(
+            c,
+            case_records::table,
+            rows.records,
+            [ROWS_PER_INSERT, 10, 1]
+        )?;
+        insert_rows!(c, case_audit::table, rows.audit, [ROWS_PER_INSERT, 10, 1])
     })
     .map(Ok)
 }
@@ -218,9 +243,8 @@ pub fn add<R: Record>(
     record: &R,
     change: &Change,
 ) -> QueryResult<AddOutcome> {
-    match write_transaction(conn, |conn| {
-        add_all(conn, keyring, case_id, &[record], change)
-    }) {
+    let rows = Rows::of(keyring, case_id, &[record], change);
+    match write_transaction(conn, |conn| add_all(conn, case_id, &rows, change)) {
         Ok(Ok(())) => Ok(AddOutcome::Added),
         Ok(Err(locked)) => Ok(AddOutcome::Locked(locked)),
         Err(e) if is_unique_violation(&e) => Ok(AddOutcome::AlreadyExists),

@@ -136,7 +136,70 @@ async fn a_large_batch_is_stored_whole_across_groups(backend: Backend) {
     assert_eq!(added_events(&app, "CA510").await, ids);
 }
 
+async fn the_groups_of_several_cases_are_written_in_the_order_sent(backend: Backend) {
+    let app = spawn(backend).await;
+    create_cases(&app, &["CA520", "CA522"]).await;
+    let token = writer(&app);
+    // CA520's 120 customers make two groups, and the one at 110 repeats the
+    // one at 3, so the second falls back to one customer at a time while
+    // the groups after it are already being prepared. CA522 comes twice:
+    // its second item's group meets the customer its first one added.
+    let mut first: Vec<Value> = (0..120)
+        .map(|n| customer(&format!("CUST-{n:03}")))
+        .collect();
+    first[110] = customer("CUST-003");
+    let request = json!([
+        {"caseId": "CA520", "customers": first},
+        {"caseId": "CA521", "customers": [customer("CUST-Z")]},
+        {"caseId": "CA522", "customers": [customer("CUST-003"), customer("CUST-Y")]},
+        {"caseId": "CA522", "customers": [customer("CUST-Y")]}
+    ]);
+    let lines: Vec<Value> = (0..120)
+        .map(|n| match n {
+            110 => failed("CUST-003", "Customer already exists."),
+            n => added(&format!("CUST-{n:03}")),
+        })
+        .collect();
+    let partial = "Customers addition was partially successful.";
+    assert_eq!(
+        post(&app, &token, "addCustomer", &request).await,
+        (
+            StatusCode::OK,
+            json!({
+                "MESSAGE": partial, "STATUS": "PARTIALSUCCESS",
+                "RESULTARRAY": [
+                    {"MESSAGE": partial, "STATUS": "PARTIALSUCCESS", "caseId": "CA520",
+                     "customers": lines},
+                    {"MESSAGE": "Case does not exist.", "STATUS": "FAILED", "caseId": "CA521",
+                     "customers": [failed("CUST-Z", "Case does not exist.")]},
+                    {"MESSAGE": "Customers addition was successful.", "STATUS": "SUCCESS",
+                     "caseId": "CA522", "customers": [added("CUST-003"), added("CUST-Y")]},
+                    {"MESSAGE": "Customers addition failed.", "STATUS": "FAILED",
+                     "caseId": "CA522",
+                     "customers": [failed("CUST-Y", "Customer already exists.")]}
+                ]
+            })
+        )
+    );
+    let ids: Vec<String> = (0..120)
+        .filter(|&n| n != 110)
+        .map(|n| format!("CUST-{n:03}"))
+        .collect();
+    assert_eq!(added_events(&app, "CA520").await, ids);
+    assert_eq!(
+        case_customers(&app, "CA520").await,
+        ids.iter()
+            .map(|id| stored(&customer(id)))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        case_customers(&app, "CA522").await,
+        vec![stored(&customer("CUST-003")), stored(&customer("CUST-Y"))]
+    );
+}
+
 backend_tests!(
     a_customer_twice_in_a_group_fails_alone,
-    a_large_batch_is_stored_whole_across_groups
+    a_large_batch_is_stored_whole_across_groups,
+    the_groups_of_several_cases_are_written_in_the_order_sent
 );
