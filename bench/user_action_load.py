@@ -5,7 +5,10 @@ connections (wrk). For each backend, every ratio's baseline is measured in
 the same run:
 
 - getUserActions vs /health/live          (target: >= 40% of its throughput;
-                                            PostgreSQL: p99 <= 10 ms too)
+                                            PostgreSQL: p99 <= 10 ms too),
+  by one caller on every connection, and by as many callers as
+  connections, each listing their own application in turn (against
+  /health/live through the same wrk script)
 - createProspectProfile vs party-service's direct create
                                            (target: >= 50% of its throughput)
 - party-service's direct create vs the database's own one-row insert
@@ -114,8 +117,22 @@ def run_backend(binary, backend, options, pg):
         assert status == 200, status
         status, _ = request(server.port, "POST", f"{CAM}/UserAction/createPreRequirements", "{}", cam_headers(token))
         assert status == 200, status
+        # As many callers as connections, each with an application of their
+        # own, listing in turn.
+        callers = [server.token(f"bench-caller-{n}", service="user-action") for n in range(options.connections)]
+        for caller in callers:
+            for operation, body in (("PersonalInfo/createProspectProfile", json.dumps(PROFILE)), ("UserAction/createPreRequirements", "{}")):
+                status, _ = request(server.port, "POST", f"{CAM}/{operation}", body, cam_headers(caller))
+                assert status == 200, status
         results["health"] = run(f"{base}/health/live")
         results["get_actions"] = run(f"{base}{CAM}/UserAction/getUserActions", method="POST", body='{"isPre":"true"}', headers=cam_headers(token))
+        # wrk picks each request's caller in Lua, which costs the load
+        # generator (on the same cores) a few microseconds a request: the
+        # ratio's baseline is /health/live through the same script.
+        rotation = [cam_headers(c) for c in callers]
+        results["health_callers"] = run(f"{base}/health/live", header_sets=rotation)
+        results["get_actions_callers"] = run(f"{base}{CAM}/UserAction/getUserActions", method="POST", body='{"isPre":"true"}',
+                                             headers=cam_headers(token), header_sets=rotation)
         results["create_profile"] = run(f"{base}{CAM}/PersonalInfo/createProspectProfile", method="POST", body=json.dumps(PROFILE), headers=cam_headers(creator))
         results["party_create"] = run(f"{base}/party/v1/parties", method="POST", body=json.dumps(PARTY),
                                       headers={"X-Service-Credential": CREDENTIAL, "Content-Type": "application/json"})
@@ -149,6 +166,8 @@ def run_backend(binary, backend, options, pg):
         shutil.rmtree(data_dir, ignore_errors=True)
 
     get_ratio = results["get_actions"]["rps"] / results["health"]["rps"]
+    callers_ratio = results["get_actions_callers"]["rps"] / results["health_callers"]["rps"]
+    callers_p99 = results["get_actions_callers"]["p99_ms"]
     create_ratio = results["create_profile"]["rps"] / results["party_create"]["rps"]
     ceiling_ratio = results["party_create"]["rps"] / ceiling
     small, large = scale[10_000][1], scale[1_000_000][1]
@@ -157,7 +176,8 @@ def run_backend(binary, backend, options, pg):
     get_p99 = results["get_actions"]["p99_ms"]
     verdict = lambda ok: "meets" if ok else "MISSES"  # noqa: E731
     checks = {
-        "get": get_ratio >= 0.40 and (backend == "sqlite" or get_p99 <= 10),
+        "get": all(ratio >= 0.40 and (backend == "sqlite" or p99 <= 10)
+                   for ratio, p99 in ((get_ratio, get_p99), (callers_ratio, callers_p99))),
         "create": create_ratio >= 0.50,
         "ceiling": ceiling_ratio >= 0.50,
         "scale": latency_ratio <= 1.5,
@@ -165,13 +185,16 @@ def run_backend(binary, backend, options, pg):
     rows = [
         (f"{backend}: /health/live", wrk.line(results["health"])),
         (f"{backend}: getUserActions", wrk.line(results["get_actions"])),
+        (f"{backend}: /health/live, callers' script", wrk.line(results["health_callers"])),
+        (f"{backend}: getUserActions, {options.connections} callers", wrk.line(results["get_actions_callers"])),
         (f"{backend}: createProspectProfile", wrk.line(results["create_profile"])),
         (f"{backend}: party-service create (direct)", wrk.line(results["party_create"])),
         (f"{backend}: {ceiling_name}", f"{ceiling:9.0f} rows/s"),
         (f"{backend}: getUserActions, {scale[10_000][0]} actions stored", wrk.line(small)),
         (f"{backend}: getUserActions, {scale[1_000_000][0]} actions stored", wrk.line(large)),
-        (f"{backend}: getUserActions / health", f"{get_ratio:.1%}, p99 {get_p99:.1f} ms (target >= 40%"
-         f"{', p99 <= 10 ms' if backend == 'postgres' else ''}): {verdict(checks['get'])}"),
+        (f"{backend}: getUserActions / health", f"{get_ratio:.1%}, p99 {get_p99:.1f} ms; {options.connections} callers "
+         f"{callers_ratio:.1%}, p99 {callers_p99:.1f} ms (target >= 40%"
+         f"{', p99 <= 10 ms' if backend == 'postgres' else ''}, both): {verdict(checks['get'])}"),
         (f"{backend}: createProspectProfile / party create", f"{create_ratio:.1%} (target >= 50%): {verdict(checks['create'])}"),
         (f"{backend}: party create / insert ceiling", f"{ceiling_ratio:.1%} (target >= 50%): {verdict(checks['ceiling'])}"),
         (f"{backend}: latency 1M / 10k (p50, p99)", f"{latency_ratio:.2f}x, {p99_ratio:.2f}x (target <= 1.5x): {verdict(checks['scale'])}"),

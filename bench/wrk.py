@@ -15,10 +15,14 @@ def _ms(text):
     return float(match.group(1)) * UNITS[match.group(2)]
 
 
-def run(url, connections=64, seconds=10, method="GET", body=None, headers=None, threads=2, unique=None):
+def run(url, connections=64, seconds=10, method="GET", body=None, headers=None, threads=2, unique=None,
+        header_sets=None):
     """Runs wrk; returns {"rps", "p50_ms", "p95_ms", "p99_ms", "non2xx", "errors"}.
     With `unique`, each request's body has that placeholder replaced by a
-    value no other request of the run has (`<thread>-<n>`)."""
+    value no other request of the run has (`<thread>-<n>`). With
+    `header_sets` (a list of dicts), each request carries the next set in
+    turn on top of `headers`: many callers, each with their own token."""
+    assert unique is None or header_sets is None, "one request() at a time"
     args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "30s"]
     # Always a script: wrk prints no p95 of its own, so its `done` does.
     script = [f'wrk.method = "{method}"']
@@ -38,6 +42,19 @@ def run(url, connections=64, seconds=10, method="GET", body=None, headers=None, 
             "  n = n + 1\n"
             f"  local body = string.gsub(wrk.body, {json.dumps(unique)}, tid .. \"-\" .. n)\n"
             "  return wrk.format(nil, nil, nil, body)\n"
+            "end"
+        )
+    if header_sets:
+        sets = ", ".join(
+            "{" + ", ".join(f"[{json.dumps(k)}] = {json.dumps(v)}" for k, v in {**(headers or {}), **one}.items()) + "}"
+            for one in header_sets
+        )
+        script.append(
+            f"local sets = {{{sets}}}\n"
+            "local n = 0\n"
+            "function request()\n"
+            "  n = n + 1\n"
+            "  return wrk.format(nil, nil, sets[(n % #sets) + 1], nil)\n"
             "end"
         )
     if method != "GET" or body is not None or headers:

@@ -4,7 +4,8 @@
 //!
 //! Diesel is synchronous, so every use goes through [`Database::run`], which
 //! runs the closure on actix's blocking pool, or, for a read of a row or two
-//! on SQLite, [`Database::run_short_read`].
+//! on SQLite, [`Database::run_short_read`], or, for one such read that many
+//! requests make at once, a [`BatchedRead`].
 
 use crate::failure::Failure;
 use diesel::connection::SimpleConnection;
@@ -14,6 +15,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
 use std::path::Path;
 use std::time::Duration;
 
+pub use batched::BatchedRead;
 pub use connection::DbConnection;
 /// The backend of a [`DbConnection`]: a service that declares an SQL type
 /// of its own maps it for this backend too (diesel's `MultiConnection`).
@@ -24,6 +26,7 @@ pub use connection::MultiBackend;
 pub use diesel_migrations;
 pub use own::{url_variable, OwnDatabase};
 
+mod batched;
 mod checkpoints;
 mod own;
 mod pool;
@@ -233,13 +236,7 @@ impl Database {
         E: From<Failure> + Send + 'static,
     {
         let pool = self.pool.clone();
-        let outcome = actix_web::web::block(move || match pool.get() {
-            Ok(mut conn) => work(&mut conn),
-            Err(e) => Err(E::from(Failure::Unavailable(anyhow::anyhow!(
-                "database pool: {e}"
-            )))),
-        })
-        .await;
+        let outcome = actix_web::web::block(move || work(&mut *checkout(&pool)?)).await;
         match outcome {
             Ok(result) => result,
             Err(blocking) => Err(E::from(Failure::Internal(anyhow::anyhow!(
@@ -280,6 +277,13 @@ impl Database {
         })
         .await
     }
+}
+
+/// A connection from `pool`, on this thread. None to be had is the
+/// database unavailable.
+fn checkout(pool: &r2d2::Pool<Manager>) -> Result<r2d2::PooledConnection<Manager>, Failure> {
+    pool.get()
+        .map_err(|e| Failure::Unavailable(anyhow::anyhow!("database pool: {e}")))
 }
 
 /// Runs `work` in a write transaction: on SQLite it begins with

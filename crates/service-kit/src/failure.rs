@@ -27,6 +27,15 @@ impl Failure {
     pub fn unavailable(cause: impl Into<anyhow::Error>) -> Self {
         Self::Unavailable(cause.into())
     }
+
+    /// The same failure again, for another waiter on the same work: of the
+    /// same kind, with the same message.
+    pub(crate) fn copy(&self) -> Self {
+        match self {
+            Self::Unavailable(e) => Self::Unavailable(anyhow::anyhow!("{e:#}")),
+            Self::Internal(e) => Self::Internal(anyhow::anyhow!("{e:#}")),
+        }
+    }
 }
 
 impl From<diesel::result::Error> for Failure {

@@ -182,6 +182,7 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
         },
         audit_page_size: config.audit_page_size,
         listings: listing::Listings::new(config.listing_cache_bytes),
+        revisions: db.batched(store::revisions::of_owners),
         idempotency,
         keyring: ctx.keyring.clone(),
     });

@@ -40,13 +40,8 @@ pub async fn get_user_actions(
     let (query, _): (ActionQuery, _) = small_body(&req, payload).await?;
     let pre = query.is_pre;
     let (application, revision) = state
-        .short_read(move |conn| {
-            store::applications::revision_of_owner(
-                conn,
-                &caller.subject,
-                query.application_id.as_deref(),
-            )
-        })
+        .revisions
+        .get((caller.subject, query.application_id))
         .await?
         .ok_or_else(CamError::no_application)?;
     let listing = |body| {

@@ -20,6 +20,7 @@ use crate::store;
 use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse};
 use clients::{DocumentClient, PartyClient};
+use service_kit::db::BatchedRead;
 use service_kit::limit::rate_limit;
 use service_kit::server::internal_scope;
 use service_kit::{Database, DbConnection, Keyring, ProblemError};
@@ -58,6 +59,9 @@ pub struct AppState {
     pub audit_page_size: i64,
     /// Rendered getUserActions answers.
     pub listings: Listings,
+    /// The revision of a caller's application, read for every getUserActions
+    /// waiting at once ([`store::revisions::of_owners`]).
+    pub revisions: BatchedRead<store::revisions::Owner, (String, i64)>,
     /// How long Idempotency-Keys live and their claims hold.
     pub idempotency: store::idempotency::Lifetimes,
     /// Seals and opens the personal values the service stores.
@@ -189,17 +193,6 @@ impl AppState {
         {
             tracing::warn!(error = %e, kind, "intents of removed things left to the sweep");
         }
-    }
-
-    /// Runs a read of a row or two by index ([`Database::run_short_read`]).
-    pub async fn short_read<T: Send + 'static>(
-        &self,
-        work: impl FnOnce(&mut DbConnection) -> diesel::QueryResult<T> + Send + 'static,
-    ) -> Result<T, CamError> {
-        self.db
-            .run_short_read(move |conn| work(conn).map_err(ProblemError::from))
-            .await
-            .map_err(CamError::from)
     }
 
     /// The caller's application (`id`, or their latest) and its applicants.

@@ -113,7 +113,7 @@ pub(crate) fn insert_actions(
 
 /// The order that makes an owner's most recent application the first
 /// (matching the index `applications_by_owner`).
-fn latest_first() -> (
+pub(super) fn latest_first() -> (
     diesel::dsl::Desc<applications::created_at>,
     diesel::dsl::Desc<applications::id>,
 ) {
@@ -136,24 +136,6 @@ pub fn of_owner(
         query = query.filter(applications::id.eq(id.to_owned()));
     }
     query.first(conn).optional()
-}
-
-/// The id and revision of the caller's application (`id` if given and the
-/// caller's, else the caller's most recent one): the one cheap query a
-/// cached listing needs. It runs on the backend's own connection so that
-/// its statement is prepared once.
-pub fn revision_of_owner(
-    conn: &mut DbConnection,
-    owner: &str,
-    id: Option<&str>,
-) -> QueryResult<Option<(String, i64)>> {
-    let mine = applications::table
-        .filter(applications::owner_subject.eq(owner))
-        .select((applications::id, applications::revision));
-    on_backend!(conn, |c| match id {
-        Some(id) => mine.filter(applications::id.eq(id)).first(c).optional(),
-        None => mine.order(latest_first()).first(c).optional(),
-    })
 }
 
 /// An application by id, whoever owns it.

@@ -10,6 +10,7 @@ pub mod erasure;
 pub mod flow;
 pub mod idempotency;
 pub mod intents;
+pub mod revisions;
 pub mod sealing;
 
 use crate::rows::AuditRow;

@@ -2,9 +2,11 @@
 //! to an application's applicants or actions, through any replica, is seen
 //! by the next listing on every replica.
 
-use crate::helpers::{replica_of, spawn, User};
+use crate::helpers::{fabric, replica_of, spawn, User};
+use futures_util::future::join_all;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use std::sync::atomic::{AtomicBool, Ordering};
 use testkit::call;
 use testkit::{backend_tests, Backend};
 
@@ -158,4 +160,92 @@ async fn the_whole_listing(backend: Backend) {
     insta::assert_snapshot!("get_user_actions_answered", pinned(user.actions().await));
 }
 
-backend_tests!(every_replica_sees_every_write, the_whole_listing);
+/// Many callers listing at once. On PostgreSQL the revisions of all the
+/// listings waiting are read in one statement: each caller still gets their
+/// own application's listing, asked for by id or as their latest, another
+/// caller's id is still refused, and a write is seen by the listing asked
+/// for after it while other callers' listings are being read.
+async fn callers_listing_at_once_each_get_their_own(backend: Backend) {
+    let app = spawn(backend).await;
+    let names = [
+        "Anil", "Bina", "Chetan", "Devi", "Eshan", "Farah", "Gita", "Hari",
+    ];
+    let users: Vec<User> = names.iter().map(|n| User::new(&app, n)).collect();
+    let mut applications = Vec::new();
+    let mut alone = Vec::new();
+    for (user, name) in users.iter().zip(names) {
+        applications.push(user.application(name, "Crowd").await);
+        alone.push(user.actions().await);
+    }
+
+    let asks = (0..users.len()).flat_map(|n| {
+        let (own, other) = (&applications[n].0, &applications[(n + 1) % users.len()].0);
+        [
+            json!({}),
+            json!({"Application_id": own}),
+            json!({}),
+            json!({"Application_id": other}),
+        ]
+        .map(|query| (n, query))
+    });
+    let users = &users;
+    let answers = join_all(asks.map(|(n, query)| async move {
+        let answer = users[n].call("UserAction/getUserActions", &query).await;
+        (n, query, answer)
+    }))
+    .await;
+    for (n, query, answer) in answers {
+        let own = query["Application_id"]
+            .as_str()
+            .is_none_or(|id| id == applications[n].0);
+        let expected = if own {
+            (StatusCode::OK, alone[n].clone())
+        } else {
+            (
+                StatusCode::NOT_FOUND,
+                fabric(
+                    404,
+                    10201,
+                    "Application_id: no such application of the caller",
+                ),
+            )
+        };
+        assert_eq!(answer, expected, "{} asking {query}", names[n]);
+    }
+
+    // Three callers, one after another, answer an action and list, while
+    // the others keep listing.
+    let writing = AtomicBool::new(true);
+    let others = join_all(users[3..].iter().map(|user| async {
+        let mut listed = 0;
+        while writing.load(Ordering::Relaxed) {
+            let (status, _) = user.call("UserAction/getUserActions", &json!({})).await;
+            assert_eq!(status, StatusCode::OK);
+            listed += 1;
+        }
+        listed
+    }));
+    let writer = async {
+        for (user, (application, party)) in users.iter().zip(&applications).take(3) {
+            let identifier = format!("TimeOnCurrentAddress_{party}_{application}");
+            let update = json!({"UserActionIdentifier": identifier, "Response": "2015-06",
+                                "Status": "Submitted"});
+            let (status, answer) = user.call("UserAction/updateUserAction", &update).await;
+            assert_eq!(status, StatusCode::OK, "{answer}");
+            let listed = statuses(&user.actions().await);
+            assert!(
+                listed.contains(&(identifier, "Submitted".to_owned())),
+                "{listed:?}"
+            );
+        }
+        writing.store(false, Ordering::Relaxed);
+    };
+    let (listed, ()) = tokio::join!(others, writer);
+    assert!(listed.iter().all(|&n| n > 0), "{listed:?}");
+}
+
+backend_tests!(
+    every_replica_sees_every_write,
+    the_whole_listing,
+    callers_listing_at_once_each_get_their_own
+);

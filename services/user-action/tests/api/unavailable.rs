@@ -52,3 +52,42 @@ fn status_of(listing: &Value, identifier: &str) -> String {
         .expect("a status")
         .to_owned()
 }
+
+/// On PostgreSQL the revisions of the listings waiting are read in one
+/// statement (`service_kit::db::BatchedRead`): a connection lost during it
+/// is a 503 for every one of them, and the listings after it are served.
+#[tokio::test]
+async fn a_connection_lost_while_listing_is_a_503_for_every_caller_waiting() {
+    if !Backend::postgres_available() {
+        return;
+    }
+    let app = spawn(Backend::Postgres).await;
+    let names = ["Anil", "Bina", "Chetan"];
+    let users: Vec<User> = names.iter().map(|n| User::new(&app, n)).collect();
+    let mut before = Vec::new();
+    for (user, name) in users.iter().zip(names) {
+        user.application(name, "Waiting").await;
+        before.push(user.actions().await);
+    }
+
+    let url = &app.vars["USER_ACTION_DATABASE_URL"];
+    faults::lose_connection_on(url, "applications", "SELECT");
+    let all = json!({});
+    let answers = futures_util::future::join_all(
+        users
+            .iter()
+            .chain(&users)
+            .map(|user| user.call("UserAction/getUserActions", &all)),
+    )
+    .await;
+    let unavailable = (
+        StatusCode::SERVICE_UNAVAILABLE,
+        fabric(503, 10501, "the database is unavailable; try again later"),
+    );
+    assert_eq!(answers, vec![unavailable; 2 * users.len()]);
+
+    faults::keep_connection_on(url, "applications", "SELECT");
+    for (user, before) in users.iter().zip(before) {
+        assert_eq!(user.actions().await, before);
+    }
+}
