@@ -4,8 +4,8 @@
 //!
 //! Diesel is synchronous, so every use goes through [`Database::run`], which
 //! runs the closure on actix's blocking pool, or, for a read of a row or two
-//! on SQLite, [`Database::run_short_read`], or, for one such read that many
-//! requests make at once, a [`BatchedRead`].
+//! on SQLite, [`Database::run_short_read`], or, for work that many requests
+//! ask for at once, a batch for all those waiting ([`Batched`]).
 
 use crate::failure::Failure;
 use diesel::connection::SimpleConnection;
@@ -15,7 +15,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
 use std::path::Path;
 use std::time::Duration;
 
-pub use batched::BatchedRead;
+pub use batched::Batched;
 pub use connection::DbConnection;
 /// The backend of a [`DbConnection`]: a service that declares an SQL type
 /// of its own maps it for this backend too (diesel's `MultiConnection`).

@@ -44,9 +44,11 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
     if sealed > 0 {
         tracing::info!(parties = sealed, "parties written before sealing sealed");
     }
+    let keyring = ctx.keyring.clone();
     let state = web::Data::new(AppState {
         db: db.clone(),
         keyring: ctx.keyring.clone(),
+        creates: db.batched(move |conn, batch| store::parties::insert_all(conn, &keyring, batch)),
     });
     Ok(Service::new(NAME, openapi(), db, move |cfg| {
         routes::register(cfg, state.clone());

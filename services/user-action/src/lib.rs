@@ -182,7 +182,7 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
         },
         audit_page_size: config.audit_page_size,
         listings: listing::Listings::new(config.listing_cache_bytes),
-        revisions: db.batched(store::revisions::of_owners),
+        revisions: db.batched(|conn, owners| Ok(store::revisions::of_owners(conn, &owners)?)),
         idempotency,
         keyring: ctx.keyring.clone(),
     });

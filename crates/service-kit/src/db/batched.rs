@@ -1,124 +1,132 @@
-//! One kind of short read that many requests make at once (an
-//! application's revision, before its cached listing is served), answered
-//! on PostgreSQL by one statement for every request waiting.
+//! Work that many requests ask for at once, done for all those waiting by
+//! one thread at a time: on PostgreSQL, the revision of an application
+//! before its cached listing is served, read for every listing waiting in
+//! one statement; on either backend, parties created by one transaction
+//! for all the creates waiting (group commit).
 //!
-//! Why: on PostgreSQL each read of its own is a network round trip, with a
-//! hand-off to a blocking thread and back around it, and under load those,
-//! not the read, are the cost (bench/README.md, user-action). Here the
-//! requests that arrive while a batch is being read wait for the next
-//! batch, and that batch is read after they arrived: an answer is never
-//! older than its request, as a read of its own would be. With one request
-//! at a time a batch is that request, and costs what its own read did.
-//!
-//! On SQLite, whose reads take microseconds in this process, each request
-//! reads on its own ([`Database::run_short_read`]).
+//! Why: each request's own round trip, with a hand-off to a blocking thread
+//! and back around it, and each transaction's own commit, cost more under
+//! load than the work (bench/README.md). Here the requests that arrive
+//! while a batch is being done wait for the next batch, and that batch is
+//! begun after they arrived: a read is never older than its request, as a
+//! read of its own would be, and a write is answered once its batch is
+//! committed. With one request at a time a batch is that request, and costs
+//! what it did alone.
 
 use super::{checkout, Backend, Database, DbConnection};
 use crate::failure::Failure;
-use diesel::QueryResult;
 use parking_lot::Mutex;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 use tokio::sync::oneshot;
 
-/// The most keys one statement reads; more wait for the next batch.
+/// The most items one batch holds; more wait for the next batch.
 const MAX_BATCH: usize = 256;
 
-/// Reads the values of `keys`, one for each, in order (`None` for a key
-/// with none).
-type Read<K, V> = dyn Fn(&mut DbConnection, &[K]) -> QueryResult<Vec<Option<V>>> + Send + Sync;
+/// Does the work of `items`: an outcome for each, in order, or a failure
+/// of them all.
+type Work<I, O> = dyn Fn(&mut DbConnection, Vec<I>) -> Result<Vec<O>, Failure> + Send + Sync;
 
-/// A read by key, batched on PostgreSQL (see the module's docs). Made by
+/// Work by item, done a batch at a time (see the module's docs). Made by
 /// [`Database::batched`].
-pub struct BatchedRead<K, V> {
-    shared: Arc<Shared<K, V>>,
+pub struct Batched<I, O> {
+    shared: Arc<Shared<I, O>>,
 }
 
-struct Shared<K, V> {
+struct Shared<I, O> {
     db: Database,
-    read: Box<Read<K, V>>,
-    queue: Mutex<Queue<K, V>>,
+    work: Box<Work<I, O>>,
+    queue: Mutex<Queue<I, O>>,
 }
 
 /// The requests waiting for the next batch, and whether a thread is
-/// reading batches now (the only one that may).
-struct Queue<K, V> {
-    waiting: Vec<(K, oneshot::Sender<Answer<V>>)>,
-    reading: bool,
+/// doing batches now (the only one that may).
+struct Queue<I, O> {
+    waiting: Vec<(I, oneshot::Sender<Outcome<O>>)>,
+    working: bool,
 }
 
-type Answer<V> = Result<Option<V>, Failure>;
+type Outcome<O> = Result<O, Failure>;
 
 impl Database {
-    /// A read by key that `read` answers for several keys at once: on
-    /// PostgreSQL, one statement for every request waiting.
-    pub fn batched<K, V>(
+    /// Work by item that `work` does for several items at once, in one
+    /// batch for all the requests waiting ([`Batched::run`]), or, for a
+    /// short read, on SQLite for each request alone ([`Batched::read`]).
+    pub fn batched<I, O>(
         &self,
-        read: impl Fn(&mut DbConnection, &[K]) -> QueryResult<Vec<Option<V>>> + Send + Sync + 'static,
-    ) -> BatchedRead<K, V> {
-        BatchedRead {
+        work: impl Fn(&mut DbConnection, Vec<I>) -> Result<Vec<O>, Failure> + Send + Sync + 'static,
+    ) -> Batched<I, O> {
+        Batched {
             shared: Arc::new(Shared {
                 db: self.clone(),
-                read: Box::new(read),
+                work: Box::new(work),
                 queue: Mutex::new(Queue {
                     waiting: Vec::new(),
-                    reading: false,
+                    working: false,
                 }),
             }),
         }
     }
 }
 
-impl<K: Send + 'static, V: Send + 'static> BatchedRead<K, V> {
-    /// The value of `key`, read after this call began.
-    pub async fn get(&self, key: K) -> Answer<V> {
+impl<I: Send + 'static, O: Send + 'static> Batched<I, O> {
+    /// The outcome of `item`, done in the next batch: begun after this call
+    /// began, with every item waiting then.
+    pub async fn run(&self, item: I) -> Outcome<O> {
         let shared = &self.shared;
-        if shared.db.backend() == Backend::Sqlite {
-            let read = self.shared.clone();
-            return shared
-                .db
-                .run_short_read(move |conn| {
-                    let mut found = (read.read)(conn, std::slice::from_ref(&key))?;
-                    Ok::<_, Failure>(found.pop().flatten())
-                })
-                .await;
-        }
         let (answer, answered) = oneshot::channel();
         let start = {
             let mut queue = shared.queue.lock();
-            queue.waiting.push((key, answer));
-            !std::mem::replace(&mut queue.reading, true)
+            queue.waiting.push((item, answer));
+            !std::mem::replace(&mut queue.working, true)
         };
         if start {
             let shared = shared.clone();
-            tokio::task::spawn_blocking(move || shared.read_while_waiting());
+            tokio::task::spawn_blocking(move || shared.work_while_waiting());
         }
-        answered.await.unwrap_or_else(|_| {
-            Err(Failure::internal(anyhow::anyhow!(
-                "batched read: no answer"
-            )))
-        })
+        answered
+            .await
+            .unwrap_or_else(|_| Err(Failure::internal(anyhow::anyhow!("batch: no answer"))))
+    }
+
+    /// As [`run`](Self::run), for a short read. On SQLite, whose reads take
+    /// microseconds in this process (less than a hand-off), each is done
+    /// alone, on this thread when a pooled connection is idle
+    /// ([`Database::run_short_read`]).
+    pub async fn read(&self, item: I) -> Outcome<O> {
+        if self.shared.db.backend() != Backend::Sqlite {
+            return self.run(item).await;
+        }
+        let shared = self.shared.clone();
+        self.shared
+            .db
+            .run_short_read(move |conn| {
+                (shared.work)(conn, vec![item])?
+                    .pop()
+                    .ok_or_else(|| Failure::internal(anyhow::anyhow!("batch: no outcome")))
+            })
+            .await
     }
 }
 
-impl<K, V> Shared<K, V> {
-    /// Reads batches until no request waits.
-    fn read_while_waiting(&self) {
+impl<I, O> Shared<I, O> {
+    /// Does batches until no request waits.
+    fn work_while_waiting(&self) {
         loop {
             let batch: Vec<_> = {
                 let mut queue = self.queue.lock();
                 if queue.waiting.is_empty() {
-                    queue.reading = false;
+                    queue.working = false;
                     return;
                 }
                 let taken = queue.waiting.len().min(MAX_BATCH);
                 queue.waiting.drain(..taken).collect()
             };
-            let (keys, answers): (Vec<K>, Vec<_>) = batch.into_iter().unzip();
-            match self.read_batch(&keys) {
-                Ok(values) => {
-                    for (answer, value) in answers.into_iter().zip(values) {
-                        let _ = answer.send(Ok(value)); // Its request was dropped.
+            let (items, answers): (Vec<I>, Vec<_>) = batch.into_iter().unzip();
+            match self.work_on(items) {
+                Ok(outcomes) => {
+                    for (answer, outcome) in answers.into_iter().zip(outcomes) {
+                        let _ = answer.send(Ok(outcome)); // Its request was dropped.
                     }
                 }
                 Err(e) => {
@@ -130,19 +138,19 @@ impl<K, V> Shared<K, V> {
         }
     }
 
-    /// The values of `keys`, in order, on a pooled connection. A read that
+    /// The outcomes of `items`, in order, on a pooled connection. Work that
     /// panics fails its batch, not the batches after it.
-    fn read_batch(&self, keys: &[K]) -> Result<Vec<Option<V>>, Failure> {
+    fn work_on(&self, items: Vec<I>) -> Result<Vec<O>, Failure> {
+        let count = items.len();
         let mut conn = checkout(&self.db.pool)?;
-        let values = catch_unwind(AssertUnwindSafe(|| (self.read)(&mut conn, keys)))
-            .map_err(|_| Failure::internal(anyhow::anyhow!("batched read: panicked")))??;
-        if values.len() != keys.len() {
+        let outcomes = catch_unwind(AssertUnwindSafe(|| (self.work)(&mut conn, items)))
+            .map_err(|_| Failure::internal(anyhow::anyhow!("batch: panicked")))??;
+        if outcomes.len() != count {
             return Err(Failure::internal(anyhow::anyhow!(
-                "batched read: {} values for {} keys",
-                values.len(),
-                keys.len()
+                "batch: {} outcomes for {count} items",
+                outcomes.len()
             )));
         }
-        Ok(values)
+        Ok(outcomes)
     }
 }

@@ -3,7 +3,11 @@
 
 pub mod parties;
 
+use crate::rows::parties::PartyRows;
+use crate::store::parties::NewParty;
+use crate::store::StoreError;
 use actix_web::web;
+use service_kit::db::Batched;
 use service_kit::server::internal_scope;
 use service_kit::{Database, Keyring};
 
@@ -16,6 +20,9 @@ pub struct AppState {
     pub db: Database,
     /// Seals the identifiers and computes their blind indexes.
     pub keyring: Keyring,
+    /// Creates parties, one transaction for all the creates waiting
+    /// ([`crate::store::parties::insert_all`]).
+    pub creates: Batched<NewParty, Result<PartyRows, StoreError>>,
 }
 
 /// Registers the party scope, an internal one (see [`internal_scope`]).

@@ -73,16 +73,13 @@ pub async fn create(
 ) -> Result<HttpResponse, ProblemError> {
     let chosen = chosen_id(&req)?;
     let input = checked(read_json::<PartyInput>(&req, payload, DEFAULT_JSON_LIMIT).await?)?;
-    let keyring = state.keyring.clone();
-    let party = state
-        .db
-        .run(move |conn| {
-            parties::insert(conn, &keyring, &input, chosen.as_ref()).map_err(|e| match e {
-                StoreError::IdTaken => ProblemError::Conflict(format!("{PARTY_ID_HEADER}: {e}")),
-                other => other.into(),
-            })
-        })
-        .await?;
+    // Sealed here, so that the batch's writer only writes.
+    let new = parties::NewParty::of(&state.keyring, input, chosen);
+    let rows = state.creates.run(new).await?.map_err(|e| match e {
+        StoreError::IdTaken => ProblemError::Conflict(format!("{PARTY_ID_HEADER}: {e}")),
+        other => other.into(),
+    })?;
+    let party = rows.into_party(&state.keyring).map_err(StoreError::from)?;
     tracing::info!(party_id = %party.id, "party created");
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("{BASE}/parties/{}", party.id)))

@@ -13,52 +13,137 @@ use domain::party::{Party, PartyInput};
 use domain::PartyId;
 use service_kit::db::{is_unique_violation, timestamp, DbConnection};
 use service_kit::db::{rewrite_in_batches, write_transaction, Batch};
-use service_kit::{insert_rows, on_backend, Keyring};
+use service_kit::failure::is_connection_lost;
+use service_kit::{insert_rows, on_backend, Failure, Keyring};
 
 /// How many fresh ids an insert draws before giving up. With 9·10⁹ ids a
 /// second collision in a row is already vanishingly rare.
 const ID_ATTEMPTS: usize = 5;
 
-/// Creates a party, under the caller's `chosen` id or a fresh random one.
-/// A chosen id that was ever given out, or deleted, is
-/// [`StoreError::IdTaken`].
-pub fn insert(
+/// Creates `new` in a transaction of its own. A chosen id that was ever
+/// given out, or deleted, is [`StoreError::IdTaken`]; a fresh one that
+/// was is drawn again.
+fn insert(
     conn: &mut DbConnection,
     keyring: &Keyring,
-    input: &PartyInput,
-    chosen: Option<&PartyId>,
-) -> Result<Party, StoreError> {
-    let now = timestamp(chrono::Utc::now());
-    let mut attempt = 0;
+    mut new: NewParty,
+) -> Result<PartyRows, StoreError> {
+    let mut attempt = 1;
     loop {
-        attempt += 1;
-        let id = chosen.cloned().unwrap_or_else(PartyId::random);
-        let rows = rows_of(keyring, &id, input, &now);
-        let written = write_transaction(conn, |conn| {
-            // The id first: it orders this create after a delete of the
-            // same id under way, and before one that comes later.
-            diesel::insert_into(party_ids::table)
-                .values(party_ids::id.eq(id.as_str()))
-                .execute(conn)?;
-            diesel::insert_into(parties::table)
-                .values(&rows.party)
-                .execute(conn)?;
-            insert_children(
-                conn,
-                &rows.contact_points,
-                &rows.identifiers,
-                &rows.addresses,
-            )
-        });
+        let written = write_transaction(conn, |conn| write(conn, std::slice::from_ref(&new)));
         match written {
-            Ok(()) => return Ok(rows.into_party(keyring)?),
-            Err(e) if is_unique_violation(&e) && chosen.is_some() => {
+            Ok(()) => return Ok(new.rows),
+            Err(e) if is_unique_violation(&e) && new.chosen.is_some() => {
                 return Err(StoreError::IdTaken)
             }
-            Err(e) if is_unique_violation(&e) && attempt < ID_ATTEMPTS => continue,
+            Err(e) if is_unique_violation(&e) && attempt < ID_ATTEMPTS => {
+                attempt += 1;
+                new = NewParty::of(keyring, new.input, None);
+            }
             Err(e) => return Err(e.into()),
         }
     }
+}
+
+/// A party to create, made before its turn to be written: its rows, sealed,
+/// under the caller's chosen id or a fresh random one, and what they were
+/// made from, to make them again should the id be taken.
+pub struct NewParty {
+    input: PartyInput,
+    chosen: Option<PartyId>,
+    rows: PartyRows,
+}
+
+impl NewParty {
+    /// The party `input`, under `chosen` or a fresh id.
+    pub fn of(keyring: &Keyring, input: PartyInput, chosen: Option<PartyId>) -> Self {
+        let id = chosen.clone().unwrap_or_else(PartyId::random);
+        let rows = rows_of(keyring, &id, &input, &timestamp(chrono::Utc::now()));
+        Self {
+            input,
+            chosen,
+            rows,
+        }
+    }
+}
+
+/// Why the parties of a batch were not all created together.
+enum BatchFailure {
+    /// A statement failed (an id taken, or drawn twice): each is then
+    /// created alone, unless the connection was lost.
+    Statement(diesel::result::Error),
+    /// The transaction itself (its begin or commit): whether it committed
+    /// is not known, so none is created again.
+    Transaction(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for BatchFailure {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Transaction(e)
+    }
+}
+
+/// Creates the parties `batch`, the creates waiting together (group
+/// commit): all in one transaction, a multi-row statement per table, so
+/// that one commit serves them all. Should a statement fail, each is
+/// created alone, and gets what it would have had alone. The
+/// rows of each, or why it was not created, in order.
+pub fn insert_all(
+    conn: &mut DbConnection,
+    keyring: &Keyring,
+    batch: Vec<NewParty>,
+) -> Result<Vec<Result<PartyRows, StoreError>>, Failure> {
+    if batch.len() == 1 {
+        // Alone, it is written as it would be after a failed batch.
+        return Ok(batch
+            .into_iter()
+            .map(|new| insert(conn, keyring, new))
+            .collect());
+    }
+    let written = write_transaction(conn, |conn| {
+        write(conn, &batch).map_err(BatchFailure::Statement)
+    });
+    match written {
+        Ok(()) => Ok(batch.into_iter().map(|new| Ok(new.rows)).collect()),
+        // A lost connection fails every create of the batch alike.
+        Err(BatchFailure::Statement(e)) if !is_connection_lost(&e) => {
+            tracing::info!(parties = batch.len(), error = %e, "a batch of creates failed as a whole; creating each alone");
+            Ok(batch
+                .into_iter()
+                .map(|new| insert(conn, keyring, new))
+                .collect())
+        }
+        Err(BatchFailure::Statement(e) | BatchFailure::Transaction(e)) => Err(e.into()),
+    }
+}
+
+/// Writes the rows of `parties`, a multi-row statement per table. The ids
+/// first: each orders its create after a delete of the same id under way,
+/// and before one that comes later.
+fn write(conn: &mut DbConnection, parties: &[NewParty]) -> QueryResult<()> {
+    let ids: Vec<_> = parties
+        .iter()
+        .map(|new| party_ids::id.eq(new.rows.party.id.clone()))
+        .collect();
+    let rows: Vec<PartyRow> = parties.iter().map(|new| new.rows.party.clone()).collect();
+    on_backend!(conn, |c| {
+        insert_rows!(c, party_ids::table, ids, [64, 16, 4, 1])?;
+        insert_rows!(c, parties::table, rows, [64, 16, 4, 1])
+    })?;
+    insert_children(
+        conn,
+        &every(parties, |r| &r.contact_points),
+        &every(parties, |r| &r.identifiers),
+        &every(parties, |r| &r.addresses),
+    )
+}
+
+/// The child rows of one kind of all `parties`, in order.
+fn every<T: Clone>(parties: &[NewParty], of: impl Fn(&PartyRows) -> &Vec<T>) -> Vec<T> {
+    parties
+        .iter()
+        .flat_map(|new| of(&new.rows).iter().cloned())
+        .collect()
 }
 
 /// Inserts a party's child rows, a multi-row statement per table: of fixed

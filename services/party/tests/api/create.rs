@@ -177,6 +177,59 @@ async fn a_delete_racing_a_create_of_its_id_leaves_no_party(backend: Backend) {
     }
 }
 
+/// Creates arriving together are written together (one transaction for
+/// the creates waiting): each is still answered as if it were alone. A
+/// chosen id sent twice at once is given to one of them, one taken before
+/// is refused, and the others are created with their own details.
+async fn creates_at_once_are_each_answered_as_alone(backend: Backend) {
+    let app = spawn(backend).await;
+    let taken = minimal("Taken", "Before");
+    assert_eq!(
+        create_as(&app, "4100000000", &taken).await.0,
+        StatusCode::CREATED
+    );
+    let mut asks: Vec<(Option<&str>, Value)> = (0..24)
+        .map(|i| (None, minimal("Together", &format!("Person{i}"))))
+        .collect();
+    asks.push((Some("4100000001"), minimal("Chosen", "First")));
+    asks.push((Some("4100000002"), minimal("Chosen", "Second")));
+    asks.push((Some("4100000009"), minimal("Twice", "Once")));
+    asks.push((Some("4100000009"), minimal("Twice", "Again")));
+    asks.push((Some("4100000000"), minimal("Taken", "Again")));
+    let app = &app;
+    let answers = futures_util::future::join_all(asks.iter().map(|(id, input)| async move {
+        match id {
+            Some(id) => create_as(app, id, input).await,
+            None => call(app.internal(Method::POST, "/party/v1/parties").json(input)).await,
+        }
+    }))
+    .await;
+
+    let mut twice = Vec::new();
+    for ((id, input), (status, body)) in asks.iter().zip(&answers) {
+        match *id {
+            Some("4100000000") => assert_eq!((*status, body), (StatusCode::CONFLICT, &spent())),
+            Some("4100000009") => twice.push(*status),
+            _ => {
+                assert_eq!(*status, StatusCode::CREATED, "{body}");
+                assert_eq!(body["lastName"], input["lastName"]);
+                if let Some(id) = id {
+                    assert_eq!(body["id"], *id);
+                }
+                assert_eq!(&read(app, body["id"].as_str().expect("id")).await, body);
+            }
+        }
+    }
+    twice.sort();
+    assert_eq!(twice, [StatusCode::CREATED, StatusCode::CONFLICT]);
+    let ids: HashSet<&str> = answers
+        .iter()
+        .filter(|(status, _)| *status == StatusCode::CREATED)
+        .map(|(_, body)| body["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(ids.len(), 27, "every party its own id");
+}
+
 backend_tests!(
     a_chosen_id_is_given_out_once,
     a_delete_racing_a_create_of_its_id_leaves_no_party,
@@ -184,4 +237,5 @@ backend_tests!(
     creates_an_organisation,
     ids_are_unique_and_not_sequential_under_concurrent_creates,
     unknown_and_malformed_ids_are_not_found,
+    creates_at_once_are_each_answered_as_alone,
 );

@@ -37,6 +37,40 @@ async fn a_connection_lost_while_creating_is_a_503_and_a_retry_creates() {
     );
 }
 
+/// Creates arriving together are written in one transaction: a connection
+/// lost during it is a 503 for every one of them, and none is half-written.
+#[tokio::test]
+async fn a_connection_lost_while_creating_together_is_a_503_for_each() {
+    if !Backend::postgres_available() {
+        return;
+    }
+    let app = spawn(Backend::Postgres).await;
+    let url = &app.vars["PARTY_DATABASE_URL"];
+    faults::lose_connection_on(url, "parties", "INSERT");
+    let inputs: Vec<_> = (0..8)
+        .map(|i| minimal("Together", &format!("Lost{i}")))
+        .collect();
+    let answers = futures_util::future::join_all(
+        inputs
+            .iter()
+            .map(|input| call(app.internal(Method::POST, "/party/v1/parties").json(input))),
+    )
+    .await;
+    let unavailable = (
+        StatusCode::SERVICE_UNAVAILABLE,
+        json!({"type": "urn:onboarding:problem:unavailable", "title": "Service unavailable",
+               "status": 503, "detail": "a dependency is unavailable; try again later"}),
+    );
+    assert_eq!(answers, vec![unavailable; inputs.len()]);
+
+    faults::keep_connection_on(url, "parties", "INSERT");
+    let listed = call(app.internal(Method::GET, "/party/v1/parties?limit=100")).await;
+    assert_eq!(
+        listed,
+        (StatusCode::OK, json!({"items": [], "nextCursor": null}))
+    );
+}
+
 /// The service's connections ended behind its back (the server restarted,
 /// a proxy timed them out): a connection idle past the pool's trust window
 /// is tested as it is checked out and replaced, so no request fails.

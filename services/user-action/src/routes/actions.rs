@@ -41,7 +41,7 @@ pub async fn get_user_actions(
     let pre = query.is_pre;
     let (application, revision) = state
         .revisions
-        .get((caller.subject, query.application_id))
+        .read((caller.subject, query.application_id))
         .await?
         .ok_or_else(CamError::no_application)?;
     let listing = |body| {

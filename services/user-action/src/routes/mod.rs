@@ -20,7 +20,7 @@ use crate::store;
 use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse};
 use clients::{DocumentClient, PartyClient};
-use service_kit::db::BatchedRead;
+use service_kit::db::Batched;
 use service_kit::limit::rate_limit;
 use service_kit::server::internal_scope;
 use service_kit::{Database, DbConnection, Keyring, ProblemError};
@@ -61,7 +61,7 @@ pub struct AppState {
     pub listings: Listings,
     /// The revision of a caller's application, read for every getUserActions
     /// waiting at once ([`store::revisions::of_owners`]).
-    pub revisions: BatchedRead<store::revisions::Owner, (String, i64)>,
+    pub revisions: Batched<store::revisions::Owner, Option<(String, i64)>>,
     /// How long Idempotency-Keys live and their claims hold.
     pub idempotency: store::idempotency::Lifetimes,
     /// Seals and opens the personal values the service stores.

@@ -54,7 +54,7 @@ fn status_of(listing: &Value, identifier: &str) -> String {
 }
 
 /// On PostgreSQL the revisions of the listings waiting are read in one
-/// statement (`service_kit::db::BatchedRead`): a connection lost during it
+/// statement (`service_kit::db::Batched`): a connection lost during it
 /// is a 503 for every one of them, and the listings after it are served.
 #[tokio::test]
 async fn a_connection_lost_while_listing_is_a_503_for_every_caller_waiting() {
