@@ -279,6 +279,26 @@ impl Database {
     }
 }
 
+/// Why work written all at once, in one [`write_transaction`], failed: one
+/// of its statements (the work can then be written again part by part, each
+/// part standing or falling alone), or the transaction itself (its begin,
+/// commit or rollback: whether it committed may not be known, so nothing
+/// is written again). Its `From` makes `?` on the transaction's own steps a
+/// `Transaction`; the work maps its statements' errors to `Statement`.
+#[derive(Debug)]
+pub enum GroupFailure {
+    /// A statement of the work failed; the transaction was rolled back.
+    Statement(diesel::result::Error),
+    /// The transaction's begin, commit or rollback failed.
+    Transaction(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for GroupFailure {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Transaction(e)
+    }
+}
+
 /// A connection from `pool`, on this thread. None to be had is the
 /// database unavailable.
 fn checkout(pool: &r2d2::Pool<Manager>) -> Result<r2d2::PooledConnection<Manager>, Failure> {

@@ -13,7 +13,7 @@ use crate::wire::batch::CaseParts;
 use crate::wire::envelope::{Fault, Outcome, NO_SUCH_CASE};
 use diesel::QueryResult;
 use serde::de::DeserializeOwned;
-use service_kit::db::write_transaction;
+use service_kit::db::{write_transaction, GroupFailure};
 use service_kit::DbConnection;
 use std::collections::HashMap;
 
@@ -150,20 +150,6 @@ fn check_total<T: Part>(counts: impl Iterator<Item = usize>, max: usize) -> Resu
         )));
     }
     Ok(())
-}
-
-/// Why a group written all at once failed: one of its statements (the
-/// group is then settled part by part), or its transaction itself
-/// (begin, commit or rollback: the group fails).
-enum GroupFailure {
-    Statement(diesel::result::Error),
-    Transaction(diesel::result::Error),
-}
-
-impl From<diesel::result::Error> for GroupFailure {
-    fn from(e: diesel::result::Error) -> Self {
-        Self::Transaction(e)
-    }
 }
 
 impl<T> CasePlan<T> {

@@ -12,7 +12,7 @@ use diesel::prelude::*;
 use domain::party::{Party, PartyInput};
 use domain::PartyId;
 use service_kit::db::{is_unique_violation, timestamp, DbConnection};
-use service_kit::db::{rewrite_in_batches, write_transaction, Batch};
+use service_kit::db::{rewrite_in_batches, write_transaction, Batch, GroupFailure};
 use service_kit::failure::is_connection_lost;
 use service_kit::{insert_rows, on_backend, Failure, Keyring};
 
@@ -67,22 +67,6 @@ impl NewParty {
     }
 }
 
-/// Why the parties of a batch were not all created together.
-enum BatchFailure {
-    /// A statement failed (an id taken, or drawn twice): each is then
-    /// created alone, unless the connection was lost.
-    Statement(diesel::result::Error),
-    /// The transaction itself (its begin or commit): whether it committed
-    /// is not known, so none is created again.
-    Transaction(diesel::result::Error),
-}
-
-impl From<diesel::result::Error> for BatchFailure {
-    fn from(e: diesel::result::Error) -> Self {
-        Self::Transaction(e)
-    }
-}
-
 /// Creates the parties `batch`, the creates waiting together (group
 /// commit): all in one transaction, a multi-row statement per table, so
 /// that one commit serves them all. Should a statement fail, each is
@@ -101,19 +85,19 @@ pub fn insert_all(
             .collect());
     }
     let written = write_transaction(conn, |conn| {
-        write(conn, &batch).map_err(BatchFailure::Statement)
+        write(conn, &batch).map_err(GroupFailure::Statement)
     });
     match written {
         Ok(()) => Ok(batch.into_iter().map(|new| Ok(new.rows)).collect()),
         // A lost connection fails every create of the batch alike.
-        Err(BatchFailure::Statement(e)) if !is_connection_lost(&e) => {
+        Err(GroupFailure::Statement(e)) if !is_connection_lost(&e) => {
             tracing::info!(parties = batch.len(), error = %e, "a batch of creates failed as a whole; creating each alone");
             Ok(batch
                 .into_iter()
                 .map(|new| insert(conn, keyring, new))
                 .collect())
         }
-        Err(BatchFailure::Statement(e) | BatchFailure::Transaction(e)) => Err(e.into()),
+        Err(GroupFailure::Statement(e) | GroupFailure::Transaction(e)) => Err(e.into()),
     }
 }
 
