@@ -15,7 +15,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
 use std::path::Path;
 use std::time::Duration;
 
-pub use batched::Batched;
+pub use batched::{write_together, Batched};
 pub use connection::DbConnection;
 /// The backend of a [`DbConnection`]: a service that declares an SQL type
 /// of its own maps it for this backend too (diesel's `MultiConnection`).

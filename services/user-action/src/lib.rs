@@ -183,6 +183,8 @@ pub fn service(ctx: &Context, vars: Option<&HashMap<String, String>>) -> anyhow:
         audit_page_size: config.audit_page_size,
         listings: listing::Listings::new(config.listing_cache_bytes),
         revisions: db.batched(|conn, owners| Ok(store::revisions::of_owners(conn, &owners)?)),
+        intents: db.batched(store::intents::record_all),
+        new_applications: db.batched(store::applications::create_all),
         idempotency,
         keyring: ctx.keyring.clone(),
     });

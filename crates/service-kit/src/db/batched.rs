@@ -13,8 +13,10 @@
 //! committed. With one request at a time a batch is that request, and costs
 //! what it did alone.
 
-use super::{checkout, Backend, Database, DbConnection};
+use super::{checkout, write_transaction, Backend, Database, DbConnection, GroupFailure};
+use crate::failure::is_connection_lost;
 use crate::failure::Failure;
+use diesel::QueryResult;
 use parking_lot::Mutex;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
@@ -152,5 +154,36 @@ impl<I, O> Shared<I, O> {
             )));
         }
         Ok(outcomes)
+    }
+}
+
+/// Writes the items of a batch ([`Batched::run`]) together: all of them
+/// with `all`, in one transaction, so that one commit serves them; should
+/// one of its statements fail (an id taken, a row another request
+/// removed), each alone with `alone`, getting what it would have had alone.
+/// `written` is the outcome of an item written with the others. A batch of
+/// one is written alone. A lost connection, or a failed begin or commit
+/// (whether it committed is then not known), fails every item alike, and
+/// none is written again.
+pub fn write_together<I, O>(
+    conn: &mut DbConnection,
+    items: Vec<I>,
+    all: impl FnOnce(&mut DbConnection, &[I]) -> QueryResult<()>,
+    mut alone: impl FnMut(&mut DbConnection, I) -> O,
+    written: impl Fn(I) -> O,
+) -> Result<Vec<O>, Failure> {
+    if items.len() == 1 {
+        return Ok(items.into_iter().map(|item| alone(conn, item)).collect());
+    }
+    let outcome = write_transaction(conn, |conn| {
+        all(conn, &items).map_err(GroupFailure::Statement)
+    });
+    match outcome {
+        Ok(()) => Ok(items.into_iter().map(written).collect()),
+        Err(GroupFailure::Statement(e)) if !is_connection_lost(&e) => {
+            tracing::info!(items = items.len(), error = %e, "a batch failed as a whole; writing each alone");
+            Ok(items.into_iter().map(|item| alone(conn, item)).collect())
+        }
+        Err(GroupFailure::Statement(e) | GroupFailure::Transaction(e)) => Err(e.into()),
     }
 }

@@ -12,8 +12,7 @@ use diesel::prelude::*;
 use domain::party::{Party, PartyInput};
 use domain::PartyId;
 use service_kit::db::{is_unique_violation, timestamp, DbConnection};
-use service_kit::db::{rewrite_in_batches, write_transaction, Batch, GroupFailure};
-use service_kit::failure::is_connection_lost;
+use service_kit::db::{rewrite_in_batches, write_together, write_transaction, Batch};
 use service_kit::{insert_rows, on_backend, Failure, Keyring};
 
 /// How many fresh ids an insert draws before giving up. With 9·10⁹ ids a
@@ -68,37 +67,22 @@ impl NewParty {
 }
 
 /// Creates the parties `batch`, the creates waiting together (group
-/// commit): all in one transaction, a multi-row statement per table, so
-/// that one commit serves them all. Should a statement fail, each is
-/// created alone, and gets what it would have had alone. The
+/// commit, [`write_together`]): all in one transaction, a multi-row
+/// statement per table, so that one commit serves them all; should a
+/// statement fail (an id drawn or chosen twice, or taken), each alone. The
 /// rows of each, or why it was not created, in order.
 pub fn insert_all(
     conn: &mut DbConnection,
     keyring: &Keyring,
     batch: Vec<NewParty>,
 ) -> Result<Vec<Result<PartyRows, StoreError>>, Failure> {
-    if batch.len() == 1 {
-        // Alone, it is written as it would be after a failed batch.
-        return Ok(batch
-            .into_iter()
-            .map(|new| insert(conn, keyring, new))
-            .collect());
-    }
-    let written = write_transaction(conn, |conn| {
-        write(conn, &batch).map_err(GroupFailure::Statement)
-    });
-    match written {
-        Ok(()) => Ok(batch.into_iter().map(|new| Ok(new.rows)).collect()),
-        // A lost connection fails every create of the batch alike.
-        Err(GroupFailure::Statement(e)) if !is_connection_lost(&e) => {
-            tracing::info!(parties = batch.len(), error = %e, "a batch of creates failed as a whole; creating each alone");
-            Ok(batch
-                .into_iter()
-                .map(|new| insert(conn, keyring, new))
-                .collect())
-        }
-        Err(GroupFailure::Statement(e) | GroupFailure::Transaction(e)) => Err(e.into()),
-    }
+    write_together(
+        conn,
+        batch,
+        write,
+        |conn, new| insert(conn, keyring, new),
+        |new| Ok(new.rows),
+    )
 }
 
 /// Writes the rows of `parties`, a multi-row statement per table. The ids

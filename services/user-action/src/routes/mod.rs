@@ -23,7 +23,7 @@ use clients::{DocumentClient, PartyClient};
 use service_kit::db::Batched;
 use service_kit::limit::rate_limit;
 use service_kit::server::internal_scope;
-use service_kit::{Database, DbConnection, Keyring, ProblemError};
+use service_kit::{Database, DbConnection, Failure, Keyring, ProblemError};
 
 /// The base path of the CAM operations.
 pub const BASE: &str = "/services/data/v1/CustomerActionsManagement/operations";
@@ -62,6 +62,12 @@ pub struct AppState {
     /// The revision of a caller's application, read for every getUserActions
     /// waiting at once ([`store::revisions::of_owners`]).
     pub revisions: Batched<store::revisions::Owner, Option<(String, i64)>>,
+    /// Records intents, one statement for all those waiting
+    /// ([`store::intents::record_all`]).
+    pub intents: Batched<store::intents::Intended, Result<(), Failure>>,
+    /// Creates applications, one transaction for all those waiting
+    /// ([`store::applications::create_all`]).
+    pub new_applications: Batched<store::applications::NewApplication, Result<(), Failure>>,
     /// How long Idempotency-Keys live and their claims hold.
     pub idempotency: store::idempotency::Lifetimes,
     /// Seals and opens the personal values the service stores.
@@ -175,9 +181,10 @@ impl AppState {
         ids: Vec<String>,
         caller: &Caller,
     ) -> Result<(), CamError> {
-        let owner = caller.subject.clone();
-        self.db(move |conn| store::intents::record(conn, kind, &ids, &owner))
-            .await
+        self.intents
+            .run((kind, ids, caller.subject.clone()))
+            .await??;
+        Ok(())
     }
 
     /// Forgets the intents of `ids`, removed from their service by the

@@ -238,8 +238,9 @@ pub async fn create_prospect_profile(
         let actions = prescribe::prescribed(&state.catalog, &application.id, std::slice::from_ref(&main), false, &now);
         let mut events = vec![AuditRow::now(&application.id, &caller.subject, "application-created", &application.id, None, Some(&application.status))];
         events.extend(consent(profile, &application.id, &caller.subject));
-        let (app, applicant, keyring) = (application.clone(), main.clone(), state.keyring.clone());
-        if let Err(e) = state.db(move |conn| store::applications::create(conn, &keyring, &app, &applicant, &actions, &events)).await {
+        let new = store::applications::NewApplication::of(&state.keyring, application.clone(), main, actions, events);
+        let created = state.new_applications.run(new).await.and_then(|created| created).map_err(CamError::from);
+        if let Err(e) = created {
             let (owner, id) = (caller.subject.clone(), application.id.clone());
             let found = state.db(move |conn| store::applications::of_owner(conn, &owner, Some(&id))).await.map(|a| a.is_some());
             written_after_all(state, party.id.as_str(), found, e).await?;

@@ -4,35 +4,73 @@ use super::{batched, intents, record};
 use crate::rows::{ActionRow, ApplicantRow, ApplicationRow, AuditRow};
 use crate::schema::{applicants, applications, user_actions};
 use diesel::prelude::*;
-use service_kit::db::write_transaction;
 use service_kit::db::DbConnection;
-use service_kit::on_backend;
-use service_kit::Keyring;
+use service_kit::db::{write_together, write_transaction};
+use service_kit::{Failure, Keyring};
 
-/// Everything a new application starts with, written at once, taking the
-/// intent of its main applicant's party.
-pub fn create(
+/// A new application with everything it starts with: its row, its main
+/// applicant's, its actions and its audit events, sealed before its turn
+/// to be written.
+pub struct NewApplication {
+    application: ApplicationRow,
+    main: ApplicantRow,
+    actions: Vec<ActionRow>,
+    events: Vec<AuditRow>,
+}
+
+impl NewApplication {
+    /// The rows of a new application, sealed.
+    pub fn of(
+        keyring: &Keyring,
+        application: ApplicationRow,
+        main: ApplicantRow,
+        actions: Vec<ActionRow>,
+        events: Vec<AuditRow>,
+    ) -> Self {
+        Self {
+            application,
+            main: main.sealed(keyring),
+            actions: actions.into_iter().map(|a| a.sealed(keyring)).collect(),
+            events,
+        }
+    }
+}
+
+/// Creates the applications of `batch` (the creates waiting, see
+/// `service_kit::db::write_together`): all in one transaction, taking the
+/// intents of their main applicants' parties, a multi-row statement per
+/// table; should a statement fail (an intent the sweep took), each alone.
+/// Whether each was created, in order.
+pub fn create_all(
     conn: &mut DbConnection,
-    keyring: &Keyring,
-    application: &ApplicationRow,
-    main: &ApplicantRow,
-    actions: &[ActionRow],
-    events: &[AuditRow],
-) -> QueryResult<()> {
-    let main = main.clone().sealed(keyring);
-    write_transaction(conn, |conn| {
-        intents::take(conn, intents::PARTY, std::slice::from_ref(&main.party_id))?;
-        on_backend!(conn, |c| {
-            diesel::insert_into(applications::table)
-                .values(application)
-                .execute(c)?;
-            diesel::insert_into(applicants::table)
-                .values(&main)
-                .execute(c)
-        })?;
-        insert_actions(conn, keyring, actions)?;
-        record(conn, events)
-    })
+    batch: Vec<NewApplication>,
+) -> Result<Vec<Result<(), Failure>>, Failure> {
+    write_together(
+        conn,
+        batch,
+        write_new,
+        |conn, new| {
+            write_transaction(conn, |conn| write_new(conn, std::slice::from_ref(&new)))
+                .map_err(Failure::from)
+        },
+        |_| Ok(()),
+    )
+}
+
+/// Writes the rows of `batch`, taking the intents of their main
+/// applicants' parties (which fails should the sweep have taken one).
+fn write_new(conn: &mut DbConnection, batch: &[NewApplication]) -> QueryResult<()> {
+    let parties: Vec<String> = batch.iter().map(|new| new.main.party_id.clone()).collect();
+    intents::take(conn, intents::PARTY, &parties)?;
+    let applications: Vec<ApplicationRow> =
+        batch.iter().map(|new| new.application.clone()).collect();
+    let mains: Vec<ApplicantRow> = batch.iter().map(|new| new.main.clone()).collect();
+    let actions: Vec<ActionRow> = batch.iter().flat_map(|new| new.actions.clone()).collect();
+    let events: Vec<AuditRow> = batch.iter().flat_map(|new| new.events.clone()).collect();
+    batched!(conn, applications::table, &applications)?;
+    batched!(conn, applicants::table, &mains)?;
+    batched!(conn, user_actions::table, &actions)?;
+    record(conn, &events)
 }
 
 /// A new co-applicant with its actions, written at once, taking the intent

@@ -5,7 +5,8 @@
 
 use crate::schema::intents;
 use diesel::prelude::*;
-use service_kit::db::DbConnection;
+use service_kit::db::{single_write, write_together, DbConnection};
+use service_kit::Failure;
 
 /// A party in party-service.
 pub const PARTY: &str = "party";
@@ -34,28 +35,52 @@ struct NewIntent {
     created_at: String,
 }
 
-/// Records that `ids` of `kind` were made (or are about to be) for `owner`.
-pub fn record(conn: &mut DbConnection, kind: &str, ids: &[String], owner: &str) -> QueryResult<()> {
+/// Intents to record: of what kind, which ids, for whom.
+pub type Intended = (&'static str, Vec<String>, String);
+
+/// Records that the ids of each of `batch` were made (or are about to be)
+/// for their owner: together in one statement (the intents waiting, see
+/// `service_kit::db::write_together`), or, should it fail, each alone.
+/// Whether each was recorded, in order.
+pub fn record_all(
+    conn: &mut DbConnection,
+    batch: Vec<Intended>,
+) -> Result<Vec<Result<(), Failure>>, Failure> {
+    write_together(
+        conn,
+        batch,
+        insert,
+        // Each row stands alone (one left behind is swept), so no
+        // transaction.
+        |conn, intended| {
+            single_write(conn, |conn| insert(conn, std::slice::from_ref(&intended)))
+                .map_err(Failure::from)
+        },
+        |_| Ok(()),
+    )
+}
+
+/// Inserts the intents of `batch`, in statements of fixed row counts, which
+/// the connection prepares once.
+fn insert(conn: &mut DbConnection, batch: &[Intended]) -> QueryResult<()> {
     let now = service_kit::db::timestamp(chrono::Utc::now());
-    let rows: Vec<_> = ids
+    let rows: Vec<_> = batch
         .iter()
-        .map(|id| NewIntent {
-            kind: kind.to_owned(),
-            id: id.clone(),
-            owner_subject: owner.to_owned(),
-            created_at: now.clone(),
+        .flat_map(|(kind, ids, owner)| {
+            ids.iter().map(|id| NewIntent {
+                kind: (*kind).to_owned(),
+                id: id.clone(),
+                owner_subject: owner.clone(),
+                created_at: now.clone(),
+            })
         })
         .collect();
-    // In statements of fixed row counts, which the connection prepares once;
-    // each row stands alone (one left behind is swept), so no transaction.
-    service_kit::db::single_write(conn, |conn| {
-        service_kit::on_backend!(conn, |c| service_kit::insert_rows!(
-            c,
-            intents::table,
-            rows,
-            [100, 10, 1]
-        ))
-    })
+    service_kit::on_backend!(conn, |c| service_kit::insert_rows!(
+        c,
+        intents::table,
+        rows,
+        [100, 10, 1]
+    ))
 }
 
 /// Takes the intents of `ids`, in the transaction that records them: fails
@@ -78,7 +103,7 @@ pub fn take(conn: &mut DbConnection, kind: &str, ids: &[String]) -> QueryResult<
 
 /// Forgets the intents of `ids`, whose things are removed.
 pub fn forget(conn: &mut DbConnection, kind: &str, ids: &[String]) -> QueryResult<()> {
-    service_kit::db::single_write(conn, |conn| {
+    single_write(conn, |conn| {
         diesel::delete(
             intents::table
                 .filter(intents::kind.eq(kind))
@@ -103,7 +128,7 @@ pub fn overdue(conn: &mut DbConnection, cutoff: &str, limit: i64) -> QueryResult
 /// what it names. `false` when it is gone (recorded after all, or swept).
 pub fn claim(conn: &mut DbConnection, intent: &Intent, cutoff: &str) -> QueryResult<bool> {
     let now = service_kit::db::timestamp(chrono::Utc::now());
-    service_kit::db::single_write(conn, |conn| {
+    single_write(conn, |conn| {
         diesel::update(
             intents::table
                 .find((&intent.kind, &intent.id))

@@ -20,14 +20,15 @@ use service_kit::db::DbConnection;
 
 /// The row counts of the multi-row inserts ([`service_kit::insert_rows!`]):
 /// an application's handful of actions or audit events in one or two
-/// statements, each prepared once.
+/// statements, and the rows of many applications created together in a
+/// few, each statement prepared once.
 macro_rules! batched {
     ($conn:expr, $table:expr, $rows:expr) => {
         service_kit::on_backend!($conn, |c| service_kit::insert_rows!(
             c,
             $table,
             $rows,
-            [8, 4, 2, 1]
+            [64, 8, 4, 2, 1]
         ))
     };
 }

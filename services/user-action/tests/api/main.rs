@@ -18,5 +18,6 @@ mod retention;
 mod security;
 mod status_rules;
 mod sweep;
+mod together;
 mod unavailable;
 mod validation;
