@@ -1,8 +1,9 @@
 //! Work that many requests ask for at once, done for all those waiting by
 //! one thread at a time: on PostgreSQL, the revision of an application
 //! before its cached listing is served, read for every listing waiting in
-//! one statement; on either backend, parties created by one transaction
-//! for all the creates waiting (group commit).
+//! one statement; on either backend, the creates waiting (parties, and
+//! user-action's intents and applications) written by one transaction
+//! ([`write_together`]: group commit).
 //!
 //! Why: each request's own round trip, with a hand-off to a blocking thread
 //! and back around it, and each transaction's own commit, cost more under
